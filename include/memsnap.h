@@ -1,0 +1,216 @@
+/*
+ * memsnap.h: the public interface of the memsnap library.
+ *
+ * memsnap imports heap snapshots (V8 .heapsnapshot today; Memlyze .mlyze and
+ * Boehm GC captures later) into one compact object graph and answers the
+ * questions users bring to a heap: what is in it (summary), what keeps an
+ * object alive (retained sizes, dominators, retention paths) and what grew.
+ *
+ * Conventions (docs/conventions.md):
+ *  - Every fallible call returns an ms_status (0 = MS_OK, negative = failure)
+ *    and fills the caller-owned ms_error, which may be NULL.  Messages are one
+ *    line and name the input file and the byte offset when there is one.
+ *  - `ms_x **out` parameters give the caller ownership; free with ms_x_free(),
+ *    which accepts NULL.  Pointers returned directly are borrowed and live as
+ *    long as the object they came from.
+ *  - Sizes are bytes, times are seconds, nodes are 32-bit indices into the
+ *    snapshot's node arrays (0 .. node_count - 1).
+ *  - An ms_snapshot caches derived analyses (classes, sizes) on first use, so
+ *    one snapshot must not be used from two threads at once.
+ *  - The library never prints and never exits.
+ */
+#ifndef MEMSNAP_H
+#define MEMSNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MEMSNAP_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Status and errors                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Values never change once released; the CLI maps them to exit codes. */
+typedef enum ms_status {
+    MS_OK = 0,
+    MS_ERROR = -1,     /* anything else; see ms_error.message */
+    MS_ENOMEM = -2,    /* an allocation failed */
+    MS_EIO = -3,       /* open/read/write failed; errno text in the message */
+    MS_EFORMAT = -4,   /* input is not the format it claims, or is corrupt */
+    MS_ETRUNC = -5,    /* input ends early */
+    MS_ELIMIT = -6,    /* a count or size exceeds what the input or memsnap can hold */
+    MS_ENOTFOUND = -7, /* a node id or class is not in the snapshot */
+    MS_EINVAL = -8,    /* the caller passed a bad argument */
+    MS_ECANCEL = -9    /* the progress callback asked to stop */
+} ms_status;
+
+#define MS_ERROR_MESSAGE_MAX 512
+
+/* Caller-owned error record.  `offset` is the byte offset in the input the
+ * message refers to, or UINT64_MAX when there is none. */
+typedef struct ms_error {
+    ms_status code;
+    uint64_t offset;
+    char message[MS_ERROR_MESSAGE_MAX];
+} ms_error;
+
+#define MS_ERROR_INIT { MS_OK, UINT64_MAX, { 0 } }
+
+/* Static name of a status, e.g. "MS_EFORMAT". Never NULL. */
+const char *ms_status_name(int status);
+
+/* ------------------------------------------------------------------------ */
+/* Opening snapshots                                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ms_snapshot ms_snapshot;
+typedef uint32_t ms_node;
+#define MS_NODE_NONE UINT32_MAX
+
+typedef enum ms_format {
+    MS_FORMAT_AUTO = 0,        /* detect from the content, never the file name */
+    MS_FORMAT_HEAPSNAPSHOT = 1 /* V8 .heapsnapshot (JSON) */
+} ms_format;
+
+/* Static name of a format: "heapsnapshot", ... */
+const char *ms_format_name(ms_format format);
+
+/* Progress callback: `phase` is a static string, `fraction` in [0, 1].
+ * Return non-zero to cancel; the call in progress then fails with MS_ECANCEL. */
+typedef int (*ms_progress_fn)(const char *phase, double fraction, void *payload);
+
+typedef struct ms_open_options {
+    unsigned version;        /* MS_OPEN_OPTIONS_VERSION */
+    ms_format format;        /* MS_FORMAT_AUTO sniffs the first bytes */
+    ms_progress_fn progress; /* may be NULL */
+    void *payload;           /* passed to progress */
+} ms_open_options;
+
+#define MS_OPEN_OPTIONS_VERSION 1
+#define MS_OPEN_OPTIONS_INIT { MS_OPEN_OPTIONS_VERSION, MS_FORMAT_AUTO, NULL, NULL }
+
+/* Imports the file at `path` into a new snapshot (*out, owned by the caller).
+ * The file is streamed, never held in memory whole; zstd-compressed input
+ * (.zst) is decompressed on the fly.  Errors: MS_EIO (cannot open/read),
+ * MS_EFORMAT / MS_ETRUNC / MS_ELIMIT (bad input, message names the byte
+ * offset), MS_ENOMEM, MS_ECANCEL.  On failure *out is NULL. */
+int ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_options *opts,
+                     ms_error *err);
+
+/* As ms_snapshot_open, from `size` bytes at `data` (not copied, only read
+ * during the call).  `name` is used in messages (may be NULL). */
+int ms_snapshot_open_memory(ms_snapshot **out, const void *data, size_t size, const char *name,
+                            const ms_open_options *opts, ms_error *err);
+
+/* Frees a snapshot and everything borrowed from it. Accepts NULL. */
+void ms_snapshot_free(ms_snapshot *snap);
+
+/* ------------------------------------------------------------------------ */
+/* Whole-snapshot facts (getters; cannot fail)                               */
+/* ------------------------------------------------------------------------ */
+
+ms_format ms_snapshot_format(const ms_snapshot *snap);
+uint32_t ms_snapshot_node_count(const ms_snapshot *snap);
+uint64_t ms_snapshot_edge_count(const ms_snapshot *snap);
+uint32_t ms_snapshot_string_count(const ms_snapshot *snap);
+ms_node ms_snapshot_root(const ms_snapshot *snap);
+/* Sum of the self sizes recorded in the file (bytes). */
+uint64_t ms_snapshot_total_self_size(const ms_snapshot *snap);
+/* Bytes read from the input (after decompression) and from the file. */
+uint64_t ms_snapshot_input_bytes(const ms_snapshot *snap);
+/* Bytes the in-memory graph uses (arrays and strings), not counting
+ * analyses computed later. */
+uint64_t ms_snapshot_graph_bytes(const ms_snapshot *snap);
+/* The name the snapshot was opened with (path or memory name). Borrowed. */
+const char *ms_snapshot_name(const ms_snapshot *snap);
+
+/* ------------------------------------------------------------------------ */
+/* Nodes and edges (getters; `n` must be < node_count)                       */
+/* ------------------------------------------------------------------------ */
+
+/* Node type name as the input spells it ("object", "closure", "hidden" ...).
+ * Static or borrowed. */
+const char *ms_node_type(const ms_snapshot *snap, ms_node n);
+/* Raw node name from the input (UTF-8, may contain invalid sequences from
+ * lone UTF-16 surrogates). Borrowed; *len (if non-NULL) gets its length. */
+const char *ms_node_name(const ms_snapshot *snap, ms_node n, size_t *len);
+/* The input's object id (V8: the heap profiler's stable id). */
+uint64_t ms_node_id(const ms_snapshot *snap, ms_node n);
+/* Self size in bytes as recorded in the input (V8's self_size). */
+uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n);
+/* Outgoing edges of n are the edge indices [*first, *first + count). */
+uint64_t ms_node_edges(const ms_snapshot *snap, ms_node n, uint64_t *first);
+/* Finds the node with object id `id`. MS_NODE_NONE when absent.
+ * The first call builds an id index (8 bytes per node). */
+ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id);
+
+typedef struct ms_edge_info {
+    ms_node from;      /* MS_NODE_NONE unless asked through ms_edge_get */
+    ms_node to;
+    const char *type;  /* "property", "element", "weak", ... (static or borrowed) */
+    const char *name;  /* borrowed; NULL for element and hidden edges, see index */
+    uint32_t index;    /* element/hidden index; 0 otherwise */
+} ms_edge_info;
+
+/* Fills *out for edge index e (< edge_count). `from` is left MS_NODE_NONE. */
+void ms_edge_get(const ms_snapshot *snap, uint64_t e, ms_edge_info *out);
+
+/* ------------------------------------------------------------------------ */
+/* Summary: objects grouped by class                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ms_size_mode {
+    /* V8: Chrome DevTools' shallow sizes, where the self size of hidden and
+     * array nodes owned by exactly one object is moved into that owner
+     * (HeapSnapshot.ts calculateShallowSizes).  Other formats: as recorded. */
+    MS_SIZES_DEVTOOLS = 0,
+    /* The self sizes recorded in the input, unchanged. */
+    MS_SIZES_RAW = 1
+} ms_size_mode;
+
+typedef struct ms_summary_options {
+    unsigned version;       /* MS_SUMMARY_OPTIONS_VERSION */
+    ms_size_mode sizes;
+} ms_summary_options;
+
+#define MS_SUMMARY_OPTIONS_VERSION 1
+#define MS_SUMMARY_OPTIONS_INIT { MS_SUMMARY_OPTIONS_VERSION, MS_SIZES_DEVTOOLS }
+
+/* One row of the summary: all objects of one class. */
+typedef struct ms_class_row {
+    const char *key;        /* DevTools' class key: ",Name" or "script,line,col,Name" */
+    const char *name;       /* class name shown to users */
+    uint64_t count;         /* objects with a non-zero shallow size */
+    uint64_t shallow_size;  /* bytes, sum of shallow sizes */
+    ms_node first;          /* one instance (the first in node order) */
+} ms_class_row;
+
+typedef struct ms_summary ms_summary;
+
+/* Groups the snapshot's objects by class as Chrome DevTools' Summary view does
+ * (docs/summary.md): constructor names for objects, "(string)", "(array)",
+ * "(compiled code)", "(system)", "Function", ... by node type, property-set
+ * names "{a, b}" for plain objects; objects whose shallow size is 0 are not
+ * counted.  Rows are sorted by shallow size, largest first (ties: name).
+ * *out is owned by the caller; rows borrow from it and from snap.
+ * Errors: MS_ENOMEM, MS_EINVAL. */
+int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
+                       ms_error *err);
+size_t ms_summary_row_count(const ms_summary *s);
+const ms_class_row *ms_summary_row(const ms_summary *s, size_t i);
+void ms_summary_free(ms_summary *s);
+
+/* Shallow size of node n in the given mode (bytes). */
+int ms_node_shallow_size(ms_snapshot *snap, ms_node n, ms_size_mode mode, uint64_t *out,
+                         ms_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMSNAP_H */

@@ -1,0 +1,465 @@
+/*
+ * interfaces.c: DevTools' names for plain JavaScript objects (see classes.h).
+ *
+ * Reference: HeapSnapshot.ts inferInterfaceDefinitions and
+ * applyInterfaceDefinitions.  Step 1 names each plain object by its first
+ * property names ("{a, b, c}", at most 120 UTF-16 units, __proto__ left
+ * out) and counts the names.  Step 2 keeps the names used by at least
+ * max(2, plain objects / 1000) objects, most used first.  Step 3 puts the
+ * kept definitions in a trie keyed by their property names in sorted order
+ * and walks every plain object's sorted property names through it, keeping
+ * all reachable trie states; the best match has the most properties, then
+ * the lower definition index.  The walk copies DevTools' state handling
+ * (JS Set insertion order, states dropped once no larger key can follow)
+ * so that even objects with repeated property names match alike.
+ * Sorting follows JavaScript's UTF-16 order (utf.h).
+ */
+#include "classes.h"
+
+#include "../util/utf.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+#define MAX_NAME_UNITS 120      /* MAX_INTERFACE_NAME_LENGTH */
+#define MIN_OBJECTS 2           /* MIN_OBJECT_COUNT_PER_INTERFACE */
+#define MIN_PROPORTION 1000.0   /* MIN_OBJECT_PROPORTION_PER_INTERFACE */
+
+int ms__v8_format_property_name(const char *name, size_t len, ms__sbuf *buf, size_t *units,
+                                ms_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)name;
+    size_t start = buf->len, i = 0;
+    bool special = false;
+    for (size_t k = 0; k < len && !special; k++)
+        special = p[k] == ',' || p[k] == '\'' || p[k] == '"' || p[k] == '{' || p[k] == '}';
+    if (!special) {
+        *units = ms__utf16_length(name, len);
+        return ms__sbuf_append(buf, name, len, err);
+    }
+    /* JSON.stringify of the name: quotes, short escapes, \u00xx for other
+     * control characters, \udxxx for lone surrogates. */
+    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
+        return MS_ENOMEM;
+    while (i < len) {
+        size_t used;
+        uint32_t cp = ms__utf8_decode(p + i, len - i, &used);
+        char esc[8];
+        const char *out = esc;
+        size_t n = 2;
+        switch (cp) {
+        case '"': memcpy(esc, "\\\"", 2); break;
+        case '\\': memcpy(esc, "\\\\", 2); break;
+        case '\b': memcpy(esc, "\\b", 2); break;
+        case '\f': memcpy(esc, "\\f", 2); break;
+        case '\n': memcpy(esc, "\\n", 2); break;
+        case '\r': memcpy(esc, "\\r", 2); break;
+        case '\t': memcpy(esc, "\\t", 2); break;
+        default:
+            if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                esc[0] = '\\';
+                esc[1] = 'u';
+                esc[2] = hex[(cp >> 12) & 15];
+                esc[3] = hex[(cp >> 8) & 15];
+                esc[4] = hex[(cp >> 4) & 15];
+                esc[5] = hex[cp & 15];
+                n = 6;
+            } else {
+                out = name + i;
+                n = used;
+            }
+        }
+        if (ms__sbuf_append(buf, out, n, err) < 0)
+            return MS_ENOMEM;
+        i += used;
+    }
+    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
+        return MS_ENOMEM;
+    *units = ms__utf16_length(buf->data + start, buf->len - start);
+    return MS_OK;
+}
+
+void ms__interfaces_free(ms__interfaces *defs)
+{
+    ms__sbuf_free(&defs->names);
+    free(defs->name_off);
+    memset(defs, 0, sizeof *defs);
+}
+
+/* Linear search for a string id by text (the graph's hash index is dropped
+ * after import; this runs twice per analysis). */
+static uint32_t find_sid(const ms__graph *g, const char *text)
+{
+    size_t tl = strlen(text);
+    for (uint32_t i = 0; i < g->strings.count; i++) {
+        size_t l;
+        const char *s = ms__strtab_get(&g->strings, i, &l);
+        if (l == tl && memcmp(s, text, tl) == 0)
+            return i;
+    }
+    return NONE;
+}
+
+typedef struct cand {
+    uint32_t count;
+    uint64_t props; /* offset into the props vector */
+    uint32_t nprops;
+} cand;
+
+typedef struct vec32 {
+    uint32_t *v;
+    uint64_t n, cap;
+} vec32;
+
+static int vec_push(vec32 *a, uint32_t x, ms_error *err)
+{
+    if (a->n == a->cap) {
+        uint64_t cap = a->cap ? a->cap * 2 : 256;
+        if (ms__realloc_array(&a->v, cap, 4, "interface data", err) < 0)
+            return MS_ENOMEM;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return MS_OK;
+}
+
+static const cand *sort_cands; /* qsort has no payload argument */
+
+static int by_count_desc(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (sort_cands[x].count != sort_cands[y].count)
+        return sort_cands[x].count > sort_cands[y].count ? -1 : 1;
+    return x < y ? -1 : x > y; /* stable: first seen first */
+}
+
+static const ms__graph *sort_graph;
+
+static int by_utf16(const void *a, const void *b)
+{
+    size_t la, lb;
+    const char *sa = ms__strtab_get(&sort_graph->strings, *(const uint32_t *)a, &la);
+    const char *sb = ms__strtab_get(&sort_graph->strings, *(const uint32_t *)b, &lb);
+    return ms__utf16_cmp(sa, la, sb, lb);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The trie of step 3: node i's children live in a hash keyed (i, rank). */
+typedef struct trie {
+    uint32_t *greatest;  /* largest child rank, NONE if a leaf */
+    uint32_t *match;     /* definition index, NONE */
+    uint32_t *match_n;   /* its property count */
+    uint32_t *pos;       /* position in the state list, NONE if absent */
+    uint32_t count, cap;
+    uint64_t *hkey;      /* (node << 32 | rank) + 1, 0 = empty */
+    uint32_t *hval;
+    uint64_t hmask;
+} trie;
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    return k;
+}
+
+static uint32_t trie_child(const trie *t, uint32_t node, uint32_t rank)
+{
+    uint64_t key = ((uint64_t)node << 32 | rank) + 1;
+    for (uint64_t i = mix(key) & t->hmask;; i = (i + 1) & t->hmask) {
+        if (t->hkey[i] == key)
+            return t->hval[i];
+        if (t->hkey[i] == 0)
+            return NONE;
+    }
+}
+
+static int trie_new_node(trie *t, ms_error *err)
+{
+    if (t->count == t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 64;
+        if (ms__realloc_array(&t->greatest, cap, 4, "interface trie", err) < 0 ||
+            ms__realloc_array(&t->match, cap, 4, "interface trie", err) < 0 ||
+            ms__realloc_array(&t->match_n, cap, 4, "interface trie", err) < 0 ||
+            ms__realloc_array(&t->pos, cap, 4, "interface trie", err) < 0)
+            return MS_ENOMEM;
+        t->cap = cap;
+    }
+    t->greatest[t->count] = NONE;
+    t->match[t->count] = NONE;
+    t->match_n[t->count] = 0;
+    t->pos[t->count] = NONE;
+    t->count++;
+    return MS_OK;
+}
+
+static int trie_add_child(trie *t, uint32_t node, uint32_t rank, uint32_t *child, ms_error *err)
+{
+    uint64_t key = ((uint64_t)node << 32 | rank) + 1;
+    uint64_t i;
+    if ((t->count + 1) * 2 > t->hmask + 1) {
+        uint64_t nmask = (t->hmask + 1) * 2 - 1;
+        uint64_t *nk;
+        uint32_t *nv;
+        if (ms__alloc_array_zero(&nk, nmask + 1, 8, "interface trie", err) < 0)
+            return MS_ENOMEM;
+        if (ms__alloc_array(&nv, nmask + 1, 4, "interface trie", err) < 0) {
+            free(nk);
+            return MS_ENOMEM;
+        }
+        for (uint64_t j = 0; j <= t->hmask; j++) {
+            if (!t->hkey[j])
+                continue;
+            for (i = mix(t->hkey[j]) & nmask; nk[i]; i = (i + 1) & nmask)
+                ;
+            nk[i] = t->hkey[j];
+            nv[i] = t->hval[j];
+        }
+        free(t->hkey);
+        free(t->hval);
+        t->hkey = nk;
+        t->hval = nv;
+        t->hmask = nmask;
+    }
+    if (trie_new_node(t, err) < 0)
+        return MS_ENOMEM;
+    for (i = mix(key) & t->hmask; t->hkey[i]; i = (i + 1) & t->hmask)
+        ;
+    t->hkey[i] = key;
+    t->hval[i] = t->count - 1;
+    if (t->greatest[node] == NONE || t->greatest[node] < rank)
+        t->greatest[node] = rank;
+    *child = t->count - 1;
+    return MS_OK;
+}
+
+static void trie_free(trie *t)
+{
+    free(t->greatest);
+    free(t->match);
+    free(t->match_n);
+    free(t->pos);
+    free(t->hkey);
+    free(t->hval);
+}
+
+/* DevTools' selectBetterMatch(a = current, b = candidate). */
+static void better(uint32_t *idx, uint32_t *n, uint32_t cidx, uint32_t cn)
+{
+    if (cidx == NONE)
+        return;
+    if (cn > *n || (cn == *n && cidx < *idx)) {
+        *idx = cidx;
+        *n = cn;
+    }
+}
+
+int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    uint32_t object_sid = find_sid(g, "Object"), proto_sid = find_sid(g, "__proto__");
+    ms__strtab names;
+    ms__sbuf name = {0}, formatted = {0};
+    cand *cands = NULL;
+    uint64_t cand_cap = 0;
+    vec32 props = {0}, order = {0}, list = {0}, objprops = {0}, used = {0};
+    uint32_t *rank = NULL, *chosen = NULL, nchosen = 0;
+    trie t = {0};
+    uint64_t total = 0;
+    double min_count;
+    int rc = MS_OK;
+
+    memset(&names, 0, sizeof names);
+    for (uint32_t n = 0; n < N; n++)
+        iface[n] = NONE;
+    if (object_sid == NONE)
+        return MS_OK;
+    MS_TRY(ms__strtab_init(&names, err));
+
+    /* Step 1: candidate names. */
+    for (uint32_t n = 0; n < N; n++) {
+        size_t units = 1;
+        uint64_t start = props.n;
+        uint32_t id;
+        bool added;
+        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+            continue;
+        total++;
+        name.len = 0;
+        MS_TRY(ms__sbuf_append(&name, "{", 1, err));
+        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
+            size_t flen, fu;
+            const char *f;
+            if (ms__edge_type(g, e) != MS_ET_PROPERTY || g->edge_name[e] == proto_sid)
+                continue;
+            f = ms__strtab_get(&g->strings, g->edge_name[e], &flen);
+            formatted.len = 0;
+            MS_TRY(ms__v8_format_property_name(f, flen, &formatted, &fu, err));
+            if (units > 1 && units + fu > MAX_NAME_UNITS)
+                break; /* the name is getting too long */
+            if (units != 1) {
+                MS_TRY(ms__sbuf_append(&name, ", ", 2, err));
+                units += 2;
+            }
+            MS_TRY(ms__sbuf_append(&name, formatted.data, formatted.len, err));
+            units += fu;
+            MS_TRY(vec_push(&props, g->edge_name[e], err));
+        }
+        if (props.n == start)
+            continue;
+        MS_TRY(ms__sbuf_append(&name, "}", 1, err));
+        MS_TRY(ms__strtab_intern(&names, name.data, name.len, &id, &added, err));
+        if (added) {
+            if (id >= cand_cap) {
+                cand_cap = cand_cap ? cand_cap * 2 : 256;
+                MS_TRY(ms__realloc_array(&cands, cand_cap, sizeof *cands, "interfaces", err));
+            }
+            cands[id] = (cand){0, start, (uint32_t)(props.n - start)};
+        } else {
+            props.n = start; /* keep the first object's property list */
+        }
+        cands[id].count++;
+    }
+
+    /* Step 2: the popular ones, most used first. */
+    for (uint32_t i = 0; i < names.count; i++)
+        MS_TRY(vec_push(&order, i, err));
+    sort_cands = cands;
+    if (order.n)
+        qsort(order.v, order.n, 4, by_count_desc);
+    min_count = (double)total / MIN_PROPORTION;
+    if (min_count < MIN_OBJECTS)
+        min_count = MIN_OBJECTS;
+    MS_TRY(ms__alloc_array(&chosen, order.n + 1, 4, "interfaces", err));
+    for (uint64_t i = 0; i < order.n && (double)cands[order.v[i]].count >= min_count; i++)
+        chosen[nchosen++] = order.v[i];
+    if (nchosen == 0)
+        goto done;
+
+    MS_TRY(ms__alloc_array(&defs->name_off, nchosen, 8, "interfaces", err));
+    for (uint32_t d = 0; d < nchosen; d++) {
+        size_t l;
+        const char *s = ms__strtab_get(&names, chosen[d], &l);
+        defs->name_off[d] = defs->names.len;
+        MS_TRY(ms__sbuf_append(&defs->names, s, l + 1, err));
+    }
+    defs->count = nchosen;
+
+    /* Step 3a: rank every property name a plain object or a definition uses
+     * in UTF-16 order, so later comparisons are integer comparisons. */
+    MS_TRY(ms__alloc_array(&rank, g->strings.count ? g->strings.count : 1, 4, "interfaces", err));
+    for (uint32_t i = 0; i < g->strings.count; i++)
+        rank[i] = NONE;
+    for (uint32_t n = 0; n < N; n++) {
+        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+            continue;
+        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
+            uint32_t sid = g->edge_name[e];
+            if (ms__edge_type(g, e) == MS_ET_PROPERTY && rank[sid] == NONE) {
+                rank[sid] = 0;
+                MS_TRY(vec_push(&used, sid, err));
+            }
+        }
+    }
+    sort_graph = g;
+    if (used.n)
+        qsort(used.v, used.n, 4, by_utf16);
+    for (uint64_t i = 0; i < used.n; i++)
+        rank[used.v[i]] = (uint32_t)i;
+
+    /* Step 3b: the trie; a definition only marks a node not yet marked, so
+     * earlier (more popular) definitions win duplicates. */
+    MS_TRY(ms__alloc_array_zero(&t.hkey, 64, 8, "interface trie", err));
+    MS_TRY(ms__alloc_array(&t.hval, 64, 4, "interface trie", err));
+    t.hmask = 63;
+    MS_TRY(trie_new_node(&t, err));
+    for (uint32_t d = 0; d < nchosen; d++) {
+        const cand *c = &cands[chosen[d]];
+        uint32_t cur = 0;
+        objprops.n = 0;
+        for (uint32_t k = 0; k < c->nprops; k++)
+            MS_TRY(vec_push(&objprops, rank[props.v[c->props + k]], err));
+        qsort(objprops.v, objprops.n, 4, by_value);
+        for (uint64_t k = 0; k < objprops.n; k++) {
+            uint32_t next = trie_child(&t, cur, objprops.v[k]);
+            if (next == NONE)
+                MS_TRY(trie_add_child(&t, cur, objprops.v[k], &next, err));
+            cur = next;
+        }
+        if (t.match[cur] == NONE) {
+            t.match[cur] = d;
+            t.match_n[cur] = (uint32_t)objprops.n;
+        }
+    }
+
+    /* Step 3c: match every plain object. */
+    for (uint32_t n = 0; n < N; n++) {
+        uint32_t best = NONE, best_n = 0;
+        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+            continue;
+        objprops.n = 0;
+        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
+            if (ms__edge_type(g, e) == MS_ET_PROPERTY)
+                MS_TRY(vec_push(&objprops, rank[g->edge_name[e]], err));
+        if (objprops.n > 1)
+            qsort(objprops.v, objprops.n, 4, by_value);
+        list.n = 0;
+        MS_TRY(vec_push(&list, 0, err));
+        t.pos[0] = 0;
+        better(&best, &best_n, t.match[0], t.match_n[0]);
+        for (uint64_t k = 0; k < objprops.n && list.n; k++) {
+            uint32_t p = objprops.v[k];
+            uint64_t m = list.n, w = 0;
+            for (uint64_t i = 0; i < m; i++) {
+                uint32_t s = list.v[i], c;
+                if (t.pos[s] != i)
+                    continue; /* deleted earlier in this round */
+                if (t.greatest[s] == NONE || p >= t.greatest[s])
+                    t.pos[s] = NONE;
+                c = trie_child(&t, s, p);
+                if (c != NONE) {
+                    if (t.pos[c] == NONE) {
+                        t.pos[c] = (uint32_t)list.n;
+                        MS_TRY(vec_push(&list, c, err));
+                    }
+                    better(&best, &best_n, t.match[c], t.match_n[c]);
+                }
+            }
+            /* Compact to the live states, keeping their order. */
+            for (uint64_t i = 0; i < list.n; i++) {
+                uint32_t s = list.v[i];
+                if (t.pos[s] == i) {
+                    t.pos[s] = (uint32_t)w;
+                    list.v[w++] = s;
+                }
+            }
+            list.n = w;
+        }
+        for (uint64_t i = 0; i < list.n; i++)
+            t.pos[list.v[i]] = NONE;
+        iface[n] = best;
+    }
+done:
+    ms__strtab_free(&names);
+    ms__sbuf_free(&name);
+    ms__sbuf_free(&formatted);
+    free(cands);
+    free(props.v);
+    free(order.v);
+    free(list.v);
+    free(objprops.v);
+    free(used.v);
+    free(rank);
+    free(chosen);
+    trie_free(&t);
+    if (rc < 0)
+        ms__interfaces_free(defs);
+    return rc;
+}

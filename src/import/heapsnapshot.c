@@ -1,0 +1,795 @@
+/*
+ * heapsnapshot.c: V8 .heapsnapshot importer.
+ *
+ * The file is one JSON object.  V8 writes its members in this order:
+ *   "snapshot"   {"meta": {field layout}, "node_count": N, "edge_count": E, ...}
+ *   "nodes"      N x node_fields integers   (type, name, id, self_size, edge_count, ...)
+ *   "edges"      E x edge_fields integers   (type, name_or_index, to_node), grouped by
+ *                source node in node order
+ *   "trace_function_infos", "trace_tree", "samples", "locations"
+ *   "strings"    the string table; names above are indices into it
+ * Typical sizes: 1.2 GB, 9 M nodes, 58 M edges, a few MB of strings.
+ *
+ * Everything is streamed through json.c; only "snapshot" (a few KB) is
+ * handed to cJSON.  Field offsets come from "meta", never from constants
+ * (DevTools does the same: HeapSnapshot.ts initialize()).  Members may come
+ * in any order: a member that needs one not yet read ("nodes" before
+ * "snapshot", "edges" or "locations" before "nodes") is skipped and read
+ * again once the top-level object is done.  Names are string ids checked
+ * against the string count at the end, since "strings" comes last.
+ *
+ * Every count in the file is treated as hostile: header counts must agree
+ * with the arrays and cannot ask for more memory than the file could
+ * describe (each number takes at least 2 bytes).
+ */
+#include "import.h"
+#include "json.h"
+#include "../snapshot/builder.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HEADER_MAX (64u << 20)   /* the "snapshot" member; real ones are ~1 KB */
+#define KEY_MAX 4096
+#define STRING_MAX (1u << 30)
+#define BATCH_ROWS 2048
+
+/* Exact division by a runtime constant through the multiplicative inverse:
+ * x is a multiple of d iff (x >> k) * inv(m) <= UINT64_MAX / m, where
+ * d = m * 2^k with m odd (Granlund & Montgomery, PLDI 1994, section 9).
+ * Avoids one hardware division per edge. */
+typedef struct exact_div {
+    unsigned shift;
+    uint64_t inv, limit, low_mask;
+} exact_div;
+
+static void exact_div_init(exact_div *x, uint64_t d)
+{
+    uint64_t m, inv;
+    x->shift = (unsigned)__builtin_ctzll(d);
+    m = d >> x->shift;
+    inv = m; /* Newton's iteration: each step doubles the correct low bits */
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m * inv;
+    x->inv = inv;
+    x->limit = UINT64_MAX / m;
+    x->low_mask = (1ull << x->shift) - 1;
+}
+
+static inline bool exact_div_do(const exact_div *x, uint64_t v, uint64_t *q)
+{
+    if (v & x->low_mask)
+        return false;
+    *q = (v >> x->shift) * x->inv;
+    return *q <= x->limit;
+}
+
+enum { NF_TYPE, NF_NAME, NF_ID, NF_SELF, NF_EDGES, NF_DETACH, NF_KNOWN };
+enum { EF_TYPE, EF_NAME, EF_TO, EF_KNOWN };
+enum { LF_NODE, LF_SCRIPT, LF_LINE, LF_COLUMN, LF_KNOWN };
+
+typedef struct v8 {
+    ms__reader *r;
+    ms__progress *progress;
+    ms__builder b;
+    ms_error *err;
+    ms__sbuf str;
+    uint64_t *batch;
+    /* columns of one batch of nodes */
+    uint8_t col_type[BATCH_ROWS];
+    uint32_t col_name[BATCH_ROWS];
+    uint64_t col_id[BATCH_ROWS], col_self[BATCH_ROWS], col_degree[BATCH_ROWS];
+    uint32_t detached_row[BATCH_ROWS];
+    uint8_t detached_state[BATCH_ROWS];
+
+    /* layout from meta */
+    bool have_meta;
+    unsigned node_fields, edge_fields, location_fields;
+    int nf[NF_KNOWN], ef[EF_KNOWN], lf[LF_KNOWN];
+    uint8_t node_type_map[MS_TYPE_LIMIT];
+    unsigned node_type_count;
+    uint8_t edge_type_map[MS_TYPE_LIMIT];
+    unsigned edge_type_count;
+    bool have_counts, have_root_index;
+    uint64_t hdr_nodes, hdr_edges, root_index;
+    exact_div node_div;
+
+    /* members seen, and offsets of deferred ones (UINT64_MAX: none) */
+    bool seen_snapshot, seen_nodes, seen_edges, seen_strings, seen_locations;
+    bool done_nodes, done_edges, done_locations;
+    uint64_t defer_nodes, defer_edges, defer_locations;
+    uint64_t edges_declared;
+
+    /* string ids used before "strings" was read: the largest, and where */
+    uint64_t max_node_name, max_node_name_at, max_edge_name, max_edge_name_at;
+    bool any_node_name, any_edge_name;
+    uint64_t string_count;
+    uint32_t *remap; /* input string index -> interned id; NULL = identity */
+    uint64_t remap_cap;
+} v8;
+
+static int fail(v8 *s, int code, uint64_t off, const char *fmt, ...) MS_PRINTF(4, 5);
+
+static int fail(v8 *s, int code, uint64_t off, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (off == UINT64_MAX)
+        return ms__fail(s->err, code, off, "%s: %s", s->r->name, msg);
+    return ms__fail(s->err, code, off, "%s: offset %llu: %s", s->r->name, (unsigned long long)off,
+                    msg);
+}
+
+static int probe(const uint8_t *p, size_t n)
+{
+    static const char *const keys[] = {"snapshot", "nodes", "edges", "strings", "locations",
+                                       "samples", "trace_function_infos", "trace_tree"};
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
+        i++;
+    if (i == n || p[i] != '{')
+        return 0;
+    i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
+        i++;
+    if (i == n || p[i] != '"')
+        return 0;
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        size_t l = strlen(keys[k]);
+        if (n - i > l + 1 && memcmp(p + i + 1, keys[k], l) == 0 && p[i + 1 + l] == '"')
+            return 100;
+    }
+    return 10; /* some JSON object: try it, errors will say what is missing */
+}
+
+/* ---- "snapshot": the header, through cJSON ------------------------------ */
+
+static int field_index(v8 *s, uint64_t off, const cJSON *fields, const char *name, bool required,
+                       const char *what, int *out)
+{
+    int i = 0, found = -1;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields) {
+        if (!cJSON_IsString(f))
+            return fail(s, MS_EFORMAT, off, "snapshot.meta.%s[%d] is not a string", what, i);
+        if (strcmp(f->valuestring, name) == 0) {
+            if (found >= 0)
+                return fail(s, MS_EFORMAT, off, "snapshot.meta.%s lists \"%s\" twice", what, name);
+            found = i;
+        }
+        i++;
+    }
+    if (found < 0 && required)
+        return fail(s, MS_EFORMAT, off, "snapshot.meta.%s has no \"%s\" field", what, name);
+    *out = found;
+    return MS_OK;
+}
+
+static int count_value(v8 *s, uint64_t off, const cJSON *v, const char *name, uint64_t *out)
+{
+    double d;
+    if (!cJSON_IsNumber(v))
+        return fail(s, MS_EFORMAT, off, "snapshot.%s is not a number", name);
+    d = v->valuedouble;
+    if (!(d >= 0) || d != floor(d) || d > 9007199254740992.0)
+        return fail(s, MS_EFORMAT, off, "snapshot.%s is not a non-negative integer (%g)", name, d);
+    *out = (uint64_t)d;
+    return MS_OK;
+}
+
+/* Maps the type names of meta.<types>[index] onto builder type codes. */
+static int type_table(v8 *s, uint64_t off, const cJSON *types, int index, bool nodes)
+{
+    const char *what = nodes ? "node_types" : "edge_types";
+    const cJSON *list = cJSON_GetArrayItem(types, index), *t;
+    unsigned count = 0;
+    if (!cJSON_IsArray(list))
+        return fail(s, MS_EFORMAT, off, "snapshot.meta.%s[%d] is not a list of type names", what,
+                    index);
+    cJSON_ArrayForEach(t, list) {
+        unsigned code;
+        int rc;
+        if (!cJSON_IsString(t))
+            return fail(s, MS_EFORMAT, off, "snapshot.meta.%s[%d] has a non-string type name",
+                        what, index);
+        if (count >= MS_TYPE_LIMIT)
+            return fail(s, MS_ELIMIT, off, "snapshot.meta.%s lists more than %d types", what,
+                        MS_TYPE_LIMIT);
+        rc = nodes ? ms__builder_node_type(&s->b, t->valuestring, &code, s->err)
+                   : ms__builder_edge_type(&s->b, t->valuestring, &code, s->err);
+        if (rc < 0)
+            return rc;
+        if (nodes)
+            s->node_type_map[count++] = (uint8_t)code;
+        else
+            s->edge_type_map[count++] = (uint8_t)code;
+    }
+    if (nodes)
+        s->node_type_count = count;
+    else
+        s->edge_type_count = count;
+    return MS_OK;
+}
+
+static int read_header(v8 *s)
+{
+    uint64_t off;
+    cJSON *root = NULL;
+    const cJSON *meta, *f, *v;
+    int rc = MS_OK;
+    static const char *const nfn[NF_KNOWN] = {"type", "name", "id", "self_size", "edge_count",
+                                              "detachedness"};
+    static const char *const efn[EF_KNOWN] = {"type", "name_or_index", "to_node"};
+    static const char *const lfn[LF_KNOWN] = {"object_index", "script_id", "line", "column"};
+
+    if ((rc = ms__json_peek(s->r, s->err)) < 0)
+        return rc;
+    rc = MS_OK;
+    off = ms__reader_offset(s->r);
+    MS_TRY(ms__json_capture_value(s->r, &s->str, HEADER_MAX, s->err));
+    root = cJSON_ParseWithLength(s->str.data, s->str.len);
+    if (!root) {
+        size_t at = (size_t)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - s->str.data : 0);
+        rc = fail(s, MS_EFORMAT, off + at, "invalid JSON in the snapshot header");
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = fail(s, MS_EFORMAT, off, "\"snapshot\" is not an object");
+        goto done;
+    }
+    meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
+    if (!cJSON_IsObject(meta)) {
+        rc = fail(s, MS_EFORMAT, off, "snapshot.meta is missing");
+        goto done;
+    }
+
+    f = cJSON_GetObjectItemCaseSensitive(meta, "node_fields");
+    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0) {
+        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.node_fields is missing or empty");
+        goto done;
+    }
+    s->node_fields = (unsigned)cJSON_GetArraySize(f);
+    for (int k = 0; k < NF_KNOWN; k++)
+        MS_TRY(field_index(s, off, f, nfn[k], k != NF_DETACH, "node_fields", &s->nf[k]));
+    v = cJSON_GetObjectItemCaseSensitive(meta, "node_types");
+    if (!cJSON_IsArray(v)) {
+        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.node_types is missing");
+        goto done;
+    }
+    MS_TRY(type_table(s, off, v, s->nf[NF_TYPE], true));
+
+    f = cJSON_GetObjectItemCaseSensitive(meta, "edge_fields");
+    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0) {
+        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.edge_fields is missing or empty");
+        goto done;
+    }
+    s->edge_fields = (unsigned)cJSON_GetArraySize(f);
+    for (int k = 0; k < EF_KNOWN; k++)
+        MS_TRY(field_index(s, off, f, efn[k], true, "edge_fields", &s->ef[k]));
+    v = cJSON_GetObjectItemCaseSensitive(meta, "edge_types");
+    if (!cJSON_IsArray(v)) {
+        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.edge_types is missing");
+        goto done;
+    }
+    MS_TRY(type_table(s, off, v, s->ef[EF_TYPE], false));
+
+    f = cJSON_GetObjectItemCaseSensitive(meta, "location_fields");
+    s->location_fields = 0;
+    if (cJSON_IsArray(f) && cJSON_GetArraySize(f) > 0) {
+        s->location_fields = (unsigned)cJSON_GetArraySize(f);
+        for (int k = 0; k < LF_KNOWN; k++)
+            MS_TRY(field_index(s, off, f, lfn[k], true, "location_fields", &s->lf[k]));
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(root, "node_count");
+    f = cJSON_GetObjectItemCaseSensitive(root, "edge_count");
+    if (v || f) {
+        if (!v || !f) {
+            rc = fail(s, MS_EFORMAT, off, "snapshot has only one of node_count and edge_count");
+            goto done;
+        }
+        MS_TRY(count_value(s, off, v, "node_count", &s->hdr_nodes));
+        MS_TRY(count_value(s, off, f, "edge_count", &s->hdr_edges));
+        s->have_counts = true;
+        if (s->hdr_nodes > MS_NODE_LIMIT || s->hdr_edges > MS_EDGE_LIMIT) {
+            rc = fail(s, MS_ELIMIT, off,
+                      "snapshot.node_count %llu / edge_count %llu is more than memsnap's limit of %u nodes and %u edges",
+                      (unsigned long long)s->hdr_nodes, (unsigned long long)s->hdr_edges,
+                      MS_NODE_LIMIT, MS_EDGE_LIMIT);
+            goto done;
+        }
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "root_index");
+    if (v) {
+        MS_TRY(count_value(s, off, v, "root_index", &s->root_index));
+        s->have_root_index = true;
+    }
+    exact_div_init(&s->node_div, s->node_fields);
+    s->have_meta = true;
+done:
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ---- "nodes" ------------------------------------------------------------ */
+
+/* Values the rest of the input can still hold, each at least 2 bytes ("0,").
+ * 0 when the size is unknown (compressed input). */
+static uint64_t values_left(const v8 *s)
+{
+    const ms__reader *r = s->r;
+    if (!r->src_size || ms__reader_compressed(r))
+        return 0;
+    return (r->src_size - ms__reader_offset(r)) / 2;
+}
+
+static int check_header_count(v8 *s, uint64_t off, uint64_t count, unsigned fields, const char *what)
+{
+    uint64_t cells, room = values_left(s);
+    if (ms__mul_overflow(count, fields, &cells) || (room && cells > room))
+        return fail(s, MS_ETRUNC, off,
+                    "snapshot.%s_count %llu x %u fields cannot fit in the %llu bytes left in the file "
+                    "(truncated file or wrong header)",
+                    what, (unsigned long long)count, fields,
+                    (unsigned long long)(s->r->src_size - off));
+    return MS_OK;
+}
+
+static int read_nodes(v8 *s)
+{
+    ms__reader *r = s->r;
+    ms__json_uints arr;
+    uint64_t off = ms__reader_offset(r), rows = 0;
+    const unsigned F = s->node_fields;
+    const size_t max = (size_t)F * BATCH_ROWS;
+    int rc;
+
+    if (s->have_counts) {
+        uint64_t edge_room = values_left(s) / 3;
+        rc = check_header_count(s, off, s->hdr_nodes, F, "node");
+        if (rc < 0)
+            return rc;
+        if (ms__builder_reserve(&s->b, s->hdr_nodes,
+                                edge_room && s->hdr_edges > edge_room ? edge_room : s->hdr_edges,
+                                s->err) < 0)
+            return MS_ENOMEM;
+    }
+    if ((rc = ms__json_uints_begin(r, &arr, "nodes", s->err)) < 0)
+        return rc;
+    while (!arr.closed) {
+        size_t n, k = 0, ndetached = 0;
+        uint64_t at = ms__reader_offset(r);
+        ms__node_batch nb = {s->col_type, s->col_name, s->col_id, s->col_self, s->col_degree};
+        if ((rc = ms__json_uints_next(r, &arr, s->batch, max, &n, "nodes", s->err)) < 0)
+            return rc;
+        if (n % F)
+            return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                        "the nodes array has %llu values, not a multiple of the %u node fields",
+                        (unsigned long long)(arr.count), F);
+        if (s->have_counts && rows + n / F > s->hdr_nodes)
+            return fail(s, MS_EFORMAT, at,
+                        "the nodes array has more than snapshot.node_count = %llu nodes",
+                        (unsigned long long)s->hdr_nodes);
+        for (size_t i = 0; i < n; i += F, k++) {
+            const uint64_t *row = s->batch + i;
+            uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
+            uint64_t degree = row[s->nf[NF_EDGES]];
+            if (MS_UNLIKELY(type >= s->node_type_count))
+                return fail(s, MS_EFORMAT, at, "node %llu has type %llu but meta lists %u node types",
+                            (unsigned long long)(rows + k), (unsigned long long)type,
+                            s->node_type_count);
+            if (MS_UNLIKELY(name > UINT32_MAX))
+                return fail(s, MS_EFORMAT, at, "node %llu name index %llu is out of range",
+                            (unsigned long long)(rows + k), (unsigned long long)name);
+            if (name > s->max_node_name || !s->any_node_name) {
+                s->max_node_name = name;
+                s->max_node_name_at = at;
+                s->any_node_name = true;
+            }
+            if (MS_UNLIKELY(ms__add_overflow(s->edges_declared, degree, &s->edges_declared) ||
+                            (s->have_counts && s->edges_declared > s->hdr_edges)))
+                return fail(s, MS_EFORMAT, at,
+                            "the nodes' edge_count values add up to more than snapshot.edge_count = %llu",
+                            (unsigned long long)s->hdr_edges);
+            s->col_type[k] = s->node_type_map[type];
+            s->col_name[k] = (uint32_t)name;
+            s->col_id[k] = row[s->nf[NF_ID]];
+            s->col_self[k] = row[s->nf[NF_SELF]];
+            s->col_degree[k] = degree;
+            if (s->nf[NF_DETACH] >= 0 && row[s->nf[NF_DETACH]]) {
+                uint64_t d = row[s->nf[NF_DETACH]];
+                if (d > 2)
+                    return fail(s, MS_EFORMAT, at,
+                                "node %llu has detachedness %llu (0, 1 or 2 expected)",
+                                (unsigned long long)(rows + k), (unsigned long long)d);
+                s->detached_row[ndetached] = (uint32_t)k;
+                s->detached_state[ndetached++] = (uint8_t)d;
+            }
+        }
+        if ((rc = ms__builder_nodes(&s->b, k, &nb, s->err)) < 0)
+            return rc;
+        for (size_t i = 0; i < ndetached; i++)
+            if ((rc = ms__builder_detachedness(&s->b, (uint32_t)(rows + s->detached_row[i]),
+                                               s->detached_state[i], s->err)) < 0)
+                return rc;
+        rows += k;
+        if ((rc = ms__progress_report(s->progress, r, "reading nodes", s->err)) < 0)
+            return rc;
+    }
+    if (s->have_counts && rows != s->hdr_nodes)
+        return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                    "the nodes array has %llu nodes but snapshot.node_count is %llu",
+                    (unsigned long long)rows, (unsigned long long)s->hdr_nodes);
+    if (rows == 0)
+        return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1, "the nodes array is empty");
+    if (s->have_counts && s->edges_declared != s->hdr_edges)
+        return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                    "the nodes' edge_count values add up to %llu but snapshot.edge_count is %llu",
+                    (unsigned long long)s->edges_declared, (unsigned long long)s->hdr_edges);
+    s->done_nodes = true;
+    return MS_OK;
+}
+
+/* ---- "edges" ------------------------------------------------------------ */
+
+static int read_edges(v8 *s)
+{
+    ms__reader *r = s->r;
+    ms__json_uints arr;
+    const unsigned F = s->edge_fields;
+    const size_t max = (size_t)F * BATCH_ROWS;
+    const uint64_t N = ms__builder_node_count(&s->b);
+    uint32_t to[BATCH_ROWS], name[BATCH_ROWS];
+    uint8_t type[BATCH_ROWS];
+    uint64_t rows = 0;
+    int rc;
+
+    if ((rc = ms__json_uints_begin(r, &arr, "edges", s->err)) < 0)
+        return rc;
+    while (!arr.closed) {
+        size_t n, k = 0;
+        uint64_t at = ms__reader_offset(r);
+        if ((rc = ms__json_uints_next(r, &arr, s->batch, max, &n, "edges", s->err)) < 0)
+            return rc;
+        if (n % F)
+            return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                        "the edges array has %llu values, not a multiple of the %u edge fields",
+                        (unsigned long long)arr.count, F);
+        if (rows + n / F > s->edges_declared)
+            return fail(s, MS_EFORMAT, at,
+                        "the edges array has more edges than the nodes declare (%llu)",
+                        (unsigned long long)s->edges_declared);
+        for (size_t i = 0; i < n; i += F, k++) {
+            const uint64_t *row = s->batch + i;
+            uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
+            uint64_t ordinal;
+            unsigned code;
+            if (MS_UNLIKELY(t >= s->edge_type_count))
+                return fail(s, MS_EFORMAT, at, "edge %llu has type %llu but meta lists %u edge types",
+                            (unsigned long long)(rows + k), (unsigned long long)t,
+                            s->edge_type_count);
+            code = s->edge_type_map[t];
+            if (MS_UNLIKELY(!exact_div_do(&s->node_div, target, &ordinal) || ordinal >= N))
+                return fail(s, MS_EFORMAT, at,
+                            "edge %llu to_node %llu is not the index of a node (a multiple of %u below %llu)",
+                            (unsigned long long)(rows + k), (unsigned long long)target,
+                            s->node_fields, (unsigned long long)(N * s->node_fields));
+            if (MS_UNLIKELY(nm > UINT32_MAX))
+                return fail(s, MS_ELIMIT, at, "edge %llu name_or_index %llu is larger than 2^32-1",
+                            (unsigned long long)(rows + k), (unsigned long long)nm);
+            if (!ms__edge_type_is_indexed(code) && (!s->any_edge_name || nm > s->max_edge_name)) {
+                s->max_edge_name = nm;
+                s->max_edge_name_at = at;
+                s->any_edge_name = true;
+            }
+            to[k] = (uint32_t)ordinal;
+            name[k] = (uint32_t)nm;
+            type[k] = (uint8_t)code;
+        }
+        if ((rc = ms__builder_append_edges(&s->b, to, type, name, k, s->err)) < 0)
+            return rc;
+        rows += k;
+        if ((rc = ms__progress_report(s->progress, r, "reading edges", s->err)) < 0)
+            return rc;
+    }
+    if (rows != s->edges_declared)
+        return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                    "the edges array has %llu edges but the nodes declare %llu",
+                    (unsigned long long)rows, (unsigned long long)s->edges_declared);
+    s->done_edges = true;
+    return MS_OK;
+}
+
+/* ---- "locations" -------------------------------------------------------- */
+
+static int read_locations(v8 *s)
+{
+    ms__reader *r = s->r;
+    ms__json_uints arr;
+    const unsigned F = s->location_fields;
+    const uint64_t N = ms__builder_node_count(&s->b);
+    int rc;
+
+    if ((rc = ms__json_uints_begin(r, &arr, "locations", s->err)) < 0)
+        return rc;
+    if (F == 0) {
+        /* No layout: only an empty array makes sense. */
+        size_t n;
+        if ((rc = ms__json_uints_next(r, &arr, s->batch, 1, &n, "locations", s->err)) < 0)
+            return rc;
+        if (n)
+            return fail(s, MS_EFORMAT, ms__reader_offset(r),
+                        "locations are present but snapshot.meta has no location_fields");
+        return MS_OK;
+    }
+    while (!arr.closed) {
+        size_t n;
+        uint64_t at = ms__reader_offset(r);
+        if ((rc = ms__json_uints_next(r, &arr, s->batch, (size_t)F * BATCH_ROWS, &n, "locations",
+                                      s->err)) < 0)
+            return rc;
+        if (n % F)
+            return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+                        "the locations array has %llu values, not a multiple of %u",
+                        (unsigned long long)arr.count, F);
+        for (size_t i = 0; i < n; i += F) {
+            const uint64_t *row = s->batch + i;
+            uint64_t node, sc = row[s->lf[LF_SCRIPT]], li = row[s->lf[LF_LINE]],
+                           co = row[s->lf[LF_COLUMN]];
+            if (!exact_div_do(&s->node_div, row[s->lf[LF_NODE]], &node) || node >= N)
+                return fail(s, MS_EFORMAT, at,
+                            "location object_index %llu is not the index of a node",
+                            (unsigned long long)row[s->lf[LF_NODE]]);
+            if (sc > UINT32_MAX || li > UINT32_MAX || co > UINT32_MAX)
+                return fail(s, MS_EFORMAT, at, "location value larger than 2^32-1");
+            if ((rc = ms__builder_location(&s->b, (uint32_t)node, (uint32_t)sc, (uint32_t)li,
+                                           (uint32_t)co, s->err)) < 0)
+                return rc;
+        }
+    }
+    s->done_locations = true;
+    return MS_OK;
+}
+
+/* ---- "strings" ---------------------------------------------------------- */
+
+static int read_strings(v8 *s)
+{
+    ms__reader *r = s->r;
+    uint64_t index = 0;
+    int rc, c;
+
+    if ((rc = ms__json_expect(r, '[', "to open the strings array", s->err)) < 0)
+        return rc;
+    c = ms__json_peek(r, s->err);
+    if (c < 0)
+        return c;
+    if (c == ']') {
+        r->p++;
+        s->string_count = 0;
+        return MS_OK;
+    }
+    for (;;) {
+        uint32_t id;
+        bool added;
+        if ((rc = ms__json_string(r, &s->str, STRING_MAX, s->err)) < 0)
+            return rc;
+        if (index >= UINT32_MAX - 1u)
+            return fail(s, MS_ELIMIT, ms__reader_offset(r), "more than %u strings", UINT32_MAX - 2u);
+        if ((rc = ms__builder_string(&s->b, s->str.data, s->str.len, &id, &added, s->err)) < 0)
+            return rc;
+        if ((id != index || s->remap)) {
+            /* A duplicate string: input indices and interned ids part ways. */
+            if (!s->remap) {
+                s->remap_cap = 1024 + index * 2;
+                if (ms__alloc_array(&s->remap, s->remap_cap, 4, "string map", s->err) < 0)
+                    return MS_ENOMEM;
+                for (uint64_t i = 0; i < index; i++)
+                    s->remap[i] = (uint32_t)i;
+            } else if (index >= s->remap_cap) {
+                if (ms__realloc_array(&s->remap, s->remap_cap * 2, 4, "string map", s->err) < 0)
+                    return MS_ENOMEM;
+                s->remap_cap *= 2;
+            }
+            s->remap[index] = id;
+        }
+        index++;
+        if ((rc = ms__progress_report(s->progress, r, "reading strings", s->err)) < 0)
+            return rc;
+        c = ms__json_peek(r, s->err);
+        if (c < 0)
+            return c;
+        if (c == ',') {
+            r->p++;
+            continue;
+        }
+        if (c == ']') {
+            r->p++;
+            break;
+        }
+        return ms__json_expect(r, ']', "or ',' in the strings array", s->err);
+    }
+    s->string_count = index;
+    return MS_OK;
+}
+
+/* ---- the top-level object ----------------------------------------------- */
+
+static int defer(v8 *s, uint64_t *where)
+{
+    *where = ms__reader_offset(s->r);
+    return ms__json_skip_value(s->r, s->err);
+}
+
+static int member(v8 *s, const char *key, uint64_t key_off)
+{
+    int rc = MS_OK;
+    if (strcmp(key, "snapshot") == 0) {
+        if (s->seen_snapshot)
+            return fail(s, MS_EFORMAT, key_off, "a second \"snapshot\" member");
+        s->seen_snapshot = true;
+        if ((rc = read_header(s)) < 0)
+            return rc;
+        {
+            /* One batch buffer serves nodes, edges and locations. */
+            unsigned w = s->node_fields > s->edge_fields ? s->node_fields : s->edge_fields;
+            if (s->location_fields > w)
+                w = s->location_fields;
+            return ms__alloc_array(&s->batch, (uint64_t)w * BATCH_ROWS, 8, "parse batch", s->err);
+        }
+    }
+    if (strcmp(key, "nodes") == 0) {
+        if (s->seen_nodes)
+            return fail(s, MS_EFORMAT, key_off, "a second \"nodes\" member");
+        s->seen_nodes = true;
+        return s->have_meta ? read_nodes(s) : defer(s, &s->defer_nodes);
+    }
+    if (strcmp(key, "edges") == 0) {
+        if (s->seen_edges)
+            return fail(s, MS_EFORMAT, key_off, "a second \"edges\" member");
+        s->seen_edges = true;
+        return s->done_nodes ? read_edges(s) : defer(s, &s->defer_edges);
+    }
+    if (strcmp(key, "locations") == 0) {
+        if (s->seen_locations)
+            return fail(s, MS_EFORMAT, key_off, "a second \"locations\" member");
+        s->seen_locations = true;
+        return s->done_nodes ? read_locations(s) : defer(s, &s->defer_locations);
+    }
+    if (strcmp(key, "strings") == 0) {
+        if (s->seen_strings)
+            return fail(s, MS_EFORMAT, key_off, "a second \"strings\" member");
+        s->seen_strings = true;
+        return read_strings(s);
+    }
+    /* trace_function_infos, trace_tree, samples, and anything newer. */
+    rc = ms__json_skip_value(s->r, s->err);
+    return rc;
+}
+
+static int read_deferred(v8 *s, uint64_t where, int (*fn)(v8 *))
+{
+    int rc;
+    if (where == UINT64_MAX)
+        return MS_OK;
+    if ((rc = ms__reader_seek(s->r, where, s->err)) < 0)
+        return rc;
+    return fn(s);
+}
+
+static int check_names(v8 *s)
+{
+    if (s->any_node_name && s->max_node_name >= s->string_count)
+        return fail(s, MS_EFORMAT, s->max_node_name_at,
+                    "node name index %llu is out of range: the strings array has %llu entries",
+                    (unsigned long long)s->max_node_name, (unsigned long long)s->string_count);
+    if (s->any_edge_name && s->max_edge_name >= s->string_count)
+        return fail(s, MS_EFORMAT, s->max_edge_name_at,
+                    "edge name index %llu is out of range: the strings array has %llu entries",
+                    (unsigned long long)s->max_edge_name, (unsigned long long)s->string_count);
+    return MS_OK;
+}
+
+static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
+{
+    v8 s;
+    ms__sbuf key = {0};
+    int rc = MS_OK, c;
+
+    memset(&s, 0, sizeof s);
+    s.r = r;
+    s.progress = progress;
+    s.err = err;
+    s.defer_nodes = s.defer_edges = s.defer_locations = UINT64_MAX;
+    MS_TRY(ms__builder_init(&s.b, MS__BUILD_SEQUENTIAL, err));
+
+    MS_TRY(ms__json_expect(r, '{', "at the start of a heap snapshot", err));
+    c = ms__json_peek(r, err);
+    if (c < 0) {
+        rc = c;
+        goto done;
+    }
+    if (c != '}') {
+        for (;;) {
+            uint64_t key_off;
+            c = ms__json_peek(r, err);
+            if (c < 0) {
+                rc = c;
+                goto done;
+            }
+            key_off = ms__reader_offset(r);
+            MS_TRY(ms__json_string(r, &key, KEY_MAX, err));
+            MS_TRY(ms__json_expect(r, ':', "after a member name", err));
+            MS_TRY(member(&s, key.data, key_off));
+            c = ms__json_peek(r, err);
+            if (c < 0) {
+                rc = c;
+                goto done;
+            }
+            if (c == ',') {
+                r->p++;
+                continue;
+            }
+            MS_TRY(ms__json_expect(r, '}', "or ',' after a top-level member", err));
+            break;
+        }
+    } else {
+        r->p++;
+    }
+    c = ms__json_peek(r, err);
+    if (c < 0) {
+        rc = c;
+        goto done;
+    }
+    if (c != MS_JSON_EOF) {
+        rc = fail(&s, MS_EFORMAT, ms__reader_offset(r), "unexpected data after the end of the snapshot");
+        goto done;
+    }
+
+    if (!s.seen_snapshot) {
+        rc = fail(&s, MS_EFORMAT, UINT64_MAX, "no \"snapshot\" header (is this a V8 heap snapshot?)");
+        goto done;
+    }
+    if (!s.seen_nodes || !s.seen_edges || !s.seen_strings) {
+        rc = fail(&s, MS_EFORMAT, UINT64_MAX, "the \"%s\" member is missing",
+                  !s.seen_nodes ? "nodes" : !s.seen_edges ? "edges" : "strings");
+        goto done;
+    }
+    MS_TRY(read_deferred(&s, s.defer_nodes, read_nodes));
+    MS_TRY(read_deferred(&s, s.defer_edges, read_edges));
+    MS_TRY(read_deferred(&s, s.defer_locations, read_locations));
+    MS_TRY(check_names(&s));
+
+    if (s.remap)
+        ms__builder_remap_strings(&s.b, s.remap, (uint32_t)s.string_count);
+    if (s.have_root_index) {
+        uint64_t root;
+        if (!exact_div_do(&s.node_div, s.root_index, &root) || root >= ms__builder_node_count(&s.b)) {
+            rc = fail(&s, MS_EFORMAT, UINT64_MAX, "snapshot.root_index %llu is not the index of a node",
+                      (unsigned long long)s.root_index);
+            goto done;
+        }
+        ms__builder_set_root(&s.b, (uint32_t)root);
+    }
+    MS_TRY(ms__builder_finish(&s.b, out, err));
+done:
+    ms__builder_discard(&s.b);
+    ms__sbuf_free(&s.str);
+    ms__sbuf_free(&key);
+    free(s.batch);
+    free(s.remap);
+    return rc;
+}
+
+const ms__importer ms__importer_heapsnapshot = {
+    MS_FORMAT_HEAPSNAPSHOT,
+    "heapsnapshot",
+    probe,
+    run,
+};

@@ -1,0 +1,467 @@
+/*
+ * builder.c: assembling a graph (see builder.h).
+ */
+#include "builder.h"
+
+#include <string.h>
+
+static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
+    "hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
+    "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape",
+    "wasm object"};
+
+static const char *const builtin_edge_types[MS_ET_BUILTIN_COUNT] = {
+    "context", "element", "property", "internal", "hidden", "shortcut", "weak", "invisible"};
+
+int ms__builder_init(ms__builder *b, ms__build_mode mode, ms_error *err)
+{
+    ms__graph *g;
+    memset(b, 0, sizeof *b);
+    b->mode = mode;
+    g = calloc(1, sizeof *g);
+    if (!g)
+        return ms__oom(err, "graph");
+    b->g = g;
+    for (unsigned i = 0; i < MS_NT_BUILTIN_COUNT; i++)
+        g->node_type_names[i] = builtin_node_types[i];
+    for (unsigned i = 0; i < MS_ET_BUILTIN_COUNT; i++)
+        g->edge_type_names[i] = builtin_edge_types[i];
+    g->node_type_count = MS_NT_BUILTIN_COUNT;
+    g->edge_type_count = MS_ET_BUILTIN_COUNT;
+    if (ms__strtab_init(&g->strings, err) < 0 ||
+        ms__alloc_array(&g->first_edge, 1, sizeof *g->first_edge, "edge offsets", err) < 0) {
+        ms__builder_discard(b);
+        return MS_ENOMEM;
+    }
+    g->first_edge[0] = 0;
+    return MS_OK;
+}
+
+void ms__builder_discard(ms__builder *b)
+{
+    ms__graph_free(b->g);
+    free(b->edge_from);
+    free(b->position_slots);
+    memset(b, 0, sizeof *b);
+}
+
+static int grow_nodes(ms__builder *b, uint64_t cap, ms_error *err)
+{
+    ms__graph *g = b->g;
+    if (cap <= b->node_cap)
+        return MS_OK;
+    if (ms__realloc_array(&g->node_type, cap, 1, "node types", err) < 0 ||
+        ms__realloc_array(&g->node_name, cap, 4, "node names", err) < 0 ||
+        ms__realloc_array(&g->node_id_lo, cap, 4, "node ids", err) < 0 ||
+        ms__realloc_array(&g->self_lo, cap, 4, "self sizes", err) < 0 ||
+        ms__realloc_array(&g->first_edge, cap + 1, 4, "edge offsets", err) < 0 ||
+        (g->node_id_hi && ms__realloc_array(&g->node_id_hi, cap, 4, "node ids", err) < 0) ||
+        (g->self_hi && ms__realloc_array(&g->self_hi, cap, 4, "self sizes", err) < 0) ||
+        (g->detachedness && ms__realloc_array(&g->detachedness, cap, 1, "detachedness", err) < 0))
+        return MS_ENOMEM;
+    b->node_cap = cap;
+    return MS_OK;
+}
+
+static int grow_edges(ms__builder *b, uint64_t cap, ms_error *err)
+{
+    ms__graph *g = b->g;
+    if (cap <= b->edge_cap)
+        return MS_OK;
+    if (ms__realloc_array(&g->edge_word, cap, 4, "edge targets", err) < 0 ||
+        ms__realloc_array(&g->edge_name, cap, 4, "edge names", err) < 0 ||
+        (b->mode == MS__BUILD_ANY_ORDER &&
+         ms__realloc_array(&b->edge_from, cap, 4, "edge sources", err) < 0))
+        return MS_ENOMEM;
+    b->edge_cap = cap;
+    return MS_OK;
+}
+
+int ms__builder_reserve(ms__builder *b, uint64_t nodes, uint64_t edges, ms_error *err)
+{
+    if (nodes > MS_NODE_LIMIT)
+        nodes = MS_NODE_LIMIT;
+    if (edges > MS_EDGE_LIMIT)
+        edges = MS_EDGE_LIMIT;
+    if (grow_nodes(b, nodes, err) < 0 || grow_edges(b, edges, err) < 0)
+        return MS_ENOMEM;
+    return MS_OK;
+}
+
+int ms__builder_string(ms__builder *b, const char *s, size_t len, uint32_t *id, bool *added,
+                       ms_error *err)
+{
+    return ms__strtab_intern(&b->g->strings, s, len, id, added, err);
+}
+
+static int register_type(const char **names, unsigned *count, unsigned limit, const char *name,
+                         unsigned *code, const char *what, ms_error *err)
+{
+    for (unsigned i = 0; i < *count; i++) {
+        if (strcmp(names[i], name) == 0) {
+            *code = i;
+            return MS_OK;
+        }
+    }
+    if (*count >= limit)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u %s types", limit, what);
+    names[*count] = ms__strdup(name);
+    if (!names[*count])
+        return ms__oom(err, "type name");
+    *code = (*count)++;
+    return MS_OK;
+}
+
+int ms__builder_node_type(ms__builder *b, const char *name, unsigned *code, ms_error *err)
+{
+    return register_type(b->g->node_type_names, &b->g->node_type_count, MS_TYPE_LIMIT, name, code,
+                         "node", err);
+}
+
+int ms__builder_edge_type(ms__builder *b, const char *name, unsigned *code, ms_error *err)
+{
+    return register_type(b->g->edge_type_names, &b->g->edge_type_count, MS_EDGE_TYPE_LIMIT, name,
+                         code, "edge", err);
+}
+
+/* Creates a high-half array on the first value >= 2^32: zero for the nodes
+ * before n. */
+static int ensure_hi(ms__builder *b, uint32_t **hi, uint32_t n, const char *what, ms_error *err)
+{
+    if (*hi)
+        return MS_OK;
+    if (ms__alloc_array(hi, b->node_cap, 4, what, err) < 0)
+        return MS_ENOMEM;
+    memset(*hi, 0, (size_t)n * 4);
+    return MS_OK;
+}
+
+int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint32_t n = g->node_count;
+    uint64_t need = (uint64_t)n + count, total = 0, big = 0;
+
+    if (need > MS_NODE_LIMIT)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                        "more than %u nodes (memsnap's limit; graph.h)", MS_NODE_LIMIT);
+    if (need > b->node_cap) {
+        uint64_t cap = b->node_cap < 1024 ? 1024 : b->node_cap * 2;
+        if (cap < need)
+            cap = need;
+        if (cap > MS_NODE_LIMIT)
+            cap = MS_NODE_LIMIT;
+        if (grow_nodes(b, cap, err) < 0)
+            return MS_ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        g->node_type[n + i] = nb->type[i];
+        g->node_name[n + i] = nb->name[i];
+        g->node_id_lo[n + i] = (uint32_t)nb->id[i];
+        g->self_lo[n + i] = (uint32_t)nb->self_size[i];
+        big |= (nb->id[i] | nb->self_size[i]) >> 32;
+        total += nb->self_size[i];
+    }
+    if (big || g->node_id_hi || g->self_hi) {
+        /* Rare: values past 32 bits get their high-half arrays. */
+        for (size_t i = 0; i < count; i++) {
+            if ((nb->id[i] >> 32 || g->node_id_hi) &&
+                ensure_hi(b, &g->node_id_hi, n + (uint32_t)i, "node ids", err) < 0)
+                return MS_ENOMEM;
+            if (g->node_id_hi)
+                g->node_id_hi[n + i] = (uint32_t)(nb->id[i] >> 32);
+            if ((nb->self_size[i] >> 32 || g->self_hi) &&
+                ensure_hi(b, &g->self_hi, n + (uint32_t)i, "self sizes", err) < 0)
+                return MS_ENOMEM;
+            if (g->self_hi)
+                g->self_hi[n + i] = (uint32_t)(nb->self_size[i] >> 32);
+        }
+    }
+    if (g->detachedness)
+        memset(g->detachedness + n, 0, count);
+    if (b->mode == MS__BUILD_SEQUENTIAL) {
+        uint64_t declared = b->edges_declared;
+        for (size_t i = 0; i < count; i++) {
+            declared += nb->degree[i];
+            if (declared > MS_EDGE_LIMIT || nb->degree[i] > MS_EDGE_LIMIT)
+                return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                                "more than %u edges (memsnap's limit; graph.h)", MS_EDGE_LIMIT);
+            g->first_edge[n + i + 1] = (uint32_t)declared;
+        }
+        b->edges_declared = declared;
+    }
+    g->total_self_size += total;
+    g->node_count = (uint32_t)need;
+    return MS_OK;
+}
+
+int ms__builder_node(ms__builder *b, unsigned type, uint32_t name, uint64_t id,
+                     uint64_t self_size, uint64_t degree, ms_error *err)
+{
+    uint8_t t = (uint8_t)type;
+    ms__node_batch nb = {&t, &name, &id, &self_size, &degree};
+    return ms__builder_nodes(b, 1, &nb, err);
+}
+
+int ms__builder_append_edges(ms__builder *b, const uint32_t *to, const uint8_t *type,
+                             const uint32_t *name, size_t n, ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint64_t need = g->edge_count + n;
+    if (need > b->edges_declared)
+        return ms__fail(err, MS_EFORMAT, UINT64_MAX,
+                        "more edges than the nodes' edge counts declare (%llu)",
+                        (unsigned long long)b->edges_declared);
+    if (need > b->edge_cap) {
+        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
+        if (cap < need)
+            cap = need;
+        if (cap > b->edges_declared)
+            cap = b->edges_declared;
+        if (grow_edges(b, cap, err) < 0)
+            return MS_ENOMEM;
+    }
+    {
+        uint32_t *w = g->edge_word + g->edge_count, any_to = 0, any_type = 0;
+        for (size_t i = 0; i < n; i++) {
+            any_to |= to[i];
+            any_type |= type[i];
+            w[i] = to[i] | (uint32_t)type[i] << 28;
+        }
+        /* An OR is at least the largest value: one check for the batch. */
+        if (any_to > MS_EDGE_TO_MASK || any_type >= MS_EDGE_TYPE_LIMIT)
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge target or type out of range");
+    }
+    memcpy(g->edge_name + g->edge_count, name, n * 4);
+    g->edge_count = need;
+    return MS_OK;
+}
+
+int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, uint32_t name,
+                     ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint64_t e = g->edge_count;
+    if (e >= MS_EDGE_LIMIT)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u edges (memsnap's limit; graph.h)",
+                        MS_EDGE_LIMIT);
+    if (e >= b->edge_cap) {
+        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
+        if (grow_edges(b, cap, err) < 0)
+            return MS_ENOMEM;
+    }
+    if (to > MS_EDGE_TO_MASK || type >= MS_EDGE_TYPE_LIMIT)
+        return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge target or type out of range");
+    b->edge_from[e] = from;
+    g->edge_word[e] = to | (uint32_t)type << 28;
+    g->edge_name[e] = name;
+    g->edge_count = e + 1;
+    return MS_OK;
+}
+
+void ms__builder_set_root(ms__builder *b, uint32_t root)
+{
+    b->g->root = root;
+}
+
+int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_error *err)
+{
+    ms__graph *g = b->g;
+    if (!g->detachedness) {
+        if (state == 0)
+            return MS_OK;
+        if (ms__alloc_array_zero(&g->detachedness, b->node_cap ? b->node_cap : 1, 1,
+                                 "detachedness", err) < 0)
+            return MS_ENOMEM;
+    }
+    g->detachedness[n] = (uint8_t)state;
+    return MS_OK;
+}
+
+static uint32_t position_hash(uint32_t script, uint32_t line, uint32_t column)
+{
+    uint64_t h = ((uint64_t)script << 32 | line) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ column) * 0xBF58476D1CE4E5B9ull;
+    return (uint32_t)(h >> 32);
+}
+
+/* Interns a source position; *out gets its index. */
+static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint32_t column,
+                           uint32_t *out, ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint32_t i;
+    if (!b->position_slots || (uint64_t)(g->position_count + 1) * 2 > (uint64_t)b->position_mask + 1) {
+        uint32_t nmask = b->position_slots ? b->position_mask * 2 + 1 : 255, *slots;
+        if (nmask > (1u << 30))
+            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many source positions");
+        if (ms__alloc_array_zero(&slots, (uint64_t)nmask + 1, 4, "positions", err) < 0)
+            return MS_ENOMEM;
+        for (uint32_t p = 0; p < g->position_count; p++) {
+            const ms__position *q = &g->positions[p];
+            for (i = position_hash(q->script_id, q->line, q->column) & nmask; slots[i];
+                 i = (i + 1) & nmask)
+                ;
+            slots[i] = p + 1;
+        }
+        free(b->position_slots);
+        b->position_slots = slots;
+        b->position_mask = nmask;
+    }
+    for (i = position_hash(script, line, column) & b->position_mask; b->position_slots[i];
+         i = (i + 1) & b->position_mask) {
+        const ms__position *q = &g->positions[b->position_slots[i] - 1];
+        if (q->script_id == script && q->line == line && q->column == column) {
+            *out = b->position_slots[i] - 1;
+            return MS_OK;
+        }
+    }
+    if (g->position_count >= b->position_cap) {
+        uint64_t cap = b->position_cap < 64 ? 64 : b->position_cap * 2;
+        if (ms__realloc_array(&g->positions, cap, sizeof *g->positions, "positions", err) < 0)
+            return MS_ENOMEM;
+        b->position_cap = cap;
+    }
+    g->positions[g->position_count] = (ms__position){script, line, column};
+    b->position_slots[i] = g->position_count + 1;
+    *out = g->position_count++;
+    return MS_OK;
+}
+
+int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_t line,
+                         uint32_t column, ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint32_t pos = 0;
+    if (intern_position(b, script_id, line, column, &pos, err) < 0)
+        return err ? err->code : MS_ENOMEM;
+    if (g->location_count >= b->location_cap) {
+        uint64_t cap = b->location_cap < 256 ? 256 : b->location_cap * 2;
+        if (cap > UINT32_MAX)
+            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many locations");
+        if (ms__realloc_array(&g->locations, cap, sizeof *g->locations, "locations", err) < 0)
+            return MS_ENOMEM;
+        b->location_cap = cap;
+    }
+    g->locations[g->location_count++] = (ms__location){n, pos};
+    return MS_OK;
+}
+
+void ms__builder_remap_strings(ms__builder *b, const uint32_t *map, uint32_t count)
+{
+    ms__graph *g = b->g;
+    for (uint32_t n = 0; n < g->node_count; n++)
+        if (g->node_name[n] < count)
+            g->node_name[n] = map[g->node_name[n]];
+    for (uint64_t e = 0; e < g->edge_count; e++)
+        if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] < count)
+            g->edge_name[e] = map[g->edge_name[e]];
+}
+
+/* Stable counting sort of the edges by source (ANY_ORDER mode). */
+static int group_edges_by_source(ms__builder *b, ms_error *err)
+{
+    ms__graph *g = b->g;
+    uint64_t E = g->edge_count;
+    uint32_t N = g->node_count, *pos = NULL, *word = NULL, *name = NULL;
+    int rc = MS_OK;
+
+    for (uint64_t e = 0; e < E; e++)
+        if (b->edge_from[e] >= N)
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge %llu source %u out of range",
+                            (unsigned long long)e, b->edge_from[e]);
+    memset(g->first_edge, 0, ((size_t)N + 1) * 4);
+    for (uint64_t e = 0; e < E; e++)
+        g->first_edge[b->edge_from[e] + 1]++;
+    for (uint32_t n = 0; n < N; n++)
+        g->first_edge[n + 1] += g->first_edge[n];
+    MS_TRY(ms__alloc_array(&pos, N ? N : 1, 4, "edge sort", err));
+    MS_TRY(ms__alloc_array(&word, E, 4, "edge targets", err));
+    MS_TRY(ms__alloc_array(&name, E, 4, "edge names", err));
+    memcpy(pos, g->first_edge, (size_t)N * 4);
+    for (uint64_t e = 0; e < E; e++) {
+        uint32_t p = pos[b->edge_from[e]]++;
+        word[p] = g->edge_word[e];
+        name[p] = g->edge_name[e];
+    }
+    free(g->edge_word);
+    free(g->edge_name);
+    g->edge_word = word;
+    g->edge_name = name;
+    word = NULL, name = NULL;
+    b->edge_cap = E;
+done:
+    free(pos);
+    free(word);
+    free(name);
+    return rc;
+}
+
+/* Stable merge sort of the locations by node, then keep the last per node. */
+static int sort_locations(ms__graph *g, ms_error *err)
+{
+    uint32_t n = g->location_count, w = 0;
+    ms__location *a = g->locations, *tmp;
+    bool sorted = true;
+    for (uint32_t i = 1; i < n && sorted; i++)
+        sorted = a[i - 1].node < a[i].node;
+    if (sorted)
+        return MS_OK;
+    if (ms__alloc_array(&tmp, n, sizeof *tmp, "locations", err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t width = 1; width < n; width *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * width) {
+            uint32_t mid = lo + width < n ? lo + width : n;
+            uint32_t hi = mid + width < n ? mid + width : n;
+            uint32_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = a[j].node < a[i].node ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        memcpy(a, tmp, (size_t)n * sizeof *a);
+        if (width > UINT32_MAX / 2)
+            break;
+    }
+    free(tmp);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + 1 < n && a[i + 1].node == a[i].node)
+            continue; /* a later one replaces it */
+        a[w++] = a[i];
+    }
+    g->location_count = w;
+    return MS_OK;
+}
+
+int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err)
+{
+    ms__graph *g = b->g;
+    *out = NULL;
+    if (g->node_count == 0)
+        return ms__fail(err, MS_EFORMAT, UINT64_MAX, "the snapshot has no nodes");
+    if (b->mode == MS__BUILD_SEQUENTIAL) {
+        if (g->edge_count != b->edges_declared)
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX,
+                            "the nodes declare %llu edges but %llu were given",
+                            (unsigned long long)b->edges_declared,
+                            (unsigned long long)g->edge_count);
+    } else if (group_edges_by_source(b, err) < 0) {
+        return err ? err->code : MS_EFORMAT;
+    }
+    if (sort_locations(g, err) < 0)
+        return MS_ENOMEM;
+    if (ms__graph_check(g, err) < 0)
+        return MS_EFORMAT;
+    /* Unused capacity is left allocated: it was never touched, so it costs
+     * address space, not memory, and shrinking could copy large arrays. */
+    ms__strtab_drop_index(&g->strings);
+    free(b->edge_from);
+    b->edge_from = NULL;
+    free(b->position_slots);
+    b->position_slots = NULL;
+    *out = g;
+    b->g = NULL;
+    return MS_OK;
+}

@@ -1,0 +1,172 @@
+/*
+ * graph.h: the compact object graph every importer builds and every analysis
+ * reads.  Structure of arrays, 32-bit node indices, CSR out-edges.
+ *
+ *   out-edges of node i are edges first_edge[i] .. first_edge[i+1]-1
+ *
+ *   node_type    u8 [N]    MS_NT_* (index into node_type_names)
+ *   node_name    u32[N]    string id
+ *   node_id_lo   u32[N]    object id, low 32 bits
+ *   node_id_hi   u32[N]    high 32 bits; NULL while every id < 2^32 (V8)
+ *   self_lo      u32[N]    self size in bytes, low 32 bits
+ *   self_hi      u32[N]    high 32 bits; NULL while every size < 2^32
+ *   first_edge   u32[N+1]  first_edge[N] = E
+ *   detachedness u8 [N]    V8 DOM state 0/1/2; NULL when the input has none
+ *
+ *   edge_word    u32[E]    target node index (low 28 bits) | edge type << 28
+ *   edge_name    u32[E]    string id, or the index for element/hidden edges
+ *
+ *   locations    {node, position}[L], sorted by node; positions {script,
+ *                line, column}[P] are interned (few constructors, many objects)
+ *
+ * Bytes per node: 1 + 4 + 4 + 4 + 4 = 17 (+4 +4 +1 when the optional arrays
+ * exist).  Bytes per edge: 4 + 4 = 8.  Per location: 8.  Strings: strtab.h.
+ * docs/graph.md quotes these numbers; update both together.
+ *
+ * The edge type rides in the target word because 9 bytes per edge would be
+ * 12% more memory for the largest array; read edges only through
+ * ms__edge_to() and ms__edge_type().
+ *
+ * Limits (the builder fails cleanly beyond them): N < 2^28 = 268,435,456
+ * nodes (a V8 snapshot of about 30 GB); E < 2^32 edges; 16 edge types and
+ * 255 node types.
+ */
+#ifndef MS_GRAPH_H
+#define MS_GRAPH_H
+
+#include "strtab.h"
+
+/* Node types.  The first 16 are V8's, in V8's order; an importer may
+ * register more by name (ms__builder_node_type). */
+enum {
+    MS_NT_HIDDEN = 0,
+    MS_NT_ARRAY,
+    MS_NT_STRING,
+    MS_NT_OBJECT,
+    MS_NT_CODE,
+    MS_NT_CLOSURE,
+    MS_NT_REGEXP,
+    MS_NT_NUMBER,
+    MS_NT_NATIVE,
+    MS_NT_SYNTHETIC,
+    MS_NT_CONS_STRING,
+    MS_NT_SLICED_STRING,
+    MS_NT_SYMBOL,
+    MS_NT_BIGINT,
+    MS_NT_OBJECT_SHAPE,
+    MS_NT_WASM_OBJECT,
+    MS_NT_BUILTIN_COUNT
+};
+
+/* Edge types: V8's seven, in V8's order, then DevTools' "invisible". */
+enum {
+    MS_ET_CONTEXT = 0,
+    MS_ET_ELEMENT,
+    MS_ET_PROPERTY,
+    MS_ET_INTERNAL,
+    MS_ET_HIDDEN,
+    MS_ET_SHORTCUT,
+    MS_ET_WEAK,
+    MS_ET_INVISIBLE,
+    MS_ET_BUILTIN_COUNT
+};
+
+#define MS_TYPE_LIMIT 255
+#define MS_EDGE_TYPE_LIMIT 16
+#define MS_NODE_LIMIT ((1u << 28) - 1u)   /* node indices fit the 28-bit target field */
+#define MS_EDGE_LIMIT UINT32_MAX
+#define MS_EDGE_TO_MASK ((1u << 28) - 1u)
+
+/* Edge types whose name field is a number, not a string id (V8's rule). */
+static inline bool ms__edge_type_is_indexed(unsigned type)
+{
+    return type == MS_ET_ELEMENT || type == MS_ET_HIDDEN;
+}
+
+/* A source position (V8 "locations": where an object's constructor is). */
+typedef struct ms__position {
+    uint32_t script_id;
+    uint32_t line;   /* 0-based, as V8 writes them */
+    uint32_t column; /* 0-based */
+} ms__position;
+
+typedef struct ms__location {
+    uint32_t node;
+    uint32_t position; /* index into positions */
+} ms__location;
+
+typedef struct ms__graph {
+    uint32_t node_count;
+    uint64_t edge_count;
+    uint32_t root;
+
+    uint8_t *node_type;
+    uint32_t *node_name;
+    uint32_t *node_id_lo;
+    uint32_t *node_id_hi;
+    uint32_t *self_lo;
+    uint32_t *self_hi;
+    uint32_t *first_edge;
+    uint8_t *detachedness;
+
+    uint32_t *edge_word;
+    uint32_t *edge_name;
+
+    ms__strtab strings;
+
+    /* Sorted by node, at most one per node. */
+    ms__location *locations;
+    uint32_t location_count;
+    ms__position *positions;
+    uint32_t position_count;
+
+    /* Names of node and edge types: static strings for the builtin ones,
+     * owned copies for the ones an importer registered. */
+    const char *node_type_names[MS_TYPE_LIMIT];
+    const char *edge_type_names[MS_TYPE_LIMIT];
+    unsigned node_type_count, edge_type_count;
+
+    uint64_t total_self_size;
+} ms__graph;
+
+static inline uint32_t ms__edge_to(const ms__graph *g, uint64_t e)
+{
+    return g->edge_word[e] & MS_EDGE_TO_MASK;
+}
+
+static inline unsigned ms__edge_type(const ms__graph *g, uint64_t e)
+{
+    return g->edge_word[e] >> 28;
+}
+
+static inline uint64_t ms__node_id(const ms__graph *g, uint32_t n)
+{
+    return g->node_id_lo[n] | (g->node_id_hi ? (uint64_t)g->node_id_hi[n] << 32 : 0);
+}
+
+static inline uint64_t ms__node_self(const ms__graph *g, uint32_t n)
+{
+    return g->self_lo[n] | (g->self_hi ? (uint64_t)g->self_hi[n] << 32 : 0);
+}
+
+static inline const char *ms__node_name(const ms__graph *g, uint32_t n, size_t *len)
+{
+    return ms__strtab_get(&g->strings, g->node_name[n], len);
+}
+
+/* Source position of node n, or NULL. Binary search. */
+const ms__position *ms__graph_position(const ms__graph *g, uint32_t n);
+
+/* Checks every invariant listed above (offsets monotone and ending at E,
+ * targets < N, names in range, types registered, root < N).  Used by the
+ * builder, tests and fuzzers.  Errors: MS_EFORMAT with a message naming the
+ * first violation. */
+int ms__graph_check(const ms__graph *g, ms_error *err);
+
+/* Bytes held by the graph. */
+uint64_t ms__graph_memory(const ms__graph *g);
+
+/* Frees the graph and its arrays. Accepts NULL. */
+void ms__graph_free(ms__graph *g);
+
+#endif /* MS_GRAPH_H */

@@ -1,0 +1,203 @@
+/*
+ * snapshot.c: the public ms_snapshot handle: opening, getters, and the
+ * caches of derived data.
+ */
+#include "snapshot.h"
+
+#include "../graph/classes.h"
+#include "../graph/v8rules.h"
+#include "../import/import.h"
+
+#include <string.h>
+
+static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
+                       const ms_open_options *opts, ms_error *err)
+{
+    ms_open_options defaults = MS_OPEN_OPTIONS_INIT;
+    ms__progress progress = {0};
+    ms_snapshot *s = NULL;
+    ms__graph *g = NULL;
+    ms_format format = MS_FORMAT_AUTO;
+    int rc = MS_OK;
+
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != MS_OPEN_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected %u",
+                        opts->version, MS_OPEN_OPTIONS_VERSION);
+    progress.fn = opts->progress;
+    progress.payload = opts->payload;
+
+    MS_TRY(ms__import(r, opts->format, &progress, &g, &format, err));
+    if (format == MS_FORMAT_HEAPSNAPSHOT)
+        MS_TRY(ms__v8_propagate_dom_state(g, err));
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->name = ms__strdup(name))) {
+        rc = ms__oom(err, "snapshot");
+        goto done;
+    }
+    s->g = g;
+    s->format = format;
+    s->input_bytes = ms__reader_offset(r);
+    g = NULL;
+    *out = s;
+    s = NULL;
+done:
+    ms__graph_free(g);
+    ms_snapshot_free(s);
+    return rc;
+}
+
+int ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_options *opts,
+                     ms_error *err)
+{
+    ms__reader r;
+    int rc;
+    if (!out || !path)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_snapshot_open: out and path are required");
+    *out = NULL;
+    if ((rc = ms__reader_open_file(&r, path, err)) < 0)
+        return rc;
+    rc = finish_open(out, &r, path, opts, err);
+    ms__reader_close(&r);
+    return rc;
+}
+
+int ms_snapshot_open_memory(ms_snapshot **out, const void *data, size_t size, const char *name,
+                            const ms_open_options *opts, ms_error *err)
+{
+    ms__reader r;
+    int rc;
+    if (!out || (!data && size))
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_snapshot_open_memory: bad arguments");
+    *out = NULL;
+    if (!name)
+        name = "<memory>";
+    if ((rc = ms__reader_open_memory(&r, data, size, name, err)) < 0)
+        return rc;
+    rc = finish_open(out, &r, name, opts, err);
+    ms__reader_close(&r);
+    return rc;
+}
+
+void ms_snapshot_free(ms_snapshot *snap)
+{
+    if (!snap)
+        return;
+    ms__graph_free(snap->g);
+    ms__classes_free(snap->classes);
+    free(snap->shallow);
+    free(snap->by_id);
+    free(snap->name);
+    free(snap);
+}
+
+ms_format ms_snapshot_format(const ms_snapshot *snap) { return snap->format; }
+uint32_t ms_snapshot_node_count(const ms_snapshot *snap) { return snap->g->node_count; }
+uint64_t ms_snapshot_edge_count(const ms_snapshot *snap) { return snap->g->edge_count; }
+uint32_t ms_snapshot_string_count(const ms_snapshot *snap) { return snap->g->strings.count; }
+ms_node ms_snapshot_root(const ms_snapshot *snap) { return snap->g->root; }
+uint64_t ms_snapshot_total_self_size(const ms_snapshot *snap) { return snap->g->total_self_size; }
+uint64_t ms_snapshot_input_bytes(const ms_snapshot *snap) { return snap->input_bytes; }
+uint64_t ms_snapshot_graph_bytes(const ms_snapshot *snap) { return ms__graph_memory(snap->g); }
+const char *ms_snapshot_name(const ms_snapshot *snap) { return snap->name; }
+
+const char *ms_node_type(const ms_snapshot *snap, ms_node n)
+{
+    return snap->g->node_type_names[snap->g->node_type[n]];
+}
+
+const char *ms_node_name(const ms_snapshot *snap, ms_node n, size_t *len)
+{
+    return ms__node_name(snap->g, n, len);
+}
+
+uint64_t ms_node_id(const ms_snapshot *snap, ms_node n) { return ms__node_id(snap->g, n); }
+uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n) { return ms__node_self(snap->g, n); }
+
+uint64_t ms_node_edges(const ms_snapshot *snap, ms_node n, uint64_t *first)
+{
+    *first = snap->g->first_edge[n];
+    return snap->g->first_edge[n + 1] - *first;
+}
+
+void ms_edge_get(const ms_snapshot *snap, uint64_t e, ms_edge_info *out)
+{
+    const ms__graph *g = snap->g;
+    unsigned t = ms__edge_type(g, e);
+    out->from = MS_NODE_NONE;
+    out->to = ms__edge_to(g, e);
+    out->type = g->edge_type_names[t];
+    if (ms__edge_type_is_indexed(t)) {
+        out->name = NULL;
+        out->index = g->edge_name[e];
+    } else {
+        out->name = ms__strtab_get(&g->strings, g->edge_name[e], NULL);
+        out->index = 0;
+    }
+}
+
+static const ms__graph *id_sort_graph;
+
+static int by_id(const void *a, const void *b)
+{
+    uint64_t x = ms__node_id(id_sort_graph, *(const uint32_t *)a);
+    uint64_t y = ms__node_id(id_sort_graph, *(const uint32_t *)b);
+    if (x != y)
+        return x < y ? -1 : 1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
+{
+    const ms__graph *g = snap->g;
+    uint32_t lo = 0, hi = g->node_count;
+    if (!snap->by_id) {
+        if (ms__alloc_array(&snap->by_id, g->node_count, 4, "id index", NULL) < 0)
+            return MS_NODE_NONE;
+        for (uint32_t n = 0; n < g->node_count; n++)
+            snap->by_id[n] = n;
+        id_sort_graph = g;
+        qsort(snap->by_id, g->node_count, 4, by_id);
+    }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ms__node_id(g, snap->by_id[mid]) < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->node_count && ms__node_id(g, snap->by_id[lo]) == id ? snap->by_id[lo]
+                                                                      : MS_NODE_NONE;
+}
+
+int ms__snapshot_shallow(ms_snapshot *s, ms_size_mode mode, const uint64_t **out, ms_error *err)
+{
+    *out = NULL;
+    if (mode == MS_SIZES_RAW || !ms__snapshot_is_v8(s))
+        return MS_OK;
+    if (!s->shallow) {
+        if (ms__alloc_array(&s->shallow, s->g->node_count, 8, "shallow sizes", err) < 0)
+            return MS_ENOMEM;
+        if (ms__v8_shallow_sizes(s->g, s->shallow, err) < 0) {
+            free(s->shallow);
+            s->shallow = NULL;
+            return err ? err->code : MS_ENOMEM;
+        }
+    }
+    *out = s->shallow;
+    return MS_OK;
+}
+
+int ms_node_shallow_size(ms_snapshot *snap, ms_node n, ms_size_mode mode, uint64_t *out,
+                         ms_error *err)
+{
+    const uint64_t *sh;
+    int rc;
+    if (n >= snap->g->node_count)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "node %u out of range", n);
+    if ((rc = ms__snapshot_shallow(snap, mode, &sh, err)) < 0)
+        return rc;
+    *out = ms__shallow_of(snap->g, sh, n);
+    return MS_OK;
+}

@@ -1,0 +1,85 @@
+/*
+ * util.h: the small shared base of the library: error reporting, checked
+ * arithmetic, array allocation and propagation macros.
+ *
+ * Every fallible internal function returns an int status (MS_OK or a negative
+ * ms_status) and takes an ms_error * (may be NULL).  ms__fail() formats the
+ * message into the caller's record without allocating, so it also works when
+ * memory is exhausted.
+ */
+#ifndef MS_UTIL_H
+#define MS_UTIL_H
+
+#include "memsnap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#if defined(__GNUC__)
+#define MS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define MS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define MS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define MS_PRINTF(f, a)
+#define MS_LIKELY(x) (x)
+#define MS_UNLIKELY(x) (x)
+#endif
+
+/* Records a failure: code, byte offset (UINT64_MAX = none) and a one-line
+ * message.  Returns `code` so callers can `return ms__fail(...)`.  The first
+ * failure wins: a record that already holds an error is not overwritten, so
+ * the innermost, most precise message reaches the user. */
+int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...) MS_PRINTF(4, 5);
+
+/* Out-of-memory shorthand; never allocates. */
+int ms__oom(ms_error *err, const char *what);
+
+/* Propagates a failure from `expr` to the function's `done:` label. */
+#define MS_TRY(expr)                                                                               \
+    do {                                                                                           \
+        int ms__rc_ = (expr);                                                                      \
+        if (ms__rc_ < 0) {                                                                         \
+            rc = ms__rc_;                                                                          \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* Checked arithmetic: return true on overflow. */
+static inline bool ms__mul_overflow(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+static inline bool ms__add_overflow(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+
+/* Allocates n * size bytes (uninitialised, or zeroed with the _zero variant);
+ * n == 0 yields a valid unique pointer.  Overflow or exhaustion -> MS_ENOMEM
+ * naming `what`. */
+int ms__alloc_array(void *out_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
+int ms__alloc_array_zero(void *out_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
+/* Resizes *ptr_ptr to n * size bytes, keeping its contents. */
+int ms__realloc_array(void *ptr_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
+
+/* A growable byte buffer; zero-initialise, free with ms__sbuf_free. */
+typedef struct ms__sbuf {
+    char *data;
+    size_t len, cap;
+} ms__sbuf;
+
+/* Makes room for `need` bytes in total. Errors: MS_ENOMEM. */
+int ms__sbuf_reserve(ms__sbuf *b, size_t need, ms_error *err);
+/* Appends n bytes (keeps a NUL after them). Errors: MS_ENOMEM. */
+int ms__sbuf_append(ms__sbuf *b, const void *p, size_t n, ms_error *err);
+void ms__sbuf_free(ms__sbuf *b);
+
+/* Duplicates a string (NUL-terminated copy). NULL on exhaustion. */
+char *ms__strdup(const char *s);
+
+/* Monotonic clock, seconds. */
+double ms__now(void);
+
+#endif /* MS_UTIL_H */
