@@ -1,0 +1,322 @@
+/*
+ * cli.c: shared CLI services (see cli.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(const ms_error *err)
+{
+    fprintf(stderr, "memsnap: %s\n", err->message[0] ? err->message : ms_status_name(err->code));
+    switch (err->code) {
+    case MS_EINVAL:
+        return CLI_USAGE;
+    case MS_ENOMEM:
+    case MS_ECANCEL:
+    case MS_ERROR:
+        return CLI_FAILED;
+    default: /* EIO, EFORMAT, ETRUNC, ELIMIT, ENOTFOUND: about an input */
+        return CLI_BAD_INPUT;
+    }
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("memsnap: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n", stderr);
+    return CLI_USAGE;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+typedef struct progress {
+    double start, last;
+    bool shown;
+    const char *path;
+} progress;
+
+static int on_progress(const char *phase, double fraction, void *payload)
+{
+    progress *p = payload;
+    double now = cli_now();
+    if (now - p->start < 1.0 || now - p->last < 0.1)
+        return 0;
+    p->last = now;
+    p->shown = true;
+    if (fraction > 0)
+        fprintf(stderr, "\r\033[Kmemsnap: %s: %s %3.0f%%", p->path, phase, fraction * 100.0);
+    else
+        fprintf(stderr, "\r\033[Kmemsnap: %s: %s", p->path, phase);
+    fflush(stderr);
+    return 0;
+}
+
+int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err)
+{
+    ms_open_options o = MS_OPEN_OPTIONS_INIT;
+    progress p = {cli_now(), 0, false, path};
+    int rc;
+    if (isatty(STDERR_FILENO)) {
+        o.progress = on_progress;
+        o.payload = &p;
+    }
+    rc = ms_snapshot_open(out, path, &o, err);
+    if (p.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    if (seconds)
+        *seconds = cli_now() - p.start;
+    return rc;
+}
+
+/* ---- numbers --------------------------------------------------------------- */
+
+const char *cli_count(uint64_t v, char buf[32])
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+const char *cli_size(uint64_t v, char buf[32])
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double d = (double)v;
+    int u = 0;
+    if (v < 1024) {
+        snprintf(buf, 32, "%llu B", (unsigned long long)v);
+        return buf;
+    }
+    while (d >= 1024 && u < 5) {
+        d /= 1024;
+        u++;
+    }
+    snprintf(buf, 32, d < 10 ? "%.2f %s" : d < 100 ? "%.1f %s" : "%.0f %s", d, units[u]);
+    return buf;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* Length of a valid UTF-8 sequence at p, or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (!need || need > n)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if (need == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
+        return 0;
+    if (need == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
+        return 0;
+    return need;
+}
+
+cJSON *cli_json_string(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char *clean;
+    size_t o = 0, i = 0;
+    cJSON *j;
+    bool ok = true;
+    for (size_t k = 0; k < len && ok; k++)
+        ok = p[k] != 0 && p[k] < 0x80;
+    if (ok && strlen(s) == len)
+        return cJSON_CreateString(s);
+    /* Slow path: replace invalid UTF-8 and NUL bytes with U+FFFD. */
+    clean = malloc(len * 3 + 1);
+    if (!clean)
+        return NULL;
+    while (i < len) {
+        size_t l = p[i] < 0x80 ? (p[i] ? 1 : 0) : utf8_seq(p + i, len - i);
+        if (l) {
+            memcpy(clean + o, s + i, l);
+            o += l;
+            i += l;
+        } else {
+            memcpy(clean + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    clean[o] = 0;
+    j = cJSON_CreateString(clean);
+    free(clean);
+    return j;
+}
+
+void cli_print_name(FILE *f, const char *s, size_t len, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, chars = 0;
+    while (i < len) {
+        size_t l;
+        if (max && chars >= max) {
+            fputs("...", f);
+            return;
+        }
+        if (p[i] >= 0x20 && p[i] < 0x7f) {
+            fputc(p[i], f);
+            i++;
+        } else if (p[i] >= 0x80 && (l = utf8_seq(p + i, len - i)) > 0) {
+            fwrite(p + i, 1, l, f);
+            i += l;
+        } else {
+            switch (p[i]) {
+            case '\n': fputs("\\n", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\r': fputs("\\r", f); break;
+            default: fprintf(f, "\\x%02x", p[i]);
+            }
+            i++;
+        }
+        chars++;
+    }
+}
+
+/* ---- atomic output ------------------------------------------------------------ */
+
+/* The temporary file being written, removed if a signal ends the process. */
+static volatile sig_atomic_t have_tmp;
+static char tmp_for_signal[4096];
+
+static void on_signal(int sig)
+{
+    if (have_tmp)
+        unlink(tmp_for_signal);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int cli_output_open(cli_output *o, const char *path)
+{
+    int fd;
+    size_t l;
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return CLI_OK;
+    }
+    l = strlen(path);
+    o->path = strdup(path);
+    o->tmp = malloc(l + 16);
+    if (!o->path || !o->tmp || l + 16 > sizeof tmp_for_signal) {
+        free(o->path);
+        free(o->tmp);
+        fprintf(stderr, "memsnap: %s: cannot create output\n", path);
+        return CLI_FAILED;
+    }
+    snprintf(o->tmp, l + 16, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(o->tmp);
+    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+        fprintf(stderr, "memsnap: %s: cannot create output: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->path);
+        free(o->tmp);
+        memset(o, 0, sizeof *o);
+        return CLI_FAILED;
+    }
+    memcpy(tmp_for_signal, o->tmp, strlen(o->tmp) + 1);
+    have_tmp = 1;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    signal(SIGPIPE, on_signal);
+    return CLI_OK;
+}
+
+int cli_output_close(cli_output *o, bool ok)
+{
+    int rc = CLI_OK;
+    if (!o->f)
+        return CLI_FAILED;
+    if (o->f == stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "memsnap: writing the output failed: %s\n", strerror(errno));
+            return CLI_FAILED;
+        }
+        return CLI_OK;
+    }
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+        fprintf(stderr, "memsnap: %s: write failed: %s\n", o->path, strerror(errno));
+        ok = false;
+        rc = CLI_FAILED;
+    }
+    fclose(o->f);
+    if (ok && rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "memsnap: %s: cannot rename output into place: %s\n", o->path,
+                strerror(errno));
+        ok = false;
+        rc = CLI_FAILED;
+    }
+    if (!ok)
+        unlink(o->tmp);
+    have_tmp = 0;
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return rc;
+}
+
+int cli_write_json(const cJSON *doc, const char *path)
+{
+    cli_output o;
+    char *text = cJSON_Print(doc);
+    int rc;
+    if (!text) {
+        fprintf(stderr, "memsnap: out of memory formatting JSON\n");
+        return CLI_FAILED;
+    }
+    if ((rc = cli_output_open(&o, path)) != CLI_OK) {
+        free(text);
+        return rc;
+    }
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    free(text);
+    return cli_output_close(&o, true);
+}

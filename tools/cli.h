@@ -1,0 +1,65 @@
+/*
+ * cli.h: what the memsnap commands share: exit codes, error printing, the
+ * progress line, opening a snapshot, JSON and number formatting, and atomic
+ * output files.  The CLI uses only the public memsnap.h.
+ */
+#ifndef MEMSNAP_CLI_H
+#define MEMSNAP_CLI_H
+
+#include "memsnap.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (docs/cli.md). */
+enum {
+    CLI_OK = 0,
+    CLI_BUDGET = 1,    /* a CI budget was exceeded */
+    CLI_USAGE = 2,     /* bad command line */
+    CLI_BAD_INPUT = 3, /* an input could not be read or is not a valid snapshot */
+    CLI_FAILED = 4     /* memsnap could not finish: out of memory, output not writable */
+};
+
+/* Prints "memsnap: <message>" and returns the exit code for err->code. */
+int cli_fail(const ms_error *err);
+/* Prints "memsnap: <formatted>" and returns CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Opens a snapshot with a progress line on stderr when it is a terminal and
+ * loading takes over a second.  *seconds (may be NULL) gets the load time. */
+int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err);
+
+double cli_now(void);
+
+/* "12,345" into buf. */
+const char *cli_count(uint64_t v, char buf[32]);
+/* "1.5 MiB" into buf (bytes below 1 KiB as "512 B"). */
+const char *cli_size(uint64_t v, char buf[32]);
+
+/* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD). */
+cJSON *cli_json_string(const char *s, size_t len);
+/* Writes the document to `path` atomically (temporary file + rename), or to
+ * stdout when path is NULL or "-"; ends with a newline.  CLI exit code. */
+int cli_write_json(const cJSON *doc, const char *path);
+
+/* Output stream for text reports: stdout, or a temporary file renamed into
+ * place by cli_output_close (removed on failure). */
+typedef struct cli_output {
+    FILE *f;
+    char *path, *tmp;
+} cli_output;
+
+int cli_output_open(cli_output *o, const char *path);
+/* ok: keep the output; returns the exit code (CLI_FAILED on write errors). */
+int cli_output_close(cli_output *o, bool ok);
+
+/* Writes s (len bytes) for a terminal or text file: control characters and
+ * invalid UTF-8 are shown escaped, and at most `max` characters (0 = all)
+ * are printed, with "..." when cut. */
+void cli_print_name(FILE *f, const char *s, size_t len, size_t max);
+
+/* Parses a non-negative integer option value; false when invalid. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+#endif /* MEMSNAP_CLI_H */

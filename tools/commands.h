@@ -1,0 +1,10 @@
+/*
+ * commands.h: one function per memsnap command; argv[0] is the command name.
+ */
+#ifndef MEMSNAP_COMMANDS_H
+#define MEMSNAP_COMMANDS_H
+
+int cmd_info(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+
+#endif /* MEMSNAP_COMMANDS_H */

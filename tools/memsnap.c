@@ -1,0 +1,62 @@
+/*
+ * memsnap.c: the command-line tool.  main() picks a command from the table;
+ * each command parses its own arguments, calls the library and prints.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"info", cmd_info, "format, counts, totals, root, load time"},
+    {"summary", cmd_summary, "objects grouped by class: count, shallow size"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: memsnap COMMAND [OPTIONS] SNAPSHOT...\n"
+          "\n"
+          "memsnap reads heap snapshots (V8 .heapsnapshot, also zstd-compressed)\n"
+          "and explains what they hold.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    fputs("\n"
+          "  memsnap COMMAND -h     help for one command\n"
+          "  memsnap --version      version\n"
+          "\n"
+          "exit status: 0 ok, 1 a CI budget was exceeded, 2 usage error,\n"
+          "3 an input could not be read or is not a valid snapshot,\n"
+          "4 memsnap could not finish (out of memory, output not writable)\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("memsnap %s\n", MEMSNAP_VERSION);
+        return CLI_OK;
+    }
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "memsnap: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
