@@ -1,0 +1,84 @@
+// devtools.mjs: Chrome DevTools' numbers for a .heapsnapshot, computed by
+// DevTools' own heap snapshot worker (the npm package heap-snapshot-toolkit
+// re-exports it).  The tests compare memsnap against these numbers.
+//
+//   node devtools.mjs summary SNAP     -> JSON {node_count, edge_count, total, classes: [...]}
+//   node devtools.mjs nodes SNAP OUT   -> TSV per node: id type name shallow retained dominator_id distance
+//   node devtools.mjs compare A B      -> JSON per class: added/removed counts and sizes
+//
+// Used when ../shared/tools/devtools-oracle is not available; prints the
+// same fields.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { parse, diff } from 'heap-snapshot-toolkit';
+
+async function open(path) {
+  return parse(createReadStream(path));
+}
+
+async function summary(path) {
+  const snap = await open(path);
+  const aggregates = await snap.aggregatesWithFilter({});
+  const classes = [];
+  for (const [key, a] of Object.entries(aggregates)) {
+    classes.push({ key, name: a.name, count: a.count, distance: a.distance, self: a.self, retained: a.maxRet });
+  }
+  const rootOrdinal = snap.rootNodeIndexInternal / snap.nodeFieldCount;
+  return {
+    node_count: snap.nodeCount,
+    edge_count: snap.containmentEdges.length / snap.edgeFieldsCount,
+    total: snap.retainedSizes[rootOrdinal],
+    statistics: snap.getStatistics(),
+    classes,
+  };
+}
+
+async function nodes(path, out) {
+  const snap = await open(path);
+  const F = snap.nodeFieldCount;
+  const arr = snap.nodes;
+  const sink = createWriteStream(out);
+  sink.write('id\ttype\tname\tshallow\tretained\tdominator_id\tdistance\n');
+  for (let i = 0; i < snap.nodeCount; i++) {
+    const at = i * F;
+    const name = JSON.stringify(snap.strings[arr.getValue(at + snap.nodeNameOffset)]).slice(0, 200);
+    const row = [
+      arr.getValue(at + snap.nodeIdOffset),
+      snap.nodeTypes[arr.getValue(at + snap.nodeTypeOffset)],
+      name,
+      arr.getValue(at + snap.nodeSelfSizeOffset),
+      snap.retainedSizes[i],
+      arr.getValue(snap.dominatorsTree[i] * F + snap.nodeIdOffset),
+      snap.nodeDistances[i],
+    ].join('\t');
+    if (!sink.write(row + '\n')) await new Promise((r) => sink.once('drain', r));
+  }
+  await new Promise((r) => sink.end(r));
+  return { node_count: snap.nodeCount, written: out };
+}
+
+async function compare(before, after) {
+  const a = await open(before);
+  const b = await open(after);
+  const d = await diff(a, b);
+  return Object.entries(d).map(([key, c]) => ({
+    key,
+    name: c.name,
+    added_count: c.addedCount,
+    removed_count: c.removedCount,
+    added_size: c.addedSize,
+    removed_size: c.removedSize,
+    count_delta: c.countDelta,
+    size_delta: c.sizeDelta,
+  }));
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+let result;
+if (cmd === 'summary' && args.length === 1) result = await summary(args[0]);
+else if (cmd === 'nodes' && args.length === 2) result = await nodes(args[0], args[1]);
+else if (cmd === 'compare' && args.length === 2) result = await compare(args[0], args[1]);
+else {
+  console.error('usage: devtools.mjs summary SNAP | nodes SNAP OUT.tsv | compare BEFORE AFTER');
+  process.exit(2);
+}
+process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,0 +1,259 @@
+/*
+ * test_builder.c: building graphs through the builder API, in both edge
+ * modes, with a brute-force check that ANY_ORDER groups edges exactly like
+ * a stable sort by source.
+ */
+#include "helpers.h"
+
+#include "snapshot/builder.h"
+
+#include <stdlib.h>
+
+static uint32_t str(ms__builder *b, const char *s)
+{
+    uint32_t id;
+    ms_error err = MS_ERROR_INIT;
+    assert_int_equal(ms__builder_string(b, s, strlen(s), &id, NULL, &err), MS_OK);
+    return id;
+}
+
+static void test_builder__sequential(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t to[3] = {1, 2, 2}, name[3];
+    uint8_t type[3] = {MS_ET_PROPERTY, MS_ET_ELEMENT, MS_ET_WEAK};
+
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    name[0] = str(&b, "x");
+    name[1] = 7; /* element index */
+    name[2] = str(&b, "w");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, str(&b, ""), 1, 0, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, str(&b, "A"), 3, 40, 2, &err), MS_OK);
+    /* ids and sizes past 32 bits get their high halves */
+    assert_int_equal(ms__builder_node(&b, MS_NT_ARRAY, str(&b, "B"), 0x123456789ull,
+                                      0x200000000ull, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, to, type, name, 3, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    assert_non_null(g);
+    assert_int_equal(g->node_count, 3);
+    assert_int_equal(g->edge_count, 3);
+    assert_int_equal(g->first_edge[0], 0);
+    assert_int_equal(g->first_edge[1], 1);
+    assert_int_equal(g->first_edge[2], 3);
+    assert_int_equal(g->first_edge[3], 3);
+    assert_int_equal(ms__edge_to(g, 0), 1);
+    assert_int_equal(ms__edge_type(g, 1), MS_ET_ELEMENT);
+    assert_int_equal(g->edge_name[1], 7);
+    assert_int_equal(ms__edge_type(g, 2), MS_ET_WEAK);
+    assert_true(ms__node_id(g, 2) == 0x123456789ull);
+    assert_true(ms__node_self(g, 2) == 0x200000000ull);
+    assert_true(ms__node_id(g, 1) == 3);
+    assert_true(ms__node_self(g, 1) == 40);
+    assert_true(g->total_self_size == 40 + 0x200000000ull);
+    assert_int_equal(ms__graph_check(g, &err), MS_OK);
+    ms__graph_free(g);
+    ms__builder_discard(&b);
+}
+
+static void test_builder__declared_edges_must_match(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t to = 0, name = 0;
+    uint8_t type = MS_ET_INTERNAL;
+
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 2, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
+    assert_null(g);
+    assert_non_null(strstr(err.message, "declare 2 edges"));
+    ms__builder_discard(&b);
+
+    /* More edges than declared: refused at once. */
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_EFORMAT);
+    ms__builder_discard(&b);
+}
+
+static void test_builder__finish_checks_invariants(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t to = 5, name = 0;
+    uint8_t type = MS_ET_PROPERTY;
+
+    /* edge target beyond the nodes */
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
+    assert_non_null(strstr(err.message, "target"));
+    ms__builder_discard(&b);
+
+    /* string-named edge whose name is not a string */
+    err = (ms_error)MS_ERROR_INIT;
+    to = 0;
+    name = 99;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
+    assert_non_null(strstr(err.message, "name"));
+    ms__builder_discard(&b);
+
+    /* an element edge's number is not a string id: fine */
+    err = (ms_error)MS_ERROR_INIT;
+    type = MS_ET_ELEMENT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    ms__graph_free(g);
+    ms__builder_discard(&b);
+
+    /* no nodes at all */
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
+    ms__builder_discard(&b);
+}
+
+/* Random edges in random order: CSR must list each node's edges in the
+ * order they were added (stable grouping). */
+static void test_builder__any_order_matches_stable_sort(void **state)
+{
+    (void)state;
+    enum { N = 300, E = 5000 };
+    static uint32_t from[E], to[E], name[E];
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    srand(7);
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    str(&b, "");
+    for (uint32_t n = 0; n < N; n++)
+        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, 0, n * 2 + 1, n, 0, &err), MS_OK);
+    for (uint32_t e = 0; e < E; e++) {
+        from[e] = (uint32_t)rand() % N;
+        to[e] = (uint32_t)rand() % N;
+        name[e] = e; /* element index: identifies the edge */
+        assert_int_equal(ms__builder_edge(&b, from[e], to[e], MS_ET_ELEMENT, name[e], &err), MS_OK);
+    }
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    assert_int_equal(g->edge_count, E);
+    for (uint32_t n = 0; n < N; n++) {
+        uint64_t k = g->first_edge[n];
+        for (uint32_t e = 0; e < E; e++) {
+            if (from[e] != n)
+                continue;
+            assert_true(k < g->first_edge[n + 1]);
+            assert_int_equal(g->edge_name[k], name[e]);
+            assert_int_equal(ms__edge_to(g, k), to[e]);
+            k++;
+        }
+        assert_int_equal(k, g->first_edge[n + 1]);
+    }
+    assert_int_equal(ms__graph_check(g, &err), MS_OK);
+    ms__graph_free(g);
+    ms__builder_discard(&b);
+}
+
+static void test_builder__locations_and_types(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    unsigned code, code2;
+
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node_type(&b, "object", &code, &err), MS_OK);
+    assert_int_equal(code, MS_NT_OBJECT);
+    assert_int_equal(ms__builder_node_type(&b, "future type", &code, &err), MS_OK);
+    assert_int_equal(code, MS_NT_BUILTIN_COUNT);
+    assert_int_equal(ms__builder_node_type(&b, "future type", &code2, &err), MS_OK);
+    assert_int_equal(code2, code);
+    for (uint32_t n = 0; n < 4; n++)
+        assert_int_equal(ms__builder_node(&b, code, 0, n, 0, 0, &err), MS_OK);
+    /* out of order, with a repeat: the later one wins, as in DevTools */
+    assert_int_equal(ms__builder_location(&b, 3, 1, 2, 3, &err), MS_OK);
+    assert_int_equal(ms__builder_location(&b, 1, 7, 8, 9, &err), MS_OK);
+    assert_int_equal(ms__builder_location(&b, 3, 4, 5, 6, &err), MS_OK);
+    assert_int_equal(ms__builder_location(&b, 0, 7, 8, 9, &err), MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    assert_int_equal(g->location_count, 3);
+    assert_int_equal(g->position_count, 3); /* (7,8,9) interned once */
+    assert_null(ms__graph_position(g, 2));
+    assert_int_equal(ms__graph_position(g, 3)->script_id, 4);
+    assert_int_equal(ms__graph_position(g, 3)->column, 6);
+    assert_int_equal(ms__graph_position(g, 1)->line, 8);
+    assert_ptr_equal(ms__graph_position(g, 0), ms__graph_position(g, 1));
+    assert_string_equal(g->node_type_names[code], "future type");
+    ms__graph_free(g);
+    ms__builder_discard(&b);
+
+    /* 16 edge types at most (the type shares a word with the target) */
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    for (int i = MS_ET_BUILTIN_COUNT; i < MS_EDGE_TYPE_LIMIT; i++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "t%d", i);
+        assert_int_equal(ms__builder_edge_type(&b, nm, &code, &err), MS_OK);
+    }
+    assert_int_equal(ms__builder_edge_type(&b, "one too many", &code, &err), MS_ELIMIT);
+    ms__builder_discard(&b);
+}
+
+static void test_builder__remap_strings(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t map[3] = {0, 2, 1};
+    uint32_t to[2] = {0, 0}, name[2] = {1, 1};
+    uint8_t type[2] = {MS_ET_PROPERTY, MS_ET_ELEMENT};
+
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "a");
+    str(&b, "b");
+    str(&b, "c");
+    assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, 1, 1, 0, 2, &err), MS_OK);
+    assert_int_equal(ms__builder_append_edges(&b, to, type, name, 2, &err), MS_OK);
+    ms__builder_remap_strings(&b, map, 3);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    assert_int_equal(g->node_name[0], 2);
+    assert_int_equal(g->edge_name[0], 2); /* string name: remapped */
+    assert_int_equal(g->edge_name[1], 1); /* element index: untouched */
+    ms__graph_free(g);
+    ms__builder_discard(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_builder__sequential),
+        cmocka_unit_test(test_builder__declared_edges_must_match),
+        cmocka_unit_test(test_builder__finish_checks_invariants),
+        cmocka_unit_test(test_builder__any_order_matches_stable_sort),
+        cmocka_unit_test(test_builder__locations_and_types),
+        cmocka_unit_test(test_builder__remap_strings),
+    };
+    return cmocka_run_group_tests_name("snapshot/builder", tests, NULL, NULL);
+}
