@@ -5,6 +5,8 @@
 //   - memlab's full load (npm @memlab/heap-analysis getFullHeapFromFile).
 // Each command runs as its own process under /usr/bin/time (wall seconds and
 // peak RSS); memsnap runs RUNS times (median), the references REF_RUNS times.
+// memsnap is measured twice: `info` (loading only) and `top --timings` (the
+// whole analysis, which is what the references do; --timings gives phases).
 // Absolute times on shared machines are noise: read the ratios.
 //
 //   node bench/run.mjs [--runs N] [--ref-runs N] [--no-refs] [small|medium|large ...]
@@ -48,14 +50,14 @@ function ensureRefs() {
 const scratch = mkdtempSync(join(tmpdir(), 'memsnap-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
-/** One process under /usr/bin/time: {seconds, rssMB, stdout}. */
+/** One process under /usr/bin/time: {seconds, rssMB, stdout, stderr}. */
 function timed(cmd, argv) {
   const out = join(scratch, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...argv],
     { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) die(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
   const [s, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
-  return { seconds: s, rssMB: (kb * 1024) / 1e6, stdout: r.stdout };
+  return { seconds: s, rssMB: (kb * 1024) / 1e6, stdout: r.stdout, stderr: r.stderr };
 }
 
 function median(xs) {
@@ -65,7 +67,13 @@ function median(xs) {
 
 function measure(n, cmd, argv) {
   const all = Array.from({ length: n }, () => timed(cmd, argv));
-  return { seconds: median(all.map((x) => x.seconds)), rssMB: median(all.map((x) => x.rssMB)), last: all[n - 1] };
+  return { seconds: median(all.map((x) => x.seconds)), rssMB: median(all.map((x) => x.rssMB)), last: all[n - 1], all };
+}
+
+/** Median of each phase of `memsnap top --timings` over its runs. */
+function phases(m) {
+  const runs = m.all.map((x) => JSON.parse(x.stderr.trim().split('\n').pop()));
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
 }
 
 if (refs) ensureRefs();
@@ -78,8 +86,9 @@ for (const size of sizes) {
   const mb = statSync(file).size / 1e6;
   const ms = measure(runs, memsnap, ['info', '--json', file]);
   const info = JSON.parse(ms.last.stdout);
+  const top = measure(runs, memsnap, ['top', '--timings', '-n', '20', file]);
   const row = { size, mb, nodes: info.node_count, edges: info.edge_count, memsnap: ms,
-    parseMBs: mb / info.load_seconds, loadSeconds: info.load_seconds };
+    parseMBs: mb / info.load_seconds, loadSeconds: info.load_seconds, top, phases: phases(top) };
   if (refs) {
     // Beside the bench cache's node_modules, so its import resolves there.
     copyFileSync(devtools, join(cache, 'devtools.mjs'));
@@ -94,16 +103,25 @@ for (const size of sizes) {
 const f = (x, d = 2) => x.toFixed(d);
 console.log(`memsnap ${spawnSync(memsnap, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ` +
   `node ${process.version}, ${runs} memsnap run(s) (median), ${refs ? refRuns : 0} reference run(s)\n`);
-console.log('| snapshot | MB | nodes | edges | memsnap load s | parse MB/s | memsnap peak RSS MB | RSS / file |' +
-  (refs ? ' DevTools worker s / RSS MB | memlab s / RSS MB | DevTools ÷ memsnap time, RSS | memlab ÷ memsnap time, RSS |' : ''));
+console.log('Loading (`memsnap info`):\n');
+console.log('| snapshot | MB | nodes | edges | load s | parse MB/s | peak RSS MB | RSS / file |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  console.log(`| ${r.size} | ${f(r.mb, 1)} | ${r.nodes} | ${r.edges} | ${f(r.memsnap.seconds)} | ${f(r.parseMBs, 0)} | ` +
+    `${f(r.memsnap.rssMB, 0)} | ${f(r.memsnap.rssMB / r.mb)} |`);
+}
+console.log('\nFull analysis (`memsnap top`: load, dominators, retained sizes, distances, classes), phases in seconds:\n');
+console.log('| snapshot | load | dominators | retained | distances | classes | total s | peak RSS MB |' +
+  (refs ? ' DevTools worker s / RSS MB | memlab s / RSS MB | DevTools ÷ memsnap: time, RSS | memlab ÷ memsnap: time, RSS |' : ''));
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (refs ? ' ---: | ---: | ---: | ---: |' : ''));
 for (const r of rows) {
-  let line = `| ${r.size} | ${f(r.mb, 1)} | ${r.nodes} | ${r.edges} | ${f(r.memsnap.seconds)} | ${f(r.parseMBs, 0)} | ` +
-    `${f(r.memsnap.rssMB, 0)} | ${f(r.memsnap.rssMB / r.mb)} |`;
+  const p = r.phases;
+  let line = `| ${r.size} | ${f(p.load)} | ${f(p.dominators)} | ${f(p.retained)} | ${f(p.distances)} | ${f(p.classes)} | ` +
+    `${f(r.top.seconds)} | ${f(r.top.rssMB, 0)} |`;
   if (refs) {
     line += ` ${f(r.devtools.seconds)} / ${f(r.devtools.rssMB, 0)} | ${f(r.memlab.seconds)} / ${f(r.memlab.rssMB, 0)} |` +
-      ` ${f(r.devtools.seconds / r.memsnap.seconds, 1)}x, ${f(r.devtools.rssMB / r.memsnap.rssMB, 1)}x |` +
-      ` ${f(r.memlab.seconds / r.memsnap.seconds, 1)}x, ${f(r.memlab.rssMB / r.memsnap.rssMB, 1)}x |`;
+      ` ${f(r.devtools.seconds / r.top.seconds, 1)}x, ${f(r.devtools.rssMB / r.top.rssMB, 1)}x |` +
+      ` ${f(r.memlab.seconds / r.top.seconds, 1)}x, ${f(r.memlab.rssMB / r.top.rssMB, 1)}x |`;
   }
   console.log(line);
 }

@@ -161,7 +161,7 @@ typedef struct ms_edge_info {
 void ms_edge_get(const ms_snapshot *snap, uint64_t e, ms_edge_info *out);
 
 /* ------------------------------------------------------------------------ */
-/* Summary: objects grouped by class                                         */
+/* Analyses: sizes, distances, dominators, retained sizes, classes           */
 /* ------------------------------------------------------------------------ */
 
 typedef enum ms_size_mode {
@@ -173,13 +173,90 @@ typedef enum ms_size_mode {
     MS_SIZES_RAW = 1
 } ms_size_mode;
 
+/* Chooses the shallow sizes that retained sizes and summaries add up
+ * (default MS_SIZES_DEVTOOLS).  Changing it drops retained sizes computed
+ * before. */
+void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode);
+ms_size_mode ms_snapshot_sizes(const ms_snapshot *snap);
+
+/* What ms_snapshot_compute computes; each is kept until the snapshot is freed. */
+typedef enum ms_analysis {
+    MS_ANALYSIS_DISTANCES = 1,      /* BFS distance from the GC roots */
+    MS_ANALYSIS_DOMINATORS = 2,     /* immediate dominators (Lengauer-Tarjan) */
+    MS_ANALYSIS_RETAINED = 4,       /* retained sizes (implies dominators) */
+    MS_ANALYSIS_CLASSES = 8,        /* the class of every node (docs/summary.md) */
+    MS_ANALYSIS_DOMINATOR_TREE = 16 /* children lists of the dominator tree */
+} ms_analysis;
+
+/* Computes the analyses in `what` (a set of ms_analysis bits) not computed
+ * yet.  For V8 snapshots the results equal Chrome DevTools' (docs/analyses.md).
+ * Errors: MS_ENOMEM. */
+int ms_snapshot_compute(ms_snapshot *snap, unsigned what, ms_error *err);
+
+/* Distance sentinels (DevTools' values). */
+#define MS_DISTANCE_UNREACHABLE (-5)         /* no strong path from the roots */
+#define MS_DISTANCE_SYSTEM_BASE 100000000    /* added when only system roots reach it */
+
+/* After MS_ANALYSIS_DISTANCES: hops from the user roots (V8: the global
+ * objects are at 1; nodes only system roots reach get
+ * MS_DISTANCE_SYSTEM_BASE + hops) or from the root (other formats; root 0);
+ * MS_DISTANCE_UNREACHABLE when weak edges alone (or nothing) reach it. */
+int32_t ms_node_distance(const ms_snapshot *snap, ms_node n);
+
+/* After MS_ANALYSIS_DOMINATORS: the immediate dominator (the root's is the
+ * root itself). */
+ms_node ms_node_dominator(const ms_snapshot *snap, ms_node n);
+
+/* After MS_ANALYSIS_RETAINED: bytes freed if n were gone (its dominator
+ * subtree's shallow sizes), and its shallow size, in the snapshot's size
+ * mode. */
+uint64_t ms_node_retained_size(const ms_snapshot *snap, ms_node n);
+uint64_t ms_node_shallow_size(const ms_snapshot *snap, ms_node n);
+
+/* After MS_ANALYSIS_DOMINATOR_TREE: the nodes n immediately dominates, in
+ * node order (*children is borrowed); returns how many. */
+uint32_t ms_node_dominated(const ms_snapshot *snap, ms_node n, const ms_node **children);
+
+/* After MS_ANALYSIS_CLASSES: the class name and DevTools class key of n.
+ * Borrowed. */
+const char *ms_node_class(const ms_snapshot *snap, ms_node n);
+const char *ms_node_class_key(const ms_snapshot *snap, ms_node n);
+
+/* The name DevTools shows for n (HeapSnapshot.ts JSHeapSnapshotNode.name):
+ * concatenated strings joined up to 1024 characters, plain objects as their
+ * property names "{a, b, ..., z}", otherwise the node name.  Writes a
+ * NUL-terminated UTF-8 string of at most cap - 1 bytes into buf; returns its
+ * length before truncation. */
+size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap);
+
+/* Whether n is a synthetic node (the root, "(GC roots)" and its groups):
+ * bookkeeping, not an object. */
+int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n);
+
+/* The k objects with the largest retained size, largest first (ties: node
+ * order), into out[k]; synthetic nodes are left out unless
+ * include_synthetic.  Computes retained sizes if needed.  *count gets how
+ * many were written.  Errors: MS_ENOMEM. */
+int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
+           ms_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Summary: objects grouped by class                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ms_summary_sort {
+    MS_SORT_RETAINED = 0, /* DevTools' default */
+    MS_SORT_SHALLOW = 1,
+    MS_SORT_COUNT = 2
+} ms_summary_sort;
+
 typedef struct ms_summary_options {
     unsigned version;       /* MS_SUMMARY_OPTIONS_VERSION */
-    ms_size_mode sizes;
+    ms_summary_sort sort;
 } ms_summary_options;
 
-#define MS_SUMMARY_OPTIONS_VERSION 1
-#define MS_SUMMARY_OPTIONS_INIT { MS_SUMMARY_OPTIONS_VERSION, MS_SIZES_DEVTOOLS }
+#define MS_SUMMARY_OPTIONS_VERSION 2
+#define MS_SUMMARY_OPTIONS_INIT { MS_SUMMARY_OPTIONS_VERSION, MS_SORT_RETAINED }
 
 /* One row of the summary: all objects of one class. */
 typedef struct ms_class_row {
@@ -187,6 +264,10 @@ typedef struct ms_class_row {
     const char *name;       /* class name shown to users */
     uint64_t count;         /* objects with a non-zero shallow size */
     uint64_t shallow_size;  /* bytes, sum of shallow sizes */
+    uint64_t retained_size; /* bytes retained by the class's objects together: the
+                               retained sizes of those not dominated by another
+                               object of the class (DevTools' calculateClassesRetainedSize) */
+    int32_t distance;       /* smallest distance of the class's objects */
     ms_node first;          /* one instance (the first in node order) */
 } ms_class_row;
 
@@ -196,18 +277,14 @@ typedef struct ms_summary ms_summary;
  * (docs/summary.md): constructor names for objects, "(string)", "(array)",
  * "(compiled code)", "(system)", "Function", ... by node type, property-set
  * names "{a, b}" for plain objects; objects whose shallow size is 0 are not
- * counted.  Rows are sorted by shallow size, largest first (ties: name).
- * *out is owned by the caller; rows borrow from it and from snap.
+ * counted.  Computes classes, distances and retained sizes if needed.  *out
+ * is owned by the caller; rows borrow from it and from snap.
  * Errors: MS_ENOMEM, MS_EINVAL. */
 int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
                        ms_error *err);
 size_t ms_summary_row_count(const ms_summary *s);
 const ms_class_row *ms_summary_row(const ms_summary *s, size_t i);
 void ms_summary_free(ms_summary *s);
-
-/* Shallow size of node n in the given mode (bytes). */
-int ms_node_shallow_size(ms_snapshot *snap, ms_node n, ms_size_mode mode, uint64_t *out,
-                         ms_error *err);
 
 #ifdef __cplusplus
 }

@@ -134,6 +134,45 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+bool cli_parse_size(const char *s, uint64_t *bytes, double *percent)
+{
+    char *end;
+    double v;
+    *bytes = 0;
+    *percent = -1;
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0))
+        return false;
+    if (strcmp(end, "%") == 0) {
+        if (v > 100)
+            return false;
+        *percent = v;
+        return true;
+    }
+    {
+        static const struct { const char *suffix; double mult; } units[] = {
+            {"", 1}, {"B", 1},
+            {"K", 1024.0}, {"KB", 1024.0}, {"KiB", 1024.0}, {"k", 1024.0},
+            {"M", 1048576.0}, {"MB", 1048576.0}, {"MiB", 1048576.0},
+            {"G", 1073741824.0}, {"GB", 1073741824.0}, {"GiB", 1073741824.0},
+            {"T", 1099511627776.0}, {"TB", 1099511627776.0}, {"TiB", 1099511627776.0},
+        };
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+            if (strcmp(end, units[i].suffix) == 0) {
+                double b = v * units[i].mult;
+                if (b >= 18446744073709551615.0)
+                    return false;
+                *bytes = (uint64_t)(b + 0.5);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* ---- text ------------------------------------------------------------------ */
 
 /* Length of a valid UTF-8 sequence at p, or 0. */

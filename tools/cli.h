@@ -62,4 +62,9 @@ void cli_print_name(FILE *f, const char *s, size_t len, size_t max);
 /* Parses a non-negative integer option value; false when invalid. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
+/* Parses a size: "4096", "64K", "2M", "1.5G" (binary: K = 1024, also KB,
+ * KiB ...), into *bytes; or a percentage "1%" / "0.5%" into *percent (then
+ * *bytes is 0).  *percent is -1 for absolute sizes.  False when invalid. */
+bool cli_parse_size(const char *s, uint64_t *bytes, double *percent);
+
 #endif /* MEMSNAP_CLI_H */

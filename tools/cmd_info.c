@@ -38,7 +38,7 @@ int cmd_info(int argc, char **argv)
     const char *rname;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = true; break;
         case 'o': out = optarg; break;

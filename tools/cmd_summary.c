@@ -12,13 +12,17 @@
 
 static void help(FILE *f)
 {
-    fputs("usage: memsnap summary [-n N] [--json] [--raw-sizes] [-o FILE] SNAPSHOT\n"
+    fputs("usage: memsnap summary [-n N] [--sort retained|shallow|count] [--json] [--raw-sizes]\n"
+          "                       [-o FILE] SNAPSHOT\n"
           "\n"
           "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
-          "(docs/summary.md): count and total shallow size per class, largest first.\n"
-          "Objects with a shallow size of 0 are not counted, as in DevTools.\n"
+          "(docs/summary.md): per class the count, total shallow size, retained size\n"
+          "(what the class's objects keep alive together) and smallest distance from\n"
+          "the GC roots.  Objects with a shallow size of 0 are not counted, as in\n"
+          "DevTools.\n"
           "\n"
           "  -n, --top N   show the N largest classes (default 25; 0 = all; --json: all)\n"
+          "  --sort KEY    order by retained (default, as DevTools), shallow or count\n"
           "  --json        JSON output (schema memsnap.summary/1)\n"
           "  --raw-sizes   use the self sizes recorded in the file instead of DevTools'\n"
           "                shallow sizes (which move the size of internal arrays owned\n"
@@ -33,6 +37,7 @@ int cmd_summary(int argc, char **argv)
     static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"raw-sizes", no_argument, NULL, 'r'},
+                                         {"sort", required_argument, NULL, 's'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -41,13 +46,13 @@ int cmd_summary(int argc, char **argv)
     ms_snapshot *snap = NULL;
     ms_summary *sum = NULL;
     const char *out = NULL;
-    bool json = false, top_given = false;
+    bool json = false, top_given = false, raw = false;
     uint64_t top = DEFAULT_ROWS, total = 0, objects = 0;
     size_t rows, shown;
     int c, rc = CLI_OK;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+hn:o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!cli_parse_u64(optarg, &top))
@@ -55,7 +60,17 @@ int cmd_summary(int argc, char **argv)
             top_given = true;
             break;
         case 'j': json = true; break;
-        case 'r': so.sizes = MS_SIZES_RAW; break;
+        case 'r': raw = true; break;
+        case 's':
+            if (strcmp(optarg, "retained") == 0)
+                so.sort = MS_SORT_RETAINED;
+            else if (strcmp(optarg, "shallow") == 0)
+                so.sort = MS_SORT_SHALLOW;
+            else if (strcmp(optarg, "count") == 0)
+                so.sort = MS_SORT_COUNT;
+            else
+                return cli_usage_error("summary: --sort takes retained, shallow or count, not '%s'", optarg);
+            break;
         case 'o': out = optarg; break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;
@@ -67,6 +82,7 @@ int cmd_summary(int argc, char **argv)
     }
     if (cli_open(argv[optind], &snap, NULL, &err) < 0)
         return cli_fail(&err);
+    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     if (ms_summary_compute(snap, &so, &sum, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
@@ -88,7 +104,7 @@ int cmd_summary(int argc, char **argv)
         cJSON_AddNumberToObject(snapj, "node_count", ms_snapshot_node_count(snap));
         cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
         cJSON_AddItemToObject(doc, "snapshot", snapj);
-        cJSON_AddStringToObject(doc, "sizes", so.sizes == MS_SIZES_RAW ? "raw" : "devtools");
+        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
         cJSON_AddNumberToObject(doc, "object_count", (double)objects);
         cJSON_AddNumberToObject(doc, "shallow_size", (double)total);
         cJSON_AddNumberToObject(doc, "class_count", (double)rows);
@@ -99,6 +115,8 @@ int cmd_summary(int argc, char **argv)
             cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
             cJSON_AddNumberToObject(o, "count", (double)r->count);
             cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
+            cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
+            cJSON_AddNumberToObject(o, "distance", r->distance);
             cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(snap, r->first));
             cJSON_AddItemToArray(list, o);
         }
@@ -110,14 +128,22 @@ int cmd_summary(int argc, char **argv)
         char a[32], b[32];
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
-        fprintf(o.f, "%s: %s objects in %s classes, %s shallow (%s sizes)\n\n", argv[optind],
+        fprintf(o.f, "%s: %s objects in %s classes, %s (%s sizes); %% of the heap retained\n\n", argv[optind],
                 cli_count(objects, a), cli_count(rows, b), cli_size(total, (char[32]){0}),
-                so.sizes == MS_SIZES_RAW ? "raw" : "DevTools");
-        fprintf(o.f, "%12s  %12s  %6s  %s\n", "count", "shallow", "%", "class");
+                raw ? "raw" : "DevTools");
+        fprintf(o.f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
+                "class");
         for (size_t i = 0; i < shown; i++) {
             const ms_class_row *r = ms_summary_row(sum, i);
-            fprintf(o.f, "%12s  %12s  %5.1f%%  ", cli_count(r->count, a), cli_size(r->shallow_size, b),
-                    total ? 100.0 * (double)r->shallow_size / (double)total : 0.0);
+            char d[16], e[32];
+            uint64_t heap = ms_node_retained_size(snap, ms_snapshot_root(snap));
+            if (r->distance < 0 || r->distance >= MS_DISTANCE_SYSTEM_BASE)
+                strcpy(d, "-");
+            else
+                snprintf(d, sizeof d, "%d", (int)r->distance);
+            fprintf(o.f, "%12s  %11s  %11s  %5.1f%%  %5s  ", cli_count(r->count, a),
+                    cli_size(r->shallow_size, b), cli_size(r->retained_size, e),
+                    heap ? 100.0 * (double)r->retained_size / (double)heap : 0.0, d);
             cli_print_name(o.f, r->name, strlen(r->name), 80);
             if (r->key[0] != ',') {
                 /* Classes split by constructor location "script,line,column,Name"

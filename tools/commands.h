@@ -6,5 +6,8 @@
 
 int cmd_info(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_nodes(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_dominators(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

@@ -13,7 +13,10 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"info", cmd_info, "format, counts, totals, root, load time"},
-    {"summary", cmd_summary, "objects grouped by class: count, shallow size"},
+    {"summary", cmd_summary, "objects grouped by class: count, shallow and retained size"},
+    {"top", cmd_top, "the objects with the largest retained size"},
+    {"dominators", cmd_dominators, "the dominator tree from the root"},
+    {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
     {NULL, NULL, NULL},
 };
 

@@ -10,6 +10,8 @@
 
 #include "v8rules.h"
 
+#include "../util/pool.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -296,7 +298,8 @@ void ms__classes_free(ms__classes *c)
     free(c);
 }
 
-int ms__classes_compute(const ms__graph *g, bool v8, ms__classes **out, ms_error *err)
+int ms__classes_compute(const ms__graph *g, bool v8, ms__pool *pool, ms__classes **out,
+                        ms_error *err)
 {
     const uint32_t N = g->node_count;
     ctx x;
@@ -312,7 +315,7 @@ int ms__classes_compute(const ms__graph *g, bool v8, ms__classes **out, ms_error
     if (!x.c)
         return ms__oom(err, "classes");
     MS_TRY(ms__strtab_init(&x.added, err));
-    MS_TRY(ms__alloc_array(&x.c->of, N, 4, "node classes", err));
+    MS_TRY(ms__pool_alloc(pool, &x.c->of, N, 4, false, "node classes", err));
     MS_TRY(ms__alloc_array(&x.base_raw, g->strings.count ? g->strings.count : 1, 4, "classes", err));
     for (uint32_t i = 0; i < g->strings.count; i++)
         x.base_raw[i] = NONE;
@@ -322,7 +325,7 @@ int ms__classes_compute(const ms__graph *g, bool v8, ms__classes **out, ms_error
             x.base_detached[i] = NONE;
     }
     if (v8) {
-        MS_TRY(ms__alloc_array(&iface, N, 4, "interfaces", err));
+        MS_TRY(ms__pool_alloc(pool, &iface, N, 4, false, "interfaces", err));
         MS_TRY(ms__v8_interfaces(g, iface, &x.ifaces, err));
         MS_TRY(ms__alloc_array(&x.base_iface, x.ifaces.count + 1, 4, "classes", err));
         for (uint32_t i = 0; i < x.ifaces.count; i++)
@@ -365,6 +368,6 @@ done:
     free(x.base_added);
     free(x.base_iface);
     free(x.loc);
-    free(iface);
+    ms__pool_release(pool, iface, N, 4);
     return rc;
 }

@@ -38,8 +38,11 @@ typedef struct ms__classes {
 } ms__classes;
 
 /* Computes the class of every node (V8 rules when `v8`).  *out is owned by
- * the caller (ms__classes_free).  Errors: MS_ENOMEM, MS_ELIMIT. */
-int ms__classes_compute(const ms__graph *g, bool v8, ms__classes **out, ms_error *err);
+ * the caller (ms__classes_free).  Scratch comes from pool (may be NULL).
+ * Errors: MS_ENOMEM, MS_ELIMIT. */
+struct ms__pool;
+int ms__classes_compute(const ms__graph *g, bool v8, struct ms__pool *pool, ms__classes **out,
+                        ms_error *err);
 void ms__classes_free(ms__classes *c);
 
 static inline const char *ms__class_name(const ms__classes *c, uint32_t id)

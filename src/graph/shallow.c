@@ -15,6 +15,8 @@
  */
 #include "v8rules.h"
 
+#include "../util/pool.h"
+
 #include <string.h>
 
 #define UNVISITED UINT32_MAX
@@ -53,7 +55,7 @@ static bool is_owned_kind(const ms__graph *g, uint32_t n)
     return len == 27 && memcmp(name, "system / ExternalStringData", 27) == 0;
 }
 
-int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err)
+int ms__v8_shallow_sizes(const ms__graph *g, ms__pool *pool, uint64_t *out, ms_error *err)
 {
     const uint32_t N = g->node_count;
     uint32_t *owner = NULL, *stack = NULL;
@@ -65,7 +67,7 @@ int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err)
     if (!has_user_roots(g))
         return MS_OK;
 
-    MS_TRY(ms__alloc_array(&owner, N, 4, "shallow size owners", err));
+    MS_TRY(ms__pool_alloc(pool, &owner, N, 4, false, "shallow size owners", err));
     for (uint32_t n = 0; n < N; n++) {
         bool kind = is_owned_kind(g, n);
         owner[n] = kind ? UNVISITED : n;
@@ -73,7 +75,7 @@ int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err)
     }
     /* Each owned node enters the stack at most twice: when it gets its first
      * owner and when it becomes shared. */
-    MS_TRY(ms__alloc_array(&stack, owned * 2 + 1, 4, "shallow size stack", err));
+    MS_TRY(ms__pool_alloc(pool, &stack, owned * 2 + 1, 4, false, "shallow size stack", err));
 
     for (uint32_t src = 0; src < N; src++) {
         if (owner[src] != src)
@@ -109,7 +111,7 @@ int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err)
         out[n] = 0;
     }
 done:
-    free(owner);
-    free(stack);
+    ms__pool_release(pool, owner, N, 4);
+    ms__pool_release(pool, stack, owned * 2 + 1, 4);
     return rc;
 }

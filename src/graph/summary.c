@@ -1,9 +1,14 @@
 /*
  * summary.c: objects grouped by class (DevTools' Summary view).
  *
- * Reference: HeapSnapshot.ts buildAggregates.  Nodes whose shallow size is 0
- * are not counted (DevTools hides them); counts and sizes are per class as
- * classes.c defines it.
+ * Reference: HeapSnapshot.ts buildAggregates and
+ * calculateClassesRetainedSize.  Nodes whose shallow size is 0 are not
+ * counted (DevTools hides them).  A class's distance is the smallest of its
+ * objects'.  A class's retained size counts each of its objects whose
+ * dominator chain holds no other object of the class with a non-zero size:
+ * the memory the class holds as a whole, without counting nested instances
+ * twice.  That needs a walk of the dominator tree with, per class, the number
+ * of such objects on the current path: explicit stack, no recursion.
  */
 #include "classes.h"
 
@@ -16,21 +21,66 @@ struct ms_summary {
     size_t count;
 };
 
-static int ensure_classes(ms_snapshot *snap, ms_error *err)
+#define EXIT_BIT 0x80000000u /* stack entry: leaving this node's subtree */
+
+/* retained[class] as DevTools' calculateClassesRetainedSize. */
+static int class_retained(const ms_snapshot *snap, const uint64_t *shallow, uint64_t *out,
+                          ms_error *err)
 {
-    if (snap->classes)
-        return MS_OK;
-    return ms__classes_compute(snap->g, ms__snapshot_is_v8(snap), &snap->classes, err);
+    const ms__graph *g = snap->g;
+    const ms__classes *cl = snap->classes;
+    uint32_t *active = NULL, *stack = NULL;
+    uint64_t sp = 0, cap = 1024;
+    int rc = MS_OK;
+
+    MS_TRY(ms__alloc_array_zero(&active, cl->count, 4, "summary", err));
+    MS_TRY(ms__alloc_array(&stack, cap, 4, "summary", err));
+    stack[sp++] = g->root;
+    while (sp) {
+        uint32_t entry = stack[--sp], n = entry & ~EXIT_BIT, c = cl->of[n];
+        uint32_t kids;
+        if (entry & EXIT_BIT) {
+            active[c]--;
+            continue;
+        }
+        kids = snap->dom_first[n + 1] - snap->dom_first[n];
+        if (sp + kids + 1 > cap) {
+            while (sp + kids + 1 > cap)
+                cap *= 2;
+            MS_TRY(ms__realloc_array(&stack, cap, 4, "summary", err));
+        }
+        if (ms__shallow_of(g, shallow, n) && active[c] == 0) {
+            out[c] += snap->retained[n];
+            if (kids) {
+                active[c]++;
+                stack[sp++] = n | EXIT_BIT;
+            }
+        }
+        memcpy(stack + sp, snap->dom_child + snap->dom_first[n], (size_t)kids * 4);
+        sp += kids;
+    }
+done:
+    free(active);
+    free(stack);
+    return rc;
 }
 
-static int by_size_desc(const void *a, const void *b)
+static ms_summary_sort sort_mode;
+
+static int row_cmp(const void *a, const void *b)
 {
     const ms_class_row *x = a, *y = b;
+    uint64_t kx, ky;
     int c;
+    switch (sort_mode) {
+    case MS_SORT_SHALLOW: kx = x->shallow_size, ky = y->shallow_size; break;
+    case MS_SORT_COUNT: kx = x->count, ky = y->count; break;
+    default: kx = x->retained_size, ky = y->retained_size; break;
+    }
+    if (kx != ky)
+        return kx > ky ? -1 : 1;
     if (x->shallow_size != y->shallow_size)
         return x->shallow_size > y->shallow_size ? -1 : 1;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
     c = strcmp(x->key, y->key);
     if (c)
         return c;
@@ -47,6 +97,7 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
     ms_summary *s = NULL;
     ms_class_row *rows = NULL;
     uint32_t *row_of = NULL;
+    uint64_t *retained = NULL;
     size_t nrows = 0;
     int rc = MS_OK;
 
@@ -56,12 +107,17 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
     if (!opts)
         opts = &defaults;
     if (opts->version != MS_SUMMARY_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_options.version is %u", opts->version);
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_options.version is %u, expected %u",
+                        opts->version, MS_SUMMARY_OPTIONS_VERSION);
     g = snap->g;
-    MS_TRY(ensure_classes(snap, err));
-    MS_TRY(ms__snapshot_shallow(snap, opts->sizes, &shallow, err));
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DISTANCES |
+                                         MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
+                               err));
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
     cl = snap->classes;
 
+    MS_TRY(ms__alloc_array_zero(&retained, cl->count, 8, "summary", err));
+    MS_TRY(class_retained(snap, shallow, retained, err));
     MS_TRY(ms__alloc_array(&row_of, cl->count, 4, "summary", err));
     for (uint32_t c = 0; c < cl->count; c++)
         row_of[c] = UINT32_MAX;
@@ -69,6 +125,7 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
     for (uint32_t n = 0; n < g->node_count; n++) {
         uint64_t size = ms__shallow_of(g, shallow, n);
         uint32_t c = cl->of[n];
+        int32_t d = snap->distance[n];
         ms_class_row *r;
         if (size == 0)
             continue;
@@ -79,13 +136,18 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
             r->name = ms__class_name(cl, c);
             r->count = 0;
             r->shallow_size = 0;
+            r->retained_size = retained[c];
+            r->distance = d;
             r->first = n;
         }
         r = &rows[row_of[c]];
         r->count++;
         r->shallow_size += size;
+        if (d < r->distance)
+            r->distance = d;
     }
-    qsort(rows, nrows, sizeof *rows, by_size_desc);
+    sort_mode = opts->sort;
+    qsort(rows, nrows, sizeof *rows, row_cmp);
     s = calloc(1, sizeof *s);
     if (!s) {
         rc = ms__oom(err, "summary");
@@ -98,6 +160,7 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
 done:
     free(rows);
     free(row_of);
+    free(retained);
     return rc;
 }
 

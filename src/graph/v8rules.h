@@ -12,13 +12,15 @@
 
 #include "../snapshot/graph.h"
 
+struct ms__pool; /* util/pool.h: scratch reuse, may be NULL */
+
 /* DevTools' user roots among the root's children: non-synthetic nodes and
  * the synthetic "(Document DOM trees)" (JSHeapSnapshot.isUserRoot). */
 bool ms__v8_is_user_root(const ms__graph *g, uint32_t n);
 
 /* Shallow sizes as DevTools shows them (calculateShallowSizes): out[N] gets
  * bytes per node.  Errors: MS_ENOMEM.  See shallow.c. */
-int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err);
+int ms__v8_shallow_sizes(const ms__graph *g, struct ms__pool *pool, uint64_t *out, ms_error *err);
 
 /* DevTools' DOM state propagation (propagateDOMState): attached state flows
  * from native nodes with a known state to the native nodes they reach, then
@@ -27,5 +29,68 @@ int ms__v8_shallow_sizes(const ms__graph *g, uint64_t *out, ms_error *err);
  * adds strings).  No-op when the input had no detachedness.
  * Errors: MS_ENOMEM.  See domstate.c. */
 int ms__v8_propagate_dom_state(ms__graph *g, ms_error *err);
+
+/* Whether `s` is a WeakMap ephemeron edge name (tryParseWeakMapEdgeName):
+ *   "<n> / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)"
+ * *part_off gets where the part after "<n>" starts (the two edges of one
+ * pair share it), *table_id the table's id t (*table_ok false when t does not
+ * fit 64 bits). */
+bool ms__v8_weakmap_edge_name(const char *s, size_t len, size_t *part_off, uint64_t *table_id,
+                              bool *table_ok);
+
+/* What DevTools needs to decide which V8 edges retain (v8edges.c). */
+typedef struct ms__v8_edges {
+    uint32_t *part;    /* per string id: ephemeron part id + 1, 0 = not an ephemeron name;
+                          NULL when the snapshot has none */
+    uint64_t *table;   /* per string id: the WeakMap table's node id */
+    ms__strtab parts;  /* the distinct parts, for pairing the two edges of a value */
+    uint64_t *page;    /* bit per node: page-owned (markPageOwnedNodes) */
+    bool table_ok_all;
+} ms__v8_edges;
+
+/* Computes the ephemeron names and page-owned flags. Errors: MS_ENOMEM. */
+int ms__v8_edges_init(const ms__graph *g, ms__v8_edges *x, ms_error *err);
+void ms__v8_edges_free(ms__v8_edges *x);
+
+static inline bool ms__v8_page_owned(const ms__v8_edges *x, uint32_t n)
+{
+    return x->page[n >> 6] >> (n & 63) & 1;
+}
+
+/* DevTools' computeIsEssentialEdge: whether edge e (from node `from`)
+ * retains its target for dominators and retained sizes. */
+static inline bool ms__v8_essential(const ms__graph *g, const ms__v8_edges *x, uint32_t from,
+                                    uint64_t e)
+{
+    unsigned t = ms__edge_type(g, e);
+    uint32_t to = ms__edge_to(g, e);
+    if (t == MS_ET_INTERNAL && x->part && x->part[g->edge_name[e]] &&
+        x->table[g->edge_name[e]] == ms__node_id(g, from))
+        return false;
+    if (t == MS_ET_WEAK || from == to)
+        return false;
+    if (from != g->root) {
+        if (t == MS_ET_SHORTCUT)
+            return false;
+        if (ms__v8_page_owned(x, to) && !ms__v8_page_owned(x, from))
+            return false;
+    }
+    return true;
+}
+
+/* Sentinel distance of nodes the BFS does not reach (DevTools' noDistance). */
+#define MS_DISTANCE_NONE (-5)
+/* Distance given to the root when user roots exist (baseSystemDistance). */
+#define MS_DISTANCE_SYSTEM 100000000
+
+/* BFS distances (distances.c).  With x (V8 graphs): DevTools' rules
+ * (calculateDistances with JSHeapSnapshot's filter): out[N] gets hops from
+ * the user roots (which are at 1), or MS_DISTANCE_SYSTEM + hops for what only
+ * system roots reach.  With x NULL (other graphs): hops from the root (0)
+ * over non-weak edges.  Unreached nodes get MS_DISTANCE_NONE.
+ * Errors: MS_ENOMEM. */
+struct ms__pool;
+int ms__distances(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, int32_t *out,
+                  ms_error *err);
 
 #endif /* MS_V8RULES_H */

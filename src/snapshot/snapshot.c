@@ -4,6 +4,7 @@
  */
 #include "snapshot.h"
 
+#include "../dominators/dominators.h"
 #include "../graph/classes.h"
 #include "../graph/v8rules.h"
 #include "../import/import.h"
@@ -88,6 +89,16 @@ void ms_snapshot_free(ms_snapshot *snap)
     ms__classes_free(snap->classes);
     free(snap->shallow);
     free(snap->by_id);
+    if (snap->edges)
+        ms__v8_edges_free(snap->edges);
+    free(snap->edges);
+    free(snap->distance);
+    free(snap->idom);
+    free(snap->order);
+    free(snap->retained);
+    free(snap->dom_first);
+    free(snap->dom_child);
+    ms__pool_drain(&snap->pool);
     free(snap->name);
     free(snap);
 }
@@ -171,15 +182,15 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
                                                                       : MS_NODE_NONE;
 }
 
-int ms__snapshot_shallow(ms_snapshot *s, ms_size_mode mode, const uint64_t **out, ms_error *err)
+int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err)
 {
     *out = NULL;
-    if (mode == MS_SIZES_RAW || !ms__snapshot_is_v8(s))
+    if (s->sizes == MS_SIZES_RAW || !ms__snapshot_is_v8(s))
         return MS_OK;
     if (!s->shallow) {
-        if (ms__alloc_array(&s->shallow, s->g->node_count, 8, "shallow sizes", err) < 0)
+        if (ms__pool_alloc(&s->pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes", err) < 0)
             return MS_ENOMEM;
-        if (ms__v8_shallow_sizes(s->g, s->shallow, err) < 0) {
+        if (ms__v8_shallow_sizes(s->g, &s->pool, s->shallow, err) < 0) {
             free(s->shallow);
             s->shallow = NULL;
             return err ? err->code : MS_ENOMEM;
@@ -189,15 +200,128 @@ int ms__snapshot_shallow(ms_snapshot *s, ms_size_mode mode, const uint64_t **out
     return MS_OK;
 }
 
-int ms_node_shallow_size(ms_snapshot *snap, ms_node n, ms_size_mode mode, uint64_t *out,
-                         ms_error *err)
+int ms__snapshot_edges(ms_snapshot *s, const ms__v8_edges **out, ms_error *err)
 {
-    const uint64_t *sh;
-    int rc;
-    if (n >= snap->g->node_count)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "node %u out of range", n);
-    if ((rc = ms__snapshot_shallow(snap, mode, &sh, err)) < 0)
-        return rc;
-    *out = ms__shallow_of(snap->g, sh, n);
+    *out = NULL;
+    if (!ms__snapshot_is_v8(s))
+        return MS_OK;
+    if (!s->edges) {
+        ms__v8_edges *x = calloc(1, sizeof *x);
+        if (!x)
+            return ms__oom(err, "edge rules");
+        if (ms__v8_edges_init(s->g, x, err) < 0) {
+            free(x);
+            return err ? err->code : MS_ENOMEM;
+        }
+        s->edges = x;
+    }
+    *out = s->edges;
     return MS_OK;
+}
+
+uint32_t ms__snapshot_sid(ms_snapshot *s, const char *text)
+{
+    uint32_t id;
+    if (!s->g->strings.slots && ms__strtab_build_index(&s->g->strings, NULL) < 0)
+        return UINT32_MAX;
+    return ms__strtab_find(&s->g->strings, text, strlen(text), &id) ? id : UINT32_MAX;
+}
+
+void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode)
+{
+    if (snap->sizes != mode) {
+        snap->sizes = mode;
+        free(snap->retained);
+        snap->retained = NULL;
+    }
+}
+
+ms_size_mode ms_snapshot_sizes(const ms_snapshot *snap) { return snap->sizes; }
+
+int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
+{
+    const ms__v8_edges *x;
+    const uint64_t *shallow;
+    int rc = MS_OK;
+
+    if (what & (MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_RETAINED))
+        what |= MS_ANALYSIS_DOMINATORS;
+    if (what & (MS_ANALYSIS_DISTANCES | MS_ANALYSIS_DOMINATORS))
+        MS_TRY(ms__snapshot_edges(s, &x, err));
+    if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
+        MS_TRY(ms__pool_alloc(&s->pool, &s->distance, s->g->node_count, 4, false, "distances", err));
+        if ((rc = ms__distances(s->g, x, &s->pool, s->distance, err)) < 0) {
+            free(s->distance);
+            s->distance = NULL;
+            goto done;
+        }
+    }
+    if (((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
+        ((what & MS_ANALYSIS_RETAINED) && !s->retained && !s->order)) {
+        /* Retained sizes need the DFS order, kept until they are computed
+         * (again after a change of size mode). */
+        free(s->idom);
+        free(s->order);
+        s->idom = s->order = NULL;
+        MS_TRY(ms__dominators(s->g, x, &s->pool, &s->idom, &s->order, err));
+    }
+    if ((what & MS_ANALYSIS_RETAINED) && !s->retained) {
+        MS_TRY(ms__snapshot_shallow(s, &shallow, err));
+        MS_TRY(ms__pool_alloc(&s->pool, &s->retained, s->g->node_count, 8, false, "retained sizes", err));
+        ms__retained_sizes(s->g, shallow, s->idom, s->order, s->retained);
+        ms__pool_release(&s->pool, s->order, (uint64_t)s->g->node_count + 1, 4);
+        s->order = NULL;
+    }
+    if ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first)
+        MS_TRY(ms__dominator_children(s->g, s->idom, &s->dom_first, &s->dom_child, err));
+    if ((what & MS_ANALYSIS_CLASSES) && !s->classes)
+        MS_TRY(ms__classes_compute(s->g, ms__snapshot_is_v8(s), &s->pool, &s->classes, err));
+done:
+    return rc;
+}
+
+int32_t ms_node_distance(const ms_snapshot *snap, ms_node n)
+{
+    return snap->distance ? snap->distance[n] : MS_DISTANCE_UNREACHABLE;
+}
+
+ms_node ms_node_dominator(const ms_snapshot *snap, ms_node n)
+{
+    return snap->idom ? snap->idom[n] : MS_NODE_NONE;
+}
+
+uint64_t ms_node_retained_size(const ms_snapshot *snap, ms_node n)
+{
+    return snap->retained ? snap->retained[n] : 0;
+}
+
+uint64_t ms_node_shallow_size(const ms_snapshot *snap, ms_node n)
+{
+    return snap->shallow && snap->sizes == MS_SIZES_DEVTOOLS ? snap->shallow[n]
+                                                            : ms__node_self(snap->g, n);
+}
+
+uint32_t ms_node_dominated(const ms_snapshot *snap, ms_node n, const ms_node **children)
+{
+    if (!snap->dom_first) {
+        *children = NULL;
+        return 0;
+    }
+    *children = snap->dom_child + snap->dom_first[n];
+    return snap->dom_first[n + 1] - snap->dom_first[n];
+}
+
+const char *ms_node_class(const ms_snapshot *snap, ms_node n)
+{
+    return snap->classes ? ms__class_name(snap->classes, snap->classes->of[n]) : "";
+}
+
+const char *ms_node_class_key(const ms_snapshot *snap, ms_node n)
+{
+    return snap->classes ? ms__class_key(snap->classes, snap->classes->of[n]) : "";
+}
+
+int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n)
+{
+    return snap->g->node_type[n] == MS_NT_SYNTHETIC;
 }

@@ -6,19 +6,29 @@
 #define MS_SNAPSHOT_H
 
 #include "graph.h"
+#include "../util/pool.h"
 
-struct ms__classes; /* graph/classes.h */
+struct ms__classes;   /* graph/classes.h */
+struct ms__v8_edges;  /* graph/v8rules.h */
 
 struct ms_snapshot {
     ms__graph *g;
     ms_format format;
     char *name;
     uint64_t input_bytes;
+    ms_size_mode sizes;
+    ms__pool pool;                 /* scratch blocks reused between analyses */
 
-    /* Lazily computed (NULL until first use). */
+    /* Computed on first use (NULL until then), kept until freed. */
     uint64_t *shallow;             /* u64[N] DevTools shallow sizes (V8), see graph/shallow.c */
     struct ms__classes *classes;   /* class of every node, see graph/classes.c */
     uint32_t *by_id;               /* u32[N] node indices sorted by object id */
+    struct ms__v8_edges *edges;    /* which V8 edges retain (page-owned flags, WeakMaps) */
+    int32_t *distance;             /* i32[N] */
+    uint32_t *idom;                /* u32[N] immediate dominators */
+    uint32_t *order;               /* u32[N] DFS order, until retained sizes exist */
+    uint64_t *retained;            /* u64[N] retained sizes in `sizes` mode */
+    uint32_t *dom_first, *dom_child; /* dominator tree CSR */
 };
 
 /* Whether DevTools' V8-specific rules apply (shallow sizes, class names). */
@@ -27,10 +37,17 @@ static inline bool ms__snapshot_is_v8(const ms_snapshot *s)
     return s->format == MS_FORMAT_HEAPSNAPSHOT;
 }
 
-/* Shallow sizes in the given mode; computes and caches the DevTools ones on
- * first use.  *out points into the snapshot (or is NULL for raw sizes, in
+/* Shallow sizes in the snapshot's mode; computes and caches the DevTools ones
+ * on first use.  *out points into the snapshot (or is NULL for raw sizes, in
  * which case use ms__node_self).  Errors: MS_ENOMEM. */
-int ms__snapshot_shallow(ms_snapshot *s, ms_size_mode mode, const uint64_t **out, ms_error *err);
+int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err);
+
+/* The id of string `text`, UINT32_MAX when the snapshot has no such string.
+ * Rebuilds the string index on first use (about 8 bytes per string). */
+uint32_t ms__snapshot_sid(ms_snapshot *s, const char *text);
+
+/* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
+int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);
 
 static inline uint64_t ms__shallow_of(const ms__graph *g, const uint64_t *shallow, uint32_t n)
 {

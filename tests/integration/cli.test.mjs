@@ -20,7 +20,7 @@ r = memsnap('frobnicate');
 assert.equal(r.status, 2);
 assert.match(r.stderr, /unknown command 'frobnicate'/);
 
-for (const cmd of ['info', 'summary']) {
+for (const cmd of ['info', 'summary', 'top', 'dominators', 'nodes']) {
   r = memsnap(cmd, '-h');
   assert.equal(r.status, 0, `${cmd} -h`);
   assert.match(r.stdout, new RegExp(`usage: memsnap ${cmd}`));
@@ -37,6 +37,20 @@ for (const cmd of ['info', 'summary']) {
 r = memsnap('summary', '-n', 'lots', snap);
 assert.equal(r.status, 2);
 assert.match(r.stderr, /-n needs a non-negative integer/);
+r = memsnap('summary', '--sort', 'size', snap);
+assert.equal(r.status, 2);
+assert.match(r.stderr, /--sort takes retained, shallow or count/);
+r = memsnap('top', '-n', '0', snap);
+assert.equal(r.status, 2);
+r = memsnap('dominators', '--min-size', '12 parsecs', snap);
+assert.equal(r.status, 2);
+assert.match(r.stderr, /--min-size needs a size/);
+r = memsnap('dominators', '--depth', '-1', snap);
+assert.equal(r.status, 2);
+// Options may follow the file.
+r = memsnap('top', snap, '-n', '3');
+assert.equal(r.status, 0, r.stderr);
+assert.match(r.stdout, /the 3 largest/);
 
 // Not a snapshot: clear message, exit 3.
 const text = join(dir, 'notes.txt');

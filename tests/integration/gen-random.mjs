@@ -35,6 +35,7 @@ const NATIVE_NAMES = ['<div id="a">', '<div>', '<span class="x y">', 'HTMLDivEle
   'Detached <div id=z>', 'Detached <p>', 'Detached InternalNode', 'system / ExternalStringData',
   'system / JSArrayBufferData', '<a href="/x">', 'Document'];
 const PROPS = ['x', 'y', 'z', 'id', 'name', '__proto__', 'a,b', "it's", '{c}', 'quote"d', 'cr\r',
+  'sloppy_function_map', ' 12', '4x', '-7',
   'longpropertyname_abcdefghijklmnopqrstuvwxyz', 'another_quite_long_property_name_0123456789',
   'third_long_property_name_for_the_120_unit_limit', 'é', '\u{1F600}', 'constructor', 'length', 'map'];
 
@@ -92,6 +93,17 @@ export function randomSnapshot(seed, { nodes = 200 } = {}) {
       const name = t === 'element' || t === 'hidden' ? r.int(100) : str(r.pick(PROPS));
       node.edges.push([t, name, to]);
     }
+  }
+  // WeakMap entries: the value is held by two internal edges, from the table
+  // and from the key, whose names differ only in the leading number.
+  for (let k = 0; k < r.int(6); k++) {
+    const table = any(), key = any(), value = any();
+    const part = ` / part of key (${ns[key].name} @${key * 2 + 1}) -> value (${ns[value].name} @${value * 2 + 1}) ` +
+      `pair in WeakMap (table @${table * 2 + 1})`;
+    const pair = [[table, str(`${r.int(900)}${part}`)], [key, str(`${r.int(900)}${part}`)]];
+    if (r.chance(0.5)) pair.reverse();
+    for (const [from, name] of pair) ns[from].edges.push(['internal', name, value]);
+    if (r.chance(0.2)) ns[any()].edges.push(['internal', str(`7 / part of key (x @1) -> value (y @2) pair in WeakMap (table @999999)`), value]);
   }
   const nodesOut = [];
   const edgesOut = [];

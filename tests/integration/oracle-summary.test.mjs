@@ -1,6 +1,7 @@
 // oracle-summary.test.mjs: memsnap's Summary equals Chrome DevTools' on real
-// snapshots: for every class DevTools lists, the same key, name, count and
-// shallow size; and memsnap lists no class DevTools does not.
+// snapshots: for every class DevTools lists, the same key, name, count,
+// shallow size, retained size and distance; and memsnap lists no class
+// DevTools does not.
 //
 // The one known difference (docs/summary.md): DevTools keys classes by string
 // index internally and exports them by name, so two classes with the same
@@ -20,9 +21,11 @@ export function compareSummaries(file) {
   let checked = 0;
   for (const t of theirs.classes) {
     const rows = byKey.get(t.key) || [];
-    const match = rows.find((r) => r.count === t.count && r.shallow_size === t.self && r.name === t.name);
-    assert.ok(match, `${file}: class ${JSON.stringify(t.key)}: DevTools count ${t.count} self ${t.self}, ` +
-      `memsnap ${JSON.stringify(rows.map((r) => [r.name, r.count, r.shallow_size]))}`);
+    const match = rows.find((r) => r.count === t.count && r.shallow_size === t.self && r.name === t.name &&
+      r.retained_size === t.retained && r.distance === t.distance);
+    assert.ok(match, `${file}: class ${JSON.stringify(t.key)}: DevTools count ${t.count} self ${t.self} ` +
+      `retained ${t.retained} distance ${t.distance}, memsnap ` +
+      JSON.stringify(rows.map((r) => [r.name, r.count, r.shallow_size, r.retained_size, r.distance])));
     checked++;
   }
   const theirKeys = new Set(theirs.classes.map((t) => t.key));

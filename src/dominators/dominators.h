@@ -1,0 +1,55 @@
+/*
+ * dominators.h: immediate dominators and retained sizes.
+ *
+ * A node d dominates n when every path from the root to n passes through d:
+ * free d and n goes too.  The immediate dominator is the closest such d; the
+ * retained size of d is the shallow size summed over the nodes it dominates
+ * (itself included): the memory freed if d were gone.
+ */
+#ifndef MS_DOMINATORS_H
+#define MS_DOMINATORS_H
+
+#include "../graph/v8rules.h"
+
+/* Which edges retain: x != NULL applies DevTools' V8 rules
+ * (ms__v8_essential); x == NULL (other graphs) keeps every edge that is not
+ * weak and not a self edge. */
+static inline bool ms__essential(const ms__graph *g, const ms__v8_edges *x, uint32_t from,
+                                 uint64_t e)
+{
+    if (x)
+        return ms__v8_essential(g, x, from, e);
+    return ms__edge_type(g, e) != MS_ET_WEAK && ms__edge_to(g, e) != from;
+}
+
+/* Immediate dominators by Lengauer & Tarjan's algorithm, "simple" EVAL/LINK
+ * with path compression: T. Lengauer, R. E. Tarjan, "A fast algorithm for
+ * finding dominators in a flowgraph", ACM TOPLAS 1(1):121-141, 1979,
+ * doi:10.1145/357062.357071.  Follows Chrome DevTools'
+ * calculateDominatorsAndRetainedSizes step for step, including how it
+ * attaches nodes the root does not reach (lengauer_tarjan.c), so results
+ * equal DevTools' for every node.
+ *
+ * *idom gets u32[N+1]: each node's immediate dominator (node indices; the
+ * root's is itself).  *order gets u32[N+1]: the nodes in DFS order (order[0]
+ * is the root); a node's dominator always comes before it, so summing sizes
+ * over order from the end gives retained sizes.  Both are owned by the caller
+ * (free(), or give back to the pool).  Scratch comes from pool (may be NULL).
+ * Iterative; scratch of about 36 bytes per node plus 4 per cross
+ * or back edge, freed before return.  Errors: MS_ENOMEM. */
+int ms__dominators(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, uint32_t **idom,
+                   uint32_t **order, ms_error *err);
+
+/* retained[n] = shallow size summed over n's dominator subtree (bytes), from
+ * shallow[N] (bytes; NULL = the graph's self sizes), idom and order as
+ * ms__dominators gives them. */
+void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint32_t *idom,
+                        const uint32_t *order, uint64_t *retained);
+
+/* The dominator tree as CSR: the children of n are child[first[n] ..
+ * first[n+1]), in node order.  first[N+1] and child[N] are allocated here and
+ * owned by the caller.  Errors: MS_ENOMEM. */
+int ms__dominator_children(const ms__graph *g, const uint32_t *idom, uint32_t **first,
+                           uint32_t **child, ms_error *err);
+
+#endif /* MS_DOMINATORS_H */

@@ -1,0 +1,399 @@
+/*
+ * lengauer_tarjan.c: immediate dominators of the retention graph.
+ *
+ * T. Lengauer, R. E. Tarjan, "A fast algorithm for finding dominators in a
+ * flowgraph", ACM TOPLAS 1(1):121-141, 1979.  doi:10.1145/357062.357071
+ * "Simple" EVAL/LINK with path compression, O(E log N).
+ *
+ * Must agree with Chrome DevTools (HeapSnapshot.ts,
+ * calculateDominatorsAndRetainedSizes) on every node, so it keeps DevTools'
+ * choices where the paper leaves room:
+ *   - vertices are numbered 1..N (0 = none), node n is vertex n + 1;
+ *   - the DFS follows each node's edges in file order;
+ *   - after the DFS from the root, each node (in node order) that is still
+ *     unnumbered and has no retaining edge at all gets a DFS of its own, as a
+ *     child of the root ("only weak retainers");
+ *   - nodes still unnumbered (groups that only retain each other) are
+ *     numbered in node order as children of the root, without a DFS;
+ *   - a node with no retaining edge takes the root as its semidominator;
+ *   - dom[0] is the root, so nodes whose bucket is never processed end up
+ *     dominated by the root in the final step.
+ * Checked against a brute-force oracle on random graphs
+ * (tests/unit/test_dominators.c) and against DevTools node by node
+ * (tests/integration/oracle-nodes.test.mjs).
+ *
+ * Memory: predecessors are what the paper's step 2 needs, and most of them
+ * need no storage: for an edge v -> w with DFS number v < w, EVAL(v) is v
+ * itself when w is processed (v is processed later), so only the smallest
+ * such v matters; it is kept in label[w], which is not read before w is
+ * processed.  Only cross and back edges (v > w) go into a reverse index.
+ * No recursion: the DFS keeps a next-edge cursor per vertex, COMPRESS an
+ * explicit stack.
+ */
+#include "dominators.h"
+
+#include "../util/pool.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+/* Per-vertex fields the inner loops read together, in one cache line
+ * (the arrays are far larger than the caches: one miss instead of four).
+ * Until step 2, `ancestor` counts the vertex's cross and back predecessors
+ * and `label` holds its smallest tree or forward predecessor. */
+typedef struct vtx {
+    uint32_t semi, label, ancestor, parent;
+} vtx;
+
+typedef struct frame {
+    uint32_t v;     /* vertex */
+    uint32_t edge;  /* next edge to look at */
+} frame;
+
+typedef struct lt {
+    const ms__graph *g;
+    const ms__v8_edges *x;
+    vtx *v;                 /* [N+1], vertex 0 unused */
+    uint32_t *vertex;       /* [N+1] DFS number -> vertex */
+    uint32_t *dom;          /* [N+1] */
+    uint32_t *head, *next;  /* buckets */
+    uint32_t *stack;        /* COMPRESS path, grown on demand */
+    uint64_t stack_cap;
+    frame *path;            /* DFS path, grown on demand */
+    uint64_t path_cap;
+    uint64_t *high;         /* bit per edge: essential, from a larger DFS number */
+    uint64_t high_count;
+    uint32_t n;             /* vertices numbered so far */
+} lt;
+
+#define PREFETCH_AHEAD 8
+
+static inline bool bit(const uint64_t *b, uint64_t i)
+{
+    return b[i >> 6] >> (i & 63) & 1;
+}
+
+/* Files essential edge e (from v, numbered sv) to the numbered w under w's
+ * predecessors: the smallest smaller one in label, a count of larger ones. */
+static inline void classify(lt *t, uint32_t sv, uint64_t e, uint32_t w)
+{
+    vtx *W = &t->v[w];
+    if (sv < W->semi) {
+        if (sv < W->label)
+            W->label = sv;
+    } else {
+        W->ancestor++;
+        t->high[e >> 6] |= 1ull << (e & 63);
+        t->high_count++;
+    }
+}
+
+static inline void number(lt *t, uint32_t v)
+{
+    t->v[v].semi = ++t->n;
+    t->vertex[t->n] = v;
+}
+
+/* DevTools' dfs(): follows each vertex's essential edges in order,
+ * descending into the first unnumbered target and resuming after it.
+ * Iterative, with the path on an explicit stack.  Every essential edge out
+ * of a vertex it numbers is classified once, when its target is numbered. */
+static int dfs(lt *t, uint32_t root, ms_error *err)
+{
+    const ms__graph *g = t->g;
+    const uint64_t E = g->edge_count;
+    uint64_t sp = 0;
+    number(t, root);
+    t->path[sp++] = (frame){root, g->first_edge[root - 1]};
+    while (sp) {
+        frame *f = &t->path[sp - 1];
+        uint32_t v = f->v, e = f->edge, end = g->first_edge[v], sv = t->v[v].semi;
+        bool descended = false;
+        for (; e < end; e++) {
+            uint32_t w;
+            if (e + PREFETCH_AHEAD < E)
+                __builtin_prefetch(&t->v[ms__edge_to(g, e + PREFETCH_AHEAD) + 1]);
+            if (!ms__essential(g, t->x, v - 1, e))
+                continue;
+            w = ms__edge_to(g, e) + 1;
+            if (t->v[w].semi == 0) {
+                t->v[w].parent = v;
+                number(t, w);
+                classify(t, sv, e, w); /* a tree edge: w is larger */
+                f->edge = e + 1;
+                if (sp == t->path_cap) {
+                    uint64_t cap = t->path_cap * 2;
+                    if (ms__realloc_array(&t->path, cap, sizeof *t->path, "dominator DFS", err) < 0)
+                        return MS_ENOMEM;
+                    t->path_cap = cap;
+                }
+                t->path[sp++] = (frame){w, g->first_edge[w - 1]};
+                descended = true;
+                break;
+            }
+            classify(t, sv, e, w);
+        }
+        if (!descended)
+            sp--;
+    }
+    return MS_OK;
+}
+
+static int grow_stack(lt *t, ms_error *err)
+{
+    uint64_t cap = t->stack_cap ? t->stack_cap * 2 : 1024;
+    if (ms__realloc_array(&t->stack, cap, 4, "dominator stack", err) < 0)
+        return MS_ENOMEM;
+    t->stack_cap = cap;
+    return MS_OK;
+}
+
+/* COMPRESS(v) with an explicit stack (the path can be millions long). */
+static int compress(lt *t, uint32_t v, ms_error *err)
+{
+    vtx *V = t->v;
+    uint64_t sp = 0;
+    while (V[V[v].ancestor].ancestor != 0) {
+        if (sp == t->stack_cap && grow_stack(t, err) < 0)
+            return MS_ENOMEM;
+        t->stack[sp++] = v;
+        v = V[v].ancestor;
+    }
+    while (sp > 0) {
+        uint32_t w = t->stack[--sp], a = V[w].ancestor;
+        if (V[V[a].label].semi < V[V[w].label].semi)
+            V[w].label = V[a].label;
+        V[w].ancestor = V[a].ancestor;
+    }
+    return MS_OK;
+}
+
+/* semi(EVAL(v)) */
+static inline int eval_semi(lt *t, uint32_t v, uint32_t *semi, uint32_t *out_vertex,
+                            ms_error *err)
+{
+    vtx *V = t->v;
+    if (V[v].ancestor == 0) {
+        *out_vertex = v;
+        *semi = V[v].semi;
+        return MS_OK;
+    }
+    if (V[V[v].ancestor].ancestor != 0 && compress(t, v, err) < 0)
+        return MS_ENOMEM;
+    *out_vertex = V[v].label;
+    *semi = V[V[v].label].semi;
+    return MS_OK;
+}
+
+int ms__dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, uint32_t **idom_out,
+                   uint32_t **order_out, ms_error *err)
+{
+    const uint32_t N = g->node_count, r = g->root + 1;
+    const uint64_t E = g->edge_count;
+    lt t;
+    vtx *V;
+    uint32_t *rev_from = NULL;
+    uint64_t *retained_by = NULL;
+    int rc = MS_OK;
+
+    memset(&t, 0, sizeof t);
+    t.g = g;
+    t.x = x;
+    t.path_cap = 1024;
+    MS_TRY(ms__alloc_array(&t.path, t.path_cap, sizeof *t.path, "dominator DFS", err));
+    MS_TRY(ms__pool_alloc(pool, &t.high, (E + 63) / 64 + 1, 8, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(pool, &t.v, (uint64_t)N + 1, sizeof *t.v, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(pool, &t.vertex, (uint64_t)N + 1, 4, false, "dominators", err));
+    V = t.v;
+    for (uint32_t v = 1; v <= N; v++)
+        V[v].label = NONE;
+
+    /* Step 1: DFS numbering from the root ... */
+    MS_TRY(dfs(&t, r, err));
+    if (t.n < N) {
+        /* ... then from each node (in node order) with no retaining edge at
+         * all ("only weak retainers").  Retaining edges into unnumbered nodes
+         * can only come from unnumbered nodes. */
+        MS_TRY(ms__alloc_array_zero(&retained_by, ((uint64_t)N + 1 + 63) / 64, 8, "dominators", err));
+        for (uint32_t v = 1; v <= N; v++) {
+            if (V[v].semi != 0)
+                continue;
+            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++) {
+                if (ms__essential(g, x, v - 1, e)) {
+                    uint32_t w = ms__edge_to(g, e) + 1;
+                    retained_by[w >> 6] |= 1ull << (w & 63);
+                }
+            }
+        }
+        for (uint32_t v = 1; v <= N; v++) {
+            if (V[v].semi == 0 && !bit(retained_by, v)) {
+                V[v].parent = r;
+                MS_TRY(dfs(&t, v, err));
+            }
+        }
+    }
+    if (t.n < N) {
+        /* ... then the rest (groups that only retain each other) as bare
+         * children of the root, without a DFS; their edges are classified
+         * once all are numbered. */
+        uint32_t first_bare = t.n + 1;
+        for (uint32_t v = 1; v <= N; v++) {
+            if (V[v].semi == 0) {
+                V[v].parent = r;
+                number(&t, v);
+            }
+        }
+        for (uint32_t i = first_bare; i <= N; i++) {
+            uint32_t v = t.vertex[i];
+            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
+                if (ms__essential(g, x, v - 1, e))
+                    classify(&t, i, e, ms__edge_to(g, e) + 1);
+        }
+    }
+    free(retained_by);
+    retained_by = NULL;
+    free(t.path);
+    t.path = NULL;
+
+    /* The cross and back predecessors as one array, the lists laid out in
+     * decreasing DFS order so that step 2 reads it front to back.  Until a
+     * vertex is processed its semi field is only its DFS number, which step
+     * 2 knows anyway: it holds the vertex's fill cursor, then its list's end.
+     * The root's list is never read: its predecessors are not stored. */
+    {
+        uint64_t at = 0;
+        for (uint32_t i = t.n; i >= 2; i--) {
+            vtx *W = &V[t.vertex[i]];
+            uint32_t count = W->ancestor;
+            W->ancestor = 0;
+            W->semi = (uint32_t)at;
+            at += count;
+        }
+        V[r].ancestor = 0;
+    }
+    MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count ? t.high_count : 1, 4, false, "predecessors",
+                          err));
+    for (uint32_t n = 0; n < N; n++) {
+        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
+            if (bit(t.high, e)) {
+                uint32_t w = ms__edge_to(g, e) + 1;
+                if (w != r)
+                    rev_from[V[w].semi++] = n + 1;
+            }
+        }
+    }
+    ms__pool_release(pool, t.high, (E + 63) / 64 + 1, 8);
+    t.high = NULL;
+
+    /* Steps 2 and 3: semidominators and implicit immediate dominators, in
+     * decreasing DFS order.  Buckets are lists: head[v] and next[w]; the
+     * DFS cursors are done with, so their array becomes the heads. */
+    MS_TRY(ms__pool_alloc(pool, &t.head, (uint64_t)N + 1, 4, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(pool, &t.dom, (uint64_t)N + 1, 4, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(pool, &t.next, (uint64_t)N + 1, 4, false, "dominators", err));
+    uint32_t k1 = 0;
+    for (uint32_t i = t.n; i >= 2; i--) {
+        uint32_t w = t.vertex[i], low = V[w].label, s = i, p;
+        uint32_t k0 = k1;
+        bool orphan;
+        k1 = V[w].semi; /* the end of w's predecessor list */
+        V[w].semi = i;
+        orphan = low == NONE && k0 == k1;
+        if (low != NONE && low < s)
+            s = low;
+        for (uint32_t k = k0; k < k1; k++) {
+            uint32_t u, su;
+            if (k + PREFETCH_AHEAD < k1)
+                __builtin_prefetch(&V[rev_from[k + PREFETCH_AHEAD]]);
+            MS_TRY(eval_semi(&t, rev_from[k], &su, &u, err));
+            if (su < s)
+                s = su;
+        }
+        if (orphan)
+            s = V[r].semi; /* no retainer: the root is its only predecessor */
+        V[w].semi = s;
+        V[w].label = w;
+        t.next[w] = t.head[t.vertex[s]]; /* add w to bucket(vertex(semi(w))) */
+        t.head[t.vertex[s]] = w;
+        p = V[w].parent;
+        V[w].ancestor = p; /* LINK(parent(w), w) */
+        for (uint32_t v = t.head[p]; v != 0; v = t.next[v]) {
+            uint32_t u, su;
+            MS_TRY(eval_semi(&t, v, &su, &u, err));
+            t.dom[v] = su < V[v].semi ? u : p;
+        }
+        t.head[p] = 0;
+    }
+
+    /* Step 4: explicit immediate dominators.  dom[0] = root so that nodes
+     * whose bucket was never processed fall to the root, as in DevTools. */
+    t.dom[0] = t.dom[r] = r;
+    for (uint32_t i = 2; i <= t.n; i++) {
+        uint32_t w = t.vertex[i];
+        if (t.dom[w] != t.vertex[V[w].semi])
+            t.dom[w] = t.dom[t.dom[w]];
+    }
+    /* The results reuse dom[] and vertex[]: shift to node indices in place. */
+    for (uint32_t n = 0; n < N; n++)
+        t.dom[n] = t.dom[n + 1] - 1;
+    for (uint32_t i = 0; i < N; i++)
+        t.vertex[i] = t.vertex[i + 1] - 1;
+    *idom_out = t.dom;
+    *order_out = t.vertex;
+    t.dom = t.vertex = NULL;
+done:
+    ms__pool_release(pool, t.v, (uint64_t)N + 1, sizeof *t.v);
+    ms__pool_release(pool, t.vertex, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t.dom, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t.head, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t.next, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t.high, (E + 63) / 64 + 1, 8);
+    ms__pool_release(pool, rev_from, t.high_count ? t.high_count : 1, 4);
+    free(t.stack);
+    free(t.path);
+    free(retained_by);
+    return rc;
+}
+
+void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint32_t *idom,
+                        const uint32_t *order, uint64_t *retained)
+{
+    const uint32_t N = g->node_count;
+    for (uint32_t n = 0; n < N; n++)
+        retained[n] = shallow ? shallow[n] : ms__node_self(g, n);
+    /* Every node's dominator precedes it in DFS order (DevTools: "propagate
+     * up the retained sizes for each traversed node excluding the root"). */
+    for (uint32_t i = N; i > 1; i--) {
+        uint32_t n = order[i - 1];
+        retained[idom[n]] += retained[n];
+    }
+}
+
+int ms__dominator_children(const ms__graph *g, const uint32_t *idom, uint32_t **first_out,
+                           uint32_t **child_out, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    uint32_t *first = NULL, *child = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&first, (uint64_t)N + 1, 4, "dominator tree", err));
+    MS_TRY(ms__alloc_array(&child, N, 4, "dominator tree", err));
+    for (uint32_t n = 0; n < N; n++)
+        if (n != g->root)
+            first[idom[n] + 1]++;
+    for (uint32_t n = 0; n < N; n++)
+        first[n + 1] += first[n];
+    for (uint32_t n = 0; n < N; n++)
+        if (n != g->root)
+            child[first[idom[n]]++] = n;
+    for (uint32_t n = N; n > 0; n--)
+        first[n] = first[n - 1];
+    first[0] = 0;
+    *first_out = first;
+    *child_out = child;
+    first = child = NULL;
+done:
+    free(first);
+    free(child);
+    return rc;
+}

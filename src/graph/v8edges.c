@@ -1,0 +1,208 @@
+/*
+ * v8edges.c: which V8 edges retain, as Chrome DevTools decides it.
+ *
+ * Reference: HeapSnapshot.ts computeIsEssentialEdge, markPageOwnedNodes,
+ * tryParseWeakMapEdgeName.  Four rules beyond "weak edges never retain":
+ *
+ *  1. WeakMap values are held by two internal edges, one from the key and
+ *     one from the table, both named
+ *       "<n> / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)".
+ *     Removing either key or table frees the value, so DevTools keeps only
+ *     the key's edge for dominators: an edge with such a name whose source
+ *     id is t is not essential.
+ *  2. Self edges change nothing.
+ *  3. `shortcut` edges retain only from the root (where they mark the user
+ *     global objects); elsewhere they are shortcuts for other paths (a bound
+ *     function's shortcut to its target).
+ *  4. Objects reachable from the user globals and "(Document DOM trees)" are
+ *     "page-owned"; an edge from a non-page-owned node into a page-owned one
+ *     does not retain, so objects the debugger also holds keep their page
+ *     dominators.
+ */
+#include "v8rules.h"
+
+#include <string.h>
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* JavaScript's `.` does not match line terminators. */
+static bool has_line_terminator(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n' || c == '\r')
+            return true;
+        /* U+2028 and U+2029: E2 80 A8 / E2 80 A9 */
+        if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9))
+            return true;
+    }
+    return false;
+}
+
+/* Finds "<needle>" ending exactly at s + end. */
+static bool ends_with_at(const char *s, size_t end, const char *needle)
+{
+    size_t n = strlen(needle);
+    return end >= n && memcmp(s + end - n, needle, n) == 0;
+}
+
+bool ms__v8_weakmap_edge_name(const char *s, size_t len, size_t *part_off, uint64_t *table_id,
+                              bool *table_ok)
+{
+    /* ^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$ */
+    static const char key_open[] = " / part of key (";
+    static const char tail[] = ") pair in WeakMap (table @";
+    size_t i = 0, end, d3, mid_end, d2;
+    if (len < 40 || !is_digit(s[0]) || has_line_terminator(s, len))
+        return false;
+    while (i < len && is_digit(s[i]))
+        i++;
+    if (len - i < sizeof key_open - 1 || memcmp(s + i, key_open, sizeof key_open - 1) != 0)
+        return false;
+    *part_off = i;
+    /* The end: "... @d2) pair in WeakMap (table @d3)". */
+    if (s[len - 1] != ')')
+        return false;
+    end = len - 1;
+    d3 = end;
+    while (d3 > 0 && is_digit(s[d3 - 1]))
+        d3--;
+    if (d3 == end || !ends_with_at(s, d3, tail))
+        return false;
+    *table_ok = end - d3 <= 19;
+    *table_id = 0;
+    for (size_t k = d3; k < end && *table_ok; k++) {
+        uint64_t v = *table_id * 10 + (uint64_t)(s[k] - '0');
+        if (v / 10 != *table_id)
+            *table_ok = false;
+        *table_id = v;
+    }
+    mid_end = d3 - (sizeof tail - 1); /* A + " @d1) -> value (" + B + " @d2" ends here */
+    d2 = mid_end;
+    while (d2 > 0 && is_digit(s[d2 - 1]))
+        d2--;
+    if (d2 == mid_end || !ends_with_at(s, d2, " @"))
+        return false;
+    /* Somewhere between the key's "(" and B: " @\d+) -> value (". */
+    {
+        static const char arrow[] = ") -> value (";
+        size_t lo = i + sizeof key_open - 1, hi = d2 - 2;
+        for (size_t k = lo; k + sizeof arrow - 1 <= hi; k++) {
+            size_t d1;
+            if (memcmp(s + k, arrow, sizeof arrow - 1) != 0)
+                continue;
+            d1 = k;
+            while (d1 > lo && is_digit(s[d1 - 1]))
+                d1--;
+            if (d1 < k && d1 >= lo + 2 && s[d1 - 1] == '@' && s[d1 - 2] == ' ')
+                return true;
+        }
+    }
+    return false;
+}
+
+void ms__v8_edges_free(ms__v8_edges *x)
+{
+    free(x->part);
+    free(x->table);
+    free(x->page);
+    ms__strtab_free(&x->parts);
+    memset(x, 0, sizeof *x);
+}
+
+/* Rule 1's names: find every internal edge name that is an ephemeron name. */
+static int find_ephemeron_names(const ms__graph *g, ms__v8_edges *x, ms_error *err)
+{
+    const uint32_t S = g->strings.count;
+    uint8_t *seen = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&seen, S ? S : 1, 1, "edge rules", err));
+    for (uint64_t e = 0; e < g->edge_count; e++)
+        if (ms__edge_type(g, e) == MS_ET_INTERNAL)
+            seen[g->edge_name[e]] = 1;
+    for (uint32_t sid = 0; sid < S; sid++) {
+        size_t len, part;
+        uint64_t table;
+        bool table_ok;
+        const char *s;
+        uint32_t pid;
+        if (!seen[sid])
+            continue;
+        s = ms__strtab_get(&g->strings, sid, &len);
+        if (!ms__v8_weakmap_edge_name(s, len, &part, &table, &table_ok))
+            continue;
+        if (!x->part) {
+            MS_TRY(ms__alloc_array_zero(&x->part, S, 4, "edge rules", err));
+            MS_TRY(ms__alloc_array(&x->table, S, 8, "edge rules", err));
+            MS_TRY(ms__strtab_init(&x->parts, err));
+        }
+        MS_TRY(ms__strtab_intern(&x->parts, s + part, len - part, &pid, NULL, err));
+        x->part[sid] = pid + 1;
+        /* A table id no node can have when it does not fit 64 bits. */
+        x->table[sid] = table_ok ? table : UINT64_MAX;
+        x->table_ok_all &= table_ok;
+    }
+done:
+    free(seen);
+    return rc;
+}
+
+/* Rule 4: markPageOwnedNodes.  Seeds are the root's shortcut targets and its
+ * element edges to "(Document DOM trees)"; the flag spreads over non-weak
+ * edges. */
+static int mark_page_owned(const ms__graph *g, ms__v8_edges *x, ms_error *err)
+{
+    const uint32_t N = g->node_count, r = g->root;
+    uint32_t *stack = NULL;
+    uint64_t sp = 0;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&x->page, ((uint64_t)N + 63) / 64, 8, "page-owned flags", err));
+    MS_TRY(ms__alloc_array(&stack, N, 4, "page-owned flags", err));
+    for (uint64_t e = g->first_edge[r]; e < g->first_edge[r + 1]; e++) {
+        unsigned t = ms__edge_type(g, e);
+        uint32_t to = ms__edge_to(g, e);
+        if (t == MS_ET_ELEMENT) {
+            size_t len;
+            const char *name = ms__node_name(g, to, &len);
+            if (g->node_type[to] != MS_NT_SYNTHETIC || len != 20 ||
+                memcmp(name, "(Document DOM trees)", 20) != 0)
+                continue;
+        } else if (t != MS_ET_SHORTCUT) {
+            continue;
+        }
+        /* DevTools pushes seeds without checking the flag: a seed listed
+         * twice is visited twice, which changes nothing. */
+        stack[sp++] = to;
+        x->page[to >> 6] |= 1ull << (to & 63);
+        while (sp) {
+            uint32_t n = stack[--sp];
+            for (uint64_t f = g->first_edge[n]; f < g->first_edge[n + 1]; f++) {
+                uint32_t c = ms__edge_to(g, f);
+                if (x->page[c >> 6] >> (c & 63) & 1 || ms__edge_type(g, f) == MS_ET_WEAK)
+                    continue;
+                x->page[c >> 6] |= 1ull << (c & 63);
+                stack[sp++] = c;
+            }
+        }
+    }
+done:
+    free(stack);
+    return rc;
+}
+
+int ms__v8_edges_init(const ms__graph *g, ms__v8_edges *x, ms_error *err)
+{
+    int rc = MS_OK;
+    memset(x, 0, sizeof *x);
+    x->table_ok_all = true;
+    MS_TRY(find_ephemeron_names(g, x, err));
+    MS_TRY(mark_page_owned(g, x, err));
+done:
+    if (rc < 0)
+        ms__v8_edges_free(x);
+    return rc;
+}
