@@ -55,7 +55,7 @@ static void advise_huge(void *p, uint64_t bytes)
     const uintptr_t huge = 2u << 20;
     uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
     uintptr_t end = ((uintptr_t)p + (uintptr_t)bytes) & ~(huge - 1);
-    if (getenv("MS_NOHUGE") == NULL && bytes >= 2 * huge && end > start)
+    if (bytes >= 2 * huge && end > start)
         (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else
     (void)p;
