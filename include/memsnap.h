@@ -229,6 +229,10 @@ const char *ms_node_class_key(const ms_snapshot *snap, ms_node n);
  * length before truncation. */
 size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap);
 
+/* Where n was allocated ("file.py:12", a function, ...), as the input
+ * recorded it; NULL when unknown (V8 snapshots record none).  Borrowed. */
+const char *ms_node_site(const ms_snapshot *snap, ms_node n, size_t *len);
+
 /* Whether n is a synthetic node (the root, "(GC roots)" and its groups):
  * bookkeeping, not an object. */
 int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n);
@@ -250,18 +254,25 @@ typedef enum ms_summary_sort {
     MS_SORT_COUNT = 2
 } ms_summary_sort;
 
+typedef enum ms_summary_group {
+    MS_GROUP_CLASS = 0, /* by class (docs/summary.md) */
+    MS_GROUP_SITE = 1   /* by allocation site; "(unknown site)" when none is recorded */
+} ms_summary_group;
+
 typedef struct ms_summary_options {
     unsigned version;       /* MS_SUMMARY_OPTIONS_VERSION */
     ms_summary_sort sort;
+    ms_summary_group group;
 } ms_summary_options;
 
-#define MS_SUMMARY_OPTIONS_VERSION 2
-#define MS_SUMMARY_OPTIONS_INIT { MS_SUMMARY_OPTIONS_VERSION, MS_SORT_RETAINED }
+#define MS_SUMMARY_OPTIONS_VERSION 3
+#define MS_SUMMARY_OPTIONS_INIT { MS_SUMMARY_OPTIONS_VERSION, MS_SORT_RETAINED, MS_GROUP_CLASS }
 
-/* One row of the summary: all objects of one class. */
+/* One row of the summary: all objects of one class (or site). */
 typedef struct ms_class_row {
-    const char *key;        /* DevTools' class key: ",Name" or "script,line,col,Name" */
-    const char *name;       /* class name shown to users */
+    const char *key;        /* DevTools' class key: ",Name" or "script,line,col,Name";
+                               by site: the site */
+    const char *name;       /* class (or site) name shown to users */
     uint64_t count;         /* objects with a non-zero shallow size */
     uint64_t shallow_size;  /* bytes, sum of shallow sizes */
     uint64_t retained_size; /* bytes retained by the class's objects together: the

@@ -12,8 +12,8 @@
 
 static void help(FILE *f)
 {
-    fputs("usage: memsnap summary [-n N] [--sort retained|shallow|count] [--json] [--raw-sizes]\n"
-          "                       [-o FILE] SNAPSHOT\n"
+    fputs("usage: memsnap summary [-n N] [--by class|site] [--sort retained|shallow|count] [--json]\n"
+          "                       [--raw-sizes] [-o FILE] SNAPSHOT\n"
           "\n"
           "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
           "(docs/summary.md): per class the count, total shallow size, retained size\n"
@@ -22,6 +22,10 @@ static void help(FILE *f)
           "DevTools.\n"
           "\n"
           "  -n, --top N   show the N largest classes (default 25; 0 = all; --json: all)\n"
+          "  --by class    group by class (default)\n"
+          "  --by site     group by allocation site, for inputs that record one\n"
+          "                (Python and Boehm captures); objects without one are\n"
+          "                \"(unknown site)\"\n"
           "  --sort KEY    order by retained (default, as DevTools), shallow or count\n"
           "  --json        JSON output (schema memsnap.summary/1)\n"
           "  --raw-sizes   use the self sizes recorded in the file instead of DevTools'\n"
@@ -38,6 +42,7 @@ int cmd_summary(int argc, char **argv)
                                          {"json", no_argument, NULL, 'j'},
                                          {"raw-sizes", no_argument, NULL, 'r'},
                                          {"sort", required_argument, NULL, 's'},
+                                         {"by", required_argument, NULL, 'b'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -61,6 +66,14 @@ int cmd_summary(int argc, char **argv)
             break;
         case 'j': json = true; break;
         case 'r': raw = true; break;
+        case 'b':
+            if (strcmp(optarg, "class") == 0)
+                so.group = MS_GROUP_CLASS;
+            else if (strcmp(optarg, "site") == 0)
+                so.group = MS_GROUP_SITE;
+            else
+                return cli_usage_error("summary: --by takes class or site, not '%s'", optarg);
+            break;
         case 's':
             if (strcmp(optarg, "retained") == 0)
                 so.sort = MS_SORT_RETAINED;
@@ -105,6 +118,7 @@ int cmd_summary(int argc, char **argv)
         cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
         cJSON_AddItemToObject(doc, "snapshot", snapj);
         cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+        cJSON_AddStringToObject(doc, "group", so.group == MS_GROUP_SITE ? "site" : "class");
         cJSON_AddNumberToObject(doc, "object_count", (double)objects);
         cJSON_AddNumberToObject(doc, "shallow_size", (double)total);
         cJSON_AddNumberToObject(doc, "class_count", (double)rows);
@@ -128,11 +142,12 @@ int cmd_summary(int argc, char **argv)
         char a[32], b[32];
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
-        fprintf(o.f, "%s: %s objects in %s classes, %s (%s sizes); %% of the heap retained\n\n", argv[optind],
-                cli_count(objects, a), cli_count(rows, b), cli_size(total, (char[32]){0}),
-                raw ? "raw" : "DevTools");
+        fprintf(o.f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", argv[optind],
+                cli_count(objects, a), cli_count(rows, b),
+                so.group == MS_GROUP_SITE ? (rows == 1 ? "site" : "sites") : (rows == 1 ? "class" : "classes"),
+                cli_size(total, (char[32]){0}), raw ? "raw" : "DevTools");
         fprintf(o.f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
-                "class");
+                so.group == MS_GROUP_SITE ? "allocation site" : "class");
         for (size_t i = 0; i < shown; i++) {
             const ms_class_row *r = ms_summary_row(sum, i);
             char d[16], e[32];
@@ -155,7 +170,8 @@ int cmd_summary(int argc, char **argv)
             fputc('\n', o.f);
         }
         if (shown < rows)
-            fprintf(o.f, "... %s more classes (-n 0 shows all)\n", cli_count(rows - shown, a));
+            fprintf(o.f, "... %s more %s (-n 0 shows all)\n", cli_count(rows - shown, a),
+                    so.group == MS_GROUP_SITE ? "sites" : "classes");
         rc = cli_output_close(&o, true);
     }
 done:

@@ -40,6 +40,10 @@ static inline bool ms__essential(const ms__graph *g, const ms__v8_edges *x, uint
 int ms__dominators(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, uint32_t **idom,
                    uint32_t **order, ms_error *err);
 
+/* The same with the paper's bucket step 3 only (no semi-NCA); for tests. */
+int ms__dominators_buckets(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool,
+                           uint32_t **idom, uint32_t **order, ms_error *err);
+
 /* retained[n] = shallow size summed over n's dominator subtree (bytes), from
  * shallow[N] (bytes; NULL = the graph's self sizes), idom and order as
  * ms__dominators gives them. */

@@ -371,3 +371,69 @@ done:
     ms__pool_release(pool, iface, N, 4);
     return rc;
 }
+
+int ms__classes_by_site(const ms__graph *g, ms__pool *pool, ms__classes **out, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    ctx x;
+    uint32_t unknown = NONE;
+    int rc = MS_OK;
+
+    *out = NULL;
+    memset(&x, 0, sizeof x);
+    x.g = g;
+    x.c = calloc(1, sizeof *x.c);
+    if (!x.c)
+        return ms__oom(err, "classes");
+    MS_TRY(ms__pool_alloc(pool, &x.c->of, N, 4, false, "node sites", err));
+    MS_TRY(ms__alloc_array(&x.base_raw, g->strings.count ? g->strings.count : 1, 4, "classes", err));
+    for (uint32_t i = 0; i < g->strings.count; i++)
+        x.base_raw[i] = NONE;
+    for (uint32_t n = 0; n < N; n++) {
+        uint32_t site = g->node_site ? g->node_site[n] : MS_SITE_NONE, b;
+        if (site == MS_SITE_NONE) {
+            if (unknown == NONE) {
+                static const char text[] = "(unknown site)";
+                ms__class *k;
+                if (x.c->count == x.cls_cap) {
+                    uint64_t cap = x.cls_cap ? x.cls_cap * 2 : 64;
+                    MS_TRY(ms__realloc_array(&x.c->cls, cap, sizeof *x.c->cls, "classes", err));
+                    x.cls_cap = cap;
+                }
+                k = &x.c->cls[x.c->count];
+                k->first = n;
+                k->name_len = k->key_len = (uint32_t)(sizeof text - 1);
+                MS_TRY(text_put(x.c, text, sizeof text - 1, &k->name_off, err));
+                k->key_off = k->name_off;
+                unknown = x.c->count++;
+            }
+            x.c->of[n] = unknown;
+            continue;
+        }
+        MS_TRY(raw_base(&x, site, &b, err));
+        if (x.bases[b].unlocated == NONE) {
+            size_t len;
+            const char *text = ms__strtab_get(&g->strings, site, &len);
+            ms__class *k;
+            if (x.c->count == x.cls_cap) {
+                uint64_t cap = x.cls_cap ? x.cls_cap * 2 : 64;
+                MS_TRY(ms__realloc_array(&x.c->cls, cap, sizeof *x.c->cls, "classes", err));
+                x.cls_cap = cap;
+            }
+            k = &x.c->cls[x.c->count];
+            k->first = n;
+            k->name_len = k->key_len = (uint32_t)len;
+            MS_TRY(text_put(x.c, text, len, &k->name_off, err));
+            k->key_off = k->name_off;
+            x.bases[b].unlocated = x.c->count++;
+        }
+        x.c->of[n] = x.bases[b].unlocated;
+    }
+    *out = x.c;
+    x.c = NULL;
+done:
+    ms__classes_free(x.c);
+    free(x.bases);
+    free(x.base_raw);
+    return rc;
+}

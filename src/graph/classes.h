@@ -45,6 +45,11 @@ int ms__classes_compute(const ms__graph *g, bool v8, struct ms__pool *pool, ms__
                         ms_error *err);
 void ms__classes_free(ms__classes *c);
 
+/* Groups nodes by allocation site instead (name and key: the site;
+ * "(unknown site)" for nodes without one).  Errors: MS_ENOMEM. */
+int ms__classes_by_site(const ms__graph *g, struct ms__pool *pool, ms__classes **out,
+                        ms_error *err);
+
 static inline const char *ms__class_name(const ms__classes *c, uint32_t id)
 {
     return c->text + c->cls[id].name_off;

@@ -24,11 +24,10 @@ struct ms_summary {
 #define EXIT_BIT 0x80000000u /* stack entry: leaving this node's subtree */
 
 /* retained[class] as DevTools' calculateClassesRetainedSize. */
-static int class_retained(const ms_snapshot *snap, const uint64_t *shallow, uint64_t *out,
-                          ms_error *err)
+static int class_retained(const ms_snapshot *snap, const ms__classes *cl, const uint64_t *shallow,
+                          uint64_t *out, ms_error *err)
 {
     const ms__graph *g = snap->g;
-    const ms__classes *cl = snap->classes;
     uint32_t *active = NULL, *stack = NULL;
     uint64_t sp = 0, cap = 1024;
     int rc = MS_OK;
@@ -114,10 +113,16 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
                                          MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
                                err));
     MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
-    cl = snap->classes;
+    if (opts->group == MS_GROUP_SITE) {
+        if (!snap->sites)
+            MS_TRY(ms__classes_by_site(g, &snap->pool, &snap->sites, err));
+        cl = snap->sites;
+    } else {
+        cl = snap->classes;
+    }
 
     MS_TRY(ms__alloc_array_zero(&retained, cl->count, 8, "summary", err));
-    MS_TRY(class_retained(snap, shallow, retained, err));
+    MS_TRY(class_retained(snap, cl, shallow, retained, err));
     MS_TRY(ms__alloc_array(&row_of, cl->count, 4, "summary", err));
     for (uint32_t c = 0; c < cl->count; c++)
         row_of[c] = UINT32_MAX;

@@ -57,7 +57,8 @@ static int grow_nodes(ms__builder *b, uint64_t cap, ms_error *err)
         ms__realloc_array(&g->first_edge, cap + 1, 4, "edge offsets", err) < 0 ||
         (g->node_id_hi && ms__realloc_array(&g->node_id_hi, cap, 4, "node ids", err) < 0) ||
         (g->self_hi && ms__realloc_array(&g->self_hi, cap, 4, "self sizes", err) < 0) ||
-        (g->detachedness && ms__realloc_array(&g->detachedness, cap, 1, "detachedness", err) < 0))
+        (g->detachedness && ms__realloc_array(&g->detachedness, cap, 1, "detachedness", err) < 0) ||
+        (g->node_site && ms__realloc_array(&g->node_site, cap, 4, "allocation sites", err) < 0))
         return MS_ENOMEM;
     b->node_cap = cap;
     return MS_OK;
@@ -179,6 +180,8 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
     }
     if (g->detachedness)
         memset(g->detachedness + n, 0, count);
+    if (g->node_site)
+        memset(g->node_site + n, 0xFF, count * 4); /* MS_SITE_NONE */
     if (b->mode == MS__BUILD_SEQUENTIAL) {
         uint64_t declared = b->edges_declared;
         for (size_t i = 0; i < count; i++) {
@@ -328,6 +331,19 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
     return MS_OK;
 }
 
+int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err)
+{
+    ms__graph *g = b->g;
+    if (!g->node_site) {
+        uint64_t cap = b->node_cap ? b->node_cap : 1;
+        if (ms__alloc_array(&g->node_site, cap, 4, "allocation sites", err) < 0)
+            return MS_ENOMEM;
+        memset(g->node_site, 0xFF, (size_t)cap * 4);
+    }
+    g->node_site[n] = site;
+    return MS_OK;
+}
+
 int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_t line,
                          uint32_t column, ms_error *err)
 {
@@ -353,6 +369,9 @@ void ms__builder_remap_strings(ms__builder *b, const uint32_t *map, uint32_t cou
     for (uint32_t n = 0; n < g->node_count; n++)
         if (g->node_name[n] < count)
             g->node_name[n] = map[g->node_name[n]];
+    for (uint32_t n = 0; g->node_site && n < g->node_count; n++)
+        if (g->node_site[n] < count)
+            g->node_site[n] = map[g->node_site[n]];
     for (uint64_t e = 0; e < g->edge_count; e++)
         if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] < count)
             g->edge_name[e] = map[g->edge_name[e]];

@@ -101,6 +101,12 @@ void ms__builder_set_root(ms__builder *b, uint32_t root);
  * n (< node count); the array is created on the first non-zero state. */
 int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_error *err);
 
+/* Records node n's (< node count) allocation site as string id `site`
+ * (a source position "file.py:12", a function, a stack: what the input
+ * knows).  The array is created on the first call; nodes without a site
+ * read MS_SITE_NONE.  Errors: MS_ENOMEM. */
+int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err);
+
 /* Attaches a source location to node n (any order; finish() sorts them, and
  * a later location for the same node replaces the earlier, as in DevTools'
  * buildLocationMap).  Errors: MS_ENOMEM. */

@@ -39,6 +39,9 @@ int ms__graph_check(const ms__graph *g, ms_error *err)
         if (g->node_name[n] >= g->strings.count)
             return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: node %u name %u out of range", n,
                             g->node_name[n]);
+        if (g->node_site && g->node_site[n] != MS_SITE_NONE && g->node_site[n] >= g->strings.count)
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: node %u site %u out of range", n,
+                            g->node_site[n]);
         if (g->detachedness && g->detachedness[n] > 2)
             return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: node %u detachedness %u", n,
                             g->detachedness[n]);
@@ -73,6 +76,8 @@ uint64_t ms__graph_memory(const ms__graph *g)
         b += n * 4;
     if (g->detachedness)
         b += n;
+    if (g->node_site)
+        b += n * 4;
     b += (uint64_t)g->location_count * sizeof *g->locations;
     b += (uint64_t)g->position_count * sizeof *g->positions;
     return b + ms__strtab_memory(&g->strings);
@@ -90,6 +95,7 @@ void ms__graph_free(ms__graph *g)
     free(g->self_hi);
     free(g->first_edge);
     free(g->detachedness);
+    free(g->node_site);
     free(g->edge_word);
     free(g->edge_name);
     free(g->locations);

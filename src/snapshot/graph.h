@@ -12,6 +12,8 @@
  *   self_hi      u32[N]    high 32 bits; NULL while every size < 2^32
  *   first_edge   u32[N+1]  first_edge[N] = E
  *   detachedness u8 [N]    V8 DOM state 0/1/2; NULL when the input has none
+ *   node_site    u32[N]    allocation site (string id, MS_SITE_NONE = unknown);
+ *                          NULL when the input records no sites
  *
  *   edge_word    u32[E]    target node index (low 28 bits) | edge type << 28
  *   edge_name    u32[E]    string id, or the index for element/hidden edges
@@ -76,6 +78,7 @@ enum {
 #define MS_NODE_LIMIT ((1u << 28) - 1u)   /* node indices fit the 28-bit target field */
 #define MS_EDGE_LIMIT UINT32_MAX
 #define MS_EDGE_TO_MASK ((1u << 28) - 1u)
+#define MS_SITE_NONE UINT32_MAX
 
 /* Edge types whose name field is a number, not a string id (V8's rule). */
 static inline bool ms__edge_type_is_indexed(unsigned type)
@@ -108,6 +111,7 @@ typedef struct ms__graph {
     uint32_t *self_hi;
     uint32_t *first_edge;
     uint8_t *detachedness;
+    uint32_t *node_site;
 
     uint32_t *edge_word;
     uint32_t *edge_name;

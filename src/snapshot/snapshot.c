@@ -87,6 +87,7 @@ void ms_snapshot_free(ms_snapshot *snap)
         return;
     ms__graph_free(snap->g);
     ms__classes_free(snap->classes);
+    ms__classes_free(snap->sites);
     free(snap->shallow);
     free(snap->by_id);
     if (snap->edges)
@@ -319,6 +320,17 @@ const char *ms_node_class(const ms_snapshot *snap, ms_node n)
 const char *ms_node_class_key(const ms_snapshot *snap, ms_node n)
 {
     return snap->classes ? ms__class_key(snap->classes, snap->classes->of[n]) : "";
+}
+
+const char *ms_node_site(const ms_snapshot *snap, ms_node n, size_t *len)
+{
+    const ms__graph *g = snap->g;
+    if (!g->node_site || g->node_site[n] == MS_SITE_NONE) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    return ms__strtab_get(&g->strings, g->node_site[n], len);
 }
 
 int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n)

@@ -22,6 +22,7 @@ struct ms_snapshot {
     /* Computed on first use (NULL until then), kept until freed. */
     uint64_t *shallow;             /* u64[N] DevTools shallow sizes (V8), see graph/shallow.c */
     struct ms__classes *classes;   /* class of every node, see graph/classes.c */
+    struct ms__classes *sites;     /* allocation site of every node, as classes */
     uint32_t *by_id;               /* u32[N] node indices sorted by object id */
     struct ms__v8_edges *edges;    /* which V8 edges retain (page-owned flags, WeakMaps) */
     int32_t *distance;             /* i32[N] */

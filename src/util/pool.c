@@ -23,9 +23,17 @@ int ms__pool_alloc(ms__pool *pool, void *out_ptr, uint64_t n, size_t size, bool 
                     : ms__alloc_array(out_ptr, n, size, what, err);
     {
         void *p = pool->block[best];
+        uint64_t have = pool->bytes[best];
         pool->count--;
         pool->block[best] = pool->block[pool->count];
         pool->bytes[best] = pool->bytes[pool->count];
+        if (have - bytes > MIN_POOLED && have - bytes > have / 4) {
+            /* Much larger than asked: give the tail back to the kernel, or
+             * its touched pages would stay resident for nothing. */
+            void *q = realloc(p, (size_t)bytes);
+            if (q)
+                p = q;
+        }
         if (zero)
             memset(p, 0, (size_t)bytes);
         memcpy(out_ptr, &p, sizeof p);

@@ -6,8 +6,9 @@
  * pages to the kernel, and the next analysis pays for fresh, zeroed pages
  * again; on virtual machines that first touch costs more than the work done
  * in the memory (measured: about 2 ms per MB).  The pool keeps freed blocks
- * of at least 1 MiB and hands them out again (best fit), so a sequence of
- * analyses touches little more memory than its largest step.
+ * of at least 1 MiB and hands them out again (best fit; a block much larger
+ * than the request is trimmed, since its touched pages stay resident), so a
+ * sequence of analyses touches little more memory than its largest step.
  *
  * Pooled blocks are ordinary malloc() blocks: whoever ends up owning one may
  * free() it.
