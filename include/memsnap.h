@@ -73,8 +73,10 @@ typedef uint32_t ms_node;
 #define MS_NODE_NONE UINT32_MAX
 
 typedef enum ms_format {
-    MS_FORMAT_AUTO = 0,        /* detect from the content, never the file name */
-    MS_FORMAT_HEAPSNAPSHOT = 1 /* V8 .heapsnapshot (JSON) */
+    MS_FORMAT_AUTO = 0,         /* detect from the content, never the file name */
+    MS_FORMAT_HEAPSNAPSHOT = 1, /* V8 .heapsnapshot (JSON) */
+    MS_FORMAT_MLYZE = 2,        /* Memlyze .mlyze trace (Python), and memsnap's graph extension */
+    MS_FORMAT_BOEHM = 3         /* memsnap's Boehm GC capture (C/C++) */
 } ms_format;
 
 /* Static name of a format: "heapsnapshot", ... */

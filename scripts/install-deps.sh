@@ -9,6 +9,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libzstd-dev libcjson-dev libcmocka-dev
+  libgc-dev libdwarf-dev libelf-dev   # Boehm GC captures and their symbolization
+  python3                             # the Python heap recorder and its tests
+  guile-3.0                           # a real Boehm GC program the capture tests run
 )
 
 missing=()

@@ -28,6 +28,8 @@ const char *ms_format_name(ms_format format)
     switch (format) {
     case MS_FORMAT_AUTO: return "auto";
     case MS_FORMAT_HEAPSNAPSHOT: return "heapsnapshot";
+    case MS_FORMAT_MLYZE: return "mlyze";
+    case MS_FORMAT_BOEHM: return "boehm";
     }
     return "unknown";
 }
