@@ -187,7 +187,10 @@ typedef enum ms_analysis {
     MS_ANALYSIS_DOMINATORS = 2,     /* immediate dominators (Lengauer-Tarjan) */
     MS_ANALYSIS_RETAINED = 4,       /* retained sizes (implies dominators) */
     MS_ANALYSIS_CLASSES = 8,        /* the class of every node (docs/summary.md) */
-    MS_ANALYSIS_DOMINATOR_TREE = 16 /* children lists of the dominator tree */
+    MS_ANALYSIS_DOMINATOR_TREE = 16,/* children lists of the dominator tree */
+    MS_ANALYSIS_PATHS = 32,         /* shortest retention paths (implies distances) */
+    MS_ANALYSIS_RETAINERS = 64      /* an index of every node's retaining edges: 4 bytes per
+                                       edge and per node, makes ms_node_retainers O(degree) */
 } ms_analysis;
 
 /* Computes the analyses in `what` (a set of ms_analysis bits) not computed
@@ -245,6 +248,122 @@ int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n);
  * many were written.  Errors: MS_ENOMEM. */
 int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
            ms_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Why is it alive: retention paths, dominator chains, cycles                */
+/* ------------------------------------------------------------------------ */
+
+/* The node edge e comes from. */
+ms_node ms_edge_source(const ms_snapshot *snap, uint64_t e);
+
+/* One hop of a retention path: a node and the edge from it to the next hop
+ * (UINT64_MAX on the last hop, the object itself). */
+typedef struct ms_hop {
+    ms_node node;
+    uint64_t edge;
+} ms_hop;
+
+typedef struct ms_path {
+    size_t length;        /* hops, root first */
+    const ms_hop *hops;
+} ms_path;
+
+/* After MS_ANALYSIS_PATHS: the shortest retention path root -> n over
+ * retaining edges, one hop per node (docs/paths.md: hop counts follow the
+ * distances, edges a person can act on are preferred among equally short
+ * paths).  Writes at most cap hops to out, root first; returns the path's
+ * length (so a larger buffer can be used), 0 when no strong path reaches n.
+ * For the root itself: 1. */
+size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap);
+
+/* The edges pointing at n, of every type (weak ones too), in edge order:
+ * *out (owned by the caller, free()) gets *count edge indices.  Scans every
+ * edge, O(E), unless MS_ANALYSIS_RETAINERS was computed (then O(degree)).
+ * Errors: MS_ENOMEM. */
+int ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, size_t *count,
+                      ms_error *err);
+
+typedef enum ms_why_status {
+    MS_WHY_RETAINED = 0,     /* a strong path from the GC roots keeps it alive */
+    MS_WHY_ROOT = 1,         /* it is the root itself */
+    MS_WHY_WEAK_ONLY = 2,    /* only weak references point at it: it can be collected */
+    MS_WHY_GARBAGE = 3,      /* strong references point at it, but only from objects
+                                no strong path reaches (a group retaining itself) */
+    MS_WHY_UNREFERENCED = 4  /* nothing points at it */
+} ms_why_status;
+
+/* The answer to "why is n still alive?". */
+typedef struct ms_why {
+    ms_node node;
+    ms_why_status status;
+    ms_path path;              /* shortest retention path (empty unless RETAINED) */
+    size_t dominator_count;    /* the objects that alone keep it alive: free any one */
+    const ms_node *dominators; /* and it goes; nearest first, the root left out */
+    size_t other_count;        /* further shortest paths, each through a different */
+    const ms_path *others;     /* retainer, shortest first */
+    size_t retainer_count;     /* edges pointing at it (all types) */
+    size_t weak_retainer_count;
+} ms_why;
+
+/* Explains why n is alive: path, dominator chain, and up to k further paths
+ * through other retainers.  Computes distances, paths and dominators if
+ * needed.  *out owned by the caller (ms_why_free).
+ * Errors: MS_ENOMEM, MS_EINVAL (n out of range). */
+int ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err);
+void ms_why_free(ms_why *why);
+
+/* Instances of a class grouped by the signature of their shortest retention
+ * path (the classes and edge names along it; indices, numeric names, and
+ * repeats of the same hop collapsed), as memlab clusters its leak traces. */
+typedef struct ms_path_group {
+    uint64_t count;          /* instances with this path signature */
+    uint64_t retained_size;  /* bytes they retain, instances dominated by another
+                                instance of the class not counted twice */
+    ms_node example;         /* one instance (the one retaining most) */
+    ms_path path;            /* its retention path (empty for unreachable ones) */
+} ms_path_group;
+
+typedef struct ms_why_class ms_why_class;
+
+/* Groups the objects whose class name (or class key) is `name`; *out owned
+ * by the caller (ms_why_class_free).  Groups are sorted by retained size.
+ * Errors: MS_ENOTFOUND (no object of that class), MS_ENOMEM. */
+int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out,
+                         ms_error *err);
+uint64_t ms_why_class_instances(const ms_why_class *w);
+size_t ms_why_class_group_count(const ms_why_class *w);
+const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i);
+void ms_why_class_free(ms_why_class *w);
+
+/* Strongly connected components with more than one node, or a node
+ * referring to itself: reference cycles. */
+typedef enum ms_cycle_edges {
+    /* V8: references the program wrote (property, element, closure variable)
+     * and the engine's data stores (internal edges into and out of arrays:
+     * elements, Map and Set tables); other formats: every edge that is not weak */
+    MS_CYCLE_EDGES_STRONG = 0,
+    /* every edge that is not weak, engine plumbing included (V8: maps,
+     * prototypes, contexts: most of a V8 heap is then one component) */
+    MS_CYCLE_EDGES_ALL = 1
+} ms_cycle_edges;
+
+typedef struct ms_cycle {
+    uint32_t size;           /* member count */
+    uint64_t shallow_size;   /* bytes, the members' shallow sizes */
+    uint64_t retained_size;  /* bytes freed if the whole cycle went */
+    ms_node entry;           /* the member closest to the GC roots */
+    const ms_node *members;  /* borrowed, `size` of them, in node order */
+} ms_cycle;
+
+typedef struct ms_cycles ms_cycles;
+
+/* Finds the cycles (Tarjan 1972, iterative), largest total shallow size
+ * first.  Computes distances and retained sizes if needed.  *out owned by
+ * the caller (ms_cycles_free).  Errors: MS_ENOMEM. */
+int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err);
+size_t ms_cycles_count(const ms_cycles *c);
+const ms_cycle *ms_cycles_get(const ms_cycles *c, size_t i);
+void ms_cycles_free(ms_cycles *c);
 
 /* ------------------------------------------------------------------------ */
 /* Summary: objects grouped by class                                         */

@@ -9,5 +9,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
+int cmd_why(int argc, char **argv);
+int cmd_cycles(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

@@ -16,6 +16,8 @@ static const struct command {
     {"summary", cmd_summary, "objects grouped by class: count, shallow and retained size"},
     {"top", cmd_top, "the objects with the largest retained size"},
     {"dominators", cmd_dominators, "the dominator tree from the root"},
+    {"why", cmd_why, "why an object is alive: retention paths, dominators"},
+    {"cycles", cmd_cycles, "reference cycles (strongly connected components)"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
     {NULL, NULL, NULL},
 };

@@ -83,19 +83,36 @@ typedef struct bfs {
     uint32_t *queue;
     uint64_t len;
     uint64_t *pending; /* bit per ephemeron part: its first edge was skipped */
-    uint32_t sloppy_sid, native_context_sid, descriptors_sid;
+    ms__bfs_names names;
 } bfs;
 
-/* JSHeapSnapshot.calculateDistances' filter for edge e out of node n. */
-static bool v8_follow(bfs *b, uint32_t n, uint64_t e)
+static uint32_t find_sid(const ms__graph *g, const char *text)
 {
-    const ms__graph *g = b->g;
+    size_t tl = strlen(text);
+    for (uint32_t i = 0; i < g->strings.count; i++) {
+        size_t l;
+        const char *s = ms__strtab_get(&g->strings, i, &l);
+        if (l == tl && memcmp(s, text, tl) == 0)
+            return i;
+    }
+    return UINT32_MAX;
+}
+
+void ms__bfs_names_init(const ms__graph *g, ms__bfs_names *names)
+{
+    names->sloppy_sid = find_sid(g, "sloppy_function_map");
+    names->native_context_sid = find_sid(g, "system / NativeContext");
+    names->descriptors_sid = find_sid(g, "(map descriptors)");
+}
+
+int ms__v8_static_follow(const ms__graph *g, const ms__bfs_names *names, uint32_t n, uint64_t e)
+{
     unsigned t = ms__edge_type(g, e);
     uint32_t name = g->edge_name[e];
     if (g->node_type[n] == MS_NT_HIDDEN && !ms__edge_type_is_indexed(t) &&
-        name == b->sloppy_sid && g->node_name[n] == b->native_context_sid)
-        return false;
-    if (g->node_type[n] == MS_NT_ARRAY && g->node_name[n] == b->descriptors_sid) {
+        name == names->sloppy_sid && g->node_name[n] == names->native_context_sid)
+        return 0;
+    if (g->node_type[n] == MS_NT_ARRAY && g->node_name[n] == names->descriptors_sid) {
         double index;
         if (ms__edge_type_is_indexed(t)) {
             index = (double)name;
@@ -104,8 +121,20 @@ static bool v8_follow(bfs *b, uint32_t n, uint64_t e)
             const char *s = ms__strtab_get(&g->strings, name, &len);
             index = js_parse_int(s, len);
         }
-        return index < 2 || fmod(index, 3.0) != 1.0;
+        return index < 2 || fmod(index, 3.0) != 1.0 ? 2 : 0;
     }
+    return 1;
+}
+
+/* JSHeapSnapshot.calculateDistances' filter for edge e out of node n. */
+static bool v8_follow(bfs *b, uint32_t n, uint64_t e)
+{
+    const ms__graph *g = b->g;
+    unsigned t = ms__edge_type(g, e);
+    uint32_t name = g->edge_name[e];
+    int s = ms__v8_static_follow(g, &b->names, n, e);
+    if (s != 1)
+        return s == 2; /* the descriptor rule decides alone, as in DevTools */
     if (t == MS_ET_INTERNAL && b->x->part && b->x->part[name]) {
         uint32_t part = b->x->part[name] - 1;
         uint64_t bit = 1ull << (part & 63);
@@ -141,18 +170,6 @@ static void run_bfs(bfs *b, uint64_t head, bool v8)
     }
 }
 
-static uint32_t find_sid(const ms__graph *g, const char *text)
-{
-    size_t tl = strlen(text);
-    for (uint32_t i = 0; i < g->strings.count; i++) {
-        size_t l;
-        const char *s = ms__strtab_get(&g->strings, i, &l);
-        if (l == tl && memcmp(s, text, tl) == 0)
-            return i;
-    }
-    return UINT32_MAX;
-}
-
 int ms__distances(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, int32_t *out,
                   ms_error *err)
 {
@@ -171,9 +188,7 @@ int ms__distances(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, int
     MS_TRY(ms__pool_alloc(pool, &b.queue, (uint64_t)N + root_degree + 1, 4, false, "distance queue",
                           err));
     if (x) {
-        b.sloppy_sid = find_sid(g, "sloppy_function_map");
-        b.native_context_sid = find_sid(g, "system / NativeContext");
-        b.descriptors_sid = find_sid(g, "(map descriptors)");
+        ms__bfs_names_init(g, &b.names);
         if (x->part)
             MS_TRY(ms__alloc_array_zero(&b.pending, ((uint64_t)x->parts.count + 63) / 64, 8,
                                         "distance pairs", err));

@@ -93,4 +93,17 @@ struct ms__pool;
 int ms__distances(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, int32_t *out,
                   ms_error *err);
 
+/* The string ids the distance BFS's static rules look for. */
+typedef struct ms__bfs_names {
+    uint32_t sloppy_sid, native_context_sid, descriptors_sid;
+} ms__bfs_names;
+
+void ms__bfs_names_init(const ms__graph *g, ms__bfs_names *names);
+
+/* The static part of DevTools' distance filter for edge e out of node n:
+ * 0 = never followed (a NativeContext's sloppy_function_map, a descriptor
+ * link), 2 = followed (a kept descriptor slot: no other rule applies),
+ * 1 = no static rule applies (the WeakMap pairing rule may still). */
+int ms__v8_static_follow(const ms__graph *g, const ms__bfs_names *names, uint32_t n, uint64_t e);
+
 #endif /* MS_V8RULES_H */

@@ -24,13 +24,22 @@ struct ms_snapshot {
     struct ms__classes *classes;   /* class of every node, see graph/classes.c */
     struct ms__classes *sites;     /* allocation site of every node, as classes */
     uint32_t *by_id;               /* u32[N] node indices sorted by object id */
+    unsigned id_lookups;           /* lookups done without by_id */
     struct ms__v8_edges *edges;    /* which V8 edges retain (page-owned flags, WeakMaps) */
     int32_t *distance;             /* i32[N] */
     uint32_t *idom;                /* u32[N] immediate dominators */
     uint32_t *order;               /* u32[N] DFS order, until retained sizes exist */
     uint64_t *retained;            /* u64[N] retained sizes in `sizes` mode */
     uint32_t *dom_first, *dom_child; /* dominator tree CSR */
+    uint32_t *parent_edge;         /* u32[N] last edge of each node's retention path */
+    uint32_t *rev_first, *rev_edge; /* retainers index: edges into n are
+                                       rev_edge[rev_first[n] .. rev_first[n+1]) */
 };
+
+/* Wraps a finished graph (taking it over) in a snapshot of the given format;
+ * for importers' shared tail and for tests.  Errors: MS_ENOMEM (g freed). */
+int ms__snapshot_from_graph(ms__graph *g, ms_format format, const char *name, ms_snapshot **out,
+                            ms_error *err);
 
 /* Whether DevTools' V8-specific rules apply (shallow sizes, class names). */
 static inline bool ms__snapshot_is_v8(const ms_snapshot *s)

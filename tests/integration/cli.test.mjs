@@ -20,18 +20,19 @@ r = memsnap('frobnicate');
 assert.equal(r.status, 2);
 assert.match(r.stderr, /unknown command 'frobnicate'/);
 
-for (const cmd of ['info', 'summary', 'top', 'dominators', 'nodes']) {
+for (const cmd of ['info', 'summary', 'top', 'dominators', 'nodes', 'why', 'cycles']) {
+  const extra = cmd === 'why' ? ['@1'] : []; // why also takes an object id
   r = memsnap(cmd, '-h');
   assert.equal(r.status, 0, `${cmd} -h`);
   assert.match(r.stdout, new RegExp(`usage: memsnap ${cmd}`));
   r = memsnap(cmd);
   assert.equal(r.status, 2, `${cmd} without a file`);
-  r = memsnap(cmd, '--no-such-option', snap);
+  r = memsnap(cmd, '--no-such-option', snap, ...extra);
   assert.equal(r.status, 2, `${cmd} with a bad option`);
-  r = memsnap(cmd, join(dir, 'missing.heapsnapshot'));
+  r = memsnap(cmd, join(dir, 'missing.heapsnapshot'), ...extra);
   assert.equal(r.status, 3, `${cmd} on a missing file`);
   assert.match(r.stderr, /memsnap: .*missing\.heapsnapshot: cannot open: No such file/);
-  r = memsnap(cmd, dir);
+  r = memsnap(cmd, dir, ...extra);
   assert.equal(r.status, 3, `${cmd} on a directory`);
 }
 r = memsnap('summary', '-n', 'lots', snap);

@@ -1,0 +1,159 @@
+/*
+ * cycles.c: reference cycles - the strongly connected components with more
+ * than one object, or an object referring to itself (scc.c finds them).
+ *
+ * Which edges count decides what a cycle is.  In a V8 heap almost every
+ * object reaches almost every other through engine plumbing (hidden classes,
+ * prototypes, function contexts), so with every strong edge most of the heap
+ * is one component and the question "which of my objects form cycles?" has
+ * no answer.  The default for V8 therefore follows the references a program
+ * writes: properties, array elements and closure variables, plus the
+ * engine's data stores (internal edges into and out of arrays: an object's
+ * elements and properties, a Map's or Set's table and its slots).  Other
+ * formats: every strong edge.
+ */
+#include "scc.h"
+
+#include "../snapshot/snapshot.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+struct ms_cycles {
+    size_t count;
+    ms_cycle *cycles;
+    ms_node *members;
+};
+
+typedef struct pred_ctx {
+    bool v8;
+    ms_cycle_edges edges;
+} pred_ctx;
+
+static bool keep_edge(const ms__graph *g, const void *payload, uint32_t from, uint64_t e)
+{
+    const pred_ctx *p = payload;
+    unsigned t = ms__edge_type(g, e);
+    if (t == MS_ET_WEAK)
+        return false;
+    if (!p->v8 || p->edges == MS_CYCLE_EDGES_ALL)
+        return true;
+    if (t == MS_ET_PROPERTY || t == MS_ET_ELEMENT || t == MS_ET_CONTEXT)
+        return true;
+    /* an internal edge into or out of an array: a data store's slot */
+    return t == MS_ET_INTERNAL &&
+           (g->node_type[ms__edge_to(g, e)] == MS_NT_ARRAY || g->node_type[from] == MS_NT_ARRAY);
+}
+
+static int cycle_cmp(const void *a, const void *b)
+{
+    const ms_cycle *x = a, *y = b;
+    if (x->shallow_size != y->shallow_size)
+        return x->shallow_size > y->shallow_size ? -1 : 1;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->members[0] < y->members[0] ? -1 : x->members[0] > y->members[0];
+}
+
+int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err)
+{
+    const ms__graph *g;
+    ms_cycles *c = NULL;
+    uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0, N = snap->g->node_count;
+    uint64_t *self_loop = NULL, total = 0;
+    pred_ctx pc;
+    const uint64_t *shallow;
+    int rc = MS_OK;
+
+    *out = NULL;
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED, err));
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
+    g = snap->g;
+
+    pc.v8 = ms__snapshot_is_v8(snap);
+    pc.edges = edges;
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        rc = ms__oom(err, "cycles");
+        goto done;
+    }
+    MS_TRY(ms__pool_alloc(&snap->pool, &comp, N, 4, false, "cycles", err));
+    MS_TRY(ms__scc(g, keep_edge, &pc, &snap->pool, comp, &ncomp, err));
+
+    /* Non-trivial components: two members or more, or a self reference. */
+    MS_TRY(ms__alloc_array_zero(&size, ncomp, 4, "cycles", err));
+    MS_TRY(ms__alloc_array_zero(&self_loop, ((uint64_t)ncomp + 63) / 64, 8, "cycles", err));
+    for (uint32_t n = 0; n < N; n++) {
+        size[comp[n]]++;
+        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
+            if (ms__edge_to(g, e) == n && keep_edge(g, &pc, n, e))
+                self_loop[comp[n] >> 6] |= 1ull << (comp[n] & 63);
+    }
+    MS_TRY(ms__alloc_array(&slot, ncomp, 4, "cycles", err));
+    for (uint32_t k = 0; k < ncomp; k++) {
+        if (size[k] > 1 || (self_loop[k >> 6] >> (k & 63) & 1)) {
+            slot[k] = (uint32_t)c->count++;
+            total += size[k];
+        } else {
+            slot[k] = NONE;
+        }
+    }
+    MS_TRY(ms__alloc_array(&c->cycles, c->count ? c->count : 1, sizeof *c->cycles, "cycles", err));
+    MS_TRY(ms__alloc_array(&c->members, total ? total : 1, sizeof *c->members, "cycles", err));
+    {
+        /* Members grouped by cycle (counting sort), in node order. */
+        uint64_t at = 0;
+        for (uint32_t k = 0; k < ncomp; k++) {
+            ms_cycle *cy;
+            if (slot[k] == NONE)
+                continue;
+            cy = &c->cycles[slot[k]];
+            memset(cy, 0, sizeof *cy);
+            cy->members = c->members + at;
+            cy->entry = NONE;
+            at += size[k];
+        }
+        for (uint32_t n = 0; n < N; n++) {
+            uint32_t s = slot[comp[n]];
+            ms_cycle *cy;
+            if (s == NONE)
+                continue;
+            cy = &c->cycles[s];
+            ((ms_node *)cy->members)[cy->size++] = n;
+            cy->shallow_size += ms__shallow_of(g, shallow, n);
+            /* what the cycle retains: members not dominated from inside it */
+            if (n == g->root || slot[comp[snap->idom[n]]] != s)
+                cy->retained_size += snap->retained[n];
+            if (snap->distance[n] >= 0 &&
+                (cy->entry == NONE || snap->distance[cy->entry] < 0 ||
+                 snap->distance[n] < snap->distance[cy->entry]))
+                cy->entry = n;
+        }
+        for (size_t i = 0; i < c->count; i++)
+            if (c->cycles[i].entry == NONE)
+                c->cycles[i].entry = c->cycles[i].members[0];
+    }
+    qsort(c->cycles, c->count, sizeof *c->cycles, cycle_cmp);
+    *out = c;
+    c = NULL;
+done:
+    ms__pool_release(&snap->pool, comp, N, 4);
+    free(size);
+    free(slot);
+    free(self_loop);
+    ms_cycles_free(c);
+    return rc;
+}
+
+size_t ms_cycles_count(const ms_cycles *c) { return c->count; }
+const ms_cycle *ms_cycles_get(const ms_cycles *c, size_t i) { return &c->cycles[i]; }
+
+void ms_cycles_free(ms_cycles *c)
+{
+    if (!c)
+        return;
+    free(c->cycles);
+    free(c->members);
+    free(c);
+}

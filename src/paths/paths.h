@@ -1,0 +1,33 @@
+/*
+ * paths.h: shortest retention paths (retention.c) and their uses (why.c).
+ */
+#ifndef MS_PATHS_H
+#define MS_PATHS_H
+
+#include "../graph/v8rules.h"
+
+struct ms__pool;
+
+/* How much an edge type costs on a path, among equally short paths: the
+ * edges a person can act on (a property, an array element, a closure
+ * variable) before engine plumbing (internal, hidden, shortcut). */
+unsigned ms__edge_rank(unsigned type);
+
+/* The shortest-path tree: parent[n] gets the edge by which the chosen
+ * shortest retention path reaches n (UINT32_MAX for the root and for nodes
+ * no strong path reaches).  Paths follow the distances in dist[] (each hop
+ * +1; V8: the first hop from the root to a user root lands at 1) over the
+ * edges the distance BFS follows, and among equally short paths take the one
+ * with the smallest sum of ms__edge_rank, then the first found.
+ * x: the V8 rules, or NULL.  Scratch from pool.  Errors: MS_ENOMEM. */
+int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist,
+                  struct ms__pool *pool, uint32_t *parent, ms_error *err);
+
+/* The reverse CSR: the edges into n are (*edge)[(*first)[n] .. (*first)[n+1]),
+ * in edge order.  Both arrays owned by the caller.  Errors: MS_ENOMEM. */
+int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms_error *err);
+
+/* The node edge e comes from (binary search over first_edge). */
+uint32_t ms__edge_source(const ms__graph *g, uint64_t e);
+
+#endif /* MS_PATHS_H */

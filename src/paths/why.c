@@ -1,0 +1,506 @@
+/*
+ * why.c: "why is this object alive?" - the retention path, the dominator
+ * chain, other paths through other retainers, and memlab-style grouping of a
+ * class's instances by the shape of their retention paths.
+ */
+#include "paths.h"
+
+#include "../graph/classes.h"
+#include "../snapshot/snapshot.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+ms_node ms_edge_source(const ms_snapshot *snap, uint64_t e)
+{
+    return ms__edge_source(snap->g, e);
+}
+
+size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap)
+{
+    const ms__graph *g = snap->g;
+    size_t len = 1, i;
+    uint32_t v;
+    if (!snap->parent_edge || n >= g->node_count)
+        return 0;
+    if (n != g->root && snap->parent_edge[n] == NONE)
+        return 0;
+    for (v = n; v != g->root; v = ms__edge_source(g, snap->parent_edge[v]))
+        len++;
+    /* Fill from the end: the object last, each parent before its child. */
+    i = len - 1;
+    if (i < cap)
+        out[i] = (ms_hop){n, UINT64_MAX};
+    for (v = n; v != g->root;) {
+        uint32_t e = snap->parent_edge[v];
+        v = ms__edge_source(g, e);
+        i--;
+        if (i < cap)
+            out[i] = (ms_hop){v, e};
+    }
+    return len;
+}
+
+int ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, size_t *count,
+                      ms_error *err)
+{
+    const ms__graph *g = snap->g;
+    const uint32_t *w = g->edge_word;
+    uint64_t found = 0, cap = 16, *list = NULL;
+    *out = NULL;
+    *count = 0;
+    if (snap->rev_first) {
+        uint32_t a = snap->rev_first[n], b = snap->rev_first[n + 1];
+        if (ms__alloc_array(&list, b - a ? b - a : 1, 8, "retainers", err) < 0)
+            return MS_ENOMEM;
+        for (uint32_t i = a; i < b; i++)
+            list[i - a] = snap->rev_edge[i];
+        *out = list;
+        *count = b - a;
+        return MS_OK;
+    }
+    if (ms__alloc_array(&list, cap, 8, "retainers", err) < 0)
+        return MS_ENOMEM;
+    /* Memory-bound scan: a branch-free pass per block (vectorised by the
+     * compiler) finds the blocks worth a second look. */
+    for (uint64_t base = 0; base < g->edge_count; base += 4096) {
+        uint64_t end = base + 4096 < g->edge_count ? base + 4096 : g->edge_count;
+        uint32_t hit = 0;
+        for (uint64_t e = base; e < end; e++)
+            hit |= (w[e] & MS_EDGE_TO_MASK) == n;
+        if (!hit)
+            continue;
+        for (uint64_t e = base; e < end; e++) {
+            if ((w[e] & MS_EDGE_TO_MASK) != n)
+                continue;
+            if (found == cap) {
+                cap *= 2;
+                if (ms__realloc_array(&list, cap, 8, "retainers", err) < 0) {
+                    free(list);
+                    return MS_ENOMEM;
+                }
+            }
+            list[found++] = e;
+        }
+    }
+    *out = list;
+    *count = (size_t)found;
+    return MS_OK;
+}
+
+/* ---- ms_why ---------------------------------------------------------- */
+
+typedef struct why_impl {
+    ms_why pub;
+    ms_hop *hops;     /* every path's hops, back to back */
+    ms_path *others;
+    ms_node *dominators;
+} why_impl;
+
+typedef struct candidate {
+    uint64_t edge;
+    uint32_t from;
+    int32_t dist;
+    unsigned rank;
+} candidate;
+
+static int candidate_cmp(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x->edge < y->edge ? -1 : x->edge > y->edge;
+}
+
+int ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err)
+{
+    const ms__graph *g;
+    why_impl *w = NULL;
+    uint64_t *ret = NULL;
+    size_t nret = 0, ncand = 0, hops_total = 0, main_len;
+    candidate *cand = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    if (!snap || n >= snap->g->node_count)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "node %u is not in the snapshot", n);
+    g = snap->g;
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED, err));
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        rc = ms__oom(err, "why");
+        goto done;
+    }
+    w->pub.node = n;
+
+    MS_TRY(ms_node_retainers(snap, n, &ret, &nret, err));
+    w->pub.retainer_count = nret;
+    for (size_t i = 0; i < nret; i++)
+        w->pub.weak_retainer_count += ms__edge_type(g, ret[i]) == MS_ET_WEAK;
+
+    if (n == g->root) {
+        w->pub.status = MS_WHY_ROOT;
+    } else if (snap->parent_edge[n] == NONE) {
+        w->pub.status = nret == 0                              ? MS_WHY_UNREFERENCED
+                        : w->pub.weak_retainer_count == nret ? MS_WHY_WEAK_ONLY
+                                                               : MS_WHY_GARBAGE;
+    } else {
+        w->pub.status = MS_WHY_RETAINED;
+    }
+
+    /* Other paths: one per other strong retainer, shortest first. */
+    MS_TRY(ms__alloc_array(&cand, nret ? nret : 1, sizeof *cand, "why", err));
+    if (w->pub.status == MS_WHY_RETAINED) {
+        uint32_t main_from = ms__edge_source(g, snap->parent_edge[n]);
+        for (size_t i = 0; i < nret; i++) {
+            uint32_t from = ms__edge_source(g, ret[i]);
+            unsigned t = ms__edge_type(g, ret[i]);
+            if (t == MS_ET_WEAK || from == main_from || from == n || snap->distance[from] < 0 ||
+                (from != g->root && snap->parent_edge[from] == NONE))
+                continue;
+            cand[ncand++] = (candidate){ret[i], from, snap->distance[from], ms__edge_rank(t)};
+        }
+        qsort(cand, ncand, sizeof *cand, candidate_cmp);
+        /* one path per retainer: drop later edges from the same node */
+        {
+            size_t kept = 0;
+            for (size_t i = 0; i < ncand && kept < k; i++) {
+                bool dup = false;
+                for (size_t j = 0; j < kept && !dup; j++)
+                    dup = cand[j].from == cand[i].from;
+                if (!dup)
+                    cand[kept++] = cand[i];
+            }
+            ncand = kept;
+        }
+    } else {
+        ncand = 0;
+    }
+
+    /* Room for every path's hops. */
+    main_len = w->pub.status == MS_WHY_RETAINED || w->pub.status == MS_WHY_ROOT
+                   ? ms_retention_path(snap, n, NULL, 0)
+                   : 0;
+    hops_total = main_len;
+    for (size_t i = 0; i < ncand; i++)
+        hops_total += ms_retention_path(snap, cand[i].from, NULL, 0) + 1;
+    MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
+    MS_TRY(ms__alloc_array(&w->others, ncand ? ncand : 1, sizeof *w->others, "why", err));
+    ms_retention_path(snap, n, w->hops, main_len);
+    w->pub.path = (ms_path){main_len, w->hops};
+    {
+        size_t at = main_len;
+        for (size_t i = 0; i < ncand; i++) {
+            size_t len = ms_retention_path(snap, cand[i].from, w->hops + at, hops_total - at);
+            w->hops[at + len - 1].edge = cand[i].edge;
+            w->hops[at + len] = (ms_hop){n, UINT64_MAX};
+            w->others[i] = (ms_path){len + 1, w->hops + at};
+            at += len + 1;
+        }
+    }
+    w->pub.others = w->others;
+    w->pub.other_count = ncand;
+
+    /* Dominator chain, nearest first, without the root. */
+    if (w->pub.status == MS_WHY_RETAINED) {
+        size_t len = 0;
+        for (uint32_t d = snap->idom[n]; d != g->root; d = snap->idom[d])
+            len++;
+        MS_TRY(ms__alloc_array(&w->dominators, len ? len : 1, sizeof *w->dominators, "why", err));
+        len = 0;
+        for (uint32_t d = snap->idom[n]; d != g->root; d = snap->idom[d])
+            w->dominators[len++] = d;
+        w->pub.dominators = w->dominators;
+        w->pub.dominator_count = len;
+    }
+    *out = &w->pub;
+    w = NULL;
+done:
+    free(ret);
+    free(cand);
+    if (w)
+        ms_why_free(&w->pub);
+    return rc;
+}
+
+void ms_why_free(ms_why *why)
+{
+    why_impl *w = (why_impl *)why;
+    if (!w)
+        return;
+    free(w->hops);
+    free(w->others);
+    free(w->dominators);
+    free(w);
+}
+
+/* ---- ms_why_class: instances grouped by path signature ----------------- */
+
+struct ms_why_class {
+    uint64_t instances;
+    size_t count;
+    ms_path_group *groups;
+    ms_hop *hops;
+};
+
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+
+/* Whether an edge name is a number ("1419": V8 names the slots of a Map's
+ * table and of an elements store this way). */
+static bool numeric_name(const ms__graph *g, uint32_t sid)
+{
+    size_t len;
+    const char *s = ms__strtab_get(&g->strings, sid, &len);
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* A hop's token: the class it leaves, the edge type, and the edge name;
+ * indices (element and hidden edges, and numeric names) are all alike, so
+ * the instances of one array or Map share a signature. */
+static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t from, uint64_t e)
+{
+    unsigned t = ms__edge_type(g, e);
+    uint64_t name = ms__edge_type_is_indexed(t) || numeric_name(g, g->edge_name[e])
+                        ? UINT64_MAX
+                        : g->edge_name[e];
+    return mix64(mix64(mix64(0x51ED270B, cl->of[from]), t), name);
+}
+
+typedef struct group_slot {
+    uint64_t sig;
+    uint32_t group; /* NONE = empty */
+} group_slot;
+
+static int group_cmp(const void *a, const void *b)
+{
+    const ms_path_group *x = a, *y = b;
+    if (x->retained_size != y->retained_size)
+        return x->retained_size > y->retained_size ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->example < y->example ? -1 : x->example > y->example;
+}
+
+int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out, ms_error *err)
+{
+    const ms__graph *g;
+    const ms__classes *cl;
+    ms_why_class *w = NULL;
+    uint64_t *sig = NULL, *member = NULL, *top = NULL;
+    uint32_t *last = NULL, *stack = NULL;
+    group_slot *slots = NULL;
+    uint64_t nslots = 0, hops_total = 0, cap_groups = 0;
+    bool *has_class = NULL;
+    int rc = MS_OK;
+    uint32_t N;
+
+    *out = NULL;
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                         MS_ANALYSIS_DOMINATOR_TREE,
+                               err));
+    g = snap->g;
+    cl = snap->classes;
+    N = g->node_count;
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        rc = ms__oom(err, "why");
+        goto done;
+    }
+
+    /* The classes called `name` (by name or by key). */
+    MS_TRY(ms__alloc_array_zero(&has_class, cl->count ? cl->count : 1, 1, "why", err));
+    {
+        bool any = false;
+        for (uint32_t c = 0; c < cl->count; c++) {
+            has_class[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
+                           strcmp(ms__class_key(cl, c), name) == 0;
+            any |= has_class[c];
+        }
+        if (!any) {
+            rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no class named \"%s\"", snap->name,
+                          name);
+            goto done;
+        }
+    }
+    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)N + 63) / 64, 8, "why", err));
+    for (uint32_t n = 0; n < N; n++) {
+        if (has_class[cl->of[n]] && g->node_type[n] != MS_NT_SYNTHETIC) {
+            member[n >> 6] |= 1ull << (n & 63);
+            w->instances++;
+        }
+    }
+    if (w->instances == 0) {
+        rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no object of class \"%s\"", snap->name,
+                      name);
+        goto done;
+    }
+
+    /* Instances not dominated by another instance: one walk down the
+     * dominator tree counting instances on the current path. */
+    MS_TRY(ms__alloc_array_zero(&top, ((uint64_t)N + 63) / 64, 8, "why", err));
+    {
+        uint64_t sp = 0, cap = 1024;
+        uint32_t active = 0;
+        MS_TRY(ms__alloc_array(&stack, cap, 4, "why", err));
+        stack[sp++] = g->root;
+        while (sp) {
+            uint32_t entry = stack[--sp], v = entry & ~0x80000000u, kids;
+            bool is_member = member[v >> 6] >> (v & 63) & 1;
+            if (entry & 0x80000000u) {
+                active--;
+                continue;
+            }
+            kids = snap->dom_first[v + 1] - snap->dom_first[v];
+            if (sp + kids + 1 > cap) {
+                while (sp + kids + 1 > cap)
+                    cap *= 2;
+                MS_TRY(ms__realloc_array(&stack, cap, 4, "why", err));
+            }
+            if (is_member) {
+                if (active == 0)
+                    top[v >> 6] |= 1ull << (v & 63);
+                active++;
+                stack[sp++] = v | 0x80000000u;
+            }
+            memcpy(stack + sp, snap->dom_child + snap->dom_first[v], (size_t)kids * 4);
+            sp += kids;
+        }
+        free(stack);
+        stack = NULL;
+    }
+
+    /* Path signatures, memoised along the path tree: sig(n) extends its
+     * parent's by the hop into n, unless that hop repeats the parent's
+     * last one (a linked list is one signature at any depth). */
+    MS_TRY(ms__alloc_array(&sig, N, 8, "path signatures", err));
+    MS_TRY(ms__alloc_array(&last, N, 4, "path signatures", err));
+    {
+        uint64_t *done_bits = NULL, cap = 1024;
+        rc = ms__alloc_array_zero(&done_bits, ((uint64_t)N + 63) / 64, 8, "path signatures", err);
+        if (rc == MS_OK)
+            rc = ms__alloc_array(&stack, cap, 4, "path signatures", err);
+        if (rc < 0) {
+            free(done_bits);
+            goto done;
+        }
+        sig[g->root] = 0x2545F4914F6CDD1Dull;
+        last[g->root] = 0;
+        done_bits[g->root >> 6] |= 1ull << (g->root & 63);
+        for (uint32_t n = 0; n < N; n++) {
+            uint64_t sp = 0;
+            uint32_t v = n;
+            if (!(member[n >> 6] >> (n & 63) & 1) || snap->parent_edge[n] == NONE)
+                continue;
+            while (!(done_bits[v >> 6] >> (v & 63) & 1)) {
+                if (sp == cap) {
+                    cap *= 2;
+                    if (ms__realloc_array(&stack, cap, 4, "path signatures", err) < 0) {
+                        free(done_bits);
+                        rc = MS_ENOMEM;
+                        goto done;
+                    }
+                }
+                stack[sp++] = v;
+                v = ms__edge_source(g, snap->parent_edge[v]);
+            }
+            while (sp) {
+                uint32_t x = stack[--sp], e = snap->parent_edge[x];
+                uint32_t p = ms__edge_source(g, e);
+                uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
+                if (tok == last[p]) {
+                    sig[x] = sig[p];
+                } else {
+                    sig[x] = mix64(sig[p], tok);
+                }
+                last[x] = tok;
+                done_bits[x >> 6] |= 1ull << (x & 63);
+            }
+        }
+        free(done_bits);
+    }
+
+    /* Group by signature (plus the instance's own class). */
+    nslots = 64;
+    while (nslots < w->instances * 2)
+        nslots *= 2;
+    MS_TRY(ms__alloc_array(&slots, nslots, sizeof *slots, "why", err));
+    for (uint64_t i = 0; i < nslots; i++)
+        slots[i].group = NONE;
+    for (uint32_t n = 0; n < N; n++) {
+        uint64_t s, h;
+        ms_path_group *grp;
+        if (!(member[n >> 6] >> (n & 63) & 1))
+            continue;
+        s = snap->parent_edge[n] == NONE ? 0x0DDBA11u : mix64(sig[n], cl->of[n]);
+        for (h = mix64(s, 7) & (nslots - 1); slots[h].group != NONE && slots[h].sig != s;
+             h = (h + 1) & (nslots - 1))
+            ;
+        if (slots[h].group == NONE) {
+            if (w->count == cap_groups) {
+                cap_groups = cap_groups ? cap_groups * 2 : 16;
+                MS_TRY(ms__realloc_array(&w->groups, cap_groups, sizeof *w->groups, "why", err));
+            }
+            slots[h] = (group_slot){s, (uint32_t)w->count};
+            w->groups[w->count++] = (ms_path_group){0, 0, n, {0, NULL}};
+        }
+        grp = &w->groups[slots[h].group];
+        grp->count++;
+        if (top[n >> 6] >> (n & 63) & 1)
+            grp->retained_size += snap->retained[n];
+        if (snap->retained[n] > snap->retained[grp->example])
+            grp->example = n;
+    }
+    qsort(w->groups, w->count, sizeof *w->groups, group_cmp);
+
+    /* Each group's example path. */
+    for (size_t i = 0; i < w->count; i++)
+        hops_total += ms_retention_path(snap, w->groups[i].example, NULL, 0);
+    MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
+    {
+        size_t at = 0;
+        for (size_t i = 0; i < w->count; i++) {
+            size_t len = ms_retention_path(snap, w->groups[i].example, w->hops + at, hops_total - at);
+            w->groups[i].path = (ms_path){len, len ? w->hops + at : NULL};
+            at += len;
+        }
+    }
+    *out = w;
+    w = NULL;
+done:
+    free(sig);
+    free(last);
+    free(member);
+    free(top);
+    free(stack);
+
+    free(slots);
+    free(has_class);
+    ms_why_class_free(w);
+    return rc;
+}
+
+uint64_t ms_why_class_instances(const ms_why_class *w) { return w->instances; }
+size_t ms_why_class_group_count(const ms_why_class *w) { return w->count; }
+const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i) { return &w->groups[i]; }
+
+void ms_why_class_free(ms_why_class *w)
+{
+    if (!w)
+        return;
+    free(w->groups);
+    free(w->hops);
+    free(w);
+}

@@ -1,0 +1,160 @@
+/*
+ * cli_paths.c: printing objects and retention paths, as text and JSON, for
+ * why, cycles, compare and leaks.
+ */
+#include "cli_paths.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Paths longer than this show their first and last hops. */
+#define TEXT_HOPS_SHOWN 8
+#define JSON_HOPS_MAX 10000
+
+const char *cli_distance_text(int32_t d, char buf[16])
+{
+    if (d < 0 || d >= MS_DISTANCE_SYSTEM_BASE)
+        return "-";
+    snprintf(buf, 16, "%d", (int)d);
+    return buf;
+}
+
+void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
+{
+    char label[128];
+    size_t ll = ms_node_label(snap, n, label, sizeof label);
+    const char *cls = ms_node_class(snap, n);
+    if (n == ms_snapshot_root(snap))
+        cls = "(root)";
+    cli_print_name(f, cls, strlen(cls), 60);
+    fprintf(f, " %s", cli_id(snap, n));
+    if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
+        fputs("  ", f);
+        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, 40);
+    }
+}
+
+const char *cli_id(const ms_snapshot *snap, ms_node n)
+{
+    static char buf[4][32];
+    static int which;
+    char *b = buf[which++ & 3];
+    snprintf(b, 32, "@%" PRIu64, ms_node_id(snap, n));
+    return b;
+}
+
+void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e)
+{
+    ms_edge_info info;
+    ms_edge_get(snap, e, &info);
+    fputs("--", f);
+    if (info.name)
+        cli_print_name(f, info.name, strlen(info.name), 60);
+    else
+        fprintf(f, "%u", info.index);
+    fprintf(f, " (%s)-->", info.type);
+}
+
+static void print_hop(FILE *f, ms_snapshot *snap, const ms_hop *h, const char *indent)
+{
+    char a[32];
+    fprintf(f, "%s%11s  ", indent, cli_size(ms_node_retained_size(snap, h->node), a));
+    cli_print_object(f, snap, h->node);
+    if (h->edge != UINT64_MAX) {
+        fputs("  ", f);
+        cli_print_edge(f, snap, h->edge);
+    }
+    fputc('\n', f);
+}
+
+void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent)
+{
+    for (size_t i = 0; i < p->length; i++) {
+        if (p->length > 2 * TEXT_HOPS_SHOWN + 1 && i == TEXT_HOPS_SHOWN) {
+            char a[32];
+            size_t skip = p->length - 2 * TEXT_HOPS_SHOWN;
+            fprintf(f, "%s%11s  ... %s more hops ...\n", indent, "", cli_count(skip, a));
+            i += skip - 1;
+            continue;
+        }
+        print_hop(f, snap, &p->hops[i], indent);
+    }
+}
+
+cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
+{
+    cJSON *o = cJSON_CreateObject();
+    char label[256];
+    size_t ll = ms_node_label(snap, n, label, sizeof label);
+    const char *cls = ms_node_class(snap, n);
+    cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
+    cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
+    cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddItemToObject(o, "name", cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
+    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
+    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
+    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+    return o;
+}
+
+cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e)
+{
+    cJSON *o = cJSON_CreateObject();
+    ms_edge_info info;
+    ms_edge_get(snap, e, &info);
+    cJSON_AddStringToObject(o, "type", info.type);
+    if (info.name)
+        cJSON_AddItemToObject(o, "name", cli_json_string(info.name, strlen(info.name)));
+    else
+        cJSON_AddNumberToObject(o, "index", info.index);
+    return o;
+}
+
+cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
+{
+    cJSON *o = cJSON_CreateObject(), *hops = cJSON_CreateArray();
+    size_t elided = 0;
+    cJSON_AddNumberToObject(o, "length", (double)p->length);
+    for (size_t i = 0; i < p->length; i++) {
+        cJSON *h;
+        if (p->length > JSON_HOPS_MAX && i == JSON_HOPS_MAX / 2) {
+            elided = p->length - JSON_HOPS_MAX;
+            i += elided - 1;
+            continue;
+        }
+        h = cli_object_json(snap, p->hops[i].node);
+        if (p->hops[i].edge != UINT64_MAX)
+            cJSON_AddItemToObject(h, "edge", cli_edge_json(snap, p->hops[i].edge));
+        cJSON_AddItemToArray(hops, h);
+    }
+    cJSON_AddNumberToObject(o, "elided", (double)elided);
+    cJSON_AddItemToObject(o, "hops", hops);
+    return o;
+}
+
+cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file)
+{
+    cJSON *sj = cJSON_CreateObject();
+    cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
+    cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
+    cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
+    cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
+    return sj;
+}
+
+int cli_parse_id(ms_snapshot *snap, const char *text, ms_node *out)
+{
+    const char *p = text;
+    char *end;
+    unsigned long long v;
+    if (*p == '@')
+        p++;
+    if (!*p || *p == '-' || *p == '+' || *p == ' ')
+        return -1;
+    v = strtoull(p, &end, 0); /* decimal, or 0x... for addresses */
+    if (*end)
+        return -1;
+    *out = ms_snapshot_find_id(snap, v);
+    return *out == MS_NODE_NONE ? 1 : 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * cli_paths.h: objects and retention paths as text and JSON (cli_paths.c).
+ */
+#ifndef MEMSNAP_CLI_PATHS_H
+#define MEMSNAP_CLI_PATHS_H
+
+#include "cli.h"
+
+/* "@123" for node n (static buffers, four in rotation). */
+const char *cli_id(const ms_snapshot *snap, ms_node n);
+/* DevTools' display of a distance: "-" beyond the user roots' reach. */
+const char *cli_distance_text(int32_t d, char buf[16]);
+
+/* "Class @id  name" (the name only when it says more than the class). */
+void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);
+/* "--name (type)-->" */
+void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
+/* One hop per line: retained size, object, edge to the next hop; long
+ * paths show their first and last hops. */
+void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent);
+
+/* {id, type, class, name, shallow_size, retained_size, distance} */
+cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* {type, name} or {type, index} */
+cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
+/* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the
+ * first and last 5000. */
+cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p);
+/* {file, format, node_count, edge_count} */
+cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file);
+
+/* Parses "@123", "123" or "0x7f00..." into a node: 0 found, 1 no such id,
+ * -1 not an id. */
+int cli_parse_id(ms_snapshot *snap, const char *text, ms_node *out);
+
+#endif /* MEMSNAP_CLI_PATHS_H */

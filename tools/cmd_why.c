@@ -1,0 +1,344 @@
+/*
+ * cmd_why.c: `memsnap why SNAP ID` - what keeps an object alive;
+ * `memsnap why SNAP --class NAME` - its class's instances grouped by path.
+ */
+#define _GNU_SOURCE
+#include "cli_paths.h"
+#include "commands.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *f)
+{
+    fputs("usage: memsnap why [--paths K] [--json] [--raw-sizes] [-o FILE] SNAPSHOT ID...\n"
+          "       memsnap why --class NAME [-n N] [--json] [--raw-sizes] [-o FILE] SNAPSHOT\n"
+          "\n"
+          "Why is this object still alive?  For the object with id ID (@123 or 123 as\n"
+          "DevTools shows it; 0x... for addresses): its shortest retention path from\n"
+          "the GC roots, one hop per line with each object's retained size; the\n"
+          "objects that alone keep it alive (its dominators: free any one and it\n"
+          "goes); and up to K more paths through other retainers.  When only weak\n"
+          "references, or nothing reachable, point at it, it says so.  Several ids\n"
+          "are answered in turn (with more than four, an index of retainers is\n"
+          "built first: 4 bytes per edge).\n"
+          "\n"
+          "With --class, the instances of class NAME (a class name or class key, as\n"
+          "in summary) are grouped by the shape of their retention paths, so that\n"
+          "thousands of leaked objects become a few explanations.\n"
+          "\n"
+          "  --paths K     further paths through other retainers (default 3)\n"
+          "  --class NAME  group the instances of a class by retention path\n"
+          "  -n, --top N   with --class: show the N largest groups (default 10)\n"
+          "  --json        JSON output (schema memsnap.why/1, docs/schema/why.schema.json)\n"
+          "  --raw-sizes   V8's self sizes instead of DevTools' shallow sizes\n"
+          "  --timings     print load, analysis and query seconds as JSON on stderr\n"
+          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+          "  -h, --help    this help\n",
+          f);
+}
+
+static const char *status_text(ms_why_status s)
+{
+    switch (s) {
+    case MS_WHY_RETAINED: return "retained";
+    case MS_WHY_ROOT: return "root";
+    case MS_WHY_WEAK_ONLY: return "weak-only";
+    case MS_WHY_GARBAGE: return "garbage";
+    default: return "unreferenced";
+    }
+}
+
+/* One object's answer as JSON (without the document's header fields). */
+static cJSON *why_json(ms_snapshot *snap, const ms_why *w)
+{
+    cJSON *doc = cJSON_CreateObject(), *rj = cJSON_CreateObject(), *doms = cJSON_CreateArray(),
+          *others = cJSON_CreateArray();
+    cJSON_AddItemToObject(doc, "object", cli_object_json(snap, w->node));
+    cJSON_AddStringToObject(doc, "status", status_text(w->status));
+    cJSON_AddNumberToObject(rj, "count", (double)w->retainer_count);
+    cJSON_AddNumberToObject(rj, "weak", (double)w->weak_retainer_count);
+    cJSON_AddItemToObject(doc, "retainers", rj);
+    cJSON_AddItemToObject(doc, "path", cli_path_json(snap, &w->path));
+    for (size_t i = 0; i < w->dominator_count && i < 10000; i++)
+        cJSON_AddItemToArray(doms, cli_object_json(snap, w->dominators[i]));
+    cJSON_AddNumberToObject(doc, "dominator_count", (double)w->dominator_count);
+    cJSON_AddItemToObject(doc, "dominators", doms);
+    for (size_t i = 0; i < w->other_count; i++)
+        cJSON_AddItemToArray(others, cli_path_json(snap, &w->others[i]));
+    cJSON_AddItemToObject(doc, "other_paths", others);
+    return doc;
+}
+
+static void why_text(FILE *f, ms_snapshot *snap, const ms_why *w)
+{
+    ms_node n = w->node;
+    char a[32], b[32], d[16];
+    cli_print_object(f, snap, n);
+    fprintf(f, "\n  shallow %s, retained %s, distance %s\n\n",
+            cli_size(ms_node_shallow_size(snap, n), a), cli_size(ms_node_retained_size(snap, n), b),
+            cli_distance_text(ms_node_distance(snap, n), d));
+    switch (w->status) {
+    case MS_WHY_ROOT:
+        fprintf(f, "%s is the root: the synthetic node the GC roots hang from.\n"
+                   "Nothing retains it; it retains the whole heap.\n", cli_id(snap, n));
+        break;
+    case MS_WHY_WEAK_ONLY:
+        fprintf(f, "Nothing keeps %s alive: only weak references point at it (%s).\n"
+                   "The next garbage collection can free it.\n",
+                cli_id(snap, n), cli_count(w->weak_retainer_count, a));
+        break;
+    case MS_WHY_GARBAGE:
+        fprintf(f, "No path from the GC roots reaches %s: %s object(s) refer to it, but\n"
+                   "nothing reachable refers to them. It is garbage the next collection frees.\n",
+                cli_id(snap, n), cli_count(w->retainer_count - w->weak_retainer_count, a));
+        break;
+    case MS_WHY_UNREFERENCED:
+        fprintf(f, "Nothing refers to %s: it is unreachable and the next collection frees it.\n",
+                cli_id(snap, n));
+        break;
+    case MS_WHY_RETAINED:
+        fprintf(f, "Retained by (shortest path from the GC roots, %s hops):\n",
+                cli_count(w->path.length - 1, a));
+        cli_print_path(f, snap, &w->path, "  ");
+        fprintf(f, "\nKept alive by (dominators, nearest first: free any one and %s goes):\n",
+                cli_id(snap, n));
+        if (w->dominator_count == 0)
+            fputs("  nothing but the GC roots\n", f);
+        for (size_t i = 0; i < w->dominator_count; i++) {
+            if (w->dominator_count > 21 && i == 10) {
+                fprintf(f, "  %11s  ... %s more ...\n", "", cli_count(w->dominator_count - 20, a));
+                i = w->dominator_count - 11;
+                continue;
+            }
+            fprintf(f, "  %11s  ", cli_size(ms_node_retained_size(snap, w->dominators[i]), a));
+            cli_print_object(f, snap, w->dominators[i]);
+            fputc('\n', f);
+        }
+        if (w->other_count) {
+            fprintf(f, "\nAlso retained through %zu other retainer%s:\n", w->other_count,
+                    w->other_count == 1 ? "" : "s");
+            for (size_t i = 0; i < w->other_count; i++) {
+                fprintf(f, "  path %zu (%s hops):\n", i + 2, cli_count(w->others[i].length - 1, a));
+                cli_print_path(f, snap, &w->others[i], "  ");
+            }
+        }
+        if (w->weak_retainer_count)
+            fprintf(f, "\n(%s weak reference%s also point at it; they do not keep it alive.)\n",
+                    cli_count(w->weak_retainer_count, a), w->weak_retainer_count == 1 ? "" : "s");
+        break;
+    }
+}
+
+/* Answers for every id in ids[0..n); one JSON document or text blocks. */
+static int why_objects(ms_snapshot *snap, const char *file, char **ids, int nids, size_t k,
+                       bool json, bool raw, const char *out)
+{
+    ms_error err = MS_ERROR_INIT;
+    cJSON *doc = NULL, *list = NULL;
+    cli_output o = {0};
+    int rc = CLI_OK;
+
+    if (json) {
+        doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "schema", "memsnap.why/1");
+        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
+        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+        cJSON_AddStringToObject(doc, "mode", nids == 1 ? "object" : "objects");
+        if (nids > 1) {
+            list = cJSON_CreateArray();
+            cJSON_AddItemToObject(doc, "objects", list);
+        }
+    } else if ((rc = cli_output_open(&o, out)) != CLI_OK) {
+        return rc;
+    }
+    for (int i = 0; i < nids; i++) {
+        ms_node n;
+        ms_why *w = NULL;
+        if (cli_parse_id(snap, ids[i], &n) != 0) {
+            fprintf(stderr, "memsnap: %s: no object with id %s\n", file, ids[i]);
+            rc = CLI_BAD_INPUT;
+            break;
+        }
+        if (ms_why_compute(snap, n, k, &w, &err) < 0) {
+            rc = cli_fail(&err);
+            break;
+        }
+        if (json) {
+            cJSON *one = why_json(snap, w);
+            if (nids == 1) {
+                /* a single answer's fields go in the document itself */
+                cJSON *it = one->child;
+                while (it) {
+                    cJSON *next = it->next;
+                    cJSON_AddItemToObject(doc, it->string, cJSON_DetachItemViaPointer(one, it));
+                    it = next;
+                }
+                cJSON_Delete(one);
+            } else {
+                cJSON_AddItemToArray(list, one);
+            }
+        } else {
+            if (i > 0)
+                fputs("\n", o.f);
+            why_text(o.f, snap, w);
+        }
+        ms_why_free(w);
+    }
+    if (json) {
+        if (rc == CLI_OK)
+            rc = cli_write_json(doc, out);
+        cJSON_Delete(doc);
+    } else {
+        int close_rc = cli_output_close(&o, rc == CLI_OK);
+        if (rc == CLI_OK)
+            rc = close_rc;
+    }
+    return rc;
+}
+
+static int why_class(ms_snapshot *snap, const char *file, const char *name, uint64_t top, bool json,
+                     bool raw, const char *out)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_why_class *w = NULL;
+    size_t groups, shown;
+    int rc;
+    char a[32], b[32];
+
+    if (ms_why_class_compute(snap, name, &w, &err) < 0)
+        return cli_fail(&err);
+    groups = ms_why_class_group_count(w);
+    shown = top && top < groups ? (size_t)top : groups;
+    if (json) {
+        cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
+        cJSON_AddStringToObject(doc, "schema", "memsnap.why/1");
+        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
+        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+        cJSON_AddStringToObject(doc, "mode", "class");
+        cJSON_AddItemToObject(doc, "class", cli_json_string(name, strlen(name)));
+        cJSON_AddNumberToObject(doc, "instances", (double)ms_why_class_instances(w));
+        cJSON_AddNumberToObject(doc, "group_count", (double)groups);
+        for (size_t i = 0; i < shown; i++) {
+            const ms_path_group *g = ms_why_class_group(w, i);
+            cJSON *gj = cJSON_CreateObject();
+            cJSON_AddNumberToObject(gj, "count", (double)g->count);
+            cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
+            cJSON_AddItemToObject(gj, "example", cli_object_json(snap, g->example));
+            cJSON_AddItemToObject(gj, "path", cli_path_json(snap, &g->path));
+            cJSON_AddItemToArray(list, gj);
+        }
+        cJSON_AddItemToObject(doc, "groups", list);
+        rc = cli_write_json(doc, out);
+        cJSON_Delete(doc);
+    } else {
+        cli_output o;
+        if ((rc = cli_output_open(&o, out)) != CLI_OK) {
+            ms_why_class_free(w);
+            return rc;
+        }
+        fprintf(o.f, "%s: %s instances of %s, in %s group%s by retention path\n", file,
+                cli_count(ms_why_class_instances(w), a), name, cli_count(groups, b),
+                groups == 1 ? "" : "s");
+        for (size_t i = 0; i < shown; i++) {
+            const ms_path_group *g = ms_why_class_group(w, i);
+            fprintf(o.f, "\n#%zu  %s instance%s retaining %s; for example %s:\n", i + 1,
+                    cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
+                    cli_id(snap, g->example));
+            if (g->path.length)
+                cli_print_path(o.f, snap, &g->path, "  ");
+            else
+                fputs("  (no strong path from the GC roots: weakly held or garbage)\n", o.f);
+        }
+        if (shown < groups)
+            fprintf(o.f, "\n... %s more groups (-n 0 shows all)\n", cli_count(groups - shown, a));
+        rc = cli_output_close(&o, true);
+    }
+    ms_why_class_free(w);
+    return rc;
+}
+
+int cmd_why(int argc, char **argv)
+{
+    static const struct option opts[] = {{"paths", required_argument, NULL, 'p'},
+                                         {"class", required_argument, NULL, 'c'},
+                                         {"top", required_argument, NULL, 'n'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"raw-sizes", no_argument, NULL, 'r'},
+                                         {"timings", no_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *snap = NULL;
+    const char *out = NULL, *cls = NULL;
+    bool json = false, raw = false, timings = false;
+    uint64_t k = 3, top = 10;
+    double t_load, t0, t_analysis, t_query;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (!cli_parse_u64(optarg, &k) || k > 1000)
+                return cli_usage_error("why: --paths needs an integer 0..1000, not '%s'", optarg);
+            break;
+        case 'c': cls = optarg; break;
+        case 'n':
+            if (!cli_parse_u64(optarg, &top))
+                return cli_usage_error("why: -n needs a non-negative integer, not '%s'", optarg);
+            break;
+        case 'j': json = true; break;
+        case 'r': raw = true; break;
+        case 't': timings = true; break;
+        case 'o': out = optarg; break;
+        case 'h': help(stdout); return CLI_OK;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (cls ? argc - optind != 1 : argc - optind < 2) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    for (int i = optind + 1; !cls && i < argc; i++) {
+        /* Check the ids' syntax before the (long) load. */
+        const char *p = argv[i];
+        char *end;
+        if (*p == '@')
+            p++;
+        if (!*p || *p == '-' || *p == '+' || (strtoull(p, &end, 0), *end))
+            return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", argv[i]);
+    }
+    if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
+        return cli_fail(&err);
+    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    /* The analyses every answer needs, once; the question itself after. */
+    t0 = cli_now();
+    /* Several questions: an index of retainers beats scanning all edges
+     * for each (docs/performance.md). */
+    if (ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                      (cls ? MS_ANALYSIS_DOMINATOR_TREE : 0) |
+                                      (!cls && argc - optind > 4 ? MS_ANALYSIS_RETAINERS : 0),
+                            &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    t_analysis = cli_now() - t0;
+    t0 = cli_now();
+    if (cls) {
+        rc = why_class(snap, argv[optind], cls, top, json, raw, out);
+    } else {
+        rc = why_objects(snap, argv[optind], argv + optind + 1, argc - optind - 1, (size_t)k, json,
+                         raw, out);
+    }
+    t_query = cli_now() - t0;
+    if (timings)
+        fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"query\": %.3f, \"queries\": %d}\n",
+                t_load, t_analysis, t_query, cls ? 1 : argc - optind - 1);
+done:
+    ms_snapshot_free(snap);
+    return rc;
+}
