@@ -37,6 +37,8 @@ static void help(FILE *f)
           "  --all-edges       every strong edge, engine plumbing included\n"
           "  --json            JSON output (schema memsnap.cycles/1)\n"
           "  --raw-sizes       V8's self sizes instead of DevTools' shallow sizes\n"
+          "  --timings         print load, analysis and cycle-finding seconds as JSON\n"
+          "                    on stderr\n"
           "  -o, --output FILE write to FILE (atomically) instead of stdout\n"
           "  -h, --help        this help\n",
           f);
@@ -91,6 +93,7 @@ int cmd_cycles(int argc, char **argv)
                                          {"all-edges", no_argument, NULL, 'a'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"raw-sizes", no_argument, NULL, 'r'},
+                                         {"timings", no_argument, NULL, 't'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -98,7 +101,8 @@ int cmd_cycles(int argc, char **argv)
     ms_snapshot *snap = NULL;
     ms_cycles *cyc = NULL;
     const char *out = NULL;
-    bool json = false, raw = false, all = false;
+    bool json = false, raw = false, all = false, timings = false;
+    double t_load, t0, t_analysis, t_cycles;
     uint64_t top = 10, min_size = 0;
     size_t count, shown = 0;
     ms_hop *hops = NULL;
@@ -121,6 +125,7 @@ int cmd_cycles(int argc, char **argv)
         case 'a': all = true; break;
         case 'j': json = true; break;
         case 'r': raw = true; break;
+        case 't': timings = true; break;
         case 'o': out = optarg; break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;
@@ -130,14 +135,25 @@ int cmd_cycles(int argc, char **argv)
         help(stderr);
         return CLI_USAGE;
     }
-    if (cli_open(argv[optind], &snap, NULL, &err) < 0)
+    if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    if (ms_cycles_compute(snap, all ? MS_CYCLE_EDGES_ALL : MS_CYCLE_EDGES_STRONG, &cyc, &err) < 0 ||
-        ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_CLASSES, &err) < 0) {
+    t0 = cli_now();
+    if (ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_PATHS | MS_ANALYSIS_CLASSES,
+                            &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
+    t_analysis = cli_now() - t0;
+    t0 = cli_now();
+    if (ms_cycles_compute(snap, all ? MS_CYCLE_EDGES_ALL : MS_CYCLE_EDGES_STRONG, &cyc, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    t_cycles = cli_now() - t0;
+    if (timings)
+        fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"cycles\": %.3f}\n", t_load,
+                t_analysis, t_cycles);
     count = ms_cycles_count(cyc);
     for (size_t i = 0; i < count; i++)
         if (ms_cycles_get(cyc, i)->shallow_size >= min_size)

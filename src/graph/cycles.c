@@ -29,11 +29,11 @@ struct ms_cycles {
 typedef struct pred_ctx {
     bool v8;
     ms_cycle_edges edges;
+    uint64_t *self_loop; /* bit per node: keeps an edge to itself */
 } pred_ctx;
 
-static bool keep_edge(const ms__graph *g, const void *payload, uint32_t from, uint64_t e)
+static bool keep_edge_type(const ms__graph *g, const pred_ctx *p, uint32_t from, uint64_t e)
 {
-    const pred_ctx *p = payload;
     unsigned t = ms__edge_type(g, e);
     if (t == MS_ET_WEAK)
         return false;
@@ -44,6 +44,18 @@ static bool keep_edge(const ms__graph *g, const void *payload, uint32_t from, ui
     /* an internal edge into or out of an array: a data store's slot */
     return t == MS_ET_INTERNAL &&
            (g->node_type[ms__edge_to(g, e)] == MS_NT_ARRAY || g->node_type[from] == MS_NT_ARRAY);
+}
+
+/* The SCC predicate; notes self references on the way (each edge is asked
+ * about once). */
+static bool keep_edge(const ms__graph *g, void *payload, uint32_t from, uint64_t e)
+{
+    pred_ctx *p = payload;
+    if (!keep_edge_type(g, p, from, e))
+        return false;
+    if (ms__edge_to(g, e) == from)
+        p->self_loop[from >> 6] |= 1ull << (from & 63);
+    return true;
 }
 
 static int cycle_cmp(const void *a, const void *b)
@@ -62,6 +74,7 @@ int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, 
     ms_cycles *c = NULL;
     uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0, N = snap->g->node_count;
     uint64_t *self_loop = NULL, total = 0;
+    bool *comp_self = NULL;
     pred_ctx pc;
     const uint64_t *shallow;
     int rc = MS_OK;
@@ -73,6 +86,8 @@ int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, 
 
     pc.v8 = ms__snapshot_is_v8(snap);
     pc.edges = edges;
+    MS_TRY(ms__alloc_array_zero(&self_loop, ((uint64_t)N + 63) / 64, 8, "cycles", err));
+    pc.self_loop = self_loop;
     c = calloc(1, sizeof *c);
     if (!c) {
         rc = ms__oom(err, "cycles");
@@ -83,16 +98,15 @@ int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, 
 
     /* Non-trivial components: two members or more, or a self reference. */
     MS_TRY(ms__alloc_array_zero(&size, ncomp, 4, "cycles", err));
-    MS_TRY(ms__alloc_array_zero(&self_loop, ((uint64_t)ncomp + 63) / 64, 8, "cycles", err));
+    MS_TRY(ms__alloc_array_zero(&comp_self, ncomp ? ncomp : 1, 1, "cycles", err));
     for (uint32_t n = 0; n < N; n++) {
         size[comp[n]]++;
-        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
-            if (ms__edge_to(g, e) == n && keep_edge(g, &pc, n, e))
-                self_loop[comp[n] >> 6] |= 1ull << (comp[n] & 63);
+        if (self_loop[n >> 6] >> (n & 63) & 1)
+            comp_self[comp[n]] = true;
     }
     MS_TRY(ms__alloc_array(&slot, ncomp, 4, "cycles", err));
     for (uint32_t k = 0; k < ncomp; k++) {
-        if (size[k] > 1 || (self_loop[k >> 6] >> (k & 63) & 1)) {
+        if (size[k] > 1 || comp_self[k]) {
             slot[k] = (uint32_t)c->count++;
             total += size[k];
         } else {
@@ -142,6 +156,7 @@ done:
     free(size);
     free(slot);
     free(self_loop);
+    free(comp_self);
     ms_cycles_free(c);
     return rc;
 }

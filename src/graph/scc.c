@@ -17,13 +17,14 @@
 #include <string.h>
 
 #define UNSEEN UINT32_MAX
+#define DONE (UINT32_MAX - 1u) /* in a finished component: never lowers a lowlink */
 
 typedef struct frame {
     uint32_t node;
     uint32_t edge; /* next edge to look at */
 } frame;
 
-int ms__scc(const ms__graph *g, ms__edge_pred keep, const void *payload, ms__pool *pool,
+int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *pool,
             uint32_t *comp, uint32_t *count, ms_error *err)
 {
     const uint32_t N = g->node_count;
@@ -36,10 +37,10 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, const void *payload, ms__poo
     MS_TRY(ms__pool_alloc(pool, &low, N, 4, false, "cycles", err));
     MS_TRY(ms__pool_alloc(pool, &stack, N, 4, false, "cycles", err));
     MS_TRY(ms__alloc_array(&path, path_cap, sizeof *path, "cycles", err));
-    for (uint32_t n = 0; n < N; n++) {
+    /* Once a node's component is finished its index becomes DONE, so the
+     * inner loop reads one array per edge: no "on the stack" test needed. */
+    for (uint32_t n = 0; n < N; n++)
         index[n] = UNSEEN;
-        comp[n] = UNSEEN; /* also "on the stack" while index is set and comp is not */
-    }
 
     for (uint32_t s = 0; s < N; s++) {
         if (index[s] != UNSEEN)
@@ -54,6 +55,8 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, const void *payload, ms__poo
             for (; f->edge < end; f->edge++) {
                 uint64_t e = f->edge;
                 uint32_t w;
+                if (e + 8 < end)
+                    __builtin_prefetch(&index[ms__edge_to(g, e + 8)]);
                 if (!keep(g, payload, v, e))
                     continue;
                 w = ms__edge_to(g, e);
@@ -69,7 +72,7 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, const void *payload, ms__poo
                     descended = true;
                     break;
                 }
-                if (comp[w] == UNSEEN && index[w] < low[v]) /* w is on the stack */
+                if (index[w] < low[v]) /* w is on the stack */
                     low[v] = index[w];
             }
             if (descended)
@@ -80,6 +83,7 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, const void *payload, ms__poo
                 do {
                     w = stack[--sp];
                     comp[w] = ncomp;
+                    index[w] = DONE;
                 } while (w != v);
                 ncomp++;
             }

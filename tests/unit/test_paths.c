@@ -157,7 +157,7 @@ static void reach(const tg *t, int from, bool *seen)
     }
 }
 
-static bool keep_strong(const ms__graph *g, const void *p, uint32_t from, uint64_t e)
+static bool keep_strong(const ms__graph *g, void *p, uint32_t from, uint64_t e)
 {
     (void)p;
     (void)from;
