@@ -17,12 +17,12 @@
 
 #define NONE UINT32_MAX
 
-/* Where a class name comes from: DevTools keys classes by string index, and
- * the names it makes up itself are separate strings from V8's, even when
- * the text is the same: names from calculateObjectNames (ADDED), interface
- * names (INTERFACE), and the "Detached X" names propagateDOMState gives
- * detached native nodes (DETACHED). */
-enum { ORIGIN_RAW, ORIGIN_ADDED, ORIGIN_INTERFACE, ORIGIN_DETACHED };
+enum {
+    ORIGIN_RAW = MS__ORIGIN_RAW,
+    ORIGIN_ADDED = MS__ORIGIN_ADDED,
+    ORIGIN_INTERFACE = MS__ORIGIN_INTERFACE,
+    ORIGIN_DETACHED = MS__ORIGIN_DETACHED
+};
 
 typedef struct base {
     uint8_t origin;
@@ -38,7 +38,7 @@ typedef struct ctx {
     const ms__graph *g;
     ms__classes *c;
     ms__strtab added;           /* names DevTools makes up: "(system)", "<div>" ... */
-    ms__interfaces ifaces;
+    ms__interfaces *ifaces;     /* x.c->ifaces */
     base *bases;
     uint32_t nbases, bases_cap;
     uint32_t *base_raw;         /* graph string id -> base */
@@ -79,7 +79,7 @@ static const char *base_text(const ctx *x, const base *b, size_t *len)
     case ORIGIN_ADDED:
         return ms__strtab_get(&x->added, b->id, len);
     default: {
-        const char *s = x->ifaces.names.data + x->ifaces.name_off[b->id];
+        const char *s = x->ifaces->names.data + x->ifaces->name_off[b->id];
         *len = strlen(s);
         return s;
     }
@@ -106,6 +106,7 @@ static int new_class(ctx *x, const base *b, const ms__position *loc, uint32_t fi
     }
     k = &c->cls[c->count];
     k->first = first;
+    k->origin = b->origin;
     k->name_len = (uint32_t)len;
     if (text_put(c, name, len, &k->name_off, err) < 0)
         return MS_ENOMEM;
@@ -295,11 +296,20 @@ void ms__classes_free(ms__classes *c)
     free(c->of);
     free(c->cls);
     free(c->text);
+    if (c->ifaces)
+        ms__interfaces_free(c->ifaces);
+    free(c->ifaces);
     free(c);
 }
 
 int ms__classes_compute(const ms__graph *g, bool v8, ms__pool *pool, ms__classes **out,
                         ms_error *err)
+{
+    return ms__classes_compute_with(g, v8, NULL, pool, out, err);
+}
+
+int ms__classes_compute_with(const ms__graph *g, bool v8, const ms__interfaces *defs,
+                             ms__pool *pool, ms__classes **out, ms_error *err)
 {
     const uint32_t N = g->node_count;
     ctx x;
@@ -326,9 +336,20 @@ int ms__classes_compute(const ms__graph *g, bool v8, ms__pool *pool, ms__classes
     }
     if (v8) {
         MS_TRY(ms__pool_alloc(pool, &iface, N, 4, false, "interfaces", err));
-        MS_TRY(ms__v8_interfaces(g, iface, &x.ifaces, err));
-        MS_TRY(ms__alloc_array(&x.base_iface, x.ifaces.count + 1, 4, "classes", err));
-        for (uint32_t i = 0; i < x.ifaces.count; i++)
+        x.c->ifaces = calloc(1, sizeof *x.c->ifaces);
+        if (!x.c->ifaces) {
+            rc = ms__oom(err, "interfaces");
+            goto done;
+        }
+        x.ifaces = x.c->ifaces;
+        if (defs) {
+            MS_TRY(ms__interfaces_copy(x.ifaces, defs, err));
+            MS_TRY(ms__v8_apply_interfaces(g, x.ifaces, iface, err));
+        } else {
+            MS_TRY(ms__v8_interfaces(g, iface, x.ifaces, err));
+        }
+        MS_TRY(ms__alloc_array(&x.base_iface, x.ifaces->count + 1, 4, "classes", err));
+        for (uint32_t i = 0; i < x.ifaces->count; i++)
             x.base_iface[i] = NONE;
     }
 
@@ -360,7 +381,6 @@ int ms__classes_compute(const ms__graph *g, bool v8, ms__pool *pool, ms__classes
 done:
     ms__classes_free(x.c);
     ms__strtab_free(&x.added);
-    ms__interfaces_free(&x.ifaces);
     ms__sbuf_free(&x.tmp);
     free(x.bases);
     free(x.base_raw);
@@ -402,6 +422,7 @@ int ms__classes_by_site(const ms__graph *g, ms__pool *pool, ms__classes **out, m
                 }
                 k = &x.c->cls[x.c->count];
                 k->first = n;
+                k->origin = MS__ORIGIN_RAW;
                 k->name_len = k->key_len = (uint32_t)(sizeof text - 1);
                 MS_TRY(text_put(x.c, text, sizeof text - 1, &k->name_off, err));
                 k->key_off = k->name_off;
@@ -422,6 +443,7 @@ int ms__classes_by_site(const ms__graph *g, ms__pool *pool, ms__classes **out, m
             }
             k = &x.c->cls[x.c->count];
             k->first = n;
+            k->origin = MS__ORIGIN_RAW;
             k->name_len = k->key_len = (uint32_t)len;
             MS_TRY(text_put(x.c, text, len, &k->name_off, err));
             k->key_off = k->name_off;

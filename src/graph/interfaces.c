@@ -16,6 +16,7 @@
  */
 #include "classes.h"
 
+#include "../util/sort.h"
 #include "../util/utf.h"
 
 #include <string.h>
@@ -83,8 +84,36 @@ int ms__v8_format_property_name(const char *name, size_t len, ms__sbuf *buf, siz
 void ms__interfaces_free(ms__interfaces *defs)
 {
     ms__sbuf_free(&defs->names);
+    ms__sbuf_free(&defs->props);
     free(defs->name_off);
+    free(defs->prop_first);
+    free(defs->prop_off);
+    free(defs->prop_len);
     memset(defs, 0, sizeof *defs);
+}
+
+int ms__interfaces_copy(ms__interfaces *dst, const ms__interfaces *src, ms_error *err)
+{
+    uint64_t np = src->count ? src->prop_first[src->count] : 0;
+    int rc = MS_OK;
+    memset(dst, 0, sizeof *dst);
+    if (src->count == 0)
+        return MS_OK;
+    MS_TRY(ms__sbuf_append(&dst->names, src->names.data, src->names.len, err));
+    MS_TRY(ms__sbuf_append(&dst->props, src->props.data, src->props.len, err));
+    MS_TRY(ms__alloc_array(&dst->name_off, src->count, 8, "interfaces", err));
+    MS_TRY(ms__alloc_array(&dst->prop_first, src->count + 1, 8, "interfaces", err));
+    MS_TRY(ms__alloc_array(&dst->prop_off, np + 1, 8, "interfaces", err));
+    MS_TRY(ms__alloc_array(&dst->prop_len, np + 1, 4, "interfaces", err));
+    memcpy(dst->name_off, src->name_off, src->count * 8);
+    memcpy(dst->prop_first, src->prop_first, (src->count + 1) * 8);
+    memcpy(dst->prop_off, src->prop_off, np * 8);
+    memcpy(dst->prop_len, src->prop_len, np * 4);
+    dst->count = src->count;
+done:
+    if (rc < 0)
+        ms__interfaces_free(dst);
+    return rc;
 }
 
 /* Linear search for a string id by text (the graph's hash index is dropped
@@ -124,23 +153,19 @@ static int vec_push(vec32 *a, uint32_t x, ms_error *err)
     return MS_OK;
 }
 
-static const cand *sort_cands; /* qsort has no payload argument */
-
-static int by_count_desc(const void *a, const void *b)
+static int by_count_desc(uint32_t x, uint32_t y, const void *ctx)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (sort_cands[x].count != sort_cands[y].count)
-        return sort_cands[x].count > sort_cands[y].count ? -1 : 1;
-    return x < y ? -1 : x > y; /* stable: first seen first */
+    const cand *c = ctx;
+    if (c[x].count != c[y].count)
+        return c[x].count > c[y].count ? -1 : 1;
+    return 0; /* stable: first seen first */
 }
 
-static const ms__graph *sort_graph;
-
-static int by_utf16(const void *a, const void *b)
+static int by_utf16(uint32_t a, uint32_t b, const void *ctx)
 {
     size_t la, lb;
-    const char *sa = ms__strtab_get(&sort_graph->strings, *(const uint32_t *)a, &la);
-    const char *sb = ms__strtab_get(&sort_graph->strings, *(const uint32_t *)b, &lb);
+    const char *sa = ms__strtab_get(ctx, a, &la);
+    const char *sb = ms__strtab_get(ctx, b, &lb);
     return ms__utf16_cmp(sa, la, sb, lb);
 }
 
@@ -261,35 +286,39 @@ static void better(uint32_t *idx, uint32_t *n, uint32_t cidx, uint32_t cn)
     }
 }
 
-int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs, ms_error *err)
+
+static bool is_plain(const ms__graph *g, uint32_t n, uint32_t object_sid)
+{
+    return g->node_type[n] == MS_NT_OBJECT && g->node_name[n] == object_sid;
+}
+
+int ms__v8_infer_interfaces(const ms__graph *g, ms__interfaces *defs, ms_error *err)
 {
     const uint32_t N = g->node_count;
     uint32_t object_sid = find_sid(g, "Object"), proto_sid = find_sid(g, "__proto__");
     ms__strtab names;
     ms__sbuf name = {0}, formatted = {0};
     cand *cands = NULL;
-    uint64_t cand_cap = 0;
-    vec32 props = {0}, order = {0}, list = {0}, objprops = {0}, used = {0};
-    uint32_t *rank = NULL, *chosen = NULL, nchosen = 0;
-    trie t = {0};
+    uint64_t cand_cap = 0, nprops_total = 0;
+    vec32 props = {0}, order = {0};
+    uint32_t nchosen = 0;
     uint64_t total = 0;
     double min_count;
     int rc = MS_OK;
 
     memset(&names, 0, sizeof names);
-    for (uint32_t n = 0; n < N; n++)
-        iface[n] = NONE;
+    memset(defs, 0, sizeof *defs);
     if (object_sid == NONE)
         return MS_OK;
     MS_TRY(ms__strtab_init(&names, err));
 
-    /* Step 1: candidate names. */
+    /* Step 1: candidate names from each plain object's first properties. */
     for (uint32_t n = 0; n < N; n++) {
         size_t units = 1;
         uint64_t start = props.n;
         uint32_t id;
         bool added;
-        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+        if (!is_plain(g, n, object_sid))
             continue;
         total++;
         name.len = 0;
@@ -331,48 +360,103 @@ int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs,
     /* Step 2: the popular ones, most used first. */
     for (uint32_t i = 0; i < names.count; i++)
         MS_TRY(vec_push(&order, i, err));
-    sort_cands = cands;
-    if (order.n)
-        qsort(order.v, order.n, 4, by_count_desc);
+    MS_TRY(ms__sort_u32(order.v, order.n, by_count_desc, cands, err));
     min_count = (double)total / MIN_PROPORTION;
     if (min_count < MIN_OBJECTS)
         min_count = MIN_OBJECTS;
-    MS_TRY(ms__alloc_array(&chosen, order.n + 1, 4, "interfaces", err));
-    for (uint64_t i = 0; i < order.n && (double)cands[order.v[i]].count >= min_count; i++)
-        chosen[nchosen++] = order.v[i];
+    while (nchosen < order.n && (double)cands[order.v[nchosen]].count >= min_count)
+        nchosen++;
     if (nchosen == 0)
         goto done;
 
+    for (uint32_t d = 0; d < nchosen; d++)
+        nprops_total += cands[order.v[d]].nprops;
     MS_TRY(ms__alloc_array(&defs->name_off, nchosen, 8, "interfaces", err));
-    for (uint32_t d = 0; d < nchosen; d++) {
+    MS_TRY(ms__alloc_array(&defs->prop_first, nchosen + 1, 8, "interfaces", err));
+    MS_TRY(ms__alloc_array(&defs->prop_off, nprops_total + 1, 8, "interfaces", err));
+    MS_TRY(ms__alloc_array(&defs->prop_len, nprops_total + 1, 4, "interfaces", err));
+    for (uint32_t d = 0, k = 0; d < nchosen; d++) {
         size_t l;
-        const char *s = ms__strtab_get(&names, chosen[d], &l);
+        const cand *c = &cands[order.v[d]];
+        const char *s = ms__strtab_get(&names, order.v[d], &l);
         defs->name_off[d] = defs->names.len;
         MS_TRY(ms__sbuf_append(&defs->names, s, l + 1, err));
+        defs->prop_first[d] = k;
+        for (uint32_t j = 0; j < c->nprops; j++, k++) {
+            const char *p = ms__strtab_get(&g->strings, props.v[c->props + j], &l);
+            defs->prop_off[k] = defs->props.len;
+            defs->prop_len[k] = (uint32_t)l;
+            MS_TRY(ms__sbuf_append(&defs->props, p, l, err));
+        }
+        defs->prop_first[d + 1] = k;
     }
     defs->count = nchosen;
+done:
+    ms__strtab_free(&names);
+    ms__sbuf_free(&name);
+    ms__sbuf_free(&formatted);
+    free(cands);
+    free(props.v);
+    free(order.v);
+    if (rc < 0)
+        ms__interfaces_free(defs);
+    return rc;
+}
 
-    /* Step 3a: rank every property name a plain object or a definition uses
-     * in UTF-16 order, so later comparisons are integer comparisons. */
-    MS_TRY(ms__alloc_array(&rank, g->strings.count ? g->strings.count : 1, 4, "interfaces", err));
+int ms__v8_apply_interfaces(const ms__graph *g, const ms__interfaces *defs, uint32_t *iface,
+                            ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    uint32_t object_sid = find_sid(g, "Object");
+    ms__strtab keys;
+    uint32_t *key_of = NULL, *rank = NULL, *sorted = NULL, *def_rank = NULL;
+    vec32 list = {0}, objprops = {0};
+    trie t = {0};
+    uint64_t nprops = defs->count ? defs->prop_first[defs->count] : 0;
+    int rc = MS_OK;
+
+    memset(&keys, 0, sizeof keys);
+    for (uint32_t n = 0; n < N; n++)
+        iface[n] = NONE;
+    if (object_sid == NONE || defs->count == 0)
+        return MS_OK;
+    MS_TRY(ms__strtab_init(&keys, err));
+
+    /* Step 3a: every property name a plain object or a definition uses, by
+     * text (the definitions may come from another snapshot), ranked in
+     * UTF-16 order so later comparisons are integer comparisons. */
+    MS_TRY(ms__alloc_array(&key_of, g->strings.count ? g->strings.count : 1, 4, "interfaces", err));
     for (uint32_t i = 0; i < g->strings.count; i++)
-        rank[i] = NONE;
+        key_of[i] = NONE;
     for (uint32_t n = 0; n < N; n++) {
-        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+        if (!is_plain(g, n, object_sid))
             continue;
         for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
             uint32_t sid = g->edge_name[e];
-            if (ms__edge_type(g, e) == MS_ET_PROPERTY && rank[sid] == NONE) {
-                rank[sid] = 0;
-                MS_TRY(vec_push(&used, sid, err));
-            }
+            bool added;
+            size_t l;
+            const char *text;
+            if (ms__edge_type(g, e) != MS_ET_PROPERTY || key_of[sid] != NONE)
+                continue;
+            text = ms__strtab_get(&g->strings, sid, &l);
+            MS_TRY(ms__strtab_intern(&keys, text, l, &key_of[sid], &added, err));
         }
     }
-    sort_graph = g;
-    if (used.n)
-        qsort(used.v, used.n, 4, by_utf16);
-    for (uint64_t i = 0; i < used.n; i++)
-        rank[used.v[i]] = (uint32_t)i;
+    MS_TRY(ms__alloc_array(&def_rank, nprops + 1, 4, "interfaces", err));
+    for (uint64_t k = 0; k < nprops; k++) {
+        bool added;
+        MS_TRY(ms__strtab_intern(&keys, defs->props.data + defs->prop_off[k], defs->prop_len[k],
+                                 &def_rank[k], &added, err));
+    }
+    MS_TRY(ms__alloc_array(&sorted, keys.count + 1, 4, "interfaces", err));
+    MS_TRY(ms__alloc_array(&rank, keys.count + 1, 4, "interfaces", err));
+    for (uint32_t i = 0; i < keys.count; i++)
+        sorted[i] = i;
+    MS_TRY(ms__sort_u32(sorted, keys.count, by_utf16, &keys, err));
+    for (uint32_t i = 0; i < keys.count; i++)
+        rank[sorted[i]] = i;
+    for (uint64_t k = 0; k < nprops; k++)
+        def_rank[k] = rank[def_rank[k]];
 
     /* Step 3b: the trie; a definition only marks a node not yet marked, so
      * earlier (more popular) definitions win duplicates. */
@@ -380,12 +464,11 @@ int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs,
     MS_TRY(ms__alloc_array(&t.hval, 64, 4, "interface trie", err));
     t.hmask = 63;
     MS_TRY(trie_new_node(&t, err));
-    for (uint32_t d = 0; d < nchosen; d++) {
-        const cand *c = &cands[chosen[d]];
+    for (uint32_t d = 0; d < defs->count; d++) {
         uint32_t cur = 0;
         objprops.n = 0;
-        for (uint32_t k = 0; k < c->nprops; k++)
-            MS_TRY(vec_push(&objprops, rank[props.v[c->props + k]], err));
+        for (uint64_t k = defs->prop_first[d]; k < defs->prop_first[d + 1]; k++)
+            MS_TRY(vec_push(&objprops, def_rank[k], err));
         qsort(objprops.v, objprops.n, 4, by_value);
         for (uint64_t k = 0; k < objprops.n; k++) {
             uint32_t next = trie_child(&t, cur, objprops.v[k]);
@@ -402,12 +485,12 @@ int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs,
     /* Step 3c: match every plain object. */
     for (uint32_t n = 0; n < N; n++) {
         uint32_t best = NONE, best_n = 0;
-        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+        if (!is_plain(g, n, object_sid))
             continue;
         objprops.n = 0;
         for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
             if (ms__edge_type(g, e) == MS_ET_PROPERTY)
-                MS_TRY(vec_push(&objprops, rank[g->edge_name[e]], err));
+                MS_TRY(vec_push(&objprops, rank[key_of[g->edge_name[e]]], err));
         if (objprops.n > 1)
             qsort(objprops.v, objprops.n, 4, by_value);
         list.n = 0;
@@ -447,18 +530,22 @@ int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs,
         iface[n] = best;
     }
 done:
-    ms__strtab_free(&names);
-    ms__sbuf_free(&name);
-    ms__sbuf_free(&formatted);
-    free(cands);
-    free(props.v);
-    free(order.v);
+    ms__strtab_free(&keys);
+    free(key_of);
+    free(rank);
+    free(sorted);
+    free(def_rank);
     free(list.v);
     free(objprops.v);
-    free(used.v);
-    free(rank);
-    free(chosen);
     trie_free(&t);
+    return rc;
+}
+
+int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs, ms_error *err)
+{
+    int rc = ms__v8_infer_interfaces(g, defs, err);
+    if (rc == MS_OK)
+        rc = ms__v8_apply_interfaces(g, defs, iface, err);
     if (rc < 0)
         ms__interfaces_free(defs);
     return rc;

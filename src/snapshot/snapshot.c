@@ -4,6 +4,8 @@
  */
 #include "snapshot.h"
 
+#include "../util/sort.h"
+
 #include "../dominators/dominators.h"
 #include "../graph/classes.h"
 #include "../graph/v8rules.h"
@@ -165,15 +167,49 @@ void ms_edge_get(const ms_snapshot *snap, uint64_t e, ms_edge_info *out)
     }
 }
 
-static const ms__graph *id_sort_graph;
-
-static int by_id(const void *a, const void *b)
+int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err)
 {
-    uint64_t x = ms__node_id(id_sort_graph, *(const uint32_t *)a);
-    uint64_t y = ms__node_id(id_sort_graph, *(const uint32_t *)b);
-    if (x != y)
-        return x < y ? -1 : 1;
-    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+    const ms__graph *g = s->g;
+    const uint32_t N = g->node_count;
+    uint32_t *idx = NULL;
+    int rc = MS_OK;
+    if (s->by_id) {
+        *out = s->by_id;
+        return MS_OK;
+    }
+    *out = NULL;
+    MS_TRY(ms__alloc_array(&idx, N ? N : 1, 4, "id index", err));
+    if (!g->node_id_hi) {
+        /* 32-bit ids: sort id << 32 | node by the id bytes; ties keep node
+         * order. */
+        uint64_t *key = NULL;
+        MS_TRY(ms__alloc_array(&key, N ? N : 1, 8, "id index", err));
+        for (uint32_t n = 0; n < N; n++)
+            key[n] = (uint64_t)g->node_id_lo[n] << 32 | n;
+        rc = ms__radix_sort_u64(key, N, 4, err);
+        for (uint32_t i = 0; rc == MS_OK && i < N; i++)
+            idx[i] = (uint32_t)key[i];
+        free(key);
+        if (rc < 0)
+            goto done;
+    } else {
+        uint64_t *key = NULL;
+        MS_TRY(ms__alloc_array(&key, N ? N : 1, 8, "id index", err));
+        for (uint32_t n = 0; n < N; n++) {
+            key[n] = ms__node_id(g, n);
+            idx[n] = n;
+        }
+        rc = ms__radix_sort_kv(key, idx, N, err);
+        free(key);
+        if (rc < 0)
+            goto done;
+    }
+    s->by_id = idx;
+    idx = NULL;
+    *out = s->by_id;
+done:
+    free(idx);
+    return rc;
 }
 
 /* A few lookups scan the ids (about 10 ms for 10 M nodes); after that an
@@ -194,12 +230,9 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
         return MS_NODE_NONE;
     }
     if (!snap->by_id) {
-        if (ms__alloc_array(&snap->by_id, g->node_count, 4, "id index", NULL) < 0)
+        const uint32_t *idx;
+        if (ms__snapshot_by_id(snap, &idx, NULL) < 0)
             return MS_NODE_NONE;
-        for (uint32_t n = 0; n < g->node_count; n++)
-            snap->by_id[n] = n;
-        id_sort_graph = g;
-        qsort(snap->by_id, g->node_count, 4, by_id);
     }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;

@@ -52,6 +52,11 @@ static inline bool ms__snapshot_is_v8(const ms_snapshot *s)
  * which case use ms__node_self).  Errors: MS_ENOMEM. */
 int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err);
 
+/* Node indices sorted by object id (ties in node order), built on first use
+ * (LSD radix sort, 4 bytes per node kept, 16 more while sorting).  *out
+ * points into the snapshot.  Errors: MS_ENOMEM. */
+int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err);
+
 /* The id of string `text`, UINT32_MAX when the snapshot has no such string.
  * Rebuilds the string index on first use (about 8 bytes per string). */
 uint32_t ms__snapshot_sid(ms_snapshot *s, const char *text);
