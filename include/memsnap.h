@@ -317,6 +317,7 @@ void ms_why_free(ms_why *why);
  * repeats of the same hop collapsed), as memlab clusters its leak traces. */
 typedef struct ms_path_group {
     uint64_t count;          /* instances with this path signature */
+    uint64_t shallow_size;   /* bytes, their shallow sizes */
     uint64_t retained_size;  /* bytes they retain, instances dominated by another
                                 instance of the class not counted twice */
     ms_node example;         /* one instance (the one retaining most) */
@@ -330,10 +331,25 @@ typedef struct ms_why_class ms_why_class;
  * Errors: MS_ENOTFOUND (no object of that class), MS_ENOMEM. */
 int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out,
                          ms_error *err);
+/* Groups any set of nodes (duplicates ignored) the same way; a group's
+ * retained size counts its members not dominated by another member of the
+ * same class.  Errors: MS_EINVAL (a node out of range), MS_ENOMEM. */
+int ms_why_nodes_compute(ms_snapshot *snap, const ms_node *nodes, size_t count, ms_why_class **out,
+                         ms_error *err);
 uint64_t ms_why_class_instances(const ms_why_class *w);
+/* Bytes retained by all the grouped objects together, each byte once. */
+uint64_t ms_why_class_retained(const ms_why_class *w);
 size_t ms_why_class_group_count(const ms_why_class *w);
 const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i);
 void ms_why_class_free(ms_why_class *w);
+
+/* A path's signature as one line of text, what groups share: each hop's
+ * class and the edge it leaves by, "Class --name-->", indices written "[]"
+ * and a hop repeating the one before it left out; the last hop is the
+ * object's class.  E.g. "(GC roots) --global--> Object --cache--> Map
+ * --table--> (system) --[]--> Leaky".  Writes a NUL-terminated UTF-8 string
+ * of at most cap - 1 bytes; returns its length before truncation. */
+size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf, size_t cap);
 
 /* Strongly connected components with more than one node, or a node
  * referring to itself: reference cycles. */
@@ -417,6 +433,135 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
 size_t ms_summary_row_count(const ms_summary *s);
 const ms_class_row *ms_summary_row(const ms_summary *s, size_t i);
 void ms_summary_free(ms_summary *s);
+
+/* ------------------------------------------------------------------------ */
+/* Comparing snapshots: what grew, what is new, what leaked                  */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ms_compare_match {
+    /* By object id, as DevTools' Comparison view, unless the two snapshots
+     * look like different processes (ms_compare_note says why): then per
+     * class only. */
+    MS_MATCH_AUTO = 0,
+    MS_MATCH_BY_ID = 1,    /* by object id even then */
+    MS_MATCH_BY_CLASS = 2  /* counts and sizes per class (or site) only */
+} ms_compare_match;
+
+typedef enum ms_compare_interfaces {
+    /* DevTools' Memory panel: BEFORE's plain objects are named with AFTER's
+     * interface definitions ("{a, b}"), so the names line up. */
+    MS_INTERFACES_AFTER = 0,
+    /* Each snapshot names its own (heap-snapshot-toolkit's diff()). */
+    MS_INTERFACES_OWN = 1
+} ms_compare_interfaces;
+
+typedef struct ms_compare_options {
+    unsigned version;                 /* MS_COMPARE_OPTIONS_VERSION */
+    ms_compare_match match;
+    ms_compare_interfaces interfaces;
+    ms_summary_group group;           /* rows per class or per allocation site */
+    int paths;                        /* nonzero: group the new objects by retention
+                                         path and compute their retained sizes (needs
+                                         AFTER's dominators and paths) */
+    /* New (or leaked) objects to leave out of the groups and retained
+     * totals: classes by name or key, and paths whose signature
+     * (ms_path_signature) matches a pattern (fnmatch(3): * ? [...]). */
+    const char *const *ignore_classes;
+    size_t ignore_class_count;
+    const char *const *ignore_paths;
+    size_t ignore_path_count;
+} ms_compare_options;
+
+#define MS_COMPARE_OPTIONS_VERSION 1
+#define MS_COMPARE_OPTIONS_INIT                                                                    \
+    { MS_COMPARE_OPTIONS_VERSION, MS_MATCH_AUTO, MS_INTERFACES_AFTER, MS_GROUP_CLASS, 1, NULL, 0,  \
+      NULL, 0 }
+
+/* One class (or site) of the comparison.  Objects are those with a non-zero
+ * shallow size, as in the summary. */
+typedef struct ms_compare_row {
+    const char *key;          /* DevTools' class key (borrowed from the comparison) */
+    const char *name;
+    uint64_t before_count, after_count;
+    uint64_t before_size, after_size;     /* bytes, shallow sizes */
+    /* By id (zero when matched per class): objects only in AFTER ("# New",
+     * "Alloc. Size") and only in BEFORE ("# Deleted", "Freed Size"). */
+    uint64_t added_count, added_size;
+    uint64_t removed_count, removed_size;
+    /* By id: added - removed (DevTools' "# Delta", "Size Delta"); per class:
+     * after - before. */
+    int64_t count_delta, size_delta;
+    /* Bytes the new objects of the row retain in AFTER (those no other new
+     * object of the row dominates); 0 without paths.  Ignored objects are
+     * left out. */
+    uint64_t added_retained;
+    int ignored;              /* the row's class is in ignore_classes */
+    int changed;              /* by id: objects were added or removed; per class: the count
+                                 or size changed.  DevTools lists only these rows. */
+} ms_compare_row;
+
+typedef struct ms_compare_totals {
+    uint32_t before_nodes, after_nodes;
+    uint64_t before_size, after_size;     /* bytes, all shallow sizes */
+    uint64_t added_count, added_size;     /* by id, every row */
+    uint64_t removed_count, removed_size;
+    /* New objects that are not ignored: how many, their shallow sizes, and
+     * the bytes they retain in AFTER together, each byte once (with paths). */
+    uint64_t new_count, new_size, new_retained;
+    uint64_t shared_ids;      /* ids in both snapshots */
+    uint64_t mismatched_ids;  /* of those, naming objects of another type or name */
+} ms_compare_totals;
+
+typedef struct ms_compare ms_compare;
+
+/* Compares two snapshots (reference: DevTools' HeapSnapshot.ts
+ * calculateSnapshotDiff / calculateDiffForClass): per class key, objects
+ * matched by id; rows sorted by size delta, largest growth first.  With
+ * paths, also groups AFTER's new objects by retention path.  Every class of
+ * either snapshot has a row; the unchanged ones (changed == 0) come last.  Computes the
+ * analyses it needs on both snapshots; neither is changed otherwise, and
+ * the result borrows from after (free it first).  *out owned by the caller
+ * (ms_compare_free).  Errors: MS_EINVAL (bad options), MS_ENOMEM. */
+int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
+                       ms_compare **out, ms_error *err);
+/* 1 when objects were matched by id, 0 when per class only. */
+int ms_compare_by_id(const ms_compare *c);
+/* Why objects were not matched by id (different processes), or NULL. */
+const char *ms_compare_note(const ms_compare *c);
+const ms_compare_totals *ms_compare_totals_get(const ms_compare *c);
+size_t ms_compare_row_count(const ms_compare *c);
+const ms_compare_row *ms_compare_row_get(const ms_compare *c, size_t i);
+/* The new objects (not ignored) grouped by retention path in AFTER, or NULL
+ * without paths.  Borrowed. */
+const ms_why_class *ms_compare_groups(const ms_compare *c);
+/* The row of an AFTER node; SIZE_MAX for nodes counted in no row. */
+size_t ms_compare_node_row(const ms_compare *c, ms_node n);
+void ms_compare_free(ms_compare *c);
+
+/* memlab's leak model over three snapshots of one process: objects
+ * allocated between BASELINE and TARGET (ids in TARGET, not in BASELINE)
+ * that are still alive in FINAL, minus the ignored ones (options: only the
+ * ignore lists are used).  Objects are FINAL's nodes with a non-zero
+ * shallow size that a strong path reaches. */
+typedef struct ms_leaks ms_leaks;
+
+/* Errors: MS_EFORMAT (snapshots of different processes: the message says
+ * which pair), MS_EINVAL (bad options), MS_ENOMEM.  *out owned by the caller (ms_leaks_free); it
+ * borrows from final. */
+int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
+                     const ms_compare_options *opts, ms_leaks **out, ms_error *err);
+/* Leaked objects, their shallow sizes, and what they retain together in
+ * FINAL (each byte once). */
+uint64_t ms_leaks_count(const ms_leaks *l);
+uint64_t ms_leaks_size(const ms_leaks *l);
+uint64_t ms_leaks_retained(const ms_leaks *l);
+/* Leaked objects per class, largest retained first (retained: those no
+ * other leaked object of the class dominates). */
+size_t ms_leaks_class_count(const ms_leaks *l);
+const ms_class_row *ms_leaks_class(const ms_leaks *l, size_t i);
+/* Leaked objects grouped by retention path (borrowed). */
+const ms_why_class *ms_leaks_groups(const ms_leaks *l);
+void ms_leaks_free(ms_leaks *l);
 
 #ifdef __cplusplus
 }

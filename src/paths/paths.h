@@ -30,4 +30,13 @@ int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms
 /* The node edge e comes from (binary search over first_edge). */
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e);
 
+/* Groups the members (a bitset over snap's nodes, `instances` of them) by
+ * path signature, as ms_why_nodes_compute (per_class: a group's retained
+ * size counts members no other member of the same class dominates;
+ * otherwise no other member at all).  group_of (u32[N], may be NULL) gets
+ * each member's group index.  Needs paths, retained sizes, classes and the
+ * dominator tree computed.  Errors: MS_ENOMEM. */
+int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
+                      bool per_class, uint32_t *group_of, ms_why_class **out, ms_error *err);
+
 #endif /* MS_PATHS_H */

@@ -7,6 +7,7 @@
 
 #include "../graph/classes.h"
 #include "../snapshot/snapshot.h"
+#include "../util/sort.h"
 
 #include <string.h>
 
@@ -241,6 +242,7 @@ void ms_why_free(ms_why *why)
 
 struct ms_why_class {
     uint64_t instances;
+    uint64_t retained_total; /* members not dominated by another member */
     size_t count;
     ms_path_group *groups;
     ms_hop *hops;
@@ -279,14 +281,70 @@ static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t fr
     return mix64(mix64(mix64(0x51ED270B, cl->of[from]), t), name);
 }
 
+size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf, size_t cap)
+{
+    const ms__graph *g = snap->g;
+    const ms__classes *cl = snap->classes;
+    size_t len = 0;
+    uint64_t prev = 0;
+    if (cap)
+        buf[0] = 0;
+#define PUT(s, n)                                                                                  \
+    do {                                                                                           \
+        size_t n_ = (n);                                                                           \
+        if (len < cap) {                                                                           \
+            size_t k_ = len + n_ < cap ? n_ : cap - 1 - len;                                       \
+            memcpy(buf + len, (s), k_);                                                            \
+            buf[len + k_] = 0;                                                                     \
+        }                                                                                          \
+        len += n_;                                                                                 \
+    } while (0)
+    for (size_t i = 0; i < path->length; i++) {
+        uint32_t n = path->hops[i].node;
+        uint64_t e = path->hops[i].edge;
+        size_t l;
+        const char *name;
+        if (cl) {
+            name = ms__class_name(cl, cl->of[n]);
+            l = strlen(name);
+        } else {
+            name = ms__node_name(g, n, &l);
+        }
+        if (e == UINT64_MAX) {
+            PUT(name, l);
+            break;
+        }
+        {
+            uint64_t tok = cl ? ((uint32_t)hop_token(g, cl, n, e) | 1u) : 0;
+            unsigned t = ms__edge_type(g, e);
+            size_t el;
+            const char *en;
+            if (cl && tok == prev)
+                continue; /* a repeat of the hop before (a list) */
+            prev = tok;
+            PUT(name, l);
+            PUT(" --", 3);
+            if (ms__edge_type_is_indexed(t) || numeric_name(g, g->edge_name[e])) {
+                PUT("[]", 2);
+            } else {
+                en = ms__strtab_get(&g->strings, g->edge_name[e], &el);
+                PUT(en, el);
+            }
+            PUT("--> ", 4);
+        }
+    }
+#undef PUT
+    return len;
+}
+
 typedef struct group_slot {
     uint64_t sig;
     uint32_t group; /* NONE = empty */
 } group_slot;
 
-static int group_cmp(const void *a, const void *b)
+static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
 {
-    const ms_path_group *x = a, *y = b;
+    const ms_path_group *x = (const ms_path_group *)ctx + a, *y = (const ms_path_group *)ctx + b;
     if (x->retained_size != y->retained_size)
         return x->retained_size > y->retained_size ? -1 : 1;
     if (x->count != y->count)
@@ -294,73 +352,55 @@ static int group_cmp(const void *a, const void *b)
     return x->example < y->example ? -1 : x->example > y->example;
 }
 
-int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out, ms_error *err)
+/* Groups the members (a bitset over the nodes; `instances` of them) by
+ * path signature into *out.  A group's retained size counts the members not
+ * dominated by another member of the same dedup key (per_class: the node's
+ * class; otherwise all members share one key), so no byte counts twice
+ * within a key; retained_total counts members no other member dominates.
+ * Needs paths, retained sizes, classes and the dominator tree. */
+int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
+                      bool per_class, uint32_t *group_of, ms_why_class **out, ms_error *err)
 {
-    const ms__graph *g;
-    const ms__classes *cl;
+    const uint64_t *shallow = NULL;
+    uint32_t *order = NULL, *inv = NULL;
+    ms_path_group *sorted = NULL;
+    const ms__graph *g = snap->g;
+    const ms__classes *cl = snap->classes;
     ms_why_class *w = NULL;
-    uint64_t *sig = NULL, *member = NULL, *top = NULL;
-    uint32_t *last = NULL, *stack = NULL;
+    uint64_t *sig = NULL, *top = NULL, *top_any = NULL;
+    uint32_t *last = NULL, *stack = NULL, *active = NULL;
     group_slot *slots = NULL;
     uint64_t nslots = 0, hops_total = 0, cap_groups = 0;
-    bool *has_class = NULL;
     int rc = MS_OK;
-    uint32_t N;
+    const uint32_t N = g->node_count;
 
     *out = NULL;
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
-                                         MS_ANALYSIS_DOMINATOR_TREE,
-                               err));
-    g = snap->g;
-    cl = snap->classes;
-    N = g->node_count;
     w = calloc(1, sizeof *w);
     if (!w) {
         rc = ms__oom(err, "why");
         goto done;
     }
+    w->instances = instances;
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
 
-    /* The classes called `name` (by name or by key). */
-    MS_TRY(ms__alloc_array_zero(&has_class, cl->count ? cl->count : 1, 1, "why", err));
-    {
-        bool any = false;
-        for (uint32_t c = 0; c < cl->count; c++) {
-            has_class[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
-                           strcmp(ms__class_key(cl, c), name) == 0;
-            any |= has_class[c];
-        }
-        if (!any) {
-            rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no class named \"%s\"", snap->name,
-                          name);
-            goto done;
-        }
-    }
-    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)N + 63) / 64, 8, "why", err));
-    for (uint32_t n = 0; n < N; n++) {
-        if (has_class[cl->of[n]] && g->node_type[n] != MS_NT_SYNTHETIC) {
-            member[n >> 6] |= 1ull << (n & 63);
-            w->instances++;
-        }
-    }
-    if (w->instances == 0) {
-        rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no object of class \"%s\"", snap->name,
-                      name);
-        goto done;
-    }
-
-    /* Instances not dominated by another instance: one walk down the
-     * dominator tree counting instances on the current path. */
+    /* Members not dominated by another member of their key (top) or by
+     * any member (top_any): one walk down the dominator tree counting
+     * members per key on the current path. */
     MS_TRY(ms__alloc_array_zero(&top, ((uint64_t)N + 63) / 64, 8, "why", err));
+    MS_TRY(ms__alloc_array_zero(&top_any, ((uint64_t)N + 63) / 64, 8, "why", err));
+    MS_TRY(ms__alloc_array_zero(&active, per_class && cl->count ? cl->count : 1, 4, "why", err));
     {
         uint64_t sp = 0, cap = 1024;
-        uint32_t active = 0;
+        uint32_t any = 0;
         MS_TRY(ms__alloc_array(&stack, cap, 4, "why", err));
         stack[sp++] = g->root;
         while (sp) {
             uint32_t entry = stack[--sp], v = entry & ~0x80000000u, kids;
             bool is_member = member[v >> 6] >> (v & 63) & 1;
+            uint32_t key = per_class ? cl->of[v] : 0;
             if (entry & 0x80000000u) {
-                active--;
+                active[key]--;
+                any--;
                 continue;
             }
             kids = snap->dom_first[v + 1] - snap->dom_first[v];
@@ -370,9 +410,14 @@ int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out
                 MS_TRY(ms__realloc_array(&stack, cap, 4, "why", err));
             }
             if (is_member) {
-                if (active == 0)
+                if (active[key] == 0)
                     top[v >> 6] |= 1ull << (v & 63);
-                active++;
+                if (any == 0) {
+                    top_any[v >> 6] |= 1ull << (v & 63);
+                    w->retained_total += snap->retained[v];
+                }
+                active[key]++;
+                any++;
                 stack[sp++] = v | 0x80000000u;
             }
             memcpy(stack + sp, snap->dom_child + snap->dom_first[v], (size_t)kids * 4);
@@ -444,7 +489,7 @@ int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out
         ms_path_group *grp;
         if (!(member[n >> 6] >> (n & 63) & 1))
             continue;
-        s = snap->parent_edge[n] == NONE ? 0x0DDBA11u : mix64(sig[n], cl->of[n]);
+        s = snap->parent_edge[n] == NONE ? mix64(0x0DDBA11u, cl->of[n]) : mix64(sig[n], cl->of[n]);
         for (h = mix64(s, 7) & (nslots - 1); slots[h].group != NONE && slots[h].sig != s;
              h = (h + 1) & (nslots - 1))
             ;
@@ -454,16 +499,35 @@ int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out
                 MS_TRY(ms__realloc_array(&w->groups, cap_groups, sizeof *w->groups, "why", err));
             }
             slots[h] = (group_slot){s, (uint32_t)w->count};
-            w->groups[w->count++] = (ms_path_group){0, 0, n, {0, NULL}};
+            w->groups[w->count++] = (ms_path_group){0, 0, 0, n, {0, NULL}};
         }
         grp = &w->groups[slots[h].group];
+        if (group_of)
+            group_of[n] = slots[h].group;
         grp->count++;
+        grp->shallow_size += ms__shallow_of(g, shallow, n);
         if (top[n >> 6] >> (n & 63) & 1)
             grp->retained_size += snap->retained[n];
         if (snap->retained[n] > snap->retained[grp->example])
             grp->example = n;
     }
-    qsort(w->groups, w->count, sizeof *w->groups, group_cmp);
+    /* Largest first; group_of follows the new order. */
+    MS_TRY(ms__alloc_array(&order, w->count + 1, 4, "why", err));
+    MS_TRY(ms__alloc_array(&inv, w->count + 1, 4, "why", err));
+    MS_TRY(ms__alloc_array(&sorted, w->count + 1, sizeof *sorted, "why", err));
+    for (size_t i = 0; i < w->count; i++)
+        order[i] = (uint32_t)i;
+    MS_TRY(ms__sort_u32(order, w->count, group_cmp, w->groups, err));
+    for (size_t i = 0; i < w->count; i++) {
+        sorted[i] = w->groups[order[i]];
+        inv[order[i]] = (uint32_t)i;
+    }
+    free(w->groups);
+    w->groups = sorted;
+    sorted = NULL;
+    for (uint32_t n = 0; group_of && n < N; n++)
+        if (member[n >> 6] >> (n & 63) & 1)
+            group_of[n] = inv[group_of[n]];
 
     /* Each group's example path. */
     for (size_t i = 0; i < w->count; i++)
@@ -482,17 +546,101 @@ int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out
 done:
     free(sig);
     free(last);
-    free(member);
     free(top);
     free(stack);
 
     free(slots);
-    free(has_class);
+    free(top_any);
+    free(active);
+    free(order);
+    free(inv);
+    free(sorted);
     ms_why_class_free(w);
     return rc;
 }
 
+
+int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out, ms_error *err)
+{
+    const ms__graph *g;
+    const ms__classes *cl;
+    uint64_t *member = NULL, instances = 0;
+    bool *has_class = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                         MS_ANALYSIS_DOMINATOR_TREE,
+                               err));
+    g = snap->g;
+    cl = snap->classes;
+
+    /* The classes called `name` (by name or by key). */
+    MS_TRY(ms__alloc_array_zero(&has_class, cl->count ? cl->count : 1, 1, "why", err));
+    {
+        bool any = false;
+        for (uint32_t c = 0; c < cl->count; c++) {
+            has_class[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
+                           strcmp(ms__class_key(cl, c), name) == 0;
+            any |= has_class[c];
+        }
+        if (!any) {
+            rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no class named \"%s\"", snap->name,
+                          name);
+            goto done;
+        }
+    }
+    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)g->node_count + 63) / 64, 8, "why", err));
+    for (uint32_t n = 0; n < g->node_count; n++) {
+        if (has_class[cl->of[n]] && g->node_type[n] != MS_NT_SYNTHETIC) {
+            member[n >> 6] |= 1ull << (n & 63);
+            instances++;
+        }
+    }
+    if (instances == 0) {
+        rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no object of class \"%s\"", snap->name,
+                      name);
+        goto done;
+    }
+    /* Same-named classes (several locations) count as one for retained
+     * sizes: an instance inside another is not counted twice. */
+    rc = ms__group_members(snap, member, instances, false, NULL, out, err);
+done:
+    free(member);
+    free(has_class);
+    return rc;
+}
+
+int ms_why_nodes_compute(ms_snapshot *snap, const ms_node *nodes, size_t count, ms_why_class **out,
+                         ms_error *err)
+{
+    uint64_t *member = NULL, instances = 0;
+    int rc = MS_OK;
+
+    *out = NULL;
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                         MS_ANALYSIS_DOMINATOR_TREE,
+                               err));
+    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)snap->g->node_count + 63) / 64, 8, "why", err));
+    for (size_t i = 0; i < count; i++) {
+        ms_node n = nodes[i];
+        if (n >= snap->g->node_count) {
+            rc = ms__fail(err, MS_EINVAL, UINT64_MAX, "node index %u out of range", n);
+            goto done;
+        }
+        if (!(member[n >> 6] >> (n & 63) & 1)) {
+            member[n >> 6] |= 1ull << (n & 63);
+            instances++;
+        }
+    }
+    rc = ms__group_members(snap, member, instances, true, NULL, out, err);
+done:
+    free(member);
+    return rc;
+}
+
 uint64_t ms_why_class_instances(const ms_why_class *w) { return w->instances; }
+uint64_t ms_why_class_retained(const ms_why_class *w) { return w->retained_total; }
 size_t ms_why_class_group_count(const ms_why_class *w) { return w->count; }
 const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i) { return &w->groups[i]; }
 
