@@ -11,5 +11,7 @@ int cmd_top(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 int cmd_cycles(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

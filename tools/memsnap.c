@@ -18,6 +18,8 @@ static const struct command {
     {"dominators", cmd_dominators, "the dominator tree from the root"},
     {"why", cmd_why, "why an object is alive: retention paths, dominators"},
     {"cycles", cmd_cycles, "reference cycles (strongly connected components)"},
+    {"compare", cmd_compare, "what grew between two snapshots, and what holds it"},
+    {"leaks", cmd_leaks, "objects allocated in TARGET still alive in FINAL (memlab)"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
     {NULL, NULL, NULL},
 };

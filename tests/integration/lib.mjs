@@ -91,6 +91,24 @@ export function schemaValidator(name) {
   };
 }
 
+/** DevTools' Comparison exactly as the Memory panel computes it (BEFORE's
+ * plain objects named with AFTER's interface definitions): our
+ * tests/oracle/devtools.mjs compare-panel, on DevTools' own worker code. */
+export function panelOracle(before, after) {
+  const copy = join(WORK, 'devtools.mjs'); // beside node_modules, so its imports resolve
+  copyFileSync(join(SOURCE, 'tests', 'oracle', 'devtools.mjs'), copy);
+  const r = run('node', ['--max-old-space-size=8000', copy, 'compare-panel', before, after]);
+  assert.equal(r.status, 0, `DevTools panel oracle failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Runs node on a test program (with --expose-gc); fails the test if it fails. */
+export function node(script, ...args) {
+  const r = run('node', ['--expose-gc', script, ...args]);
+  assert.equal(r.status, 0, `node ${script} ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+}
+
 /** Runs the oracle and parses its JSON output. */
 export function oracle(...args) {
   const [cmd, ...pre] = oracleCmd();

@@ -5,6 +5,10 @@
 //   node devtools.mjs summary SNAP     -> JSON {node_count, edge_count, total, classes: [...]}
 //   node devtools.mjs nodes SNAP OUT   -> TSV per node: id type name shallow retained dominator_id distance
 //   node devtools.mjs compare A B      -> JSON per class: added/removed counts and sizes
+//   node devtools.mjs compare-panel A B -> the same as the Memory panel computes it: A's
+//                                         plain objects named with B's interface definitions
+//                                         (HeapSnapshotDataGrids.ts); `compare` (the package's
+//                                         diff()) names them with A's own
 //
 // Used when ../shared/tools/devtools-oracle is not available; prints the
 // same fields.
@@ -72,11 +76,30 @@ async function compare(before, after) {
   }));
 }
 
+async function comparePanel(before, after) {
+  const a = await open(before);
+  const b = await open(after);
+  const definitions = await b.interfaceDefinitions();
+  const aggregates = await a.aggregatesForDiff(definitions);
+  const d = await b.calculateSnapshotDiff(String(a.uid ?? 'base'), aggregates);
+  return Object.entries(d).map(([key, c]) => ({
+    key,
+    name: c.name,
+    added_count: c.addedCount,
+    removed_count: c.removedCount,
+    added_size: c.addedSize,
+    removed_size: c.removedSize,
+    count_delta: c.countDelta,
+    size_delta: c.sizeDelta,
+  }));
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 let result;
 if (cmd === 'summary' && args.length === 1) result = await summary(args[0]);
 else if (cmd === 'nodes' && args.length === 2) result = await nodes(args[0], args[1]);
 else if (cmd === 'compare' && args.length === 2) result = await compare(args[0], args[1]);
+else if (cmd === 'compare-panel' && args.length === 2) result = await comparePanel(args[0], args[1]);
 else {
   console.error('usage: devtools.mjs summary SNAP | nodes SNAP OUT.tsv | compare BEFORE AFTER');
   process.exit(2);

@@ -1,0 +1,181 @@
+/*
+ * leaks.c: memlab's leak model over three snapshots of one process.
+ *
+ * Reference: memlab's documentation ("how memlab works"): the leaked
+ * objects are (target \ baseline) ∩ final by object id: allocated while the
+ * user did the action under test and still alive after undoing it.  memlab
+ * then filters them with browser-specific rules (detached DOM, React
+ * fibers); memsnap keeps every object that a strong path reaches in FINAL
+ * and leaves choosing to the user's ignore lists, then clusters them by
+ * retention path as memlab clusters its traces.
+ */
+#include "diff.h"
+
+#include "../graph/classes.h"
+#include "../util/sort.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+struct ms_leaks {
+    uint64_t count, size, retained;
+    ms_class_row *rows;
+    size_t nrows;
+    ms_why_class *groups;
+};
+
+/* Fails when a and b do not look like snapshots of one process. */
+static int same_process(ms_snapshot *a, const char *an, ms_snapshot *b, const char *bn,
+                        ms_error *err)
+{
+    uint64_t shared, mismatched;
+    int rc = ms__id_overlap(a, b, &shared, &mismatched, err);
+    if (rc < 0)
+        return rc;
+    if (!ms__other_process(shared, mismatched))
+        return MS_OK;
+    if (shared == 0)
+        return ms__fail(err, MS_EFORMAT, UINT64_MAX,
+                        "%s and %s share no object id: they come from different processes, "
+                        "and leaks needs three snapshots of one process",
+                        an, bn);
+    return ms__fail(err, MS_EFORMAT, UINT64_MAX,
+                    "%s and %s come from different processes (%llu of the %llu ids they share "
+                    "name different objects); leaks needs three snapshots of one process",
+                    an, bn, (unsigned long long)mismatched, (unsigned long long)shared);
+}
+
+static int by_retained(uint32_t a, uint32_t b, const void *ctx)
+{
+    const ms_class_row *x = (const ms_class_row *)ctx + a, *y = (const ms_class_row *)ctx + b;
+    if (x->retained_size != y->retained_size)
+        return x->retained_size > y->retained_size ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* Whether id is in the id-sorted node list idx of g, moving *at forward
+ * (ids are asked in increasing order). */
+static bool has_id(const ms__graph *g, const uint32_t *idx, uint32_t *at, uint64_t id)
+{
+    while (*at < g->node_count && ms__node_id(g, idx[*at]) < id)
+        (*at)++;
+    return *at < g->node_count && ms__node_id(g, idx[*at]) == id;
+}
+
+int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
+                     const ms_compare_options *opts, ms_leaks **out, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms__graph *gf = final->g;
+    const uint32_t N = gf->node_count;
+    const uint32_t *ib, *it, *ifn;
+    const uint64_t *shallow;
+    const ms__classes *cl;
+    uint64_t *member = NULL, instances = 0;
+    ms_class_row *rows = NULL;
+    uint32_t *order = NULL, ib_at = 0, it_at = 0;
+    ms_leaks *l = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    if (o->version != MS_COMPARE_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "options version %u, expected %u", o->version,
+                        MS_COMPARE_OPTIONS_VERSION);
+    MS_TRY(same_process(baseline, ms_snapshot_name(baseline), target, ms_snapshot_name(target),
+                        err));
+    MS_TRY(same_process(target, ms_snapshot_name(target), final, ms_snapshot_name(final), err));
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        rc = ms__oom(err, "leaks");
+        goto done;
+    }
+    MS_TRY(ms_snapshot_compute(final, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                          MS_ANALYSIS_DOMINATOR_TREE,
+                               err));
+    MS_TRY(ms__snapshot_shallow(final, &shallow, err));
+    MS_TRY(ms__snapshot_by_id(baseline, &ib, err));
+    MS_TRY(ms__snapshot_by_id(target, &it, err));
+    MS_TRY(ms__snapshot_by_id(final, &ifn, err));
+
+    /* FINAL's objects, in id order, whose id TARGET has and BASELINE has
+     * not. */
+    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)N + 63) / 64, 8, "leaks", err));
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t n = ifn[i];
+        uint64_t id = ms__node_id(gf, n);
+        if (gf->node_type[n] == MS_NT_SYNTHETIC || !ms__shallow_of(gf, shallow, n) ||
+            final->distance[n] == MS_DISTANCE_UNREACHABLE)
+            continue;
+        if (has_id(target->g, it, &it_at, id) && !has_id(baseline->g, ib, &ib_at, id)) {
+            member[n >> 6] |= 1ull << (n & 63);
+            instances++;
+        }
+    }
+    MS_TRY(ms__group_new(final, member, &instances, o, &l->groups, err));
+    l->retained = ms_why_class_retained(l->groups);
+
+    /* Per class. */
+    cl = final->classes;
+    MS_TRY(ms__alloc_array_zero(&rows, cl->count + 1, sizeof *rows, "leaks", err));
+    for (uint32_t c = 0; c < cl->count; c++) {
+        rows[c].key = ms__class_key(cl, c);
+        rows[c].name = ms__class_name(cl, c);
+        rows[c].distance = INT32_MAX;
+        rows[c].first = MS_NODE_NONE;
+    }
+    for (uint32_t n = 0; n < N; n++) {
+        ms_class_row *r;
+        if (!(member[n >> 6] >> (n & 63) & 1))
+            continue;
+        r = &rows[cl->of[n]];
+        r->count++;
+        r->shallow_size += ms__shallow_of(gf, shallow, n);
+        if (final->distance[n] < r->distance)
+            r->distance = final->distance[n];
+        if (r->first == MS_NODE_NONE)
+            r->first = n;
+        l->count++;
+        l->size += ms__shallow_of(gf, shallow, n);
+    }
+    for (size_t i = 0; i < ms_why_class_group_count(l->groups); i++) {
+        const ms_path_group *grp = ms_why_class_group(l->groups, i);
+        rows[cl->of[grp->example]].retained_size += grp->retained_size;
+    }
+    MS_TRY(ms__alloc_array(&order, cl->count + 1, 4, "leaks", err));
+    for (uint32_t c = 0; c < cl->count; c++)
+        if (rows[c].count)
+            order[l->nrows++] = c;
+    MS_TRY(ms__sort_u32(order, l->nrows, by_retained, rows, err));
+    MS_TRY(ms__alloc_array(&l->rows, l->nrows + 1, sizeof *l->rows, "leaks", err));
+    for (size_t i = 0; i < l->nrows; i++)
+        l->rows[i] = rows[order[i]];
+    *out = l;
+    l = NULL;
+done:
+    free(member);
+    free(rows);
+    free(order);
+    ms_leaks_free(l);
+    return rc;
+}
+
+uint64_t ms_leaks_count(const ms_leaks *l) { return l->count; }
+uint64_t ms_leaks_size(const ms_leaks *l) { return l->size; }
+uint64_t ms_leaks_retained(const ms_leaks *l) { return l->retained; }
+size_t ms_leaks_class_count(const ms_leaks *l) { return l->nrows; }
+const ms_class_row *ms_leaks_class(const ms_leaks *l, size_t i) { return &l->rows[i]; }
+const ms_why_class *ms_leaks_groups(const ms_leaks *l) { return l->groups; }
+
+void ms_leaks_free(ms_leaks *l)
+{
+    if (!l)
+        return;
+    free(l->rows);
+    ms_why_class_free(l->groups);
+    free(l);
+}

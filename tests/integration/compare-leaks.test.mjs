@@ -1,0 +1,166 @@
+// compare-leaks.test.mjs: `compare` and `leaks` on snapshots Node.js writes
+// here, from tests/fixtures/diff/growth.js with a known leak: N Leaky
+// objects pushed to the global array `leakyStore`, M Temp objects freed.
+//   - compare reports exactly +N Leaky and -M Temp, and the Leaky group's
+//     path goes through `leakyStore`;
+//   - --fail-on 'class:Leaky>+0' exits 1 on the leak and 0 without it;
+//   - leaks over baseline/target/final finds exactly the N Leaky objects
+//     and none of the M Temp ones;
+//   - snapshots of two processes: compare warns and compares per class,
+//     leaks refuses (exit 3);
+//   - --ignore, --markdown, and the JSON schemas.
+import { join } from 'node:path';
+import { existsSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { memsnap, memsnapJson, node, scratch, schemaValidator, SOURCE, assert } from './lib.mjs';
+
+const N = 750, M = 400;
+const growth = join(SOURCE, 'tests', 'fixtures', 'diff', 'growth.js');
+const dir = scratch('compare-leaks');
+const mk = (name, ...args) => {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  node(growth, d, ...args);
+  return d;
+};
+const leak = mk('leak', '--leak', String(N), '--temps', String(M));
+const clean = mk('clean', '--temps', String(M));
+const three = mk('three', '--leak', String(N), '--temps', String(M), '--three');
+const other = mk('other', '--leak', String(N), '--temps', String(M)); // a second process
+const validCompare = schemaValidator('compare');
+const validLeaks = schemaValidator('leaks');
+
+const row = (doc, name) => doc.classes.filter((r) => r.name === name);
+
+// ---- compare: the known numbers --------------------------------------------
+const before = join(leak, 'before.heapsnapshot'), after = join(leak, 'after.heapsnapshot');
+const doc = memsnapJson('compare', '--json', '-n', '0', before, after);
+validCompare(doc, 'compare --json');
+assert.equal(doc.match, 'id');
+assert.equal(doc.note, null);
+const leaky = row(doc, 'Leaky');
+assert.equal(leaky.length, 1, 'one Leaky row');
+assert.equal(leaky[0].added_count, N);
+assert.equal(leaky[0].removed_count, 0);
+assert.equal(leaky[0].count_delta, N);
+assert.ok(leaky[0].added_size > 0 && leaky[0].size_delta === leaky[0].added_size);
+assert.ok(leaky[0].added_retained >= leaky[0].added_size, 'new Leaky objects retain at least themselves');
+const temp = row(doc, 'Temp');
+assert.equal(temp.length, 1, 'one Temp row');
+assert.equal(temp[0].added_count, 0);
+assert.equal(temp[0].removed_count, M);
+assert.equal(temp[0].count_delta, -M);
+assert.equal(doc.totals.before_nodes > 0 && doc.totals.after_nodes > 0, true);
+assert.ok(doc.totals.new_retained >= leaky[0].added_retained);
+// The new Leaky objects: one group, held by the global array leakyStore.
+const groups = doc.groups.filter((g) => g.class === 'Leaky');
+assert.equal(groups.length, 1, `one path group for Leaky, got ${groups.length}`);
+assert.equal(groups[0].count, N);
+assert.match(groups[0].signature, /--leakyStore-->/);
+const edges = groups[0].path.hops.filter((h) => h.edge).map((h) => h.edge.name);
+assert.ok(edges.includes('leakyStore'), `representative path names leakyStore: ${edges}`);
+assert.equal(groups[0].path.hops.at(-1).class, 'Leaky');
+// Rows are sorted by size delta, largest growth first.
+for (let i = 1; i < doc.classes.length; i++) assert.ok(doc.classes[i - 1].size_delta >= doc.classes[i].size_delta);
+
+// ---- compare: budgets ------------------------------------------------------
+let r = memsnap('compare', '--fail-on', 'class:Leaky>+0', before, after);
+assert.equal(r.status, 1, `leak: exit 1 expected, got ${r.status}: ${r.stderr}`);
+assert.match(r.stderr, /budget exceeded: class:Leaky>\+0: objects of class Leaky changed by \+750 \(0 -> 750\)/);
+assert.match(r.stdout, /Leaky/, 'the report is still written');
+r = memsnap('compare', '--fail-on', 'class:Leaky>+0', join(clean, 'before.heapsnapshot'), join(clean, 'after.heapsnapshot'));
+assert.equal(r.status, 0, `no leak: exit 0 expected, got ${r.status}: ${r.stderr}`);
+assert.doesNotMatch(r.stderr, /budget/);
+r = memsnap('compare', '--fail-on', `class:Leaky>=+${N}`, '--fail-on', `class:Leaky>+${N}`, '--fail-on', 'total>+1000%',
+  '--fail-on', 'new-retained>1GB', '--fail-on', `class:Temp>=-${M}`, before, after);
+assert.equal(r.status, 1);
+assert.equal(r.stderr.trim().split('\n').length, 2, `two budgets exceeded: ${r.stderr}`);
+assert.match(r.stderr, /class:Leaky>=\+750/);
+assert.match(r.stderr, /class:Temp>=-400: objects of class Temp changed by -400 \(400 -> 0\)/);
+// --no-paths: new-retained cannot be measured: fails rather than passes blind.
+r = memsnap('compare', '--no-paths', '--fail-on', 'new-retained>1GB', before, after);
+assert.equal(r.status, 1);
+assert.match(r.stderr, /cannot be measured/);
+for (const bad of ['total', 'total>', 'total>5%', 'bogus>1', 'total>+5XB', 'leaks>0', 'objects>+1MB']) {
+  r = memsnap('compare', '--fail-on', bad, before, after);
+  assert.equal(r.status, 2, `--fail-on '${bad}' is a usage error: ${r.status} ${r.stderr}`);
+  assert.match(r.stderr, /fail-on/);
+}
+const budgetDoc = memsnapJson('compare', '--json', '--fail-on', 'class:Leaky>+1000', before, after);
+validCompare(budgetDoc, 'compare --json with budgets');
+assert.deepEqual(budgetDoc.budgets.map((b) => [b.expr, b.exceeded, b.value]), [['class:Leaky>+1000', false, N]]);
+
+// ---- compare: --ignore -------------------------------------------------------
+const ign = join(dir, 'ignore.txt');
+writeFileSync(ign, '# accepted\nclass Leaky\n\npath *--label--> (string)\n');
+const ignored = memsnapJson('compare', '--json', '-n', '0', '--ignore', ign, before, after);
+validCompare(ignored, 'compare --ignore');
+assert.equal(row(ignored, 'Leaky')[0].ignored, true);
+assert.equal(row(ignored, 'Leaky')[0].added_count, N, 'DevTools numbers are kept');
+assert.equal(ignored.groups.filter((g) => g.class === 'Leaky').length, 0, 'no Leaky group');
+assert.equal(ignored.groups.filter((g) => /--label--> \(string\)$/.test(g.signature)).length, 0, 'no label strings');
+assert.ok(ignored.totals.new_count <= doc.totals.new_count - 2 * N, 'Leaky objects and their labels left out');
+assert.ok(ignored.totals.new_retained < doc.totals.new_retained);
+r = memsnap('compare', '--ignore', join(dir, 'missing.txt'), before, after);
+assert.equal(r.status, 2);
+
+// ---- compare: --markdown, -o ------------------------------------------------
+r = memsnap('compare', '--markdown', '--fail-on', 'class:Leaky>+0', before, after);
+assert.equal(r.status, 1);
+assert.match(r.stdout, /^\*\*Memory budget exceeded\*\* \(1 of 1\)/);
+assert.match(r.stdout, /\| `Leaky` \| 750 \| 0 \| \+750 \|/);
+assert.match(r.stdout, /<details><summary>#1: 750 `Leaky` retaining/);
+assert.match(r.stdout, /leakyStore/);
+const outFile = join(dir, 'report.md');
+r = memsnap('compare', '--markdown', '-o', outFile, before, join(dir, 'missing.heapsnapshot'));
+assert.equal(r.status, 3);
+assert.ok(!existsSync(outFile), 'no output file on failure');
+assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('report')), []);
+
+// ---- two processes -----------------------------------------------------------
+r = memsnap('compare', '--json', before, join(other, 'after.heapsnapshot'));
+assert.equal(r.status, 0, r.stderr);
+assert.match(r.stderr, /warning: .*different processes/);
+const cross = JSON.parse(r.stdout);
+validCompare(cross, 'compare of two processes');
+assert.equal(cross.match, 'class');
+assert.match(cross.note, /different processes/);
+assert.equal(cross.groups, null);
+const crossLeaky = row(cross, 'Leaky')[0];
+assert.deepEqual([crossLeaky.before_count, crossLeaky.after_count, crossLeaky.count_delta, crossLeaky.added_count], [0, N, N, 0]);
+r = memsnap('compare', '--match', 'id', '--json', before, join(other, 'after.heapsnapshot'));
+assert.equal(JSON.parse(r.stdout).match, 'id', '--match id forces matching by id');
+
+// ---- leaks -------------------------------------------------------------------
+const [b3, t3, f3] = ['baseline', 'target', 'final'].map((n) => join(three, `${n}.heapsnapshot`));
+const lk = memsnapJson('leaks', '--json', '-n', '0', b3, t3, f3);
+validLeaks(lk, 'leaks --json');
+const lkLeaky = lk.classes.filter((c) => c.name === 'Leaky');
+assert.equal(lkLeaky.length, 1);
+assert.equal(lkLeaky[0].count, N, 'exactly the leaked Leaky objects');
+assert.equal(lk.classes.filter((c) => c.name === 'Temp').length, 0, 'no Temp object: they were freed');
+assert.equal(lk.classes.reduce((s, c) => s + c.count, 0), lk.count);
+const lkGroup = lk.groups.filter((g) => g.class === 'Leaky');
+assert.equal(lkGroup.length, 1);
+assert.equal(lkGroup[0].count, N);
+assert.match(lkGroup[0].signature, /--leakyStore-->/);
+for (let i = 1; i < lk.groups.length; i++) assert.ok(lk.groups[i - 1].retained_size >= lk.groups[i].retained_size);
+r = memsnap('leaks', '--fail-on', 'leaks>0', b3, t3, f3);
+assert.equal(r.status, 1);
+assert.match(r.stderr, /budget exceeded: leaks>0: leaked objects: /);
+r = memsnap('leaks', '--fail-on', 'class:Temp>0', '--fail-on', `class:Leaky>${N}`, b3, t3, f3);
+assert.equal(r.status, 0, `no Temp leaked, exactly ${N} Leaky: ${r.stderr}`);
+r = memsnap('leaks', '--fail-on', 'total>+1%', b3, t3, f3);
+assert.equal(r.status, 2, 'compare measures are a usage error for leaks');
+const lkIgnored = memsnapJson('leaks', '--json', '--ignore', ign, b3, t3, f3);
+assert.equal(lkIgnored.classes.filter((c) => c.name === 'Leaky').length, 0);
+assert.ok(lkIgnored.count <= lk.count - 2 * N);
+r = memsnap('leaks', b3, join(other, 'after.heapsnapshot'), f3);
+assert.equal(r.status, 3, `two processes: exit 3, got ${r.status}`);
+assert.match(r.stderr, /different processes/);
+r = memsnap('leaks', '--markdown', b3, t3, f3);
+assert.equal(r.status, 0);
+assert.match(r.stdout, /### memsnap leaks/);
+assert.match(r.stdout, /\| `Leaky` \| 750 \|/);
+
+console.log(`ok: compare +${N} Leaky / -${M} Temp with the leakyStore path; budgets; ignore; markdown; ` +
+  `two processes; leaks finds ${N} Leaky and no Temp`);

@@ -1,0 +1,572 @@
+/*
+ * test_compare.c: compare, leaks and grouping sets of objects, against
+ * brute force on random snapshot pairs and triples.
+ *
+ * Brute force for compare is DevTools' calculateDiffForClass taken
+ * literally: per class, the sorted id lists of the objects with a non-zero
+ * size, merged.  Snapshots use the plain rules (non-V8 format, class = node
+ * name), built with the builder API.
+ */
+#include "helpers.h"
+
+#include "snapshot/builder.h"
+#include "snapshot/snapshot.h"
+#include "util/sort.h"
+
+#include <stdlib.h>
+
+#define MAXN 48
+#define NAMES 4
+
+static const char *const names[NAMES] = {"Alpha", "Beta", "Gamma", "Delta"};
+
+typedef struct ts {
+    int n, m;
+    uint64_t id[MAXN];
+    int name[MAXN], size[MAXN];
+    int from[MAXN * 4], to[MAXN * 4], weak[MAXN * 4];
+} ts;
+
+static ms_snapshot *make(const ts *t, const char *label)
+{
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t sid[NAMES], root, edge;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    for (int i = 0; i < NAMES; i++)
+        assert_int_equal(ms__builder_string(&b, names[i], strlen(names[i]), &sid[i], NULL, &err),
+                         MS_OK);
+    assert_int_equal(ms__builder_string(&b, "(root)", 6, &root, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "ref", 3, &edge, NULL, &err), MS_OK);
+    for (int i = 0; i < t->n; i++)
+        assert_int_equal(ms__builder_node(&b, i == 0 ? MS_NT_SYNTHETIC : MS_NT_OBJECT,
+                                          i == 0 ? root : sid[t->name[i]], t->id[i],
+                                          (uint64_t)t->size[i], 0, &err),
+                         MS_OK);
+    for (int e = 0; e < t->m; e++)
+        assert_int_equal(ms__builder_edge(&b, (uint32_t)t->from[e], (uint32_t)t->to[e],
+                                          t->weak[e] ? MS_ET_WEAK : MS_ET_PROPERTY, edge, &err),
+                         MS_OK);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    ms__builder_discard(&b);
+    assert_int_equal(ms__snapshot_from_graph(g, MS_FORMAT_BOEHM, label, &s, &err), MS_OK);
+    return s;
+}
+
+/* A random snapshot whose object ids come from [1, 40] without repeats;
+ * the class of id k is names[k % NAMES] unless `shuffle` (then random). */
+static void random_ts(ts *t, bool shuffle)
+{
+    bool used[64] = {false};
+    memset(t, 0, sizeof *t);
+    t->n = 2 + rand() % 30;
+    t->id[0] = 1000; /* the root */
+    for (int i = 1; i < t->n; i++) {
+        uint64_t k;
+        do
+            k = 1 + (uint64_t)(rand() % 40);
+        while (used[k]);
+        used[k] = true;
+        t->id[i] = k;
+        t->name[i] = shuffle ? rand() % NAMES : (int)(k % NAMES);
+        t->size[i] = rand() % 4 == 0 ? 0 : 1 + rand() % 50;
+    }
+    t->m = rand() % (t->n * 3);
+    for (int e = 0; e < t->m; e++) {
+        t->from[e] = rand() % 3 == 0 ? 0 : rand() % t->n;
+        t->to[e] = 1 + rand() % (t->n - 1);
+        t->weak[e] = rand() % 6 == 0;
+    }
+}
+
+typedef struct expect_row {
+    uint64_t added, removed, added_size, removed_size;
+} expect_row;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* DevTools' calculateDiffForClass for class k. */
+static expect_row brute_diff(const ts *a, const ts *b, int k)
+{
+    uint64_t ia[MAXN], ib[MAXN];
+    int sa[64] = {0}, sb[64] = {0}, na = 0, nb = 0, i = 0, j = 0;
+    expect_row r = {0, 0, 0, 0};
+    for (int v = 1; v < a->n; v++)
+        if (a->name[v] == k && a->size[v]) {
+            ia[na++] = a->id[v];
+            sa[a->id[v]] = a->size[v];
+        }
+    for (int v = 1; v < b->n; v++)
+        if (b->name[v] == k && b->size[v]) {
+            ib[nb++] = b->id[v];
+            sb[b->id[v]] = b->size[v];
+        }
+    qsort(ia, (size_t)na, 8, cmp_u64);
+    qsort(ib, (size_t)nb, 8, cmp_u64);
+    while (i < na && j < nb) {
+        if (ia[i] < ib[j]) {
+            r.removed++;
+            r.removed_size += (uint64_t)sa[ia[i++]];
+        } else if (ia[i] > ib[j]) {
+            r.added++;
+            r.added_size += (uint64_t)sb[ib[j++]];
+        } else {
+            i++;
+            j++;
+        }
+    }
+    for (; i < na; i++) {
+        r.removed++;
+        r.removed_size += (uint64_t)sa[ia[i]];
+    }
+    for (; j < nb; j++) {
+        r.added++;
+        r.added_size += (uint64_t)sb[ib[j]];
+    }
+    return r;
+}
+
+static const ms_compare_row *find_row(const ms_compare *c, const char *name)
+{
+    for (size_t i = 0; i < ms_compare_row_count(c); i++)
+        if (strcmp(ms_compare_row_get(c, i)->name, name) == 0)
+            return ms_compare_row_get(c, i);
+    return NULL;
+}
+
+static void test_compare__by_id_vs_brute_force(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 2000; seed++) {
+        ts a, b;
+        ms_snapshot *sa, *sb;
+        ms_compare *c = NULL;
+        ms_error err = MS_ERROR_INIT;
+        ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+        uint64_t added = 0, removed = 0;
+        srand(seed);
+        random_ts(&a, false);
+        random_ts(&b, seed % 3 == 0); /* some objects change class */
+        sa = make(&a, "a");
+        sb = make(&b, "b");
+        o.match = MS_MATCH_BY_ID;
+        o.paths = (int)(seed % 2);
+        assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
+        assert_int_equal(ms_compare_by_id(c), 1);
+        for (int k = 0; k < NAMES; k++) {
+            expect_row e = brute_diff(&a, &b, k);
+            const ms_compare_row *r = find_row(c, names[k]);
+            if (!r) {
+                /* the class is in neither snapshot */
+                assert_int_equal(e.added + e.removed, 0);
+                continue;
+            }
+            assert_int_equal(r->added_count, e.added);
+            assert_int_equal(r->removed_count, e.removed);
+            assert_int_equal(r->added_size, e.added_size);
+            assert_int_equal(r->removed_size, e.removed_size);
+            assert_int_equal(r->count_delta, (int64_t)e.added - (int64_t)e.removed);
+            assert_int_equal(r->size_delta, (int64_t)e.added_size - (int64_t)e.removed_size);
+            assert_int_equal(r->changed, e.added || e.removed);
+            added += e.added;
+            removed += e.removed;
+        }
+        assert_int_equal(ms_compare_totals_get(c)->added_count, added);
+        assert_int_equal(ms_compare_totals_get(c)->removed_count, removed);
+        /* rows that changed come first, largest size growth first */
+        for (size_t i = 1; i < ms_compare_row_count(c); i++) {
+            const ms_compare_row *p = ms_compare_row_get(c, i - 1), *q = ms_compare_row_get(c, i);
+            assert_true(p->changed >= q->changed);
+            if (p->changed == q->changed)
+                assert_true(p->size_delta >= q->size_delta);
+        }
+        ms_compare_free(c);
+        ms_snapshot_free(sa);
+        ms_snapshot_free(sb);
+    }
+}
+
+/* Per class only: counts and sizes of each snapshot. */
+static void test_compare__by_class(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 300; seed++) {
+        ts a, b;
+        ms_snapshot *sa, *sb;
+        ms_compare *c = NULL;
+        ms_error err = MS_ERROR_INIT;
+        ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+        srand(seed);
+        random_ts(&a, true);
+        random_ts(&b, true);
+        sa = make(&a, "a");
+        sb = make(&b, "b");
+        o.match = MS_MATCH_BY_CLASS;
+        assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
+        assert_int_equal(ms_compare_by_id(c), 0);
+        assert_null(ms_compare_groups(c));
+        for (int k = 0; k < NAMES; k++) {
+            uint64_t ca = 0, cb = 0, za = 0, zb = 0;
+            const ms_compare_row *r = find_row(c, names[k]);
+            for (int v = 1; v < a.n; v++)
+                if (a.name[v] == k && a.size[v]) {
+                    ca++;
+                    za += (uint64_t)a.size[v];
+                }
+            for (int v = 1; v < b.n; v++)
+                if (b.name[v] == k && b.size[v]) {
+                    cb++;
+                    zb += (uint64_t)b.size[v];
+                }
+            if (!r) {
+                assert_int_equal(ca + cb, 0);
+                continue;
+            }
+            assert_int_equal(r->before_count, ca);
+            assert_int_equal(r->after_count, cb);
+            assert_int_equal(r->before_size, za);
+            assert_int_equal(r->after_size, zb);
+            assert_int_equal(r->count_delta, (int64_t)cb - (int64_t)ca);
+            assert_int_equal(r->size_delta, (int64_t)zb - (int64_t)za);
+            assert_int_equal(r->added_count + r->removed_count, 0);
+        }
+        ms_compare_free(c);
+        ms_snapshot_free(sa);
+        ms_snapshot_free(sb);
+    }
+}
+
+/* MS_MATCH_AUTO: one process (ids name the same objects) -> by id; ids
+ * naming other objects -> per class, with a note. */
+static void test_compare__detects_other_process(void **state)
+{
+    ts a, b;
+    ms_snapshot *sa, *sb;
+    ms_compare *c = NULL;
+    ms_error err = MS_ERROR_INIT;
+    (void)state;
+    srand(7);
+    random_ts(&a, false);
+    b = a; /* same ids, same classes */
+    b.size[1] += 5;
+    sa = make(&a, "a");
+    sb = make(&b, "b");
+    assert_int_equal(ms_compare_compute(sa, sb, NULL, &c, &err), MS_OK);
+    assert_int_equal(ms_compare_by_id(c), 1);
+    assert_null(ms_compare_note(c));
+    assert_int_equal(ms_compare_totals_get(c)->mismatched_ids, 0);
+    assert_int_equal(ms_compare_totals_get(c)->shared_ids, (uint64_t)a.n);
+    ms_compare_free(c);
+    ms_snapshot_free(sb);
+    /* Every other object under the same id is now of another class. */
+    for (int v = 1; v < b.n; v += 2)
+        b.name[v] = (b.name[v] + 1) % NAMES;
+    sb = make(&b, "b");
+    assert_int_equal(ms_compare_compute(sa, sb, NULL, &c, &err), MS_OK);
+    assert_int_equal(ms_compare_by_id(c), 0);
+    assert_non_null(ms_compare_note(c));
+    assert_non_null(strstr(ms_compare_note(c), "different processes"));
+    assert_int_equal(ms_compare_totals_get(c)->mismatched_ids, (uint64_t)(a.n - 1 + 1) / 2);
+    ms_compare_free(c);
+    ms_snapshot_free(sa);
+    ms_snapshot_free(sb);
+}
+
+/* What the root reaches over strong edges, without node `skip`. */
+static void reach_without(const ts *t, int skip, bool *seen)
+{
+    int st[MAXN], sp = 0;
+    memset(seen, 0, sizeof(bool) * MAXN);
+    if (skip == 0)
+        return;
+    seen[0] = true;
+    st[sp++] = 0;
+    while (sp) {
+        int v = st[--sp];
+        for (int e = 0; e < t->m; e++)
+            if (t->from[e] == v && !t->weak[e] && t->to[e] != skip && !seen[t->to[e]]) {
+                seen[t->to[e]] = true;
+                st[sp++] = t->to[e];
+            }
+    }
+}
+
+/* Makes every node reachable: an edge from the root to each node the root
+ * does not reach yet, in node order.  (For nodes only unreachable ones
+ * retain, dominators follow DevTools' numbering conventions, which a
+ * brute force by definition does not model; test_dominators covers them.) */
+static void attach_unreachable(ts *t)
+{
+    bool seen[MAXN];
+    reach_without(t, -1, seen);
+    for (int u = 1; u < t->n; u++) {
+        int st[MAXN], sp = 0;
+        if (seen[u])
+            continue;
+        t->from[t->m] = 0;
+        t->to[t->m] = u;
+        t->weak[t->m++] = 0;
+        seen[u] = true;
+        st[sp++] = u;
+        while (sp) {
+            int v = st[--sp];
+            for (int e = 0; e < t->m; e++)
+                if (t->from[e] == v && !t->weak[e] && !seen[t->to[e]]) {
+                    seen[t->to[e]] = true;
+                    st[sp++] = t->to[e];
+                }
+        }
+    }
+}
+
+/* Grouping a set of nodes: retained_total = the shallow sizes of every
+ * node that a member dominates (or is). */
+static void test_compare__group_retained_vs_brute_force(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 1000; seed++) {
+        ts t;
+        ms_snapshot *s;
+        ms_why_class *w = NULL;
+        ms_error err = MS_ERROR_INIT;
+        bool reach0[MAXN], without[MAXN][MAXN], member[MAXN] = {false};
+        ms_node nodes[MAXN];
+        size_t count = 0;
+        uint64_t expect = 0, grouped = 0, shallow = 0;
+        srand(seed);
+        random_ts(&t, true);
+        attach_unreachable(&t);
+        s = make(&t, "t");
+        reach_without(&t, -1, reach0);
+        for (int v = 0; v < t.n; v++)
+            reach_without(&t, v, without[v]);
+        for (int v = 1; v < t.n; v++)
+            if (rand() % 3 == 0) {
+                member[v] = true;
+                nodes[count++] = (ms_node)v;
+            }
+        assert_int_equal(ms_why_nodes_compute(s, nodes, count, &w, &err), MS_OK);
+        assert_int_equal(ms_why_class_instances(w), count);
+        /* node x counts when some member m dominates it: m == x, or
+         * removing m cuts x off */
+        for (int x = 1; x < t.n; x++) {
+            bool dominated = false;
+            for (int m = 1; m < t.n && !dominated; m++)
+                dominated = member[m] && (m == x || !without[m][x]);
+            if (dominated)
+                expect += (uint64_t)t.size[x];
+        }
+        assert_int_equal(ms_why_class_retained(w), expect);
+        /* per class: the groups of class k retain what class-k members
+         * dominate, each byte once */
+        for (int k = 0; k < NAMES; k++) {
+            uint64_t want = 0, got = 0;
+            for (int x = 1; x < t.n; x++) {
+                bool dominated = false;
+                for (int m = 1; m < t.n && !dominated; m++)
+                    dominated = member[m] && t.name[m] == k && (m == x || !without[m][x]);
+                if (dominated)
+                    want += (uint64_t)t.size[x];
+            }
+            for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
+                const ms_path_group *g = ms_why_class_group(w, i);
+                if (t.name[g->example] == k)
+                    got += g->retained_size;
+            }
+            assert_int_equal(got, want);
+        }
+        for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
+            const ms_path_group *g = ms_why_class_group(w, i);
+            grouped += g->count;
+            shallow += g->shallow_size;
+            assert_true(member[g->example]);
+        }
+        assert_int_equal(grouped, count);
+        {
+            uint64_t sz = 0;
+            for (size_t i = 0; i < count; i++)
+                sz += (uint64_t)t.size[nodes[i]];
+            assert_int_equal(shallow, sz);
+        }
+        ms_why_class_free(w);
+        ms_snapshot_free(s);
+    }
+}
+
+/* leaks: ids in TARGET, not in BASELINE, alive (strongly reachable, size
+ * > 0) in FINAL. */
+static void test_compare__leaks_vs_brute_force(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 1000; seed++) {
+        ts base, target, fin;
+        ms_snapshot *s0, *s1, *s2;
+        ms_leaks *l = NULL;
+        ms_error err = MS_ERROR_INIT;
+        bool r0[MAXN];
+        uint64_t count = 0, size = 0;
+        srand(seed);
+        random_ts(&base, false);
+        random_ts(&target, false);
+        random_ts(&fin, false);
+        s0 = make(&base, "baseline");
+        s1 = make(&target, "target");
+        s2 = make(&fin, "final");
+        reach_without(&fin, -1, r0);
+        for (int v = 1; v < fin.n; v++) {
+            bool in_t = false, in_b = false;
+            for (int i = 1; i < target.n; i++)
+                in_t |= target.id[i] == fin.id[v];
+            for (int i = 1; i < base.n; i++)
+                in_b |= base.id[i] == fin.id[v];
+            if (in_t && !in_b && r0[v] && fin.size[v]) {
+                count++;
+                size += (uint64_t)fin.size[v];
+            }
+        }
+        assert_int_equal(ms_leaks_compute(s0, s1, s2, NULL, &l, &err), MS_OK);
+        assert_int_equal(ms_leaks_count(l), count);
+        assert_int_equal(ms_leaks_size(l), size);
+        {
+            uint64_t c = 0;
+            for (size_t i = 0; i < ms_leaks_class_count(l); i++)
+                c += ms_leaks_class(l, i)->count;
+            assert_int_equal(c, count);
+        }
+        ms_leaks_free(l);
+        ms_snapshot_free(s0);
+        ms_snapshot_free(s1);
+        ms_snapshot_free(s2);
+    }
+}
+
+/* Snapshots of two processes are refused by leaks. */
+static void test_compare__leaks_refuses_other_process(void **state)
+{
+    ts a, b;
+    ms_snapshot *sa, *sb, *sc;
+    ms_leaks *l = NULL;
+    ms_error err = MS_ERROR_INIT;
+    (void)state;
+    srand(11);
+    random_ts(&a, false);
+    b = a;
+    for (int v = 1; v < b.n; v++)
+        b.name[v] = (b.name[v] + 1) % NAMES;
+    sa = make(&a, "one.snap");
+    sb = make(&b, "other.snap");
+    sc = make(&a, "final.snap");
+    assert_int_equal(ms_leaks_compute(sa, sb, sc, NULL, &l, &err), MS_EFORMAT);
+    assert_null(l);
+    assert_non_null(strstr(err.message, "one.snap and other.snap"));
+    ms_snapshot_free(sa);
+    ms_snapshot_free(sb);
+    ms_snapshot_free(sc);
+}
+
+/* Ignored classes leave the groups and totals; ignored paths too. */
+static void test_compare__ignore(void **state)
+{
+    ts a, b;
+    ms_snapshot *sa, *sb;
+    ms_compare *c = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+    const char *ignore_classes[] = {"Beta"};
+    const char *ignore_paths[] = {"*Gamma"};
+    uint64_t all_new;
+    (void)state;
+    /* before: the root only; after: 1 Alpha, 1 Beta, 1 Gamma, each from the root */
+    memset(&a, 0, sizeof a);
+    a.n = 1;
+    a.id[0] = 1000;
+    memset(&b, 0, sizeof b);
+    b.n = 4;
+    b.id[0] = 1000;
+    for (int v = 1; v < 4; v++) {
+        b.id[v] = (uint64_t)v;
+        b.name[v] = v - 1;
+        b.size[v] = 10 * v;
+        b.from[b.m] = 0;
+        b.to[b.m++] = v;
+    }
+    sa = make(&a, "a");
+    sb = make(&b, "b");
+    o.match = MS_MATCH_BY_ID;
+    assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
+    all_new = ms_compare_totals_get(c)->new_retained;
+    assert_int_equal(all_new, 60);
+    assert_int_equal(ms_compare_totals_get(c)->new_count, 3);
+    ms_compare_free(c);
+    o.ignore_classes = ignore_classes;
+    o.ignore_class_count = 1;
+    o.ignore_paths = ignore_paths;
+    o.ignore_path_count = 1;
+    assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
+    assert_int_equal(ms_compare_totals_get(c)->new_count, 1);
+    assert_int_equal(ms_compare_totals_get(c)->new_retained, 10);
+    assert_true(find_row(c, "Beta")->ignored);
+    assert_false(find_row(c, "Alpha")->ignored);
+    /* DevTools' numbers stay whole */
+    assert_int_equal(ms_compare_totals_get(c)->added_count, 3);
+    ms_compare_free(c);
+    ms_snapshot_free(sa);
+    ms_snapshot_free(sb);
+}
+
+/* The sorts the comparison relies on. */
+static int by_value(uint32_t a, uint32_t b, const void *ctx)
+{
+    (void)ctx;
+    return (a >> 8) < (b >> 8) ? -1 : (a >> 8) > (b >> 8);
+}
+
+static void test_compare__sorts(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 200; seed++) {
+        uint64_t n = (uint64_t)(rand() % 5000), keys[5000], packed[5000];
+        uint32_t vals[5000], a[5000];
+        ms_error err = MS_ERROR_INIT;
+        srand(seed);
+        for (uint64_t i = 0; i < n; i++) {
+            keys[i] = seed % 2 ? (uint64_t)rand() << 33 ^ (uint64_t)rand() : (uint64_t)(rand() % 50);
+            vals[i] = (uint32_t)i;
+            packed[i] = (keys[i] & 0xffffffffu) << 32 | i;
+            a[i] = (uint32_t)rand();
+        }
+        assert_int_equal(ms__radix_sort_kv(keys, vals, n, &err), MS_OK);
+        assert_int_equal(ms__radix_sort_u64(packed, n, 4, &err), MS_OK);
+        assert_int_equal(ms__sort_u32(a, n, by_value, NULL, &err), MS_OK);
+        for (uint64_t i = 1; i < n; i++) {
+            assert_true(keys[i - 1] <= keys[i]);
+            if (keys[i - 1] == keys[i])
+                assert_true(vals[i - 1] < vals[i]); /* stable */
+            assert_true(packed[i - 1] >> 32 <= packed[i] >> 32);
+            if (packed[i - 1] >> 32 == packed[i] >> 32)
+                assert_true((uint32_t)packed[i - 1] < (uint32_t)packed[i]);
+            assert_true(a[i - 1] >> 8 <= a[i] >> 8);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compare__by_id_vs_brute_force),
+        cmocka_unit_test(test_compare__by_class),
+        cmocka_unit_test(test_compare__detects_other_process),
+        cmocka_unit_test(test_compare__group_retained_vs_brute_force),
+        cmocka_unit_test(test_compare__leaks_vs_brute_force),
+        cmocka_unit_test(test_compare__leaks_refuses_other_process),
+        cmocka_unit_test(test_compare__ignore),
+        cmocka_unit_test(test_compare__sorts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,865 @@
+/*
+ * cmd_compare.c: `memsnap compare BEFORE AFTER` - what grew between two
+ * snapshots and what holds the new objects; `memsnap leaks BASELINE TARGET
+ * FINAL` - memlab's leaked objects.  Both check CI budgets (--fail-on).
+ */
+#define _GNU_SOURCE
+#include "budget.h"
+#include "cli_paths.h"
+#include "commands.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BUDGETS 64
+
+static void compare_help(FILE *f)
+{
+    fputs("usage: memsnap compare [-n N] [--groups K] [--json | --markdown] [--fail-on EXPR]...\n"
+          "                       [--ignore FILE] [--by class|site] [--match auto|id|class]\n"
+          "                       [--interfaces after|own] [--no-paths] [--raw-sizes] [-o FILE]\n"
+          "                       BEFORE AFTER\n"
+          "\n"
+          "What grew between two snapshots of one process.  Per class, as Chrome\n"
+          "DevTools' Comparison view: objects matched by id, new ones (# New, Alloc.\n"
+          "Size), deleted ones (# Deleted, Freed Size) and the deltas, largest growth\n"
+          "first; then, for the classes that grew most, where their new objects are\n"
+          "held: grouped by retention path in AFTER, with what they retain.\n"
+          "Snapshots of different processes (their ids name different objects) are\n"
+          "compared per class only, with a warning.\n"
+          "\n"
+          "  -n, --top N        show the N classes that changed most (default 20, 0: all)\n"
+          "  --groups K         show where the new objects of the K classes that grew most\n"
+          "                     are held (default 5, 0: none)\n"
+          "  --json             JSON output (schema memsnap.compare/1,\n"
+          "                     docs/schema/compare.schema.json)\n"
+          "  --markdown         a short Markdown report for a pull request or CI summary\n"
+          "  --fail-on EXPR     exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB',\n"
+          "                     'class:Foo>+100', 'new-retained>1MB' (repeatable; docs/ci.md)\n"
+          "  --ignore FILE      known, accepted retainers: lines 'class NAME' or\n"
+          "                     'path PATTERN' (matched against path signatures)\n"
+          "  --by class|site    rows per class (default) or per allocation site\n"
+          "  --match auto|id|class  match objects by id (auto: unless the snapshots\n"
+          "                     come from different processes) or compare per class only\n"
+          "  --interfaces after|own  name BEFORE's plain objects \"{a, b}\" with AFTER's\n"
+          "                     definitions (DevTools' Memory panel, default) or its own\n"
+          "                     (heap-snapshot-toolkit's diff)\n"
+          "  --no-paths         skip the retention paths and retained sizes (faster)\n"
+          "  --raw-sizes        V8's self sizes instead of DevTools' shallow sizes\n"
+          "  --timings          print load and compare seconds as JSON on stderr\n"
+          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+          "  -h, --help         this help\n"
+          "\n"
+          "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n",
+          f);
+}
+
+static void leaks_help(FILE *f)
+{
+    fputs("usage: memsnap leaks [-n N] [--json | --markdown] [--fail-on EXPR]... [--ignore FILE]\n"
+          "                     [--raw-sizes] [-o FILE] BASELINE TARGET FINAL\n"
+          "\n"
+          "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
+          "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
+          "under test was undone.  Listed per class, then grouped by retention path in\n"
+          "FINAL, largest retained first.  The three snapshots must come from one\n"
+          "process.\n"
+          "\n"
+          "  -n, --top N        show the N largest classes and groups (default 10, 0: all)\n"
+          "  --json             JSON output (schema memsnap.leaks/1,\n"
+          "                     docs/schema/leaks.schema.json)\n"
+          "  --markdown         a short Markdown report\n"
+          "  --fail-on EXPR     exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB'\n"
+          "                     (retained), 'class:Foo>10' (repeatable; docs/ci.md)\n"
+          "  --ignore FILE      known, accepted retainers ('class NAME', 'path PATTERN')\n"
+          "  --raw-sizes        V8's self sizes instead of DevTools' shallow sizes\n"
+          "  --timings          print load and analysis seconds as JSON on stderr\n"
+          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+          "  -h, --help         this help\n"
+          "\n"
+          "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n",
+          f);
+}
+
+/* "+1,234" / "-1,234" / "0" */
+static const char *scount(int64_t v, char buf[32])
+{
+    char a[32];
+    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
+             cli_count(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
+    return buf;
+}
+
+static const char *ssize_text(int64_t v, char buf[32])
+{
+    char a[32];
+    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
+             cli_size(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
+    return buf;
+}
+
+/* Markdown table cell text: no newlines, pipes escaped, at most 80 bytes. */
+static void md_text(FILE *f, const char *s)
+{
+    size_t n = 0;
+    fputc('`', f);
+    for (; *s && n < 80; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '`')
+            fputc('\'', f);
+        else if (c == '|')
+            fputs("\\|", f);
+        else if (c < 0x20)
+            fputc(' ', f);
+        else
+            fputc(c, f);
+    }
+    if (*s)
+        fputs("...", f);
+    fputc('`', f);
+}
+
+/* ---- budgets ---------------------------------------------------------- */
+
+typedef struct budgets {
+    budget b[MAX_BUDGETS];
+    size_t n;
+} budgets;
+
+static int add_budget(budgets *bs, const char *text, bool leaks)
+{
+    char why[256];
+    budget *b;
+    if (bs->n == MAX_BUDGETS)
+        return cli_usage_error("at most %d --fail-on budgets", MAX_BUDGETS);
+    b = &bs->b[bs->n];
+    if (!budget_parse(text, b, why, sizeof why))
+        return cli_usage_error("--fail-on '%s': %s", text, why);
+    if (leaks && (b->metric == BUDGET_NEW || b->metric == BUDGET_NEW_RETAINED ||
+                  b->metric == BUDGET_TOTAL || b->metric == BUDGET_OBJECTS))
+        return cli_usage_error("--fail-on '%s': leaks measures leaks and class:NAME", text);
+    if (!leaks && b->metric == BUDGET_LEAKS)
+        return cli_usage_error("--fail-on '%s': leaks is measured by `memsnap leaks`", text);
+    if (leaks && b->form != BUDGET_ABSOLUTE)
+        return cli_usage_error("--fail-on '%s': leaks has no BEFORE to change from: write a "
+                               "limit without a sign",
+                               text);
+    bs->n++;
+    return CLI_OK;
+}
+
+/* Checks every budget: prints one line per exceeded one on stderr, adds
+ * them to json (array, may be NULL); returns how many were exceeded.  A
+ * budget that cannot be measured counts as exceeded: CI must not pass
+ * blind. */
+static size_t check_budgets(const budgets *bs, const budget_facts *f, cJSON *json, bool *exceeded_out)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < bs->n; i++) {
+        char msg[512];
+        bool exceeded;
+        double value;
+        bool ok = budget_check(&bs->b[i], f, &exceeded, &value, msg, sizeof msg);
+        exceeded_out[i] = !ok || exceeded;
+        if (!ok)
+            fprintf(stderr, "memsnap: budget %s cannot be measured: %s\n", bs->b[i].text, msg);
+        else if (exceeded)
+            fprintf(stderr, "memsnap: budget exceeded: %s: %s\n", bs->b[i].text, msg);
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "expr", cli_json_string(bs->b[i].text, strlen(bs->b[i].text)));
+            cJSON_AddBoolToObject(o, "measured", ok);
+            if (ok)
+                cJSON_AddNumberToObject(o, "value", value);
+            cJSON_AddNumberToObject(o, "limit", bs->b[i].limit);
+            cJSON_AddBoolToObject(o, "exceeded", exceeded_out[i]);
+            cJSON_AddItemToObject(o, "message", cli_json_string(msg, strlen(msg)));
+            cJSON_AddItemToArray(json, o);
+        }
+        bad += exceeded_out[i];
+    }
+    return bad;
+}
+
+static void md_budgets(FILE *f, const budgets *bs, const bool *exceeded)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < bs->n; i++)
+        bad += exceeded[i];
+    if (!bs->n)
+        return;
+    if (bad) {
+        fprintf(f, "**Memory budget exceeded** (%zu of %zu):\n\n", bad, bs->n);
+        for (size_t i = 0; i < bs->n; i++)
+            if (exceeded[i]) {
+                fputs("- ", f);
+                md_text(f, bs->b[i].text);
+                fputc('\n', f);
+            }
+        fputc('\n', f);
+    } else {
+        fprintf(f, "Memory budgets: all %zu met.\n\n", bs->n);
+    }
+}
+
+/* ---- groups of new objects, shared by compare and leaks ---------------- */
+
+static cJSON *group_json(ms_snapshot *snap, const ms_path_group *g)
+{
+    cJSON *o = cJSON_CreateObject();
+    char sig[2048];
+    size_t len = ms_path_signature(snap, &g->path, sig, sizeof sig);
+    const char *cls = ms_node_class(snap, g->example);
+    cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddNumberToObject(o, "count", (double)g->count);
+    cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
+    cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
+    cJSON_AddItemToObject(o, "signature", cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
+    cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
+    cJSON_AddItemToObject(o, "path", cli_path_json(snap, &g->path));
+    return o;
+}
+
+static void group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                       bool markdown)
+{
+    char a[32], b[32];
+    if (markdown) {
+        fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
+        md_text(f, ms_node_class(snap, g->example));
+        fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
+    } else {
+        fprintf(f, "  #%zu  %s object%s retaining %s; for example %s:\n", number,
+                cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
+                cli_id(snap, g->example));
+    }
+    if (g->path.length)
+        cli_print_path(f, snap, &g->path, markdown ? "" : "    ");
+    else
+        fputs(markdown ? "(no strong path from the GC roots)\n"
+                       : "    (no strong path from the GC roots: weakly held or garbage)\n",
+              f);
+    if (markdown)
+        fputs("```\n</details>\n\n", f);
+}
+
+/* ---- compare ------------------------------------------------------------ */
+
+static void totals_json(cJSON *doc, const ms_compare *c)
+{
+    const ms_compare_totals *t = ms_compare_totals_get(c);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "before_nodes", t->before_nodes);
+    cJSON_AddNumberToObject(o, "after_nodes", t->after_nodes);
+    cJSON_AddNumberToObject(o, "before_size", (double)t->before_size);
+    cJSON_AddNumberToObject(o, "after_size", (double)t->after_size);
+    cJSON_AddNumberToObject(o, "size_delta", (double)t->after_size - (double)t->before_size);
+    cJSON_AddNumberToObject(o, "added_count", (double)t->added_count);
+    cJSON_AddNumberToObject(o, "added_size", (double)t->added_size);
+    cJSON_AddNumberToObject(o, "removed_count", (double)t->removed_count);
+    cJSON_AddNumberToObject(o, "removed_size", (double)t->removed_size);
+    cJSON_AddNumberToObject(o, "new_count", (double)t->new_count);
+    cJSON_AddNumberToObject(o, "new_size", (double)t->new_size);
+    if (ms_compare_groups(c))
+        cJSON_AddNumberToObject(o, "new_retained", (double)t->new_retained);
+    else
+        cJSON_AddNullToObject(o, "new_retained");
+    cJSON_AddNumberToObject(o, "shared_ids", (double)t->shared_ids);
+    cJSON_AddNumberToObject(o, "mismatched_ids", (double)t->mismatched_ids);
+    cJSON_AddItemToObject(doc, "totals", o);
+}
+
+static cJSON *row_json(const ms_compare_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
+    cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cJSON_AddNumberToObject(o, "before_count", (double)r->before_count);
+    cJSON_AddNumberToObject(o, "after_count", (double)r->after_count);
+    cJSON_AddNumberToObject(o, "before_size", (double)r->before_size);
+    cJSON_AddNumberToObject(o, "after_size", (double)r->after_size);
+    cJSON_AddNumberToObject(o, "added_count", (double)r->added_count);
+    cJSON_AddNumberToObject(o, "removed_count", (double)r->removed_count);
+    cJSON_AddNumberToObject(o, "added_size", (double)r->added_size);
+    cJSON_AddNumberToObject(o, "removed_size", (double)r->removed_size);
+    cJSON_AddNumberToObject(o, "count_delta", (double)r->count_delta);
+    cJSON_AddNumberToObject(o, "size_delta", (double)r->size_delta);
+    cJSON_AddNumberToObject(o, "added_retained", (double)r->added_retained);
+    cJSON_AddBoolToObject(o, "ignored", r->ignored);
+    return o;
+}
+
+/* The classes that grew most by size and have new objects, in row order:
+ * up to k row indices into out[]. */
+static size_t growing_rows(const ms_compare *c, size_t k, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ms_compare_row_count(c) && n < k; i++) {
+        const ms_compare_row *r = ms_compare_row_get(c, i);
+        if (r->changed && r->added_count && r->size_delta > 0 && !r->ignored)
+            out[n++] = i;
+    }
+    return n;
+}
+
+#define GROUPS_PER_CLASS 3
+
+static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const char *bname,
+                         const char *aname, size_t top, size_t k, bool markdown)
+{
+    const ms_compare_totals *t = ms_compare_totals_get(c);
+    const ms_why_class *g = ms_compare_groups(c);
+    bool by_id = ms_compare_by_id(c);
+    size_t changed = 0, shown, *grow = NULL, ngrow = 0;
+    int64_t dsize = (int64_t)t->after_size - (int64_t)t->before_size;
+    int64_t dnodes = (int64_t)t->after_nodes - (int64_t)t->before_nodes;
+    double pct = t->before_size ? (double)dsize * 100.0 / (double)t->before_size : 0;
+    char a[32], b[32], d[32], e[32], h[32], i2[32], j[32];
+
+    for (size_t i = 0; i < ms_compare_row_count(c); i++)
+        changed += ms_compare_row_get(c, i)->changed != 0;
+    shown = top && top < changed ? top : changed;
+    /* A pull-request comment lists what grew or shrank: classes whose
+     * objects were only replaced one for one stay in the JSON and text. */
+    if (markdown) {
+        size_t net = 0;
+        for (size_t i = 0; i < changed; i++) {
+            const ms_compare_row *r = ms_compare_row_get(c, i);
+            net += r->count_delta != 0 || r->size_delta != 0;
+        }
+        changed = net;
+        shown = top && top < changed ? top : changed;
+    }
+
+    if (markdown) {
+        fputs("### memsnap compare: ", f);
+        md_text(f, bname);
+        fputs(" → ", f);
+        md_text(f, aname);
+        fputs("\n\n", f);
+        if (!by_id && ms_compare_note(c))
+            fprintf(f, "> **Warning:** %s; compared per class only.\n\n", ms_compare_note(c));
+        fprintf(f, "**Total size** %s → %s (**%s, %+.1f%%**); objects %s",
+                cli_size(t->before_size, a), cli_size(t->after_size, b), ssize_text(dsize, d), pct,
+                scount(dnodes, e));
+        if (by_id)
+            fprintf(f, "; %s new objects (%s)", cli_count(t->new_count, h), cli_size(t->new_size, i2));
+        if (g)
+            fprintf(f, " retaining **%s**", cli_size(t->new_retained, j));
+        fputs(".\n\n", f);
+    } else {
+        fprintf(f, "%s -> %s: %s\n", bname, aname,
+                by_id ? "objects matched by id" : "compared per class only");
+        fprintf(f, "\n  %-16s %14s %14s %14s\n", "", "before", "after", "change");
+        fprintf(f, "  %-16s %14s %14s %14s\n", "objects", cli_count(t->before_nodes, a),
+                cli_count(t->after_nodes, b), scount(dnodes, d));
+        fprintf(f, "  %-16s %14s %14s %14s (%+.1f%%)\n", "total size", cli_size(t->before_size, a),
+                cli_size(t->after_size, b), ssize_text(dsize, d), pct);
+        if (by_id) {
+            fprintf(f, "  %-16s %14s %14s   %s\n", "new objects", "", cli_count(t->added_count, a),
+                    cli_size(t->added_size, b));
+            fprintf(f, "  %-16s %14s %14s   %s\n", "deleted objects", "",
+                    cli_count(t->removed_count, a), cli_size(t->removed_size, b));
+            if (g)
+                fprintf(f, "  %-16s %14s %14s\n", "new retain", "", cli_size(t->new_retained, a));
+        }
+        fputc('\n', f);
+    }
+
+    /* The class table. */
+    if (markdown) {
+        if (by_id)
+            fputs("| Class | # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta |\n"
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+                  f);
+        else
+            fputs("| Class | Before | After | # Delta | Size before | Size after | Size Delta |\n"
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+                  f);
+    } else if (by_id) {
+        fprintf(f, "%9s %9s %9s %11s %11s %11s %11s  %s\n", "# new", "# deleted", "# delta",
+                "alloc size", "freed size", "size delta", "new retain", "class");
+    } else {
+        fprintf(f, "%9s %9s %9s %11s %11s %11s  %s\n", "before", "after", "# delta", "size before",
+                "size after", "size delta", "class");
+    }
+    for (size_t i = 0, listed = 0; listed < shown && i < ms_compare_row_count(c); i++) {
+        const ms_compare_row *r = ms_compare_row_get(c, i);
+        if (!r->changed || (markdown && r->count_delta == 0 && r->size_delta == 0))
+            continue;
+        listed++;
+        if (markdown) {
+            fputs("| ", f);
+            md_text(f, r->name);
+            if (by_id)
+                fprintf(f, " | %s | %s | %s | %s | %s | %s |\n", cli_count(r->added_count, a),
+                        cli_count(r->removed_count, b), scount(r->count_delta, d),
+                        cli_size(r->added_size, e), cli_size(r->removed_size, h),
+                        ssize_text(r->size_delta, i2));
+            else
+                fprintf(f, " | %s | %s | %s | %s | %s | %s |\n", cli_count(r->before_count, a),
+                        cli_count(r->after_count, b), scount(r->count_delta, d),
+                        cli_size(r->before_size, e), cli_size(r->after_size, h),
+                        ssize_text(r->size_delta, i2));
+            continue;
+        }
+        if (by_id)
+            fprintf(f, "%9s %9s %9s %11s %11s %11s %11s  ", cli_count(r->added_count, a),
+                    cli_count(r->removed_count, b), scount(r->count_delta, d),
+                    cli_size(r->added_size, e), cli_size(r->removed_size, h),
+                    ssize_text(r->size_delta, i2), g ? cli_size(r->added_retained, j) : "-");
+        else
+            fprintf(f, "%9s %9s %9s %11s %11s %11s  ", cli_count(r->before_count, a),
+                    cli_count(r->after_count, b), scount(r->count_delta, d),
+                    cli_size(r->before_size, e), cli_size(r->after_size, h),
+                    ssize_text(r->size_delta, i2));
+        cli_print_name(f, r->name, strlen(r->name), 80);
+        if (r->ignored)
+            fputs("  (ignored)", f);
+        fputc('\n', f);
+    }
+    if (shown < changed)
+        fprintf(f, "%s... %s more classes changed (-n 0 shows all)\n", markdown ? "\n" : "",
+                cli_count(changed - shown, a));
+    if (changed == 0)
+        fputs(markdown ? "\nNo class grew or shrank.\n" : "(no class changed)\n", f);
+
+    /* Where the new objects of the classes that grew most are held. */
+    if (g && k) {
+        grow = calloc(k, sizeof *grow);
+        ngrow = grow ? growing_rows(c, k, grow) : 0;
+    }
+    if (ngrow) {
+        fputs(markdown ? "\n#### Where the new objects are held\n\n"
+                       : "\nWhere the new objects are held (in AFTER), for the classes that grew "
+                         "most:\n",
+              f);
+        for (size_t i = 0; i < ngrow; i++) {
+            const ms_compare_row *r = ms_compare_row_get(c, grow[i]);
+            size_t shown_groups = 0, total_groups = 0;
+            if (markdown) {
+                md_text(f, r->name);
+                fprintf(f, ": %s new, retaining %s\n\n", cli_count(r->added_count, a),
+                        cli_size(r->added_retained, b));
+            } else {
+                fputc('\n', f);
+                cli_print_name(f, r->name, strlen(r->name), 80);
+                fprintf(f, ": %s new, retaining %s\n", cli_count(r->added_count, a),
+                        cli_size(r->added_retained, b));
+            }
+            for (size_t q = 0; q < ms_why_class_group_count(g); q++) {
+                const ms_path_group *grp = ms_why_class_group(g, q);
+                if (ms_compare_node_row(c, grp->example) != grow[i])
+                    continue;
+                total_groups++;
+                if (shown_groups < GROUPS_PER_CLASS)
+                    group_text(f, after, grp, ++shown_groups, markdown);
+            }
+            if (total_groups > shown_groups)
+                fprintf(f, "%s  ... %s more path groups (--json lists all)\n", markdown ? "" : "",
+                        cli_count(total_groups - shown_groups, a));
+        }
+    }
+    free(grow);
+}
+
+static int parse_enum(const char *opt, const char *v, const char *const *names, int n, int *out)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = i;
+            return CLI_OK;
+        }
+    return cli_usage_error("%s: '%s' is not one of the choices (see --help)", opt, v);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
+                                         {"groups", required_argument, NULL, 'g'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"markdown", no_argument, NULL, 'm'},
+                                         {"fail-on", required_argument, NULL, 'f'},
+                                         {"ignore", required_argument, NULL, 'i'},
+                                         {"by", required_argument, NULL, 'b'},
+                                         {"match", required_argument, NULL, 'M'},
+                                         {"interfaces", required_argument, NULL, 'I'},
+                                         {"no-paths", no_argument, NULL, 'P'},
+                                         {"raw-sizes", no_argument, NULL, 'r'},
+                                         {"timings", no_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    static const char *const by_names[] = {"class", "site"};
+    static const char *const match_names[] = {"auto", "id", "class"};
+    static const char *const iface_names[] = {"after", "own"};
+    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *before = NULL, *after = NULL;
+    ms_compare *cmp = NULL;
+    ignore_list ign = {0};
+    budgets bs = {0};
+    bool exceeded[MAX_BUDGETS] = {false};
+    const char *out = NULL;
+    cJSON *before_json = NULL;
+    bool json = false, markdown = false, raw = false, timings = false;
+    uint64_t top = 20, k = 5;
+    double t_before, t_after, t0, t_compare;
+    size_t bad = 0;
+    int c, rc = CLI_OK, v = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!cli_parse_u64(optarg, &top))
+                rc = cli_usage_error("compare: -n needs a non-negative integer, not '%s'", optarg);
+            break;
+        case 'g':
+            if (!cli_parse_u64(optarg, &k) || k > 1000)
+                rc = cli_usage_error("compare: --groups needs an integer 0..1000, not '%s'", optarg);
+            break;
+        case 'j': json = true; break;
+        case 'm': markdown = true; break;
+        case 'f': rc = add_budget(&bs, optarg, false); break;
+        case 'i':
+            if (ign.nclasses || ign.npaths)
+                rc = cli_usage_error("compare: one --ignore file");
+            else
+                rc = ignore_load(optarg, &ign);
+            break;
+        case 'b':
+            if ((rc = parse_enum("--by", optarg, by_names, 2, &v)) == CLI_OK)
+                copts.group = v ? MS_GROUP_SITE : MS_GROUP_CLASS;
+            break;
+        case 'M':
+            if ((rc = parse_enum("--match", optarg, match_names, 3, &v)) == CLI_OK)
+                copts.match = (ms_compare_match)v;
+            break;
+        case 'I':
+            if ((rc = parse_enum("--interfaces", optarg, iface_names, 2, &v)) == CLI_OK)
+                copts.interfaces = (ms_compare_interfaces)v;
+            break;
+        case 'P': copts.paths = 0; break;
+        case 'r': raw = true; break;
+        case 't': timings = true; break;
+        case 'o': out = optarg; break;
+        case 'h': compare_help(stdout); goto done;
+        default: compare_help(stderr); rc = CLI_USAGE; goto done;
+        }
+        if (rc != CLI_OK)
+            goto done;
+    }
+    if (argc - optind != 2) {
+        compare_help(stderr);
+        rc = CLI_USAGE;
+        goto done;
+    }
+    if (json && markdown) {
+        rc = cli_usage_error("compare: --json or --markdown, not both");
+        goto done;
+    }
+    ignore_apply(&ign, &copts);
+    if (cli_open(argv[optind], &before, &t_before, &err) < 0 ||
+        cli_open(argv[optind + 1], &after, &t_after, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    ms_snapshot_set_sizes(before, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    ms_snapshot_set_sizes(after, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    t0 = cli_now();
+    if (ms_compare_compute(before, after, &copts, &cmp, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    t_compare = cli_now() - t0;
+    /* BEFORE is no longer needed; its memory goes back before printing. */
+    before_json = cli_snapshot_json(before, argv[optind]);
+    ms_snapshot_free(before);
+    before = NULL;
+    if (!ms_compare_by_id(cmp) && ms_compare_note(cmp))
+        fprintf(stderr, "memsnap: warning: %s; comparing per class only (counts and sizes), not "
+                        "object by object\n",
+                ms_compare_note(cmp));
+    if (timings)
+        fprintf(stderr, "{\"load_before\": %.3f, \"load_after\": %.3f, \"compare\": %.3f}\n",
+                t_before, t_after, t_compare);
+
+    {
+        const ms_compare_totals *t = ms_compare_totals_get(cmp);
+        budget_facts facts = {0};
+        cJSON *doc = NULL, *bj = NULL;
+        facts.have_before = true;
+        facts.before_total = t->before_size;
+        facts.after_total = t->after_size;
+        facts.before_objects = t->before_nodes;
+        facts.after_objects = t->after_nodes;
+        facts.have_new = ms_compare_by_id(cmp);
+        facts.have_retained = ms_compare_groups(cmp) != NULL;
+        facts.new_count = t->new_count;
+        facts.new_size = t->new_size;
+        facts.new_retained = t->new_retained;
+        facts.cmp = cmp;
+        if (json) {
+            doc = cJSON_CreateObject();
+            bj = cJSON_CreateArray();
+        }
+        bad = check_budgets(&bs, &facts, bj, exceeded);
+        if (json) {
+            cJSON *rows = cJSON_CreateArray(), *groups = cJSON_CreateArray();
+            const ms_why_class *g = ms_compare_groups(cmp);
+            size_t changed = 0, shown;
+            cJSON_AddStringToObject(doc, "schema", "memsnap.compare/1");
+            cJSON_AddItemToObject(doc, "before", before_json);
+            before_json = NULL;
+            cJSON_AddItemToObject(doc, "after", cli_snapshot_json(after, argv[optind + 1]));
+            cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+            cJSON_AddStringToObject(doc, "by", copts.group == MS_GROUP_SITE ? "site" : "class");
+            cJSON_AddStringToObject(doc, "match", ms_compare_by_id(cmp) ? "id" : "class");
+            if (ms_compare_note(cmp))
+                cJSON_AddStringToObject(doc, "note", ms_compare_note(cmp));
+            else
+                cJSON_AddNullToObject(doc, "note");
+            totals_json(doc, cmp);
+            for (size_t i = 0; i < ms_compare_row_count(cmp); i++)
+                changed += ms_compare_row_get(cmp, i)->changed != 0;
+            shown = top && top < changed ? top : changed;
+            cJSON_AddNumberToObject(doc, "class_count", (double)changed);
+            for (size_t i = 0; i < shown; i++)
+                cJSON_AddItemToArray(rows, row_json(ms_compare_row_get(cmp, i)));
+            cJSON_AddItemToObject(doc, "classes", rows);
+            for (size_t i = 0; g && i < ms_why_class_group_count(g); i++) {
+                const ms_path_group *grp = ms_why_class_group(g, i);
+                size_t r = ms_compare_node_row(cmp, grp->example);
+                cJSON *gj;
+                if (r == SIZE_MAX || (top && r >= shown))
+                    continue; /* groups of the classes listed */
+                gj = group_json(after, grp);
+                cJSON_AddItemToObject(gj, "key", cli_json_string(ms_compare_row_get(cmp, r)->key,
+                                                                 strlen(ms_compare_row_get(cmp, r)->key)));
+                cJSON_AddItemToArray(groups, gj);
+            }
+            if (g)
+                cJSON_AddItemToObject(doc, "groups", groups);
+            else {
+                cJSON_Delete(groups);
+                cJSON_AddNullToObject(doc, "groups");
+            }
+            cJSON_AddItemToObject(doc, "budgets", bj);
+            rc = cli_write_json(doc, out);
+            cJSON_Delete(doc);
+        } else {
+            cli_output o;
+            if ((rc = cli_output_open(&o, out)) == CLI_OK) {
+                if (markdown)
+                    md_budgets(o.f, &bs, exceeded);
+                compare_text(o.f, after, cmp, argv[optind], argv[optind + 1], (size_t)top,
+                             (size_t)k, markdown);
+                rc = cli_output_close(&o, true);
+            }
+        }
+    }
+    if (rc == CLI_OK && bad)
+        rc = CLI_BUDGET;
+done:
+    cJSON_Delete(before_json);
+    ms_compare_free(cmp);
+    ms_snapshot_free(before);
+    ms_snapshot_free(after);
+    ignore_free(&ign);
+    return rc;
+}
+
+/* ---- leaks -------------------------------------------------------------- */
+
+int cmd_leaks(int argc, char **argv)
+{
+    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"markdown", no_argument, NULL, 'm'},
+                                         {"fail-on", required_argument, NULL, 'f'},
+                                         {"ignore", required_argument, NULL, 'i'},
+                                         {"raw-sizes", no_argument, NULL, 'r'},
+                                         {"timings", no_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *snaps[3] = {NULL, NULL, NULL};
+    ms_leaks *lk = NULL;
+    ignore_list ign = {0};
+    budgets bs = {0};
+    bool exceeded[MAX_BUDGETS] = {false};
+    const char *out = NULL;
+    bool json = false, markdown = false, raw = false, timings = false;
+    uint64_t top = 10;
+    double t_load = 0, t0, t_leaks;
+    size_t bad = 0;
+    int c, rc = CLI_OK;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!cli_parse_u64(optarg, &top))
+                rc = cli_usage_error("leaks: -n needs a non-negative integer, not '%s'", optarg);
+            break;
+        case 'j': json = true; break;
+        case 'm': markdown = true; break;
+        case 'f': rc = add_budget(&bs, optarg, true); break;
+        case 'i':
+            if (ign.nclasses || ign.npaths)
+                rc = cli_usage_error("leaks: one --ignore file");
+            else
+                rc = ignore_load(optarg, &ign);
+            break;
+        case 'r': raw = true; break;
+        case 't': timings = true; break;
+        case 'o': out = optarg; break;
+        case 'h': leaks_help(stdout); goto done;
+        default: leaks_help(stderr); rc = CLI_USAGE; goto done;
+        }
+        if (rc != CLI_OK)
+            goto done;
+    }
+    if (argc - optind != 3) {
+        leaks_help(stderr);
+        rc = CLI_USAGE;
+        goto done;
+    }
+    if (json && markdown) {
+        rc = cli_usage_error("leaks: --json or --markdown, not both");
+        goto done;
+    }
+    ignore_apply(&ign, &copts);
+    for (int i = 0; i < 3; i++) {
+        double t;
+        if (cli_open(argv[optind + i], &snaps[i], &t, &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        t_load += t;
+        ms_snapshot_set_sizes(snaps[i], raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    }
+    t0 = cli_now();
+    if (ms_leaks_compute(snaps[0], snaps[1], snaps[2], &copts, &lk, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    t_leaks = cli_now() - t0;
+    if (timings)
+        fprintf(stderr, "{\"load\": %.3f, \"leaks\": %.3f}\n", t_load, t_leaks);
+    {
+        ms_snapshot *fin = snaps[2];
+        const ms_why_class *g = ms_leaks_groups(lk);
+        size_t ncls = ms_leaks_class_count(lk), ngroups = ms_why_class_group_count(g);
+        size_t shown_cls = top && top < ncls ? top : ncls;
+        size_t shown_groups = top && top < ngroups ? top : ngroups;
+        budget_facts facts = {0};
+        cJSON *bj = json ? cJSON_CreateArray() : NULL;
+        char a[32], b[32], d[32];
+        facts.have_leaks = true;
+        facts.leak_count = ms_leaks_count(lk);
+        facts.leak_retained = ms_leaks_retained(lk);
+        facts.leaks = lk;
+        bad = check_budgets(&bs, &facts, bj, exceeded);
+        if (json) {
+            cJSON *doc = cJSON_CreateObject(), *cls = cJSON_CreateArray(), *gl = cJSON_CreateArray();
+            cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/1");
+            cJSON_AddItemToObject(doc, "baseline", cli_snapshot_json(snaps[0], argv[optind]));
+            cJSON_AddItemToObject(doc, "target", cli_snapshot_json(snaps[1], argv[optind + 1]));
+            cJSON_AddItemToObject(doc, "final", cli_snapshot_json(fin, argv[optind + 2]));
+            cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+            cJSON_AddNumberToObject(doc, "count", (double)ms_leaks_count(lk));
+            cJSON_AddNumberToObject(doc, "shallow_size", (double)ms_leaks_size(lk));
+            cJSON_AddNumberToObject(doc, "retained_size", (double)ms_leaks_retained(lk));
+            cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
+            for (size_t i = 0; i < shown_cls; i++) {
+                const ms_class_row *r = ms_leaks_class(lk, i);
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
+                cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+                cJSON_AddNumberToObject(o, "count", (double)r->count);
+                cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
+                cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
+                cJSON_AddNumberToObject(o, "distance", r->distance);
+                cJSON_AddItemToArray(cls, o);
+            }
+            cJSON_AddItemToObject(doc, "classes", cls);
+            cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
+            for (size_t i = 0; i < shown_groups; i++)
+                cJSON_AddItemToArray(gl, group_json(fin, ms_why_class_group(g, i)));
+            cJSON_AddItemToObject(doc, "groups", gl);
+            cJSON_AddItemToObject(doc, "budgets", bj);
+            rc = cli_write_json(doc, out);
+            cJSON_Delete(doc);
+        } else {
+            cli_output o;
+            if ((rc = cli_output_open(&o, out)) == CLI_OK) {
+                FILE *f = o.f;
+                if (markdown) {
+                    md_budgets(f, &bs, exceeded);
+                    fputs("### memsnap leaks\n\n", f);
+                    fprintf(f, "**%s objects** allocated between ", cli_count(ms_leaks_count(lk), a));
+                    md_text(f, argv[optind]);
+                    fputs(" and ", f);
+                    md_text(f, argv[optind + 1]);
+                    fputs(" are still alive in ", f);
+                    md_text(f, argv[optind + 2]);
+                    fprintf(f, ": %s, retaining **%s**.\n\n", cli_size(ms_leaks_size(lk), b),
+                            cli_size(ms_leaks_retained(lk), d));
+                    if (ncls)
+                        fputs("| Class | Count | Shallow | Retained |\n| --- | ---: | ---: | ---: |\n",
+                              f);
+                } else {
+                    fprintf(f, "%s objects allocated between %s and %s are still alive in %s:\n",
+                            cli_count(ms_leaks_count(lk), a), argv[optind], argv[optind + 1],
+                            argv[optind + 2]);
+                    fprintf(f, "%s shallow, retaining %s\n", cli_size(ms_leaks_size(lk), b),
+                            cli_size(ms_leaks_retained(lk), d));
+                    if (ncls)
+                        fprintf(f, "\n%12s  %11s  %11s  %s\n", "count", "shallow", "retained",
+                                "class");
+                }
+                for (size_t i = 0; i < shown_cls; i++) {
+                    const ms_class_row *r = ms_leaks_class(lk, i);
+                    if (markdown) {
+                        fputs("| ", f);
+                        md_text(f, r->name);
+                        fprintf(f, " | %s | %s | %s |\n", cli_count(r->count, a),
+                                cli_size(r->shallow_size, b), cli_size(r->retained_size, d));
+                    } else {
+                        fprintf(f, "%12s  %11s  %11s  ", cli_count(r->count, a),
+                                cli_size(r->shallow_size, b), cli_size(r->retained_size, d));
+                        cli_print_name(f, r->name, strlen(r->name), 80);
+                        fputc('\n', f);
+                    }
+                }
+                if (shown_cls < ncls)
+                    fprintf(f, "%s... %s more classes (-n 0 shows all)\n", markdown ? "\n" : "",
+                            cli_count(ncls - shown_cls, a));
+                if (ngroups)
+                    fputs(markdown ? "\n#### Where they are held\n\n"
+                                   : "\nWhere they are held (in FINAL), largest retained first:\n",
+                          f);
+                for (size_t i = 0; i < shown_groups; i++)
+                    group_text(f, fin, ms_why_class_group(g, i), i + 1, markdown);
+                if (shown_groups < ngroups)
+                    fprintf(f, "... %s more groups (-n 0 shows all)\n",
+                            cli_count(ngroups - shown_groups, a));
+                rc = cli_output_close(&o, true);
+            }
+        }
+    }
+    if (rc == CLI_OK && bad)
+        rc = CLI_BUDGET;
+done:
+    ms_leaks_free(lk);
+    for (int i = 0; i < 3; i++)
+        ms_snapshot_free(snaps[i]);
+    ignore_free(&ign);
+    return rc;
+}
