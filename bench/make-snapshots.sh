@@ -7,8 +7,10 @@
 #   small   ~20 MB   lib.es5.d.ts parsed with ts.createSourceFile
 #   medium  ~250 MB  one type-checked ts.Program
 #   large   ~1.2 GB  five type-checked ts.Programs, each with its own options
+#   pair    one process's before/after pair for `compare`: pair-before after
+#           one type-checked program (~250 MB), pair-after after two (~450 MB)
 #
-# Usage: bench/make-snapshots.sh [small|medium|large]...   (default: all three)
+# Usage: bench/make-snapshots.sh [small|medium|large|pair]...   (default: all four)
 # Env:   MEMSNAP_BENCH_DIR  cache directory (default: bench/.cache)
 # Output: $MEMSNAP_BENCH_DIR/snapshots/{small,medium,large}.heapsnapshot;
 #         snapshots that already exist are kept, so reruns are cheap.
@@ -55,23 +57,25 @@ install_deps() {
       "typescript@$TYPESCRIPT_VERSION" "@types/node@$TYPES_NODE_VERSION")
 }
 
-# make_snapshot NAME PROGRAMS HEAP_MB
+# make_snapshot NAME PROGRAMS HEAP_MB [BEFORE_NAME]
 make_snapshot() {
-  local name=$1 programs=$2 heap_mb=$3
+  local name=$1 programs=$2 heap_mb=$3 before_name=${4:-}
   local out=$snapshot_dir/$name.heapsnapshot
-  if [[ -f $out ]]; then
+  local before=${before_name:+$snapshot_dir/$before_name.heapsnapshot}
+  if [[ -f $out && ( -z $before || -f $before ) ]]; then
     echo "$name: $out exists, skipping"
     return 0
   fi
   # Write under a temporary name so an interrupted run leaves no file that a
   # rerun would mistake for a finished snapshot.
-  local tmp=$out.tmp.$$
+  local tmp=$out.tmp.$$ before_tmp=${before:+$before.tmp.$$}
   local result
   echo "$name: writing $out ($programs programs, --max-old-space-size=$heap_mb)"
-  if ! result=$(node --max-old-space-size="$heap_mb" "$workload" "$programs" "$tmp" "$modules_dir"); then
-    rm -f "$tmp"
+  if ! result=$(node --max-old-space-size="$heap_mb" "$workload" "$programs" "$tmp" "$modules_dir" $before_tmp); then
+    rm -f "$tmp" ${before_tmp:+"$before_tmp"}
     die "$name: workload failed"
   fi
+  [[ -z $before ]] || mv "$before_tmp" "$before"
   mv "$tmp" "$out"
   local bytes build_seconds write_seconds
   bytes=$(stat -c %s "$out")
@@ -84,12 +88,12 @@ make_snapshot() {
 
 main() {
   local sizes=("$@")
-  ((${#sizes[@]})) || sizes=(small medium large)
+  ((${#sizes[@]})) || sizes=(small medium large pair)
   local size
   for size in "${sizes[@]}"; do
     case $size in
-    small | medium | large) ;;
-    *) die "unknown size '$size' (expected small, medium or large)" ;;
+    small | medium | large | pair) ;;
+    *) die "unknown size '$size' (expected small, medium, large or pair)" ;;
     esac
   done
   command -v node >/dev/null || die "node not found"
@@ -102,6 +106,7 @@ main() {
     small) make_snapshot small 0 1024 ;;
     medium) make_snapshot medium 1 4096 ;;
     large) make_snapshot large 5 12288 ;;
+    pair) make_snapshot pair-after 2 8192 pair-before ;;
     *) die "unreachable: $size" ;;
     esac
   done

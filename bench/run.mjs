@@ -7,9 +7,17 @@
 // peak RSS); memsnap runs RUNS times (median), the references REF_RUNS times.
 // memsnap is measured twice: `info` (loading only) and `top --timings` (the
 // whole analysis, which is what the references do; --timings gives phases).
+// Then memsnap's own questions, which the references do not answer in one
+// command: `why` for one object and for 20 objects (spread over the whole
+// snapshot, so paths are of every length), and `cycles`; their --timings
+// separate the load and analyses from the queries.
 // Absolute times on shared machines are noise: read the ratios.
 //
-//   node bench/run.mjs [--runs N] [--ref-runs N] [--no-refs] [small|medium|large ...]
+// With `pair` (bench/make-snapshots.sh pair: two snapshots of one process),
+// `memsnap compare` is timed next to DevTools' Comparison (heap-snapshot-
+// toolkit's diff(), which loads both snapshots as the Memory panel does).
+//
+//   node bench/run.mjs [--runs N] [--ref-runs N] [--no-refs] [small|medium|large|pair ...]
 //
 // Snapshots come from bench/make-snapshots.sh (run it first); the memsnap
 // binary from build/release (./scripts/demo.sh builds it) or $MEMSNAP.
@@ -32,7 +40,9 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--no-refs') refs = false;
   else sizes.push(args[i]);
 }
-if (!sizes.length) sizes.push('small', 'medium', 'large');
+if (!sizes.length) sizes.push('small', 'medium', 'large', 'pair');
+const doPair = sizes.includes('pair');
+if (doPair) sizes.splice(sizes.indexOf('pair'), 1);
 
 function die(msg) { console.error(`bench: ${msg}`); process.exit(1); }
 if (!existsSync(memsnap)) die(`no memsnap binary at ${memsnap} (build first, or set MEMSNAP)`);
@@ -70,7 +80,7 @@ function measure(n, cmd, argv) {
   return { seconds: median(all.map((x) => x.seconds)), rssMB: median(all.map((x) => x.rssMB)), last: all[n - 1], all };
 }
 
-/** Median of each phase of `memsnap top --timings` over its runs. */
+/** Median of each phase of a `memsnap ... --timings` command over its runs. */
 function phases(m) {
   const runs = m.all.map((x) => JSON.parse(x.stderr.trim().split('\n').pop()));
   return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
@@ -96,8 +106,36 @@ for (const size of sizes) {
     row.memlab = measure(refRuns, 'node', ['--max-old-space-size=20000', join(here, 'memlab-load.js'), file,
       join(cache, 'node_modules')]);
   }
+  // 20 reachable objects spread evenly over the node list.
+  const nodesFile = join(scratch, 'nodes.tsv');
+  timed(memsnap, ['nodes', '-o', nodesFile, file]);
+  // (awk: the large file's table is longer than a JavaScript string.)
+  const reach = spawnSync('awk', ['-F', '\t', 'NR > 1 && $8 >= 1 && $8 < 100000000 { print $2 }', nodesFile],
+    { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout.trim().split('\n');
+  rmSync(nodesFile);
+  const ids = Array.from({ length: 20 }, (_, i) => '@' + reach[Math.floor(((i + 0.5) * reach.length) / 20)]);
+  row.why1 = measure(runs, memsnap, ['why', '--timings', file, ids[10]]);
+  row.why20 = measure(runs, memsnap, ['why', '--timings', '--json', file, ...ids]);
+  row.cycles = measure(runs, memsnap, ['cycles', '--timings', file]);
   rows.push(row);
   console.error(`bench: ${size} done`);
+}
+
+let pair = null;
+if (doPair) {
+  const before = join(cache, 'snapshots', 'pair-before.heapsnapshot');
+  const after = join(cache, 'snapshots', 'pair-after.heapsnapshot');
+  if (!existsSync(before) || !existsSync(after)) die('missing the pair: run bench/make-snapshots.sh pair');
+  const mb = (statSync(before).size + statSync(after).size) / 1e6;
+  const cmp = measure(runs, memsnap, ['compare', '--timings', '--json', before, after]);
+  const doc = JSON.parse(cmp.last.stdout);
+  pair = { mb, before: statSync(before).size / 1e6, after: statSync(after).size / 1e6, cmp, phases: phases(cmp),
+    classes: doc.class_count, added: doc.totals.added_count, removed: doc.totals.removed_count };
+  if (refs) {
+    copyFileSync(devtools, join(cache, 'devtools.mjs'));
+    pair.devtools = measure(refRuns, 'node', ['--max-old-space-size=20000', join(cache, 'devtools.mjs'), 'compare', before, after]);
+  }
+  console.error('bench: pair done');
 }
 
 const f = (x, d = 2) => x.toFixed(d);
@@ -122,6 +160,29 @@ for (const r of rows) {
     line += ` ${f(r.devtools.seconds)} / ${f(r.devtools.rssMB, 0)} | ${f(r.memlab.seconds)} / ${f(r.memlab.rssMB, 0)} |` +
       ` ${f(r.devtools.seconds / r.top.seconds, 1)}x, ${f(r.devtools.rssMB / r.top.rssMB, 1)}x |` +
       ` ${f(r.memlab.seconds / r.top.seconds, 1)}x, ${f(r.memlab.rssMB / r.top.rssMB, 1)}x |`;
+  }
+  console.log(line);
+}
+console.log('\nQuestions (`why`, `cycles`): load and the analyses they need, then the question itself; seconds:\n');
+console.log('| snapshot | why 1 id: load | analyses | query ms | why 20 ids: analyses + retainer index | ms per id | cycles: analyses | SCCs | cycles total s | peak RSS MB |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  const w1 = phases(r.why1), w20 = phases(r.why20), c = phases(r.cycles);
+  console.log(`| ${r.size} | ${f(w1.load)} | ${f(w1.analysis)} | ${f(w1.query * 1000, 1)} | ${f(w20.analysis)} | ` +
+    `${f((w20.query * 1000) / w20.queries, 1)} | ${f(c.analysis)} | ${f(c.cycles)} | ${f(r.cycles.seconds)} | ${f(r.cycles.rssMB, 0)} |`);
+}
+if (pair) {
+  console.log(`\nComparing two snapshots of one process (\`memsnap compare\`: DevTools' Comparison, totals, ` +
+    `what the new objects retain and where they are held), seconds:\n`);
+  console.log('| pair | MB (before + after) | classes changed | new / deleted objects | load before | load after | compare | total s | peak RSS MB |' +
+    (refs ? ' DevTools diff s / RSS MB | DevTools ÷ memsnap: time, RSS |' : ''));
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (refs ? ' ---: | ---: |' : ''));
+  const p = pair.phases;
+  let line = `| pair | ${f(pair.before, 0)} + ${f(pair.after, 0)} | ${pair.classes} | ${pair.added} / ${pair.removed} | ` +
+    `${f(p.load_before)} | ${f(p.load_after)} | ${f(p.compare)} | ${f(pair.cmp.seconds)} | ${f(pair.cmp.rssMB, 0)} |`;
+  if (refs) {
+    line += ` ${f(pair.devtools.seconds)} / ${f(pair.devtools.rssMB, 0)} |` +
+      ` ${f(pair.devtools.seconds / pair.cmp.seconds, 1)}x, ${f(pair.devtools.rssMB / pair.cmp.rssMB, 1)}x |`;
   }
   console.log(line);
 }

@@ -2,7 +2,7 @@
 // Benchmark workload for memsnap: builds real TypeScript type-checker state,
 // keeps it alive, then writes a V8 heap snapshot of this process.
 //
-// Usage: node typescript-heap.js PROGRAMS OUT.heapsnapshot [NODE_MODULES_DIR]
+// Usage: node typescript-heap.js PROGRAMS OUT.heapsnapshot [NODE_MODULES_DIR [BEFORE.heapsnapshot]]
 //   PROGRAMS = 0  parse lib.es5.d.ts with ts.createSourceFile and keep the AST
 //   PROGRAMS = N  build N independent ts.Program objects that type-check
 //                 @types/node and typescript.d.ts against the esnext.full lib
@@ -10,6 +10,8 @@
 //                 all of them alive (programs, checkers, diagnostics)
 //   NODE_MODULES_DIR defaults to ../.cache/node_modules (next to this folder)
 //                 and must hold typescript@5.9.3 and @types/node.
+//   BEFORE        also write a snapshot once half of the programs are built
+//                 (a before/after pair of one process, for `memsnap compare`)
 // Prints one line: "programs=N build_seconds=B.BB write_seconds=W.WW".
 
 const path = require('path');
@@ -17,11 +19,11 @@ const v8 = require('v8');
 
 function usage(msg) {
   process.stderr.write(`typescript-heap.js: ${msg}\n` +
-    'usage: node typescript-heap.js PROGRAMS OUT.heapsnapshot [NODE_MODULES_DIR]\n');
+    'usage: node typescript-heap.js PROGRAMS OUT.heapsnapshot [NODE_MODULES_DIR [BEFORE.heapsnapshot]]\n');
   process.exit(2);
 }
 
-const [countArg, outFile, modulesArg] = process.argv.slice(2);
+const [countArg, outFile, modulesArg, beforeFile] = process.argv.slice(2);
 if (countArg === undefined || outFile === undefined) usage('missing arguments');
 if (!/^\d+$/.test(countArg)) usage(`PROGRAMS must be a non-negative integer, got '${countArg}'`);
 const count = Number(countArg);
@@ -61,6 +63,10 @@ if (count === 0) {
   keep.push(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, /*setParentNodes*/ true));
 } else {
   for (let i = 0; i < count; i++) {
+    if (beforeFile && i === Math.floor(count / 2)) {
+      ts.forEach([0], () => new Error().stack); // see below
+      v8.writeHeapSnapshot(beforeFile);
+    }
     const options = {
       ...variants[i % variants.length],
       lib: ['lib.esnext.full.d.ts'],
