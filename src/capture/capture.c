@@ -312,6 +312,15 @@ static void on_object(void *obj, size_t bytes, void *cd)
         }
         x->ncand = (size_t)(out - (uint64_t *)(void *)x->a_cand.p);
         x->a_cand.len = x->ncand * 8;
+        /* Free-list entries the collector marks itself (thread-local
+         * lists) are cleared objects with a link in word 0. */
+        if (kind == MS_GCCAP_KIND_NORMAL && ((uint32_t *)(void *)x->a_site.p)[i] == 0 &&
+            x->ncand - (i ? ((uint32_t *)(void *)x->a_cend.p)[i - 1] : 0) <= 1) {
+            for (j = 1; j < nw && w[j] == 0; j++)
+                ;
+            if (j == nw)
+                oflags |= MS_GCCAP_OBJ_FREE_SHAPE;
+        }
         /* The collector's record of a thread holds that thread's id. */
         if (kind == MS_GCCAP_KIND_NORMAL && bytes >= 512 && bytes <= 4096 && x->ntids) {
             for (j = 0; j < nw && !(oflags & MS_GCCAP_OBJ_THREAD_REP); j++)
@@ -648,6 +657,18 @@ static void arm(void)
     }
 }
 
+/* Zeroes the dead stack below this frame, where earlier deep calls left
+ * stale pointers: the collector scans its own thread's stack from its
+ * stack pointer, through the frames it is about to push over that area,
+ * and would keep garbage alive for this collection (libgc does the same
+ * in GC_clear_stack). */
+__attribute__((noinline)) static void clear_dead_stack(void)
+{
+    volatile uint64_t area[2048];
+    for (size_t i = 0; i < sizeof area / sizeof *area; i++)
+        area[i] = 0;
+}
+
 /* ---- after the collection: sites, threads, the file ------------------------------ */
 
 /* Length of the NUL-terminated string at p if it lies in a readable
@@ -755,13 +776,6 @@ static uint64_t arena_peak(const ctx *x)
     return sum;
 }
 
-/* The work behind ms_capture_write; `regs` and `cfa` come from the entry
- * trampoline (the caller's callee-saved registers and its stack pointer). */
-__attribute__((visibility("hidden"))) int ms__capture_impl(const char *path,
-                                                           const ms_capture_options *opts,
-                                                           ms_error *err, const uint64_t *regs,
-                                                           uint64_t cfa);
-
 int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error *err,
                      const uint64_t *regs, uint64_t cfa)
 {
@@ -770,11 +784,11 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
     ctx *x = NULL;
     ms__modules mods = {0};
     struct GC_stack_base sb = {0};
-    pthread_attr_t attr;
+    pthread_attr_t attr = {0};
     GC_word heap = 0, free_b = 0, unmapped = 0, since = 0, total = 0;
     double t_start = now_us(), t_gc, t_write;
     uint64_t file_bytes = 0, transient = 0;
-    uint32_t displ[MS__DISPL_MAX];
+    uint32_t *displ = NULL;
     size_t ndispl;
     int rc = MS_OK;
     bool locked = false;
@@ -895,6 +909,7 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
 
     /* ---- the collection ---- */
     arm();
+    clear_dead_stack();
     x->active = 1;
     atomic_store_explicit(&g_ctx, x, memory_order_release);
     t_gc = now_us();
@@ -933,7 +948,8 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
     c.enumerated = x->n;
     c.dropped = x->dropped;
     c.program = mods.count ? mods.m[0].path : "";
-    ndispl = ms__displacements_get(displ, MS__DISPL_MAX);
+    displ = calloc(MS__DISPL_MAX, sizeof *displ);
+    ndispl = displ ? ms__displacements_get(displ, MS__DISPL_MAX) : 0;
     c.displ = displ;
     c.ndispl = ndispl < MS__DISPL_MAX ? ndispl : MS__DISPL_MAX;
     c.mods = mods;
@@ -989,6 +1005,7 @@ done:
         munmap(x, sizeof *x);
     }
     free(c.sites);
+    free(displ);
     ms__modules_free(&mods);
     if (locked)
         pthread_mutex_unlock(&capture_mu);

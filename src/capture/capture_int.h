@@ -116,9 +116,18 @@ typedef struct ms__thread_slot {
 MS__HIDDEN ms__thread_slot *ms__registry(size_t *count);
 MS__HIDDEN void ms__thread_register_self(void);
 
-/* Signal-requested captures (preload.c): checked by the allocation wrappers. */
+/* Signal-requested captures (preload.c): checked by the allocation wrappers.
+ * ms__preload_capture_at takes the capture with the program's registers
+ * and stack pointer saved at the wrapper's entry (x86-64);
+ * ms__preload_pending_capture from inside the wrapper (elsewhere). */
 MS__HIDDEN extern _Atomic int ms__capture_pending;
 MS__HIDDEN void ms__preload_pending_capture(void);
+MS__HIDDEN void ms__preload_capture_at(const uint64_t *regs, uint64_t cfa);
+
+/* The work behind ms_capture_write, from saved registers and the caller's
+ * stack pointer (capture.c). */
+MS__HIDDEN int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error *err,
+                                const uint64_t *regs, uint64_t cfa);
 
 /* ---- modules ------------------------------------------------------------- */
 

@@ -420,24 +420,77 @@ static inline void put_footer(void *p, uint64_t footer)
         ((uint64_t *)p)[sz / 8 - 1] = footer;
 }
 
-static inline void before_alloc(void)
-{
-    ms__hooks_init();
-    if (__builtin_expect(atomic_load_explicit(&ms__capture_pending, memory_order_relaxed), 0))
-        ms__preload_pending_capture();
-}
-
 static inline void after_alloc(void)
 {
     if (__builtin_expect(!tls_registered, 0))
         ms__thread_register_self();
 }
 
+/* The interposed allocation functions.  On x86-64 each exported name is
+ * a few instructions of assembly in front of the C body: when a signal
+ * asked for a capture, they save the program's callee-saved registers and
+ * stack pointer before any compiled code of this library runs, and take
+ * the capture from there (ms__preload_capture_at), so the stack scan starts
+ * at the program's own frame, not in memsnap's (whose stale slots would
+ * retain garbage).  Then, or otherwise, they jump to the C body, which sees
+ * the program's return address.  Elsewhere the C body checks the flag
+ * itself (frames of this library are scanned too: approximate). */
+#if defined(__x86_64__) && defined(__ELF__)
+#define MS__PENDING_IN_ASM 1
+#define STUB(name)                                                                                 \
+    __asm__(".text\n"                                                                              \
+            ".globl " #name "\n"                                                                   \
+            ".type " #name ", @function\n"                                                         \
+            ".p2align 4\n" #name ":\n"                                                             \
+            "    endbr64\n"                                                                        \
+            "    movl ms__capture_pending(%rip), %eax\n"                                           \
+            "    testl %eax, %eax\n"                                                               \
+            "    jnz 1f\n"                                                                         \
+            "    jmp ms__impl_" #name "\n"                                                         \
+            "1:  pushq %rdi\n"                                                                     \
+            "    pushq %rsi\n"                                                                     \
+            "    subq $56, %rsp\n"                                                                 \
+            "    movq %rbx, 0(%rsp)\n"                                                             \
+            "    movq %rbp, 8(%rsp)\n"                                                             \
+            "    movq %r12, 16(%rsp)\n"                                                            \
+            "    movq %r13, 24(%rsp)\n"                                                            \
+            "    movq %r14, 32(%rsp)\n"                                                            \
+            "    movq %r15, 40(%rsp)\n"                                                            \
+            "    movq %rsp, %rdi\n"                                                                \
+            "    leaq 80(%rsp), %rsi\n" /* the caller's stack pointer before the call */            \
+            "    call ms__preload_capture_at\n"                                                    \
+            "    addq $56, %rsp\n"                                                                 \
+            "    popq %rsi\n"                                                                      \
+            "    popq %rdi\n"                                                                      \
+            "    jmp ms__impl_" #name "\n"                                                         \
+            ".size " #name ", .-" #name "\n");
+#else
+#define MS__PENDING_IN_ASM 0
+#define STUB(name)
+#endif
+
+static inline void check_pending(void)
+{
+#if !MS__PENDING_IN_ASM
+    if (__builtin_expect(atomic_load_explicit(&ms__capture_pending, memory_order_relaxed), 0))
+        ms__preload_pending_capture();
+#endif
+}
+
+#if MS__PENDING_IN_ASM
+#define IMPL(name) ms__impl_##name
+#else
+#define IMPL(name) name
+#endif
+
 #define WRAP(name, field)                                                                          \
-    void *name(size_t n)                                                                           \
+    STUB(name)                                                                                     \
+    MS__HIDDEN void *IMPL(name)(size_t n);                                                         \
+    MS__HIDDEN __attribute__((used, noinline)) void *IMPL(name)(size_t n)                          \
     {                                                                                              \
         void *p;                                                                                   \
-        before_alloc();                                                                            \
+        ms__hooks_init();                                                                          \
+        check_pending();                                                                           \
         if (!atomic_load_explicit(&sites_on, memory_order_relaxed) || n > SIZE_MAX - 16)          \
             return ms__real.field(n);                                                              \
         p = ms__real.field(n + 8);                                                                 \
@@ -455,11 +508,14 @@ WRAP(GC_malloc_atomic_uncollectable, malloc_atomic_uncollectable)
 WRAP(GC_malloc_ignore_off_page, malloc_ignore_off_page)
 WRAP(GC_malloc_atomic_ignore_off_page, malloc_atomic_ignore_off_page)
 
-void *GC_realloc(void *old, size_t n)
+STUB(GC_realloc)
+MS__HIDDEN void *IMPL(GC_realloc)(void *old, size_t n);
+MS__HIDDEN __attribute__((used, noinline)) void *IMPL(GC_realloc)(void *old, size_t n)
 {
     uint64_t footer = 0;
     void *p;
-    before_alloc();
+    ms__hooks_init();
+    check_pending();
     if (!atomic_load_explicit(&sites_on, memory_order_relaxed) || n > SIZE_MAX - 16 ||
         (old && n == 0))
         return ms__real.realloc(old, n);
@@ -481,7 +537,6 @@ void *GC_realloc(void *old, size_t n)
 static void *malloc_at(void *(*fn)(size_t), size_t n, const ms_capture_site *site, void *ra)
 {
     void *p;
-    before_alloc();
     if (n > SIZE_MAX - 16)
         return fn(n);
     p = fn(n + 8);

@@ -26,6 +26,7 @@
 #include <gc/gc.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,33 +43,58 @@ static void on_signal(int sig)
     atomic_store(&ms__capture_pending, 1);
 }
 
-static void capture_to(const char *path)
+/* Captures to `path` from the given registers and stack pointer (all
+ * locals initialised: this frame lies below the scanned range anyway, but
+ * ms_capture_write's path does not). */
+static void capture_to(const char *path, const uint64_t *regs, uint64_t cfa)
 {
     ms_error err = MS_ERROR_INIT;
     ms_capture_stats st;
     ms_capture_options o = MS_CAPTURE_OPTIONS_INIT;
+    int rc;
+    memset(&st, 0, sizeof st);
     o.stats = &st;
-    if (ms_capture_write(path, &o, &err) < 0) {
+    rc = regs ? ms__capture_impl(path, &o, &err, regs, cfa) : ms_capture_write(path, &o, &err);
+    if (rc < 0) {
         fprintf(stderr, "memsnap: capture failed: %s\n", err.message);
         return;
     }
     if (!quiet)
         fprintf(stderr,
-                "memsnap: wrote %s: %llu objects, %llu bytes; world stopped %.1f ms for "
-                "the capture\n",
+                "memsnap: wrote %s: %llu objects, %llu bytes; world stopped %.1f ms for the "
+                "capture\n",
                 path, (unsigned long long)st.objects, (unsigned long long)st.file_bytes,
                 st.pause_us / 1000.0);
 }
 
-void ms__preload_pending_capture(void)
+static bool take_pending(char *path, size_t cap)
 {
-    char path[4200];
     if (!atomic_exchange(&ms__capture_pending, 0) || !base_path[0] || getpid() != owner_pid)
-        return;
-    snprintf(path, sizeof path, "%s.%d", base_path, atomic_fetch_add(&seq, 1) + 1);
-    capture_to(path);
+        return false;
+    snprintf(path, cap, "%s.%d", base_path, atomic_fetch_add(&seq, 1) + 1);
+    return true;
 }
 
+void ms__preload_capture_at(const uint64_t *regs, uint64_t cfa)
+{
+    char path[sizeof base_path + 16];
+    /* The collector scans this frame as part of the stack: no stale
+     * values in it. */
+    memset(path, 0, sizeof path);
+    if (take_pending(path, sizeof path))
+        capture_to(path, regs, cfa);
+}
+
+void ms__preload_pending_capture(void)
+{
+    char path[sizeof base_path + 16];
+    memset(path, 0, sizeof path);
+    if (take_pending(path, sizeof path))
+        capture_to(path, NULL, 0);
+}
+
+/* At exit the program's frames are gone; what is left of the stack is
+ * exit()'s, which the collector would scan too. */
 static void at_exit(void)
 {
     if (!base_path[0] || getpid() != owner_pid)
@@ -78,7 +104,7 @@ static void at_exit(void)
                 base_path);
         return;
     }
-    capture_to(base_path);
+    capture_to(base_path, NULL, 0);
 }
 
 /* Copies `pattern` with "%p" replaced by the process id. */

@@ -26,7 +26,9 @@
  *      and thread-local free lists: marked, but not program objects);
  *   3. kept under "(marked, retainer not recorded)": the rest, which the
  *      collector marked for reasons the capture did not record (a custom
- *      mark procedure, a thread stack the fallback did not know).
+ *      mark procedure, a thread stack the fallback did not know), except
+ *      objects shaped like free-list entries that nothing kept points to
+ *      (thread-local free lists, which the collector marks directly).
  *
  * Graph: node 0 is the root; below it one synthetic node per root group
  * ("(data of prog)", "(stack of thread 0x...)", "(registers of ...)",
@@ -841,7 +843,11 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
         }
     }
     /* 3. the rest: entry points first (nothing else unreached points to
-     * them), then whatever cycles remain, in address order. */
+     * them), then whatever cycles remain, in address order.  Objects shaped
+     * like free-list entries start nothing: the collector marks
+     * thread-local free lists itself (GC_mark_thread_local_free_lists), not
+     * through a root range; they are kept only if another kept object
+     * points to them, and dropped otherwise. */
     MS_TRY(ms__alloc_array_zero(&indeg, n, 4, "in-degrees", x->err));
     for (uint64_t i = 0; i < n; i++)
         if (!state[i])
@@ -851,7 +857,7 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
     *nunreached = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (uint64_t s = 0; s < n; s++) {
-            if (state[s] || (pass == 0 && indeg[s]))
+            if (state[s] || (pass == 0 && indeg[s]) || (x->oflags[s] & MS_GCCAP_OBJ_FREE_SHAPE))
                 continue;
             unreached_roots[(*nunreached)++] = (uint32_t)s;
             head = tail = 0;
@@ -869,6 +875,9 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
             }
         }
     }
+    for (uint64_t i = 0; i < n; i++)
+        if (!state[i])
+            state[i] = ST_DROPPED;
     *first_out = first;
     *adj_out = adj;
     first = adj = NULL;
