@@ -263,7 +263,7 @@ static void on_object(void *obj, size_t bytes, void *cd)
         return;
 
     /* Kind is per heap block; with 4 KiB blocks a page never holds two. */
-    if (x->hblk_4k && bytes <= 2048 && (addr >> 12) == x->last_page && x->last_bytes <= 2048) {
+    if (x->hblk_4k && bytes <= 2048 && (addr >> 12) == x->last_page && bytes == x->last_bytes) {
         kind = x->last_kind;
     } else {
         kind = GC_get_kind_and_size(obj, NULL);
@@ -873,16 +873,10 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
             x->threads[0].flags |= MS_GCCAP_THR_MAIN;
     }
     x->interior = GC_get_all_interior_pointers() != 0;
-    {
-        /* Kinds are cached per 4 KiB page only when heap blocks are 4 KiB:
-         * then a 2049-byte object is a one-block large object. */
-        static int hblk_4k = -1;
-        if (hblk_4k < 0) {
-            void *probe = ms__real.malloc_atomic ? ms__real.malloc_atomic(2049) : NULL;
-            hblk_4k = probe && GC_size(probe) == 4096;
-        }
-        x->hblk_4k = hblk_4k == 1;
-    }
+    /* Kinds are cached per 4 KiB page: a page never holds two heap blocks
+     * when blocks are at least 4 KiB, which libgc needs anyway to unmap
+     * or write-protect pages of 4 KiB (Debian's build: HBLKSIZE 4096). */
+    x->hblk_4k = sysconf(_SC_PAGESIZE) == 4096;
     GC_get_heap_usage_safe(&heap, &free_b, &unmapped, &since, &total);
     {
         /* Upper bounds (every granule an object, every word a candidate);
