@@ -40,9 +40,14 @@ typedef struct ms_capture_stats {
     uint64_t transient_bytes;  /* peak memory the capture itself touched */
     double gc_us;              /* the whole GC_gcollect() including the capture's part */
     double pause_us;           /* capture work while the world was stopped (MARK_END) */
+    double pause_cpu_us;       /* the same, this thread's CPU time (on a loaded machine
+                                  the wall time also waits for a CPU) */
     double locked_us;          /* capture work while only the allocation lock was
                                   held (RECLAIM_END re-check) */
     double write_us;           /* sorting, encoding, compressing, writing */
+    double resolve_us;         /* MS_CAPTURE_MEASURE_RESOLVE: GC_base on every candidate
+                                  word while stopped (what in-pause resolution would add) */
+    uint64_t resolved;         /* MS_CAPTURE_MEASURE_RESOLVE: candidates GC_base mapped */
     int push_hook;             /* 1 when roots came from the collector's own pushes */
 } ms_capture_stats;
 
@@ -60,6 +65,12 @@ typedef struct ms_capture_options {
  * calls and compute them instead (module data segments, this thread's stack,
  * other threads' whole stacks).  For testing the fallback. */
 #define MS_CAPTURE_NO_PUSH_HOOK 1u
+
+/* For benchmarks: after the enumeration, while the world is still stopped,
+ * map every candidate word with GC_base (the first step of resolving
+ * pointers in the paused process) and report the time in resolve_us; the
+ * result is discarded.  The file is unchanged. */
+#define MS_CAPTURE_MEASURE_RESOLVE 2u
 
 /* Runs a full collection and writes what it found live to `path` (created
  * or replaced atomically: a temporary file beside it is renamed into

@@ -190,11 +190,14 @@ typedef struct ms__cap_root_range {
     uint64_t first, count; /* candidates in root_addr/root_value */
 } ms__cap_root_range;
 
-/* Objects come in runs of increasing address (one heap block each); the
- * encoder writes the runs in address order. */
+/* Objects come in runs of increasing address, one heap block (and so one
+ * slot size and one kind) each; the encoder writes the runs in address
+ * order.  An object is run.addr + off_g * 16. */
 typedef struct ms__cap_run {
     uint64_t addr;
     uint32_t first, count;
+    uint32_t size_g; /* slot size in 16-byte granules */
+    uint8_t kind;
 } ms__cap_run;
 
 typedef struct ms__capture {
@@ -213,10 +216,8 @@ typedef struct ms__capture {
     ms__cap_site *sites;
     size_t nsites;
 
-    /* objects, structure of arrays (mmap arenas) */
-    uint64_t *addr;
-    uint32_t *size_g;     /* size in 16-byte granules */
-    uint8_t *kind;
+    /* objects, structure of arrays (mmap arenas): 11 bytes each */
+    uint16_t *off_g;      /* granules from its run's address */
     uint8_t *oflags;      /* MS_GCCAP_OBJ_* | MS__OBJ_DROPPED */
     uint32_t *site;       /* site index + 1, 0 = none */
     uint32_t *cand_end;   /* candidates of object i end here (exclusive) */
@@ -224,7 +225,7 @@ typedef struct ms__capture {
     /* candidate words: value | slot offset in words << 47 */
     uint64_t *cand;
     size_t ncand;
-    ms__cap_run *runs;
+    ms__cap_run *runs;    /* about one per 4 KiB of heap */
     size_t nruns;
 
     ms__cap_root_range *ranges;

@@ -161,9 +161,13 @@ static void put_section(out *o, uint8_t id, const buf *b)
 
 /* ---- object order ----------------------------------------------------------------- */
 
+typedef struct objref {
+    uint32_t i, r; /* object, its run */
+} objref;
+
 typedef struct order {
     const ms__capture *c;
-    uint32_t *perm; /* NULL: walk the sorted runs */
+    objref *perm; /* NULL: walk the sorted runs */
 } order;
 
 typedef struct iter {
@@ -171,15 +175,22 @@ typedef struct iter {
     size_t run, k, pos;
 } iter;
 
-static bool next_object(iter *it, size_t *out_i)
+static inline uint64_t obj_addr(const ms__capture *c, const ms__cap_run *r, size_t i)
+{
+    return r->addr + (uint64_t)c->off_g[i] * 16;
+}
+
+/* The next object written (dropped ones are skipped): *i and its run. */
+static bool next_object(iter *it, size_t *out_i, const ms__cap_run **out_r)
 {
     const ms__capture *c = it->o->c;
     for (;;) {
-        size_t i;
+        size_t i, r;
         if (it->o->perm) {
             if (it->pos >= c->n)
                 return false;
-            i = it->o->perm[it->pos++];
+            i = it->o->perm[it->pos].i;
+            r = it->o->perm[it->pos++].r;
         } else {
             while (it->run < c->nruns && it->k >= c->runs[it->run].count) {
                 it->run++;
@@ -187,10 +198,12 @@ static bool next_object(iter *it, size_t *out_i)
             }
             if (it->run >= c->nruns)
                 return false;
-            i = c->runs[it->run].first + it->k++;
+            r = it->run;
+            i = c->runs[r].first + it->k++;
         }
         if (!(c->oflags[i] & MS__OBJ_DROPPED)) {
             *out_i = i;
+            *out_r = &c->runs[r];
             return true;
         }
     }
@@ -204,21 +217,23 @@ static int cmp_run(const void *a, const void *b)
 
 static int cmp_obj(const void *a, const void *b, void *arg)
 {
-    const uint64_t *addr = arg;
-    uint64_t x = addr[*(const uint32_t *)a], y = addr[*(const uint32_t *)b];
+    const ms__capture *c = arg;
+    const objref *p = a, *q = b;
+    uint64_t x = obj_addr(c, &c->runs[p->r], p->i), y = obj_addr(c, &c->runs[q->r], q->i);
     return x < y ? -1 : x > y;
 }
 
 static int make_order(ms__capture *c, order *o, uint64_t *transient, ms_error *err)
 {
     bool ok = true;
+    size_t k = 0;
     o->c = c;
     o->perm = NULL;
     qsort(c->runs, c->nruns, sizeof *c->runs, cmp_run);
     for (size_t r = 0; r + 1 < c->nruns && ok; r++) {
         const ms__cap_run *a = &c->runs[r];
-        size_t last = a->first + a->count - 1;
-        ok = c->addr[last] + (uint64_t)c->size_g[last] * 16 <= c->runs[r + 1].addr;
+        ok = !a->count ||
+             obj_addr(c, a, a->first + a->count - 1) + (uint64_t)a->size_g * 16 <= c->runs[r + 1].addr;
     }
     if (ok)
         return MS_OK;
@@ -226,9 +241,10 @@ static int make_order(ms__capture *c, order *o, uint64_t *transient, ms_error *e
     if (!o->perm)
         return ms__cap_fail(err, MS_ENOMEM, "memsnap capture: out of memory sorting objects");
     *transient += c->n * sizeof *o->perm;
-    for (size_t i = 0; i < c->n; i++)
-        o->perm[i] = (uint32_t)i;
-    qsort_r(o->perm, c->n, sizeof *o->perm, cmp_obj, c->addr);
+    for (size_t r = 0; r < c->nruns; r++)
+        for (uint32_t j = 0; j < c->runs[r].count; j++)
+            o->perm[k++] = (objref){c->runs[r].first + j, (uint32_t)r};
+    qsort_r(o->perm, k, sizeof *o->perm, cmp_obj, c);
     return MS_OK;
 }
 
@@ -357,6 +373,7 @@ static uint64_t objects_section(const ms__capture *c, const order *ord, out *o, 
                                 uint64_t kept)
 {
     uint64_t bytes = 0, prev;
+    const ms__cap_run *r;
     iter it;
     size_t i;
 #define V(v)                                                                                       \
@@ -376,19 +393,20 @@ static uint64_t objects_section(const ms__capture *c, const order *ord, out *o, 
     } while (0)
     V(kept);
     prev = 0;
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);) {
-        V((c->addr[i] - prev) / 16);
-        prev = c->addr[i];
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);) {
+        uint64_t a = obj_addr(c, r, i);
+        V((a - prev) / 16);
+        prev = a;
     }
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);)
-        V(c->size_g[i]);
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);)
-        B(c->kind[i]);
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);)
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);)
+        V(r->size_g);
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);)
+        B(r->kind);
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);)
         B(c->oflags[i] & ~MS__OBJ_DROPPED);
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);)
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);)
         V(c->site[i]);
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);)
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);)
         V(c->cand_end[i] - cand_first(c, i));
     return bytes;
 }
@@ -396,10 +414,11 @@ static uint64_t objects_section(const ms__capture *c, const order *ord, out *o, 
 static uint64_t words_section(const ms__capture *c, const order *ord, out *o, bool emit)
 {
     uint64_t bytes = 0;
+    const ms__cap_run *r;
     iter it;
     size_t i;
-    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i);) {
-        uint64_t prev = 0, base = c->addr[i];
+    for (it = (iter){ord, 0, 0, 0}; next_object(&it, &i, &r);) {
+        uint64_t prev = 0, base = obj_addr(c, r, i);
         for (uint64_t k = cand_first(c, i); k < c->cand_end[i]; k++) {
             uint64_t w = c->cand[k], off = w >> 47;
             V(off - prev);
@@ -429,10 +448,10 @@ int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *by
     *bytes = 0;
     for (size_t i = 0; i < c->n; i++)
         kept += !(c->oflags[i] & MS__OBJ_DROPPED);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->addr[i] & 15)
+    for (size_t r = 0; r < c->nruns; r++)
+        if (c->runs[r].addr & 15)
             return ms__cap_fail(err, MS_EFORMAT, "%s: object at 0x%llx is not 16-byte aligned",
-                                path, (unsigned long long)c->addr[i]);
+                                path, (unsigned long long)c->runs[r].addr);
     if ((rc = make_order(c, &ord, transient, err)) < 0)
         return rc;
 

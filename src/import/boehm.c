@@ -91,6 +91,10 @@ typedef struct brange {
     uint32_t group; /* group node, once numbered */
 } brange;
 
+typedef struct bobj {
+    uint64_t addr, size;
+} bobj;
+
 typedef struct bx {
     ms__reader *r;
     ms__progress *progress;
@@ -116,7 +120,13 @@ typedef struct bx {
 
     /* objects, sorted by address */
     uint64_t n, cap;
-    uint64_t *addr, *size;
+    bobj *o;             /* address and slot size, side by side: one cache line per lookup */
+    /* bucket index: bucket b covers [base + (b << shift), ...); pidx[b] is
+     * the first object ending after the bucket's start (4 bytes per bucket,
+     * at most two buckets per object) */
+    uint32_t *pidx;
+    uint64_t pbase, pend, nbuckets;
+    unsigned pshift;
     uint8_t *kind, *oflags;
     uint32_t *site, *ncand;
 
@@ -462,6 +472,8 @@ done:
 
 /* ---- objects ------------------------------------------------------------------------- */
 
+static int build_index(bx *x);
+
 static int read_objects(bx *x)
 {
     uint64_t count, v, prev = 0, off;
@@ -481,11 +493,10 @@ static int read_objects(bx *x)
             return fail(x, MS_EFORMAT, off, "address of object %llu is beyond 2^64",
                         (unsigned long long)i);
         prev += v * 16;
-        MS_TRY(grow_to(&x->addr, &x->cap, i + 1, 8, "object addresses", x->err));
-        x->addr[i] = prev;
+        MS_TRY(grow_to(&x->o, &x->cap, i + 1, sizeof *x->o, "objects", x->err));
+        x->o[i].addr = prev;
     }
     x->n = count;
-    MS_TRY(ms__alloc_array(&x->size, count, 8, "object sizes", x->err));
     MS_TRY(ms__alloc_array(&x->kind, count, 1, "object kinds", x->err));
     MS_TRY(ms__alloc_array(&x->oflags, count, 1, "object flags", x->err));
     MS_TRY(ms__alloc_array(&x->site, count, 4, "object sites", x->err));
@@ -493,13 +504,13 @@ static int read_objects(bx *x)
     for (uint64_t i = 0; i < count; i++) {
         off = pos(x);
         MS_TRY(get_varint(x, &v, "size"));
-        if (v == 0 || v > (UINT64_MAX - x->addr[i]) / 16)
+        if (v == 0 || v > (UINT64_MAX - x->o[i].addr) / 16)
             return fail(x, MS_EFORMAT, off, "object %llu has size %llu granules",
                         (unsigned long long)i, (unsigned long long)v);
-        x->size[i] = v * 16;
-        if (i > 0 && x->addr[i - 1] + x->size[i - 1] > x->addr[i])
+        x->o[i].size = v * 16;
+        if (i > 0 && x->o[i - 1].addr + x->o[i - 1].size > x->o[i].addr)
             return fail(x, MS_EFORMAT, off, "object %llu (0x%llx) overlaps the next one",
-                        (unsigned long long)i - 1, (unsigned long long)x->addr[i - 1]);
+                        (unsigned long long)i - 1, (unsigned long long)x->o[i - 1].addr);
     }
     for (uint64_t i = 0; i < count; i++)
         MS_TRY(get_u8(x, &x->kind[i], "kind"));
@@ -519,35 +530,72 @@ static int read_objects(bx *x)
     for (uint64_t i = 0; i < count; i++) {
         off = pos(x);
         MS_TRY(get_varint(x, &v, "word count"));
-        if (v > x->size[i] / 8)
+        if (v > x->o[i].size / 8)
             return fail(x, MS_EFORMAT, off, "object %llu has %llu words of %llu",
                         (unsigned long long)i, (unsigned long long)v,
-                        (unsigned long long)x->size[i] / 8);
+                        (unsigned long long)x->o[i].size / 8);
         x->ncand[i] = (uint32_t)v;
     }
     /* GC_debug_malloc'd objects are reached at base + header size. */
     if (x->any_debug && x->debug_header < DISPL_MAX)
         x->valid_off[x->debug_header / 8] |= (uint8_t)(1u << (x->debug_header % 8));
+    MS_TRY(build_index(x));
 done:
     return rc;
+}
+
+/* Builds the bucket index over the sorted objects: buckets of 2^k bytes,
+ * k >= 4 the smallest with at most two buckets per object (dense heaps:
+ * one or two objects per bucket).  A lookup then reads one index entry and
+ * about one object, instead of binary-searching all of them (20 cache
+ * misses per word at 1 M objects: 1.8 us each on the test VM, 80% of the
+ * import before this index). */
+static int build_index(bx *x)
+{
+    uint64_t span, j = 0;
+    if (!x->n)
+        return MS_OK;
+    x->pbase = x->o[0].addr & ~(uint64_t)4095;
+    x->pend = x->o[x->n - 1].addr + x->o[x->n - 1].size;
+    span = x->pend - x->pbase;
+    x->pshift = 4;
+    while ((span >> x->pshift) > 2 * x->n + 1024)
+        x->pshift++;
+    x->nbuckets = (span >> x->pshift) + 2;
+    if (ms__alloc_array(&x->pidx, x->nbuckets, 4, "page index", x->err) < 0)
+        return MS_ENOMEM;
+    for (uint64_t b = 0; b < x->nbuckets; b++) {
+        uint64_t start = x->pbase + (b << x->pshift);
+        while (j < x->n && x->o[j].addr + x->o[j].size <= start)
+            j++;
+        x->pidx[b] = (uint32_t)j;
+    }
+    return MS_OK;
 }
 
 /* The object a word points to, as the collector decides it; NONE if none.
  * `anywhere`: stacks and registers, where any interior address counts. */
 static inline uint32_t resolve(const bx *x, uint64_t v, bool anywhere)
 {
-    uint64_t lo = 0, hi = x->n, off;
-    if (!x->n || v < x->addr[0])
+    uint64_t lo, hi, off, b;
+    if (v < x->pbase || v >= x->pend)
         return NONE;
-    while (hi - lo > 1) {
+    b = (v - x->pbase) >> x->pshift;
+    lo = x->pidx[b];               /* first object ending after the bucket start */
+    hi = x->pidx[b + 1] + 1;       /* past the last object starting in the bucket */
+    if (hi > x->n)
+        hi = x->n;
+    if (lo >= hi || v < x->o[lo].addr)
+        return NONE;
+    while (hi - lo > 1) {          /* last object starting at or below v */
         uint64_t mid = lo + (hi - lo) / 2;
-        if (x->addr[mid] <= v)
+        if (x->o[mid].addr <= v)
             lo = mid;
         else
             hi = mid;
     }
-    off = v - x->addr[lo];
-    if (off >= x->size[lo])
+    off = v - x->o[lo].addr;
+    if (off >= x->o[lo].size)
         return NONE;
     if (off == 0 || x->interior || anywhere ||
         (off < DISPL_MAX && (x->valid_off[off / 8] & (1u << (off % 8)))))
@@ -559,7 +607,7 @@ static int read_words(bx *x)
 {
     int rc = MS_OK;
     for (uint64_t i = 0; i < x->n; i++) {
-        uint64_t prev = 0, maxw = x->size[i] / 8;
+        uint64_t prev = 0, maxw = x->o[i].size / 8;
         if ((i & (PROGRESS_EVERY - 1)) == 0)
             MS_TRY(ms__progress_report(x->progress, x->r, "reading words", x->err));
         for (uint32_t k = 0; k < x->ncand[i]; k++) {
@@ -572,11 +620,11 @@ static int read_words(bx *x)
             if (prev >= maxw && prev != MS_GCCAP_OFFSET_UNKNOWN)
                 return fail(x, MS_EFORMAT, off,
                             "word %llu of object 0x%llx, which has %llu words",
-                            (unsigned long long)prev, (unsigned long long)x->addr[i],
+                            (unsigned long long)prev, (unsigned long long)x->o[i].addr,
                             (unsigned long long)maxw);
             off = pos(x);
             MS_TRY(get_varint(x, &code, "word value"));
-            if (!ms__gccap_decode_value(code, x->addr[i], &value))
+            if (!ms__gccap_decode_value(code, x->o[i].addr, &value))
                 return fail(x, MS_EFORMAT, off, "word value out of range");
             j = resolve(x, value, false);
             if (j == NONE)
@@ -787,7 +835,7 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
     for (uint32_t t = 0; t < x->nthr; t++) {
         uint32_t j;
         if (x->thr[t].handle && (j = resolve(x, x->thr[t].handle, false)) != NONE &&
-            x->addr[j] == x->thr[t].handle)
+            x->o[j].addr == x->thr[t].handle)
             internal[j] = 1;
     }
 
@@ -1236,16 +1284,16 @@ static int build_graph(bx *x, ms__graph **out)
             cls = x->sites[x->site[i] - 1].class_sid;
         } else {
             /* "(size class N)": a tiny cache, sizes repeat */
-            unsigned h = (unsigned)((x->size[i] >> 4) * 2654435761u) % 64;
-            if (size_key[h] != x->size[i] || !size_sid[h]) {
+            unsigned h = (unsigned)((x->o[i].size >> 4) * 2654435761u) % 64;
+            if (size_key[h] != x->o[i].size || !size_sid[h]) {
                 uint32_t sid;
-                MS_TRY(internf(x, &sid, "(size class %llu)", (unsigned long long)x->size[i]));
-                size_key[h] = x->size[i];
+                MS_TRY(internf(x, &sid, "(size class %llu)", (unsigned long long)x->o[i].size));
+                size_key[h] = x->o[i].size;
                 size_sid[h] = sid + 1;
             }
             cls = size_sid[h] - 1;
         }
-        MS_TRY(ms__builder_node(&x->b, type_code[kind], cls, x->addr[i], x->size[i], 0, x->err));
+        MS_TRY(ms__builder_node(&x->b, type_code[kind], cls, x->o[i].addr, x->o[i].size, 0, x->err));
         if (x->site[i])
             MS_TRY(ms__builder_site(&x->b, nd, x->sites[x->site[i] - 1].site_sid, x->err));
     }
@@ -1327,8 +1375,8 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     free(x.thr);
     free(x.sites);
     free(x.frames);
-    free(x.addr);
-    free(x.size);
+    free(x.o);
+    free(x.pidx);
     free(x.kind);
     free(x.oflags);
     free(x.site);
