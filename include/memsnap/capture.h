@@ -53,7 +53,8 @@ typedef struct ms_capture_stats {
 
 typedef struct ms_capture_options {
     unsigned version;          /* MS_CAPTURE_OPTIONS_VERSION */
-    int level;                 /* zstd level, 1..19 (0 = default 3) */
+    int level;                 /* zstd level, 1..19 (0: level 1 with a 512 KiB window,
+                                  to keep the compressor's memory small) */
     unsigned flags;            /* MS_CAPTURE_* below */
     ms_capture_stats *stats;   /* filled when non-NULL */
 } ms_capture_options;

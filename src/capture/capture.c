@@ -1057,7 +1057,7 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
     c.root_addr = (uint64_t *)(void *)x->a_raddr.p;
     c.root_value = (uint64_t *)(void *)x->a_rval.p;
     c.nroot = x->nroot;
-    rc = ms__capture_encode(&c, path, opts->level ? opts->level : 3, &file_bytes, &transient, err);
+    rc = ms__capture_encode(&c, path, opts->level, &file_bytes, &transient, err);
     t_write = now_us() - t_write;
     if (rc == MS_OK && opts->stats) {
         ms_capture_stats *st = opts->stats;

@@ -238,7 +238,7 @@ typedef struct ms__capture {
 #define MS__CAND_VALUE_MASK ((1ull << 47) - 1)
 
 /* Sorts the runs and writes the capture to `path` (atomically), zstd
- * level `level`.  *bytes gets the file size.  Errors: MS_EIO, MS_ENOMEM,
+ * level `level` (0: the default, see capture.h).  *bytes gets the file size.  Errors: MS_EIO, MS_ENOMEM,
  * MS_EFORMAT (runs overlap: a bug). */
 MS__HIDDEN int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *bytes,
                                   uint64_t *transient, ms_error *err);
