@@ -15,6 +15,7 @@ reps=${REPS:-7}
 bench=$build/bench/boehm/bench_capture
 memsnap=$build/tools/memsnap
 work=${WORK:-$(mktemp -d)}
+mkdir -p "$work"
 [ -x "$bench" ] || { echo "build $bench first (cmake --build $build)" >&2; exit 1; }
 
 echo "| objects | plain GC stopped (ms) | capture stopped (ms) | capture's stopped work, wall / CPU (ms) | in-pause GC_base, not done (ms) | lock-held re-check (ms) | write (ms) | file (B/object) | transient (B/object) | import + symbolize, wall / CPU (s) |"
