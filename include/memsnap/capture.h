@@ -73,17 +73,25 @@ typedef struct ms_capture_options {
  * result is discarded.  The file is unchanged. */
 #define MS_CAPTURE_MEASURE_RESOLVE 2u
 
-/* Runs a full collection and writes what it found live to `path` (created
- * or replaced atomically: a temporary file beside it is renamed into
- * place).  The world is stopped only for the collector's marking plus the
- * enumeration of marked objects; sorting, encoding and zstd compression run
- * after the world restarts.  Call it from a thread registered with the
- * collector, outside signal handlers, finalizers and GC callbacks; one
- * capture runs at a time (others wait).  x86-64 records the caller's
- * callee-saved registers exactly; elsewhere they come from setjmp.
+/* Runs a full collection (GC_gcollect) and writes to `path` every object
+ * the collector marked, with the words of each that may be heap pointers,
+ * the roots it scanned and the loaded modules (docs/formats/boehm.md);
+ * memsnap decides offline which marks are live objects.  `path` is created
+ * or replaced atomically (a temporary file beside it is renamed into
+ * place).  The world is stopped only for the collector's own marking plus
+ * the enumeration of the marked objects (in libgc's MARK_END event);
+ * sorting, encoding and zstd compression run after the world restarts, on
+ * the calling thread.  Memory: about 11 bytes per object and 8 per
+ * candidate word while it runs, all returned.  Call it from a thread
+ * registered with the collector, outside signal handlers, finalizers and GC
+ * callbacks; one capture runs at a time (others wait).  x86-64 records the
+ * caller's callee-saved registers exactly; elsewhere they come from setjmp.
+ * opts may be NULL (defaults); opts->stats, when set, is filled on success.
  * Errors: MS_EINVAL (collector not initialised or disabled, thread not
- * registered, bad options), MS_EIO (cannot write `path`), MS_ENOMEM
- * (mmap failed).  opts may be NULL. */
+ * registered, a capture already running in this thread, bad options),
+ * MS_EIO (cannot write `path`; errno text in the message), MS_ENOMEM (mmap
+ * or malloc failed), MS_ERROR (the collection reported no MARK_END: another
+ * collection-event handler replaced memsnap's during it). */
 int ms_capture_write(const char *path, const ms_capture_options *opts, ms_error *err);
 
 /* ---- allocation sites -------------------------------------------------- */

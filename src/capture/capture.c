@@ -468,7 +468,7 @@ static void scan_roots(ctx *x)
         for (size_t i = 0; i < npushed; i++) {
             if (r[i].hi <= r[i].lo)
                 continue;
-            if (m && r[i].lo <= r[m - 1].hi) {
+            if (m && r[i].lo < r[m - 1].hi) { /* overlapping (touching ranges may be two modules') */
                 if (r[i].hi > r[m - 1].hi)
                     r[m - 1].hi = r[i].hi;
             } else {
