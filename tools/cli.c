@@ -130,27 +130,6 @@ const char *cli_node_id(const ms_snapshot *snap, ms_node n, char buf[32])
     return buf;
 }
 
-bool cli_parse_id(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-    int base = 10;
-    if (!s)
-        return false;
-    if (s[0] == '@')
-        s++;
-    else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2;
-    if (!*s || *s == '-' || *s == '+' || *s == ' ')
-        return false;
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     char *end;

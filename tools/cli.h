@@ -63,10 +63,6 @@ void cli_print_name(FILE *f, const char *s, size_t len, size_t max);
  * "0x7f3a5c000010" (object addresses of Boehm GC captures), into buf. */
 const char *cli_node_id(const ms_snapshot *snap, ms_node n, char buf[32]);
 
-/* Parses an id as typed: "12345", "@12345" or "0x7f3a5c000010" (hex).
- * False when invalid. */
-bool cli_parse_id(const char *s, uint64_t *out);
-
 /* Parses a non-negative integer option value; false when invalid. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
