@@ -356,10 +356,13 @@ static int read_modules(bx *x)
 {
     uint64_t count;
     int rc = MS_OK;
+    uint64_t cap = 0;
     MS_TRY(get_count(x, &count, 5, MAX_MODULES, "module count"));
-    MS_TRY(ms__alloc_array_zero(&x->mods, count, sizeof *x->mods, "modules", x->err));
     for (uint64_t i = 0; i < count; i++) {
-        bmod *m = &x->mods[i];
+        bmod *m;
+        MS_TRY(grow_to(&x->mods, &cap, i + 1, sizeof *x->mods, "modules", x->err));
+        m = &x->mods[i];
+        memset(m, 0, sizeof *m);
         uint64_t len, bid, nseg, v;
         uint64_t off;
         MS_TRY(get_string(x, &m->path, &len, "module path"));
@@ -386,12 +389,14 @@ done:
 
 static int read_threads(bx *x)
 {
-    uint64_t count, v;
+    uint64_t count, v, cap = 0;
     int rc = MS_OK;
     MS_TRY(get_count(x, &count, 5, 1u << 20, "thread count"));
-    MS_TRY(ms__alloc_array_zero(&x->thr, count, sizeof *x->thr, "threads", x->err));
     for (uint64_t i = 0; i < count; i++) {
-        bthr *t = &x->thr[i];
+        bthr *t;
+        MS_TRY(grow_to(&x->thr, &cap, i + 1, sizeof *x->thr, "threads", x->err));
+        t = &x->thr[i];
+        memset(t, 0, sizeof *t);
         MS_TRY(get_varint(x, &t->id, "thread id"));
         MS_TRY(get_varint(x, &v, "thread flags"));
         t->flags = (uint32_t)v;
@@ -414,13 +419,15 @@ static int module_index(bx *x, uint64_t off, uint64_t v, uint32_t *out)
 
 static int read_sites(bx *x)
 {
-    uint64_t count, v;
+    uint64_t count, v, cap = 0;
     int rc = MS_OK;
     MS_TRY(get_count(x, &count, 2, UINT32_MAX - 1, "site count"));
-    MS_TRY(ms__alloc_array_zero(&x->sites, count, sizeof *x->sites, "sites", x->err));
     for (uint64_t i = 0; i < count; i++) {
-        bsite *s = &x->sites[i];
+        bsite *s;
         uint64_t off = pos(x);
+        MS_TRY(grow_to(&x->sites, &cap, i + 1, sizeof *x->sites, "sites", x->err));
+        s = &x->sites[i];
+        memset(s, 0, sizeof *s);
         s->site_sid = s->class_sid = NONE;
         MS_TRY(get_u8(x, &s->type, "site type"));
         switch (s->type) {
@@ -650,13 +657,15 @@ done:
 
 static int read_roots(bx *x)
 {
-    uint64_t count;
+    uint64_t count, cap = 0;
     int rc = MS_OK;
     MS_TRY(get_count(x, &count, 6, 1u << 24, "root range count"));
-    MS_TRY(ms__alloc_array_zero(&x->ranges, count, sizeof *x->ranges, "root ranges", x->err));
     for (uint64_t r = 0; r < count; r++) {
-        brange *g = &x->ranges[r];
+        brange *g;
         uint64_t off = pos(x), v, n, prev = 0;
+        MS_TRY(grow_to(&x->ranges, &cap, r + 1, sizeof *x->ranges, "root ranges", x->err));
+        g = &x->ranges[r];
+        memset(g, 0, sizeof *g);
         bool anywhere;
         MS_TRY(get_u8(x, &g->kind, "root kind"));
         if (g->kind == 0 || g->kind > MS_GCCAP_ROOT_KIND_MAX)
@@ -755,6 +764,13 @@ static int read_file(bx *x)
             return fail(x, MS_EFORMAT, off, "section length beyond 2^64");
         x->sec_end = start + len;
         x->sec = section_name(id);
+        /* Uncompressed input of known size: a section cannot be longer
+         * than what is left (compressed input: counts still cannot exceed
+         * what the section holds, and arrays grow only as entries parse). */
+        if (!ms__reader_compressed(x->r) && x->r->src_size && x->sec_end > x->r->src_size)
+            return fail(x, MS_ETRUNC, off,
+                        "section %s claims %llu bytes; the file has %llu left", x->sec,
+                        (unsigned long long)len, (unsigned long long)(x->r->src_size - start));
         if (id == MS_GCCAP_END) {
             if (expect != MS_GCCAP_ROOTS + 1)
                 return fail(x, MS_EFORMAT, off, "the file ends before section %s",
