@@ -180,28 +180,32 @@ static inline uint64_t obj_addr(const ms__capture *c, const ms__cap_run *r, size
     return r->addr + (uint64_t)c->off_g[i] * 16;
 }
 
-/* The next object written (dropped ones are skipped): *i and its run. */
-static bool next_object(iter *it, size_t *out_i, const ms__cap_run **out_r)
+/* The next object written (dropped ones are skipped): *i and its run.
+ * Inline: it runs seven times per object. */
+static inline bool next_object(iter *it, size_t *out_i, const ms__cap_run **out_r)
 {
     const ms__capture *c = it->o->c;
     for (;;) {
         size_t i, r;
-        if (it->o->perm) {
+        if (__builtin_expect(it->o->perm != NULL, 0)) {
             if (it->pos >= c->n)
                 return false;
             i = it->o->perm[it->pos].i;
             r = it->o->perm[it->pos++].r;
         } else {
-            while (it->run < c->nruns && it->k >= c->runs[it->run].count) {
-                it->run++;
+            if (__builtin_expect(it->run >= c->nruns, 0))
+                return false;
+            if (__builtin_expect(it->k >= c->runs[it->run].count, 0)) {
+                do {
+                    if (++it->run >= c->nruns)
+                        return false;
+                } while (c->runs[it->run].count == 0);
                 it->k = 0;
             }
-            if (it->run >= c->nruns)
-                return false;
             r = it->run;
             i = c->runs[r].first + it->k++;
         }
-        if (!(c->oflags[i] & MS__OBJ_DROPPED)) {
+        if (__builtin_expect(!(c->oflags[i] & MS__OBJ_DROPPED), 1)) {
             *out_i = i;
             *out_r = &c->runs[r];
             return true;
