@@ -585,7 +585,7 @@ static void reset_objects(ctx *x)
 
 static void on_mark_end(ctx *x)
 {
-    double t0 = now_us(), c0 = cpu_us();
+    double t0 = now_us(), c0 = cpu_us(), resolve_cpu = 0;
     uint64_t lo = (uint64_t)(uintptr_t)GC_least_plausible_heap_addr;
     uint64_t hi = (uint64_t)(uintptr_t)GC_greatest_plausible_heap_addr;
     x->lo = lo;
@@ -617,17 +617,19 @@ static void on_mark_end(ctx *x)
     scan_roots(x);
     if (x->measure_resolve) {
         double t1 = now_us();
+        resolve_cpu = cpu_us();
         const uint64_t *cand = (const uint64_t *)(void *)x->a_cand.p;
         uint64_t hits = 0;
         for (size_t k = 0; k < x->ncand; k++)
             hits += GC_base((void *)(uintptr_t)(cand[k] & MS__CAND_VALUE_MASK)) != NULL;
         x->resolved = hits;
         x->resolve_us = now_us() - t1;
+        resolve_cpu = cpu_us() - resolve_cpu;
     }
     x->saw_mark_end = true;
     x->mark_ends++;
     x->pause_us = now_us() - t0 - x->resolve_us;
-    x->pause_cpu_us = cpu_us() - c0;
+    x->pause_cpu_us = cpu_us() - c0 - resolve_cpu;
 }
 
 static void on_reclaim_end(ctx *x)
