@@ -147,6 +147,16 @@ uint64_t ms_node_id(const ms_snapshot *snap, ms_node n);
 uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n);
 /* Outgoing edges of n are the edge indices [*first, *first + count). */
 uint64_t ms_node_edges(const ms_snapshot *snap, ms_node n, uint64_t *first);
+/* How ids are best shown to people.  V8's ids are the heap profiler's
+ * counters ("@12345"); Boehm GC captures use object addresses, shown in
+ * hex ("0x7f3a5c000010"), as debuggers and the program's own logs do.
+ * Synthetic nodes (the root and its groups) have small ids in both. */
+typedef enum ms_id_style {
+    MS_IDS_NUMBERS = 0,   /* "@" and decimal */
+    MS_IDS_ADDRESSES = 1  /* "0x" and hex */
+} ms_id_style;
+ms_id_style ms_snapshot_id_style(const ms_snapshot *snap);
+
 /* Finds the node with object id `id`. MS_NODE_NONE when absent.
  * The first call builds an id index (8 bytes per node). */
 ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id);

@@ -120,6 +120,16 @@ const char *cli_size(uint64_t v, char buf[32])
     return buf;
 }
 
+const char *cli_node_id(const ms_snapshot *snap, ms_node n, char buf[32])
+{
+    uint64_t id = ms_node_id(snap, n);
+    if (ms_snapshot_id_style(snap) == MS_IDS_ADDRESSES && !ms_node_is_synthetic(snap, n))
+        snprintf(buf, 32, "0x%llx", (unsigned long long)id);
+    else
+        snprintf(buf, 32, "@%llu", (unsigned long long)id);
+    return buf;
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     char *end;

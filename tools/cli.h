@@ -59,6 +59,10 @@ int cli_output_close(cli_output *o, bool ok);
  * are printed, with "..." when cut. */
 void cli_print_name(FILE *f, const char *s, size_t len, size_t max);
 
+/* A node's id as people read it: "@12345" (V8 ids, synthetic nodes) or
+ * "0x7f3a5c000010" (object addresses of Boehm GC captures), into buf. */
+const char *cli_node_id(const ms_snapshot *snap, ms_node n, char buf[32]);
+
 /* Parses a non-negative integer option value; false when invalid. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

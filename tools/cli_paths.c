@@ -4,6 +4,9 @@
  */
 #include "cli_paths.h"
 
+#include <ctype.h>
+#include <errno.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +42,7 @@ const char *cli_id(const ms_snapshot *snap, ms_node n)
 {
     static char buf[4][32];
     static int which;
-    char *b = buf[which++ & 3];
-    snprintf(b, 32, "@%" PRIu64, ms_node_id(snap, n));
-    return b;
+    return cli_node_id(snap, n, buf[which++ & 3]);
 }
 
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e)
@@ -143,17 +144,29 @@ cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file)
     return sj;
 }
 
-int cli_parse_id(ms_snapshot *snap, const char *text, ms_node *out)
+bool cli_parse_id_text(const char *text, uint64_t *id)
 {
     const char *p = text;
     char *end;
-    unsigned long long v;
+    bool hex;
     if (*p == '@')
         p++;
-    if (!*p || *p == '-' || *p == '+' || *p == ' ')
-        return -1;
-    v = strtoull(p, &end, 0); /* decimal, or 0x... for addresses */
-    if (*end)
+    hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+    if (hex)
+        p += 2;
+    /* digits only: no sign, no space (strtoull would take them) */
+    if (!*p || !(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+        return false;
+    errno = 0;
+    /* Decimal (V8 ids: "017" is 17, not octal), or 0x... for addresses. */
+    *id = strtoull(p, &end, hex ? 16 : 10);
+    return !*end && errno == 0;
+}
+
+int cli_parse_id(ms_snapshot *snap, const char *text, ms_node *out)
+{
+    uint64_t v;
+    if (!cli_parse_id_text(text, &v))
         return -1;
     *out = ms_snapshot_find_id(snap, v);
     return *out == MS_NODE_NONE ? 1 : 0;

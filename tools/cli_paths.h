@@ -6,7 +6,8 @@
 
 #include "cli.h"
 
-/* "@123" for node n (static buffers, four in rotation). */
+/* "@123" for node n, "0x7f..." for addresses (static buffers, four in
+ * rotation). */
 const char *cli_id(const ms_snapshot *snap, ms_node n);
 /* DevTools' display of a distance: "-" beyond the user roots' reach. */
 const char *cli_distance_text(int32_t d, char buf[16]);
@@ -29,6 +30,8 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p);
 /* {file, format, node_count, edge_count} */
 cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file);
 
+/* Whether text is an id ("@123", "123" decimal, "0x7f00..." hex); *id gets it. */
+bool cli_parse_id_text(const char *text, uint64_t *id);
 /* Parses "@123", "123" or "0x7f00..." into a node: 0 found, 1 no such id,
  * -1 not an id. */
 int cli_parse_id(ms_snapshot *snap, const char *text, ms_node *out);

@@ -222,7 +222,7 @@ int cmd_dominators(int argc, char **argv)
             if (it.depth > 0)
                 fputs(it.last ? "\xE2\x94\x94\xE2\x94\x80 " : "\xE2\x94\x9C\xE2\x94\x80 ", o.f);
             cli_print_name(o.f, cls, strlen(cls), 60);
-            fprintf(o.f, " @%" PRIu64, ms_node_id(snap, n));
+            fprintf(o.f, " %s", cli_node_id(snap, n, a));
             if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
                 fputs("  ", o.f);
                 cli_print_name(o.f, label, ll < sizeof label ? ll : sizeof label - 1, 50);

@@ -86,8 +86,8 @@ int cmd_info(int argc, char **argv)
         fprintf(o.f, "strings:         %s\n", cli_count(ms_snapshot_string_count(snap), a));
         fprintf(o.f, "total self size: %s (%s bytes)\n", cli_size(ms_snapshot_total_self_size(snap), a),
                 cli_count(ms_snapshot_total_self_size(snap), b));
-        fprintf(o.f, "root:            node %u, @%llu, %s \"", root,
-                (unsigned long long)ms_node_id(snap, root), ms_node_type(snap, root));
+        fprintf(o.f, "root:            node %u, %s, %s \"", root, cli_node_id(snap, root, b),
+                ms_node_type(snap, root));
         cli_print_name(o.f, rname, rlen, 60);
         fprintf(o.f, "\"\n");
         fprintf(o.f, "input:           %s\n", cli_size(ms_snapshot_input_bytes(snap), a));

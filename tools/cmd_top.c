@@ -170,7 +170,7 @@ int cmd_top(int argc, char **argv)
                     total ? 100.0 * (double)r / (double)total : 0.0,
                     cli_size(ms_node_shallow_size(snap, n), b), distance_text(ms_node_distance(snap, n), d));
             cli_print_name(o.f, cls, strlen(cls), 60);
-            fprintf(o.f, " @%" PRIu64, ms_node_id(snap, n));
+            fprintf(o.f, " %s", cli_node_id(snap, n, a));
             if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
                 fputs("  ", o.f);
                 cli_print_name(o.f, label, ll < sizeof label ? ll : sizeof label - 1, 50);

@@ -305,11 +305,8 @@ int cmd_why(int argc, char **argv)
     }
     for (int i = optind + 1; !cls && i < argc; i++) {
         /* Check the ids' syntax before the (long) load. */
-        const char *p = argv[i];
-        char *end;
-        if (*p == '@')
-            p++;
-        if (!*p || *p == '-' || *p == '+' || (strtoull(p, &end, 0), *end))
+        uint64_t id;
+        if (!cli_parse_id_text(argv[i], &id))
             return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", argv[i]);
     }
     if (cli_open(argv[optind], &snap, &t_load, &err) < 0)

@@ -143,6 +143,11 @@ const char *ms_node_name(const ms_snapshot *snap, ms_node n, size_t *len)
 }
 
 uint64_t ms_node_id(const ms_snapshot *snap, ms_node n) { return ms__node_id(snap->g, n); }
+
+ms_id_style ms_snapshot_id_style(const ms_snapshot *snap)
+{
+    return snap->format == MS_FORMAT_BOEHM ? MS_IDS_ADDRESSES : MS_IDS_NUMBERS;
+}
 uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n) { return ms__node_self(snap->g, n); }
 
 uint64_t ms_node_edges(const ms_snapshot *snap, ms_node n, uint64_t *first)

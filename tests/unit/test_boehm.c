@@ -1,0 +1,774 @@
+/*
+ * test_boehm.c: the Boehm GC capture importer (src/import/boehm.c) on
+ * captures written here byte by byte from docs/formats/boehm.md (not with
+ * the capture library's encoder, so the two are checked against the spec,
+ * not against each other).
+ *
+ *   - pointer resolution as the collector resolves: interior pointers when
+ *     all-interior-pointers is on, registered displacements when it is
+ *     off, anything inside an object from stacks and registers, nothing
+ *     past an object's end;
+ *   - which objects become nodes: reached from user roots; dropped when
+ *     only libgc's data (or a GC_Thread_Rep) reaches them; kept under
+ *     "(marked, retainer not recorded)" otherwise, unless shaped like a
+ *     free-list entry;
+ *   - names: type name, site, size class; root groups and edge names;
+ *   - hostile files: each malformed field fails with its own message naming
+ *     the file and the byte offset, truncation at every byte fails cleanly,
+ *     zstd-compressed input reads the same.
+ */
+#include "helpers.h"
+
+#include "capture/format.h"
+
+#include <stdlib.h>
+#include <zstd.h>
+
+#define NAME "test.gcsnap"
+
+/* ---- a writer, from the spec ------------------------------------------------ */
+
+typedef struct buf {
+    uint8_t *p;
+    size_t len, cap;
+} buf;
+
+static void put(buf *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2 + 64;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+static void u8(buf *b, uint8_t v)
+{
+    put(b, &v, 1);
+}
+
+static void vi(buf *b, uint64_t v)
+{
+    uint8_t t[10];
+    put(b, t, ms__gccap_put_varint(t, v));
+}
+
+static void str(buf *b, const char *s)
+{
+    vi(b, strlen(s));
+    put(b, s, strlen(s));
+}
+
+static void section(buf *out, uint8_t id, buf *body)
+{
+    u8(out, id);
+    vi(out, body->len);
+    put(out, body->p, body->len);
+    body->len = 0;
+}
+
+typedef struct tword {
+    uint64_t off; /* words */
+    uint64_t value;
+} tword;
+
+typedef struct tobj {
+    uint64_t addr, size;
+    uint8_t kind, flags;
+    uint32_t site;
+    int nw;
+    tword w[8];
+} tobj;
+
+typedef struct troot {
+    uint8_t kind, flags;
+    uint32_t owner;
+    uint64_t lo, len;
+    int nw;
+    tword w[4];
+} troot;
+
+typedef struct tsite {
+    uint8_t type;
+    const char *file, *type_name, *fn;
+    uint64_t line, module, pc;
+} tsite;
+
+typedef struct tcap {
+    uint64_t info_flags;
+    int ndispl;
+    uint64_t displ[4];
+    int nsites;
+    tsite sites[4];
+    int nobj;
+    tobj obj[16];
+    int nroot;
+    troot root[8];
+    uint64_t handle; /* thread 0's collector handle */
+    uint64_t thread1; /* a second thread's id, 0 = none */
+} tcap;
+
+/* Modules: 0 the program (base 0x4000), 1 libgc (base 0x9000).  Threads:
+ * 0 the main thread, which captured; 1 optional. */
+static void encode(const tcap *c, buf *out)
+{
+    buf b = {0};
+    uint8_t version[4] = {1, 0, 0, 0};
+    put(out, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
+    put(out, version, 4);
+
+    vi(&b, c->info_flags);
+    vi(&b, 8);
+    vi(&b, 16);
+    vi(&b, 0x080202);
+    vi(&b, 32);
+    vi(&b, 1234);
+    vi(&b, 1700000000);
+    vi(&b, 7);
+    str(&b, "/nonexistent/prog");
+    vi(&b, 1 << 20);
+    vi(&b, 0);
+    vi(&b, 100);
+    vi(&b, (uint64_t)c->nobj);
+    vi(&b, 0);
+    vi(&b, (uint64_t)c->nobj);
+    vi(&b, (uint64_t)c->ndispl);
+    for (int i = 0; i < c->ndispl; i++)
+        vi(&b, c->displ[i]);
+    section(out, MS_GCCAP_INFO, &b);
+
+    vi(&b, 2);
+    str(&b, "/nonexistent/prog");
+    vi(&b, 0x4000);
+    vi(&b, 0);
+    vi(&b, MS_GCCAP_MOD_MAIN);
+    vi(&b, 1);
+    vi(&b, 0);
+    vi(&b, 0x3000);
+    vi(&b, 6);
+    str(&b, "/nonexistent/libgc.so.1");
+    vi(&b, 0x9000);
+    vi(&b, 2);
+    u8(&b, 0xab);
+    u8(&b, 0xcd);
+    vi(&b, MS_GCCAP_MOD_LIBGC);
+    vi(&b, 0);
+    section(out, MS_GCCAP_MODULES, &b);
+
+    vi(&b, c->thread1 ? 2 : 1);
+    vi(&b, 0x7000);
+    vi(&b, MS_GCCAP_THR_MAIN | MS_GCCAP_THR_CAPTURING);
+    vi(&b, 0x70000);
+    vi(&b, 0x80000);
+    vi(&b, c->handle);
+    if (c->thread1) {
+        vi(&b, c->thread1);
+        vi(&b, MS_GCCAP_THR_SUSPENDED);
+        vi(&b, 0x90000);
+        vi(&b, 0x98000);
+        vi(&b, 0);
+    }
+    section(out, MS_GCCAP_THREADS, &b);
+
+    vi(&b, (uint64_t)c->nsites);
+    for (int i = 0; i < c->nsites; i++) {
+        const tsite *s = &c->sites[i];
+        u8(&b, s->type);
+        if (s->type == MS_GCCAP_SITE_PC) {
+            vi(&b, s->module);
+            vi(&b, s->pc);
+        } else if (s->type == MS_GCCAP_SITE_DESC) {
+            str(&b, s->file);
+            vi(&b, s->line);
+            str(&b, s->type_name);
+            str(&b, s->fn);
+        } else if (s->type == MS_GCCAP_SITE_DEBUG) {
+            str(&b, s->file);
+            vi(&b, s->line);
+        } else {
+            vi(&b, s->pc);
+        }
+    }
+    section(out, MS_GCCAP_SITES, &b);
+
+    {
+        uint64_t prev = 0;
+        vi(&b, (uint64_t)c->nobj);
+        for (int i = 0; i < c->nobj; i++) {
+            vi(&b, (c->obj[i].addr - prev) / 16);
+            prev = c->obj[i].addr;
+        }
+        for (int i = 0; i < c->nobj; i++)
+            vi(&b, c->obj[i].size / 16);
+        for (int i = 0; i < c->nobj; i++)
+            u8(&b, c->obj[i].kind);
+        for (int i = 0; i < c->nobj; i++)
+            u8(&b, c->obj[i].flags);
+        for (int i = 0; i < c->nobj; i++)
+            vi(&b, c->obj[i].site);
+        for (int i = 0; i < c->nobj; i++)
+            vi(&b, (uint64_t)c->obj[i].nw);
+        section(out, MS_GCCAP_OBJECTS, &b);
+    }
+    for (int i = 0; i < c->nobj; i++) {
+        uint64_t prev = 0;
+        for (int k = 0; k < c->obj[i].nw; k++) {
+            vi(&b, c->obj[i].w[k].off - prev);
+            prev = c->obj[i].w[k].off;
+            vi(&b, ms__gccap_encode_value(c->obj[i].w[k].value, c->obj[i].addr));
+        }
+    }
+    section(out, MS_GCCAP_WORDS, &b);
+
+    vi(&b, (uint64_t)c->nroot);
+    for (int r = 0; r < c->nroot; r++) {
+        const troot *g = &c->root[r];
+        uint64_t prev = 0;
+        u8(&b, g->kind);
+        vi(&b, g->owner);
+        vi(&b, g->flags);
+        vi(&b, g->lo);
+        vi(&b, g->len);
+        vi(&b, (uint64_t)g->nw);
+        for (int k = 0; k < g->nw; k++) {
+            vi(&b, g->w[k].off - prev);
+            prev = g->w[k].off;
+            vi(&b, g->w[k].value);
+        }
+    }
+    section(out, MS_GCCAP_ROOTS, &b);
+    u8(out, MS_GCCAP_END);
+    u8(out, 0);
+    free(b.p);
+}
+
+static int open_cap(const tcap *c, ms_snapshot **s, ms_error *err)
+{
+    buf b = {0};
+    int rc;
+    encode(c, &b);
+    rc = ms_snapshot_open_memory(s, b.p, b.len, NAME, NULL, err);
+    free(b.p);
+    return rc;
+}
+
+/* ---- graph helpers ---------------------------------------------------------------- */
+
+static ms_node node(ms_snapshot *s, uint64_t addr)
+{
+    return ms_snapshot_find_id(s, addr);
+}
+
+/* The edge from a to b (their ids), or -1; *info gets it. */
+static int64_t edge(ms_snapshot *s, ms_node a, ms_node b, ms_edge_info *info)
+{
+    uint64_t f, n = ms_node_edges(s, a, &f);
+    for (uint64_t k = 0; k < n; k++) {
+        ms_edge_info e;
+        ms_edge_get(s, f + k, &e);
+        if (e.to == b) {
+            if (info)
+                *info = e;
+            return (int64_t)(f + k);
+        }
+    }
+    return -1;
+}
+
+/* The synthetic group whose name starts with `prefix`, or MS_NODE_NONE. */
+static ms_node group(ms_snapshot *s, const char *prefix)
+{
+    for (ms_node n = 0; n < ms_snapshot_node_count(s); n++)
+        if (ms_node_is_synthetic(s, n) && strncmp(ms_node_name(s, n, NULL), prefix, strlen(prefix)) == 0)
+            return n;
+    return MS_NODE_NONE;
+}
+
+static uint32_t objects(ms_snapshot *s)
+{
+    uint32_t k = 0;
+    for (ms_node n = 0; n < ms_snapshot_node_count(s); n++)
+        k += !ms_node_is_synthetic(s, n);
+    return k;
+}
+
+#define A 0x100000ull
+#define B 0x100020ull
+#define C 0x100040ull
+#define D 0x100060ull
+#define E 0x100080ull
+
+/* A -> B (word 0), B -> C + 8 (word 1), C atomic; the global at prog+0x1000 -> A. */
+static tcap basic(void)
+{
+    tcap c;
+    memset(&c, 0, sizeof c);
+    c.info_flags = MS_GCCAP_INFO_INTERIOR | MS_GCCAP_INFO_PUSH_HOOK;
+    c.nobj = 3;
+    c.obj[0] = (tobj){A, 32, MS_GCCAP_KIND_NORMAL, 0, 0, 1, {{0, B}}};
+    c.obj[1] = (tobj){B, 32, MS_GCCAP_KIND_NORMAL, 0, 0, 1, {{1, C + 8}}};
+    c.obj[2] = (tobj){C, 32, MS_GCCAP_KIND_PTRFREE, 0, 0, 0, {{0, 0}}};
+    c.nroot = 1;
+    c.root[0] = (troot){MS_GCCAP_ROOT_DATA, 0, 0, 0x5000, 16, 1, {{0, A}}};
+    return c;
+}
+
+static void test_boehm__basic_graph(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_edge_info e;
+    ms_node data;
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_int_equal(ms_snapshot_format(s), MS_FORMAT_BOEHM);
+    assert_int_equal(ms_snapshot_id_style(s), MS_IDS_ADDRESSES);
+    assert_int_equal(objects(s), 3);
+    assert_string_equal(ms_node_type(s, node(s, A)), "object");
+    assert_string_equal(ms_node_type(s, node(s, C)), "atomic");
+    assert_int_equal(ms_node_self_size(s, node(s, A)), 32);
+    assert_true(edge(s, node(s, A), node(s, B), &e) >= 0);
+    assert_string_equal(e.type, "element");
+    assert_int_equal(e.index, 0);
+    assert_true(edge(s, node(s, B), node(s, C), &e) >= 0); /* interior, byte offset 8 */
+    assert_int_equal(e.index, 8);
+    data = group(s, "(data of prog)");
+    assert_int_not_equal(data, MS_NODE_NONE);
+    assert_true(edge(s, ms_snapshot_root(s), data, NULL) >= 0);
+    assert_true(edge(s, data, node(s, A), &e) >= 0);
+    assert_string_equal(e.type, "property");
+    assert_string_equal(e.name, "prog+0x1000"); /* no symbol table: module + offset */
+    assert_string_equal(ms_node_name(s, node(s, A), NULL), "(size class 32)");
+    assert_null(ms_node_site(s, node(s, A), NULL));
+    ms_snapshot_free(s);
+}
+
+/* With all-interior-pointers off (Guile), heap words count only at the
+ * start and at registered displacements; stack words anywhere inside. */
+static void test_boehm__interior_rules(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_node st;
+    c.info_flags = MS_GCCAP_INFO_PUSH_HOOK; /* interior off */
+    c.nobj = 5;
+    c.obj[2] = (tobj){C, 32, MS_GCCAP_KIND_PTRFREE, 0, 0, 0, {{0, 0}}};
+    c.obj[3] = (tobj){D, 32, MS_GCCAP_KIND_NORMAL, 0, 0, 2, {{0, E + 1}, {2, A}}};
+    c.obj[4] = (tobj){E, 32, MS_GCCAP_KIND_NORMAL, 0, 0, 0, {{0, 0}}};
+    c.nroot = 2;
+    c.root[1] = (troot){MS_GCCAP_ROOT_STACK, 0, 0, 0x70000, 64, 2, {{0, D + 24}, {1, E + 40}}};
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    /* B -> C + 8: not a registered displacement, no edge; C is then held by
+     * nothing and is kept only as "marked, retainer not recorded" */
+    assert_true(edge(s, node(s, B), node(s, C), NULL) < 0);
+    assert_true(edge(s, group(s, "(marked, retainer not recorded)"), node(s, C), NULL) >= 0);
+    /* the stack may point inside D: kept; D's word E+1 is not valid */
+    st = group(s, "(stack of the main thread");
+    assert_int_not_equal(st, MS_NODE_NONE);
+    assert_true(edge(s, st, node(s, D), NULL) >= 0);
+    assert_true(edge(s, node(s, D), node(s, E), NULL) < 0);
+    assert_true(edge(s, node(s, D), node(s, A), NULL) >= 0);
+    /* E + 40 is past E's 32 bytes: nothing */
+    assert_true(edge(s, st, node(s, E), NULL) < 0);
+    ms_snapshot_free(s);
+
+    /* registering displacement 1 (Guile's tc3 struct tag) makes E + 1 valid */
+    c.ndispl = 1;
+    c.displ[0] = 1;
+    s = NULL;
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_true(edge(s, node(s, D), node(s, E), NULL) >= 0);
+    ms_snapshot_free(s);
+}
+
+/* Objects only libgc's own data reaches are dropped; so is a thread record
+ * (holds a thread id, referenced from libgc's data) even when a thread's
+ * stack points to it, with the free list behind it. */
+static void test_boehm__gc_internal_dropped(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    c.thread1 = 0x97000;
+    c.nobj = 5;
+    c.obj[3] = (tobj){D, 32, MS_GCCAP_KIND_NORMAL, MS_GCCAP_OBJ_THREAD_REP, 0, 1, {{1, E}}};
+    c.obj[4] = (tobj){E, 32, MS_GCCAP_KIND_NORMAL, MS_GCCAP_OBJ_FREE_SHAPE, 0, 0, {{0, 0}}};
+    c.nroot = 3;
+    c.root[1] = (troot){MS_GCCAP_ROOT_LIBGC, 1, 0, 0x9100, 32, 2, {{0, D}, {3, C}}};
+    c.root[2] = (troot){MS_GCCAP_ROOT_STACK, 1, 0, 0x90000, 64, 1, {{7, D}}};
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_int_equal(node(s, D), MS_NODE_NONE);
+    assert_int_equal(node(s, E), MS_NODE_NONE);
+    assert_int_not_equal(node(s, C), MS_NODE_NONE); /* also reached from the user's B */
+    assert_int_equal(objects(s), 3);
+    ms_snapshot_free(s);
+
+    /* a thread's recorded handle is internal too, whatever its flags */
+    c.obj[3].flags = 0;
+    c.handle = D;
+    c.root[1].nw = 1;
+    c.root[1].w[0] = (tword){3, C};
+    s = NULL;
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_int_equal(node(s, D), MS_NODE_NONE);
+    assert_int_equal(node(s, E), MS_NODE_NONE);
+    ms_snapshot_free(s);
+}
+
+/* Marked but unreached: kept from their entry points (not from objects
+ * other unreached ones point to); free-list shapes dropped unless kept
+ * objects point to them; uncollectable objects are roots. */
+static void test_boehm__unreached_and_uncollectable(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_node un, uc;
+    c.nroot = 0;
+    c.nobj = 5;
+    c.obj[2] = (tobj){C, 32, MS_GCCAP_KIND_NORMAL, MS_GCCAP_OBJ_FREE_SHAPE, 0, 0, {{0, 0}}};
+    c.obj[3] = (tobj){D, 32, MS_GCCAP_KIND_UNCOLLECTABLE, 0, 0, 0, {{0, 0}}};
+    c.obj[4] = (tobj){E, 32, MS_GCCAP_KIND_NORMAL, MS_GCCAP_OBJ_FREE_SHAPE, 0, 1, {{0, E}}};
+    /* A -> B -> C(free shape, kept: B points to it); E: free shape alone */
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    un = group(s, "(marked, retainer not recorded)");
+    uc = group(s, "(uncollectable objects)");
+    assert_int_not_equal(un, MS_NODE_NONE);
+    assert_int_not_equal(uc, MS_NODE_NONE);
+    assert_true(edge(s, un, node(s, A), NULL) >= 0);
+    assert_true(edge(s, un, node(s, B), NULL) < 0); /* reached through A */
+    assert_int_not_equal(node(s, C), MS_NODE_NONE);
+    assert_true(edge(s, uc, node(s, D), NULL) >= 0);
+    assert_string_equal(ms_node_type(s, node(s, D)), "uncollectable");
+    assert_int_equal(node(s, E), MS_NODE_NONE);
+    assert_int_equal(objects(s), 4);
+    ms_snapshot_free(s);
+}
+
+static void test_boehm__names_and_sites(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_node reg;
+    ms_edge_info e;
+    c.nsites = 4;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_DESC, "/src/app/x.c", "struct foo", "make_foo", 3, 0, 0};
+    c.sites[1] = (tsite){MS_GCCAP_SITE_DEBUG, "/src/app/y.c", NULL, NULL, 9, 0, 0};
+    c.sites[2] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x1234};
+    c.sites[3] = (tsite){MS_GCCAP_SITE_DESC, "z.c", "", "", 7, 0, 0};
+    c.obj[0].site = 1;
+    c.obj[1].site = 2;
+    c.obj[1].flags = MS_GCCAP_OBJ_DEBUG;
+    c.obj[2].site = 3;
+    c.nobj = 4;
+    c.obj[3] = (tobj){D, 48, MS_GCCAP_KIND_NORMAL, 0, 4, 0, {{0, 0}}};
+    c.nroot = 2;
+    c.root[1] = (troot){MS_GCCAP_ROOT_REGISTERS, 0, 0, 0, 48, 1, {{2, D + 40}}};
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_string_equal(ms_node_name(s, node(s, A), NULL), "struct foo");
+    assert_string_equal(ms_node_site(s, node(s, A), NULL), "make_foo at x.c:3");
+    assert_string_equal(ms_node_site(s, node(s, B), NULL), "y.c:9");
+    assert_string_equal(ms_node_name(s, node(s, B), NULL), "y.c:9");
+    assert_string_equal(ms_node_site(s, node(s, C), NULL), "prog+0x1234");
+    assert_string_equal(ms_node_site(s, node(s, D), NULL), "z.c:7");
+    reg = group(s, "(registers of the main thread, which captured)");
+    assert_int_not_equal(reg, MS_NODE_NONE);
+    assert_true(edge(s, reg, node(s, D), &e) >= 0);
+    assert_string_equal(e.name, "r12"); /* word 2: rbx, rbp, r12 */
+    ms_snapshot_free(s);
+}
+
+static void test_boehm__compressed(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    buf b = {0};
+    size_t cap, n;
+    void *z;
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    encode(&c, &b);
+    cap = ZSTD_compressBound(b.len);
+    z = malloc(cap);
+    n = ZSTD_compress(z, cap, b.p, b.len, 3);
+    assert_false(ZSTD_isError(n));
+    assert_int_equal(ms_snapshot_open_memory(&s, z, n, NAME, NULL, &err), MS_OK);
+    assert_int_equal(objects(s), 3);
+    ms_snapshot_free(s);
+    free(z);
+    free(b.p);
+}
+
+/* ---- hostile files ----------------------------------------------------------------------- */
+
+static void expect_bytes_fail(const uint8_t *p, size_t n, int code, const char *needle)
+{
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    int rc = ms_snapshot_open_memory(&s, p, n, NAME, NULL, &err);
+    if (rc != code || !strstr(err.message, NAME) || (needle && !strstr(err.message, needle)))
+        print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err.message);
+    assert_int_equal(rc, code);
+    assert_null(s);
+    assert_non_null(strstr(err.message, NAME));
+    if (needle)
+        assert_non_null(strstr(err.message, needle));
+}
+
+static void expect_cap_fail(const tcap *c, int code, const char *needle)
+{
+    buf b = {0};
+    encode(c, &b);
+    expect_bytes_fail(b.p, b.len, code, needle);
+    free(b.p);
+}
+
+/* Offset of the id byte of section `id` in a capture. */
+static size_t find_section(const buf *b, uint8_t id)
+{
+    size_t at = 12;
+    while (at < b->len && b->p[at] != id) {
+        uint64_t len = 0;
+        unsigned shift = 0;
+        size_t i = at + 1;
+        do
+            len |= (uint64_t)(b->p[i] & 0x7f) << shift, shift += 7;
+        while (b->p[i++] & 0x80);
+        at = i + len;
+    }
+    assert_true(at < b->len);
+    return at;
+}
+
+static void test_boehm__hostile_fields(void **state)
+{
+    (void)state;
+    tcap c;
+
+    c = basic(); /* overlapping objects */
+    c.obj[1].addr = A + 16;
+    expect_cap_fail(&c, MS_EFORMAT, "overlaps");
+    c = basic(); /* a site that does not exist */
+    c.obj[0].site = 5;
+    expect_cap_fail(&c, MS_EFORMAT, "site 5 of 0");
+    c = basic(); /* a word beyond the object */
+    c.obj[0].w[0].off = 4;
+    expect_cap_fail(&c, MS_EFORMAT, "word 4 of object 0x100000");
+    c = basic(); /* more words than the object has */
+    c.obj[0].nw = 5;
+    for (int k = 0; k < 5; k++)
+        c.obj[0].w[k] = (tword){(uint64_t)k, 0};
+    expect_cap_fail(&c, MS_EFORMAT, "has 5 words of 4");
+    c = basic(); /* root owner */
+    c.root[0].owner = 9;
+    expect_cap_fail(&c, MS_EFORMAT, "owner 9");
+    c = basic(); /* root word beyond its range */
+    c.root[0].w[0].off = 2;
+    expect_cap_fail(&c, MS_EFORMAT, "beyond its range");
+    c = basic(); /* root kind */
+    c.root[0].kind = 42;
+    expect_cap_fail(&c, MS_EFORMAT, "unknown root kind 42");
+    c = basic(); /* site type */
+    c.nsites = 1;
+    c.sites[0] = (tsite){9, NULL, NULL, NULL, 0, 0, 0};
+    expect_cap_fail(&c, MS_EFORMAT, "unknown site type 9");
+    c = basic(); /* site module */
+    c.nsites = 1;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 7, 0};
+    expect_cap_fail(&c, MS_EFORMAT, "module 7 of 2");
+    c = basic(); /* displacement out of range */
+    c.ndispl = 1;
+    c.displ[0] = 5000;
+    expect_cap_fail(&c, MS_EFORMAT, "displacement 5000");
+    c = basic(); /* a size of zero */
+    c.obj[2].size = 0;
+    expect_cap_fail(&c, MS_EFORMAT, "size 0 granules");
+}
+
+static void test_boehm__hostile_structure(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    buf b = {0}, x = {0};
+    static const uint8_t version2[4] = {2, 0, 0, 0};
+    uint8_t big[11];
+
+    encode(&c, &b);
+    /* empty, not a capture, another version */
+    expect_bytes_fail(b.p, 0, MS_ETRUNC, "offset 0");
+    expect_bytes_fail((const uint8_t *)"MSBOEHM\0\1", 9, MS_ETRUNC, "header");
+    put(&x, b.p, b.len);
+    memcpy(x.p + 8, version2, 4);
+    expect_bytes_fail(x.p, x.len, MS_EFORMAT, "version 2");
+    /* data after END */
+    x.len = 0;
+    put(&x, b.p, b.len);
+    u8(&x, 0);
+    expect_bytes_fail(x.p, x.len, MS_EFORMAT, "after the END");
+    /* no END */
+    expect_bytes_fail(b.p, b.len - 2, MS_ETRUNC, "before section END");
+    /* sections out of order: INFO's id changed to MODULES */
+    x.len = 0;
+    put(&x, b.p, b.len);
+    x.p[12] = MS_GCCAP_MODULES;
+    expect_bytes_fail(x.p, x.len, MS_EFORMAT, "where INFO was expected");
+    /* an optional section is skipped */
+    {
+        ms_snapshot *s = NULL;
+        ms_error err = MS_ERROR_INIT;
+        x.len = 0;
+        put(&x, b.p, 12);
+        u8(&x, 40);
+        vi(&x, 3);
+        put(&x, "abc", 3);
+        put(&x, b.p + 12, b.len - 12);
+        assert_int_equal(ms_snapshot_open_memory(&s, x.p, x.len, NAME, NULL, &err), MS_OK);
+        ms_snapshot_free(s);
+    }
+    /* a section longer than its content: INFO claims one more byte */
+    x.len = 0;
+    put(&x, b.p, b.len);
+    x.p[13]++;
+    expect_bytes_fail(x.p, x.len, MS_EFORMAT, "left over");
+    /* a section length beyond the file */
+    x.len = 0;
+    put(&x, b.p, 13);
+    vi(&x, 1ull << 40);
+    expect_bytes_fail(x.p, x.len, MS_ETRUNC, "claims 1099511627776 bytes");
+    /* a varint of 11 bytes */
+    x.len = 0;
+    put(&x, b.p, 12);
+    u8(&x, MS_GCCAP_INFO);
+    memset(big, 0xff, sizeof big);
+    put(&x, big, sizeof big);
+    expect_bytes_fail(x.p, x.len, MS_EFORMAT, "does not fit 64 bits");
+    /* an object count the section cannot hold (2^40 objects in a few bytes) */
+    {
+        size_t at = find_section(&b, MS_GCCAP_OBJECTS);
+        uint8_t len = b.p[at + 1]; /* one-byte length: a small section */
+        buf body = {0};
+        assert_true(len < 0x80 && b.p[at + 2] == 3);
+        vi(&body, 1ull << 40);
+        put(&body, b.p + at + 3, len - 1u);
+        x.len = 0;
+        put(&x, b.p, at);
+        section(&x, MS_GCCAP_OBJECTS, &body);
+        put(&x, b.p + at + 2 + len, b.len - at - 2 - len);
+        expect_bytes_fail(x.p, x.len, MS_EFORMAT, "object count 1099511627776 cannot fit");
+        free(body.p);
+    }
+    /* a path longer than 4096 bytes */
+    {
+        char *path = malloc(5000);
+        memset(path, 'a', 4999);
+        path[4999] = 0;
+        x.len = 0;
+        put(&x, b.p, 12);
+        {
+            buf body = {0};
+            vi(&body, 0);
+            vi(&body, 8);
+            vi(&body, 16);
+            vi(&body, 1);
+            vi(&body, 32);
+            vi(&body, 1);
+            vi(&body, 1);
+            vi(&body, 1);
+            str(&body, path);
+            section(&x, MS_GCCAP_INFO, &body);
+            free(body.p);
+        }
+        expect_bytes_fail(x.p, x.len, MS_EFORMAT, "program is 4999 bytes long");
+        free(path);
+    }
+    free(b.p);
+    free(x.p);
+}
+
+/* Compressed input cannot be checked against the file's size: a section
+ * that claims 2^40 bytes and 2^31 sites must fail when the data runs out,
+ * without allocating for the claim (found by fuzz_boehm: 9.5 GB). */
+static void test_boehm__compressed_claims(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    buf b = {0}, x = {0}, body = {0};
+    size_t at, cap, n;
+    void *z;
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    encode(&c, &b);
+    at = find_section(&b, MS_GCCAP_SITES);
+    put(&x, b.p, at);
+    u8(&x, MS_GCCAP_SITES);
+    vi(&x, 1ull << 40);
+    vi(&x, 1ull << 31);
+    u8(&x, MS_GCCAP_SITE_ABS);
+    vi(&x, 1);
+    cap = ZSTD_compressBound(x.len);
+    z = malloc(cap);
+    n = ZSTD_compress(z, cap, x.p, x.len, 1);
+    assert_false(ZSTD_isError(n));
+    if (ms_snapshot_open_memory(&s, z, n, NAME, NULL, &err) != MS_ETRUNC)
+        print_error("%s\n", err.message);
+    assert_int_equal(err.code, MS_ETRUNC);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "ends inside section SITES"));
+    free(z);
+    free(b.p);
+    free(x.p);
+    free(body.p);
+}
+
+/* Every prefix of a valid capture fails cleanly: status, file and offset
+ * in the message, no crash or leak (ASan). */
+static void test_boehm__truncated_everywhere(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    buf b = {0};
+    c.nsites = 2;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_DESC, "x.c", "T", "f", 3, 0, 0};
+    c.sites[1] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x10};
+    c.obj[0].site = 1;
+    c.obj[1].site = 2;
+    encode(&c, &b);
+    for (size_t n = 0; n < b.len; n++) {
+        ms_snapshot *s = NULL;
+        ms_error err = MS_ERROR_INIT;
+        int rc = ms_snapshot_open_memory(&s, b.p, n, NAME, NULL, &err);
+        if (rc >= 0 || !strstr(err.message, NAME) || !strstr(err.message, "offset"))
+            print_error("prefix %zu: rc=%d %s\n", n, rc, err.message);
+        assert_true(rc < 0);
+        assert_true(rc == MS_ETRUNC || rc == MS_EFORMAT);
+        assert_null(s);
+        assert_non_null(strstr(err.message, "offset"));
+    }
+    free(b.p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_boehm__basic_graph),
+        cmocka_unit_test(test_boehm__interior_rules),
+        cmocka_unit_test(test_boehm__gc_internal_dropped),
+        cmocka_unit_test(test_boehm__unreached_and_uncollectable),
+        cmocka_unit_test(test_boehm__names_and_sites),
+        cmocka_unit_test(test_boehm__compressed),
+        cmocka_unit_test(test_boehm__hostile_fields),
+        cmocka_unit_test(test_boehm__hostile_structure),
+        cmocka_unit_test(test_boehm__compressed_claims),
+        cmocka_unit_test(test_boehm__truncated_everywhere),
+    };
+    return cmocka_run_group_tests_name("import/boehm", tests, NULL, NULL);
+}
