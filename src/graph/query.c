@@ -132,13 +132,13 @@ size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap)
     bool v8 = ms__snapshot_is_v8(snap);
 
     if (v8 && g->node_type[n] == MS_NT_CONS_STRING) {
-        rc = cons_name(g, n, ms__snapshot_sid(snap, "first"), ms__snapshot_sid(snap, "second"),
-                       &out, NULL);
+        rc = cons_name(g, n, ms__snapshot_known_sid(snap, MS__KNOWN_FIRST),
+                       ms__snapshot_known_sid(snap, MS__KNOWN_SECOND), &out, NULL);
         s = out.data;
         len = out.len;
     } else if (v8 && g->node_type[n] == MS_NT_OBJECT &&
-               g->node_name[n] == ms__snapshot_sid(snap, "Object")) {
-        rc = plain_object_name(g, n, ms__snapshot_sid(snap, "__proto__"), &out, NULL);
+               g->node_name[n] == ms__snapshot_known_sid(snap, MS__KNOWN_OBJECT)) {
+        rc = plain_object_name(g, n, ms__snapshot_known_sid(snap, MS__KNOWN_PROTO), &out, NULL);
         s = out.data;
         len = out.len;
     } else {

@@ -57,9 +57,19 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *poo
                 uint32_t w;
                 if (e + 8 < end)
                     __builtin_prefetch(&index[ms__edge_to(g, e + 8)]);
-                if (!keep(g, payload, v, e))
-                    continue;
                 w = ms__edge_to(g, e);
+                /* A finished target changes nothing: skip the predicate. */
+                if (index[w] == DONE || !keep(g, payload, v, e))
+                    continue;
+                if (index[w] == UNSEEN && g->first_edge[w] == g->first_edge[w + 1]) {
+                    /* A node without edges (strings, numbers: half of a
+                     * heap) is its own component at once: what descending
+                     * into it would do, without the push and pop. */
+                    index[w] = DONE;
+                    comp[w] = ncomp++;
+                    next_index++;
+                    continue;
+                }
                 if (index[w] == UNSEEN) {
                     f->edge++;
                     index[w] = low[w] = next_index++;

@@ -287,12 +287,26 @@ int ms__snapshot_edges(ms_snapshot *s, const ms__v8_edges **out, ms_error *err)
     return MS_OK;
 }
 
-uint32_t ms__snapshot_sid(ms_snapshot *s, const char *text)
+uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which)
 {
-    uint32_t id;
-    if (!s->g->strings.slots && ms__strtab_build_index(&s->g->strings, NULL) < 0)
-        return UINT32_MAX;
-    return ms__strtab_find(&s->g->strings, text, strlen(text), &id) ? id : UINT32_MAX;
+    static const char *const text[MS__KNOWN_COUNT] = {"Object", "__proto__", "first", "second"};
+    if (!s->known_ready) {
+        const ms__strtab *t = &s->g->strings;
+        for (unsigned k = 0; k < MS__KNOWN_COUNT; k++)
+            s->known_sid[k] = UINT32_MAX;
+        for (uint32_t i = 0; i < t->count; i++) {
+            size_t len;
+            const char *str = ms__strtab_get(t, i, &len);
+            if (len < 5 || len > 9)
+                continue;
+            for (unsigned k = 0; k < MS__KNOWN_COUNT; k++)
+                if (s->known_sid[k] == UINT32_MAX && strlen(text[k]) == len &&
+                    memcmp(str, text[k], len) == 0)
+                    s->known_sid[k] = i;
+        }
+        s->known_ready = true;
+    }
+    return s->known_sid[which];
 }
 
 void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode)

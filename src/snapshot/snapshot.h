@@ -9,6 +9,9 @@
 #include "../util/pool.h"
 
 struct ms__classes;   /* graph/classes.h */
+
+/* Strings the V8 naming rules look for (ms__snapshot_known_sid). */
+enum { MS__KNOWN_OBJECT, MS__KNOWN_PROTO, MS__KNOWN_FIRST, MS__KNOWN_SECOND, MS__KNOWN_COUNT };
 struct ms__v8_edges;  /* graph/v8rules.h */
 
 struct ms_snapshot {
@@ -34,6 +37,8 @@ struct ms_snapshot {
     uint32_t *parent_edge;         /* u32[N] last edge of each node's retention path */
     uint32_t *rev_first, *rev_edge; /* retainers index: edges into n are
                                        rev_edge[rev_first[n] .. rev_first[n+1]) */
+    uint32_t known_sid[MS__KNOWN_COUNT]; /* ms__snapshot_known_sid, once found */
+    bool known_ready;
 };
 
 /* Wraps a finished graph (taking it over) in a snapshot of the given format;
@@ -57,9 +62,11 @@ int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err);
  * points into the snapshot.  Errors: MS_ENOMEM. */
 int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err);
 
-/* The id of string `text`, UINT32_MAX when the snapshot has no such string.
- * Rebuilds the string index on first use (about 8 bytes per string). */
-uint32_t ms__snapshot_sid(ms_snapshot *s, const char *text);
+/* The string id of "Object", "__proto__", "first" or "second" (which:
+ * MS__KNOWN_*), UINT32_MAX when absent.  One pass over the string lengths
+ * finds all four the first time (a few ms for millions of strings, where
+ * building a hash index of the strings took 150 ms). */
+uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which);
 
 /* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
 int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);
