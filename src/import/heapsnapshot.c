@@ -95,6 +95,7 @@ typedef struct v8 {
     unsigned edge_type_count;
     bool have_counts, have_root_index;
     uint64_t hdr_nodes, hdr_edges, root_index;
+    uint64_t header_off; /* where "snapshot" starts, for errors found later */
     exact_div node_div;
 
     /* members seen, and offsets of deferred ones (UINT64_MAX: none) */
@@ -231,7 +232,7 @@ static int read_header(v8 *s)
     if ((rc = ms__json_peek(s->r, s->err)) < 0)
         return rc;
     rc = MS_OK;
-    off = ms__reader_offset(s->r);
+    off = s->header_off = ms__reader_offset(s->r);
     MS_TRY(ms__json_capture_value(s->r, &s->str, HEADER_MAX, s->err));
     root = cJSON_ParseWithLength(s->str.data, s->str.len);
     if (!root) {
@@ -771,7 +772,7 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     if (s.have_root_index) {
         uint64_t root;
         if (!exact_div_do(&s.node_div, s.root_index, &root) || root >= ms__builder_node_count(&s.b)) {
-            rc = fail(&s, MS_EFORMAT, UINT64_MAX, "snapshot.root_index %llu is not the index of a node",
+            rc = fail(&s, MS_EFORMAT, s.header_off, "snapshot.root_index %llu is not the index of a node",
                       (unsigned long long)s.root_index);
             goto done;
         }

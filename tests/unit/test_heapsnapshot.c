@@ -441,6 +441,73 @@ static void test_v8__bad_meta(void **state)
     expect_failure("{\"snapshot\":[]}", MS_EFORMAT, "not an object");
 }
 
+
+/* ---- hostile input (docs/robustness.md) ---- */
+
+/* Every failure reads "FILE: offset N: what", N being err.offset, whichever
+ * layer found it: the JSON reader, the importer, the builder, zstd. */
+static void expect_located(const void *data, size_t len, int code, const char *needle)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *s = NULL;
+    char prefix[64];
+    int rc = ms_snapshot_open_memory(&s, data, len, "test.heapsnapshot", NULL, &err);
+    if (rc != code || !strstr(err.message, needle))
+        print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err.message);
+    assert_int_equal(rc, code);
+    assert_null(s);
+    assert_true(err.offset != UINT64_MAX);
+    snprintf(prefix, sizeof prefix, "test.heapsnapshot: offset %llu: ",
+             (unsigned long long)err.offset);
+    if (strncmp(err.message, prefix, strlen(prefix)) != 0)
+        print_error("expected \"%s...\", got: %s\n", prefix, err.message);
+    assert_int_equal(strncmp(err.message, prefix, strlen(prefix)), 0);
+    assert_non_null(strstr(err.message, needle));
+    assert_null(strchr(err.message, '\n'));
+}
+
+static void expect_located_text(const char *text, int code, const char *needle)
+{
+    expect_located(text, strlen(text), code, needle);
+}
+
+static void test_v8__messages_name_file_and_offset(void **state)
+{
+    (void)state;
+    static const char full[] = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}";
+    char z[4096];
+    size_t zn;
+    /* the JSON reader (offset of the bad byte) */
+    expect_located_text("{" TINY_HEADER ",\"x\":tru}", MS_EFORMAT, "literal");
+    /* the importer, about the whole file: where the reader stopped, the end */
+    expect_located_text("{" TINY_HEADER "}", MS_EFORMAT, "\"nodes\" member is missing");
+    {
+        ms_error err = MS_ERROR_INIT;
+        ms_snapshot *s = NULL;
+        const char *t = "{" TINY_HEADER "}";
+        assert_true(open_text(t, &s, &err) < 0);
+        assert_int_equal(err.offset, strlen(t));
+    }
+    /* root_index: the header's offset */
+    expect_located_text("{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":3,\"root_index\":3},"
+                        TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}",
+                        MS_EFORMAT, "offset 12: snapshot.root_index 3");
+    /* zstd: a corrupt frame (its checksum flipped) */
+    {
+        ZSTD_CCtx *cc = ZSTD_createCCtx();
+        assert_non_null(cc);
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+        zn = ZSTD_compress2(cc, z, sizeof z, full, sizeof full - 1);
+        ZSTD_freeCCtx(cc);
+        assert_false(ZSTD_isError(zn));
+        z[zn - 1] ^= 0x55;
+        expect_located(z, zn, MS_EFORMAT, "checksum");
+    }
+    /* zstd: the frame cut short */
+    zn = ZSTD_compress(z, sizeof z, full, sizeof full - 1, 3);
+    expect_located(z, zn - 7, MS_ETRUNC, "zstd frame");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_v8__hostile_numbers),
         cmocka_unit_test(test_v8__absurd_header_counts),
         cmocka_unit_test(test_v8__bad_meta),
+        cmocka_unit_test(test_v8__messages_name_file_and_offset),
     };
     return cmocka_run_group_tests_name("import/heapsnapshot", tests, NULL, NULL);
 }
