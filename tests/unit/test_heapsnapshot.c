@@ -492,6 +492,10 @@ static void test_v8__messages_name_file_and_offset(void **state)
     expect_located_text("{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":3,\"root_index\":3},"
                         TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}",
                         MS_EFORMAT, "offset 12: snapshot.root_index 3");
+    /* the builder, which knows neither file nor offset */
+    expect_located_text("{" TINY_HEADER ",\"nodes\":[9,0,1,18446744073709551615,1,0,0,3,1,3,32,2,0,0,"
+                        "3,2,5,16,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                        MS_ELIMIT, "add up to more than 2^64-1 bytes");
     /* zstd: a corrupt frame (its checksum flipped) */
     {
         ZSTD_CCtx *cc = ZSTD_createCCtx();
@@ -506,6 +510,42 @@ static void test_v8__messages_name_file_and_offset(void **state)
     /* zstd: the frame cut short */
     zn = ZSTD_compress(z, sizeof z, full, sizeof full - 1, 3);
     expect_located(z, zn - 7, MS_ETRUNC, "zstd frame");
+}
+
+/* Self sizes near 2^64: totals would wrap and every retained size with
+ * them, so a file whose sizes cannot be added up is refused. */
+static void test_v8__self_sizes_that_do_not_add_up(void **state)
+{
+    (void)state;
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,9223372036854775808,2,0,0,"
+                   "3,2,5,9223372036854775808,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                   MS_ELIMIT, "2^64-1");
+    /* 2^64 - 1 in total is still fine */
+    {
+        ms_snapshot *s = NULL;
+        ms_error err = MS_ERROR_INIT;
+        assert_int_equal(open_text("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,9223372036854775808,2,0,0,"
+                                   "3,2,5,9223372036854775807,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                                   &s, &err),
+                         MS_OK);
+        assert_true(ms_snapshot_total_self_size(s) == UINT64_MAX);
+        assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED, &err), MS_OK);
+        assert_true(ms_node_retained_size(s, 0) == UINT64_MAX);
+        assert_true(ms_node_retained_size(s, 2) == 9223372036854775807ull);
+        ms_snapshot_free(s);
+    }
+    /* JSON has no NaN, and sizes are never negative or fractional */
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,NaN,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "expected a non-negative integer");
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,-32,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "negative number");
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,1e400,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "exponent");
+    expect_failure("{\"snapshot\":{" V8_META ",\"node_count\":NaN,\"edge_count\":3}}", MS_EFORMAT,
+                   "expected a JSON value, found 'N'");
 }
 
 int main(void)
@@ -528,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_v8__absurd_header_counts),
         cmocka_unit_test(test_v8__bad_meta),
         cmocka_unit_test(test_v8__messages_name_file_and_offset),
+        cmocka_unit_test(test_v8__self_sizes_that_do_not_add_up),
     };
     return cmocka_run_group_tests_name("import/heapsnapshot", tests, NULL, NULL);
 }
