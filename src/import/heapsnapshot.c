@@ -32,7 +32,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HEADER_MAX (64u << 20)   /* the "snapshot" member; real ones are ~1 KB */
+/* The "snapshot" member; real ones are about 1 KB.  cJSON spends about 64
+ * bytes per value, so a header of n bytes can take 32 n bytes of memory:
+ * the cap keeps that a constant (at most about 40 MB), not a multiple of
+ * the file size. */
+#define HEADER_MAX (1u << 20)
+/* Nodes and edges reserved up front from the header counts when the input
+ * size is unknown (compressed): beyond these the arrays grow as data
+ * arrives, so a small compressed file claiming 2^28 nodes costs nothing. */
+#define RESERVE_UNKNOWN_NODES (1u << 20)
+#define RESERVE_UNKNOWN_EDGES (1u << 22)
 #define KEY_MAX 4096
 #define STRING_MAX (1u << 30)
 #define BATCH_ROWS 2048
@@ -352,13 +361,18 @@ static int read_nodes(v8 *s)
     int rc;
 
     if (s->have_counts) {
-        uint64_t edge_room = values_left(s) / 3;
+        uint64_t edge_room = values_left(s) / 3, nodes = s->hdr_nodes, edges = s->hdr_edges;
         rc = check_header_count(s, off, s->hdr_nodes, F, "node");
         if (rc < 0)
             return rc;
-        if (ms__builder_reserve(&s->b, s->hdr_nodes,
-                                edge_room && s->hdr_edges > edge_room ? edge_room : s->hdr_edges,
-                                s->err) < 0)
+        if (edge_room && edges > edge_room)
+            edges = edge_room;
+        if (!values_left(s)) {
+            /* Size unknown: the counts cannot be checked against it yet. */
+            nodes = nodes < RESERVE_UNKNOWN_NODES ? nodes : RESERVE_UNKNOWN_NODES;
+            edges = edges < RESERVE_UNKNOWN_EDGES ? edges : RESERVE_UNKNOWN_EDGES;
+        }
+        if (ms__builder_reserve(&s->b, nodes, edges, s->err) < 0)
             return MS_ENOMEM;
     }
     if ((rc = ms__json_uints_begin(r, &arr, "nodes", s->err)) < 0)

@@ -2,10 +2,14 @@
  * test_heapsnapshot.c: the V8 importer on tiny hand-written snapshots: the
  * layout rules, every JSON string escape, and every kind of bad input.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zstd.h>
 
 /* root --shortcut "global"--> Window(@3, 32 B) --property "x"--> Foo(@5, 16 B),
@@ -548,6 +552,62 @@ static void test_v8__self_sizes_that_do_not_add_up(void **state)
                    "expected a JSON value, found 'N'");
 }
 
+/* A compressed file's size says nothing about its content, so header counts
+ * cannot be checked against it: a small .zst claiming 2^28 - 2 nodes and
+ * 2^32 - 1 edges must fail on the arrays it really has, not reserve 35 GB. */
+static void test_v8__compressed_header_claims(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"snapshot\":{" V8_META ",\"node_count\":268435454,\"edge_count\":4294967295},"
+                               TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}";
+    char z[4096];
+    size_t zn = ZSTD_compress(z, sizeof z, text, sizeof text - 1, 3);
+    assert_false(ZSTD_isError(zn));
+    expect_located(z, zn, MS_EFORMAT, "the nodes array has 3 nodes but snapshot.node_count is 268435454");
+#if !defined(__SANITIZE_ADDRESS__) /* AddressSanitizer needs terabytes of address space */
+    /* ...and does so in 1 GiB of address space: reserving for the claimed
+     * counts would ask for tens of GB (untouched, so invisible in RSS). */
+    {
+        pid_t pid = fork();
+        int status = 0;
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            struct rlimit lim = {1u << 30, 1u << 30};
+            ms_snapshot *s = NULL;
+            ms_error err = MS_ERROR_INIT;
+            int rc;
+            if (setrlimit(RLIMIT_AS, &lim) != 0)
+                _exit(2);
+            rc = ms_snapshot_open_memory(&s, z, zn, "test.heapsnapshot", NULL, &err);
+            _exit(rc == MS_EFORMAT ? 0 : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+#endif
+}
+
+/* The header goes through cJSON (about 64 bytes per value), so its size is
+ * capped at 1 MiB: memory stays a constant, not 32 x the file. */
+static void test_v8__huge_header(void **state)
+{
+    (void)state;
+    const size_t n = (1u << 20) / 2 + 16;
+    const char *pre = "{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":3,\"junk\":[0";
+    char *t = malloc(strlen(pre) + 2 * n + 64);
+    size_t o = strlen(pre);
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    for (size_t i = 0; i < n; i++) {
+        t[o++] = ',';
+        t[o++] = '0';
+    }
+    strcpy(t + o, "]}," TINY_NODES "}");
+    expect_located_text(t, MS_ELIMIT, "larger than 1048576");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +629,8 @@ int main(void)
         cmocka_unit_test(test_v8__bad_meta),
         cmocka_unit_test(test_v8__messages_name_file_and_offset),
         cmocka_unit_test(test_v8__self_sizes_that_do_not_add_up),
+        cmocka_unit_test(test_v8__compressed_header_claims),
+        cmocka_unit_test(test_v8__huge_header),
     };
     return cmocka_run_group_tests_name("import/heapsnapshot", tests, NULL, NULL);
 }
