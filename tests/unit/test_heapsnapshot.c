@@ -608,6 +608,136 @@ static void test_v8__huge_header(void **state)
     free(t);
 }
 
+/* Deep nesting: skipped members are walked with an explicit stack (a byte
+ * per level), never the C stack; the header's nesting is cJSON's, which
+ * stops at 1000 levels. */
+static void test_v8__deep_nesting(void **state)
+{
+    (void)state;
+    const size_t depth = 1000000;
+    const char *pre = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES "," TINY_STRINGS ",\"samples\":";
+    size_t o = strlen(pre);
+    char *t = malloc(o + 2 * depth + 8);
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    memset(t + o, '[', depth);
+    memset(t + o + depth, ']', depth);
+    strcpy(t + o + 2 * depth, "}");
+    assert_int_equal(open_text(t, &s, &err), MS_OK);
+    check_tiny(s);
+    ms_snapshot_free(s);
+    /* the same without its closing brackets: cut short */
+    t[o + depth] = 0;
+    expect_located_text(t, MS_ETRUNC, "expected a JSON value, found the end of the file");
+    free(t);
+    {
+        char *h = malloc(4096 + 64);
+        size_t k = 0;
+        assert_non_null(h);
+        k += (size_t)sprintf(h, "{\"snapshot\":{\"meta\":");
+        memset(h + k, '[', 2000);
+        k += 2000;
+        memset(h + k, ']', 2000);
+        k += 2000;
+        strcpy(h + k, "}}");
+        expect_located_text(h, MS_EFORMAT, "invalid JSON in the snapshot header");
+        free(h);
+    }
+}
+
+/* Giant strings are read whole (up to 1 GiB each); member names are capped
+ * at 4 KiB; a 400-digit number in a member memsnap skips is valid JSON. */
+static void test_v8__giant_strings_and_numbers(void **state)
+{
+    (void)state;
+    const size_t big = 8u << 20;
+    const char *pre = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"";
+    const char *post = "\",\"Foo\",\"x\",\"global\"],\"samples\":[";
+    size_t o = strlen(pre);
+    char *t = malloc(o + big + strlen(post) + 512);
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    size_t len;
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    for (size_t i = 0; i < big; i++)
+        t[o + i] = (char)('a' + i % 26);
+    o += big;
+    strcpy(t + o, post);
+    o += strlen(post);
+    memset(t + o, '9', 400);
+    strcpy(t + o + 400, "]}");
+    assert_int_equal(open_text(t, &s, &err), MS_OK);
+    assert_non_null(ms_node_name(s, 1, &len));
+    assert_int_equal(len, big);
+    assert_int_equal(ms_node_name(s, 1, NULL)[big - 1], 'a' + (big - 1) % 26);
+    assert_string_equal(ms_node_name(s, 2, NULL), "Foo");
+    ms_snapshot_free(s);
+    free(t);
+
+    t = malloc(8192);
+    assert_non_null(t);
+    strcpy(t, "{\"");
+    memset(t + 2, 'k', 5000);
+    strcpy(t + 5002, "\":1}");
+    expect_located_text(t, MS_ELIMIT, "string longer than 4096 bytes");
+    free(t);
+}
+
+/* A file that ends inside a \u escape, or between the two halves of a pair. */
+static void test_v8__ends_inside_an_escape(void **state)
+{
+    (void)state;
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\u00",
+                        MS_ETRUNC, "ends inside a \\u escape");
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\",
+                        MS_ETRUNC, "ends inside an escape sequence");
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\ud83d\\u",
+                        MS_ETRUNC, "ends inside a \\u escape");
+}
+
+/* Duplicate object ids are kept as they are; a lookup by id finds the first
+ * node with it, by scanning and by the sorted index alike. */
+static void test_v8__duplicate_node_ids(void **state)
+{
+    (void)state;
+    ms_snapshot *s;
+    open_ok("{" TINY_HEADER ",\"nodes\":[9,0,3,0,1,0,0,3,1,3,32,2,0,0,3,2,3,16,0,0,0]," TINY_EDGES ","
+            TINY_STRINGS "}",
+            &s);
+    for (int i = 0; i < 20; i++) /* past the scans, the index answers */
+        assert_int_equal(ms_snapshot_find_id(s, 3), 0);
+    assert_int_equal(ms_node_id(s, 2), 3);
+    ms_snapshot_free(s);
+}
+
+/* An edge from a node to itself is kept, retains nothing, and is a cycle. */
+static void test_v8__edge_to_self(void **state)
+{
+    (void)state;
+    ms_snapshot *s;
+    ms_error err = MS_ERROR_INIT;
+    ms_cycles *c = NULL;
+    open_ok("{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":4},"
+            "\"nodes\":[9,0,1,0,1,0,0,3,1,3,32,2,0,0,3,2,5,16,1,0,0],"
+            "\"edges\":[5,4,7,2,3,14,1,7,14,2,3,14]," TINY_STRINGS "}",
+            &s);
+    assert_int_equal(ms_snapshot_edge_count(s), 4);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES, &err), MS_OK);
+    assert_int_equal(ms_node_dominator(s, 2), 1);
+    assert_int_equal(ms_node_retained_size(s, 2), 16);
+    assert_int_equal(ms_node_retained_size(s, 1), 48);
+    assert_int_equal(ms_node_distance(s, 2), 2);
+    assert_int_equal(ms_cycles_compute(s, MS_CYCLE_EDGES_STRONG, &c, &err), MS_OK);
+    assert_int_equal(ms_cycles_count(c), 1);
+    assert_int_equal(ms_cycles_get(c, 0)->size, 1);
+    assert_int_equal(ms_cycles_get(c, 0)->members[0], 2);
+    ms_cycles_free(c);
+    ms_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -631,6 +761,11 @@ int main(void)
         cmocka_unit_test(test_v8__self_sizes_that_do_not_add_up),
         cmocka_unit_test(test_v8__compressed_header_claims),
         cmocka_unit_test(test_v8__huge_header),
+        cmocka_unit_test(test_v8__deep_nesting),
+        cmocka_unit_test(test_v8__giant_strings_and_numbers),
+        cmocka_unit_test(test_v8__ends_inside_an_escape),
+        cmocka_unit_test(test_v8__duplicate_node_ids),
+        cmocka_unit_test(test_v8__edge_to_self),
     };
     return cmocka_run_group_tests_name("import/heapsnapshot", tests, NULL, NULL);
 }
