@@ -6,8 +6,10 @@
  *   replay_<format> PATH...     each PATH a file or a directory of files
  *
  * Files are read whole and run in name order; a broken invariant aborts
- * (the test fails).  Exits 2 when a path cannot be read or no input was
- * found, so a misspelt corpus directory cannot pass silently.
+ * (the test fails), and so does an input that runs longer than
+ * REPLAY_SECONDS (a hang: SIGALRM ends the process, as libFuzzer's -timeout
+ * would).  Exits 2 when a path cannot be read or no input was found, so a
+ * misspelt corpus directory cannot pass silently.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -17,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Every input here runs in milliseconds, also under the sanitizers. */
+#define REPLAY_SECONDS 30
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +65,9 @@ static int replay_file(const char *path)
         memcpy(exact, buf, len);
         free(buf);
         fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
+        alarm(REPLAY_SECONDS);
         LLVMFuzzerTestOneInput(exact, len);
+        alarm(0);
         free(exact);
     }
     return 0;
