@@ -114,7 +114,15 @@ for (const cmd of ['info', 'summary', 'top', 'dominators', 'nodes', 'why', 'cycl
   assert.ok(!existsSync(out), 'why: no output when one id is missing');
 }
 assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp.')), [], 'no temporary files left');
-console.log('ok: -o leaves nothing after a failure, and keeps an existing file');
+// a written file gets the mode any new file gets (the temporary file is
+// made 0600 by mkstemp): 0666 less the umask
+for (const mask of [0o022, 0o077, 0o002]) {
+  const out = join(dir, `mode-${mask.toString(8)}.txt`);
+  const r = run('sh', ['-c', `umask ${mask.toString(8)} && exec "$0" "$@"`, MEMSNAP, 'info', '-o', out, good]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(statSync(out).mode & 0o777, 0o666 & ~mask, `mode with umask ${mask.toString(8)}`);
+}
+console.log('ok: -o leaves nothing after a failure, keeps an existing file, and gives new files the usual mode');
 
 // ---- a signal in the middle of writing ------------------------------------
 // A chain of 1.5 M objects: `memsnap nodes` writes about 90 MB, long enough
