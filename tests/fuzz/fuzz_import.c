@@ -4,9 +4,11 @@
  *
  * One source for every format: it is compiled once per importer with
  * -DFUZZ_FORMAT=MS_FORMAT_xxx (tests/fuzz/CMakeLists.txt,
- * memsnap_fuzz_target()).  Each input is imported from memory with that
- * format forced (inputs of odd length go through MS_FORMAT_AUTO instead, so
- * format detection is fuzzed too).  Then:
+ * memsnap_fuzz_target()).  Each input is imported with that format forced
+ * (inputs of odd length go through MS_FORMAT_AUTO instead, so format
+ * detection is fuzzed too), from memory, or, for lengths 2 mod 4, from a
+ * file (a memfd), so the file reader's window, refills and seeks are fuzzed
+ * too (the fuzz build makes that window 256 bytes).  Then:
  *
  *  - a rejected input must explain itself: a negative status equal to
  *    err.code and a one-line message "fuzz-input: offset N: what" whose N
@@ -22,6 +24,7 @@
  * as a crash and the replay driver (replay.c, built with any compiler) as a
  * failed test.  Nothing here recurses over the graph.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "memsnap.h"
 
 #include "dominators/dominators.h"
@@ -31,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #ifndef FUZZ_FORMAT
 #error "compile with -DFUZZ_FORMAT=MS_FORMAT_xxx (see tests/fuzz/CMakeLists.txt)"
@@ -66,23 +71,24 @@ static void broken(const char *fmt, ...)
             broken(__VA_ARGS__);                                                                   \
     } while (0)
 
-/* The message of a failed import: "fuzz-input: offset N: text", one line,
+/* The message of a failed import: "NAME: offset N: text", one line,
  * N == err->offset.  Out of memory is not expected on inputs this small
  * (memory is bounded by the input size; docs/robustness.md). */
-static void check_failure(int rc, const ms_error *err)
+static void check_failure(int rc, const ms_error *err, const char *name)
 {
     const char *m = err->message, *p;
     char *end;
     unsigned long long off;
+    size_t nl = strlen(name);
     CHECK(rc < 0, "status %d", rc);
     CHECK(err->code == rc, "status %d but err.code %d (%s)", rc, (int)err->code, m);
     CHECK(rc != MS_ENOMEM, "out of memory on a %s input: %s", "small", m);
     CHECK(m[0] != 0, "empty message for status %d", rc);
     for (p = m; *p; p++)
         CHECK((unsigned char)*p >= 0x20 && *p != 0x7f, "control character in message: %s", m);
-    CHECK(strncmp(m, FUZZ_NAME ": offset ", sizeof FUZZ_NAME + 8) == 0,
+    CHECK(strncmp(m, name, nl) == 0 && strncmp(m + nl, ": offset ", 9) == 0,
           "message not in the form \"FILE: offset N: ...\": %s", m);
-    p = m + sizeof FUZZ_NAME + 8;
+    p = m + nl + 9;
     CHECK(*p >= '0' && *p <= '9', "no offset number: %s", m);
     off = strtoull(p, &end, 10);
     CHECK(end[0] == ':' && end[1] == ' ' && end[2] != 0, "no text after the offset: %s", m);
@@ -325,18 +331,42 @@ static void check_graph(ms_snapshot *s)
     check_retained(s);
 }
 
+/* Opens the input as the file /proc/self/fd/N of a memfd holding it; *fd
+ * gets the memfd (-1 and *name untouched when memfds are not available). */
+static int open_as_file(const uint8_t *data, size_t size, const ms_open_options *o,
+                        ms_snapshot **s, ms_error *err, char *name, size_t cap, int *fd)
+{
+    size_t done = 0;
+    *fd = memfd_create(FUZZ_NAME, MFD_CLOEXEC);
+    if (*fd < 0)
+        return MS_EIO;
+    while (done < size) {
+        ssize_t n = write(*fd, data + done, size - done);
+        CHECK(n > 0, "writing the memfd failed");
+        done += (size_t)n;
+    }
+    snprintf(name, cap, "/proc/self/fd/%d", *fd);
+    return ms_snapshot_open(s, name, o, err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ms_open_options o = MS_OPEN_OPTIONS_INIT;
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *s = NULL;
-    int rc;
+    char name[64] = FUZZ_NAME;
+    int rc = MS_EIO, fd = -1;
 
     o.format = size % 2 ? MS_FORMAT_AUTO : FUZZ_FORMAT;
-    rc = ms_snapshot_open_memory(&s, data, size, FUZZ_NAME, &o, &err);
+    if (size % 4 == 2)
+        rc = open_as_file(data, size, &o, &s, &err, name, sizeof name, &fd);
+    if (fd < 0)
+        rc = ms_snapshot_open_memory(&s, data, size, FUZZ_NAME, &o, &err);
+    else
+        close(fd);
     if (rc != MS_OK) {
         CHECK(s == NULL, "snapshot returned on failure");
-        check_failure(rc, &err);
+        check_failure(rc, &err, name);
         return 0;
     }
     CHECK(s != NULL && err.code == MS_OK, "success without a snapshot");
