@@ -9,7 +9,7 @@
 // (DOM states, WeakMap pairs, unreachable groups), the hand-written tiny
 // snapshot of the unit tests with its members in another order, and one
 // zstd-compressed seed.  Rerun to refresh (the output depends on the Node.js
-// version):
+// version; inputs merged from fuzzing runs are left alone):
 //
 //   node tests/fuzz/make-seeds.mjs
 import { spawnSync } from 'node:child_process';
@@ -126,7 +126,9 @@ function write(name, s, { order = ['snapshot', 'nodes', 'edges', 'trace_function
   return text;
 }
 
-rmSync(out, { recursive: true, force: true });
+// Only the seeds below are (re)written: the directory also holds inputs a
+// long fuzzing run found to add coverage (merged with libFuzzer's -merge=1,
+// named by their SHA-1; docs/robustness.md).
 mkdirSync(out, { recursive: true });
 
 const leaky = realSnapshot('leaky-things');
@@ -162,4 +164,6 @@ const z = spawnSync('zstd', ['-q', '-19', '-f', join(tmp, 'z.json'), '-o', join(
 if (z.status !== 0) console.error('zstd not found: no compressed seed');
 
 rmSync(tmp, { recursive: true, force: true });
-for (const f of readdirSync(out).sort()) console.log(`${f}: ${readFileSync(join(out, f)).length} bytes`);
+for (const f of readdirSync(out).filter((f) => !/^[0-9a-f]{40}$/.test(f)).sort()) {
+  console.log(`${f}: ${readFileSync(join(out, f)).length} bytes`);
+}
