@@ -25,6 +25,7 @@ CC=clang cmake -S . -B build/fuzz -DMEMSNAP_FUZZ=ON -DMEMSNAP_BUILD_TESTS=OFF \
 cmake --build build/fuzz -j "$(nproc)" >/dev/null
 
 failed=0
+passed=0
 while IFS=$'\t' read -r name bin corpus regressions dict; do
   [ -n "$name" ] || continue
   if [ "$#" -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
@@ -41,13 +42,15 @@ while IFS=$'\t' read -r name bin corpus regressions dict; do
   log="$work/fuzz-0.log"
   grep -E '^stat::|DONE|INITED' "$log" | sed "s/^/fuzz: $name: /" || true
   if [ "$status" -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
-    failed=1
+    failed=$((failed + 1))
     mkdir -p "build/fuzz/artifacts/$name"
     cp "$work"/artifacts/* "build/fuzz/artifacts/$name/" 2>/dev/null || true
     echo "fuzz: $name FAILED (exit $status); last lines of the log:" >&2
     grep -v -E '^#[0-9]+' "$log" | tail -40 >&2
     echo "fuzz: inputs in $src/build/fuzz/artifacts/$name/ (minimize with" \
          "$bin -minimize_crash=1 -runs=10000 FILE, then add to tests/fuzz/regressions/$name/)" >&2
+  else
+    passed=$((passed + 1))
   fi
   if [ -n "${MEMSNAP_FUZZ_KEEP:-}" ]; then
     mkdir -p "$MEMSNAP_FUZZ_KEEP/$name"
@@ -56,8 +59,7 @@ while IFS=$'\t' read -r name bin corpus regressions dict; do
   rm -rf "$work"
 done < build/fuzz/fuzz-targets.tsv
 
-if [ "$failed" -ne 0 ]; then
-  echo "fuzz: FAILED" >&2
+echo "fuzz: $passed passed, $failed failed"
+if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
 fi
-echo "fuzz: ok"
