@@ -12,6 +12,7 @@ packages=(
   libgc-dev libdwarf-dev libelf-dev   # Boehm GC captures and their symbolization
   python3                             # the Python heap recorder and its tests
   guile-3.0                           # a real Boehm GC program the capture tests run
+  clang libclang-rt-14-dev            # the fuzz targets: clang, and its libFuzzer runtime
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds memsnap twice (optimised, and with
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole test
-# suite (ctest) in both builds.  Exits non-zero if anything fails.
+# suite (ctest) in both builds, then fuzzes each importer for a minute
+# (scripts/fuzz.sh; MEMSNAP_FUZZ_SECONDS sets how long, 0 skips it).
+# Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,3 +17,8 @@ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DMEMSNAP_SANITIZE=ON
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+
+fuzz_seconds=${MEMSNAP_FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  ./scripts/fuzz.sh "$fuzz_seconds"
+fi

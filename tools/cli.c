@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,6 +299,13 @@ int cli_output_open(cli_output *o, const char *path)
     }
     snprintf(o->tmp, l + 16, "%s.tmp.XXXXXX", path);
     fd = mkstemp(o->tmp);
+    if (fd >= 0) {
+        /* mkstemp makes the file 0600; the output should get the mode any
+         * new file gets (0666 less the umask), as if written in place. */
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
     if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
         fprintf(stderr, "memsnap: %s: cannot create output: %s\n", path, strerror(errno));
         if (fd >= 0) {

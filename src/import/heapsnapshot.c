@@ -32,7 +32,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HEADER_MAX (64u << 20)   /* the "snapshot" member; real ones are ~1 KB */
+/* The "snapshot" member; real ones are about 1 KB.  cJSON spends about 64
+ * bytes per value, so a header of n bytes can take 32 n bytes of memory:
+ * the cap keeps that a constant (at most about 40 MB), not a multiple of
+ * the file size. */
+#define HEADER_MAX (1u << 20)
+/* Nodes and edges reserved up front from the header counts when the input
+ * size is unknown (compressed): beyond these the arrays grow as data
+ * arrives, so a small compressed file claiming 2^28 nodes costs nothing. */
+#define RESERVE_UNKNOWN_NODES (1u << 20)
+#define RESERVE_UNKNOWN_EDGES (1u << 22)
 #define KEY_MAX 4096
 #define STRING_MAX (1u << 30)
 #define BATCH_ROWS 2048
@@ -95,6 +104,7 @@ typedef struct v8 {
     unsigned edge_type_count;
     bool have_counts, have_root_index;
     uint64_t hdr_nodes, hdr_edges, root_index;
+    uint64_t header_off; /* where "snapshot" starts, for errors found later */
     exact_div node_div;
 
     /* members seen, and offsets of deferred ones (UINT64_MAX: none) */
@@ -231,7 +241,7 @@ static int read_header(v8 *s)
     if ((rc = ms__json_peek(s->r, s->err)) < 0)
         return rc;
     rc = MS_OK;
-    off = ms__reader_offset(s->r);
+    off = s->header_off = ms__reader_offset(s->r);
     MS_TRY(ms__json_capture_value(s->r, &s->str, HEADER_MAX, s->err));
     root = cJSON_ParseWithLength(s->str.data, s->str.len);
     if (!root) {
@@ -351,13 +361,18 @@ static int read_nodes(v8 *s)
     int rc;
 
     if (s->have_counts) {
-        uint64_t edge_room = values_left(s) / 3;
+        uint64_t edge_room = values_left(s) / 3, nodes = s->hdr_nodes, edges = s->hdr_edges;
         rc = check_header_count(s, off, s->hdr_nodes, F, "node");
         if (rc < 0)
             return rc;
-        if (ms__builder_reserve(&s->b, s->hdr_nodes,
-                                edge_room && s->hdr_edges > edge_room ? edge_room : s->hdr_edges,
-                                s->err) < 0)
+        if (edge_room && edges > edge_room)
+            edges = edge_room;
+        if (!values_left(s)) {
+            /* Size unknown: the counts cannot be checked against it yet. */
+            nodes = nodes < RESERVE_UNKNOWN_NODES ? nodes : RESERVE_UNKNOWN_NODES;
+            edges = edges < RESERVE_UNKNOWN_EDGES ? edges : RESERVE_UNKNOWN_EDGES;
+        }
+        if (ms__builder_reserve(&s->b, nodes, edges, s->err) < 0)
             return MS_ENOMEM;
     }
     if ((rc = ms__json_uints_begin(r, &arr, "nodes", s->err)) < 0)
@@ -771,7 +786,7 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     if (s.have_root_index) {
         uint64_t root;
         if (!exact_div_do(&s.node_div, s.root_index, &root) || root >= ms__builder_node_count(&s.b)) {
-            rc = fail(&s, MS_EFORMAT, UINT64_MAX, "snapshot.root_index %llu is not the index of a node",
+            rc = fail(&s, MS_EFORMAT, s.header_off, "snapshot.root_index %llu is not the index of a node",
                       (unsigned long long)s.root_index);
             goto done;
         }

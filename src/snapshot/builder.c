@@ -142,6 +142,7 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
     ms__graph *g = b->g;
     uint32_t n = g->node_count;
     uint64_t need = (uint64_t)n + count, total = 0, big = 0;
+    bool overflow = false;
 
     if (need > MS_NODE_LIMIT)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX,
@@ -162,7 +163,14 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
         g->self_lo[n + i] = (uint32_t)nb->self_size[i];
         big |= (nb->id[i] | nb->self_size[i]) >> 32;
         total += nb->self_size[i];
+        overflow |= total < nb->self_size[i];
     }
+    /* Retained sizes and summaries add self sizes up in 64 bits: a total
+     * that does not fit (hostile sizes near 2^64) would wrap and make
+     * every sum wrong, so it is refused here, once for all of them. */
+    if (overflow || ms__add_overflow(g->total_self_size, total, &total))
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                        "the self sizes add up to more than 2^64-1 bytes");
     if (big || g->node_id_hi || g->self_hi) {
         /* Rare: values past 32 bits get their high-half arrays. */
         for (size_t i = 0; i < count; i++) {
@@ -193,7 +201,7 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
         }
         b->edges_declared = declared;
     }
-    g->total_self_size += total;
+    g->total_self_size = total;
     g->node_count = (uint32_t)need;
     return MS_OK;
 }

@@ -72,7 +72,7 @@ int ms__builder_edge_type(ms__builder *b, const char *name, unsigned *code, ms_e
  * is its out-degree in SEQUENTIAL mode and ignored otherwise.  `name` is a
  * string id that may be added later (checked at finish).
  * Errors: MS_ELIMIT (more than MS_NODE_LIMIT nodes or MS_EDGE_LIMIT declared
- * edges), MS_ENOMEM. */
+ * edges, or self sizes adding up past 2^64 - 1 bytes), MS_ENOMEM. */
 int ms__builder_node(ms__builder *b, unsigned type, uint32_t name, uint64_t id,
                      uint64_t self_size, uint64_t degree, ms_error *err);
 /* Adds n nodes at once (the fast path for large imports); same rules. */

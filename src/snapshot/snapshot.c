@@ -43,6 +43,10 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
     *out = s;
     s = NULL;
 done:
+    /* Messages from the builder and allocations name neither the file nor
+     * the position: give them both, where the reader stopped. */
+    if (rc < 0)
+        ms__error_locate(err, name, ms__reader_offset(r));
     ms__graph_free(g);
     ms_snapshot_free(s);
     return rc;

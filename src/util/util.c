@@ -24,6 +24,36 @@ int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...)
     return code;
 }
 
+void ms__error_locate(ms_error *err, const char *name, uint64_t offset)
+{
+    char rest[sizeof err->message];
+    const char *m;
+    size_t nl;
+    if (!err || err->code == MS_OK || err->code == MS_EINVAL || !name)
+        return;
+    m = err->message;
+    nl = strlen(name);
+    if (strncmp(m, name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ') {
+        m += nl + 2;
+        if (strncmp(m, "offset ", 7) == 0 && m[7] >= '0' && m[7] <= '9')
+            return; /* already "NAME: offset N: ..." */
+    }
+    if (err->offset == UINT64_MAX)
+        err->offset = offset;
+    {
+        size_t len = strlen(m), head;
+        memcpy(rest, m, len + 1);
+        head = (size_t)snprintf(err->message, sizeof err->message, "%s: offset %llu: ", name,
+                                (unsigned long long)err->offset);
+        if (head < sizeof err->message) { /* the rest as fits, cut like vsnprintf cuts */
+            size_t room = sizeof err->message - 1 - head;
+            len = len < room ? len : room;
+            memcpy(err->message + head, rest, len);
+            err->message[head + len] = 0;
+        }
+    }
+}
+
 int ms__oom(ms_error *err, const char *what)
 {
     return ms__fail(err, MS_ENOMEM, UINT64_MAX, "out of memory allocating %s", what);

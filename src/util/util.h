@@ -33,6 +33,15 @@
  * the innermost, most precise message reaches the user. */
 int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...) MS_PRINTF(4, 5);
 
+/* Puts a failure about input `name` into the one message format,
+ * "NAME: offset N: what is wrong" (docs/robustness.md), for messages from
+ * layers that do not know the file (builder, allocation) or the position:
+ * "what" and "NAME: what" get the offset err->offset, or `offset` when the
+ * error has none (then err->offset is set to it).  Messages already in the
+ * format, MS_EINVAL (about the caller, not the input) and a NULL or
+ * successful err are left alone.  Never allocates. */
+void ms__error_locate(ms_error *err, const char *name, uint64_t offset);
+
 /* Out-of-memory shorthand; never allocates. */
 int ms__oom(ms_error *err, const char *what);
 

@@ -696,7 +696,7 @@ static void test_boehm__hostile_structure(void **state)
 
 /* Compressed input cannot be checked against the file's size: a section
  * that claims 2^40 bytes and 2^31 sites must fail when the data runs out,
- * without allocating for the claim (found by fuzz_boehm: 9.5 GB). */
+ * without allocating for the claim (found by fuzzing the Boehm importer: 9.5 GB). */
 static void test_boehm__compressed_claims(void **state)
 {
     (void)state;

@@ -2,10 +2,14 @@
  * test_heapsnapshot.c: the V8 importer on tiny hand-written snapshots: the
  * layout rules, every JSON string escape, and every kind of bad input.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zstd.h>
 
 /* root --shortcut "global"--> Window(@3, 32 B) --property "x"--> Foo(@5, 16 B),
@@ -441,6 +445,299 @@ static void test_v8__bad_meta(void **state)
     expect_failure("{\"snapshot\":[]}", MS_EFORMAT, "not an object");
 }
 
+
+/* ---- hostile input (docs/robustness.md) ---- */
+
+/* Every failure reads "FILE: offset N: what", N being err.offset, whichever
+ * layer found it: the JSON reader, the importer, the builder, zstd. */
+static void expect_located(const void *data, size_t len, int code, const char *needle)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *s = NULL;
+    char prefix[64];
+    int rc = ms_snapshot_open_memory(&s, data, len, "test.heapsnapshot", NULL, &err);
+    if (rc != code || !strstr(err.message, needle))
+        print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err.message);
+    assert_int_equal(rc, code);
+    assert_null(s);
+    assert_true(err.offset != UINT64_MAX);
+    snprintf(prefix, sizeof prefix, "test.heapsnapshot: offset %llu: ",
+             (unsigned long long)err.offset);
+    if (strncmp(err.message, prefix, strlen(prefix)) != 0)
+        print_error("expected \"%s...\", got: %s\n", prefix, err.message);
+    assert_int_equal(strncmp(err.message, prefix, strlen(prefix)), 0);
+    assert_non_null(strstr(err.message, needle));
+    assert_null(strchr(err.message, '\n'));
+}
+
+static void expect_located_text(const char *text, int code, const char *needle)
+{
+    expect_located(text, strlen(text), code, needle);
+}
+
+static void test_v8__messages_name_file_and_offset(void **state)
+{
+    (void)state;
+    static const char full[] = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}";
+    char z[4096];
+    size_t zn;
+    /* the JSON reader (offset of the bad byte) */
+    expect_located_text("{" TINY_HEADER ",\"x\":tru}", MS_EFORMAT, "literal");
+    /* the importer, about the whole file: where the reader stopped, the end */
+    expect_located_text("{" TINY_HEADER "}", MS_EFORMAT, "\"nodes\" member is missing");
+    {
+        ms_error err = MS_ERROR_INIT;
+        ms_snapshot *s = NULL;
+        const char *t = "{" TINY_HEADER "}";
+        assert_true(open_text(t, &s, &err) < 0);
+        assert_int_equal(err.offset, strlen(t));
+    }
+    /* root_index: the header's offset */
+    expect_located_text("{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":3,\"root_index\":3},"
+                        TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}",
+                        MS_EFORMAT, "offset 12: snapshot.root_index 3");
+    /* the builder, which knows neither file nor offset */
+    expect_located_text("{" TINY_HEADER ",\"nodes\":[9,0,1,18446744073709551615,1,0,0,3,1,3,32,2,0,0,"
+                        "3,2,5,16,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                        MS_ELIMIT, "add up to more than 2^64-1 bytes");
+    /* zstd: a corrupt frame (its checksum flipped) */
+    {
+        ZSTD_CCtx *cc = ZSTD_createCCtx();
+        assert_non_null(cc);
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+        zn = ZSTD_compress2(cc, z, sizeof z, full, sizeof full - 1);
+        ZSTD_freeCCtx(cc);
+        assert_false(ZSTD_isError(zn));
+        z[zn - 1] ^= 0x55;
+        expect_located(z, zn, MS_EFORMAT, "checksum");
+    }
+    /* zstd: the frame cut short */
+    zn = ZSTD_compress(z, sizeof z, full, sizeof full - 1, 3);
+    expect_located(z, zn - 7, MS_ETRUNC, "zstd frame");
+}
+
+/* Self sizes near 2^64: totals would wrap and every retained size with
+ * them, so a file whose sizes cannot be added up is refused. */
+static void test_v8__self_sizes_that_do_not_add_up(void **state)
+{
+    (void)state;
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,9223372036854775808,2,0,0,"
+                   "3,2,5,9223372036854775808,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                   MS_ELIMIT, "2^64-1");
+    /* 2^64 - 1 in total is still fine */
+    {
+        ms_snapshot *s = NULL;
+        ms_error err = MS_ERROR_INIT;
+        assert_int_equal(open_text("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,9223372036854775808,2,0,0,"
+                                   "3,2,5,9223372036854775807,0,0,0]," TINY_EDGES "," TINY_STRINGS "}",
+                                   &s, &err),
+                         MS_OK);
+        assert_true(ms_snapshot_total_self_size(s) == UINT64_MAX);
+        assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED, &err), MS_OK);
+        assert_true(ms_node_retained_size(s, 0) == UINT64_MAX);
+        assert_true(ms_node_retained_size(s, 2) == 9223372036854775807ull);
+        ms_snapshot_free(s);
+    }
+    /* JSON has no NaN, and sizes are never negative or fractional */
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,NaN,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "expected a non-negative integer");
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,-32,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "negative number");
+    expect_failure("{" TINY_HEADER ",\"nodes\":[9,0,1,0,1,0,0,3,1,3,1e400,2,0,0,3,2,5,16,0,0,0]," TINY_EDGES
+                   "," TINY_STRINGS "}",
+                   MS_EFORMAT, "exponent");
+    expect_failure("{\"snapshot\":{" V8_META ",\"node_count\":NaN,\"edge_count\":3}}", MS_EFORMAT,
+                   "expected a JSON value, found 'N'");
+}
+
+/* A compressed file's size says nothing about its content, so header counts
+ * cannot be checked against it: a small .zst claiming 2^28 - 2 nodes and
+ * 2^32 - 1 edges must fail on the arrays it really has, not reserve 35 GB. */
+static void test_v8__compressed_header_claims(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"snapshot\":{" V8_META ",\"node_count\":268435454,\"edge_count\":4294967295},"
+                               TINY_NODES "," TINY_EDGES "," TINY_STRINGS "}";
+    char z[4096];
+    size_t zn = ZSTD_compress(z, sizeof z, text, sizeof text - 1, 3);
+    assert_false(ZSTD_isError(zn));
+    expect_located(z, zn, MS_EFORMAT, "the nodes array has 3 nodes but snapshot.node_count is 268435454");
+#if !defined(__SANITIZE_ADDRESS__) /* AddressSanitizer needs terabytes of address space */
+    /* ...and does so in 1 GiB of address space: reserving for the claimed
+     * counts would ask for tens of GB (untouched, so invisible in RSS). */
+    {
+        pid_t pid = fork();
+        int status = 0;
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            struct rlimit lim = {1u << 30, 1u << 30};
+            ms_snapshot *s = NULL;
+            ms_error err = MS_ERROR_INIT;
+            int rc;
+            if (setrlimit(RLIMIT_AS, &lim) != 0)
+                _exit(2);
+            rc = ms_snapshot_open_memory(&s, z, zn, "test.heapsnapshot", NULL, &err);
+            _exit(rc == MS_EFORMAT ? 0 : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+#endif
+}
+
+/* The header goes through cJSON (about 64 bytes per value), so its size is
+ * capped at 1 MiB: memory stays a constant, not 32 x the file. */
+static void test_v8__huge_header(void **state)
+{
+    (void)state;
+    const size_t n = (1u << 20) / 2 + 16;
+    const char *pre = "{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":3,\"junk\":[0";
+    char *t = malloc(strlen(pre) + 2 * n + 64);
+    size_t o = strlen(pre);
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    for (size_t i = 0; i < n; i++) {
+        t[o++] = ',';
+        t[o++] = '0';
+    }
+    strcpy(t + o, "]}," TINY_NODES "}");
+    expect_located_text(t, MS_ELIMIT, "larger than 1048576");
+    free(t);
+}
+
+/* Deep nesting: skipped members are walked with an explicit stack (a byte
+ * per level), never the C stack; the header's nesting is cJSON's, which
+ * stops at 1000 levels. */
+static void test_v8__deep_nesting(void **state)
+{
+    (void)state;
+    const size_t depth = 1000000;
+    const char *pre = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES "," TINY_STRINGS ",\"samples\":";
+    size_t o = strlen(pre);
+    char *t = malloc(o + 2 * depth + 8);
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    memset(t + o, '[', depth);
+    memset(t + o + depth, ']', depth);
+    strcpy(t + o + 2 * depth, "}");
+    assert_int_equal(open_text(t, &s, &err), MS_OK);
+    check_tiny(s);
+    ms_snapshot_free(s);
+    /* the same without its closing brackets: cut short */
+    t[o + depth] = 0;
+    expect_located_text(t, MS_ETRUNC, "expected a JSON value, found the end of the file");
+    free(t);
+    {
+        char *h = malloc(4096 + 64);
+        size_t k = 0;
+        assert_non_null(h);
+        k += (size_t)sprintf(h, "{\"snapshot\":{\"meta\":");
+        memset(h + k, '[', 2000);
+        k += 2000;
+        memset(h + k, ']', 2000);
+        k += 2000;
+        strcpy(h + k, "}}");
+        expect_located_text(h, MS_EFORMAT, "invalid JSON in the snapshot header");
+        free(h);
+    }
+}
+
+/* Giant strings are read whole (up to 1 GiB each); member names are capped
+ * at 4 KiB; a 400-digit number in a member memsnap skips is valid JSON. */
+static void test_v8__giant_strings_and_numbers(void **state)
+{
+    (void)state;
+    const size_t big = 8u << 20;
+    const char *pre = "{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"";
+    const char *post = "\",\"Foo\",\"x\",\"global\"],\"samples\":[";
+    size_t o = strlen(pre);
+    char *t = malloc(o + big + strlen(post) + 512);
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    size_t len;
+    assert_non_null(t);
+    memcpy(t, pre, o);
+    for (size_t i = 0; i < big; i++)
+        t[o + i] = (char)('a' + i % 26);
+    o += big;
+    strcpy(t + o, post);
+    o += strlen(post);
+    memset(t + o, '9', 400);
+    strcpy(t + o + 400, "]}");
+    assert_int_equal(open_text(t, &s, &err), MS_OK);
+    assert_non_null(ms_node_name(s, 1, &len));
+    assert_int_equal(len, big);
+    assert_int_equal(ms_node_name(s, 1, NULL)[big - 1], 'a' + (big - 1) % 26);
+    assert_string_equal(ms_node_name(s, 2, NULL), "Foo");
+    ms_snapshot_free(s);
+    free(t);
+
+    t = malloc(8192);
+    assert_non_null(t);
+    strcpy(t, "{\"");
+    memset(t + 2, 'k', 5000);
+    strcpy(t + 5002, "\":1}");
+    expect_located_text(t, MS_ELIMIT, "string longer than 4096 bytes");
+    free(t);
+}
+
+/* A file that ends inside a \u escape, or between the two halves of a pair. */
+static void test_v8__ends_inside_an_escape(void **state)
+{
+    (void)state;
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\u00",
+                        MS_ETRUNC, "ends inside a \\u escape");
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\",
+                        MS_ETRUNC, "ends inside an escape sequence");
+    expect_located_text("{" TINY_HEADER "," TINY_NODES "," TINY_EDGES ",\"strings\":[\"\",\"ab\\ud83d\\u",
+                        MS_ETRUNC, "ends inside a \\u escape");
+}
+
+/* Duplicate object ids are kept as they are; a lookup by id finds the first
+ * node with it, by scanning and by the sorted index alike. */
+static void test_v8__duplicate_node_ids(void **state)
+{
+    (void)state;
+    ms_snapshot *s;
+    open_ok("{" TINY_HEADER ",\"nodes\":[9,0,3,0,1,0,0,3,1,3,32,2,0,0,3,2,3,16,0,0,0]," TINY_EDGES ","
+            TINY_STRINGS "}",
+            &s);
+    for (int i = 0; i < 20; i++) /* past the scans, the index answers */
+        assert_int_equal(ms_snapshot_find_id(s, 3), 0);
+    assert_int_equal(ms_node_id(s, 2), 3);
+    ms_snapshot_free(s);
+}
+
+/* An edge from a node to itself is kept, retains nothing, and is a cycle. */
+static void test_v8__edge_to_self(void **state)
+{
+    (void)state;
+    ms_snapshot *s;
+    ms_error err = MS_ERROR_INIT;
+    ms_cycles *c = NULL;
+    open_ok("{\"snapshot\":{" V8_META ",\"node_count\":3,\"edge_count\":4},"
+            "\"nodes\":[9,0,1,0,1,0,0,3,1,3,32,2,0,0,3,2,5,16,1,0,0],"
+            "\"edges\":[5,4,7,2,3,14,1,7,14,2,3,14]," TINY_STRINGS "}",
+            &s);
+    assert_int_equal(ms_snapshot_edge_count(s), 4);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES, &err), MS_OK);
+    assert_int_equal(ms_node_dominator(s, 2), 1);
+    assert_int_equal(ms_node_retained_size(s, 2), 16);
+    assert_int_equal(ms_node_retained_size(s, 1), 48);
+    assert_int_equal(ms_node_distance(s, 2), 2);
+    assert_int_equal(ms_cycles_compute(s, MS_CYCLE_EDGES_STRONG, &c, &err), MS_OK);
+    assert_int_equal(ms_cycles_count(c), 1);
+    assert_int_equal(ms_cycles_get(c, 0)->size, 1);
+    assert_int_equal(ms_cycles_get(c, 0)->members[0], 2);
+    ms_cycles_free(c);
+    ms_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +757,15 @@ int main(void)
         cmocka_unit_test(test_v8__hostile_numbers),
         cmocka_unit_test(test_v8__absurd_header_counts),
         cmocka_unit_test(test_v8__bad_meta),
+        cmocka_unit_test(test_v8__messages_name_file_and_offset),
+        cmocka_unit_test(test_v8__self_sizes_that_do_not_add_up),
+        cmocka_unit_test(test_v8__compressed_header_claims),
+        cmocka_unit_test(test_v8__huge_header),
+        cmocka_unit_test(test_v8__deep_nesting),
+        cmocka_unit_test(test_v8__giant_strings_and_numbers),
+        cmocka_unit_test(test_v8__ends_inside_an_escape),
+        cmocka_unit_test(test_v8__duplicate_node_ids),
+        cmocka_unit_test(test_v8__edge_to_self),
     };
     return cmocka_run_group_tests_name("import/heapsnapshot", tests, NULL, NULL);
 }
