@@ -30,6 +30,7 @@ typedef struct ms__importer {
 } ms__importer;
 
 extern const ms__importer ms__importer_heapsnapshot;
+extern const ms__importer ms__importer_mlyze;
 
 /* The importer for `format`, or the best probe match for the reader's first
  * bytes when format is MS_FORMAT_AUTO.  Errors: MS_EFORMAT (no importer
