@@ -9,5 +9,6 @@ int cmd_summary(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

@@ -17,6 +17,7 @@ static const struct command {
     {"top", cmd_top, "the objects with the largest retained size"},
     {"dominators", cmd_dominators, "the dominator tree from the root"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
+    {"timeline", cmd_timeline, "an .mlyze trace over time: live bytes, peak, markers, GCs"},
     {NULL, NULL, NULL},
 };
 
@@ -24,8 +25,9 @@ static void usage(FILE *f)
 {
     fputs("usage: memsnap COMMAND [OPTIONS] SNAPSHOT...\n"
           "\n"
-          "memsnap reads heap snapshots (V8 .heapsnapshot, also zstd-compressed)\n"
-          "and explains what they hold.\n"
+          "memsnap reads heap snapshots (V8 .heapsnapshot; Memlyze .mlyze traces and\n"
+          "Python heaps recorded by memsnap_record; also zstd-compressed) and explains\n"
+          "what they hold.\n"
           "\n"
           "commands:\n",
           f);

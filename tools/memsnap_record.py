@@ -858,15 +858,18 @@ class _Recorder(object):
             out = bytearray()
             delta = self._delta()
             prev = self.prev
-            for s in sorted(set(cur) | set(prev)):
-                d = cur.get(s, 0) - prev.get(s, 0)
+            # One diff is one moment: frees first, so that the live bytes
+            # never pass through a peak the program did not have.
+            for s in sorted(prev):
+                d = cur.get(s, 0) - prev[s]
+                if d < 0:
+                    out += _record(_SITE_FREE, delta, _varint(s) + _varint(-d))
+                    delta = 0
+            for s in sorted(cur):
+                d = cur[s] - prev.get(s, 0)
                 if d > 0:
                     out += bytes((_ALLOC,)) + _varint(delta) + zero + _varint(d) + _varint(s) + thread
-                elif d < 0:
-                    out += _record(_SITE_FREE, delta, _varint(s) + _varint(-d))
-                else:
-                    continue
-                delta = 0
+                    delta = 0
             self.prev = cur
             self.events += out
 
