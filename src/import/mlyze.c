@@ -47,6 +47,7 @@
 #define EXT_HEADER_MAX 21u       /* type + two varints */
 #define NONE32 UINT32_MAX
 #define BATCH 1024u
+#define DIRECT_STACKS (1u << 20) /* stack ids looked up in a plain array: 4 MiB at most */
 
 enum {
     EV_ALLOC = 0,
@@ -238,6 +239,8 @@ typedef struct mlyze {
     uint64_t last_delta;
 
     idmap stacks;     /* stack id -> site string id */
+    uint32_t *site_by_stack; /* stack id (< DIRECT_STACKS) -> trace site + 1, 0 = not yet */
+    uint64_t site_by_stack_cap;
     idmap functions;  /* function id -> string id (marker names) */
     idmap site_index; /* site string id -> trace site */
     addrmap live;
@@ -265,6 +268,8 @@ typedef struct mlyze {
     uint32_t col_name[BATCH];
     uint64_t col_id[BATCH], col_self[BATCH];
 } mlyze;
+
+static int vfail(mlyze *m, int code, uint64_t off, const char *fmt, va_list ap) MS_PRINTF(4, 0);
 
 static int vfail(mlyze *m, int code, uint64_t off, const char *fmt, va_list ap)
 {
@@ -384,12 +389,20 @@ static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
     return idmap_put(&m->stacks, stack, *sid, m->err);
 }
 
-/* The trace site of a stack id, created on first use. */
+/* The trace site of a stack id, created on first use.  Writers number
+ * stacks from 0, so small ids go through a plain array (two hash look-ups
+ * per event were half the time of reading a Memlyze file). */
 static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
 {
     uint32_t sid;
     if (m->last_site != NONE32 && m->last_stack == stack) {
         *site = m->last_site;
+        return MS_OK;
+    }
+    if (stack < m->site_by_stack_cap && m->site_by_stack[stack]) {
+        *site = m->site_by_stack[stack] - 1;
+        m->last_stack = stack;
+        m->last_site = *site;
         return MS_OK;
     }
     if (stack_site(m, stack, &sid) < 0)
@@ -398,6 +411,19 @@ static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
         if (ms__trace_add_site(m->t, sid, site, m->err) < 0 ||
             idmap_put(&m->site_index, sid, *site, m->err) < 0)
             return forward(m, m->err ? m->err->code : MS_ENOMEM, off);
+    }
+    if (stack < DIRECT_STACKS) {
+        if (stack >= m->site_by_stack_cap) {
+            uint64_t cap = m->site_by_stack_cap ? m->site_by_stack_cap : 1024;
+            while (cap <= stack)
+                cap *= 2;
+            if (ms__realloc_array(&m->site_by_stack, cap, 4, "stack table", m->err) < 0)
+                return forward(m, MS_ENOMEM, off);
+            memset(m->site_by_stack + m->site_by_stack_cap, 0,
+                   (size_t)(cap - m->site_by_stack_cap) * 4);
+            m->site_by_stack_cap = cap;
+        }
+        m->site_by_stack[stack] = *site + 1;
     }
     m->last_stack = stack;
     m->last_site = *site;
@@ -914,6 +940,21 @@ done:
     return rc;
 }
 
+/* Traces with addresses spend their time waiting for the address map's
+ * slots (a random line of a table of megabytes per event): start loading
+ * the next event's slot while this one is being applied.  Only a hint: a
+ * stale or wrong guess costs nothing. */
+static inline void prefetch_slot(const mlyze *m, const uint8_t *q, const uint8_t *end)
+{
+    uint64_t delta;
+    const uint8_t *p = q + 1;
+    if (varint(&p, end, &delta) == 1 && end - p >= 8) {
+        uint64_t addr = le64(p);
+        if (addr)
+            __builtin_prefetch(&m->live.s[mix64(addr) & m->live.mask]);
+    }
+}
+
 /* What is cut when a record is incomplete at the end of the input. */
 static int truncated(mlyze *m, uint64_t off, unsigned type, uint64_t have, uint64_t need)
 {
@@ -1022,6 +1063,8 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         }
         m->t->info.records++;
         i = (size_t)(q - buf);
+        if (m->live.s && end - q >= 19 && buf[i] <= EV_FREE)
+            prefetch_slot(m, q, end);
         continue;
     bad_or_incomplete:
         if (v < 0)
@@ -1391,6 +1434,7 @@ done:
     ms__builder_discard(&m->b);
     ms__trace_free(m->t);
     idmap_free(&m->stacks);
+    free(m->site_by_stack);
     idmap_free(&m->functions);
     idmap_free(&m->site_index);
     free(m->live.s);
