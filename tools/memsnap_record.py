@@ -14,6 +14,14 @@ sources):
   (``sys.modules``), every thread's frames, and the objects whose reference
   count exceeds the references found in the graph (held from C: "external").
 
+References the program holds are *property* edges (attributes, slots, dict
+values by key, an object's ``__dict__``) and *element* edges (list and tuple
+items); the links the runtime keeps are *internal* (``__class__``,
+``__globals__``, ``__code__``, dict keys as ``(key)``, a frame's ``f_code``
+...; unnamed references too); a weak reference's target is a *weak* edge.
+Cycle reports should look at property and element edges: through
+``__class__`` and ``__globals__`` most of a Python heap is one cycle.
+
 memsnap then answers the same questions of a Python heap as of a V8 one:
 ``memsnap summary FILE`` (by class), ``summary --by site``, ``top``,
 ``dominators``, ``timeline``.
@@ -67,6 +75,7 @@ _CHUNK = 65536            # entries per heap record
 _ZSTD_BLOCK_BYTES = 8 << 20
 _NAME_MAX = 200           # longest edge name kept (dict keys can be long)
 _HEAPTYPE = 1 << 9        # Py_TPFLAGS_HEAPTYPE
+_HAVE_GC = 1 << 14        # Py_TPFLAGS_HAVE_GC
 _CO_OPTIMIZED = 0x1
 
 
@@ -179,7 +188,8 @@ def _class_name(t, _mod=type.__dict__["__module__"], _qual=type.__dict__["__qual
 
 class _Plan(object):
     """How to walk one type's instances, worked out once per type."""
-    __slots__ = ("attrs", "slots", "dict_descr", "is_type", "seq_iter", "is_dict", "is_weakref")
+    __slots__ = ("attrs", "slots", "dict_descr", "is_type", "seq_iter", "is_dict", "is_weakref",
+                 "explicit")
 
     def __init__(self, t, attr_names):
         self.attrs = _TYPE_ATTRS.get(t, ())
@@ -190,6 +200,17 @@ class _Plan(object):
                          else list.__iter__ if issubclass(t, list) else None)
         self.is_dict = issubclass(t, dict)
         self.is_weakref = _weakref_type is not None and issubclass(t, _weakref_type)
+        # Objects the garbage collector does not know (code objects above
+        # all) report no references; read them from their members instead.
+        self.explicit = []
+        if not (t.__flags__ & _HAVE_GC):
+            seen = set()
+            for klass in t.__mro__:
+                kd = type.__dict__["__dict__"].__get__(klass, type(klass))
+                for name, v in kd.items():
+                    if name not in seen and type(v) is types.MemberDescriptorType:
+                        seen.add(name)
+                        self.explicit.append((name, v))
         if not (t.__flags__ & _HEAPTYPE):
             return
         seen = set()
@@ -343,6 +364,8 @@ class _Heap(object):
                         target = None
                     if target is not None:
                         extra.append(target)
+                if plan.explicit:
+                    extra.extend(v for name, v in _members(o, t, plan.explicit))
                 batch.append(o)
             _add_new(objs, index, extra)
             del extra
@@ -507,11 +530,11 @@ class _Heap(object):
                 v = getattr(o, name)
             except Exception:
                 continue
-            names.setdefault(id(v), (sid(name), _INTERNAL))
+            names.setdefault(id(v), (sid(name), _PROPERTY if name == "__dict__" else _INTERNAL))
         if plan.is_type:
             try:
                 for r in gc.get_referents(type.__dict__["__dict__"].__get__(o, t)):
-                    names.setdefault(id(r), (sid("__dict__"), _INTERNAL))
+                    names.setdefault(id(r), (sid("__dict__"), _PROPERTY))
                 for name in ("__mro__", "__bases__", "__base__", "__name__", "__qualname__"):
                     names.setdefault(id(type.__dict__[name].__get__(o, t)), (sid(name), _INTERNAL))
             except Exception:
@@ -674,6 +697,11 @@ def _generic_edges(c, i, o, t, plan):
             d = None
     refs = gc.get_referents(o)
     names = None
+    if plan.explicit:
+        for name, v in _members(o, t, plan.explicit):
+            j = index.get(id(v))
+            at(_target(c, v) if j is None else j)
+            af(i); an(c.sid(name)); ak(_INTERNAL)
     if plan.is_dict:
         try:
             for k in dict.keys(o):
@@ -687,7 +715,7 @@ def _generic_edges(c, i, o, t, plan):
         at(_target(c, r) if j is None else j)
         af(i)
         if r is d:
-            an(c.dict_sid); ak(_INTERNAL)
+            an(c.dict_sid); ak(_PROPERTY)
         elif r is t:
             an(c.cls_sid); ak(_INTERNAL)
         else:
@@ -707,6 +735,24 @@ def _generic_edges(c, i, o, t, plan):
             j = _target(c, target)
             af(i); at(j); an(c.referent_sid); ak(_WEAK)
             c.heap.weak_to.append(j)
+
+
+_NOT_HELD = (int, bool, float, type(None))
+
+
+def _members(o, t, members):
+    """(name, value) of the object members of a non-GC object.  A member
+    read as an int, float, bool or None is a number the object stores in C
+    (made anew by the read), not a reference."""
+    out = []
+    for name, descr in members:
+        try:
+            v = descr.__get__(o, t)
+        except Exception:
+            continue
+        if type(v) not in _NOT_HELD:
+            out.append((name, v))
+    return out
 
 
 def _indegrees(eto, weak_to, n):
@@ -943,6 +989,8 @@ class _Recorder(object):
     def write(self, path, heap=True, attr_names=True, compress=None, final=False):
         self.diff()
         recs = None
+        stats = {}
+        t0 = time.monotonic()
         if heap:
             was_enabled = gc.isenabled()
             switch = sys.getswitchinterval()
@@ -962,6 +1010,8 @@ class _Recorder(object):
             with self.lock:
                 delta = self._delta()
             recs = h.records(delta)
+            stats = {"objects": len(h.objs), "references": len(h.eto), "roots": len(h.roots),
+                     "seconds": time.monotonic() - t0}
             h.release()
             del h
         meta = json.dumps(self.metadata(), separators=(",", ":")).encode("utf-8")
@@ -985,6 +1035,10 @@ class _Recorder(object):
                 for part in body:
                     f.write(part)
             os.replace(tmp, path)
+            global last_stats
+            stats["bytes"] = os.path.getsize(path)
+            stats["write_seconds"] = time.monotonic() - t0
+            last_stats = stats
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -1024,6 +1078,10 @@ def _compress(parts):
 
 _recorder = None
 _recorder_lock = threading.Lock()
+
+# What the last snapshot() wrote: objects, references, roots, seconds
+# (taking the heap snapshot), bytes and write_seconds (the whole file).
+last_stats = {}
 
 
 def _get():
@@ -1108,6 +1166,8 @@ def main(argv=None):
                    help="no tracemalloc (faster; objects get no allocation site)")
     p.add_argument("--no-attr-names", action="store_true",
                    help="do not read instances' __dict__ to name their references")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="say how big the snapshot is and how long it took")
     p.add_argument("--zstd", action="store_true", default=None,
                    help="compress in zstd blocks (Python 3.14+; the default there)")
     p.add_argument("script", help="the Python script to run")
@@ -1136,7 +1196,14 @@ def main(argv=None):
             _get().write(out, heap=not a.no_heap, attr_names=not a.no_attr_names,
                          compress=a.zstd, final=True)
             stop()
-            sys.stderr.write("memsnap_record: wrote %s\n" % out)
+            if a.verbose and last_stats.get("objects"):
+                sys.stderr.write("memsnap_record: wrote %s (%d bytes): %d objects, %d references, "
+                                 "%d roots; heap snapshot %.2f s, file %.2f s\n"
+                                 % (out, last_stats["bytes"], last_stats["objects"],
+                                    last_stats["references"], last_stats["roots"],
+                                    last_stats["seconds"], last_stats["write_seconds"]))
+            else:
+                sys.stderr.write("memsnap_record: wrote %s\n" % out)
         except Exception as e:  # pragma: no cover
             sys.stderr.write("memsnap_record: could not write %s: %s\n" % (out, e))
             status = status or 2

@@ -168,7 +168,7 @@ function checkHeap(file, progPath, final) {
   if (!final) assert.ok(kinds.has('(frames)'), `${what}: the program's frames are roots mid-run`);
   const mod = edge(g, kinds.get('(modules)'), '__main__');
   assert.equal(g.nodes[mod].name, 'builtins.module');
-  const globals = edge(g, mod, '__dict__', 'internal');
+  const globals = edge(g, mod, '__dict__', 'property');
   assert.equal(g.nodes[globals].name, 'builtins.dict');
   const cache = edge(g, globals, 'CACHE', 'property');
   const leaky = new Set();
@@ -195,12 +195,12 @@ function checkHeap(file, progPath, final) {
     .find((r) => r.key === `${progPath}:${FILL_LINE}`);
   assert.ok(siteRow && siteRow.count >= N, `${what}: summary --by site`);
 
-  // cycles: over attribute and item references (instance -> __dict__ too:
-  // CPython < 3.13 keeps attributes there), the 3 Nodes are a component
-  // of their own.  (Over every reference, __class__ and __globals__ tie
-  // most of a Python heap into one component.)
-  const comp = scc(g, (v, e) => e.type === 'property' || e.type === 'element' ||
-    (e.type === 'internal' && e.name === '__dict__' && g.nodes[v].name !== 'builtins.module'));
+  // cycles: over the references the program holds (property and element
+  // edges; an instance's __dict__ is one: CPython < 3.13 keeps attributes
+  // there), the 3 Nodes are a component of their own.  (Over every
+  // reference, __class__ and __globals__ tie most of a Python heap into one
+  // component.)
+  const comp = scc(g, (v, e) => e.type === 'property' || e.type === 'element');
   const nodes = g.nodes.map((x, i) => i).filter((i) => g.nodes[i].name === '__main__.Node');
   assert.equal(nodes.length, 3);
   const c = comp[nodes[0]];
