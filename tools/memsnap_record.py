@@ -47,12 +47,14 @@ From inside a program::
 import array
 import gc
 import json
+import operator
 import os
 import sys
 import threading
 import time
 import tracemalloc
 import types
+from itertools import compress, repeat
 
 __version__ = "1.0"
 __all__ = ["start", "stop", "snapshot", "mark", "is_tracing", "main"]
@@ -189,7 +191,7 @@ def _class_name(t, _mod=type.__dict__["__module__"], _qual=type.__dict__["__qual
 class _Plan(object):
     """How to walk one type's instances, worked out once per type."""
     __slots__ = ("attrs", "slots", "dict_descr", "is_type", "seq_iter", "is_dict", "is_weakref",
-                 "explicit")
+                 "explicit", "atomic")
 
     def __init__(self, t, attr_names):
         self.attrs = _TYPE_ATTRS.get(t, ())
@@ -211,6 +213,8 @@ class _Plan(object):
                     if name not in seen and type(v) is types.MemberDescriptorType:
                         seen.add(name)
                         self.explicit.append((name, v))
+        # no references at all: skipped by both passes
+        self.atomic = not (t.__flags__ & _HAVE_GC) and not self.explicit and not self.is_weakref
         if not (t.__flags__ & _HEAPTYPE):
             return
         seen = set()
@@ -232,7 +236,7 @@ class _Heap(object):
 
     __slots__ = ("rec", "attr_names", "strings", "string_list", "class_of", "plans", "objs",
                  "index", "efrom", "eto", "ename", "ekind", "weak_to", "roots", "root_frames",
-                 "sites", "owned_dicts")
+                 "sites", "owned_dicts", "cpu", "atomic")
 
     def __init__(self, recorder, attr_names):
         # No containers yet: whatever exists when take() lists the heap
@@ -297,15 +301,27 @@ class _Heap(object):
         self.root_frames = {}  # id(frame) -> frame: executing frames, see _frame_edges
         self.sites = array.array("I")
         self.owned_dicts = []
+        self.atomic = set(_ATOMIC)  # types whose objects reference nothing
         names = {t.ident: t.name for t in threading.enumerate()}
+        clock = time.process_time
+        t = [clock()]
         self._frames(names)
         self._modules()
         self._discover()
+        t.append(clock())
         self._sites()
+        t.append(clock())
+        # it held instances and their dicts: it must not count as a
+        # reference (see _external)
+        self.owned_dicts = None
         if stop_tracing and tracemalloc.is_tracing():
             tracemalloc.stop()
         self._walk()
+        t.append(clock())
         self._external()
+        t.append(clock())
+        self.cpu = {"find": t[1] - t[0], "sites": t[2] - t[1], "references": t[3] - t[2],
+                    "external": t[4] - t[3]}
 
     def _discover(self):
         """Pass 1: every object reachable from the tracked ones, breadth
@@ -320,6 +336,7 @@ class _Heap(object):
         root_frames = self.root_frames
         get_referents = gc.get_referents
         is_tracked = gc.is_tracked
+        atomic = self.atomic
         owned = self.owned_dicts  # instance, its __dict__, ...
         start = 0
         while start < len(objs):
@@ -328,6 +345,8 @@ class _Heap(object):
             extra = []   # looked up whether tracked or not
             for o in objs[start:end]:
                 t = type(o)
+                if t in atomic:
+                    continue
                 if t is dict:
                     extra.extend(o)  # its keys (no view object: one allocation less)
                     batch.append(o)
@@ -341,6 +360,9 @@ class _Heap(object):
                 plan = plans.get(t)
                 if plan is None:
                     plan = plans[t] = _Plan(t, attr_names)
+                    if plan.atomic:
+                        atomic.add(t)
+                        continue
                 if plan.dict_descr is not None:
                     # Reading __dict__ first, so that the references include
                     # it (CPython 3.11+ makes it now for inline attributes).
@@ -411,8 +433,6 @@ class _Heap(object):
             j = index.get(id(owned[k + 1]))
             if j is not None and sites[j] in mine:
                 sites[j] = sites[index[id(owned[k])]]
-        # it held them: it must not count as a reference (see _external)
-        self.owned_dicts = None
 
     def _frames(self, names):
         frames_kind = self.sid("frames")
@@ -487,11 +507,14 @@ class _Heap(object):
         plans = self.plans
         root_frames = self.root_frames
         attr_names = self.attr_names
+        atomic = self.atomic
         i = 0
         while i < len(objs):
             o = objs[i]
             t = type(o)
-            if t is dict:
+            if t in atomic:
+                pass
+            elif t is dict:
                 _dict_edges(ctx, i, o)
             elif t is list or t is tuple:
                 _seq_edges(ctx, i, o)
@@ -501,6 +524,8 @@ class _Heap(object):
                 plan = plans.get(t)
                 if plan is None:
                     plan = plans[t] = _Plan(t, attr_names)
+                    if plan.atomic:
+                        atomic.add(t)
                 _generic_edges(ctx, i, o, t, plan)
             i += 1
 
@@ -564,8 +589,9 @@ class _Heap(object):
         indeg = _indegrees(self.eto, self.weak_to, n)
         base = _refcounts([object()])[0]
         counts = _refcounts(objs)
-        _external_roots(counts, base, indeg, objs, self.root_frames, self.roots,
-                        self.sid("external"))
+        kind = self.sid("external")
+        _external_roots(counts, base, indeg, objs, self.root_frames, self.roots, kind,
+                        self.strings, self.string_list)
 
     # ---- writing it ------------------------------------------------------
 
@@ -575,13 +601,10 @@ class _Heap(object):
         n = len(objs)
         out = [_record(_HEAP_BEGIN, delta, _u32(1) + _u32(0))]
         # classes and sizes (the objects are still held)
-        ids = array.array("Q", bytes(8 * n))
-        cls = array.array("I", bytes(4 * n))
-        sizes = array.array("Q", bytes(8 * n))
+        ids, cls, sizes = _columns(objs, self.class_of, self.sid)
         sites = self.sites
         if len(sites) < n:  # objects the second pass met first: no site
             sites.frombytes(bytes(4 * (n - len(sites))))
-        _columns(objs, self.class_of, self.sid, ids, cls, sizes)
         strings = [s.encode("utf-8", "surrogatepass") for s in self.string_list]
         for a in range(0, len(strings), _CHUNK):
             part = strings[a:a + _CHUNK]
@@ -638,14 +661,16 @@ def _add_untracked(objs, index, items, is_tracked):
 
 class _WalkContext(object):
     """What the edge functions of pass 2 share."""
-    __slots__ = ("heap", "objs", "index", "sid", "af", "at", "an", "ak", "key_sid", "cls_sid",
-                 "dict_sid", "referent_sid")
+    __slots__ = ("heap", "objs", "index", "sid", "strings", "af", "at", "an", "ak", "efrom",
+                 "eto", "ename", "ekind", "key_sid", "cls_sid", "dict_sid", "referent_sid")
 
     def __init__(self, heap):
         self.heap = heap
         self.objs = heap.objs
         self.index = heap.index
         self.sid = heap.sid
+        self.strings = heap.strings
+        self.efrom, self.eto, self.ename, self.ekind = heap.efrom, heap.eto, heap.ename, heap.ekind
         self.af, self.at = heap.efrom.append, heap.eto.append
         self.an, self.ak = heap.ename.append, heap.ekind.append
         self.key_sid = heap.sid("(key)")
@@ -663,28 +688,52 @@ def _target(c, r):
 
 
 def _dict_edges(c, i, o):
-    af, at, an, ak, sid, index = c.af, c.at, c.an, c.ak, c.sid, c.index
+    """A dict's keys (internal "(key)") and values (property, named by key),
+    in bulk: C loops over the keys and values, Python only for new names."""
     try:
-        for k, v in dict.items(o):
-            j = index.get(id(k))
-            at(_target(c, k) if j is None else j)
-            af(i); an(c.key_sid); ak(_INTERNAL)
-            j = index.get(id(v))
-            at(_target(c, v) if j is None else j)
-            af(i); ak(_PROPERTY)
-            an(sid(k) if type(k) is str and len(k) <= _NAME_MAX else sid(_key_name(k)))
-    except RuntimeError:  # changed under the walk: keep what was read
-        pass
+        keys = list(o)
+        vals = list(dict.values(o))
+    except RuntimeError:  # changed under the walk
+        return
+    n = len(keys)
+    if not n or len(vals) != n:
+        return
+    get = c.index.__getitem__
+    try:
+        kt = list(map(get, map(id, keys)))
+        vt = list(map(get, map(id, vals)))
+    except KeyError:  # an object pass 1 did not see
+        kt = [_target(c, k) for k in keys]
+        vt = [_target(c, v) for v in vals]
+    names = list(map(c.strings.get, keys))
+    if None in names:
+        sid = c.sid
+        names = [nm if nm is not None else
+                 sid(k if type(k) is str and len(k) <= _NAME_MAX else _key_name(k))
+                 for nm, k in zip(names, keys)]
+    c.efrom.extend(repeat(i, 2 * n))
+    c.eto.extend(kt)
+    c.eto.extend(vt)
+    c.ename.extend(repeat(c.key_sid, n))
+    c.ename.extend(names)
+    c.ekind.extend(repeat(_INTERNAL, n))
+    c.ekind.extend(repeat(_PROPERTY, n))
 
 
 def _seq_edges(c, i, o):
-    af, at, an, ak, index = c.af, c.at, c.an, c.ak, c.index
-    n = 0
-    for r in gc.get_referents(o):
-        j = index.get(id(r))
-        at(_target(c, r) if j is None else j)
-        af(i); an(n); ak(_ELEMENT)
-        n += 1
+    """A list's or tuple's items: element edges, in bulk."""
+    refs = gc.get_referents(o)
+    n = len(refs)
+    if not n:
+        return
+    try:
+        targets = list(map(c.index.__getitem__, map(id, refs)))
+    except KeyError:
+        targets = [_target(c, r) for r in refs]
+    c.efrom.extend(repeat(i, n))
+    c.eto.extend(targets)
+    c.ename.extend(range(n))
+    c.ekind.extend(repeat(_ELEMENT, n))
 
 
 def _generic_edges(c, i, o, t, plan):
@@ -738,6 +787,7 @@ def _generic_edges(c, i, o, t, plan):
 
 
 _NOT_HELD = (int, bool, float, type(None))
+_ATOMIC = (str, int, float, bytes, bool, complex, type(None))
 
 
 def _members(o, t, members):
@@ -764,21 +814,25 @@ def _indegrees(eto, weak_to, n):
     return indeg
 
 
-def _columns(objs, class_of, sid, ids, cls, sizes):
-    getsizeof = sys.getsizeof
-    i = 0
-    for o in objs:
-        t = type(o)
-        c = class_of.get(t)
-        if c is None:
-            c = class_of[t] = sid(_class_name(t))
-        ids[i] = id(o)
-        cls[i] = c
-        try:
-            sizes[i] = getsizeof(o)
-        except Exception:
-            sizes[i] = object.__sizeof__(o)
-        i += 1
+def _columns(objs, class_of, sid):
+    """Object ids, class string ids and sizes as arrays, in bulk."""
+    ids = array.array("Q", map(id, objs))
+    types_ = list(map(type, objs))
+    for t in set(types_):
+        if t not in class_of:
+            class_of[t] = sid(_class_name(t))
+    cls = array.array("I", map(class_of.__getitem__, types_))
+    del types_
+    try:
+        sizes = array.array("Q", map(sys.getsizeof, objs))
+    except Exception:  # a __sizeof__ of the program's that fails
+        sizes = array.array("Q")
+        for o in objs:
+            try:
+                sizes.append(sys.getsizeof(o))
+            except Exception:
+                sizes.append(object.__sizeof__(o))
+    return ids, cls, sizes
 
 
 def _site_sizes():
@@ -798,13 +852,22 @@ def _site_sizes():
     return out
 
 
-def _external_roots(counts, base, indeg, objs, root_frames, roots, kind):
-    for i in range(len(counts)):
+def _external_roots(counts, base, indeg, objs, root_frames, roots, kind, strings, string_list):
+    # candidates (refcount - base > references found) found by C loops
+    over = map(operator.gt, map(operator.sub, counts, repeat(base)), indeg)
+    for i in compress(range(len(counts)), over):
         rc = counts[i]
-        if rc - base > indeg[i] and rc < (1 << 29):
+        if rc < (1 << 29):
             o = objs[i]
-            if type(o) is _FrameType and id(o) in root_frames:
+            t = type(o)
+            if t is _FrameType and id(o) in root_frames:
                 continue
+            if t is str:
+                # A string that names edges (a dict key, an attribute name)
+                # is held twice more by the snapshot's own string table.
+                j = strings.get(o)
+                if j is not None and string_list[j] is o and rc - 2 - base <= indeg[i]:
+                    continue
             roots.append((kind, _NONE, i))
 
 
@@ -1009,9 +1072,11 @@ class _Recorder(object):
                     gc.enable()
             with self.lock:
                 delta = self._delta()
+            c0 = time.process_time()
             recs = h.records(delta)
+            h.cpu["records"] = time.process_time() - c0
             stats = {"objects": len(h.objs), "references": len(h.eto), "roots": len(h.roots),
-                     "seconds": time.monotonic() - t0}
+                     "seconds": time.monotonic() - t0, "cpu_seconds": h.cpu}
             h.release()
             del h
         meta = json.dumps(self.metadata(), separators=(",", ":")).encode("utf-8")
@@ -1080,7 +1145,8 @@ _recorder = None
 _recorder_lock = threading.Lock()
 
 # What the last snapshot() wrote: objects, references, roots, seconds
-# (taking the heap snapshot), bytes and write_seconds (the whole file).
+# (taking the heap snapshot; cpu_seconds: CPU time per phase), bytes and
+# write_seconds (the whole file).
 last_stats = {}
 
 
@@ -1139,11 +1205,6 @@ def _run_script(path, args):
     main_mod.__file__ = path
     main_mod.__builtins__ = sys.modules["builtins"]
     main_mod.__dict__["__cached__"] = None
-    if __name__ == "__main__":
-        # Run as `python3 -m memsnap_record`: keep this module importable by
-        # its name, so the script's `import memsnap_record` finds this
-        # recorder and not a second copy.
-        sys.modules.setdefault("memsnap_record", sys.modules["__main__"])
     sys.modules["__main__"] = main_mod
     sys.argv[:] = [path] + list(args)
     sys.path[0] = os.path.dirname(os.path.abspath(path))
@@ -1211,4 +1272,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python3 -m memsnap_record` runs this file as __main__; the recorder
+    # itself is the module under its own name, the one the script's
+    # `import memsnap_record` finds (not a second copy), whose classes are
+    # not named __main__.* in the heap.
+    import memsnap_record
+    sys.exit(memsnap_record.main())

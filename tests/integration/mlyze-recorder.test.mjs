@@ -214,6 +214,13 @@ function checkHeap(file, progPath, final) {
   assert.ok(members.length === 3 || members.length === 6, `${what}: ${members.length} in the cycle`);
   // RING holds it.
   assert.ok(nodes.includes(edge(g, globals, 'RING')));
+  // External roots are objects held from outside the graph (C): none of
+  // the program's objects, whose every reference is in the graph.
+  const external = new Set(g.out[kinds.get('(external)')].map((e) => e.to));
+  for (const x of external)
+    assert.ok(!/^__main__\.(Leaky|Node)$/.test(g.nodes[x].name), `${what}: ${g.nodes[x].name} counted as held from C`);
+  for (const e of g.out[cache])
+    assert.ok(!external.has(e.to), `${what}: CACHE's ${e.name} ${g.nodes[e.to].name} counted as held from C`);
   return { sum, g };
 }
 
