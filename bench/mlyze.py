@@ -136,27 +136,29 @@ print(json.dumps(stats))
 
 
 def timed(argv):
-    """Runs argv under /usr/bin/time: (wall seconds, peak RSS MB, stdout, stderr)."""
+    """Runs argv under /usr/bin/time: (wall s, CPU s, peak RSS MB, stdout, stderr)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        r = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + argv,
+        r = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name] + argv,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             sys.exit("bench: %s failed: %s" % (" ".join(argv), r.stderr))
-        s, kb = tf.read().split()
-    return float(s), int(kb) / 1024.0, r.stdout, r.stderr
+        s, u, k, kb = tf.read().split()
+    return float(s), float(u) + float(k), int(kb) / 1024.0, r.stdout, r.stderr
 
 
 def measure(path, runs):
-    walls, rss, loads = [], [], []
+    walls, cpus, rss, loads = [], [], [], []
     for _ in range(runs):
-        w, m, out, _ = timed([MEMSNAP, "info", "--json", path])
+        w, c, m, out, _ = timed([MEMSNAP, "info", "--json", path])
         walls.append(w)
+        cpus.append(c)
         rss.append(m)
         loads.append(json.loads(out)["load_seconds"])
     info = json.loads(out)
-    return {"wall": statistics.median(walls), "load": statistics.median(loads),
-            "rss": statistics.median(rss), "nodes": info["node_count"],
-            "edges": info["edge_count"], "bytes": os.path.getsize(path)}
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
+            "load": statistics.median(loads), "rss": statistics.median(rss),
+            "nodes": info["node_count"], "edges": info["edge_count"],
+            "bytes": os.path.getsize(path)}
 
 
 def main():
@@ -203,12 +205,12 @@ def main():
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    print("| input | file | nodes | edges | load (s) | `info` wall (s) | peak RSS (MB) |")
+    print("| input | file | nodes | edges | load (s) | `info` wall / CPU (s) | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, m, _ in rows:
-        print("| %s | %.1f MB | %s | %s | %.3f | %.3f | %.1f |" % (
+        print("| %s | %.1f MB | %s | %s | %.3f | %.3f / %.3f | %.1f |" % (
             name, m["bytes"] / 1e6, "{:,}".format(m["nodes"]), "{:,}".format(m["edges"]),
-            m["load"], m["wall"], m["rss"]))
+            m["load"], m["wall"], m["cpu"], m["rss"]))
     plain, traced, final_line = rows[-1][2]
     print()
     print("Python %s, recorder (heap snapshot of %s objects, %s references):" % (

@@ -1259,10 +1259,11 @@ def main(argv=None):
             stop()
             if a.verbose and last_stats.get("objects"):
                 sys.stderr.write("memsnap_record: wrote %s (%d bytes): %d objects, %d references, "
-                                 "%d roots; heap snapshot %.2f s, file %.2f s\n"
+                                 "%d roots; heap snapshot %.2f s (%.2f s CPU), file %.2f s\n"
                                  % (out, last_stats["bytes"], last_stats["objects"],
                                     last_stats["references"], last_stats["roots"],
-                                    last_stats["seconds"], last_stats["write_seconds"]))
+                                    last_stats["seconds"], sum(last_stats["cpu_seconds"].values()),
+                                    last_stats["write_seconds"]))
             else:
                 sys.stderr.write("memsnap_record: wrote %s\n" % out)
         except Exception as e:  # pragma: no cover

@@ -941,18 +941,36 @@ done:
 }
 
 /* Traces with addresses spend their time waiting for the address map's
- * slots (a random line of a table of megabytes per event): start loading
- * the next event's slot while this one is being applied.  Only a hint: a
- * stale or wrong guess costs nothing. */
-static inline void prefetch_slot(const mlyze *m, const uint8_t *q, const uint8_t *end)
+ * slots (a random line of a table of megabytes per event).  A cursor runs
+ * PREFETCH_AHEAD events ahead of the one being applied and starts loading
+ * their slots.  Only a hint: a wrong or stale guess costs nothing, and the
+ * cursor stops at anything it cannot skip. */
+#define PREFETCH_AHEAD 8
+
+static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, const uint8_t *end)
 {
-    uint64_t delta;
-    const uint8_t *p = q + 1;
-    if (varint(&p, end, &delta) == 1 && end - p >= 8) {
-        uint64_t addr = le64(p);
+    uint64_t x;
+    unsigned type;
+    if (!p || end - p < 12)
+        return NULL;
+    type = *p++;
+    if (varint(&p, end, &x) != 1)
+        return NULL;
+    if (type == EV_ALLOC || type == EV_FREE) {
+        uint64_t addr;
+        if (end - p < 8)
+            return NULL;
+        addr = le64(p);
+        p += 8;
         if (addr)
             __builtin_prefetch(&m->live.s[mix64(addr) & m->live.mask]);
+        if (type == EV_FREE)
+            return p;
+        if (varint(&p, end, &x) != 1 || varint(&p, end, &x) != 1 || end - p < 2)
+            return NULL;
+        return p + 2;
     }
+    return NULL;
 }
 
 /* What is cut when a record is incomplete at the end of the input. */
@@ -983,7 +1001,7 @@ static int truncated(mlyze *m, uint64_t off, unsigned type, uint64_t have, uint6
 static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool final,
                    size_t *used, size_t *need)
 {
-    const uint8_t *end = buf + n;
+    const uint8_t *end = buf + n, *ahead = buf;
     size_t i = 0;
     int rc = MS_OK;
 
@@ -1063,8 +1081,16 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         }
         m->t->info.records++;
         i = (size_t)(q - buf);
-        if (m->live.s && end - q >= 19 && buf[i] <= EV_FREE)
-            prefetch_slot(m, q, end);
+        if (m->live.s) {
+            const uint8_t *nx;
+            if (ahead <= q) { /* (re)start the cursor PREFETCH_AHEAD events ahead */
+                ahead = q;
+                for (int k = 0; k < PREFETCH_AHEAD && (nx = prefetch_next(m, ahead, end)); k++)
+                    ahead = nx;
+            } else if ((nx = prefetch_next(m, ahead, end))) {
+                ahead = nx; /* else it waits at what it cannot skip until q passes it */
+            }
+        }
         continue;
     bad_or_incomplete:
         if (v < 0)
