@@ -1,10 +1,10 @@
 /*
- * fuzz_mlyze.c: libFuzzer target for the Memlyze importer (docs/fuzzing.md
- * style of zstd's tests/fuzz).  Every input either imports into a graph that
+ * fuzz_mlyze.c: libFuzzer target for the Memlyze importer (in the style of
+ * zstd's tests/fuzz).  Every input either imports into a graph that
  * passes ms__graph_check and whose analyses and trace getters run, or fails
  * with a message that names the input.  Built with clang -fsanitize=fuzzer
  * when MEMSNAP_BUILD_FUZZERS is on; standalone_driver.c replays the corpus
- * in every build (ctest fuzz-mlyze-corpus).
+ * in every build (ctest fuzz-regression-mlyze).
  */
 #include "memsnap.h"
 #include "snapshot/graph.h"

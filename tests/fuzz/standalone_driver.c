@@ -1,9 +1,11 @@
 /*
- * standalone_driver.c: replays fuzz inputs without libFuzzer, so every build
- * (gcc, the sanitizers) runs the corpus: each argument is a file, or a
- * directory whose files are all read.  Exit status 0 when every input ran.
+ * standalone_driver.c: runs a libFuzzer target over files and directories
+ * without libFuzzer, so the corpus is replayed by ctest in every build
+ * (ASan and UBSan in the sanitizer build).
+ *
+ *   standalone_driver FILE_OR_DIR...
  */
-#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,54 +18,55 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
+    uint8_t *data;
     long n;
-    if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fprintf(stderr, "standalone_driver: cannot read %s\n", path);
-        if (f)
-            fclose(f);
+    if (!f) {
+        perror(path);
         return 1;
     }
-    buf = malloc(n ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "standalone_driver: cannot read %s\n", path);
-        free(buf);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = malloc(n > 0 ? (size_t)n : 1);
+    if (!data || (n > 0 && fread(data, 1, (size_t)n, f) != (size_t)n)) {
+        fprintf(stderr, "%s: cannot read\n", path);
         fclose(f);
+        free(data);
         return 1;
     }
     fclose(f);
-    LLVMFuzzerTestOneInput(buf, (size_t)n);
-    free(buf);
+    LLVMFuzzerTestOneInput(data, (size_t)n);
+    free(data);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int failed = 0, count = 0;
+    int rc = 0, files = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "standalone_driver: no such input %s\n", argv[i]);
+            perror(argv[i]);
             return 1;
         }
         if (S_ISDIR(st.st_mode)) {
-            struct dirent **list;
-            int n = scandir(argv[i], &list, NULL, alphasort);
-            for (int k = 0; k < n; k++) {
+            DIR *d = opendir(argv[i]);
+            struct dirent *e;
+            while (d && (e = readdir(d)) != NULL) {
                 char path[4096];
-                if (list[k]->d_name[0] != '.') {
-                    snprintf(path, sizeof path, "%s/%s", argv[i], list[k]->d_name);
-                    failed |= run_file(path);
-                    count++;
-                }
-                free(list[k]);
+                if (e->d_name[0] == '.')
+                    continue;
+                snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+                rc |= run_file(path);
+                files++;
             }
-            free(list);
+            if (d)
+                closedir(d);
         } else {
-            failed |= run_file(argv[i]);
-            count++;
+            rc |= run_file(argv[i]);
+            files++;
         }
     }
-    printf("standalone_driver: %d inputs\n", count);
-    return failed;
+    printf("replayed %d inputs\n", files);
+    return rc;
 }
