@@ -26,6 +26,8 @@ const pythons = [process.env.MEMSNAP_PYTHON || 'python3',
 const N = 5000;
 const validSummary = schemaValidator('summary');
 const validTimeline = schemaValidator('timeline');
+const validTop = schemaValidator('top');
+const validDominators = schemaValidator('dominators');
 
 const PROGRAM = `import sys
 import memsnap_record
@@ -221,7 +223,7 @@ function checkHeap(file, progPath, final) {
     assert.ok(!/^__main__\.(Leaky|Node)$/.test(g.nodes[x].name), `${what}: ${g.nodes[x].name} counted as held from C`);
   for (const e of g.out[cache])
     assert.ok(!external.has(e.to), `${what}: CACHE's ${e.name} ${g.nodes[e.to].name} counted as held from C`);
-  return { sum, g };
+  return { sum, g, cache };
 }
 
 for (const [k, py] of pythons.entries()) {
@@ -239,7 +241,17 @@ for (const [k, py] of pythons.entries()) {
   const version = run(py, ['-c', 'import sys; print(sys.version.split()[0])']).stdout.trim();
 
   checkHeap(mid, prog, false);
-  checkHeap(final, prog, true);
+  const { g, cache } = checkHeap(final, prog, true);
+
+  // The other analyses run on a Python heap: the largest retainer is the
+  // cache (its dict), which dominates the N instances.
+  const top = memsnapJson('top', '--json', '-n', '5', final);
+  validTop(top, 'top');
+  const cacheTop = top.objects.find((o) => String(o.id) === g.nodes[cache].id);
+  assert.ok(cacheTop, `CACHE is among the 5 largest retainers: ${JSON.stringify(top.objects.map((o) => o.class))}`);
+  assert.ok(cacheTop.retained_size > N * 100, `CACHE retains its ${N} instances`);
+  const dom = memsnapJson('dominators', '--json', final);
+  validDominators(dom, 'dominators');
 
   const tl = memsnapJson('timeline', '--json', final);
   validTimeline(tl, 'timeline');
