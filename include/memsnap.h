@@ -573,6 +573,93 @@ const ms_class_row *ms_leaks_class(const ms_leaks *l, size_t i);
 const ms_why_class *ms_leaks_groups(const ms_leaks *l);
 void ms_leaks_free(ms_leaks *l);
 
+/* ------------------------------------------------------------------------ */
+/* Event traces (.mlyze): timeline and allocation sites                      */
+/* ------------------------------------------------------------------------ */
+
+/* What an .mlyze input recorded over time (docs/formats/mlyze.md).  Times are
+ * microseconds after the header's start time; bytes are bytes.  "Live bytes"
+ * are the sum of ALLOC sizes minus the frees whose size is known (a FREE
+ * paired with its ALLOC by address, or a memsnap SITE_FREE): Memlyze's own
+ * FREE events carry no size and address 0, so for its files this is an upper
+ * bound (see unsized_frees). */
+typedef struct ms_trace_info {
+    uint32_t version;          /* header format version (1) */
+    uint32_t extension;        /* memsnap extension version from the metadata; 0 = plain Memlyze */
+    int batch_timing;          /* 1 when Memlyze's batch rule timed the events (plain files) */
+    int has_heap;              /* 1 when the file holds a heap snapshot: the graph is its objects;
+                                  0: the graph is the root and one node per allocation site */
+    uint64_t start_time_us;    /* header: microseconds since the Unix epoch */
+    uint64_t end_time_us;      /* time of the last record */
+    uint64_t heap_time_us;     /* when the heap snapshot began (has_heap) */
+    uint64_t records;          /* events and extension records read (inside zstd blocks too) */
+    uint64_t alloc_events;     /* ALLOC */
+    uint64_t free_events;      /* FREE and SITE_FREE */
+    uint64_t unsized_frees;    /* FREEs whose size is unknown: address 0, or no live ALLOC there */
+    uint64_t gc_events, marker_events;
+    uint64_t skipped_records;  /* ancillary extension records memsnap does not know */
+    uint64_t alloc_bytes;      /* sum of ALLOC sizes */
+    uint64_t freed_bytes;      /* sum of the frees whose size is known */
+    int64_t final_bytes;       /* live bytes after the last event */
+    int64_t peak_bytes;        /* highest live bytes (0 before any event) */
+    uint64_t peak_time_us;     /* first time the peak was reached */
+    uint64_t gc_objects, gc_bytes; /* sums over GC events */
+    uint32_t stack_count;      /* stacks in the metadata (0 in Memlyze's own files) */
+    uint32_t site_count;       /* allocation sites events named */
+    uint32_t sample_count;     /* points of the live-bytes series */
+    uint32_t mark_count;       /* markers and GC events kept (see marks_dropped) */
+    uint64_t marks_dropped;    /* markers and GCs beyond the 1,048,576 kept (counted in the totals) */
+} ms_trace_info;
+
+/* The trace facts of an .mlyze input; NULL for other formats.  Borrowed. */
+const ms_trace_info *ms_snapshot_trace(const ms_snapshot *snap);
+
+/* One allocation site of the event stream. */
+typedef struct ms_trace_site {
+    const char *site;        /* "app.py:12", "app.py:12 in load", "stack 7": the site's stable
+                                key across files (docs/formats/mlyze.md); borrowed */
+    ms_node node;            /* its node in a site graph; MS_NODE_NONE when the graph is a heap */
+    uint64_t alloc_events;   /* ALLOC events at the site */
+    uint64_t free_events;    /* frees attributed to it (by address, or SITE_FREE) */
+    uint64_t alloc_bytes, freed_bytes;
+    int64_t live_bytes;      /* alloc_bytes - freed_bytes */
+} ms_trace_site;
+
+/* Site i (< ms_trace_info.site_count), in the order the events first named
+ * them.  Requires an .mlyze snapshot. */
+void ms_trace_site_get(const ms_snapshot *snap, uint32_t i, ms_trace_site *out);
+
+/* One point of the live-bytes series: the interval since the previous point.
+ * Events at the same time share a point; beyond 65,536 points, neighbouring
+ * points are merged two by two (min and max keep the extremes, so the peak
+ * stays visible). */
+typedef struct ms_trace_sample {
+    uint64_t time_us;        /* end of the interval */
+    int64_t live_bytes;      /* at time_us */
+    int64_t min_bytes, max_bytes; /* lowest and highest after any event of the interval */
+    uint64_t events;         /* ALLOC and free events in the interval */
+} ms_trace_sample;
+
+/* The series (*count points, in time order); NULL when not an .mlyze input.
+ * Borrowed. */
+const ms_trace_sample *ms_trace_samples(const ms_snapshot *snap, uint32_t *count);
+
+typedef enum ms_mark_kind { MS_MARK_MARKER = 0, MS_MARK_GC = 1 } ms_mark_kind;
+
+/* A marker or a garbage collection, in time order. */
+typedef struct ms_trace_mark {
+    ms_mark_kind kind;
+    uint64_t time_us;
+    int64_t live_bytes;      /* live bytes at that moment */
+    const char *name;        /* MARKER: its name ("marker <id>" when the metadata lacks it);
+                                GC: NULL.  Borrowed. */
+    uint64_t objects, bytes; /* GC: objects collected, bytes freed (Memlyze writes 0) */
+    uint64_t offset;         /* byte offset of the record in the (decompressed) input */
+} ms_trace_mark;
+
+/* Mark i (< ms_trace_info.mark_count).  Requires an .mlyze snapshot. */
+void ms_trace_mark_get(const ms_snapshot *snap, uint32_t i, ms_trace_mark *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 #include "commands.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_ROWS 25
@@ -26,6 +27,9 @@ static void help(FILE *f)
           "  --by site     group by allocation site, for inputs that record one\n"
           "                (Python and Boehm captures); objects without one are\n"
           "                \"(unknown site)\"\n"
+          "                An .mlyze event trace without a heap snapshot (Memlyze's\n"
+          "                files) always shows its allocation sites: live bytes,\n"
+          "                bytes allocated and freed, events per site\n"
           "  --sort KEY    order by retained (default, as DevTools), shallow or count\n"
           "  --json        JSON output (schema memsnap.summary/1)\n"
           "  --raw-sizes   use the self sizes recorded in the file instead of DevTools'\n"
@@ -34,6 +38,133 @@ static void help(FILE *f)
           "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
           "  -h, --help    this help\n",
           f);
+}
+
+/* ---- event traces ---------------------------------------------------------
+ * A trace without a heap snapshot (Memlyze's files) is a graph of allocation
+ * sites: its summary is the sites' own numbers (events, bytes allocated and
+ * freed, live bytes), which the graph alone cannot hold. */
+
+static ms_summary_sort site_sort;
+
+static int site_cmp(const void *a, const void *b)
+{
+    const ms_trace_site *x = a, *y = b;
+    if (site_sort == MS_SORT_COUNT && x->alloc_events != y->alloc_events)
+        return x->alloc_events > y->alloc_events ? -1 : 1;
+    if (x->live_bytes != y->live_bytes)
+        return x->live_bytes > y->live_bytes ? -1 : 1;
+    if (x->alloc_bytes != y->alloc_bytes)
+        return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+    return strcmp(x->site, y->site);
+}
+
+/* cli_size for a signed number of bytes. */
+static const char *ssize(int64_t v, char buf[32])
+{
+    char tmp[32];
+    if (v >= 0)
+        return cli_size((uint64_t)v, buf);
+    snprintf(buf, 32, "-%s", cli_size((uint64_t)0 - (uint64_t)v, tmp));
+    return buf;
+}
+
+static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort sort, bool json,
+                         uint64_t top, const char *out)
+{
+    const ms_trace_info *in = ms_snapshot_trace(snap);
+    uint32_t n = in->site_count;
+    ms_trace_site *rows = calloc(n ? n : 1, sizeof *rows);
+    uint64_t events = 0, live = 0;
+    size_t shown;
+    int rc;
+
+    if (!rows) {
+        fprintf(stderr, "memsnap: out of memory\n");
+        return CLI_FAILED;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        ms_trace_site_get(snap, i, &rows[i]);
+        events += rows[i].alloc_events;
+        live += rows[i].live_bytes > 0 ? (uint64_t)rows[i].live_bytes : 0;
+    }
+    site_sort = sort;
+    qsort(rows, n, sizeof *rows, site_cmp);
+    shown = top == 0 || top > n ? n : (size_t)top;
+    if (json) {
+        cJSON *doc = cJSON_CreateObject(), *snapj = cJSON_CreateObject(), *list = cJSON_CreateArray();
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "schema", "memsnap.summary/1");
+        cJSON_AddItemToObject(snapj, "file", cli_json_string(file, strlen(file)));
+        cJSON_AddStringToObject(snapj, "format", ms_format_name(ms_snapshot_format(snap)));
+        cJSON_AddNumberToObject(snapj, "node_count", ms_snapshot_node_count(snap));
+        cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
+        cJSON_AddItemToObject(doc, "snapshot", snapj);
+        cJSON_AddStringToObject(doc, "sizes", "raw");
+        cJSON_AddStringToObject(doc, "group", "site");
+        cJSON_AddNumberToObject(doc, "object_count", (double)events);
+        cJSON_AddNumberToObject(doc, "shallow_size", (double)live);
+        cJSON_AddNumberToObject(doc, "class_count", n);
+        cJSON_AddNumberToObject(t, "alloc_events", (double)in->alloc_events);
+        cJSON_AddNumberToObject(t, "free_events", (double)in->free_events);
+        cJSON_AddNumberToObject(t, "unsized_frees", (double)in->unsized_frees);
+        cJSON_AddNumberToObject(t, "alloc_bytes", (double)in->alloc_bytes);
+        cJSON_AddNumberToObject(t, "freed_bytes", (double)in->freed_bytes);
+        cJSON_AddNumberToObject(t, "live_bytes", (double)in->final_bytes);
+        cJSON_AddItemToObject(doc, "trace", t);
+        for (size_t i = 0; i < shown; i++) {
+            const ms_trace_site *r = &rows[i];
+            uint64_t size = r->live_bytes > 0 ? (uint64_t)r->live_bytes : 0;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "key", cli_json_string(r->site, strlen(r->site)));
+            cJSON_AddItemToObject(o, "name", cli_json_string(r->site, strlen(r->site)));
+            cJSON_AddNumberToObject(o, "count", (double)r->alloc_events);
+            cJSON_AddNumberToObject(o, "shallow_size", (double)size);
+            cJSON_AddNumberToObject(o, "retained_size", (double)size);
+            cJSON_AddNumberToObject(o, "distance", 1);
+            cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(snap, r->node));
+            cJSON_AddNumberToObject(o, "alloc_events", (double)r->alloc_events);
+            cJSON_AddNumberToObject(o, "free_events", (double)r->free_events);
+            cJSON_AddNumberToObject(o, "alloc_bytes", (double)r->alloc_bytes);
+            cJSON_AddNumberToObject(o, "freed_bytes", (double)r->freed_bytes);
+            cJSON_AddNumberToObject(o, "live_bytes", (double)r->live_bytes);
+            cJSON_AddItemToArray(list, o);
+        }
+        cJSON_AddItemToObject(doc, "classes", list);
+        rc = cli_write_json(doc, out);
+        cJSON_Delete(doc);
+    } else {
+        cli_output o;
+        char a[32], b[32], c[32], d[32], e[32];
+        if ((rc = cli_output_open(&o, out)) != CLI_OK)
+            goto done;
+        fprintf(o.f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", file,
+                cli_count(n, a), n == 1 ? "site" : "sites", ssize(in->final_bytes, b),
+                cli_count(in->alloc_events, c), cli_count(in->free_events, d));
+        if (in->unsized_frees)
+            fprintf(o.f, " (%s without a size)", cli_count(in->unsized_frees, b));
+        fputs("\n\n", o.f);
+        fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  %s\n", "live", "allocated", "freed", "allocs",
+                "frees", "allocation site");
+        for (size_t i = 0; i < shown; i++) {
+            const ms_trace_site *r = &rows[i];
+            fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  ", ssize(r->live_bytes, a),
+                    cli_size(r->alloc_bytes, b), cli_size(r->freed_bytes, c),
+                    cli_count(r->alloc_events, d), cli_count(r->free_events, e));
+            cli_print_name(o.f, r->site, strlen(r->site), 100);
+            fputc('\n', o.f);
+        }
+        if (shown < n)
+            fprintf(o.f, "... %s more sites (-n 0 shows all)\n", cli_count(n - shown, a));
+        if (in->unsized_frees)
+            fputs("\nFREE events without an address carry no size (all of Memlyze's): live bytes\n"
+                  "count what was allocated, an upper bound (memsnap timeline shows when).\n",
+                  o.f);
+        rc = cli_output_close(&o, true);
+    }
+done:
+    free(rows);
+    return rc;
 }
 
 int cmd_summary(int argc, char **argv)
@@ -95,6 +226,10 @@ int cmd_summary(int argc, char **argv)
     }
     if (cli_open(argv[optind], &snap, NULL, &err) < 0)
         return cli_fail(&err);
+    if (ms_snapshot_trace(snap) && !ms_snapshot_trace(snap)->has_heap) {
+        rc = trace_summary(snap, argv[optind], so.sort, json, json && !top_given ? 0 : top, out);
+        goto done;
+    }
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     if (ms_summary_compute(snap, &so, &sum, &err) < 0) {
         rc = cli_fail(&err);

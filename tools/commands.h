@@ -13,5 +13,6 @@ int cmd_why(int argc, char **argv);
 int cmd_cycles(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

@@ -21,6 +21,7 @@ static const struct command {
     {"compare", cmd_compare, "what grew between two snapshots, and what holds it"},
     {"leaks", cmd_leaks, "objects allocated in TARGET still alive in FINAL (memlab)"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
+    {"timeline", cmd_timeline, "an .mlyze trace over time: live bytes, peak, markers, GCs"},
     {NULL, NULL, NULL},
 };
 
@@ -28,8 +29,9 @@ static void usage(FILE *f)
 {
     fputs("usage: memsnap COMMAND [OPTIONS] SNAPSHOT...\n"
           "\n"
-          "memsnap reads heap snapshots (V8 .heapsnapshot, also zstd-compressed)\n"
-          "and explains what they hold.\n"
+          "memsnap reads heap snapshots (V8 .heapsnapshot; Memlyze .mlyze traces and\n"
+          "Python heaps recorded by memsnap_record; Boehm GC captures; also\n"
+          "zstd-compressed) and explains what they hold.\n"
           "\n"
           "commands:\n",
           f);

@@ -11,6 +11,7 @@
 static const ms__importer *const importers[] = {
     &ms__importer_heapsnapshot,
     &ms__importer_boehm,
+    &ms__importer_mlyze,
 };
 
 int ms__progress_report(ms__progress *p, ms__reader *r, const char *phase, ms_error *err)
@@ -82,7 +83,7 @@ int ms__import(ms__reader *r, ms_format format, ms__progress *progress, ms__grap
             excerpt(r->p, (size_t)n, ex, sizeof ex);
             return ms__fail(err, MS_EFORMAT, 0,
                             "%s: offset 0: not a heap snapshot memsnap can read (it starts with \"%s\"); "
-                            "expected a V8 .heapsnapshot or a memsnap Boehm GC capture",
+                            "expected a V8 .heapsnapshot, a Memlyze .mlyze trace or a memsnap Boehm GC capture",
                             r->name, ex);
         }
     }

@@ -31,6 +31,7 @@ typedef struct ms__importer {
 
 extern const ms__importer ms__importer_heapsnapshot;
 extern const ms__importer ms__importer_boehm;
+extern const ms__importer ms__importer_mlyze;
 
 /* The importer for `format`, or the best probe match for the reader's first
  * bytes when format is MS_FORMAT_AUTO.  Errors: MS_EFORMAT (no importer

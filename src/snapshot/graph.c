@@ -3,6 +3,8 @@
  */
 #include "graph.h"
 
+#include "trace.h"
+
 #include <string.h>
 
 const ms__position *ms__graph_position(const ms__graph *g, uint32_t n)
@@ -80,6 +82,8 @@ uint64_t ms__graph_memory(const ms__graph *g)
         b += n * 4;
     b += (uint64_t)g->location_count * sizeof *g->locations;
     b += (uint64_t)g->position_count * sizeof *g->positions;
+    if (g->trace)
+        b += ms__trace_memory(g->trace);
     return b + ms__strtab_memory(&g->strings);
 }
 
@@ -101,6 +105,7 @@ void ms__graph_free(ms__graph *g)
     free(g->locations);
     free(g->positions);
     ms__strtab_free(&g->strings);
+    ms__trace_free(g->trace);
     for (unsigned i = MS_NT_BUILTIN_COUNT; i < g->node_type_count; i++)
         free((char *)g->node_type_names[i]);
     for (unsigned i = MS_ET_BUILTIN_COUNT; i < g->edge_type_count; i++)

@@ -131,6 +131,10 @@ typedef struct ms__graph {
     unsigned node_type_count, edge_type_count;
 
     uint64_t total_self_size;
+
+    /* What an event trace (.mlyze) recorded over time: timeline, sites,
+     * markers (trace.h).  NULL for inputs that are not traces. */
+    struct ms__trace *trace;
 } ms__graph;
 
 static inline uint32_t ms__edge_to(const ms__graph *g, uint64_t e)

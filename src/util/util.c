@@ -20,6 +20,11 @@ int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
+        /* Messages quote bytes of the input (names, keys): keep them one
+         * printable line whatever those bytes are. */
+        for (char *c = err->message; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
     }
     return code;
 }

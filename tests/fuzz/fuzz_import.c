@@ -288,6 +288,42 @@ static void check_cycles(ms_snapshot *s, ms_cycle_edges mode)
     ms_cycles_free(c);
 }
 
+/* An event trace (.mlyze) also carries its timeline: the series, sites and
+ * marks must agree with the totals. */
+static void check_trace(ms_snapshot *s)
+{
+    const ms_trace_info *in = ms_snapshot_trace(s);
+    const ms_trace_sample *sm;
+    uint32_t ns;
+
+    if (!in)
+        return;
+    CHECK(in->peak_bytes >= 0 && in->peak_bytes >= in->final_bytes, "trace peak below the end");
+    sm = ms_trace_samples(s, &ns);
+    CHECK(ns == in->sample_count, "trace sample count");
+    for (uint32_t i = 0; i < ns; i++) {
+        CHECK(sm[i].min_bytes <= sm[i].live_bytes && sm[i].live_bytes <= sm[i].max_bytes,
+              "trace sample %u outside its own range", i);
+        CHECK(sm[i].max_bytes <= in->peak_bytes, "trace sample %u above the peak", i);
+        CHECK(i == 0 || sm[i].time_us > sm[i - 1].time_us, "trace samples out of order at %u", i);
+        CHECK(sm[i].time_us <= in->end_time_us, "trace sample %u after the end", i);
+    }
+    for (uint32_t i = 0; i < in->site_count; i++) {
+        ms_trace_site t;
+        ms_trace_site_get(s, i, &t);
+        CHECK(t.site != NULL, "trace site %u has no name", i);
+        CHECK(t.live_bytes == (int64_t)(t.alloc_bytes - t.freed_bytes), "trace site %u bytes", i);
+        CHECK(in->has_heap ? t.node == MS_NODE_NONE : t.node < ms_snapshot_node_count(s),
+              "trace site %u node", i);
+    }
+    for (uint32_t i = 0; i < in->mark_count; i++) {
+        ms_trace_mark m;
+        ms_trace_mark_get(s, i, &m);
+        CHECK(m.time_us <= in->end_time_us, "trace mark %u after the end", i);
+        CHECK((m.kind == MS_MARK_MARKER) == (m.name != NULL), "trace mark %u name", i);
+    }
+}
+
 static void check_graph(ms_snapshot *s)
 {
     ms_error err = MS_ERROR_INIT;
@@ -302,6 +338,7 @@ static void check_graph(ms_snapshot *s)
         edges += k;
     }
     CHECK(edges == ms_snapshot_edge_count(s), "edge count");
+    check_trace(s);
     for (uint32_t n = 0; n < N && n < 64; n++) {
         ms_node f = ms_snapshot_find_id(s, ms_node_id(s, n));
         CHECK(f < N && ms_node_id(s, f) == ms_node_id(s, n), "find_id of node %u", n);

@@ -1,0 +1,220 @@
+/*
+ * trace.c: the timeline and site table of an event trace (see trace.h), and
+ * the public getters over it.
+ */
+#include "trace.h"
+
+#include "snapshot.h"
+
+#include <string.h>
+
+int ms__trace_new(ms__trace **out, ms_error *err)
+{
+    ms__trace *t = calloc(1, sizeof *t);
+    *out = NULL;
+    if (!t)
+        return ms__oom(err, "trace");
+    t->stride = 1;
+    *out = t;
+    return MS_OK;
+}
+
+void ms__trace_free(ms__trace *t)
+{
+    if (!t)
+        return;
+    free(t->sites);
+    free(t->samples);
+    free(t->marks);
+    free(t);
+}
+
+int ms__trace_add_site(ms__trace *t, uint32_t name, uint32_t *index, ms_error *err)
+{
+    ms__trace_site *s;
+    if (t->info.site_count >= MS__TRACE_SITES)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                        "more than %u allocation sites (memsnap's limit)", MS__TRACE_SITES);
+    if (t->info.site_count == t->site_cap) {
+        uint32_t cap = t->site_cap ? t->site_cap * 2 : 64;
+        if (ms__realloc_array(&t->sites, cap, sizeof *t->sites, "allocation sites", err) < 0)
+            return MS_ENOMEM;
+        t->site_cap = cap;
+    }
+    s = &t->sites[t->info.site_count];
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->node = MS_NODE_NONE;
+    *index = t->info.site_count++;
+    return MS_OK;
+}
+
+static void merge_into(ms_trace_sample *a, const ms_trace_sample *b)
+{
+    a->time_us = b->time_us;
+    a->live_bytes = b->live_bytes;
+    if (b->min_bytes < a->min_bytes)
+        a->min_bytes = b->min_bytes;
+    if (b->max_bytes > a->max_bytes)
+        a->max_bytes = b->max_bytes;
+    a->events += b->events;
+}
+
+/* Stores a finished point; halves the resolution when the series is full. */
+static int push_sample(ms__trace *t, const ms_trace_sample *s, ms_error *err)
+{
+    uint32_t n = t->info.sample_count;
+    if (n == MS__TRACE_SAMPLES) {
+        for (uint32_t i = 0; i < n / 2; i++) {
+            ms_trace_sample m = t->samples[2 * i];
+            merge_into(&m, &t->samples[2 * i + 1]);
+            t->samples[i] = m;
+        }
+        n = t->info.sample_count = n / 2;
+        t->stride *= 2;
+    }
+    if (!t->samples || (n & (n - 1)) == 0) {
+        /* Grow at powers of two, up to the cap. */
+        uint32_t cap = n < 256 ? 256 : n * 2;
+        if (cap > MS__TRACE_SAMPLES)
+            cap = MS__TRACE_SAMPLES;
+        if (!t->samples || cap > n)
+            if (ms__realloc_array(&t->samples, cap, sizeof *t->samples, "timeline", err) < 0)
+                return MS_ENOMEM;
+    }
+    t->samples[n] = *s;
+    t->info.sample_count = n + 1;
+    return MS_OK;
+}
+
+/* The open point is complete: fold it into the point being merged. */
+static int close_point(ms__trace *t, ms_error *err)
+{
+    if (!t->open)
+        return MS_OK;
+    t->open = false;
+    if (!t->acc_open) {
+        t->acc = t->cur;
+        t->acc_open = true;
+        t->acc_n = 0;
+    } else {
+        merge_into(&t->acc, &t->cur);
+    }
+    if (++t->acc_n >= t->stride) {
+        t->acc_open = false;
+        return push_sample(t, &t->acc, err);
+    }
+    return MS_OK;
+}
+
+int ms__trace_live(ms__trace *t, uint64_t time_us, int64_t delta, ms_error *err)
+{
+    int64_t live;
+    if (__builtin_add_overflow(t->live, delta, &live))
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "live bytes pass 2^63");
+    if (t->open && t->cur.time_us != time_us && close_point(t, err) < 0)
+        return MS_ENOMEM;
+    if (!t->open) {
+        t->open = true;
+        t->cur.time_us = time_us;
+        t->cur.min_bytes = t->cur.max_bytes = live;
+        t->cur.events = 0;
+    }
+    t->live = live;
+    t->cur.live_bytes = live;
+    if (live < t->cur.min_bytes)
+        t->cur.min_bytes = live;
+    if (live > t->cur.max_bytes)
+        t->cur.max_bytes = live;
+    t->cur.events++;
+    if (live > t->info.peak_bytes) {
+        t->info.peak_bytes = live;
+        t->info.peak_time_us = time_us;
+    }
+    return MS_OK;
+}
+
+int ms__trace_add_mark(ms__trace *t, ms_mark_kind kind, uint64_t time_us, uint64_t offset,
+                   uint32_t name, uint64_t objects, uint64_t bytes, ms_error *err)
+{
+    ms__trace_mark *m;
+    if (t->info.mark_count >= MS__TRACE_MARKS) {
+        t->info.marks_dropped++;
+        return MS_OK;
+    }
+    if (t->info.mark_count == t->mark_cap) {
+        uint32_t cap = t->mark_cap ? t->mark_cap * 2 : 64;
+        if (ms__realloc_array(&t->marks, cap, sizeof *t->marks, "markers", err) < 0)
+            return MS_ENOMEM;
+        t->mark_cap = cap;
+    }
+    m = &t->marks[t->info.mark_count++];
+    m->kind = (uint32_t)kind;
+    m->time_us = time_us;
+    m->offset = offset;
+    m->live_bytes = t->live;
+    m->name = name;
+    m->objects = objects;
+    m->bytes = bytes;
+    return MS_OK;
+}
+
+int ms__trace_finish(ms__trace *t, ms_error *err)
+{
+    t->info.final_bytes = t->live;
+    if (close_point(t, err) < 0)
+        return MS_ENOMEM;
+    if (t->acc_open) {
+        t->acc_open = false;
+        return push_sample(t, &t->acc, err);
+    }
+    return MS_OK;
+}
+
+uint64_t ms__trace_memory(const ms__trace *t)
+{
+    uint64_t samples = 0;
+    if (t->samples) /* the capacity push_sample gave it */
+        for (samples = 256; samples <= t->info.sample_count && samples < MS__TRACE_SAMPLES;)
+            samples *= 2;
+    return sizeof *t + (uint64_t)t->site_cap * sizeof *t->sites +
+           samples * sizeof *t->samples + (uint64_t)t->mark_cap * sizeof *t->marks;
+}
+
+/* ---- public getters ---------------------------------------------------- */
+
+const ms_trace_info *ms_snapshot_trace(const ms_snapshot *snap)
+{
+    return snap && snap->g->trace ? &snap->g->trace->info : NULL;
+}
+
+void ms_trace_site_get(const ms_snapshot *snap, uint32_t i, ms_trace_site *out)
+{
+    const ms__trace_site *s = &snap->g->trace->sites[i];
+    out->site = ms__strtab_get(&snap->g->strings, s->name, NULL);
+    out->node = s->node;
+    out->alloc_events = s->alloc_events;
+    out->free_events = s->free_events;
+    out->alloc_bytes = s->alloc_bytes;
+    out->freed_bytes = s->freed_bytes;
+    out->live_bytes = s->live_bytes;
+}
+
+const ms_trace_sample *ms_trace_samples(const ms_snapshot *snap, uint32_t *count)
+{
+    const ms__trace *t = snap ? snap->g->trace : NULL;
+    *count = t ? t->info.sample_count : 0;
+    return t ? t->samples : NULL;
+}
+
+void ms_trace_mark_get(const ms_snapshot *snap, uint32_t i, ms_trace_mark *out)
+{
+    const ms__trace_mark *m = &snap->g->trace->marks[i];
+    out->kind = (ms_mark_kind)m->kind;
+    out->time_us = m->time_us;
+    out->live_bytes = m->live_bytes;
+    out->name = m->kind == MS_MARK_MARKER ? ms__strtab_get(&snap->g->strings, m->name, NULL) : NULL;
+    out->objects = m->objects;
+    out->bytes = m->bytes;
+    out->offset = m->offset;
+}

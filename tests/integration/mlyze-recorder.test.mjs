@@ -1,0 +1,291 @@
+// mlyze-recorder.test.mjs: the Python recorder (tools/memsnap_record.py) on a
+// program with a known leak: a module-level cache dict gaining N instances of
+// Leaky, and a cycle of 3 Node objects held by one global.  Checked on the
+// file written at the end (python3 -m memsnap_record) and on one the program
+// writes itself mid-run (memsnap_record.snapshot):
+//   - summary shows exactly N Leaky and 3 Node;
+//   - the retention path of a Leaky runs through the module's global CACHE
+//     and its dict key (found here by a BFS over the graph dump, not by
+//     memsnap's analyses: switch to `memsnap why` once it exists);
+//   - the 3 Nodes form a strongly connected component of their own (found
+//     here by Tarjan's algorithm over attribute/item references: switch to
+//     `memsnap cycles`);
+//   - allocation sites, the timeline (marker, frees), JSON schemas;
+//   - the file cut or flipped fails cleanly.
+// The recorder is used the way its docs say: one file copied next to the
+// program.  MEMSNAP_PYTHON is the interpreter (CMake's Python3);
+// MEMSNAP_PYTHONS (colon-separated) adds more, e.g. other CPython versions.
+import { copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { memsnap, memsnapJson, scratch, assert, run, schemaValidator, SOURCE } from './lib.mjs';
+
+const DUMP = process.env.MEMSNAP_GRAPH_DUMP;
+assert.ok(DUMP, 'MEMSNAP_GRAPH_DUMP (tests/helpers/graph_dump) must be set');
+const pythons = [process.env.MEMSNAP_PYTHON || 'python3',
+  ...(process.env.MEMSNAP_PYTHONS || '').split(':').filter(Boolean)];
+const N = 5000;
+const validSummary = schemaValidator('summary');
+const validTimeline = schemaValidator('timeline');
+const validTop = schemaValidator('top');
+const validDominators = schemaValidator('dominators');
+
+const PROGRAM = `import sys
+import memsnap_record
+
+
+class Leaky:
+    def __init__(self, i):
+        self.i = i
+        self.payload = [i] * 8
+
+
+class Node:
+    def __init__(self, name):
+        self.name = name
+        self.next = None
+
+
+CACHE = {}
+
+
+def fill(n):
+    for i in range(n):
+        CACHE["key%d" % i] = Leaky(i)
+
+
+def ring():
+    a, b, c = Node("a"), Node("b"), Node("c")
+    a.next, b.next, c.next = b, c, a
+    return a
+
+
+fill(int(sys.argv[1]))
+memsnap_record.mark("filled")
+RING = ring()
+memsnap_record.snapshot(sys.argv[2])
+garbage = [bytearray(4096) for _ in range(200)]
+memsnap_record.mark("garbage")
+del garbage
+`;
+const FILL_LINE = PROGRAM.split('\n').indexOf('        CACHE["key%d" % i] = Leaky(i)') + 1;
+
+/** The graph as graph_dump prints it. */
+function load(file) {
+  const r = run(DUMP, [file]);
+  assert.equal(r.status, 0, r.stderr);
+  const nodes = [], out = [];
+  for (const line of r.stdout.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'N') {
+      nodes[+f[1]] = { id: f[2], type: f[3], size: +f[4], name: f[5], site: f[6] };
+      out[+f[1]] = [];
+    } else if (f[0] === 'E') {
+      out[+f[1]].push({ to: +f[2], type: f[3], name: f[4] });
+    }
+  }
+  return { nodes, out };
+}
+
+function edge(g, from, name, type) {
+  const e = g.out[from].find((x) => x.name === name && (!type || x.type === type));
+  assert.ok(e, `node ${from} (${g.nodes[from].name}) has no edge ${name}`);
+  return e.to;
+}
+
+/** Shortest path root -> target over non-weak edges: the edges, in order. */
+function shortestPath(g, target) {
+  const prev = new Int32Array(g.nodes.length).fill(-1), via = [];
+  const queue = [0];
+  prev[0] = 0;
+  for (let q = 0; q < queue.length && prev[target] < 0; q++) {
+    const n = queue[q];
+    for (const e of g.out[n]) {
+      if (e.type === 'weak' || prev[e.to] >= 0) continue;
+      prev[e.to] = n;
+      via[e.to] = e;
+      queue.push(e.to);
+    }
+  }
+  assert.ok(prev[target] >= 0, 'target unreachable');
+  const path = [];
+  for (let n = target; n !== 0; n = prev[n]) path.unshift({ from: prev[n], ...via[n] });
+  return path;
+}
+
+/** Tarjan's strongly connected components (iterative) over the edges
+ * `keep` accepts; returns the component number of every node. */
+function scc(g, keep) {
+  const n = g.nodes.length, index = new Int32Array(n).fill(-1), low = new Int32Array(n);
+  const comp = new Int32Array(n).fill(-1), onStack = new Uint8Array(n), stack = [];
+  let next = 0, comps = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] >= 0) continue;
+    const work = [[s, 0]];
+    index[s] = low[s] = next++;
+    stack.push(s);
+    onStack[s] = 1;
+    while (work.length) {
+      const top = work[work.length - 1], v = top[0], edges = g.out[v];
+      if (top[1] < edges.length) {
+        const e = edges[top[1]++];
+        if (!keep(v, e)) continue;
+        const w = e.to;
+        if (index[w] < 0) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v], index[w]);
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
+      if (low[v] === index[v]) {
+        let w;
+        do {
+          w = stack.pop();
+          onStack[w] = 0;
+          comp[w] = comps;
+        } while (w !== v);
+        comps++;
+      }
+    }
+  }
+  return comp;
+}
+
+function checkHeap(file, progPath, final) {
+  const what = `${file}`;
+  const sum = memsnapJson('summary', '--json', '-n', '0', file);
+  validSummary(sum, `${what} summary`);
+  const row = (name) => sum.classes.find((r) => r.name === name);
+  assert.equal(row('__main__.Leaky')?.count, N, `${what}: N Leaky`);
+  assert.equal(row('__main__.Node')?.count, 3, `${what}: 3 Node`);
+
+  const g = load(file);
+  const kinds = new Map(g.out[0].map((e) => [g.nodes[e.to].name, e.to]));
+  assert.ok(kinds.has('(modules)') && kinds.has('(external)'), `${what}: root kinds ${[...kinds.keys()]}`);
+  if (!final) assert.ok(kinds.has('(frames)'), `${what}: the program's frames are roots mid-run`);
+  const mod = edge(g, kinds.get('(modules)'), '__main__');
+  assert.equal(g.nodes[mod].name, 'builtins.module');
+  const globals = edge(g, mod, '__dict__', 'property');
+  assert.equal(g.nodes[globals].name, 'builtins.dict');
+  const cache = edge(g, globals, 'CACHE', 'property');
+  const leaky = new Set();
+  for (let i = 0; i < N; i++) {
+    const o = edge(g, cache, `key${i}`, 'property');
+    assert.equal(g.nodes[o].name, '__main__.Leaky');
+    leaky.add(o);
+  }
+  assert.equal(leaky.size, N, 'N distinct instances');
+  // why: the shortest retention path of a Leaky ends in the module's
+  // globals -> "CACHE" -> its key (mid-run a frame's f_globals may lead
+  // to the same dict by a shorter way than the module).
+  const target = edge(g, cache, 'key1234');
+  const path = shortestPath(g, target);
+  const tail = path.slice(-2);
+  assert.deepEqual(tail.map((e) => [e.from, e.name]), [[globals, 'CACHE'], [cache, 'key1234']],
+    `${what}: path ${path.map((e) => e.name).join(' -> ')}`);
+  if (final) assert.deepEqual(path.map((e) => e.name).slice(1), ['__main__', '__dict__', 'CACHE', 'key1234']);
+  // The key strings were allocated on the fill line.
+  const keySites = g.out[cache].filter((e) => e.name === '(key)').map((e) => g.nodes[e.to].site);
+  assert.equal(keySites.length, N);
+  for (const s of keySites) assert.equal(s, `${progPath}:${FILL_LINE}`);
+  const siteRow = memsnapJson('summary', '--json', '--by', 'site', '-n', '0', file).classes
+    .find((r) => r.key === `${progPath}:${FILL_LINE}`);
+  assert.ok(siteRow && siteRow.count >= N, `${what}: summary --by site`);
+
+  // cycles: over the references the program holds (property and element
+  // edges; an instance's __dict__ is one: CPython < 3.13 keeps attributes
+  // there), the 3 Nodes are a component of their own.  (Over every
+  // reference, __class__ and __globals__ tie most of a Python heap into one
+  // component.)
+  const comp = scc(g, (v, e) => e.type === 'property' || e.type === 'element');
+  const nodes = g.nodes.map((x, i) => i).filter((i) => g.nodes[i].name === '__main__.Node');
+  assert.equal(nodes.length, 3);
+  const c = comp[nodes[0]];
+  const members = g.nodes.map((x, i) => i).filter((i) => comp[i] === c);
+  assert.ok(nodes.every((i) => comp[i] === c), `${what}: the Nodes are one component`);
+  for (const m of members) {
+    if (g.nodes[m].name === '__main__.Node') continue;
+    assert.equal(g.nodes[m].name, 'builtins.dict', `${what}: ${g.nodes[m].name} in the cycle`);
+    assert.ok(nodes.some((x) => g.out[x].some((e) => e.to === m && e.name === '__dict__')));
+  }
+  assert.ok(members.length === 3 || members.length === 6, `${what}: ${members.length} in the cycle`);
+  // RING holds it.
+  assert.ok(nodes.includes(edge(g, globals, 'RING')));
+  // External roots are objects held from outside the graph (C): none of
+  // the program's objects, whose every reference is in the graph.
+  const external = new Set(g.out[kinds.get('(external)')].map((e) => e.to));
+  for (const x of external)
+    assert.ok(!/^__main__\.(Leaky|Node)$/.test(g.nodes[x].name), `${what}: ${g.nodes[x].name} counted as held from C`);
+  for (const e of g.out[cache])
+    assert.ok(!external.has(e.to), `${what}: CACHE's ${e.name} ${g.nodes[e.to].name} counted as held from C`);
+  return { sum, g, cache };
+}
+
+for (const [k, py] of pythons.entries()) {
+  const dir = scratch(`mlyze-recorder-${k}`);
+  copyFileSync(join(SOURCE, 'tools', 'memsnap_record.py'), join(dir, 'memsnap_record.py'));
+  const prog = join(dir, 'prog.py');
+  writeFileSync(prog, PROGRAM);
+  const final = join(dir, 'final.mlyze'), mid = join(dir, 'mid.mlyze');
+  const env = { ...process.env };
+  delete env.PYTHONPATH;
+  const r = run(py, ['-m', 'memsnap_record', '-o', final, '--interval', '0.05', prog, String(N), mid],
+    { cwd: dir, env });
+  assert.equal(r.status, 0, `${py}: ${r.stderr}`);
+  assert.ok(existsSync(final) && existsSync(mid), r.stderr);
+  const version = run(py, ['-c', 'import sys; print(sys.version.split()[0])']).stdout.trim();
+
+  checkHeap(mid, prog, false);
+  const { g, cache } = checkHeap(final, prog, true);
+
+  // The other analyses run on a Python heap: the largest retainer is the
+  // cache (its dict), which dominates the N instances.
+  const top = memsnapJson('top', '--json', '-n', '5', final);
+  validTop(top, 'top');
+  const cacheTop = top.objects.find((o) => String(o.id) === g.nodes[cache].id);
+  assert.ok(cacheTop, `CACHE is among the 5 largest retainers: ${JSON.stringify(top.objects.map((o) => o.class))}`);
+  assert.ok(cacheTop.retained_size > N * 100, `CACHE retains its ${N} instances`);
+  const dom = memsnapJson('dominators', '--json', final);
+  validDominators(dom, 'dominators');
+
+  const tl = memsnapJson('timeline', '--json', final);
+  validTimeline(tl, 'timeline');
+  assert.equal(tl.extension, 1);
+  assert.equal(tl.timing, 'event');
+  assert.equal(tl.heap.present, true);
+  assert.ok(tl.stack_count > 0, 'the metadata has the stacks');
+  assert.ok(tl.events.alloc > 0);
+  assert.ok(tl.events.free > 0 && tl.bytes.freed >= 200 * 4096 * 0.9, `frees: ${JSON.stringify(tl.bytes)}`);
+  assert.equal(tl.events.unsized_free, 0);
+  assert.ok(tl.bytes.peak >= tl.bytes.final + 200 * 4096 * 0.9, 'the garbage was the peak');
+  const marker = tl.marks.find((m) => m.kind === 'marker');
+  assert.equal(marker?.name, 'filled');
+  assert.ok(tl.marks.some((m) => m.name === 'garbage' && m.live_bytes === tl.bytes.peak),
+    'the peak is at the "garbage" marker');
+  assert.ok(marker.live_bytes > N * 100, `live at the marker: ${marker.live_bytes}`);
+  assert.ok(tl.samples.length >= 2);
+  assert.ok(tl.duration_us >= tl.heap.time_us);
+
+  // Cut and flipped: exit 3 with the file and offset, never a crash.
+  const buf = readFileSync(final), bad = join(dir, 'bad.mlyze');
+  for (let k2 = 1; k2 < 24; k2++) {
+    const at = Math.floor((buf.length * k2) / 24) + (k2 % 5);
+    writeFileSync(bad, buf.subarray(0, at));
+    const c = memsnap('summary', bad);
+    assert.equal(c.signal, null);
+    assert.equal(c.status, 3, `cut at ${at}: ${c.stderr}`);
+    assert.match(c.stderr, /^memsnap: .*bad\.mlyze: offset \d+: /);
+    const copy = Buffer.from(buf);
+    copy[at] ^= 0xff;
+    writeFileSync(bad, copy);
+    const f = memsnap('summary', bad);
+    assert.equal(f.signal, null);
+    assert.ok(f.status === 0 || f.status === 3, `flip at ${at}: ${f.status} ${f.stderr}`);
+  }
+  console.log(`ok ${py} (Python ${version}): ${N} Leaky, the cycle, sites, timeline`);
+}

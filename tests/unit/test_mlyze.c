@@ -1,0 +1,1030 @@
+/*
+ * test_mlyze.c: the Memlyze importer on hand-built files: plain v1 as the
+ * real writer produces it (quirks included), the memsnap extension (site
+ * frees, zstd blocks, a heap snapshot), and every kind of bad input, cut at
+ * every byte and with bytes flipped.  Expected values come from the events
+ * the tests write, never from the importer's output.
+ */
+#include "helpers.h"
+
+#include "snapshot/graph.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/trace.h"
+
+#include <stdlib.h>
+#include <zstd.h>
+
+/* ---- building files ------------------------------------------------------ */
+
+typedef struct buf {
+    uint8_t *p;
+    size_t n, cap;
+} buf;
+
+static void put(buf *b, const void *p, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2 + 64;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void u8(buf *b, unsigned v)
+{
+    uint8_t x = (uint8_t)v;
+    put(b, &x, 1);
+}
+
+static void uN(buf *b, uint64_t v, int bytes) /* bytes <= 8 */
+{
+    for (int i = 0; i < bytes; i++)
+        u8(b, (unsigned)(v >> (8 * i)) & 0xFF);
+}
+
+static void var(buf *b, uint64_t v)
+{
+    while (v > 127) {
+        u8(b, (unsigned)(v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    u8(b, (unsigned)v);
+}
+
+static void header(buf *b, const char *meta)
+{
+    static const uint8_t zeros[236];
+    put(b, "MTRC", 4);
+    uN(b, 1, 4);
+    uN(b, 1700000000000000ull, 8);
+    uN(b, strlen(meta), 4);
+    put(b, zeros, sizeof zeros);
+    put(b, meta, strlen(meta));
+}
+
+static void ev_alloc(buf *b, uint64_t delta, uint64_t addr, uint64_t size, uint64_t stack)
+{
+    u8(b, 0);
+    var(b, delta);
+    uN(b, addr, 8);
+    var(b, size);
+    var(b, stack);
+    uN(b, 0xfb80, 2);
+}
+
+static void ev_free(buf *b, uint64_t delta, uint64_t addr)
+{
+    u8(b, 1);
+    var(b, delta);
+    uN(b, addr, 8);
+}
+
+static void ev_gc(buf *b, uint64_t delta, uint64_t objects, uint64_t bytes)
+{
+    u8(b, 2);
+    var(b, delta);
+    var(b, objects);
+    var(b, bytes);
+}
+
+static void ev_marker(buf *b, uint64_t delta, uint64_t name)
+{
+    u8(b, 3);
+    var(b, delta);
+    var(b, name);
+}
+
+static void ext(buf *b, unsigned type, uint64_t delta, const buf *payload)
+{
+    u8(b, type);
+    var(b, delta);
+    var(b, payload->n);
+    put(b, payload->p, payload->n);
+}
+
+static void site_free(buf *b, uint64_t delta, uint64_t stack, uint64_t size)
+{
+    buf p = {0};
+    var(&p, stack);
+    var(&p, size);
+    ext(b, 0x41, delta, &p);
+    free(p.p);
+}
+
+static void zstd_block(buf *b, uint64_t delta, const buf *content)
+{
+    buf p = {0};
+    size_t bound = ZSTD_compressBound(content->n), z;
+    uint8_t *tmp = malloc(bound);
+    z = ZSTD_compress(tmp, bound, content->p, content->n, 3);
+    assert_false(ZSTD_isError(z));
+    uN(&p, content->n, 4);
+    put(&p, tmp, z);
+    ext(b, 0x40, delta, &p);
+    free(tmp);
+    free(p.p);
+}
+
+static const char *const META =
+    "{\"stack_traces\": {\"0\": [{\"file_id\": 0, \"line\": 3, \"func_id\": 0},"
+    "                         {\"file_id\": 1, \"line\": 12, \"func_id\": 1}],"
+    "                  \"1\": [{\"file_id\": 1, \"line\": 20, \"func_id\": 2}],"
+    "                  \"2\": [{\"file_id\": 7, \"line\": 5, \"func_id\": 0}],"
+    "                  \"3\": []},"
+    " \"files\": {\"0\": \"main.py\", \"1\": \"app.py\"},"
+    " \"functions\": {\"0\": \"\", \"1\": \"load\", \"2\": \"checkpoint\"}}";
+
+static ms_snapshot *open_buf(const buf *b)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *s = NULL;
+    int rc = ms_snapshot_open_memory(&s, b->p, b->n, "t.mlyze", NULL, &err);
+    if (rc != MS_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(rc, MS_OK);
+    assert_int_equal(ms_snapshot_format(s), MS_FORMAT_MLYZE);
+    assert_int_equal(ms__graph_check(s->g, &err), MS_OK);
+    return s;
+}
+
+static void expect_fail(const buf *b, int code, const char *needle)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *s = NULL;
+    int rc = ms_snapshot_open_memory(&s, b->p, b->n, "t.mlyze", NULL, &err);
+    if (rc != code || !strstr(err.message, "t.mlyze") || (needle && !strstr(err.message, needle)))
+        print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err.message);
+    assert_int_equal(rc, code);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "t.mlyze: "));
+    if (needle)
+        assert_non_null(strstr(err.message, needle));
+}
+
+static const ms_trace_site *find_site(ms_snapshot *s, const char *name, ms_trace_site *out)
+{
+    const ms_trace_info *in = ms_snapshot_trace(s);
+    for (uint32_t i = 0; i < in->site_count; i++) {
+        ms_trace_site_get(s, i, out);
+        if (strcmp(out->site, name) == 0)
+            return out;
+    }
+    print_error("no site \"%s\"\n", name);
+    fail();
+    return NULL;
+}
+
+/* ---- plain v1 ------------------------------------------------------------ */
+
+/* Metadata filled in: sites are the last frame's file:line and function;
+ * missing files, empty stacks and dangling stack ids get placeholder names;
+ * FREEs pair with ALLOCs by address. */
+static void test_mlyze__v1_with_metadata(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    const ms_trace_info *in;
+    ms_trace_site site;
+    ms_trace_mark mark;
+    uint64_t first;
+    header(&b, META);
+    ev_alloc(&b, 10, 0x1000, 100, 0);  /* app.py:12 in load */
+    ev_alloc(&b, 5, 0x2000, 40, 1);    /* app.py:20 in checkpoint */
+    ev_alloc(&b, 5, 0x3000, 7, 2);     /* file 7:5 */
+    ev_free(&b, 1, 0x1000);            /* pairs: -100 at app.py:12 */
+    ev_free(&b, 1, 0x9999);            /* unknown address: unsized */
+    ev_free(&b, 1, 0);                 /* address 0: unsized */
+    ev_alloc(&b, 3, 0x1000, 30, 3);    /* address reused; "stack 3" (empty list) */
+    ev_alloc(&b, 0, 0, 2, 42);         /* dangling stack id */
+    ev_gc(&b, 4, 12, 345);
+    ev_marker(&b, 2, 2);               /* "checkpoint" */
+    ev_marker(&b, 0, 9);               /* dangling: "marker 9" */
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_non_null(in);
+    assert_int_equal(in->version, 1);
+    assert_int_equal(in->extension, 0);
+    assert_int_equal(in->has_heap, 0);
+    assert_int_equal(in->start_time_us, 1700000000000000ull);
+    assert_int_equal(in->stack_count, 4);
+    assert_int_equal(in->records, 11);
+    assert_int_equal(in->alloc_events, 5);
+    assert_int_equal(in->free_events, 3);
+    assert_int_equal(in->unsized_frees, 2);
+    assert_int_equal(in->alloc_bytes, 179);
+    assert_int_equal(in->freed_bytes, 100);
+    assert_int_equal(in->final_bytes, 79);
+    assert_int_equal(in->peak_bytes, 147);
+    assert_int_equal(in->gc_events, 1);
+    assert_int_equal(in->gc_objects, 12);
+    assert_int_equal(in->gc_bytes, 345);
+    assert_int_equal(in->marker_events, 2);
+    /* batch rule (no extension key): an ALLOC/FREE with the delta of the
+     * ALLOC/FREE before it shares its time: the second 5 and the 1s. */
+    assert_int_equal(in->batch_timing, 1);
+    assert_int_equal(in->peak_time_us, 15);
+    assert_int_equal(in->end_time_us, 10 + 5 + 1 + 3 + 0 + 4 + 2 + 0);
+    assert_int_equal(in->site_count, 5);
+    find_site(s, "app.py:12 in load", &site);
+    assert_int_equal(site.alloc_events, 1);
+    assert_int_equal(site.free_events, 1);
+    assert_int_equal(site.alloc_bytes, 100);
+    assert_int_equal(site.freed_bytes, 100);
+    assert_int_equal(site.live_bytes, 0);
+    find_site(s, "app.py:20 in checkpoint", &site);
+    assert_int_equal(site.live_bytes, 40);
+    find_site(s, "file 7:5", &site);
+    assert_int_equal(site.live_bytes, 7);
+    find_site(s, "stack 3", &site);
+    assert_int_equal(site.live_bytes, 30);
+    find_site(s, "stack 42", &site);
+    assert_int_equal(site.live_bytes, 2);
+    /* the site graph: root -> one node per site, sized by live bytes */
+    assert_int_equal(ms_snapshot_node_count(s), 6);
+    assert_int_equal(ms_node_edges(s, 0, &first), 5);
+    assert_int_equal(site.node, 5);
+    assert_string_equal(ms_node_type(s, site.node), "site");
+    assert_string_equal(ms_node_name(s, site.node, NULL), "stack 42");
+    assert_string_equal(ms_node_site(s, site.node, NULL), "stack 42");
+    assert_int_equal(ms_node_self_size(s, site.node), 2);
+    assert_int_equal(ms_snapshot_total_self_size(s), 79);
+    assert_int_equal(in->mark_count, 3);
+    ms_trace_mark_get(s, 0, &mark);
+    assert_int_equal(mark.kind, MS_MARK_GC);
+    assert_int_equal(mark.objects, 12);
+    assert_int_equal(mark.live_bytes, 79);
+    ms_trace_mark_get(s, 1, &mark);
+    assert_int_equal(mark.kind, MS_MARK_MARKER);
+    assert_string_equal(mark.name, "checkpoint");
+    ms_trace_mark_get(s, 2, &mark);
+    assert_string_equal(mark.name, "marker 9");
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+/* What the real Memlyze writer produces: empty metadata, address 0, every
+ * event of a diff with the same delta (the batch rule gives them one time),
+ * FREEs without size. */
+static void test_mlyze__memlyze_quirks(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    const ms_trace_info *in;
+    const ms_trace_sample *sm;
+    uint32_t ns;
+    ms_trace_site site;
+    header(&b, "{\"stack_traces\": {}, \"files\": {}, \"functions\": {}}");
+    ev_gc(&b, 1000, 0, 0);
+    ev_alloc(&b, 500, 0, 64, 0);
+    ev_alloc(&b, 500, 0, 32, 1);
+    ev_free(&b, 500, 0);
+    ev_alloc(&b, 500, 0, 8, 2);
+    ev_alloc(&b, 2000, 0, 16, 0); /* the next diff */
+    ev_alloc(&b, 2000, 0, 1, 3);
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_int_equal(in->batch_timing, 1);
+    assert_int_equal(in->end_time_us, 3500);
+    assert_int_equal(in->alloc_bytes, 121);
+    assert_int_equal(in->unsized_frees, 1);
+    assert_int_equal(in->final_bytes, 121);
+    assert_int_equal(in->peak_time_us, 3500);
+    sm = ms_trace_samples(s, &ns);
+    assert_int_equal(ns, 2);
+    assert_int_equal(sm[0].time_us, 1500);
+    assert_int_equal(sm[0].live_bytes, 104);
+    assert_int_equal(sm[0].events, 4);
+    assert_int_equal(sm[1].time_us, 3500);
+    assert_int_equal(sm[1].live_bytes, 121);
+    assert_int_equal(sm[1].min_bytes, 120);
+    find_site(s, "stack 0", &site);
+    assert_int_equal(site.alloc_events, 2);
+    assert_int_equal(site.live_bytes, 80);
+    ms_snapshot_free(s);
+    free(b.p);
+
+    /* metadata of length 0 is read as empty */
+    b = (buf){0};
+    header(&b, "");
+    ev_alloc(&b, 1, 0, 5, 7);
+    s = open_buf(&b);
+    assert_int_equal(ms_snapshot_trace(s)->final_bytes, 5);
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+/* With the extension key, every delta counts (the spec's rule), and
+ * SITE_FREE takes bytes from a site. */
+static void test_mlyze__extension_timing_and_site_free(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    const ms_trace_info *in;
+    ms_trace_site site;
+    header(&b, "{\"stack_traces\": {}, \"memsnap\": {\"extension\": 1, \"writer\": \"test\"}}");
+    ev_alloc(&b, 500, 0, 64, 0);
+    ev_alloc(&b, 500, 0, 32, 0);
+    site_free(&b, 500, 0, 90);
+    site_free(&b, 0, 5, 10); /* a site that only shrinks: -10 */
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_int_equal(in->extension, 1);
+    assert_int_equal(in->batch_timing, 0);
+    assert_int_equal(in->end_time_us, 1500);
+    assert_int_equal(in->peak_bytes, 96);
+    assert_int_equal(in->peak_time_us, 1000);
+    assert_int_equal(in->free_events, 2);
+    assert_int_equal(in->freed_bytes, 100);
+    assert_int_equal(in->final_bytes, -4);
+    find_site(s, "stack 0", &site);
+    assert_int_equal(site.live_bytes, 6);
+    assert_int_equal(site.free_events, 1);
+    find_site(s, "stack 5", &site);
+    assert_int_equal(site.live_bytes, -10);
+    assert_int_equal(ms_node_self_size(s, site.node), 0);
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+/* ---- the heap extension -------------------------------------------------- */
+
+static void strings_rec(buf *b, const char *const *s, uint32_t n)
+{
+    buf p = {0};
+    uN(&p, n, 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, strlen(s[i]), 4);
+    for (uint32_t i = 0; i < n; i++)
+        put(&p, s[i], strlen(s[i]));
+    ext(b, 0x49, 0, &p);
+    free(p.p);
+}
+
+static void objects_rec(buf *b, uint32_t n, const uint64_t *id, const uint32_t *cls,
+                        const uint64_t *size, const uint32_t *site)
+{
+    buf p = {0};
+    uN(&p, n, 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, id[i], 8);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, cls[i], 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, size[i], 8);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, site[i], 4);
+    ext(b, 0x4A, 0, &p);
+    free(p.p);
+}
+
+static void refs_rec(buf *b, uint32_t n, const uint32_t *from, const uint32_t *to,
+                     const uint32_t *name, const uint8_t *kind)
+{
+    buf p = {0};
+    uN(&p, n, 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, from[i], 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, to[i], 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, name[i], 4);
+    put(&p, kind, n);
+    ext(b, 0x4B, 0, &p);
+    free(p.p);
+}
+
+static void roots_rec(buf *b, uint32_t n, const uint32_t *kind, const uint32_t *name,
+                      const uint32_t *obj)
+{
+    buf p = {0};
+    uN(&p, n, 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, kind[i], 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, name[i], 4);
+    for (uint32_t i = 0; i < n; i++)
+        uN(&p, obj[i], 4);
+    ext(b, 0x4C, 0, &p);
+    free(p.p);
+}
+
+static void heap_begin(buf *b, uint64_t delta)
+{
+    buf p = {0};
+    uN(&p, 1, 4);
+    uN(&p, 0, 4);
+    ext(b, 0x48, delta, &p);
+    free(p.p);
+}
+
+static void heap_end(buf *b, uint64_t objects, uint64_t refs, uint64_t roots, uint64_t strings)
+{
+    buf p = {0};
+    uN(&p, objects, 8);
+    uN(&p, refs, 8);
+    uN(&p, roots, 8);
+    uN(&p, strings, 8);
+    ext(b, 0x4D, 0, &p);
+    free(p.p);
+}
+
+/* module --internal "__dict__"--> dict; dict --"CACHE"--> Leaky a and
+ * dict --"a"--> Leaky b; a --"b"--> list --element 0--> b; b --weak "self"--> a.
+ * Roots: the module (kind "modules", named "__main__") and b (kind
+ * "external", no name).  Written in an order a reader must accept:
+ * references before the objects they name, strings in two records. */
+static void heap_body(buf *b)
+{
+    static const char *const s1[] = {"builtins.module", "builtins.dict", "__main__.Leaky"};
+    static const char *const s2[] = {"builtins.list", "__dict__", "CACHE", "a", "b", "modules",
+                                     "__main__", "external", "self"};
+    uint64_t ids[5] = {0x7f0010, 0x7f0020, 0x7f0030, 0x7f0040, 0x7f0050};
+    uint32_t cls[5] = {0, 1, 2, 2, 3};
+    uint64_t size[5] = {72, 232, 48, 48, 56};
+    uint32_t site[5] = {0, 1, 2, 3, 0}; /* stack 0, 1, 2 */
+    uint32_t from[6] = {0, 1, 1, 2, 4, 3};
+    uint32_t to[6] = {1, 2, 3, 4, 3, 2};
+    uint32_t name[6] = {4, 5, 6, 7, 0, 11};
+    uint8_t kind[6] = {2, 1, 1, 1, 0, 3};
+    uint32_t rkind[2] = {8, 10}, rname[2] = {9, 0xFFFFFFFFu}, robj[2] = {0, 3};
+    heap_begin(b, 7);
+    strings_rec(b, s1, 3);
+    strings_rec(b, s2, 9);
+    refs_rec(b, 3, from, to, name, kind);
+    objects_rec(b, 2, ids, cls, size, site);
+    refs_rec(b, 3, from + 3, to + 3, name + 3, kind + 3);
+    objects_rec(b, 3, ids + 2, cls + 2, size + 2, site + 2);
+    roots_rec(b, 2, rkind, rname, robj);
+    heap_end(b, 5, 6, 2, 12);
+}
+
+static ms_node node_of(ms_snapshot *s, uint64_t id)
+{
+    ms_node n = ms_snapshot_find_id(s, id);
+    assert_int_not_equal(n, MS_NODE_NONE);
+    return n;
+}
+
+/* The edge of `from` named `name` (or with index `index` when name is
+ * NULL); its target. */
+static ms_node edge(ms_snapshot *s, ms_node from, const char *type, const char *name,
+                    uint32_t index)
+{
+    uint64_t first, n = ms_node_edges(s, from, &first);
+    for (uint64_t e = first; e < first + n; e++) {
+        ms_edge_info info;
+        ms_edge_get(s, e, &info);
+        if (strcmp(info.type, type) == 0 &&
+            (name ? info.name && strcmp(info.name, name) == 0 : !info.name && info.index == index))
+            return info.to;
+    }
+    print_error("node %u has no %s edge %s/%u\n", from, type, name ? name : "", index);
+    fail();
+    return MS_NODE_NONE;
+}
+
+static void check_heap(ms_snapshot *s, uint64_t heap_time)
+{
+    const ms_trace_info *in = ms_snapshot_trace(s);
+    ms_node mod = node_of(s, 0x7f0010), d = node_of(s, 0x7f0020), a = node_of(s, 0x7f0030);
+    ms_node bb = node_of(s, 0x7f0040), list = node_of(s, 0x7f0050), kind;
+    assert_int_equal(in->has_heap, 1);
+    assert_int_equal(in->heap_time_us, heap_time);
+    assert_int_equal(ms_snapshot_node_count(s), 1 + 5 + 2);
+    assert_int_equal(ms_snapshot_edge_count(s), 6 + 2 + 2);
+    assert_int_equal(ms_snapshot_root(s), 0);
+    assert_string_equal(ms_node_name(s, 0, NULL), "(root)");
+    assert_true(ms_node_is_synthetic(s, 0));
+    assert_string_equal(ms_node_name(s, a, NULL), "__main__.Leaky");
+    assert_string_equal(ms_node_type(s, a), "object");
+    assert_int_equal(ms_node_self_size(s, d), 232);
+    assert_int_equal(ms_snapshot_total_self_size(s), 72 + 232 + 48 + 48 + 56);
+    assert_int_equal(edge(s, mod, "internal", "__dict__", 0), d);
+    assert_int_equal(edge(s, d, "property", "CACHE", 0), a);
+    assert_int_equal(edge(s, d, "property", "a", 0), bb);
+    assert_int_equal(edge(s, a, "property", "b", 0), list);
+    assert_int_equal(edge(s, list, "element", NULL, 0), bb);
+    assert_int_equal(edge(s, bb, "weak", "self", 0), a);
+    kind = edge(s, 0, "element", NULL, 0);
+    assert_string_equal(ms_node_name(s, kind, NULL), "(modules)");
+    assert_true(ms_node_is_synthetic(s, kind));
+    assert_int_equal(edge(s, kind, "property", "__main__", 0), mod);
+    kind = edge(s, 0, "element", NULL, 1);
+    assert_string_equal(ms_node_name(s, kind, NULL), "(external)");
+    assert_int_equal(edge(s, kind, "element", NULL, 0), bb);
+    /* sites: object site k is stack k - 1 */
+    assert_string_equal(ms_node_site(s, d, NULL), "app.py:12 in load");
+    assert_string_equal(ms_node_site(s, a, NULL), "app.py:20 in checkpoint");
+    assert_string_equal(ms_node_site(s, bb, NULL), "file 7:5");
+    assert_null(ms_node_site(s, mod, NULL));
+    assert_null(ms_node_site(s, list, NULL));
+}
+
+static void test_mlyze__heap_snapshot(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    header(&b, META);
+    ev_alloc(&b, 1, 0, 10, 0);
+    heap_body(&b);
+    ev_alloc(&b, 1, 0, 5, 1); /* events may follow the snapshot */
+    s = open_buf(&b);
+    check_heap(s, 8);
+    assert_int_equal(ms_snapshot_trace(s)->final_bytes, 15);
+    assert_int_equal(ms_snapshot_trace(s)->site_count, 2);
+    {
+        ms_trace_site site;
+        ms_trace_site_get(s, 0, &site);
+        assert_int_equal(site.node, MS_NODE_NONE);
+    }
+    /* the analyses run on it: the module's dict dominates a and the list;
+     * b is also an external root, so only the root dominates it */
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES, NULL),
+                     MS_OK);
+    assert_int_equal(ms_node_dominator(s, node_of(s, 0x7f0030)), node_of(s, 0x7f0020));
+    assert_int_equal(ms_node_distance(s, node_of(s, 0x7f0030)), 4);
+    assert_int_equal(ms_node_retained_size(s, node_of(s, 0x7f0020)), 232 + 48 + 56);
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+/* The same records inside zstd blocks read the same; ancillary records are
+ * skipped. */
+static void test_mlyze__zstd_blocks(void **state)
+{
+    (void)state;
+    buf b = {0}, inner = {0}, anc = {0};
+    ms_snapshot *s;
+    put(&anc, "note", 4);
+    header(&b, META);
+    ev_alloc(&inner, 1, 0, 10, 0);
+    heap_body(&inner);
+    ext(&inner, 0x60, 0, &anc);
+    zstd_block(&b, 0, &inner);
+    ext(&b, 0xE5, 3, &anc);
+    ev_alloc(&b, 1, 0, 5, 1);
+    s = open_buf(&b);
+    check_heap(s, 8);
+    assert_int_equal(ms_snapshot_trace(s)->final_bytes, 15);
+    assert_int_equal(ms_snapshot_trace(s)->skipped_records, 2);
+    assert_int_equal(ms_snapshot_trace(s)->end_time_us, 1 + 7 + 3 + 1);
+    ms_snapshot_free(s);
+    free(b.p);
+    free(inner.p);
+    free(anc.p);
+}
+
+/* The whole file zstd-compressed (the reader's job) also reads. */
+static void test_mlyze__compressed_file(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    ms_error err = MS_ERROR_INIT;
+    size_t bound, z;
+    uint8_t *tmp;
+    header(&b, META);
+    heap_body(&b);
+    bound = ZSTD_compressBound(b.n);
+    tmp = malloc(bound);
+    z = ZSTD_compress(tmp, bound, b.p, b.n, 1);
+    assert_int_equal(ms_snapshot_open_memory(&s, tmp, z, "t.mlyze.zst", NULL, &err), MS_OK);
+    check_heap(s, 7);
+    ms_snapshot_free(s);
+    free(tmp);
+    free(b.p);
+}
+
+/* ---- the live-bytes series ------------------------------------------------ */
+
+/* 200 000 distinct times: the series is merged down to at most 65 536
+ * points, the peak stays exact, and min/max envelopes keep it visible. */
+static void test_mlyze__long_series(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    const ms_trace_info *in;
+    const ms_trace_sample *sm;
+    uint32_t ns;
+    int64_t live = 0, peak = 0, seen_max = 0;
+    uint64_t peak_t = 0, t = 0, events = 0;
+    header(&b, "{\"memsnap\": {\"extension\": 1}}");
+    for (uint32_t i = 0; i < 200000; i++) {
+        uint64_t size = 1 + (i * 7919u) % 1000;
+        t += 1 + i % 3;
+        if (i % 3 == 2) {
+            ev_free(&b, 1 + i % 3, 0x1000 + (uint64_t)(i - 1) * 16);
+            live -= (int64_t)(1 + ((i - 1) * 7919u) % 1000);
+        } else {
+            ev_alloc(&b, 1 + i % 3, 0x1000 + (uint64_t)i * 16, size, i % 50);
+            live += (int64_t)size;
+        }
+        if (live > peak) {
+            peak = live;
+            peak_t = t;
+        }
+    }
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_int_equal(in->peak_bytes, peak);
+    assert_int_equal(in->peak_time_us, peak_t);
+    assert_int_equal(in->final_bytes, live);
+    assert_int_equal(in->unsized_frees, 0);
+    sm = ms_trace_samples(s, &ns);
+    assert_true(ns <= 65536 && ns >= 32768);
+    for (uint32_t i = 0; i < ns; i++) {
+        if (sm[i].max_bytes > seen_max)
+            seen_max = sm[i].max_bytes;
+        assert_true(sm[i].min_bytes <= sm[i].live_bytes && sm[i].live_bytes <= sm[i].max_bytes);
+        assert_true(i == 0 || sm[i].time_us > sm[i - 1].time_us);
+        events += sm[i].events;
+    }
+    assert_int_equal(seen_max, peak);
+    assert_int_equal(events, 200000);
+    assert_int_equal(sm[ns - 1].time_us, t);
+    assert_int_equal(sm[ns - 1].live_bytes, live);
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+/* ---- bad input ------------------------------------------------------------ */
+
+typedef struct bad_case {
+    const char *what;
+    int code;
+    const char *needle;
+} bad_case;
+
+static void test_mlyze__bad_headers(void **state)
+{
+    (void)state;
+    buf b = {0};
+    header(&b, "{}");
+    b.p[4] = 2;
+    expect_fail(&b, MS_EFORMAT, "offset 4: format version 2");
+    b.p[4] = 0;
+    b.p[7] = 1;
+    expect_fail(&b, MS_EFORMAT, "big-endian");
+    b.p[7] = 0;
+    b.p[4] = 1;
+    b.n = 100;
+    expect_fail(&b, MS_ETRUNC, "offset 100: the file ends inside the 256-byte header");
+    free(b.p);
+
+    b = (buf){0};
+    header(&b, "{\"stack_traces\": {}}");
+    b.n -= 3;
+    expect_fail(&b, MS_ETRUNC, "the file ends inside the metadata");
+    b.p[16] = 0xFF, b.p[17] = 0xFF, b.p[18] = 0xFF, b.p[19] = 0x7F;
+    expect_fail(&b, MS_ELIMIT, "offset 16: metadata of");
+    free(b.p);
+}
+
+static void metadata_case(const char *meta, int code, const char *needle)
+{
+    buf b = {0};
+    header(&b, meta);
+    expect_fail(&b, code, needle);
+    free(b.p);
+}
+
+static void test_mlyze__bad_metadata(void **state)
+{
+    (void)state;
+    metadata_case("{\"stack_traces\": {", MS_EFORMAT, "not valid JSON");
+    metadata_case("{\"files\": {}} x", MS_EFORMAT, "offset 270: data after");
+    metadata_case("[1, 2]", MS_EFORMAT, "not a JSON object");
+    metadata_case("{\"files\": []}", MS_EFORMAT, "\"files\" is not an object");
+    metadata_case("{\"files\": {\"x1\": \"a.py\"}}", MS_EFORMAT, "files key \"x1\" is not a decimal id");
+    metadata_case("{\"files\": {\"99999999999999999999999\": \"a.py\"}}", MS_EFORMAT, "not a decimal id");
+    metadata_case("{\"files\": {\"1\": 5}}", MS_EFORMAT, "files[\"1\"] is not a string");
+    metadata_case("{\"files\": {\"1\": \"a\", \"1\": \"b\"}}", MS_EFORMAT, "lists id 1 twice");
+    metadata_case("{\"functions\": {\"1\": null}}", MS_EFORMAT, "functions[\"1\"] is not a string");
+    metadata_case("{\"stack_traces\": {\"0\": {}}}", MS_EFORMAT, "not a list of frames");
+    metadata_case("{\"stack_traces\": {\"0\": [{\"file_id\": 0}]}}", MS_EFORMAT,
+                  "stack_traces[\"0\"][0] is not a frame");
+    metadata_case("{\"stack_traces\": {\"0\": [{\"file_id\": 0, \"line\": -1}]}}", MS_EFORMAT,
+                  "is not a frame");
+    metadata_case("{\"stack_traces\": {\"0\": [{\"file_id\": 0, \"line\": 1.5}]}}", MS_EFORMAT,
+                  "is not a frame");
+    metadata_case("{\"stack_traces\": {\"0\": [], \"0\": []}}", MS_EFORMAT, "lists id 0 twice");
+    metadata_case("{\"memsnap\": 1}", MS_EFORMAT, "\"memsnap\" must be an object");
+    metadata_case("{\"memsnap\": {\"extension\": 0}}", MS_EFORMAT, "\"extension\" >= 1");
+}
+
+static void event_case(void (*add)(buf *), int code, const char *needle)
+{
+    buf b = {0};
+    header(&b, "{}");
+    add(&b);
+    expect_fail(&b, code, needle);
+    free(b.p);
+}
+
+static void add_type4(buf *b) { ev_alloc(b, 0, 0, 1, 0); u8(b, 4); var(b, 0); }
+static void add_type63(buf *b) { u8(b, 63); var(b, 0); }
+static void add_long_varint(buf *b)
+{
+    u8(b, 2);
+    var(b, 0);
+    for (int i = 0; i < 11; i++)
+        u8(b, 0x80);
+    u8(b, 0);
+}
+static void add_overflow_varint(buf *b)
+{
+    u8(b, 3);
+    for (int i = 0; i < 9; i++)
+        u8(b, 0xFF);
+    u8(b, 0x02); /* bit 64 */
+    var(b, 0);
+}
+static void add_time_overflow(buf *b)
+{
+    ev_gc(b, UINT64_MAX / 2, 0, 0);
+    ev_gc(b, UINT64_MAX / 2, 0, 0);
+}
+static void add_bytes_overflow(buf *b)
+{
+    ev_alloc(b, 0, 0, (uint64_t)INT64_MAX, 0);
+    ev_alloc(b, 0, 0, 5, 1);
+}
+static void add_huge_record(buf *b)
+{
+    u8(b, 0x49);
+    var(b, 0);
+    var(b, (1u << 26) + 1);
+}
+static void add_critical_unknown(buf *b)
+{
+    buf p = {0};
+    ext(b, 0x5F, 0, &p);
+}
+static void add_heap_outside(buf *b)
+{
+    static const char *const s[] = {"x"};
+    strings_rec(b, s, 1);
+}
+static void add_two_heaps(buf *b)
+{
+    heap_begin(b, 0);
+    heap_end(b, 0, 0, 0, 0);
+    heap_begin(b, 0);
+}
+static void add_heap_not_ended(buf *b)
+{
+    heap_begin(b, 0);
+    ev_alloc(b, 0, 0, 1, 0);
+}
+static void add_heap_end_mismatch(buf *b)
+{
+    static const char *const s[] = {"x"};
+    heap_begin(b, 0);
+    strings_rec(b, s, 1);
+    heap_end(b, 0, 0, 0, 2);
+}
+static void add_heap_bad_version(buf *b)
+{
+    buf p = {0};
+    uN(&p, 2, 4);
+    uN(&p, 0, 4);
+    ext(b, 0x48, 0, &p);
+    free(p.p);
+}
+static void add_heap_undefined_string(buf *b)
+{
+    uint64_t id = 1, size = 8;
+    uint32_t cls = 3, site = 0;
+    heap_begin(b, 0);
+    objects_rec(b, 1, &id, &cls, &size, &site);
+}
+static void add_heap_dangling_object(buf *b)
+{
+    static const char *const s[] = {"x"};
+    uint64_t id = 1, size = 8;
+    uint32_t cls = 0, site = 0, from = 0, to = 5, name = 0;
+    uint8_t kind = 1;
+    heap_begin(b, 0);
+    strings_rec(b, s, 1);
+    objects_rec(b, 1, &id, &cls, &size, &site);
+    refs_rec(b, 1, &from, &to, &name, &kind);
+    heap_end(b, 1, 1, 0, 1);
+}
+static void add_heap_bad_kind(buf *b)
+{
+    uint32_t from = 0, to = 0, name = 0;
+    uint8_t kind = 4;
+    heap_begin(b, 0);
+    refs_rec(b, 1, &from, &to, &name, &kind);
+}
+static void add_heap_short_objects(buf *b)
+{
+    buf p = {0};
+    heap_begin(b, 0);
+    uN(&p, 2, 4);
+    for (int i = 0; i < 3; i++)
+        uN(&p, 0, 8);
+    ext(b, 0x4A, 0, &p);
+    free(p.p);
+}
+static void add_heap_bad_string_lengths(buf *b)
+{
+    buf p = {0};
+    heap_begin(b, 0);
+    uN(&p, 1, 4);
+    uN(&p, 5, 4);
+    put(&p, "abc", 3);
+    ext(b, 0x49, 0, &p);
+    free(p.p);
+}
+static void add_zstd_garbage(buf *b)
+{
+    buf p = {0};
+    uN(&p, 10, 4);
+    put(&p, "not zstd at all", 15);
+    ext(b, 0x40, 0, &p);
+    free(p.p);
+}
+static void add_zstd_wrong_size(buf *b)
+{
+    buf inner = {0}, tmp = {0};
+    ev_gc(&inner, 1, 2, 3);
+    zstd_block(&tmp, 0, &inner);
+    /* payload's size field says one byte more than the frame holds */
+    tmp.p[3] = (uint8_t)(tmp.p[3] + 1);
+    put(b, tmp.p, tmp.n);
+    free(inner.p);
+    free(tmp.p);
+}
+static void add_zstd_nested(buf *b)
+{
+    buf inner = {0}, outer = {0};
+    ev_gc(&inner, 1, 2, 3);
+    zstd_block(&outer, 0, &inner);
+    zstd_block(b, 0, &outer);
+    free(inner.p);
+    free(outer.p);
+}
+static void add_zstd_cut_record(buf *b)
+{
+    buf inner = {0};
+    ev_alloc(&inner, 1, 0, 3, 0);
+    inner.n -= 1;
+    zstd_block(b, 0, &inner);
+    free(inner.p);
+}
+static void add_site_free_extra(buf *b)
+{
+    buf p = {0};
+    var(&p, 1);
+    var(&p, 2);
+    var(&p, 3);
+    ext(b, 0x41, 0, &p);
+    free(p.p);
+}
+
+static void test_mlyze__bad_events(void **state)
+{
+    (void)state;
+    event_case(add_type4, MS_EFORMAT, "offset 272: event type 4 is not defined by Memlyze v1");
+    event_case(add_type63, MS_EFORMAT, "event type 63");
+    event_case(add_long_varint, MS_EFORMAT, "offset 260: malformed varint");
+    event_case(add_overflow_varint, MS_EFORMAT, "offset 259: malformed varint");
+    event_case(add_time_overflow, MS_ELIMIT, "passes 2^63");
+    event_case(add_bytes_overflow, MS_ELIMIT, "pass 2^63");
+    event_case(add_huge_record, MS_ELIMIT, "beyond the 64 MiB limit");
+    event_case(add_critical_unknown, MS_EFORMAT, "type 0x5f is a critical extension record");
+    event_case(add_heap_outside, MS_EFORMAT, "HEAP_STRINGS record outside a heap snapshot");
+    event_case(add_two_heaps, MS_EFORMAT, "a second heap snapshot");
+    event_case(add_heap_not_ended, MS_ETRUNC, "offset 258: the heap snapshot that begins here has no HEAP_END");
+    event_case(add_heap_end_mismatch, MS_EFORMAT, "HEAP_END counts 2 strings, but the snapshot has 1");
+    event_case(add_heap_bad_version, MS_EFORMAT, "heap snapshot version 2");
+    event_case(add_heap_undefined_string, MS_EFORMAT, "names string 3, but only 0 strings");
+    event_case(add_heap_dangling_object, MS_EFORMAT, "names object 5, but the heap snapshot has 1 objects");
+    event_case(add_heap_bad_kind, MS_EFORMAT, "has kind 4");
+    event_case(add_heap_short_objects, MS_EFORMAT, "HEAP_OBJECTS has 28 bytes; 2 objects take 52");
+    event_case(add_heap_bad_string_lengths, MS_EFORMAT, "lengths add up to 13");
+    event_case(add_zstd_garbage, MS_EFORMAT, "ZSTD_BLOCK");
+    event_case(add_zstd_wrong_size, MS_EFORMAT, "ZSTD_BLOCK says");
+    event_case(add_zstd_nested, MS_EFORMAT, "a ZSTD_BLOCK inside a ZSTD_BLOCK");
+    event_case(add_zstd_cut_record, MS_ETRUNC, "in the zstd block there, at byte 0 of its content: the zstd block's content ends inside an ALLOC event");
+    event_case(add_site_free_extra, MS_EFORMAT, "SITE_FREE has 1 bytes after");
+}
+
+/* A file with every kind of record, cut at every byte: either it ends on a
+ * record boundary outside the heap snapshot and imports, or the import fails
+ * with a message naming the file and an offset.  Never a crash (this runs
+ * under the sanitizers too). */
+static void test_mlyze__cut_everywhere(void **state)
+{
+    (void)state;
+    buf b = {0}, inner = {0};
+    size_t ok = 0, boundaries = 0;
+    size_t *ends = NULL, nends = 0;
+    header(&b, META);
+    ends = realloc(ends, sizeof *ends * 64);
+    ends[nends++] = b.n;
+    ev_alloc(&b, 300, 0x10, 5, 0), ends[nends++] = b.n;
+    ev_free(&b, 200, 0x10), ends[nends++] = b.n;
+    ev_gc(&b, 1, 2, 3), ends[nends++] = b.n;
+    ev_marker(&b, 1, 1), ends[nends++] = b.n;
+    site_free(&b, 1, 0, 2), ends[nends++] = b.n;
+    ev_gc(&inner, 1, 2, 3);
+    zstd_block(&b, 0, &inner), ends[nends++] = b.n;
+    heap_body(&b), ends[nends++] = b.n;
+    ev_alloc(&b, 3, 0, 1, 1), ends[nends++] = b.n;
+    for (size_t cut = 0; cut <= b.n; cut++) {
+        buf c = {b.p, cut, cut};
+        ms_error err = MS_ERROR_INIT;
+        ms_snapshot *s = NULL;
+        bool boundary = false;
+        int rc = ms_snapshot_open_memory(&s, c.p, c.n, "cut.mlyze", NULL, &err);
+        for (size_t i = 0; i < nends; i++)
+            boundary |= ends[i] == cut; /* inside the heap snapshot, only its end is one */
+        if (rc == MS_OK) {
+            ok++;
+            assert_true(boundary);
+            ms_snapshot_free(s);
+        } else {
+            if (!strstr(err.message, "cut.mlyze: ") ||
+                (!strstr(err.message, "offset ") && cut > 0))
+                print_error("cut %zu: %s\n", cut, err.message);
+            assert_true(rc == MS_ETRUNC || rc == MS_EFORMAT);
+            assert_non_null(strstr(err.message, "cut.mlyze: "));
+            if (cut > 0)
+                assert_non_null(strstr(err.message, "offset "));
+        }
+        boundaries += boundary;
+    }
+    assert_int_equal(ok, boundaries);
+    free(ends);
+    free(b.p);
+    free(inner.p);
+}
+
+/* Every byte flipped (four patterns): the import succeeds or fails with a
+ * message naming the file; never a crash or a hang. */
+static void test_mlyze__flipped_bytes(void **state)
+{
+    (void)state;
+    static const uint8_t masks[4] = {0x01, 0x80, 0xFF, 0x40};
+    buf b = {0}, inner = {0};
+    size_t failed = 0, total = 0;
+    header(&b, META);
+    ev_alloc(&b, 300, 0x10, 5, 0);
+    ev_free(&b, 200, 0x10);
+    ev_marker(&b, 1, 1);
+    site_free(&b, 1, 0, 2);
+    ev_alloc(&inner, 1, 0, 3, 0);
+    zstd_block(&b, 0, &inner);
+    heap_body(&b);
+    for (size_t i = 0; i < b.n; i++) {
+        for (int k = 0; k < 4; k++) {
+            ms_error err = MS_ERROR_INIT;
+            ms_snapshot *s = NULL;
+            int rc;
+            b.p[i] ^= masks[k];
+            rc = ms_snapshot_open_memory(&s, b.p, b.n, "flip.mlyze", NULL, &err);
+            b.p[i] ^= masks[k];
+            total++;
+            if (rc == MS_OK) {
+                assert_int_equal(ms__graph_check(s->g, &err), MS_OK);
+                ms_snapshot_free(s);
+                continue;
+            }
+            failed++;
+            assert_true(rc < 0);
+            assert_non_null(strstr(err.message, "flip.mlyze"));
+        }
+    }
+    assert_true(failed > 0 && failed < total);
+    free(b.p);
+    free(inner.p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mlyze__v1_with_metadata),
+        cmocka_unit_test(test_mlyze__memlyze_quirks),
+        cmocka_unit_test(test_mlyze__extension_timing_and_site_free),
+        cmocka_unit_test(test_mlyze__heap_snapshot),
+        cmocka_unit_test(test_mlyze__zstd_blocks),
+        cmocka_unit_test(test_mlyze__compressed_file),
+        cmocka_unit_test(test_mlyze__long_series),
+        cmocka_unit_test(test_mlyze__bad_headers),
+        cmocka_unit_test(test_mlyze__bad_metadata),
+        cmocka_unit_test(test_mlyze__bad_events),
+        cmocka_unit_test(test_mlyze__cut_everywhere),
+        cmocka_unit_test(test_mlyze__flipped_bytes),
+    };
+    return cmocka_run_group_tests_name("import/mlyze", tests, NULL, NULL);
+}
