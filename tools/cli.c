@@ -377,3 +377,50 @@ int cli_write_json(const cJSON *doc, const char *path)
     free(text);
     return cli_output_close(&o, true);
 }
+
+const char *cli_size_i64(int64_t v, char buf[32])
+{
+    char tmp[32];
+    if (v >= 0)
+        return cli_size((uint64_t)v, buf);
+    snprintf(buf, 32, "-%s", cli_size((uint64_t)0 - (uint64_t)v, tmp));
+    return buf;
+}
+
+/* "+1,234" / "-1,234" / "0" */
+const char *cli_scount(int64_t v, char buf[32])
+{
+    char a[32];
+    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
+             cli_count(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
+    return buf;
+}
+
+const char *cli_ssize(int64_t v, char buf[32])
+{
+    char a[32];
+    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
+             cli_size(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
+    return buf;
+}
+
+/* Markdown table cell text: no newlines, pipes escaped, at most 80 bytes. */
+void cli_md_text(FILE *f, const char *s)
+{
+    size_t n = 0;
+    fputc('`', f);
+    for (; *s && n < 80; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '`')
+            fputc('\'', f);
+        else if (c == '|')
+            fputs("\\|", f);
+        else if (c < 0x20)
+            fputc(' ', f);
+        else
+            fputc(c, f);
+    }
+    if (*s)
+        fputs("...", f);
+    fputc('`', f);
+}

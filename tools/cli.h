@@ -36,6 +36,14 @@ double cli_now(void);
 const char *cli_count(uint64_t v, char buf[32]);
 /* "1.5 MiB" into buf (bytes below 1 KiB as "512 B"). */
 const char *cli_size(uint64_t v, char buf[32]);
+/* cli_size of a signed number of bytes: "-1.5 MiB", "512 B". */
+const char *cli_size_i64(int64_t v, char buf[32]);
+/* Signed: "+1,234" / "-1,234" / "0", and "+1.5 MiB" / "-512 B" / "0 B". */
+const char *cli_scount(int64_t v, char buf[32]);
+const char *cli_ssize(int64_t v, char buf[32]);
+/* A Markdown table cell: backquoted, pipes escaped, no newlines, at most 80
+ * bytes of s. */
+void cli_md_text(FILE *f, const char *s);
 
 /* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD). */
 cJSON *cli_json_string(const char *s, size_t len);

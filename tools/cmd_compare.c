@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "budget.h"
+#include "trace_compare.h"
 #include "cli_paths.h"
 #include "commands.h"
 
@@ -83,44 +84,6 @@ static void leaks_help(FILE *f)
           f);
 }
 
-/* "+1,234" / "-1,234" / "0" */
-static const char *scount(int64_t v, char buf[32])
-{
-    char a[32];
-    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
-             cli_count(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
-    return buf;
-}
-
-static const char *ssize_text(int64_t v, char buf[32])
-{
-    char a[32];
-    snprintf(buf, 32, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "",
-             cli_size(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, a));
-    return buf;
-}
-
-/* Markdown table cell text: no newlines, pipes escaped, at most 80 bytes. */
-static void md_text(FILE *f, const char *s)
-{
-    size_t n = 0;
-    fputc('`', f);
-    for (; *s && n < 80; s++, n++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '`')
-            fputc('\'', f);
-        else if (c == '|')
-            fputs("\\|", f);
-        else if (c < 0x20)
-            fputc(' ', f);
-        else
-            fputc(c, f);
-    }
-    if (*s)
-        fputs("...", f);
-    fputc('`', f);
-}
-
 /* ---- budgets ---------------------------------------------------------- */
 
 typedef struct budgets {
@@ -195,7 +158,7 @@ static void md_budgets(FILE *f, const budgets *bs, const bool *exceeded)
         for (size_t i = 0; i < bs->n; i++)
             if (exceeded[i]) {
                 fputs("- ", f);
-                md_text(f, bs->b[i].text);
+                cli_md_text(f, bs->b[i].text);
                 fputc('\n', f);
             }
         fputc('\n', f);
@@ -228,7 +191,7 @@ static void group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_
     char a[32], b[32];
     if (markdown) {
         fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
-        md_text(f, ms_node_class(snap, g->example));
+        cli_md_text(f, ms_node_class(snap, g->example));
         fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
     } else {
         fprintf(f, "  #%zu  %s object%s retaining %s; for example %s:\n", number,
@@ -335,15 +298,15 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
 
     if (markdown) {
         fputs("### memsnap compare: ", f);
-        md_text(f, bname);
+        cli_md_text(f, bname);
         fputs(" → ", f);
-        md_text(f, aname);
+        cli_md_text(f, aname);
         fputs("\n\n", f);
         if (!by_id && ms_compare_note(c))
             fprintf(f, "> **Warning:** %s; compared per class only.\n\n", ms_compare_note(c));
         fprintf(f, "**Total size** %s → %s (**%s, %+.1f%%**); objects %s",
-                cli_size(t->before_size, a), cli_size(t->after_size, b), ssize_text(dsize, d), pct,
-                scount(dnodes, e));
+                cli_size(t->before_size, a), cli_size(t->after_size, b), cli_ssize(dsize, d), pct,
+                cli_scount(dnodes, e));
         if (by_id)
             fprintf(f, "; %s new objects (%s)", cli_count(t->new_count, h), cli_size(t->new_size, i2));
         if (g)
@@ -354,9 +317,9 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
                 by_id ? "objects matched by id" : "compared per class only");
         fprintf(f, "\n  %-16s %14s %14s %14s\n", "", "before", "after", "change");
         fprintf(f, "  %-16s %14s %14s %14s\n", "objects", cli_count(t->before_nodes, a),
-                cli_count(t->after_nodes, b), scount(dnodes, d));
+                cli_count(t->after_nodes, b), cli_scount(dnodes, d));
         fprintf(f, "  %-16s %14s %14s %14s (%+.1f%%)\n", "total size", cli_size(t->before_size, a),
-                cli_size(t->after_size, b), ssize_text(dsize, d), pct);
+                cli_size(t->after_size, b), cli_ssize(dsize, d), pct);
         if (by_id) {
             fprintf(f, "  %-16s %14s %14s   %s\n", "new objects", "", cli_count(t->added_count, a),
                     cli_size(t->added_size, b));
@@ -392,29 +355,29 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
         listed++;
         if (markdown) {
             fputs("| ", f);
-            md_text(f, r->name);
+            cli_md_text(f, r->name);
             if (by_id)
                 fprintf(f, " | %s | %s | %s | %s | %s | %s |\n", cli_count(r->added_count, a),
-                        cli_count(r->removed_count, b), scount(r->count_delta, d),
+                        cli_count(r->removed_count, b), cli_scount(r->count_delta, d),
                         cli_size(r->added_size, e), cli_size(r->removed_size, h),
-                        ssize_text(r->size_delta, i2));
+                        cli_ssize(r->size_delta, i2));
             else
                 fprintf(f, " | %s | %s | %s | %s | %s | %s |\n", cli_count(r->before_count, a),
-                        cli_count(r->after_count, b), scount(r->count_delta, d),
+                        cli_count(r->after_count, b), cli_scount(r->count_delta, d),
                         cli_size(r->before_size, e), cli_size(r->after_size, h),
-                        ssize_text(r->size_delta, i2));
+                        cli_ssize(r->size_delta, i2));
             continue;
         }
         if (by_id)
             fprintf(f, "%9s %9s %9s %11s %11s %11s %11s  ", cli_count(r->added_count, a),
-                    cli_count(r->removed_count, b), scount(r->count_delta, d),
+                    cli_count(r->removed_count, b), cli_scount(r->count_delta, d),
                     cli_size(r->added_size, e), cli_size(r->removed_size, h),
-                    ssize_text(r->size_delta, i2), g ? cli_size(r->added_retained, j) : "-");
+                    cli_ssize(r->size_delta, i2), g ? cli_size(r->added_retained, j) : "-");
         else
             fprintf(f, "%9s %9s %9s %11s %11s %11s  ", cli_count(r->before_count, a),
-                    cli_count(r->after_count, b), scount(r->count_delta, d),
+                    cli_count(r->after_count, b), cli_scount(r->count_delta, d),
                     cli_size(r->before_size, e), cli_size(r->after_size, h),
-                    ssize_text(r->size_delta, i2));
+                    cli_ssize(r->size_delta, i2));
         cli_print_name(f, r->name, strlen(r->name), 80);
         if (r->ignored)
             fputs("  (ignored)", f);
@@ -440,7 +403,7 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
             const ms_compare_row *r = ms_compare_row_get(c, grow[i]);
             size_t shown_groups = 0, total_groups = 0;
             if (markdown) {
-                md_text(f, r->name);
+                cli_md_text(f, r->name);
                 fprintf(f, ": %s new, retaining %s\n\n", cli_count(r->added_count, a),
                         cli_size(r->added_retained, b));
             } else {
@@ -507,7 +470,9 @@ int cmd_compare(int argc, char **argv)
     bool json = false, markdown = false, raw = false, timings = false;
     uint64_t top = 20, k = 5;
     double t_before, t_after, t0, t_compare;
-    size_t bad = 0;
+    size_t bad = 0, nsites = 0;
+    site_diff *sites = NULL;
+    bool traces = false;
     int c, rc = CLI_OK, v = 0;
 
     optind = 1;
@@ -575,11 +540,18 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     t_compare = cli_now() - t0;
-    /* BEFORE is no longer needed; its memory goes back before printing. */
+    traces = trace_is_site_graph(before) && trace_is_site_graph(after);
+    if (traces && !trace_sites_diff(before, after, &sites, &nsites)) {
+        fprintf(stderr, "memsnap: out of memory comparing allocation sites\n");
+        rc = CLI_FAILED;
+        goto done;
+    }
     before_json = cli_snapshot_json(before, argv[optind]);
-    ms_snapshot_free(before);
-    before = NULL;
-    if (!ms_compare_by_id(cmp) && ms_compare_note(cmp))
+    if (!traces) { /* BEFORE is no longer needed; its memory goes back before printing */
+        ms_snapshot_free(before);
+        before = NULL;
+    }
+    if (!traces && !ms_compare_by_id(cmp) && ms_compare_note(cmp))
         fprintf(stderr, "memsnap: warning: %s; comparing per class only (counts and sizes), not "
                         "object by object\n",
                 ms_compare_note(cmp));
@@ -602,6 +574,11 @@ int cmd_compare(int argc, char **argv)
         facts.new_size = t->new_size;
         facts.new_retained = t->new_retained;
         facts.cmp = cmp;
+        if (traces) { /* live bytes at the end of each trace */
+            const ms_trace_info *tb = ms_snapshot_trace(before), *ta = ms_snapshot_trace(after);
+            facts.before_total = tb->final_bytes > 0 ? (uint64_t)tb->final_bytes : 0;
+            facts.after_total = ta->final_bytes > 0 ? (uint64_t)ta->final_bytes : 0;
+        }
         if (json) {
             doc = cJSON_CreateObject();
             bj = cJSON_CreateArray();
@@ -647,6 +624,9 @@ int cmd_compare(int argc, char **argv)
                 cJSON_Delete(groups);
                 cJSON_AddNullToObject(doc, "groups");
             }
+            cJSON_AddItemToObject(doc, "trace", traces ? trace_compare_json(before, after, sites,
+                                                                             nsites, (size_t)top)
+                                                       : cJSON_CreateNull());
             cJSON_AddItemToObject(doc, "budgets", bj);
             rc = cli_write_json(doc, out);
             cJSON_Delete(doc);
@@ -655,8 +635,12 @@ int cmd_compare(int argc, char **argv)
             if ((rc = cli_output_open(&o, out)) == CLI_OK) {
                 if (markdown)
                     md_budgets(o.f, &bs, exceeded);
-                compare_text(o.f, after, cmp, argv[optind], argv[optind + 1], (size_t)top,
-                             (size_t)k, markdown);
+                if (traces)
+                    trace_compare_text(o.f, before, after, sites, nsites, argv[optind],
+                                       argv[optind + 1], (size_t)top, markdown);
+                else
+                    compare_text(o.f, after, cmp, argv[optind], argv[optind + 1], (size_t)top,
+                                 (size_t)k, markdown);
                 rc = cli_output_close(&o, true);
             }
         }
@@ -664,6 +648,7 @@ int cmd_compare(int argc, char **argv)
     if (rc == CLI_OK && bad)
         rc = CLI_BUDGET;
 done:
+    free(sites);
     cJSON_Delete(before_json);
     ms_compare_free(cmp);
     ms_snapshot_free(before);
@@ -804,11 +789,11 @@ int cmd_leaks(int argc, char **argv)
                     md_budgets(f, &bs, exceeded);
                     fputs("### memsnap leaks\n\n", f);
                     fprintf(f, "**%s objects** allocated between ", cli_count(ms_leaks_count(lk), a));
-                    md_text(f, argv[optind]);
+                    cli_md_text(f, argv[optind]);
                     fputs(" and ", f);
-                    md_text(f, argv[optind + 1]);
+                    cli_md_text(f, argv[optind + 1]);
                     fputs(" are still alive in ", f);
-                    md_text(f, argv[optind + 2]);
+                    cli_md_text(f, argv[optind + 2]);
                     fprintf(f, ": %s, retaining **%s**.\n\n", cli_size(ms_leaks_size(lk), b),
                             cli_size(ms_leaks_retained(lk), d));
                     if (ncls)
@@ -828,7 +813,7 @@ int cmd_leaks(int argc, char **argv)
                     const ms_class_row *r = ms_leaks_class(lk, i);
                     if (markdown) {
                         fputs("| ", f);
-                        md_text(f, r->name);
+                        cli_md_text(f, r->name);
                         fprintf(f, " | %s | %s | %s |\n", cli_count(r->count, a),
                                 cli_size(r->shallow_size, b), cli_size(r->retained_size, d));
                     } else {

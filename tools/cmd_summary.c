@@ -59,16 +59,6 @@ static int site_cmp(const void *a, const void *b)
     return strcmp(x->site, y->site);
 }
 
-/* cli_size for a signed number of bytes. */
-static const char *ssize(int64_t v, char buf[32])
-{
-    char tmp[32];
-    if (v >= 0)
-        return cli_size((uint64_t)v, buf);
-    snprintf(buf, 32, "-%s", cli_size((uint64_t)0 - (uint64_t)v, tmp));
-    return buf;
-}
-
 static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort sort, bool json,
                          uint64_t top, const char *out)
 {
@@ -139,7 +129,7 @@ static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort so
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
         fprintf(o.f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", file,
-                cli_count(n, a), n == 1 ? "site" : "sites", ssize(in->final_bytes, b),
+                cli_count(n, a), n == 1 ? "site" : "sites", cli_size_i64(in->final_bytes, b),
                 cli_count(in->alloc_events, c), cli_count(in->free_events, d));
         if (in->unsized_frees)
             fprintf(o.f, " (%s without a size)", cli_count(in->unsized_frees, b));
@@ -148,7 +138,7 @@ static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort so
                 "frees", "allocation site");
         for (size_t i = 0; i < shown; i++) {
             const ms_trace_site *r = &rows[i];
-            fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  ", ssize(r->live_bytes, a),
+            fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  ", cli_size_i64(r->live_bytes, a),
                     cli_size(r->alloc_bytes, b), cli_size(r->freed_bytes, c),
                     cli_count(r->alloc_events, d), cli_count(r->free_events, e));
             cli_print_name(o.f, r->site, strlen(r->site), 100);

@@ -32,16 +32,6 @@ static void help(FILE *f)
           f);
 }
 
-/* cli_size for a signed number of bytes. */
-static const char *ssize(int64_t v, char buf[32])
-{
-    char tmp[32];
-    if (v >= 0)
-        return cli_size((uint64_t)v, buf);
-    snprintf(buf, 32, "-%s", cli_size((uint64_t)0 - (uint64_t)v, tmp));
-    return buf;
-}
-
 static const char *secs(uint64_t us, char buf[32])
 {
     snprintf(buf, 32, "+%.3f s", (double)us / 1e6);
@@ -174,7 +164,7 @@ static void chart(FILE *f, ms_snapshot *snap, uint64_t rows)
     }
     if (ns <= rows) {
         for (uint32_t i = 0; i < ns; i++) {
-            fprintf(f, "  %12s  %11s  ", secs(sm[i].time_us, a), ssize(sm[i].live_bytes, b));
+            fprintf(f, "  %12s  %11s  ", secs(sm[i].time_us, a), cli_size_i64(sm[i].live_bytes, b));
             bar(f, sm[i].max_bytes, top);
             if (sm[i].max_bytes == in->peak_bytes && in->peak_bytes > 0 &&
                 sm[i].time_us >= in->peak_time_us &&
@@ -200,7 +190,7 @@ static void chart(FILE *f, ms_snapshot *snap, uint64_t rows)
         }
         if (!any)
             hi = live;
-        fprintf(f, "  %12s  %11s  ", secs(t_end, a), ssize(live, b));
+        fprintf(f, "  %12s  %11s  ", secs(t_end, a), cli_size_i64(live, b));
         bar(f, hi, top);
         fputs(peak ? " peak\n" : "\n", f);
     }
@@ -226,8 +216,8 @@ static int write_text(ms_snapshot *snap, const char *file, const char *out, uint
     fprintf(o.f, ", %s GC, %s markers; ", cli_count(in->gc_events, b),
             cli_count(in->marker_events, c));
     fprintf(o.f, "%s allocation sites\n", cli_count(in->site_count, a));
-    fprintf(o.f, "  live bytes: %s at the end, peak %s at %s\n", ssize(in->final_bytes, a),
-            ssize(in->peak_bytes, b), secs(in->peak_time_us, c));
+    fprintf(o.f, "  live bytes: %s at the end, peak %s at %s\n", cli_size_i64(in->final_bytes, a),
+            cli_size_i64(in->peak_bytes, b), secs(in->peak_time_us, c));
     if (in->batch_timing)
         fputs("  timing: Memlyze's (the events of one tracemalloc diff share a time)\n", o.f);
     if (in->unsized_frees)
@@ -263,7 +253,7 @@ static int write_text(ms_snapshot *snap, const char *file, const char *out, uint
                 fputs("marker  ", o.f);
                 cli_print_name(o.f, m.name, strlen(m.name), 60);
             }
-            fprintf(o.f, "  (live %s)\n", ssize(m.live_bytes, b));
+            fprintf(o.f, "  (live %s)\n", cli_size_i64(m.live_bytes, b));
         }
         if (hidden)
             fprintf(o.f, "  ... %s more collections (%s in all: %s objects, %s freed; --json lists them)\n",

@@ -9,8 +9,12 @@
  * no answer.  The default for V8 therefore follows the references a program
  * writes: properties, array elements and closure variables, plus the
  * engine's data stores (internal edges into and out of arrays: an object's
- * elements and properties, a Map's or Set's table and its slots).  Other
- * formats: every strong edge.
+ * elements and properties, a Map's or Set's table and its slots).  Python
+ * heaps (.mlyze) alike: the recorder writes a program's references as
+ * property and element edges and the runtime's links (__class__,
+ * __globals__, a function's code) as internal ones, which tie most of a
+ * heap into one component.  Boehm captures: every strong edge (a C heap's
+ * words are all the program's).
  */
 #include "scc.h"
 
@@ -27,7 +31,7 @@ struct ms_cycles {
 };
 
 typedef struct pred_ctx {
-    bool v8;
+    bool program_refs; /* the format tells program references from plumbing */
     ms_cycle_edges edges;
     uint64_t *self_loop; /* bit per node: keeps an edge to itself */
 } pred_ctx;
@@ -37,7 +41,7 @@ static bool keep_edge_type(const ms__graph *g, const pred_ctx *p, uint32_t from,
     unsigned t = ms__edge_type(g, e);
     if (t == MS_ET_WEAK)
         return false;
-    if (!p->v8 || p->edges == MS_CYCLE_EDGES_ALL)
+    if (!p->program_refs || p->edges == MS_CYCLE_EDGES_ALL)
         return true;
     if (t == MS_ET_PROPERTY || t == MS_ET_ELEMENT || t == MS_ET_CONTEXT)
         return true;
@@ -84,7 +88,7 @@ int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, 
     MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
     g = snap->g;
 
-    pc.v8 = ms__snapshot_is_v8(snap);
+    pc.program_refs = ms__snapshot_is_v8(snap) || snap->format == MS_FORMAT_MLYZE;
     pc.edges = edges;
     MS_TRY(ms__alloc_array_zero(&self_loop, ((uint64_t)N + 63) / 64, 8, "cycles", err));
     pc.self_loop = self_loop;

@@ -331,15 +331,28 @@ static bool numeric_name(const ms__graph *g, uint32_t sid)
     return true;
 }
 
+/* Objects with more out-edges than this are collections (a dictionary-mode
+ * JS object, a Python dict used as a cache): their property names are keys,
+ * data rather than structure.  Ordinary objects stay well below it (Node's
+ * global object has about 250 properties, a browser's Window about 1000). */
+#define KEYED_OUT_DEGREE 2048u
+
+/* Whether a hop's edge name is an index or a key, so that it is left out of
+ * the signature: indexed edge types (element, hidden), numeric names, and
+ * any edge out of a collection (KEYED_OUT_DEGREE). */
+static bool anonymous_hop(const ms__graph *g, uint32_t from, uint64_t e)
+{
+    return ms__edge_type_is_indexed(ms__edge_type(g, e)) || numeric_name(g, g->edge_name[e]) ||
+           g->first_edge[from + 1] - g->first_edge[from] > KEYED_OUT_DEGREE;
+}
+
 /* A hop's token: the class it leaves, the edge type, and the edge name;
- * indices (element and hidden edges, and numeric names) are all alike, so
- * the instances of one array or Map share a signature. */
+ * indices and keys (anonymous_hop) are all alike, so the instances held by
+ * one array, Map or dictionary share a signature. */
 static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t from, uint64_t e)
 {
     unsigned t = ms__edge_type(g, e);
-    uint64_t name = ms__edge_type_is_indexed(t) || numeric_name(g, g->edge_name[e])
-                        ? UINT64_MAX
-                        : g->edge_name[e];
+    uint64_t name = anonymous_hop(g, from, e) ? UINT64_MAX : g->edge_name[e];
     return mix64(mix64(mix64(0x51ED270B, cl->of[from]), t), name);
 }
 
@@ -378,7 +391,6 @@ size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf
         }
         {
             uint64_t tok = cl ? ((uint32_t)hop_token(g, cl, n, e) | 1u) : 0;
-            unsigned t = ms__edge_type(g, e);
             size_t el;
             const char *en;
             if (cl && tok == prev)
@@ -386,7 +398,7 @@ size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf
             prev = tok;
             PUT(name, l);
             PUT(" --", 3);
-            if (ms__edge_type_is_indexed(t) || numeric_name(g, g->edge_name[e])) {
+            if (anonymous_hop(g, n, e)) {
                 PUT("[]", 2);
             } else {
                 en = ms__strtab_get(&g->strings, g->edge_name[e], &el);

@@ -16,6 +16,7 @@ const work = scratch('mlyze-fixtures');
 const validSummary = schemaValidator('summary');
 const validTimeline = schemaValidator('timeline');
 const validInfo = schemaValidator('info');
+const validCompare = schemaValidator('compare');
 
 /** Memlyze v1 exactly as its format-spec.md and writer describe it. */
 function readMlyze(buf) {
@@ -181,6 +182,51 @@ for (const f of files) {
     }
   }
   console.log(`ok ${f}: ${want.alloc} ALLOC, ${want.free} FREE, ${want.gc} GC over ${want.sites.size} sites`);
+}
+
+// compare: growth per allocation site between two traces, against the
+// reader: every site of either file, live bytes before and after.
+for (let k = 0; k + 1 < files.length; k++) {
+  const [fa, fb] = [files[k], files[k + 1]];
+  const [pa, pb] = [join(dir, fa), join(dir, fb)];
+  const [a, b] = [readMlyze(readFileSync(pa)), readMlyze(readFileSync(pb))];
+  const cmp = memsnapJson('compare', '--json', '-n', '0', pa, pb);
+  validCompare(cmp, `compare ${fa} ${fb}`);
+  assert.equal(cmp.match, 'class');
+  assert.match(cmp.note, /event traces/);
+  assert.equal(BigInt(cmp.trace.before.live_bytes), a.bytes);
+  assert.equal(BigInt(cmp.trace.after.live_bytes), b.bytes);
+  assert.equal(cmp.trace.before.alloc_events, a.alloc);
+  assert.equal(cmp.trace.after.alloc_events, b.alloc);
+  const keys = new Set([...a.sites.keys(), ...b.sites.keys()]);
+  let changed = 0;
+  for (const key of keys) {
+    const sa = a.sites.get(key), sb = b.sites.get(key);
+    const delta = (sb ? sb.bytes : 0n) - (sa ? sa.bytes : 0n);
+    const allocsSame = (sa ? sa.allocs : 0) === (sb ? sb.allocs : 0);
+    const row = cmp.trace.sites.find((r) => r.site === key);
+    if (delta === 0n && allocsSame) {
+      assert.equal(row, undefined, `${fa} -> ${fb}: ${key} did not change`);
+      continue;
+    }
+    changed++;
+    assert.ok(row, `${fa} -> ${fb}: no row for ${key}`);
+    assert.equal(BigInt(row.live_delta), delta, `${fa} -> ${fb}: ${key}`);
+    assert.equal(row.before === null, !sa);
+    assert.equal(row.after === null, !sb);
+    if (sa) assert.equal(BigInt(row.before.live_bytes), sa.bytes);
+    if (sb) assert.equal(row.after.alloc_events, sb.allocs);
+  }
+  assert.equal(cmp.trace.site_count, changed);
+  assert.equal(cmp.trace.sites.length, changed);
+  for (let i = 1; i < cmp.trace.sites.length; i++)
+    assert.ok(cmp.trace.sites[i - 1].live_delta >= cmp.trace.sites[i].live_delta, 'sorted by growth');
+  // Budgets on live bytes: exceeded exactly when the trace grew.
+  const grew = b.bytes > a.bytes;
+  const r = memsnap('compare', '--fail-on', 'total>+0', pa, pb);
+  assert.equal(r.status, grew ? 1 : 0, `${fa} -> ${fb}: ${r.stderr}`);
+  assert.match(r.stdout, /compared per allocation site/);
+  console.log(`ok compare ${fa} ${fb}: ${changed} sites changed`);
 }
 
 // timeline needs a trace.

@@ -6,10 +6,13 @@
 //   - summary shows exactly N Leaky and 3 Node;
 //   - the retention path of a Leaky runs through the module's global CACHE
 //     and its dict key (found here by a BFS over the graph dump, not by
-//     memsnap's analyses: switch to `memsnap why` once it exists);
+//     memsnap's analyses), and `memsnap why` shows that same path;
+//     `why --class` puts the N instances in one group;
 //   - the 3 Nodes form a strongly connected component of their own (found
-//     here by Tarjan's algorithm over attribute/item references: switch to
-//     `memsnap cycles`);
+//     here by Tarjan's algorithm over attribute/item references), and
+//     `memsnap cycles` reports that component;
+//   - `memsnap compare` of a snapshot taken before the fill and one after
+//     reports exactly +N Leaky, held through CACHE;
 //   - allocation sites, the timeline (marker, frees), JSON schemas;
 //   - the file cut or flipped fails cleanly.
 // The recorder is used the way its docs say: one file copied next to the
@@ -28,6 +31,9 @@ const validSummary = schemaValidator('summary');
 const validTimeline = schemaValidator('timeline');
 const validTop = schemaValidator('top');
 const validDominators = schemaValidator('dominators');
+const validWhy = schemaValidator('why');
+const validCycles = schemaValidator('cycles');
+const validCompare = schemaValidator('compare');
 
 const PROGRAM = `import sys
 import memsnap_record
@@ -59,6 +65,7 @@ def ring():
     return a
 
 
+memsnap_record.snapshot(sys.argv[3])
 fill(int(sys.argv[1]))
 memsnap_record.mark("filled")
 RING = ring()
@@ -216,6 +223,25 @@ function checkHeap(file, progPath, final) {
   assert.ok(members.length === 3 || members.length === 6, `${what}: ${members.length} in the cycle`);
   // RING holds it.
   assert.ok(nodes.includes(edge(g, globals, 'RING')));
+
+  // memsnap's own analyses agree.  why: the path found above, edge by edge.
+  const why = memsnapJson('why', '--json', file, g.nodes[target].id);
+  validWhy(why, `${what} why`);
+  assert.equal(why.status, 'retained');
+  assert.deepEqual(why.path.hops.slice(1).map((h) => (h.edge ? h.edge.name ?? `#${h.edge.index}` : null)),
+    [...path.map((e) => e.name).slice(1), null], `${what}: why's path`);
+  // why --class: the N instances share one path (CACHE's keys are data).
+  const wc = memsnapJson('why', '--json', '--class', '__main__.Leaky', file);
+  validWhy(wc, `${what} why --class`);
+  assert.equal(wc.instances, N);
+  assert.equal(wc.groups[0].count, N, `${what}: ${wc.group_count} groups`);
+  // cycles: the component found above, and only it, holds the Nodes.
+  const cyc = memsnapJson('cycles', '--json', '-n', '0', file);
+  validCycles(cyc, `${what} cycles`);
+  const withNodes = cyc.cycles.filter((x) => x.classes.some((k) => k.class === '__main__.Node'));
+  assert.equal(withNodes.length, 1, `${what}: cycles with Nodes`);
+  assert.deepEqual(new Set(withNodes[0].member_ids.map(String)), new Set(members.map((m) => g.nodes[m].id)),
+    `${what}: the cycle's members`);
   // External roots are objects held from outside the graph (C): none of
   // the program's objects, whose every reference is in the graph.
   const external = new Set(g.out[kinds.get('(external)')].map((e) => e.to));
@@ -231,13 +257,13 @@ for (const [k, py] of pythons.entries()) {
   copyFileSync(join(SOURCE, 'tools', 'memsnap_record.py'), join(dir, 'memsnap_record.py'));
   const prog = join(dir, 'prog.py');
   writeFileSync(prog, PROGRAM);
-  const final = join(dir, 'final.mlyze'), mid = join(dir, 'mid.mlyze');
+  const final = join(dir, 'final.mlyze'), mid = join(dir, 'mid.mlyze'), before = join(dir, 'before.mlyze');
   const env = { ...process.env };
   delete env.PYTHONPATH;
-  const r = run(py, ['-m', 'memsnap_record', '-o', final, '--interval', '0.05', prog, String(N), mid],
+  const r = run(py, ['-m', 'memsnap_record', '-o', final, '--interval', '0.05', prog, String(N), mid, before],
     { cwd: dir, env });
   assert.equal(r.status, 0, `${py}: ${r.stderr}`);
-  assert.ok(existsSync(final) && existsSync(mid), r.stderr);
+  assert.ok(existsSync(final) && existsSync(mid) && existsSync(before), r.stderr);
   const version = run(py, ['-c', 'import sys; print(sys.version.split()[0])']).stdout.trim();
 
   checkHeap(mid, prog, false);
@@ -252,6 +278,23 @@ for (const [k, py] of pythons.entries()) {
   assert.ok(cacheTop.retained_size > N * 100, `CACHE retains its ${N} instances`);
   const dom = memsnapJson('dominators', '--json', final);
   validDominators(dom, 'dominators');
+
+  // compare: one process, objects matched by id (their addresses): exactly
+  // the N new Leaky, in one group whose path runs through CACHE; a budget
+  // on the class fails the run.
+  const cmp = memsnapJson('compare', '--json', '-n', '0', before, mid);
+  validCompare(cmp, 'compare');
+  assert.equal(cmp.match, 'id', cmp.note);
+  const lrow = cmp.classes.find((c) => c.name === '__main__.Leaky');
+  assert.equal(lrow?.added_count, N);
+  assert.equal(lrow.removed_count, 0);
+  const lgroups = cmp.groups.filter((x) => x.example.class === '__main__.Leaky');
+  assert.equal(lgroups.length, 1);
+  assert.equal(lgroups[0].count, N);
+  assert.ok(lgroups[0].path.hops.some((h) => h.edge?.name === 'CACHE'), 'the path names CACHE');
+  const budget = memsnap('compare', '--fail-on', 'class:__main__.Leaky>+0', before, mid);
+  assert.equal(budget.status, 1, budget.stderr);
+  assert.match(budget.stderr, /__main__\.Leaky/);
 
   const tl = memsnapJson('timeline', '--json', final);
   validTimeline(tl, 'timeline');

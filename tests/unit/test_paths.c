@@ -338,10 +338,60 @@ static void test_paths__hand_drawn_why(void **state)
     ms_snapshot_free(s);
 }
 
+/* Instances held by a collection (more than 2048 out-edges) under distinct
+ * keys form one group; held by an ordinary object under distinct property
+ * names, one group per name. */
+static void test_paths__keyed_collections_group(void **state)
+{
+    enum { KEYS = 3000, NAMED = 5 };
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_why_class *w = NULL;
+    uint32_t s_item, s_cache, s_obj, s_root, s_name;
+    char key[32];
+    (void)state;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "(root)", 6, &s_root, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "Item", 4, &s_item, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "Cache", 5, &s_cache, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "Holder", 6, &s_obj, NULL, &err), MS_OK);
+    /* 0 root, 1 cache, 2 holder, then KEYS + NAMED items */
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, s_root, 1, 0, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, s_cache, 2, 8, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, s_obj, 3, 8, 0, &err), MS_OK);
+    for (uint32_t i = 0; i < KEYS + NAMED; i++)
+        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, s_item, 10 + i, 16, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "cache", 5, &s_name, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_edge(&b, 0, 1, MS_ET_PROPERTY, s_name, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "holder", 6, &s_name, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_edge(&b, 0, 2, MS_ET_PROPERTY, s_name, &err), MS_OK);
+    for (uint32_t i = 0; i < KEYS + NAMED; i++) {
+        int len = snprintf(key, sizeof key, "k%u", i);
+        assert_int_equal(ms__builder_string(&b, key, (size_t)len, &s_name, NULL, &err), MS_OK);
+        assert_int_equal(ms__builder_edge(&b, i < KEYS ? 1 : 2, 3 + i, MS_ET_PROPERTY, s_name, &err),
+                         MS_OK);
+    }
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    ms__builder_discard(&b);
+    assert_int_equal(ms__snapshot_from_graph(g, MS_FORMAT_BOEHM, "test", &s, &err), MS_OK);
+
+    assert_int_equal(ms_why_class_compute(s, "Item", &w, &err), MS_OK);
+    assert_int_equal(ms_why_class_instances(w), KEYS + NAMED);
+    assert_int_equal(ms_why_class_group_count(w), 1 + NAMED);
+    assert_int_equal(ms_why_class_group(w, 0)->count, KEYS); /* largest first */
+    for (size_t i = 1; i <= NAMED; i++)
+        assert_int_equal(ms_why_class_group(w, i)->count, 1);
+    ms_why_class_free(w);
+    ms_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths__hand_drawn_why),
+        cmocka_unit_test(test_paths__keyed_collections_group),
         cmocka_unit_test(test_paths__random_vs_brute_force),
         cmocka_unit_test(test_paths__scc_vs_brute_force),
     };
