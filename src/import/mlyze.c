@@ -639,16 +639,26 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     return MS_OK;
 }
 
+/* Opens a heap record of fixed-size entries: "u32 n, then n entries of
+ * `each` bytes" must fill the record exactly.  *n gets the count. */
+static int heap_array(mlyze *m, const char *what, const char *entries, unsigned each,
+                      const uint8_t *p, uint64_t len, uint64_t off, uint64_t *n)
+{
+    if (heap_open(m, off, what) < 0)
+        return MS_EFORMAT;
+    *n = len >= 4 ? le32(p) : 0;
+    if (len < 4 || len != 4 + (uint64_t)each * *n)
+        return fail(m, MS_EFORMAT, off, "%s has %llu bytes; %llu %s take %llu", what,
+                    (unsigned long long)len, (unsigned long long)*n, entries,
+                    (unsigned long long)(4 + (uint64_t)each * *n));
+    return MS_OK;
+}
+
 static int heap_objects(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
 {
     uint64_t n;
-    if (heap_open(m, off, "HEAP_OBJECTS") < 0)
+    if (heap_array(m, "HEAP_OBJECTS", "objects", 24, p, len, off, &n) < 0)
         return MS_EFORMAT;
-    n = len >= 4 ? le32(p) : 0;
-    if (len < 4 || len != 4 + 24 * n)
-        return fail(m, MS_EFORMAT, off, "HEAP_OBJECTS has %llu bytes; %llu objects take %llu",
-                    (unsigned long long)len, (unsigned long long)n,
-                    (unsigned long long)(4 + 24 * n));
     if (m->objects + n >= MS_NODE_LIMIT - 1)
         return fail(m, MS_ELIMIT, off, "more than %u objects (memsnap's limit; graph.h)",
                     MS_NODE_LIMIT - 2);
@@ -683,13 +693,8 @@ static int heap_refs(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
 {
     static const uint8_t edge_type[4] = {MS_ET_ELEMENT, MS_ET_PROPERTY, MS_ET_INTERNAL, MS_ET_WEAK};
     uint64_t n;
-    if (heap_open(m, off, "HEAP_REFS") < 0)
+    if (heap_array(m, "HEAP_REFS", "references", 13, p, len, off, &n) < 0)
         return MS_EFORMAT;
-    n = len >= 4 ? le32(p) : 0;
-    if (len < 4 || len != 4 + 13 * n)
-        return fail(m, MS_EFORMAT, off, "HEAP_REFS has %llu bytes; %llu references take %llu",
-                    (unsigned long long)len, (unsigned long long)n,
-                    (unsigned long long)(4 + 13 * n));
     for (uint64_t i = 0; i < n; i++) {
         uint32_t from = le32(p + 4 + 4 * i), to = le32(p + 4 + 4 * n + 4 * i);
         uint32_t name = le32(p + 4 + 8 * n + 4 * i), sid = 0;
@@ -715,13 +720,8 @@ static int heap_refs(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
 static int heap_roots(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
 {
     uint64_t n;
-    if (heap_open(m, off, "HEAP_ROOTS") < 0)
+    if (heap_array(m, "HEAP_ROOTS", "roots", 12, p, len, off, &n) < 0)
         return MS_EFORMAT;
-    n = len >= 4 ? le32(p) : 0;
-    if (len < 4 || len != 4 + 12 * n)
-        return fail(m, MS_EFORMAT, off, "HEAP_ROOTS has %llu bytes; %llu roots take %llu",
-                    (unsigned long long)len, (unsigned long long)n,
-                    (unsigned long long)(4 + 12 * n));
     if (m->root_count + n > m->root_cap) {
         uint64_t cap = m->root_cap < 256 ? 256 : m->root_cap * 2;
         if (cap < m->root_count + n)
