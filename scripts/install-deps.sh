@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libzstd-dev libcjson-dev libcmocka-dev
+  libzstd-dev zstd libcjson-dev libcmocka-dev   # zstd: the tests compress inputs with it
   libgc-dev libdwarf-dev libelf-dev   # Boehm GC captures and their symbolization
   python3                             # the Python heap recorder and its tests
   guile-3.0                           # a real Boehm GC program the capture tests run
