@@ -613,6 +613,10 @@ typedef struct ms_trace_info {
 
 /* The trace facts of an .mlyze input; NULL for other formats.  Borrowed. */
 const ms_trace_info *ms_snapshot_trace(const ms_snapshot *snap);
+/* 1 when snap is an event trace without a heap snapshot (Memlyze's own
+ * files): its nodes are allocation sites, not objects, so nothing can be
+ * matched by id and its summary is per site; 0 otherwise. */
+int ms_snapshot_is_site_trace(const ms_snapshot *snap);
 
 /* One allocation site of the event stream. */
 typedef struct ms_trace_site {

@@ -540,7 +540,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     t_compare = cli_now() - t0;
-    traces = trace_is_site_graph(before) && trace_is_site_graph(after);
+    traces = ms_snapshot_is_site_trace(before) && ms_snapshot_is_site_trace(after);
     if (traces && !trace_sites_diff(before, after, &sites, &nsites)) {
         fprintf(stderr, "memsnap: out of memory comparing allocation sites\n");
         rc = CLI_FAILED;

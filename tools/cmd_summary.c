@@ -216,7 +216,7 @@ int cmd_summary(int argc, char **argv)
     }
     if (cli_open(argv[optind], &snap, NULL, &err) < 0)
         return cli_fail(&err);
-    if (ms_snapshot_trace(snap) && !ms_snapshot_trace(snap)->has_heap) {
+    if (ms_snapshot_is_site_trace(snap)) {
         rc = trace_summary(snap, argv[optind], so.sort, json, json && !top_given ? 0 : top, out);
         goto done;
     }

@@ -12,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool trace_is_site_graph(const ms_snapshot *snap)
-{
-    const ms_trace_info *in = ms_snapshot_trace(snap);
-    return in && !in->has_heap;
-}
-
 static int by_key(const void *x, const void *y)
 {
     return strcmp(((const ms_trace_site *)x)->site, ((const ms_trace_site *)y)->site);

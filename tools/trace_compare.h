@@ -19,9 +19,6 @@ typedef struct site_diff {
     int64_t live_delta;      /* bytes: after.live_bytes - before.live_bytes */
 } site_diff;
 
-/* 1 when snap is an event trace whose graph is its allocation sites. */
-bool trace_is_site_graph(const ms_snapshot *snap);
-
 /* The sites of two site-graph traces matched by key, largest live growth
  * first (then by key).  *out is malloc'ed (caller frees); it borrows the
  * site strings from both snapshots.  Returns false when out of memory. */

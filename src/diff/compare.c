@@ -318,8 +318,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
         c->by_id = 1;
     } else if (o->match == MS_MATCH_BY_CLASS) {
         c->by_id = 0;
-    } else if ((ms_snapshot_trace(before) && !ms_snapshot_trace(before)->has_heap) ||
-               (ms_snapshot_trace(after) && !ms_snapshot_trace(after)->has_heap)) {
+    } else if (ms_snapshot_is_site_trace(before) || ms_snapshot_is_site_trace(after)) {
         /* An event trace's nodes are its allocation sites, not objects:
          * there is nothing to match by id. */
         snprintf(c->note, sizeof c->note,

@@ -211,24 +211,17 @@ static int varint_slow(bx *x, uint64_t *v, const char *what)
     return MS_OK;
 }
 
-/* One varint; the fast path decodes in the window without checks per byte. */
+/* One varint; the fast path decodes in the window, up to the section's end;
+ * a varint the window cuts goes byte by byte with refills. */
 static inline int get_varint(bx *x, uint64_t *v, const char *what)
 {
-    const uint8_t *p = x->r->p;
-    if ((size_t)(x->r->end - p) >= 10 && x->sec_end - pos(x) >= 10) {
-        uint64_t out = 0;
-        for (unsigned i = 0; i < 10; i++) {
-            uint8_t c = p[i];
-            if (i == 9 && c > 1)
-                return fail(x, MS_EFORMAT, pos(x), "%s does not fit 64 bits", what);
-            out |= (uint64_t)(c & 0x7f) << (7 * i);
-            if (!(c & 0x80)) {
-                x->r->p = p + i + 1;
-                *v = out;
-                return MS_OK;
-            }
-        }
-    }
+    uint64_t left = x->sec_end - pos(x);
+    const uint8_t *end = (size_t)(x->r->end - x->r->p) < left ? x->r->end : x->r->p + left;
+    int rc = ms__leb128(&x->r->p, end, v);
+    if (MS_LIKELY(rc == 1))
+        return MS_OK;
+    if (rc < 0)
+        return fail(x, MS_EFORMAT, pos(x), "%s does not fit 64 bits", what);
     return varint_slow(x, v, what);
 }
 

@@ -331,34 +331,6 @@ static inline uint32_t le32(const uint8_t *p)
     return v;
 }
 
-/* Unsigned LEB128 at *pp: 1 and *pp advanced; 0 when the bytes end first;
- * -1 when it is longer than 10 bytes or beyond 2^64 - 1. */
-static inline int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-    const uint8_t *p = *pp;
-    uint64_t x = 0;
-    if (MS_LIKELY(p < end && *p < 0x80)) {
-        *v = *p;
-        *pp = p + 1;
-        return 1;
-    }
-    for (unsigned shift = 0; shift < 70; shift += 7) {
-        uint8_t c;
-        if (p == end)
-            return 0;
-        c = *p++;
-        if (shift == 63 && c > 1)
-            return -1;
-        x |= (uint64_t)(c & 0x7F) << shift;
-        if (!(c & 0x80)) {
-            *v = x;
-            *pp = p;
-            return 1;
-        }
-    }
-    return -1;
-}
-
 /* ---- sites and time ----------------------------------------------------- */
 
 static int intern(mlyze *m, const char *s, size_t len, uint32_t *sid)
@@ -886,7 +858,7 @@ static int site_free(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off, uin
     uint64_t stack, size;
     uint32_t site;
     int rc = MS_OK;
-    if (varint(&q, end, &stack) != 1 || varint(&q, end, &size) != 1)
+    if (ms__leb128(&q, end, &stack) != 1 || ms__leb128(&q, end, &size) != 1)
         return fail(m, MS_EFORMAT, off, "SITE_FREE does not hold two varints (stack id, size)");
     if (q != end)
         return fail(m, MS_EFORMAT, off, "SITE_FREE has %llu bytes after its stack id and size",
@@ -954,7 +926,7 @@ static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, con
     if (!p || end - p < 12)
         return NULL;
     type = *p++;
-    if (varint(&p, end, &x) != 1)
+    if (ms__leb128(&p, end, &x) != 1)
         return NULL;
     if (type == EV_ALLOC || type == EV_FREE) {
         uint64_t addr;
@@ -966,7 +938,7 @@ static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, con
             __builtin_prefetch(&m->live.s[mix64(addr) & m->live.mask]);
         if (type == EV_FREE)
             return p;
-        if (varint(&p, end, &x) != 1 || varint(&p, end, &x) != 1 || end - p < 2)
+        if (ms__leb128(&p, end, &x) != 1 || ms__leb128(&p, end, &x) != 1 || end - p < 2)
             return NULL;
         return p + 2;
     }
@@ -1013,7 +985,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         uint64_t delta, a, b, c;
         int v;
 
-        v = varint(&q, end, &delta);
+        v = ms__leb128(&q, end, &delta);
         if (v < 0)
             return fail(m, MS_EFORMAT, off + 1, "malformed varint (longer than 10 bytes or beyond 2^64)");
         switch (type) {
@@ -1022,7 +994,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
                 goto incomplete;
             a = le64(q);
             q += 8;
-            if ((v = varint(&q, end, &b)) == 1 && (v = varint(&q, end, &c)) == 1 && end - q < 2)
+            if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 && end - q < 2)
                 v = 0;
             if (v <= 0)
                 goto bad_or_incomplete;
@@ -1039,8 +1011,8 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         case EV_GC:
             if (v == 0)
                 goto incomplete;
-            if ((v = varint(&q, end, &a)) == 1)
-                v = varint(&q, end, &b);
+            if ((v = ms__leb128(&q, end, &a)) == 1)
+                v = ms__leb128(&q, end, &b);
             if (v <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_gc(m, off, delta, a, b));
@@ -1048,7 +1020,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         case EV_MARKER:
             if (v == 0)
                 goto incomplete;
-            if ((v = varint(&q, end, &a)) <= 0)
+            if ((v = ms__leb128(&q, end, &a)) <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_marker(m, off, delta, a));
             break;
@@ -1060,7 +1032,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
                             "snapshots); v1 events are not self-describing, so nothing after it "
                             "can be read",
                             type);
-            if (v == 0 || (v = varint(&q, end, &a)) == 0)
+            if (v == 0 || (v = ms__leb128(&q, end, &a)) == 0)
                 goto incomplete;
             if (v < 0)
                 goto bad_or_incomplete;

@@ -188,6 +188,12 @@ const ms_trace_info *ms_snapshot_trace(const ms_snapshot *snap)
     return snap && snap->g->trace ? &snap->g->trace->info : NULL;
 }
 
+int ms_snapshot_is_site_trace(const ms_snapshot *snap)
+{
+    const ms_trace_info *in = ms_snapshot_trace(snap);
+    return in && !in->has_heap;
+}
+
 void ms_trace_site_get(const ms_snapshot *snap, uint32_t i, ms_trace_site *out)
 {
     const ms__trace_site *s = &snap->g->trace->sites[i];

@@ -65,6 +65,36 @@ static inline bool ms__add_overflow(uint64_t a, uint64_t b, uint64_t *out)
     return __builtin_add_overflow(a, b, out);
 }
 
+/* Unsigned LEB128 (the varints of the .mlyze and Boehm capture formats) at
+ * *pp, reading no byte at or past end: 1 with *v set and *pp advanced; 0
+ * when the bytes end first (*pp unchanged); -1 when it is longer than 10
+ * bytes or beyond 2^64 - 1. */
+static inline int ms__leb128(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x = 0;
+    if (MS_LIKELY(p < end && *p < 0x80)) {
+        *v = *p;
+        *pp = p + 1;
+        return 1;
+    }
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        uint8_t c;
+        if (p == end)
+            return 0;
+        c = *p++;
+        if (shift == 63 && c > 1)
+            return -1;
+        x |= (uint64_t)(c & 0x7F) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            *pp = p;
+            return 1;
+        }
+    }
+    return -1;
+}
+
 /* Allocates n * size bytes (uninitialised, or zeroed with the _zero variant);
  * n == 0 yields a valid unique pointer.  Overflow or exhaustion -> MS_ENOMEM
  * naming `what`. */
