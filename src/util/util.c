@@ -1,14 +1,12 @@
 /*
  * util.c: error records, checked allocation, clock.
  */
-#define _DEFAULT_SOURCE /* MADV_HUGEPAGE */
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...)
@@ -81,23 +79,6 @@ const char *ms_status_name(int status)
     }
 }
 
-/* Large arrays are filled front to back right after allocation: ask for
- * transparent huge pages so the kernel takes one fault per 2 MiB instead of
- * one per 4 KiB (a third of import time on big snapshots otherwise). */
-static void advise_huge(void *p, uint64_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = 2u << 20;
-    uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t end = ((uintptr_t)p + (uintptr_t)bytes) & ~(huge - 1);
-    if (bytes >= 2 * huge && end > start)
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 static int alloc_common(void *out_ptr, uint64_t n, size_t size, bool zero, const char *what,
                         ms_error *err)
 {
@@ -112,7 +93,6 @@ static int alloc_common(void *out_ptr, uint64_t n, size_t size, bool zero, const
     if (!p)
         return ms__fail(err, MS_ENOMEM, UINT64_MAX, "out of memory allocating %s (%llu bytes)",
                         what, (unsigned long long)bytes);
-    advise_huge(p, bytes);
     memcpy(out_ptr, &p, sizeof p);
     return MS_OK;
 }
@@ -141,7 +121,6 @@ int ms__realloc_array(void *ptr_ptr, uint64_t n, size_t size, const char *what, 
     if (!p)
         return ms__fail(err, MS_ENOMEM, UINT64_MAX, "out of memory growing %s to %llu bytes", what,
                         (unsigned long long)bytes);
-    advise_huge(p, bytes);
     memcpy(ptr_ptr, &p, sizeof p);
     return MS_OK;
 }
