@@ -123,8 +123,11 @@ static int dfs(lt *t, uint32_t root, ms_error *err)
         bool descended = false;
         for (; e < end; e++) {
             uint32_t w;
-            if (e + PREFETCH_AHEAD < E)
-                __builtin_prefetch(&t->v[ms__edge_to(g, e + PREFETCH_AHEAD) + 1]);
+            if (e + PREFETCH_AHEAD < E) {
+                uint32_t ahead = ms__edge_to(g, e + PREFETCH_AHEAD);
+                __builtin_prefetch(&t->v[ahead + 1]);
+                __builtin_prefetch(&g->first_edge[ahead]);
+            }
             if (!ms__essential(g, t->x, v - 1, e))
                 continue;
             w = ms__edge_to(g, e) + 1;
@@ -289,7 +292,14 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
     MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count ? t.high_count : 1, 4, false, "predecessors",
                           err));
     for (uint32_t n = 0; n < N; n++) {
-        for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
+        uint64_t end = g->first_edge[n + 1];
+        for (uint64_t e = g->first_edge[n]; e < end; e++) {
+            /* Two-stage prefetch: the target's cursor far ahead, the slot
+             * it points to nearer (both are random accesses). */
+            if (e + 2 * PREFETCH_AHEAD < E)
+                __builtin_prefetch(&V[ms__edge_to(g, e + 2 * PREFETCH_AHEAD) + 1]);
+            if (e + PREFETCH_AHEAD < E && bit(t.high, e + PREFETCH_AHEAD))
+                __builtin_prefetch(&rev_from[V[ms__edge_to(g, e + PREFETCH_AHEAD) + 1].semi], 1);
             if (bit(t.high, e)) {
                 uint32_t w = ms__edge_to(g, e) + 1;
                 if (w != r)
@@ -432,6 +442,14 @@ void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint3
      * up the retained sizes for each traversed node excluding the root"). */
     for (uint32_t i = N; i > 1; i--) {
         uint32_t n = order[i - 1];
+        /* order is known ahead, the nodes are scattered: fetch early. */
+        if (i > 2 * PREFETCH_AHEAD + 1) {
+            uint32_t m = order[i - 1 - 2 * PREFETCH_AHEAD];
+            __builtin_prefetch(&idom[m]);
+            __builtin_prefetch(&retained[m]);
+        }
+        if (i > PREFETCH_AHEAD + 1)
+            __builtin_prefetch(&retained[idom[order[i - 1 - PREFETCH_AHEAD]]], 1);
         retained[idom[n]] += retained[n];
     }
 }

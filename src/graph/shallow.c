@@ -84,6 +84,8 @@ int ms__v8_shallow_sizes(const ms__graph *g, ms__pool *pool, uint64_t *out, ms_e
             uint32_t o = owner[cur];
             for (uint64_t e = g->first_edge[cur]; e < g->first_edge[cur + 1]; e++) {
                 uint32_t t;
+                if (e + 8 < g->edge_count)
+                    __builtin_prefetch(&owner[ms__edge_to(g, e + 8)]);
                 if (ms__edge_type(g, e) == MS_ET_WEAK)
                     continue;
                 t = ms__edge_to(g, e);

@@ -21,6 +21,7 @@
  */
 #include "v8rules.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -110,6 +111,7 @@ void ms__v8_edges_free(ms__v8_edges *x)
     free(x->part);
     free(x->table);
     free(x->page);
+    free(x->tables);
     ms__strtab_free(&x->parts);
     memset(x, 0, sizeof *x);
 }
@@ -153,44 +155,94 @@ done:
 
 /* Rule 4: markPageOwnedNodes.  Seeds are the root's shortcut targets and its
  * element edges to "(Document DOM trees)"; the flag spreads over non-weak
- * edges. */
+ * edges.  Only the set matters, not the order: a FIFO queue lets the loop
+ * fetch the edges of the nodes it will visit next ahead of time. */
+#define PAGE_AHEAD 8
+
 static int mark_page_owned(const ms__graph *g, ms__v8_edges *x, ms_error *err)
 {
     const uint32_t N = g->node_count, r = g->root;
-    uint32_t *stack = NULL;
-    uint64_t sp = 0;
+    uint32_t *queue = NULL;
+    uint64_t head = 0, len = 0;
     int rc = MS_OK;
     MS_TRY(ms__alloc_array_zero(&x->page, ((uint64_t)N + 63) / 64, 8, "page-owned flags", err));
-    MS_TRY(ms__alloc_array(&stack, N, 4, "page-owned flags", err));
+    MS_TRY(ms__alloc_array(&queue, N, 4, "page-owned flags", err));
     for (uint64_t e = g->first_edge[r]; e < g->first_edge[r + 1]; e++) {
         unsigned t = ms__edge_type(g, e);
         uint32_t to = ms__edge_to(g, e);
         if (t == MS_ET_ELEMENT) {
-            size_t len;
-            const char *name = ms__node_name(g, to, &len);
-            if (g->node_type[to] != MS_NT_SYNTHETIC || len != 20 ||
+            size_t len_name;
+            const char *name = ms__node_name(g, to, &len_name);
+            if (g->node_type[to] != MS_NT_SYNTHETIC || len_name != 20 ||
                 memcmp(name, "(Document DOM trees)", 20) != 0)
                 continue;
         } else if (t != MS_ET_SHORTCUT) {
             continue;
         }
-        /* DevTools pushes seeds without checking the flag: a seed listed
-         * twice is visited twice, which changes nothing. */
-        stack[sp++] = to;
+        /* DevTools pushes seeds without checking the flag; a seed listed
+         * twice would be visited twice, which changes nothing. */
+        if (x->page[to >> 6] >> (to & 63) & 1)
+            continue;
         x->page[to >> 6] |= 1ull << (to & 63);
-        while (sp) {
-            uint32_t n = stack[--sp];
-            for (uint64_t f = g->first_edge[n]; f < g->first_edge[n + 1]; f++) {
-                uint32_t c = ms__edge_to(g, f);
-                if (x->page[c >> 6] >> (c & 63) & 1 || ms__edge_type(g, f) == MS_ET_WEAK)
-                    continue;
-                x->page[c >> 6] |= 1ull << (c & 63);
-                stack[sp++] = c;
-            }
+        queue[len++] = to;
+    }
+    while (head < len) {
+        uint32_t n = queue[head++];
+        if (head + 2 * PAGE_AHEAD < len)
+            __builtin_prefetch(&g->first_edge[queue[head + 2 * PAGE_AHEAD]]);
+        if (head + PAGE_AHEAD < len)
+            __builtin_prefetch(&g->edge_word[g->first_edge[queue[head + PAGE_AHEAD]]]);
+        for (uint64_t f = g->first_edge[n]; f < g->first_edge[n + 1]; f++) {
+            uint32_t c = ms__edge_to(g, f);
+            if (x->page[c >> 6] >> (c & 63) & 1 || ms__edge_type(g, f) == MS_ET_WEAK)
+                continue;
+            x->page[c >> 6] |= 1ull << (c & 63);
+            queue[len++] = c;
         }
     }
 done:
-    free(stack);
+    free(queue);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The nodes rule 1 can apply to: those whose id is a table id in some
+ * ephemeron name.  Few distinct tables: a sorted list and a search per node. */
+static int mark_tables(const ms__graph *g, ms__v8_edges *x, ms_error *err)
+{
+    const uint32_t S = g->strings.count, N = g->node_count;
+    uint64_t *ids = NULL, count = 0, unique = 0;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&x->tables, ((uint64_t)N + 63) / 64, 8, "edge rules", err));
+    MS_TRY(ms__alloc_array(&ids, S ? S : 1, 8, "edge rules", err));
+    for (uint32_t sid = 0; sid < S; sid++)
+        if (x->part[sid])
+            ids[count++] = x->table[sid];
+    qsort(ids, count, sizeof *ids, cmp_u64);
+    for (uint64_t i = 0; i < count; i++)
+        if (unique == 0 || ids[unique - 1] != ids[i])
+            ids[unique++] = ids[i];
+    for (uint32_t n = 0; n < N; n++) {
+        uint64_t id = ms__node_id(g, n), lo = 0, hi = unique;
+        if (unique == 0 || id < ids[0] || id > ids[unique - 1])
+            continue;
+        while (lo < hi) {
+            uint64_t mid = lo + (hi - lo) / 2;
+            if (ids[mid] < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < unique && ids[lo] == id)
+            x->tables[n >> 6] |= 1ull << (n & 63);
+    }
+done:
+    free(ids);
     return rc;
 }
 
@@ -200,6 +252,8 @@ int ms__v8_edges_init(const ms__graph *g, ms__v8_edges *x, ms_error *err)
     memset(x, 0, sizeof *x);
     x->table_ok_all = true;
     MS_TRY(find_ephemeron_names(g, x, err));
+    if (x->part)
+        MS_TRY(mark_tables(g, x, err));
     MS_TRY(mark_page_owned(g, x, err));
 done:
     if (rc < 0)

@@ -45,6 +45,9 @@ typedef struct ms__v8_edges {
     uint64_t *table;   /* per string id: the WeakMap table's node id */
     ms__strtab parts;  /* the distinct parts, for pairing the two edges of a value */
     uint64_t *page;    /* bit per node: page-owned (markPageOwnedNodes) */
+    uint64_t *tables;  /* bit per node: its id is some ephemeron name's table id
+                          (so rule 1 needs the edge's name only out of these);
+                          NULL when part is */
     bool table_ok_all;
 } ms__v8_edges;
 
@@ -64,15 +67,17 @@ static inline bool ms__v8_essential(const ms__graph *g, const ms__v8_edges *x, u
 {
     unsigned t = ms__edge_type(g, e);
     uint32_t to = ms__edge_to(g, e);
-    if (t == MS_ET_INTERNAL && x->part && x->part[g->edge_name[e]] &&
-        x->table[g->edge_name[e]] == ms__node_id(g, from))
+    /* Cheapest tests first: the source's bits are in cache for the whole
+     * edge list, the edge's name and the target's bit may not be. */
+    if (t == MS_ET_INTERNAL && x->tables && (x->tables[from >> 6] >> (from & 63) & 1) &&
+        x->part[g->edge_name[e]] && x->table[g->edge_name[e]] == ms__node_id(g, from))
         return false;
     if (t == MS_ET_WEAK || from == to)
         return false;
     if (from != g->root) {
         if (t == MS_ET_SHORTCUT)
             return false;
-        if (ms__v8_page_owned(x, to) && !ms__v8_page_owned(x, from))
+        if (!ms__v8_page_owned(x, from) && ms__v8_page_owned(x, to))
             return false;
     }
     return true;
