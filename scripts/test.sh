@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds memsnap twice (optimised, and with
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole test
-# suite (ctest) in both builds, then fuzzes each importer for a minute
+# suite (ctest) in both builds, runs the two-thread test under
+# ThreadSanitizer, then fuzzes each importer for a minute
 # (scripts/fuzz.sh; MEMSNAP_FUZZ_SECONDS sets how long, 0 skips it).
 # Exits non-zero if anything fails.
 set -euo pipefail
@@ -17,6 +18,12 @@ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DMEMSNAP_SANITIZE=ON
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+
+# The analyses run on two threads: the test that compares them with one
+# thread, under ThreadSanitizer.
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DMEMSNAP_TSAN=ON
+cmake --build build/tsan -j "$jobs" --target test_threads
+TSAN_OPTIONS=halt_on_error=1 ./build/tsan/tests/test_threads
 
 fuzz_seconds=${MEMSNAP_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -70,6 +70,45 @@ static int on_progress(const char *phase, double fraction, void *payload)
     return 0;
 }
 
+/* MEMSNAP_THREADS, else 2 when the machine has two or more processors. */
+static unsigned cli_threads(void)
+{
+    const char *env = getenv("MEMSNAP_THREADS");
+    long cpus;
+    if (env && *env) {
+        char *end;
+        unsigned long v = strtoul(env, &end, 10);
+        if (*end == 0 && v >= 1 && v <= 64)
+            return (unsigned)v;
+    }
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 2 ? 2 : 1;
+}
+
+void cli_print_timings(ms_snapshot *snap, double load, double analyses, const char *last,
+                       double last_seconds)
+{
+    static const struct {
+        ms_analysis what;
+        const char *name;
+        bool always;
+    } phase[] = {{MS_ANALYSIS_DISTANCES, "distances", true},
+                 {MS_ANALYSIS_DOMINATORS, "dominators", true},
+                 {MS_ANALYSIS_RETAINED, "retained", true},
+                 {MS_ANALYSIS_CLASSES, "classes", true},
+                 {MS_ANALYSIS_DOMINATOR_TREE, "dominator_tree", false},
+                 {MS_ANALYSIS_PATHS, "paths", false},
+                 {MS_ANALYSIS_RETAINERS, "retainers", false}};
+    fprintf(stderr, "{\"load\": %.3f, \"threads\": %u, \"analyses\": %.3f", load, cli_threads(),
+            analyses);
+    for (size_t i = 0; i < sizeof phase / sizeof phase[0]; i++) {
+        double t = ms_snapshot_seconds(snap, phase[i].what);
+        if (phase[i].always || t > 0)
+            fprintf(stderr, ", \"%s\": %.3f", phase[i].name, t);
+    }
+    fprintf(stderr, ", \"%s\": %.3f}\n", last, last_seconds);
+}
+
 int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err)
 {
     ms_open_options o = MS_OPEN_OPTIONS_INIT;
@@ -80,6 +119,8 @@ int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err
         o.payload = &p;
     }
     rc = ms_snapshot_open(out, path, &o, err);
+    if (rc == MS_OK)
+        ms_snapshot_set_threads(*out, cli_threads());
     if (p.shown) {
         fputs("\r\033[K", stderr);
         fflush(stderr);

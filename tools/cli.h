@@ -27,10 +27,18 @@ int cli_fail(const ms_error *err);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Opens a snapshot with a progress line on stderr when it is a terminal and
- * loading takes over a second.  *seconds (may be NULL) gets the load time. */
+ * loading takes over a second.  *seconds (may be NULL) gets the load time.
+ * The snapshot may use MEMSNAP_THREADS threads (default 2 on a machine
+ * with two or more processors; ms_snapshot_set_threads). */
 int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err);
 
 double cli_now(void);
+
+/* --timings: one JSON line on stderr with the load time, the wall time of
+ * the analyses, each analysis' own time (ms_snapshot_seconds; they overlap
+ * when run on two threads) and one more named phase. */
+void cli_print_timings(ms_snapshot *snap, double load, double analyses, const char *last,
+                       double last_seconds);
 
 /* "12,345" into buf. */
 const char *cli_count(uint64_t v, char buf[32]);

@@ -57,7 +57,7 @@ int cmd_top(int argc, char **argv)
     uint64_t k = DEFAULT_ROWS;
     ms_node *top = NULL;
     size_t count = 0;
-    double t0, t_load, t_dist, t_dom, t_ret, t_cls, t_top;
+    double t0, t_load, t_analyses, t_top;
     uint64_t total;
     int c, rc = CLI_OK;
 
@@ -84,20 +84,13 @@ int cmd_top(int argc, char **argv)
     if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    /* One analysis at a time, so --timings can tell them apart; dominators
-     * first, while nothing else holds memory (their scratch is the peak). */
     t0 = cli_now();
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_DOMINATORS, &err) < 0)
+    /* All at once: with two threads the dominator tree is computed next to
+     * the distances, classes and shallow sizes (ms_snapshot_set_threads). */
+    if (ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES | MS_ANALYSIS_CLASSES,
+                            &err) < 0)
         goto fail;
-    t_dom = cli_now() - t0;
-    t0 = cli_now();
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED, &err) < 0)
-        goto fail;
-    t_ret = cli_now() - t0;
-    t0 = cli_now();
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES, &err) < 0)
-        goto fail;
-    t_dist = cli_now() - t0;
+    t_analyses = cli_now() - t0;
     t0 = cli_now();
     top = malloc(k * sizeof *top);
     if (!top) {
@@ -108,17 +101,10 @@ int cmd_top(int argc, char **argv)
     if (ms_top(snap, k, all, top, &count, &err) < 0)
         goto fail;
     t_top = cli_now() - t0;
-    t0 = cli_now();
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES, &err) < 0)
-        goto fail;
-    t_cls = cli_now() - t0;
     total = ms_node_retained_size(snap, ms_snapshot_root(snap));
 
     if (timings)
-        fprintf(stderr,
-                "{\"load\": %.3f, \"distances\": %.3f, \"dominators\": %.3f, \"retained\": %.3f, "
-                "\"top\": %.3f, \"classes\": %.3f}\n",
-                t_load, t_dist, t_dom, t_ret, t_top, t_cls);
+        cli_print_timings(snap, t_load, t_analyses, "top", t_top);
 
     if (json) {
         cJSON *doc = cJSON_CreateObject(), *sj = cJSON_CreateObject(), *list = cJSON_CreateArray();

@@ -12,6 +12,7 @@
 #include "../import/import.h"
 #include "../paths/paths.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
@@ -254,20 +255,29 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
                                                                       : MS_NODE_NONE;
 }
 
+/* DevTools' shallow sizes into s->shallow when the mode and format want
+ * them (scratch from pool). */
+static int compute_shallow(ms_snapshot *s, ms__pool *pool, ms_error *err)
+{
+    int rc = MS_OK;
+    if (s->shallow || s->sizes != MS_SIZES_DEVTOOLS || !ms__snapshot_is_v8(s))
+        return MS_OK;
+    MS_TRY(ms__pool_alloc(pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes", err));
+    if ((rc = ms__v8_shallow_sizes(s->g, pool, s->shallow, err)) < 0) {
+        free(s->shallow);
+        s->shallow = NULL;
+    }
+done:
+    return rc;
+}
+
 int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err)
 {
     *out = NULL;
     if (s->sizes == MS_SIZES_RAW || !ms__snapshot_is_v8(s))
         return MS_OK;
-    if (!s->shallow) {
-        if (ms__pool_alloc(&s->pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes", err) < 0)
-            return MS_ENOMEM;
-        if (ms__v8_shallow_sizes(s->g, &s->pool, s->shallow, err) < 0) {
-            free(s->shallow);
-            s->shallow = NULL;
-            return err ? err->code : MS_ENOMEM;
-        }
-    }
+    if (compute_shallow(s, &s->pool, err) < 0)
+        return err ? err->code : MS_ENOMEM;
     *out = s->shallow;
     return MS_OK;
 }
@@ -324,34 +334,196 @@ void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode)
 
 ms_size_mode ms_snapshot_sizes(const ms_snapshot *snap) { return snap->sizes; }
 
+void ms_snapshot_set_threads(ms_snapshot *snap, unsigned threads) { snap->threads = threads; }
+
+static unsigned bit_index(unsigned what)
+{
+    unsigned k = 0;
+    while (k + 1 < MS__ANALYSIS_COUNT && !(what & 1u << k))
+        k++;
+    return k;
+}
+
+double ms_snapshot_seconds(const ms_snapshot *snap, ms_analysis what)
+{
+    return snap->seconds[bit_index((unsigned)what)];
+}
+
+/* Adds the time since *t0 to analysis `what` and restarts the clock. */
+static void charge(ms_snapshot *s, unsigned what, double *t0)
+{
+    double t = ms__now();
+    s->seconds[bit_index(what)] += t - *t0;
+    *t0 = t;
+}
+
+/* Below this many nodes a second thread saves less than it costs. */
+#define PARALLEL_MIN_NODES 10000
+
+typedef struct dominators_job {
+    const ms__graph *g;
+    ms__v8_edges *x;        /* the edge rules: given, or computed by the job */
+    bool make_x;            /* V8 graph without edge rules yet: compute them first */
+    ms__pool *pool;
+    uint32_t *idom, *order;
+    double seconds;
+    ms_error err;
+    int rc;
+    pthread_mutex_t lock;   /* guards x_ready */
+    pthread_cond_t cond;
+    bool x_ready;           /* x and x_rc are final */
+    int x_rc;               /* how making the edge rules went */
+} dominators_job;
+
+static void publish_edges(dominators_job *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->x_ready = true;
+    pthread_cond_signal(&j->cond);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *run_dominators_job(void *arg)
+{
+    dominators_job *j = arg;
+    double t0 = ms__now();
+    if (j->make_x) {
+        ms__v8_edges *x = calloc(1, sizeof *x);
+        if (!x)
+            j->rc = ms__oom(&j->err, "edge rules");
+        else if ((j->rc = ms__v8_edges_init(j->g, x, &j->err)) < 0)
+            free(x);
+        else
+            j->x = x;
+    }
+    j->x_rc = j->rc;
+    publish_edges(j);
+    if (j->rc == MS_OK)
+        j->rc = ms__dominators(j->g, j->x, j->pool, &j->idom, &j->order, &j->err);
+    j->seconds = ms__now() - t0;
+    return NULL;
+}
+
+static int compute_distances(ms_snapshot *s, const ms__v8_edges *x, ms__pool *pool, ms_error *err)
+{
+    int rc;
+    MS_TRY(ms__pool_alloc(pool, &s->distance, s->g->node_count, 4, false, "distances", err));
+    if ((rc = ms__distances(s->g, x, pool, s->distance, err)) < 0) {
+        free(s->distance);
+        s->distance = NULL;
+    }
+done:
+    return rc;
+}
+
+/* The edge rules and the dominator tree on a second thread while this one
+ * computes what else `what` asks for that does not depend on them: classes,
+ * then (once the rules are made) distances.  Not the shallow sizes, whose
+ * 12 bytes per node would raise the peak.  The worker owns the snapshot's pool; this thread uses none (its
+ * scratch goes back to the system at once, as the two sets of scratch
+ * arrays are the peak).  Reads of the graph are shared; each side writes
+ * only its own arrays. */
+static int compute_parallel(ms_snapshot *s, unsigned what, ms_error *err)
+{
+    dominators_job job;
+    pthread_t tid;
+    double t0;
+    int rc = MS_OK;
+
+    memset(&job, 0, sizeof job);
+    job.g = s->g;
+    job.x = s->edges;
+    job.make_x = ms__snapshot_is_v8(s) && !s->edges;
+    job.pool = &s->pool;
+    if (pthread_mutex_init(&job.lock, NULL) != 0)
+        return MS_OK; /* the caller goes on alone */
+    if (pthread_cond_init(&job.cond, NULL) != 0) {
+        pthread_mutex_destroy(&job.lock);
+        return MS_OK;
+    }
+    if (pthread_create(&tid, NULL, run_dominators_job, &job) != 0) {
+        pthread_cond_destroy(&job.cond);
+        pthread_mutex_destroy(&job.lock);
+        return MS_OK;
+    }
+    t0 = ms__now();
+    /* Classes need no edge rules: they go first, while the worker makes them. */
+    if ((what & MS_ANALYSIS_CLASSES) && !s->classes) {
+        rc = ms__classes_compute(s->g, ms__snapshot_is_v8(s), NULL, &s->classes, err);
+        charge(s, MS_ANALYSIS_CLASSES, &t0);
+    }
+    pthread_mutex_lock(&job.lock);
+    while (!job.x_ready)
+        pthread_cond_wait(&job.cond, &job.lock);
+    pthread_mutex_unlock(&job.lock);
+    t0 = ms__now();
+    if (rc == MS_OK && job.x_rc == MS_OK && (what & MS_ANALYSIS_DISTANCES) && !s->distance) {
+        rc = compute_distances(s, job.x, NULL, err);
+        charge(s, MS_ANALYSIS_DISTANCES, &t0);
+    }
+    pthread_join(tid, NULL);
+    pthread_cond_destroy(&job.cond);
+    pthread_mutex_destroy(&job.lock);
+    if (job.make_x && job.x)
+        s->edges = job.x;
+    s->seconds[bit_index(MS_ANALYSIS_DOMINATORS)] += job.seconds;
+    if (job.rc < 0) {
+        if (rc == MS_OK) {
+            if (err)
+                *err = job.err;
+            rc = job.rc;
+        }
+        free(job.idom);
+        free(job.order);
+    } else {
+        s->idom = job.idom;
+        s->order = job.order;
+    }
+    return rc;
+}
+
 int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
 {
     const ms__v8_edges *x;
     const uint64_t *shallow;
+    bool need_dom;
+    double t0 = ms__now();
     int rc = MS_OK;
 
     if (what & (MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_RETAINED))
         what |= MS_ANALYSIS_DOMINATORS;
     if (what & MS_ANALYSIS_PATHS)
         what |= MS_ANALYSIS_DISTANCES;
-    if (what & (MS_ANALYSIS_DISTANCES | MS_ANALYSIS_DOMINATORS))
-        MS_TRY(ms__snapshot_edges(s, &x, err));
-    if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
-        MS_TRY(ms__pool_alloc(&s->pool, &s->distance, s->g->node_count, 4, false, "distances", err));
-        if ((rc = ms__distances(s->g, x, &s->pool, s->distance, err)) < 0) {
-            free(s->distance);
-            s->distance = NULL;
-            goto done;
-        }
+    /* Retained sizes need the DFS order, kept until they are computed
+     * (again after a change of size mode). */
+    need_dom = ((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
+               ((what & MS_ANALYSIS_RETAINED) && !s->retained && !s->order);
+    if (need_dom && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
+        (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
+         ((what & MS_ANALYSIS_CLASSES) && !s->classes))) {
+        free(s->idom);
+        free(s->order);
+        s->idom = s->order = NULL;
+        MS_TRY(compute_parallel(s, what, err));
+        need_dom = s->idom == NULL; /* no thread could be started */
+        t0 = ms__now();
     }
-    if (((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
-        ((what & MS_ANALYSIS_RETAINED) && !s->retained && !s->order)) {
-        /* Retained sizes need the DFS order, kept until they are computed
-         * (again after a change of size mode). */
+    if (what & (MS_ANALYSIS_DISTANCES | MS_ANALYSIS_DOMINATORS)) {
+        bool had = s->edges != NULL;
+        MS_TRY(ms__snapshot_edges(s, &x, err));
+        if (!had)
+            charge(s, need_dom ? MS_ANALYSIS_DOMINATORS : MS_ANALYSIS_DISTANCES, &t0);
+    }
+    if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
+        MS_TRY(compute_distances(s, x, &s->pool, err));
+        charge(s, MS_ANALYSIS_DISTANCES, &t0);
+    }
+    if (need_dom) {
         free(s->idom);
         free(s->order);
         s->idom = s->order = NULL;
         MS_TRY(ms__dominators(s->g, x, &s->pool, &s->idom, &s->order, err));
+        charge(s, MS_ANALYSIS_DOMINATORS, &t0);
     }
     if ((what & MS_ANALYSIS_RETAINED) && !s->retained) {
         MS_TRY(ms__snapshot_shallow(s, &shallow, err));
@@ -359,9 +531,12 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         ms__retained_sizes(s->g, shallow, s->idom, s->order, s->retained);
         ms__pool_release(&s->pool, s->order, (uint64_t)s->g->node_count + 1, 4);
         s->order = NULL;
+        charge(s, MS_ANALYSIS_RETAINED, &t0);
     }
-    if ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first)
+    if ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) {
         MS_TRY(ms__dominator_children(s->g, s->idom, &s->dom_first, &s->dom_child, err));
+        charge(s, MS_ANALYSIS_DOMINATOR_TREE, &t0);
+    }
     if ((what & MS_ANALYSIS_PATHS) && !s->parent_edge) {
         MS_TRY(ms__pool_alloc(&s->pool, &s->parent_edge, s->g->node_count, 4, false, "retention paths",
                               err));
@@ -370,11 +545,16 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
             s->parent_edge = NULL;
             goto done;
         }
+        charge(s, MS_ANALYSIS_PATHS, &t0);
     }
-    if ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first)
+    if ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) {
         MS_TRY(ms__retainer_index(s->g, &s->rev_first, &s->rev_edge, err));
-    if ((what & MS_ANALYSIS_CLASSES) && !s->classes)
+        charge(s, MS_ANALYSIS_RETAINERS, &t0);
+    }
+    if ((what & MS_ANALYSIS_CLASSES) && !s->classes) {
         MS_TRY(ms__classes_compute(s->g, ms__snapshot_is_v8(s), &s->pool, &s->classes, err));
+        charge(s, MS_ANALYSIS_CLASSES, &t0);
+    }
 done:
     return rc;
 }

@@ -14,6 +14,9 @@ struct ms__classes;   /* graph/classes.h */
 enum { MS__KNOWN_OBJECT, MS__KNOWN_PROTO, MS__KNOWN_FIRST, MS__KNOWN_SECOND, MS__KNOWN_COUNT };
 struct ms__v8_edges;  /* graph/v8rules.h */
 
+/* ms_analysis bits: 1 << k for k < MS__ANALYSIS_COUNT. */
+#define MS__ANALYSIS_COUNT 7
+
 struct ms_snapshot {
     ms__graph *g;
     ms_format format;
@@ -37,6 +40,8 @@ struct ms_snapshot {
     uint32_t *parent_edge;         /* u32[N] last edge of each node's retention path */
     uint32_t *rev_first, *rev_edge; /* retainers index: edges into n are
                                        rev_edge[rev_first[n] .. rev_first[n+1]) */
+    unsigned threads;              /* ms_snapshot_set_threads; 0 or 1: one thread */
+    double seconds[MS__ANALYSIS_COUNT]; /* wall seconds per analysis (ms_snapshot_seconds) */
     uint32_t known_sid[MS__KNOWN_COUNT]; /* ms__snapshot_known_sid, once found */
     bool known_ready;
 };

@@ -1,0 +1,186 @@
+/*
+ * test_threads.c: ms_snapshot_compute on two threads gives what it gives on
+ * one, node for node, on random V8 snapshots big enough for the parallel
+ * path (10,000 nodes or more: snapshot.c PARALLEL_MIN_NODES).
+ *
+ * The snapshots mix every V8 edge type, user and system roots, hidden and
+ * array nodes (DevTools' shallow-size owners), WeakMap ephemeron edges and
+ * unreachable parts, so every rule the two paths share is exercised.  The
+ * one-thread results are themselves checked against DevTools by the
+ * integration tests; here the question is only whether splitting the work
+ * changes anything (a race, a lost error, a shared scratch block).
+ */
+#include "helpers.h"
+
+#include <stdlib.h>
+
+#define NODES 24000
+#define FIELDS 7
+
+typedef struct text {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < t->cap - t->len)
+            break;
+        t->cap = t->cap * 2 + (size_t)n + 1;
+        t->p = realloc(t->p, t->cap);
+        assert_non_null(t->p);
+    }
+    t->len += (size_t)n;
+}
+
+/* V8 edge type codes in V8_META's order. */
+enum { E_CONTEXT, E_ELEMENT, E_PROPERTY, E_INTERNAL, E_HIDDEN, E_SHORTCUT, E_WEAK };
+/* Node type codes used here. */
+enum { N_HIDDEN = 0, N_ARRAY = 1, N_OBJECT = 3, N_SYNTHETIC = 9 };
+
+typedef struct edge {
+    int type, name, to;
+} edge;
+
+/* Strings: 0 "", 1 "(root)", 2 "(GC roots)", 3 "Window", 4 "Foo", 5 "Bar",
+ * 6 "x", 7 "y", 8 "(Strong roots)", 9 the ephemeron name (table @9). */
+static char *random_snapshot(unsigned seed)
+{
+    text t = {malloc(1 << 20), 0, 1 << 20};
+    edge *edges;
+    int *degree, *type, *name, m = 0, cap = NODES * 8;
+    srand(seed);
+    edges = malloc(sizeof *edges * (size_t)cap);
+    degree = calloc(NODES, sizeof *degree);
+    type = malloc(sizeof *type * NODES);
+    name = malloc(sizeof *name * NODES);
+    assert_true(edges && degree && type && name);
+
+    /* 0 root, 1 "(GC roots)", 2 "(Strong roots)", 3 the user global,
+     * 4 a WeakMap table (id 9), the rest objects, hidden and array nodes. */
+    type[0] = N_SYNTHETIC, name[0] = 1;
+    type[1] = N_SYNTHETIC, name[1] = 2;
+    type[2] = N_SYNTHETIC, name[2] = 8;
+    type[3] = N_OBJECT, name[3] = 3;
+    type[4] = N_HIDDEN, name[4] = 0;
+    for (int n = 5; n < NODES; n++) {
+        int r = rand() % 10;
+        type[n] = r < 2 ? N_HIDDEN : r < 4 ? N_ARRAY : N_OBJECT;
+        name[n] = type[n] == N_OBJECT ? 4 + rand() % 2 : 0;
+    }
+    /* Edges must be grouped by source: build them node by node. */
+    for (int n = 0; n < NODES; n++) {
+        int k = n == 0 ? 0 : rand() % 6;
+        if (n == 0) {
+            edges[m++] = (edge){E_SHORTCUT, 6, 3};
+            edges[m++] = (edge){E_ELEMENT, 1, 1};
+            degree[n] = 2;
+            continue;
+        }
+        if (n == 1) {
+            edges[m++] = (edge){E_ELEMENT, 1, 2};
+            degree[n]++;
+        }
+        if (n == 2 || n == 3) {
+            /* roots reach a good share of the graph, in long chains too */
+            for (int i = 0; i < 40; i++)
+                edges[m++] = (edge){E_PROPERTY, 6, 5 + rand() % (NODES - 5)};
+            degree[n] += 40;
+        }
+        if (n == 4 || n == 5) {
+            /* the ephemeron pair: table 4 (id 9) and key 5 to value 6 */
+            edges[m++] = (edge){E_INTERNAL, 9, 6};
+            degree[n]++;
+        }
+        if (n >= 5 && n + 1 < NODES && rand() % 3 == 0) {
+            edges[m++] = (edge){E_PROPERTY, 7, n + 1};
+            degree[n]++;
+        }
+        for (int i = 0; i < k && m < cap; i++) {
+            int r = rand() % 20, et;
+            et = r < 8 ? E_PROPERTY : r < 12 ? E_INTERNAL : r < 14 ? E_ELEMENT : r < 16 ? E_HIDDEN
+                 : r < 17 ? E_CONTEXT : r < 18 ? E_SHORTCUT : E_WEAK;
+            edges[m++] = (edge){et, et == E_ELEMENT || et == E_HIDDEN ? i : 6 + rand() % 2,
+                                rand() % 4 == 0 ? n : 5 + rand() % (NODES - 5)};
+            degree[n]++;
+        }
+    }
+
+    put(&t, "{\"snapshot\":{" V8_META ",\"node_count\":%d,\"edge_count\":%d},\"nodes\":[", NODES, m);
+    for (int n = 0; n < NODES; n++)
+        put(&t, "%s%d,%d,%d,%d,%d,0,0", n ? "," : "", type[n], name[n], 2 * n + 1,
+            type[n] == N_SYNTHETIC ? 0 : 8 + rand() % 200, degree[n]);
+    put(&t, "],\"edges\":[");
+    for (int e = 0; e < m; e++)
+        put(&t, "%s%d,%d,%d", e ? "," : "", edges[e].type, edges[e].name, edges[e].to * FIELDS);
+    put(&t, "],\"strings\":[\"\",\"(root)\",\"(GC roots)\",\"Window\",\"Foo\",\"Bar\",\"x\",\"y\","
+            "\"(Strong roots)\",\"1 / part of key (Foo @11) -> value (Bar @13) pair in WeakMap "
+            "(table @9)\"]}");
+    free(edges);
+    free(degree);
+    free(type);
+    free(name);
+    return t.p;
+}
+
+static ms_snapshot *open_with(const char *doc, unsigned threads)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_snapshot *s = NULL;
+    int rc = open_text(doc, &s, &err);
+    if (rc != MS_OK)
+        print_error("open: %s\n", err.message);
+    assert_int_equal(rc, MS_OK);
+    ms_snapshot_set_threads(s, threads);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
+                                                MS_ANALYSIS_CLASSES | MS_ANALYSIS_PATHS,
+                                            &err),
+                     MS_OK);
+    return s;
+}
+
+static void test_threads__same_results(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 4; seed++) {
+        char *doc = random_snapshot(seed);
+        ms_snapshot *one = open_with(doc, 1), *two = open_with(doc, 2);
+        uint32_t N = ms_snapshot_node_count(one), reached = 0, dominated = 0;
+        assert_true(N >= 10000);
+        assert_int_equal(ms_snapshot_node_count(two), N);
+        for (ms_node n = 0; n < N; n++) {
+            assert_int_equal(ms_node_distance(one, n), ms_node_distance(two, n));
+            assert_int_equal(ms_node_dominator(one, n), ms_node_dominator(two, n));
+            assert_int_equal(ms_node_retained_size(one, n), ms_node_retained_size(two, n));
+            assert_int_equal(ms_node_shallow_size(one, n), ms_node_shallow_size(two, n));
+            assert_string_equal(ms_node_class(one, n), ms_node_class(two, n));
+            reached += ms_node_distance(one, n) != MS_DISTANCE_UNREACHABLE;
+            dominated += ms_node_dominator(one, n) != ms_snapshot_root(one);
+        }
+        /* The graphs are not trivial: much is reached, much is not
+         * dominated by the root alone. */
+        assert_true(reached > N / 4);
+        assert_true(dominated > N / 10);
+        /* Two threads ran: both sides' times are there. */
+        assert_true(ms_snapshot_seconds(two, MS_ANALYSIS_DOMINATORS) > 0);
+        assert_true(ms_snapshot_seconds(two, MS_ANALYSIS_DISTANCES) > 0);
+        ms_snapshot_free(one);
+        ms_snapshot_free(two);
+        free(doc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads__same_results),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
