@@ -91,10 +91,14 @@ typedef struct ms_open_options {
     ms_format format;        /* MS_FORMAT_AUTO sniffs the first bytes */
     ms_progress_fn progress; /* may be NULL */
     void *payload;           /* passed to progress */
+    unsigned threads;        /* since version 2: 2 or more lets the V8 importer parse
+                                the numbers on a second thread while it builds the
+                                graph; 0 or 1: one thread */
 } ms_open_options;
 
-#define MS_OPEN_OPTIONS_VERSION 1
-#define MS_OPEN_OPTIONS_INIT { MS_OPEN_OPTIONS_VERSION, MS_FORMAT_AUTO, NULL, NULL }
+/* Version 1 (without `threads`) is still accepted. */
+#define MS_OPEN_OPTIONS_VERSION 2
+#define MS_OPEN_OPTIONS_INIT { MS_OPEN_OPTIONS_VERSION, MS_FORMAT_AUTO, NULL, NULL, 1 }
 
 /* Imports the file at `path` into a new snapshot (*out, owned by the caller).
  * The file is streamed, never held in memory whole; zstd-compressed input

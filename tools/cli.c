@@ -114,6 +114,7 @@ int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err
     ms_open_options o = MS_OPEN_OPTIONS_INIT;
     progress p = {cli_now(), 0, false, path};
     int rc;
+    o.threads = cli_threads();
     if (isatty(STDERR_FILENO)) {
         o.progress = on_progress;
         o.payload = &p;

@@ -24,6 +24,7 @@
  */
 #include "import.h"
 #include "json.h"
+#include "uints_pipe.h"
 #include "../snapshot/builder.h"
 
 #include <cjson/cJSON.h>
@@ -327,6 +328,85 @@ done:
     return rc;
 }
 
+/* ---- the integer arrays, batch by batch ------------------------------- */
+
+/* One batch of an integer array, parsed here or by the pipe's thread. */
+typedef struct batch_src {
+    v8 *s;
+    ms__json_uints arr;
+    ms__uints_pipe pipe;
+    bool piped;
+    size_t max;          /* values per batch read here */
+    const char *what;
+    /* the current batch: `parts` parts of `max` values (the last may be
+     * shorter), each read from its own offset */
+    const uint64_t *v;
+    size_t n;
+    unsigned parts;
+    uint64_t at[MS_PIPE_PARTS];
+    uint64_t after, count;
+    double progress;
+    bool closed, held;
+} batch_src;
+
+static int src_begin(batch_src *b, v8 *s, unsigned fields, const char *what)
+{
+    int rc;
+    memset(b, 0, sizeof *b);
+    b->s = s;
+    b->what = what;
+    b->max = (size_t)fields * BATCH_ROWS;
+    if ((rc = ms__json_uints_begin(s->r, &b->arr, what, s->err)) < 0)
+        return rc;
+    b->closed = b->arr.closed;
+    if (s->progress && s->progress->threads > 1 && !b->arr.closed &&
+        ms__uints_pipe_start(&b->pipe, s->r, &b->arr, b->max, what, NULL) == MS_OK)
+        b->piped = true;
+    return MS_OK;
+}
+
+static int src_next(batch_src *b)
+{
+    v8 *s = b->s;
+    int rc;
+    if (b->held) {
+        ms__uints_pipe_release(&b->pipe);
+        b->held = false;
+    }
+    if (b->piped) {
+        const ms__uints_batch *x;
+        if ((rc = ms__uints_pipe_next(&b->pipe, &x, s->err)) < 0)
+            return rc;
+        b->held = true;
+        b->v = x->v;
+        b->n = x->n;
+        b->parts = x->parts;
+        memcpy(b->at, x->at, sizeof b->at);
+        b->after = x->after;
+        b->count = x->count;
+        b->progress = x->progress;
+        b->closed = x->closed;
+        return MS_OK;
+    }
+    b->parts = 1;
+    b->at[0] = ms__reader_offset(s->r);
+    if ((rc = ms__json_uints_next(s->r, &b->arr, s->batch, b->max, &b->n, b->what, s->err)) < 0)
+        return rc;
+    b->v = s->batch;
+    b->after = ms__reader_offset(s->r);
+    b->count = b->arr.count;
+    b->progress = ms__reader_progress(s->r);
+    b->closed = b->arr.closed;
+    return MS_OK;
+}
+
+static void src_end(batch_src *b)
+{
+    if (b->piped)
+        ms__uints_pipe_end(&b->pipe);
+    b->piped = b->held = false;
+}
+
 /* ---- "nodes" ------------------------------------------------------------ */
 
 /* Values the rest of the input can still hold, each at least 2 bytes ("0,").
@@ -354,10 +434,9 @@ static int check_header_count(v8 *s, uint64_t off, uint64_t count, unsigned fiel
 static int read_nodes(v8 *s)
 {
     ms__reader *r = s->r;
-    ms__json_uints arr;
+    batch_src src;
     uint64_t off = ms__reader_offset(r), rows = 0;
     const unsigned F = s->node_fields;
-    const size_t max = (size_t)F * BATCH_ROWS;
     int rc;
 
     if (s->have_counts) {
@@ -375,68 +454,87 @@ static int read_nodes(v8 *s)
         if (ms__builder_reserve(&s->b, nodes, edges, s->err) < 0)
             return MS_ENOMEM;
     }
-    if ((rc = ms__json_uints_begin(r, &arr, "nodes", s->err)) < 0)
+    if ((rc = src_begin(&src, s, F, "nodes")) < 0)
         return rc;
-    while (!arr.closed) {
-        size_t n, k = 0, ndetached = 0;
-        uint64_t at = ms__reader_offset(r);
+    while (!src.closed) {
+        size_t n;
+        uint64_t at;
         ms__node_batch nb = {s->col_type, s->col_name, s->col_id, s->col_self, s->col_degree};
-        if ((rc = ms__json_uints_next(r, &arr, s->batch, max, &n, "nodes", s->err)) < 0)
-            return rc;
-        if (n % F)
-            return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
-                        "the nodes array has %llu values, not a multiple of the %u node fields",
-                        (unsigned long long)(arr.count), F);
-        if (s->have_counts && rows + n / F > s->hdr_nodes)
-            return fail(s, MS_EFORMAT, at,
-                        "the nodes array has more than snapshot.node_count = %llu nodes",
-                        (unsigned long long)s->hdr_nodes);
-        for (size_t i = 0; i < n; i += F, k++) {
-            const uint64_t *row = s->batch + i;
-            uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
-            uint64_t degree = row[s->nf[NF_EDGES]];
-            if (MS_UNLIKELY(type >= s->node_type_count))
-                return fail(s, MS_EFORMAT, at, "node %llu has type %llu but meta lists %u node types",
-                            (unsigned long long)(rows + k), (unsigned long long)type,
-                            s->node_type_count);
-            if (MS_UNLIKELY(name > UINT32_MAX))
-                return fail(s, MS_EFORMAT, at, "node %llu name index %llu is out of range",
-                            (unsigned long long)(rows + k), (unsigned long long)name);
-            if (name > s->max_node_name || !s->any_node_name) {
-                s->max_node_name = name;
-                s->max_node_name_at = at;
-                s->any_node_name = true;
+        if ((rc = src_next(&src)) < 0)
+            goto done;
+        for (unsigned part = 0; part < src.parts; part++) {
+            size_t i0 = part * src.max, end = src.n - i0 < src.max ? src.n : i0 + src.max, k = 0;
+            size_t ndetached = 0;
+            at = src.at[part];
+            n = end - i0;
+            if (n % F) {
+                rc = fail(s, MS_EFORMAT, src.after - 1,
+                          "the nodes array has %llu values, not a multiple of the %u node fields",
+                          (unsigned long long)src.count, F);
+                goto done;
             }
-            if (MS_UNLIKELY(ms__add_overflow(s->edges_declared, degree, &s->edges_declared) ||
-                            (s->have_counts && s->edges_declared > s->hdr_edges)))
-                return fail(s, MS_EFORMAT, at,
-                            "the nodes' edge_count values add up to more than snapshot.edge_count = %llu",
-                            (unsigned long long)s->hdr_edges);
-            s->col_type[k] = s->node_type_map[type];
-            s->col_name[k] = (uint32_t)name;
-            s->col_id[k] = row[s->nf[NF_ID]];
-            s->col_self[k] = row[s->nf[NF_SELF]];
-            s->col_degree[k] = degree;
-            if (s->nf[NF_DETACH] >= 0 && row[s->nf[NF_DETACH]]) {
-                uint64_t d = row[s->nf[NF_DETACH]];
-                if (d > 2)
-                    return fail(s, MS_EFORMAT, at,
-                                "node %llu has detachedness %llu (0, 1 or 2 expected)",
-                                (unsigned long long)(rows + k), (unsigned long long)d);
-                s->detached_row[ndetached] = (uint32_t)k;
-                s->detached_state[ndetached++] = (uint8_t)d;
+            if (s->have_counts && rows + n / F > s->hdr_nodes) {
+                rc = fail(s, MS_EFORMAT, at,
+                          "the nodes array has more than snapshot.node_count = %llu nodes",
+                          (unsigned long long)s->hdr_nodes);
+                goto done;
             }
+            for (size_t i = i0; i < end; i += F, k++) {
+                const uint64_t *row = src.v + i;
+                uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
+                uint64_t degree = row[s->nf[NF_EDGES]];
+                if (MS_UNLIKELY(type >= s->node_type_count)) {
+                    rc = fail(s, MS_EFORMAT, at, "node %llu has type %llu but meta lists %u node types",
+                              (unsigned long long)(rows + k), (unsigned long long)type,
+                              s->node_type_count);
+                    goto done;
+                }
+                if (MS_UNLIKELY(name > UINT32_MAX)) {
+                    rc = fail(s, MS_EFORMAT, at, "node %llu name index %llu is out of range",
+                              (unsigned long long)(rows + k), (unsigned long long)name);
+                    goto done;
+                }
+                if (name > s->max_node_name || !s->any_node_name) {
+                    s->max_node_name = name;
+                    s->max_node_name_at = at;
+                    s->any_node_name = true;
+                }
+                if (MS_UNLIKELY(ms__add_overflow(s->edges_declared, degree, &s->edges_declared) ||
+                                (s->have_counts && s->edges_declared > s->hdr_edges))) {
+                    rc = fail(s, MS_EFORMAT, at,
+                              "the nodes' edge_count values add up to more than snapshot.edge_count = %llu",
+                              (unsigned long long)s->hdr_edges);
+                    goto done;
+                }
+                s->col_type[k] = s->node_type_map[type];
+                s->col_name[k] = (uint32_t)name;
+                s->col_id[k] = row[s->nf[NF_ID]];
+                s->col_self[k] = row[s->nf[NF_SELF]];
+                s->col_degree[k] = degree;
+                if (s->nf[NF_DETACH] >= 0 && row[s->nf[NF_DETACH]]) {
+                    uint64_t d = row[s->nf[NF_DETACH]];
+                    if (d > 2) {
+                        rc = fail(s, MS_EFORMAT, at, "node %llu has detachedness %llu (0, 1 or 2 expected)",
+                                  (unsigned long long)(rows + k), (unsigned long long)d);
+                        goto done;
+                    }
+                    s->detached_row[ndetached] = (uint32_t)k;
+                    s->detached_state[ndetached++] = (uint8_t)d;
+                }
+            }
+            if ((rc = ms__builder_nodes(&s->b, k, &nb, s->err)) < 0)
+                goto done;
+            for (size_t i = 0; i < ndetached; i++)
+                if ((rc = ms__builder_detachedness(&s->b, (uint32_t)(rows + s->detached_row[i]),
+                                                   s->detached_state[i], s->err)) < 0)
+                    goto done;
+            rows += k;
         }
-        if ((rc = ms__builder_nodes(&s->b, k, &nb, s->err)) < 0)
-            return rc;
-        for (size_t i = 0; i < ndetached; i++)
-            if ((rc = ms__builder_detachedness(&s->b, (uint32_t)(rows + s->detached_row[i]),
-                                               s->detached_state[i], s->err)) < 0)
-                return rc;
-        rows += k;
-        if ((rc = ms__progress_report(s->progress, r, "reading nodes", s->err)) < 0)
-            return rc;
+        if ((rc = ms__progress_report_at(s->progress, r, src.after, src.progress, "reading nodes",
+                                         s->err)) < 0)
+            goto done;
     }
+    src_end(&src);
     if (s->have_counts && rows != s->hdr_nodes)
         return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
                     "the nodes array has %llu nodes but snapshot.node_count is %llu",
@@ -449,6 +547,9 @@ static int read_nodes(v8 *s)
                     (unsigned long long)s->edges_declared, (unsigned long long)s->hdr_edges);
     s->done_nodes = true;
     return MS_OK;
+done:
+    src_end(&src);
+    return rc;
 }
 
 /* ---- "edges" ------------------------------------------------------------ */
@@ -456,69 +557,88 @@ static int read_nodes(v8 *s)
 static int read_edges(v8 *s)
 {
     ms__reader *r = s->r;
-    ms__json_uints arr;
+    batch_src src;
     const unsigned F = s->edge_fields;
-    const size_t max = (size_t)F * BATCH_ROWS;
     const uint64_t N = ms__builder_node_count(&s->b);
     uint32_t to[BATCH_ROWS], name[BATCH_ROWS];
     uint8_t type[BATCH_ROWS];
     uint64_t rows = 0;
     int rc;
 
-    if ((rc = ms__json_uints_begin(r, &arr, "edges", s->err)) < 0)
+    if ((rc = src_begin(&src, s, F, "edges")) < 0)
         return rc;
-    while (!arr.closed) {
-        size_t n, k = 0;
-        uint64_t at = ms__reader_offset(r);
-        if ((rc = ms__json_uints_next(r, &arr, s->batch, max, &n, "edges", s->err)) < 0)
-            return rc;
-        if (n % F)
-            return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
-                        "the edges array has %llu values, not a multiple of the %u edge fields",
-                        (unsigned long long)arr.count, F);
-        if (rows + n / F > s->edges_declared)
-            return fail(s, MS_EFORMAT, at,
-                        "the edges array has more edges than the nodes declare (%llu)",
-                        (unsigned long long)s->edges_declared);
-        for (size_t i = 0; i < n; i += F, k++) {
-            const uint64_t *row = s->batch + i;
-            uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
-            uint64_t ordinal;
-            unsigned code;
-            if (MS_UNLIKELY(t >= s->edge_type_count))
-                return fail(s, MS_EFORMAT, at, "edge %llu has type %llu but meta lists %u edge types",
-                            (unsigned long long)(rows + k), (unsigned long long)t,
-                            s->edge_type_count);
-            code = s->edge_type_map[t];
-            if (MS_UNLIKELY(!exact_div_do(&s->node_div, target, &ordinal) || ordinal >= N))
-                return fail(s, MS_EFORMAT, at,
-                            "edge %llu to_node %llu is not the index of a node (a multiple of %u below %llu)",
-                            (unsigned long long)(rows + k), (unsigned long long)target,
-                            s->node_fields, (unsigned long long)(N * s->node_fields));
-            if (MS_UNLIKELY(nm > UINT32_MAX))
-                return fail(s, MS_ELIMIT, at, "edge %llu name_or_index %llu is larger than 2^32-1",
-                            (unsigned long long)(rows + k), (unsigned long long)nm);
-            if (!ms__edge_type_is_indexed(code) && (!s->any_edge_name || nm > s->max_edge_name)) {
-                s->max_edge_name = nm;
-                s->max_edge_name_at = at;
-                s->any_edge_name = true;
+    while (!src.closed) {
+        size_t n;
+        uint64_t at;
+        if ((rc = src_next(&src)) < 0)
+            goto done;
+        for (unsigned part = 0; part < src.parts; part++) {
+            size_t i0 = part * src.max, end = src.n - i0 < src.max ? src.n : i0 + src.max, k = 0;
+            at = src.at[part];
+            n = end - i0;
+            if (n % F) {
+                rc = fail(s, MS_EFORMAT, src.after - 1,
+                          "the edges array has %llu values, not a multiple of the %u edge fields",
+                          (unsigned long long)src.count, F);
+                goto done;
             }
-            to[k] = (uint32_t)ordinal;
-            name[k] = (uint32_t)nm;
-            type[k] = (uint8_t)code;
+            if (rows + n / F > s->edges_declared) {
+                rc = fail(s, MS_EFORMAT, at,
+                          "the edges array has more edges than the nodes declare (%llu)",
+                          (unsigned long long)s->edges_declared);
+                goto done;
+            }
+            for (size_t i = i0; i < end; i += F, k++) {
+                const uint64_t *row = src.v + i;
+                uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
+                uint64_t ordinal;
+                unsigned code;
+                if (MS_UNLIKELY(t >= s->edge_type_count)) {
+                    rc = fail(s, MS_EFORMAT, at, "edge %llu has type %llu but meta lists %u edge types",
+                              (unsigned long long)(rows + k), (unsigned long long)t,
+                              s->edge_type_count);
+                    goto done;
+                }
+                code = s->edge_type_map[t];
+                if (MS_UNLIKELY(!exact_div_do(&s->node_div, target, &ordinal) || ordinal >= N)) {
+                    rc = fail(s, MS_EFORMAT, at,
+                              "edge %llu to_node %llu is not the index of a node (a multiple of %u below %llu)",
+                              (unsigned long long)(rows + k), (unsigned long long)target,
+                              s->node_fields, (unsigned long long)(N * s->node_fields));
+                    goto done;
+                }
+                if (MS_UNLIKELY(nm > UINT32_MAX)) {
+                    rc = fail(s, MS_ELIMIT, at, "edge %llu name_or_index %llu is larger than 2^32-1",
+                              (unsigned long long)(rows + k), (unsigned long long)nm);
+                    goto done;
+                }
+                if (!ms__edge_type_is_indexed(code) && (!s->any_edge_name || nm > s->max_edge_name)) {
+                    s->max_edge_name = nm;
+                    s->max_edge_name_at = at;
+                    s->any_edge_name = true;
+                }
+                to[k] = (uint32_t)ordinal;
+                name[k] = (uint32_t)nm;
+                type[k] = (uint8_t)code;
+            }
+            if ((rc = ms__builder_append_edges(&s->b, to, type, name, k, s->err)) < 0)
+                goto done;
+            rows += k;
         }
-        if ((rc = ms__builder_append_edges(&s->b, to, type, name, k, s->err)) < 0)
-            return rc;
-        rows += k;
-        if ((rc = ms__progress_report(s->progress, r, "reading edges", s->err)) < 0)
-            return rc;
+        if ((rc = ms__progress_report_at(s->progress, r, src.after, src.progress, "reading edges",
+                                         s->err)) < 0)
+            goto done;
     }
+    src_end(&src);
     if (rows != s->edges_declared)
         return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
                     "the edges array has %llu edges but the nodes declare %llu",
                     (unsigned long long)rows, (unsigned long long)s->edges_declared);
     s->done_edges = true;
     return MS_OK;
+done:
+    src_end(&src);
+    return rc;
 }
 
 /* ---- "locations" -------------------------------------------------------- */

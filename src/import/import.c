@@ -14,15 +14,22 @@ static const ms__importer *const importers[] = {
     &ms__importer_mlyze,
 };
 
-int ms__progress_report(ms__progress *p, ms__reader *r, const char *phase, ms_error *err)
+int ms__progress_report_at(ms__progress *p, const ms__reader *r, uint64_t off, double fraction,
+                           const char *phase, ms_error *err)
 {
-    uint64_t off = ms__reader_offset(r);
     if (!p || !p->fn || off < p->next_report)
         return MS_OK;
     p->next_report = off + PROGRESS_STEP;
-    if (p->fn(phase, ms__reader_progress(r), p->payload))
+    if (p->fn(phase, fraction, p->payload))
         return ms__fail(err, MS_ECANCEL, off, "%s: cancelled", r->name);
     return MS_OK;
+}
+
+int ms__progress_report(ms__progress *p, ms__reader *r, const char *phase, ms_error *err)
+{
+    if (!p || !p->fn)
+        return MS_OK;
+    return ms__progress_report_at(p, r, ms__reader_offset(r), ms__reader_progress(r), phase, err);
 }
 
 const char *ms_format_name(ms_format format)

@@ -15,9 +15,14 @@ typedef struct ms__progress {
     ms_progress_fn fn;
     void *payload;
     uint64_t next_report; /* input offset of the next report */
+    unsigned threads;     /* threads the importer may use (ms_open_options) */
 } ms__progress;
 
 int ms__progress_report(ms__progress *p, ms__reader *r, const char *phase, ms_error *err);
+/* The same, with the reader's offset and progress fraction given (for a
+ * reader another thread is using; r only names the input). */
+int ms__progress_report_at(ms__progress *p, const ms__reader *r, uint64_t off, double fraction,
+                           const char *phase, ms_error *err);
 
 typedef struct ms__importer {
     ms_format format;

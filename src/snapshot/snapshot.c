@@ -27,11 +27,13 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
 
     if (!opts)
         opts = &defaults;
-    if (opts->version != MS_OPEN_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected %u",
+    if (opts->version != MS_OPEN_OPTIONS_VERSION && opts->version != 1)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected 1 or %u",
                         opts->version, MS_OPEN_OPTIONS_VERSION);
     progress.fn = opts->progress;
     progress.payload = opts->payload;
+    /* A version 1 struct ends before `threads`. */
+    progress.threads = opts->version >= 2 ? opts->threads : 1;
 
     MS_TRY(ms__import(r, opts->format, &progress, &g, &format, err));
     if (format == MS_FORMAT_HEAPSNAPSHOT)

@@ -1,7 +1,9 @@
 /*
- * test_threads.c: ms_snapshot_compute on two threads gives what it gives on
- * one, node for node, on random V8 snapshots big enough for the parallel
- * path (10,000 nodes or more: snapshot.c PARALLEL_MIN_NODES).
+ * test_threads.c: memsnap on two threads gives what it gives on one: the
+ * V8 importer parsing numbers on a second thread (same graph, same errors
+ * at the same offsets), and ms_snapshot_compute, node for node, on random
+ * V8 snapshots big enough for its parallel path (10,000 nodes or more:
+ * snapshot.c PARALLEL_MIN_NODES).
  *
  * The snapshots mix every V8 edge type, user and system roots, hidden and
  * array nodes (DevTools' shallow-size owners), WeakMap ephemeron edges and
@@ -130,11 +132,19 @@ static char *random_snapshot(unsigned seed)
     return t.p;
 }
 
+/* Opens len bytes of doc, the importer on `threads` threads. */
+static int open_part(const char *doc, size_t len, unsigned threads, ms_snapshot **s, ms_error *err)
+{
+    ms_open_options o = MS_OPEN_OPTIONS_INIT;
+    o.threads = threads;
+    return ms_snapshot_open_memory(s, doc, len, "test.heapsnapshot", &o, err);
+}
+
 static ms_snapshot *open_with(const char *doc, unsigned threads)
 {
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *s = NULL;
-    int rc = open_text(doc, &s, &err);
+    int rc = open_part(doc, strlen(doc), threads, &s, &err);
     if (rc != MS_OK)
         print_error("open: %s\n", err.message);
     assert_int_equal(rc, MS_OK);
@@ -152,6 +162,9 @@ static void test_threads__same_results(void **state)
     for (unsigned seed = 1; seed <= 4; seed++) {
         char *doc = random_snapshot(seed);
         ms_snapshot *one = open_with(doc, 1), *two = open_with(doc, 2);
+        assert_int_equal(ms_snapshot_edge_count(one), ms_snapshot_edge_count(two));
+        for (ms_node n = 0; n < ms_snapshot_node_count(one); n++)
+            assert_int_equal(ms_node_id(one, n), ms_node_id(two, n));
         uint32_t N = ms_snapshot_node_count(one), reached = 0, dominated = 0;
         assert_true(N >= 10000);
         assert_int_equal(ms_snapshot_node_count(two), N);
@@ -177,10 +190,65 @@ static void test_threads__same_results(void **state)
     }
 }
 
+/* Broken input fails the same way whether the numbers are parsed on the
+ * importing thread or on a second one: same status, same message (which
+ * names the byte offset). */
+static void expect_same_failure(const char *doc, size_t len)
+{
+    ms_error e1 = MS_ERROR_INIT, e2 = MS_ERROR_INIT;
+    ms_snapshot *s1 = NULL, *s2 = NULL;
+    int r1 = open_part(doc, len, 1, &s1, &e1), r2 = open_part(doc, len, 2, &s2, &e2);
+    if (r1 != r2 || strcmp(e1.message, e2.message) != 0)
+        print_error("one thread: %d %s\ntwo threads: %d %s\n", r1, e1.message, r2, e2.message);
+    assert_int_equal(r1, r2);
+    assert_string_equal(e1.message, e2.message);
+    ms_snapshot_free(s1);
+    ms_snapshot_free(s2);
+}
+
+static void test_threads__same_errors(void **state)
+{
+    char *doc = random_snapshot(7);
+    size_t len = strlen(doc), nodes = strstr(doc, "\"nodes\"") - doc,
+           edges = strstr(doc, "\"edges\"") - doc, strings = strstr(doc, "\"strings\"") - doc;
+    unsigned failures = 0;
+    (void)state;
+    srand(7);
+    /* Cut anywhere in the two arrays (and a few elsewhere). */
+    for (int i = 0; i < 60; i++) {
+        size_t cut = nodes + (size_t)rand() % (strings - nodes);
+        expect_same_failure(doc, cut);
+    }
+    /* One bad byte in the arrays: a letter, a minus sign, a second comma,
+     * a huge number, a type or target out of range. */
+    for (int i = 0; i < 120; i++) {
+        static const char *const bad[] = {"x", "-", ",", "99999999999999999999", "9"};
+        size_t at = nodes + 10 + (size_t)rand() % (strings - nodes - 20);
+        const char *b = bad[i % 5];
+        size_t bl = strlen(b);
+        char *copy = malloc(len + bl + 1);
+        ms_error err = MS_ERROR_INIT;
+        ms_snapshot *s = NULL;
+        assert_non_null(copy);
+        memcpy(copy, doc, at);
+        memcpy(copy + at, b, bl);
+        memcpy(copy + at + bl, doc + at + 1, len - at); /* the NUL too */
+        expect_same_failure(copy, strlen(copy));
+        failures += open_part(copy, strlen(copy), 2, &s, &err) != MS_OK;
+        ms_snapshot_free(s);
+        free(copy);
+    }
+    /* Most of those edits break the file (the rest change a number). */
+    assert_true(failures > 60);
+    (void)edges;
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads__same_results),
+        cmocka_unit_test(test_threads__same_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
