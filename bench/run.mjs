@@ -61,10 +61,10 @@ const scratch = mkdtempSync(join(tmpdir(), 'memsnap-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /** One process under /usr/bin/time: {seconds, rssMB, stdout, stderr}. */
-function timed(cmd, argv) {
+function timed(cmd, argv, env = {}) {
   const out = join(scratch, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...argv],
-    { encoding: 'utf8', maxBuffer: 1 << 28 });
+    { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
   if (r.status !== 0) die(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
   const [s, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
   return { seconds: s, rssMB: (kb * 1024) / 1e6, stdout: r.stdout, stderr: r.stderr };
@@ -75,8 +75,8 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-function measure(n, cmd, argv) {
-  const all = Array.from({ length: n }, () => timed(cmd, argv));
+function measure(n, cmd, argv, env = {}) {
+  const all = Array.from({ length: n }, () => timed(cmd, argv, env));
   return { seconds: median(all.map((x) => x.seconds)), rssMB: median(all.map((x) => x.rssMB)), last: all[n - 1], all };
 }
 
@@ -97,8 +97,12 @@ for (const size of sizes) {
   const ms = measure(runs, memsnap, ['info', '--json', file]);
   const info = JSON.parse(ms.last.stdout);
   const top = measure(runs, memsnap, ['top', '--timings', '-n', '20', file]);
+  // The same on one thread: the dominator target is for one core.
+  const top1 = measure(runs, memsnap, ['top', '--timings', '-n', '20', file], { MEMSNAP_THREADS: '1' });
+  const info1 = measure(runs, memsnap, ['info', '--json', file], { MEMSNAP_THREADS: '1' });
   const row = { size, mb, nodes: info.node_count, edges: info.edge_count, memsnap: ms,
-    parseMBs: mb / info.load_seconds, loadSeconds: info.load_seconds, top, phases: phases(top) };
+    parseMBs: mb / info.load_seconds, loadSeconds: info.load_seconds, top, phases: phases(top),
+    top1, phases1: phases(top1), info1, parse1MBs: mb / JSON.parse(info1.last.stdout).load_seconds };
   if (refs) {
     // Beside the bench cache's node_modules, so its import resolves there.
     copyFileSync(devtools, join(cache, 'devtools.mjs'));
@@ -148,7 +152,8 @@ for (const r of rows) {
   console.log(`| ${r.size} | ${f(r.mb, 1)} | ${r.nodes} | ${r.edges} | ${f(r.memsnap.seconds)} | ${f(r.parseMBs, 0)} | ` +
     `${f(r.memsnap.rssMB, 0)} | ${f(r.memsnap.rssMB / r.mb)} |`);
 }
-console.log('\nFull analysis (`memsnap top`: load, dominators, retained sizes, distances, classes), phases in seconds:\n');
+console.log('\nFull analysis (`memsnap top`, two threads where the machine has them: load, then the dominator tree ' +
+  'next to distances and classes, then retained sizes), phases in seconds (they overlap):\n');
 console.log('| snapshot | load | dominators | retained | distances | classes | total s | peak RSS MB |' +
   (refs ? ' DevTools worker s / RSS MB | memlab s / RSS MB | DevTools ÷ memsnap: time, RSS | memlab ÷ memsnap: time, RSS |' : ''));
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (refs ? ' ---: | ---: | ---: | ---: |' : ''));
@@ -162,6 +167,15 @@ for (const r of rows) {
       ` ${f(r.memlab.seconds / r.top.seconds, 1)}x, ${f(r.memlab.rssMB / r.top.rssMB, 1)}x |`;
   }
   console.log(line);
+}
+console.log('\nOn one thread (`MEMSNAP_THREADS=1`): loading, and `top` with its phases in seconds (dominators include ' +
+  "DevTools' edge rules, retained sizes DevTools' shallow sizes):\n");
+console.log('| snapshot | load s | parse MB/s | top: load | dominators | retained | dominators + retained | distances | classes | total s | peak RSS MB |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  const p = r.phases1;
+  console.log(`| ${r.size} | ${f(r.info1.seconds)} | ${f(r.parse1MBs, 0)} | ${f(p.load)} | ${f(p.dominators)} | ${f(p.retained)} | ` +
+    `${f(p.dominators + p.retained)} | ${f(p.distances)} | ${f(p.classes)} | ${f(r.top1.seconds)} | ${f(r.top1.rssMB, 0)} |`);
 }
 console.log('\nQuestions (`why`, `cycles`): load and the analyses they need, then the question itself; seconds:\n');
 console.log('| snapshot | why 1 id: load | analyses | query ms | why 20 ids: analyses + retainer index | ms per id | cycles: analyses | SCCs | cycles total s | peak RSS MB |');

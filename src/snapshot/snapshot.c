@@ -516,10 +516,8 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         if (!had)
             charge(s, need_dom ? MS_ANALYSIS_DOMINATORS : MS_ANALYSIS_DISTANCES, &t0);
     }
-    if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
-        MS_TRY(compute_distances(s, x, &s->pool, err));
-        charge(s, MS_ANALYSIS_DISTANCES, &t0);
-    }
+    /* Dominators first, while nothing else holds memory: their scratch is
+     * the peak, and what they free is reused by the rest. */
     if (need_dom) {
         free(s->idom);
         free(s->order);
@@ -534,6 +532,10 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         ms__pool_release(&s->pool, s->order, (uint64_t)s->g->node_count + 1, 4);
         s->order = NULL;
         charge(s, MS_ANALYSIS_RETAINED, &t0);
+    }
+    if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
+        MS_TRY(compute_distances(s, x, &s->pool, err));
+        charge(s, MS_ANALYSIS_DISTANCES, &t0);
     }
     if ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) {
         MS_TRY(ms__dominator_children(s->g, s->idom, &s->dom_first, &s->dom_child, err));
