@@ -982,7 +982,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         const uint8_t *q = buf + i + 1;
         const uint64_t off = base + i;
         const unsigned type = buf[i];
-        uint64_t delta, a, b, c;
+        uint64_t delta = 0, a = 0, b = 0, c = 0; /* set before use; GCC -O3 cannot tell */
         int v;
 
         v = ms__leb128(&q, end, &delta);
@@ -1240,7 +1240,7 @@ static int metadata(mlyze *m, const uint8_t *p, size_t len)
     MS_TRY(id_map_member(m, root, "stack_traces", &stacks));
     if (functions) {
         cJSON_ArrayForEach(item, functions) {
-            uint64_t id;
+            uint64_t id = 0;
             uint32_t sid;
             MS_TRY(item_id(m, item, "functions", &id));
             if (!cJSON_IsString(item)) {
@@ -1259,7 +1259,7 @@ static int metadata(mlyze *m, const uint8_t *p, size_t len)
     }
     if (files) {
         cJSON_ArrayForEach(item, files) {
-            uint64_t id;
+            uint64_t id = 0;
             uint32_t sid;
             MS_TRY(item_id(m, item, "files", &id));
             if (!cJSON_IsString(item)) {
@@ -1278,7 +1278,7 @@ static int metadata(mlyze *m, const uint8_t *p, size_t len)
     }
     if (stacks) {
         cJSON_ArrayForEach(item, stacks) {
-            uint64_t id;
+            uint64_t id = 0;
             uint32_t sid;
             MS_TRY(item_id(m, item, "stack_traces", &id));
             if (idmap_get(&m->stacks, id, &sid)) {

@@ -486,7 +486,7 @@ static int compute_parallel(ms_snapshot *s, unsigned what, ms_error *err)
 
 int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
 {
-    const ms__v8_edges *x;
+    const ms__v8_edges *x = NULL;
     const uint64_t *shallow;
     bool need_dom;
     double t0 = ms__now();
