@@ -330,23 +330,18 @@ done:
 
 /* ---- the integer arrays, batch by batch ------------------------------- */
 
-/* One batch of an integer array, parsed here or by the pipe's thread. */
+/* An integer array read batch by batch, parsed here or by the pipe's
+ * thread; either way the current batch is an ms__uints_batch (`cur`): parts
+ * of `max` values (the last may be shorter), each with its own offset. */
 typedef struct batch_src {
     v8 *s;
     ms__json_uints arr;
     ms__uints_pipe pipe;
-    bool piped;
-    size_t max;          /* values per batch read here */
+    bool piped, held;
+    size_t max;                 /* values per part */
     const char *what;
-    /* the current batch: `parts` parts of `max` values (the last may be
-     * shorter), each read from its own offset */
-    const uint64_t *v;
-    size_t n;
-    unsigned parts;
-    uint64_t at[MS_PIPE_PARTS];
-    uint64_t after, count;
-    double progress;
-    bool closed, held;
+    const ms__uints_batch *cur; /* the pipe's slot, or `own` */
+    ms__uints_batch own;        /* a batch read on this thread */
 } batch_src;
 
 static int src_begin(batch_src *b, v8 *s, unsigned fields, const char *what)
@@ -356,9 +351,10 @@ static int src_begin(batch_src *b, v8 *s, unsigned fields, const char *what)
     b->s = s;
     b->what = what;
     b->max = (size_t)fields * BATCH_ROWS;
+    b->cur = &b->own;
     if ((rc = ms__json_uints_begin(s->r, &b->arr, what, s->err)) < 0)
         return rc;
-    b->closed = b->arr.closed;
+    b->own.closed = b->arr.closed;
     if (s->progress && s->progress->threads > 1 && !b->arr.closed &&
         ms__uints_pipe_start(&b->pipe, s->r, &b->arr, b->max, what, NULL) == MS_OK)
         b->piped = true;
@@ -368,36 +364,35 @@ static int src_begin(batch_src *b, v8 *s, unsigned fields, const char *what)
 static int src_next(batch_src *b)
 {
     v8 *s = b->s;
+    ms__uints_batch *o = &b->own;
     int rc;
     if (b->held) {
         ms__uints_pipe_release(&b->pipe);
         b->held = false;
     }
     if (b->piped) {
-        const ms__uints_batch *x;
-        if ((rc = ms__uints_pipe_next(&b->pipe, &x, s->err)) < 0)
+        if ((rc = ms__uints_pipe_next(&b->pipe, &b->cur, s->err)) < 0)
             return rc;
         b->held = true;
-        b->v = x->v;
-        b->n = x->n;
-        b->parts = x->parts;
-        memcpy(b->at, x->at, sizeof b->at);
-        b->after = x->after;
-        b->count = x->count;
-        b->progress = x->progress;
-        b->closed = x->closed;
         return MS_OK;
     }
-    b->parts = 1;
-    b->at[0] = ms__reader_offset(s->r);
-    if ((rc = ms__json_uints_next(s->r, &b->arr, s->batch, b->max, &b->n, b->what, s->err)) < 0)
+    o->parts = 1;
+    o->at[0] = ms__reader_offset(s->r);
+    if ((rc = ms__json_uints_next(s->r, &b->arr, s->batch, b->max, &o->n, b->what, s->err)) < 0)
         return rc;
-    b->v = s->batch;
-    b->after = ms__reader_offset(s->r);
-    b->count = b->arr.count;
-    b->progress = ms__reader_progress(s->r);
-    b->closed = b->arr.closed;
+    o->v = s->batch;
+    o->after = ms__reader_offset(s->r);
+    o->count = b->arr.count;
+    o->progress = ms__reader_progress(s->r);
+    o->closed = b->arr.closed;
     return MS_OK;
+}
+
+/* Part `part` of the current batch: values [*i0, *end). */
+static void src_part(const batch_src *b, unsigned part, size_t *i0, size_t *end)
+{
+    *i0 = part * b->max;
+    *end = b->cur->n - *i0 < b->max ? b->cur->n : *i0 + b->max;
 }
 
 static void src_end(batch_src *b)
@@ -456,21 +451,21 @@ static int read_nodes(v8 *s)
     }
     if ((rc = src_begin(&src, s, F, "nodes")) < 0)
         return rc;
-    while (!src.closed) {
+    while (!src.cur->closed) {
         size_t n;
         uint64_t at;
         ms__node_batch nb = {s->col_type, s->col_name, s->col_id, s->col_self, s->col_degree};
         if ((rc = src_next(&src)) < 0)
             goto done;
-        for (unsigned part = 0; part < src.parts; part++) {
-            size_t i0 = part * src.max, end = src.n - i0 < src.max ? src.n : i0 + src.max, k = 0;
-            size_t ndetached = 0;
-            at = src.at[part];
+        for (unsigned part = 0; part < src.cur->parts; part++) {
+            size_t i0, end, k = 0, ndetached = 0;
+            src_part(&src, part, &i0, &end);
+            at = src.cur->at[part];
             n = end - i0;
             if (n % F) {
-                rc = fail(s, MS_EFORMAT, src.after - 1,
+                rc = fail(s, MS_EFORMAT, src.cur->after - 1,
                           "the nodes array has %llu values, not a multiple of the %u node fields",
-                          (unsigned long long)src.count, F);
+                          (unsigned long long)src.cur->count, F);
                 goto done;
             }
             if (s->have_counts && rows + n / F > s->hdr_nodes) {
@@ -480,7 +475,7 @@ static int read_nodes(v8 *s)
                 goto done;
             }
             for (size_t i = i0; i < end; i += F, k++) {
-                const uint64_t *row = src.v + i;
+                const uint64_t *row = src.cur->v + i;
                 uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
                 uint64_t degree = row[s->nf[NF_EDGES]];
                 if (MS_UNLIKELY(type >= s->node_type_count)) {
@@ -530,7 +525,7 @@ static int read_nodes(v8 *s)
                     goto done;
             rows += k;
         }
-        if ((rc = ms__progress_report_at(s->progress, r, src.after, src.progress, "reading nodes",
+        if ((rc = ms__progress_report_at(s->progress, r, src.cur->after, src.cur->progress, "reading nodes",
                                          s->err)) < 0)
             goto done;
     }
@@ -567,19 +562,20 @@ static int read_edges(v8 *s)
 
     if ((rc = src_begin(&src, s, F, "edges")) < 0)
         return rc;
-    while (!src.closed) {
+    while (!src.cur->closed) {
         size_t n;
         uint64_t at;
         if ((rc = src_next(&src)) < 0)
             goto done;
-        for (unsigned part = 0; part < src.parts; part++) {
-            size_t i0 = part * src.max, end = src.n - i0 < src.max ? src.n : i0 + src.max, k = 0;
-            at = src.at[part];
+        for (unsigned part = 0; part < src.cur->parts; part++) {
+            size_t i0, end, k = 0;
+            src_part(&src, part, &i0, &end);
+            at = src.cur->at[part];
             n = end - i0;
             if (n % F) {
-                rc = fail(s, MS_EFORMAT, src.after - 1,
+                rc = fail(s, MS_EFORMAT, src.cur->after - 1,
                           "the edges array has %llu values, not a multiple of the %u edge fields",
-                          (unsigned long long)src.count, F);
+                          (unsigned long long)src.cur->count, F);
                 goto done;
             }
             if (rows + n / F > s->edges_declared) {
@@ -589,7 +585,7 @@ static int read_edges(v8 *s)
                 goto done;
             }
             for (size_t i = i0; i < end; i += F, k++) {
-                const uint64_t *row = src.v + i;
+                const uint64_t *row = src.cur->v + i;
                 uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
                 uint64_t ordinal;
                 unsigned code;
@@ -625,7 +621,7 @@ static int read_edges(v8 *s)
                 goto done;
             rows += k;
         }
-        if ((rc = ms__progress_report_at(s->progress, r, src.after, src.progress, "reading edges",
+        if ((rc = ms__progress_report_at(s->progress, r, src.cur->after, src.cur->progress, "reading edges",
                                          s->err)) < 0)
             goto done;
     }

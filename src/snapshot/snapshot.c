@@ -257,29 +257,20 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
                                                                       : MS_NODE_NONE;
 }
 
-/* DevTools' shallow sizes into s->shallow when the mode and format want
- * them (scratch from pool). */
-static int compute_shallow(ms_snapshot *s, ms__pool *pool, ms_error *err)
-{
-    int rc = MS_OK;
-    if (s->shallow || s->sizes != MS_SIZES_DEVTOOLS || !ms__snapshot_is_v8(s))
-        return MS_OK;
-    MS_TRY(ms__pool_alloc(pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes", err));
-    if ((rc = ms__v8_shallow_sizes(s->g, pool, s->shallow, err)) < 0) {
-        free(s->shallow);
-        s->shallow = NULL;
-    }
-done:
-    return rc;
-}
-
 int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err)
 {
     *out = NULL;
     if (s->sizes == MS_SIZES_RAW || !ms__snapshot_is_v8(s))
         return MS_OK;
-    if (compute_shallow(s, &s->pool, err) < 0)
-        return err ? err->code : MS_ENOMEM;
+    if (!s->shallow) {
+        if (ms__pool_alloc(&s->pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes", err) < 0)
+            return MS_ENOMEM;
+        if (ms__v8_shallow_sizes(s->g, &s->pool, s->shallow, err) < 0) {
+            free(s->shallow);
+            s->shallow = NULL;
+            return err ? err->code : MS_ENOMEM;
+        }
+    }
     *out = s->shallow;
     return MS_OK;
 }
@@ -421,10 +412,10 @@ done:
 /* The edge rules and the dominator tree on a second thread while this one
  * computes what else `what` asks for that does not depend on them: classes,
  * then (once the rules are made) distances.  Not the shallow sizes, whose
- * 12 bytes per node would raise the peak.  The worker owns the snapshot's pool; this thread uses none (its
- * scratch goes back to the system at once, as the two sets of scratch
- * arrays are the peak).  Reads of the graph are shared; each side writes
- * only its own arrays. */
+ * 12 bytes per node would raise the peak.  The worker owns the snapshot's
+ * pool; this thread uses none (its scratch goes back to the system at once,
+ * as the two sets of scratch arrays are the peak).  Reads of the graph are
+ * shared; each side writes only its own arrays. */
 static int compute_parallel(ms_snapshot *s, unsigned what, ms_error *err)
 {
     dominators_job job;
@@ -500,12 +491,14 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
      * (again after a change of size mode). */
     need_dom = ((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
                ((what & MS_ANALYSIS_RETAINED) && !s->retained && !s->order);
-    if (need_dom && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
-        (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
-         ((what & MS_ANALYSIS_CLASSES) && !s->classes))) {
+    if (need_dom) {
         free(s->idom);
         free(s->order);
         s->idom = s->order = NULL;
+    }
+    if (need_dom && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
+        (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
+         ((what & MS_ANALYSIS_CLASSES) && !s->classes))) {
         MS_TRY(compute_parallel(s, what, err));
         need_dom = s->idom == NULL; /* no thread could be started */
         t0 = ms__now();
@@ -519,9 +512,6 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     /* Dominators first, while nothing else holds memory: their scratch is
      * the peak, and what they free is reused by the rest. */
     if (need_dom) {
-        free(s->idom);
-        free(s->order);
-        s->idom = s->order = NULL;
         MS_TRY(ms__dominators(s->g, x, &s->pool, &s->idom, &s->order, err));
         charge(s, MS_ANALYSIS_DOMINATORS, &t0);
     }
