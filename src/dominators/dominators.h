@@ -35,10 +35,14 @@ static inline bool ms__essential(const ms__graph *g, const ms__v8_edges *x, uint
  * is the root); a node's dominator always comes before it, so summing sizes
  * over order from the end gives retained sizes.  Both are owned by the caller
  * (free(), or give back to the pool).  Scratch comes from pool (may be NULL).
- * Iterative; scratch of about 36 bytes per node plus 4 per cross
- * or back edge, freed before return.  Errors: MS_ENOMEM. */
+ * Iterative; scratch of about 36 bytes per node plus 3 per cross or back
+ * edge (4 from 2^24 - 1 nodes on), freed before return.  Errors: MS_ENOMEM. */
 int ms__dominators(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, uint32_t **idom,
                    uint32_t **order, ms_error *err);
+
+/* Tests: store predecessors in `bytes` (3 or 4) bytes whatever the node
+ * count; 0 goes back to choosing by it.  Not thread-safe. */
+void ms__dominators_force_pred_bytes(unsigned bytes);
 
 /* The same with the paper's bucket step 3 only (no semi-NCA); for tests. */
 int ms__dominators_buckets(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool,

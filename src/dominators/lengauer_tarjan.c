@@ -37,7 +37,8 @@
  * need no storage: for an edge v -> w with DFS number v < w, EVAL(v) is v
  * itself when w is processed (v is processed later), so only the smallest
  * such v matters; it is kept in label[w], which is not read before w is
- * processed.  Only cross and back edges (v > w) go into a reverse index.
+ * processed.  Only cross and back edges (v > w) go into a reverse index,
+ * 3 bytes an entry while vertex numbers fit in 24 bits (4 beyond).
  * No recursion: the DFS keeps a next-edge cursor per vertex, COMPRESS an
  * explicit stack.
  */
@@ -83,6 +84,30 @@ typedef struct lt {
 static inline bool bit(const uint64_t *b, uint64_t i)
 {
     return b[i >> 6] >> (i & 63) & 1;
+}
+
+static unsigned forced_pred_bytes; /* tests: 3 or 4, 0 = by the node count */
+
+void ms__dominators_force_pred_bytes(unsigned bytes) { forced_pred_bytes = bytes; }
+
+/* Predecessor k in a list of rw-byte entries: 3 bytes while vertex numbers
+ * fit (N < 2^24 - 1: 25 % less at the peak), else 4.  Little-endian bytes,
+ * spelled out so the layout is the same on any host. */
+static inline uint32_t rev_get(const uint8_t *r, unsigned rw, uint64_t k)
+{
+    const uint8_t *p = r + k * rw;
+    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+    return rw == 4 ? v | (uint32_t)p[3] << 24 : v;
+}
+
+static inline void rev_put(uint8_t *r, unsigned rw, uint64_t k, uint32_t v)
+{
+    uint8_t *p = r + k * rw;
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    if (rw == 4)
+        p[3] = (uint8_t)(v >> 24);
 }
 
 /* Files essential edge e (from v, numbered sv) to the numbered w under w's
@@ -210,7 +235,10 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
     const uint64_t E = g->edge_count;
     lt t;
     vtx *V;
-    uint32_t *rev_from = NULL;
+    uint8_t *rev_from = NULL;
+    const unsigned rw = forced_pred_bytes     ? forced_pred_bytes
+                        : (uint64_t)N + 1 < (1u << 24) ? 3
+                                                       : 4; /* bytes per predecessor */
     uint64_t *retained_by = NULL;
     int rc = MS_OK;
 
@@ -289,8 +317,7 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         }
         V[r].ancestor = 0;
     }
-    MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count ? t.high_count : 1, 4, false, "predecessors",
-                          err));
+    MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count * rw + 1, 1, false, "predecessors", err));
     for (uint32_t n = 0; n < N; n++) {
         uint64_t end = g->first_edge[n + 1];
         for (uint64_t e = g->first_edge[n]; e < end; e++) {
@@ -299,11 +326,12 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
             if (e + 2 * PREFETCH_AHEAD < E)
                 __builtin_prefetch(&V[ms__edge_to(g, e + 2 * PREFETCH_AHEAD) + 1]);
             if (e + PREFETCH_AHEAD < E && bit(t.high, e + PREFETCH_AHEAD))
-                __builtin_prefetch(&rev_from[V[ms__edge_to(g, e + PREFETCH_AHEAD) + 1].semi], 1);
+                __builtin_prefetch(
+                    &rev_from[(uint64_t)V[ms__edge_to(g, e + PREFETCH_AHEAD) + 1].semi * rw], 1);
             if (bit(t.high, e)) {
                 uint32_t w = ms__edge_to(g, e) + 1;
                 if (w != r)
-                    rev_from[V[w].semi++] = n + 1;
+                    rev_put(rev_from, rw, V[w].semi++, n + 1);
             }
         }
     }
@@ -330,8 +358,8 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         for (uint32_t k = k0; k < k1; k++) {
             uint32_t u, su;
             if (k + PREFETCH_AHEAD < k1)
-                __builtin_prefetch(&V[rev_from[k + PREFETCH_AHEAD]]);
-            MS_TRY(eval_semi(&t, rev_from[k], &su, &u, err));
+                __builtin_prefetch(&V[rev_get(rev_from, rw, k + PREFETCH_AHEAD)]);
+            MS_TRY(eval_semi(&t, rev_get(rev_from, rw, k), &su, &u, err));
             if (su < s)
                 s = su;
         }
@@ -352,7 +380,7 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         }
         t.head[p] = 0;
     }
-    ms__pool_release(pool, rev_from, t.high_count ? t.high_count : 1, 4);
+    ms__pool_release(pool, rev_from, t.high_count * rw + 1, 1);
     rev_from = NULL;
 
     if (buckets) {
@@ -407,7 +435,7 @@ done:
     ms__pool_release(pool, t.head, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t.next, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t.high, (E + 63) / 64 + 1, 8);
-    ms__pool_release(pool, rev_from, t.high_count ? t.high_count : 1, 4);
+    ms__pool_release(pool, rev_from, t.high_count * rw + 1, 1);
     free(t.stack);
     free(t.path);
     free(retained_by);
