@@ -212,6 +212,18 @@ typedef enum ms_analysis {
  * Errors: MS_ENOMEM. */
 int ms_snapshot_compute(ms_snapshot *snap, unsigned what, ms_error *err);
 
+/* For a snapshot that will only be ms_compare_compute's BEFORE: computes
+ * what the comparison reads of it (DevTools' shallow sizes, the id order)
+ * and frees the rest: every edge but plain objects' properties (they name
+ * the objects' classes, docs/summary.md), the analyses and their scratch.
+ * Edges are about 3/4 of a V8 graph's memory, so memsnap compare loads
+ * AFTER next to a quarter of BEFORE.  Afterwards the node getters, classes
+ * and ms_snapshot_edge_count (the file's count) still work; the edge
+ * getters see only the kept edges, and ms_snapshot_compute of anything but
+ * MS_ANALYSIS_CLASSES fails with MS_EINVAL.  Errors: MS_ENOMEM (nothing
+ * freed then). */
+int ms_snapshot_keep_for_compare(ms_snapshot *snap, ms_error *err);
+
 /* How many threads ms_snapshot_compute may use (default 1).  With 2 or
  * more, on graphs of 10,000 nodes or more, the dominator tree is computed
  * on a second thread while distances and classes are computed on the
@@ -552,6 +564,16 @@ typedef struct ms_compare ms_compare;
  * (ms_compare_free).  Errors: MS_EINVAL (bad options), MS_ENOMEM. */
 int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
                        ms_compare **out, ms_error *err);
+/* Groups AFTER's new objects by retention path and sums what they retain,
+ * as opts->paths does inside ms_compare_compute, for a comparison computed
+ * without paths.  In between the caller can free BEFORE, so that AFTER's
+ * dominator tree and paths are not computed with both graphs in memory
+ * (memsnap compare: peak about one graph less).  opts: the ignore lists
+ * (the same as given to ms_compare_compute).  Replaces the totals'
+ * new_count and new_size with the grouped ones and fills the rows'
+ * added_retained.  Errors: MS_EINVAL (matched per class, rows per site, or
+ * paths already there), MS_ENOMEM. */
+int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err);
 /* 1 when objects were matched by id, 0 when per class only. */
 int ms_compare_by_id(const ms_compare *c);
 /* Why objects were not matched by id (different processes), or NULL. */

@@ -43,6 +43,8 @@ struct ms_compare {
     const uint64_t *ashallow;   /* AFTER's shallow sizes (borrowed), NULL: raw */
     ms_snapshot *after;
     ms_why_class *groups;
+    uint64_t *member;           /* by id: bit per AFTER node, new and not synthetic */
+    uint64_t instances;         /* bits set in member */
 };
 
 /* ---- shared with leaks.c ---------------------------------------------- */
@@ -107,11 +109,13 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
     int rc = MS_OK;
 
     *out = NULL;
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
-                                         MS_ANALYSIS_DOMINATOR_TREE,
-                               err));
+    /* Classes for the ignore list (after the dominators, whose scratch is
+     * the peak); the rest in stages (ms__group_members). */
     if (o->ignore_class_count) {
-        const ms__classes *cl = snap->classes;
+        const ms__classes *cl;
+        MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED, err));
+        MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES, err));
+        cl = snap->classes;
         MS_TRY(ms__alloc_array(&drop_class, cl->count + 1, 1, "compare", err));
         for (uint32_t c = 0; c < cl->count; c++)
             drop_class[c] = ms__class_ignored(snap, c, o);
@@ -124,7 +128,9 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
     }
     if (o->ignore_path_count)
         MS_TRY(ms__alloc_array(&group_of, N ? N : 1, 4, "compare", err));
-    MS_TRY(ms__group_members(snap, member, *instances, true, group_of, &w, err));
+    /* A second grouping (ignored paths) needs the dominator tree again. */
+    MS_TRY(ms__group_members(snap, member, *instances, true, !o->ignore_path_count, group_of, &w,
+                             err));
     if (!o->ignore_path_count)
         goto finish;
 
@@ -158,7 +164,7 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
         }
         ms_why_class_free(w);
         w = NULL;
-        MS_TRY(ms__group_members(snap, member, *instances, true, NULL, &w, err));
+        MS_TRY(ms__group_members(snap, member, *instances, true, true, NULL, &w, err));
     }
 finish:
     *out = w;
@@ -250,6 +256,21 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     c->after = after;
     MS_TRY(ms__strtab_init(&c->text, err));
 
+    /* One array at a time, each step's scratch given back before the next
+     * (memsnap compare holds AFTER's graph and what is left of BEFORE's):
+     * the id orders (16 bytes per node of sort scratch), the shallow sizes,
+     * then the classes, AFTER's first (BEFORE's may be named by them). */
+    {
+        const uint32_t *unused;
+        MS_TRY(ms__snapshot_by_id(before, &unused, err));
+        MS_TRY(ms__snapshot_by_id(after, &unused, err));
+    }
+    MS_TRY(ms__snapshot_shallow(before, &bsh, err));
+    MS_TRY(ms__snapshot_shallow(after, &ash, err));
+    c->ashallow = ash;
+    ms__pool_drain(&before->pool);
+    ms__pool_drain(&after->pool);
+
     /* Classes: AFTER's own; BEFORE's with AFTER's interface names (the
      * Memory panel) when both are V8 snapshots. */
     if (o->group == MS_GROUP_SITE) {
@@ -257,6 +278,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
         MS_TRY(classes_of(before, MS_GROUP_SITE, &bcl, err));
     } else {
         MS_TRY(classes_of(after, MS_GROUP_CLASS, &acl, err));
+        ms__pool_drain(&after->pool);
         if (o->interfaces == MS_INTERFACES_AFTER && ms__snapshot_is_v8(before) &&
             ms__snapshot_is_v8(after) && acl->ifaces) {
             MS_TRY(ms__classes_compute_with(gb, true, acl->ifaces, &before->pool, &own_bcl, err));
@@ -266,9 +288,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
         }
     }
     c->acl = acl;
-    MS_TRY(ms__snapshot_shallow(before, &bsh, err));
-    MS_TRY(ms__snapshot_shallow(after, &ash, err));
-    c->ashallow = ash;
+    ms__pool_drain(&before->pool);
 
     /* Rows: one per (origin, key) of either snapshot. */
     MS_TRY(ms__alloc_array(&row_of_b, bcl->count + 1, 4, "compare", err));
@@ -398,23 +418,17 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
         }
     }
 
-    /* Where the new objects are held. */
-    if (c->by_id && o->paths && o->group == MS_GROUP_CLASS) {
-        MS_TRY(ms__group_new(after, member, &instances, o, &c->groups, err));
-        c->totals.new_retained = ms_why_class_retained(c->groups);
-        for (size_t i = 0; i < ms_why_class_group_count(c->groups); i++) {
-            const ms_path_group *grp = ms_why_class_group(c->groups, i);
-            c->totals.new_count += grp->count;
-            c->totals.new_size += grp->shallow_size;
-            rows[row_of_a[acl->of[grp->example]]].added_retained += grp->retained_size;
-        }
-    } else if (c->by_id) {
+    /* The new objects: counted here, grouped by path below. */
+    if (c->by_id) {
         for (uint32_t n = 0; n < ga->node_count; n++) {
             if (!(member[n >> 6] >> (n & 63) & 1) || rows[row_of_a[acl->of[n]]].ignored)
                 continue;
             c->totals.new_count++;
             c->totals.new_size += ms__shallow_of(ga, ash, n);
         }
+        c->member = member;
+        c->instances = instances;
+        member = NULL;
     }
 
     /* The rows that changed, largest growth first. */
@@ -460,6 +474,8 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     MS_TRY(ms__alloc_array(&c->row_of_aclass, acl->count + 1, 4, "compare", err));
     for (uint32_t k = 0; k < acl->count; k++)
         c->row_of_aclass[k] = inv[row_of_a[k]];
+    if (c->by_id && o->paths && o->group == MS_GROUP_CLASS)
+        MS_TRY(ms_compare_add_paths(c, o, err));
     *out = c;
     c = NULL;
 done:
@@ -472,6 +488,47 @@ done:
     free(member);
     free(rows);
     ms_compare_free(c);
+    return rc;
+}
+
+int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    ms_snapshot *after = c->after;
+    const uint64_t *ash;
+    int rc = MS_OK;
+
+    if (o->version != MS_COMPARE_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "compare options version %u, expected %u",
+                        o->version, MS_COMPARE_OPTIONS_VERSION);
+    if (!c->by_id || !c->member || c->groups || o->group != MS_GROUP_CLASS)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX,
+                        "compare: paths need objects matched by id, rows per class, and no paths "
+                        "yet");
+    /* The dominator scratch is the peak: the id order is done with, and
+     * the classes and shallow sizes are cheaper to compute again after
+     * than to hold meanwhile (12 bytes per node). */
+    if (!after->idom && !after->retained) {
+        ms__snapshot_forget(after);
+        c->acl = NULL;
+        c->ashallow = NULL;
+    }
+    MS_TRY(ms__group_new(after, c->member, &c->instances, o, &c->groups, err));
+    MS_TRY(ms__snapshot_shallow(after, &ash, err));
+    c->acl = after->classes;
+    c->ashallow = ash;
+    c->totals.new_count = c->totals.new_size = 0;
+    c->totals.new_retained = ms_why_class_retained(c->groups);
+    for (size_t i = 0; i < ms_why_class_group_count(c->groups); i++) {
+        const ms_path_group *grp = ms_why_class_group(c->groups, i);
+        uint32_t r = c->row_of_aclass[c->acl->of[grp->example]];
+        c->totals.new_count += grp->count;
+        c->totals.new_size += grp->shallow_size;
+        if (r != NONE)
+            c->rows[r].added_retained += grp->retained_size;
+    }
+done:
     return rc;
 }
 
@@ -500,5 +557,6 @@ void ms_compare_free(ms_compare *c)
     free(c->rows);
     free(c->row_of_aclass);
     ms_why_class_free(c->groups);
+    free(c->member);
     free(c);
 }

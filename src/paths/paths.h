@@ -34,9 +34,14 @@ uint32_t ms__edge_source(const ms__graph *g, uint64_t e);
  * path signature, as ms_why_nodes_compute (per_class: a group's retained
  * size counts members no other member of the same class dominates;
  * otherwise no other member at all).  group_of (u32[N], may be NULL) gets
- * each member's group index.  Needs paths, retained sizes, classes and the
- * dominator tree computed.  Errors: MS_ENOMEM. */
+ * each member's group index.  Computes the analyses it needs one stage at
+ * a time (retained sizes; classes and the dominator tree; paths) so that
+ * the dominators' scratch is the peak; with `lean` the dominator tree and
+ * the immediate dominators are freed once used (12 bytes per node; a later
+ * request computes them again, so only for a last grouping).
+ * Errors: MS_ENOMEM. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, uint32_t *group_of, ms_why_class **out, ms_error *err);
+                      bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
+                      ms_error *err);
 
 #endif /* MS_PATHS_H */

@@ -411,10 +411,6 @@ size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf
     return len;
 }
 
-typedef struct group_slot {
-    uint64_t sig;
-    uint32_t group; /* NONE = empty */
-} group_slot;
 
 static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
 {
@@ -426,29 +422,74 @@ static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
     return x->example < y->example ? -1 : x->example > y->example;
 }
 
+/* The token of the hop into x along the path tree (0 for the root). */
+static uint32_t hop_into(const ms__graph *g, const ms__classes *cl, const uint32_t *parent_edge,
+                         uint32_t x)
+{
+    uint32_t e = parent_edge[x];
+    return x == g->root ? 0 : (uint32_t)hop_token(g, cl, ms__edge_source(g, e), e) | 1u;
+}
+
+/* Adds key s to the open-addressing table of group indices (slots, nslots a
+ * power of two) and returns its slot; the table doubles past half full. */
+static int group_slot(uint32_t **slots, uint64_t *nslots, const uint64_t *group_sig,
+                      size_t groups, uint64_t s, uint64_t *slot, ms_error *err)
+{
+    uint64_t h;
+    if ((groups + 1) * 2 > *nslots) {
+        uint64_t n = *nslots ? *nslots * 2 : 64;
+        uint32_t *t = NULL;
+        if (ms__alloc_array(&t, n, 4, "why", err) < 0)
+            return MS_ENOMEM;
+        for (uint64_t i = 0; i < n; i++)
+            t[i] = NONE;
+        for (size_t gi = 0; gi < groups; gi++) {
+            for (h = mix64(group_sig[gi], 7) & (n - 1); t[h] != NONE; h = (h + 1) & (n - 1))
+                ;
+            t[h] = (uint32_t)gi;
+        }
+        free(*slots);
+        *slots = t;
+        *nslots = n;
+    }
+    for (h = mix64(s, 7) & (*nslots - 1); (*slots)[h] != NONE && group_sig[(*slots)[h]] != s;
+         h = (h + 1) & (*nslots - 1))
+        ;
+    *slot = h;
+    return MS_OK;
+}
+
 /* Groups the members (a bitset over the nodes; `instances` of them) by
  * path signature into *out.  A group's retained size counts the members not
  * dominated by another member of the same dedup key (per_class: the node's
  * class; otherwise all members share one key), so no byte counts twice
  * within a key; retained_total counts members no other member dominates.
- * Needs paths, retained sizes, classes and the dominator tree. */
+ * Computes what it needs in stages (retained sizes, then classes and the
+ * dominator tree, then paths); lean frees the dominator tree and the
+ * immediate dominators once used. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, uint32_t *group_of, ms_why_class **out, ms_error *err)
+                      bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
+                      ms_error *err)
 {
     const uint64_t *shallow = NULL;
     uint32_t *order = NULL, *inv = NULL;
     ms_path_group *sorted = NULL;
     const ms__graph *g = snap->g;
-    const ms__classes *cl = snap->classes;
+    const ms__classes *cl;
     ms_why_class *w = NULL;
     uint64_t *sig = NULL, *top = NULL, *top_any = NULL;
-    uint32_t *last = NULL, *stack = NULL, *active = NULL;
-    group_slot *slots = NULL;
+    uint32_t *stack = NULL, *active = NULL;
+    uint32_t *slots = NULL;      /* open addressing: group index, NONE = empty */
+    uint64_t *group_sig = NULL;  /* each group's key */
     uint64_t nslots = 0, hops_total = 0, cap_groups = 0;
     int rc = MS_OK;
     const uint32_t N = g->node_count;
 
     *out = NULL;
+    /* The dominators alone first: their scratch is the peak. */
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED, err));
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE, err));
+    cl = snap->classes;
     w = calloc(1, sizeof *w);
     if (!w) {
         rc = ms__oom(err, "why");
@@ -500,12 +541,19 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
         free(stack);
         stack = NULL;
     }
-
+    if (lean) {
+        free(snap->dom_first);
+        free(snap->dom_child);
+        free(snap->idom);
+        snap->dom_first = snap->dom_child = snap->idom = NULL;
+    }
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS, err));
+    if (lean)
+        ms__pool_drain(&snap->pool); /* the BFS queues are done with */
     /* Path signatures, memoised along the path tree: sig(n) extends its
      * parent's by the hop into n, unless that hop repeats the parent's
      * last one (a linked list is one signature at any depth). */
     MS_TRY(ms__alloc_array(&sig, N, 8, "path signatures", err));
-    MS_TRY(ms__alloc_array(&last, N, 4, "path signatures", err));
     {
         uint64_t *done_bits = NULL, cap = 1024;
         rc = ms__alloc_array_zero(&done_bits, ((uint64_t)N + 63) / 64, 8, "path signatures", err);
@@ -516,7 +564,6 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
             goto done;
         }
         sig[g->root] = 0x2545F4914F6CDD1Dull;
-        last[g->root] = 0;
         done_bits[g->root >> 6] |= 1ull << (g->root & 63);
         for (uint32_t n = 0; n < N; n++) {
             uint64_t sp = 0;
@@ -539,45 +586,38 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
                 uint32_t x = stack[--sp], e = snap->parent_edge[x];
                 uint32_t p = ms__edge_source(g, e);
                 uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
-                if (tok == last[p]) {
+                if (tok == hop_into(g, cl, snap->parent_edge, p)) {
                     sig[x] = sig[p];
                 } else {
                     sig[x] = mix64(sig[p], tok);
                 }
-                last[x] = tok;
                 done_bits[x >> 6] |= 1ull << (x & 63);
             }
         }
         free(done_bits);
     }
-
-    /* Group by signature (plus the instance's own class). */
-    nslots = 64;
-    while (nslots < w->instances * 2)
-        nslots *= 2;
-    MS_TRY(ms__alloc_array(&slots, nslots, sizeof *slots, "why", err));
-    for (uint64_t i = 0; i < nslots; i++)
-        slots[i].group = NONE;
+    /* Group by signature (plus the instance's own class).  The table holds
+     * group indices (there are few groups), the keys live with the groups. */
     for (uint32_t n = 0; n < N; n++) {
         uint64_t s, h;
         ms_path_group *grp;
         if (!(member[n >> 6] >> (n & 63) & 1))
             continue;
         s = snap->parent_edge[n] == NONE ? mix64(0x0DDBA11u, cl->of[n]) : mix64(sig[n], cl->of[n]);
-        for (h = mix64(s, 7) & (nslots - 1); slots[h].group != NONE && slots[h].sig != s;
-             h = (h + 1) & (nslots - 1))
-            ;
-        if (slots[h].group == NONE) {
+        MS_TRY(group_slot(&slots, &nslots, group_sig, w->count, s, &h, err));
+        if (slots[h] == NONE) {
             if (w->count == cap_groups) {
                 cap_groups = cap_groups ? cap_groups * 2 : 16;
                 MS_TRY(ms__realloc_array(&w->groups, cap_groups, sizeof *w->groups, "why", err));
+                MS_TRY(ms__realloc_array(&group_sig, cap_groups, sizeof *group_sig, "why", err));
             }
-            slots[h] = (group_slot){s, (uint32_t)w->count};
+            slots[h] = (uint32_t)w->count;
+            group_sig[w->count] = s;
             w->groups[w->count++] = (ms_path_group){0, 0, 0, n, {0, NULL}};
         }
-        grp = &w->groups[slots[h].group];
+        grp = &w->groups[slots[h]];
         if (group_of)
-            group_of[n] = slots[h].group;
+            group_of[n] = slots[h];
         grp->count++;
         grp->shallow_size += ms__shallow_of(g, shallow, n);
         if (top[n >> 6] >> (n & 63) & 1)
@@ -603,7 +643,13 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
         if (member[n >> 6] >> (n & 63) & 1)
             group_of[n] = inv[group_of[n]];
 
-    /* Each group's example path. */
+    /* Each group's example path (the grouping's arrays go first). */
+    free(sig);
+    free(top);
+    free(top_any);
+    free(slots);
+    sig = top = top_any = NULL;
+    slots = NULL;
     for (size_t i = 0; i < w->count; i++)
         hops_total += ms_retention_path(snap, w->groups[i].example, NULL, 0);
     MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
@@ -619,11 +665,11 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     w = NULL;
 done:
     free(sig);
-    free(last);
     free(top);
     free(stack);
 
     free(slots);
+    free(group_sig);
     free(top_any);
     free(active);
     free(order);
@@ -678,7 +724,7 @@ int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out
     }
     /* Same-named classes (several locations) count as one for retained
      * sizes: an instance inside another is not counted twice. */
-    rc = ms__group_members(snap, member, instances, false, NULL, out, err);
+    rc = ms__group_members(snap, member, instances, false, false, NULL, out, err);
 done:
     free(member);
     free(has_class);
@@ -707,7 +753,7 @@ int ms_why_nodes_compute(ms_snapshot *snap, const ms_node *nodes, size_t count, 
             instances++;
         }
     }
-    rc = ms__group_members(snap, member, instances, true, NULL, out, err);
+    rc = ms__group_members(snap, member, instances, true, false, NULL, out, err);
 done:
     free(member);
     return rc;

@@ -131,7 +131,10 @@ void ms_snapshot_free(ms_snapshot *snap)
 
 ms_format ms_snapshot_format(const ms_snapshot *snap) { return snap->format; }
 uint32_t ms_snapshot_node_count(const ms_snapshot *snap) { return snap->g->node_count; }
-uint64_t ms_snapshot_edge_count(const ms_snapshot *snap) { return snap->g->edge_count; }
+uint64_t ms_snapshot_edge_count(const ms_snapshot *snap)
+{
+    return snap->compare_base ? snap->file_edges : snap->g->edge_count;
+}
 uint32_t ms_snapshot_string_count(const ms_snapshot *snap) { return snap->g->strings.count; }
 ms_node ms_snapshot_root(const ms_snapshot *snap) { return snap->g->root; }
 uint64_t ms_snapshot_total_self_size(const ms_snapshot *snap) { return snap->g->total_self_size; }
@@ -278,6 +281,9 @@ int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err)
 int ms__snapshot_edges(ms_snapshot *s, const ms__v8_edges **out, ms_error *err)
 {
     *out = NULL;
+    if (s->compare_base)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX,
+                        "%s: the snapshot was reduced to a comparison base", s->name);
     if (!ms__snapshot_is_v8(s))
         return MS_OK;
     if (!s->edges) {
@@ -328,6 +334,98 @@ void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode)
 ms_size_mode ms_snapshot_sizes(const ms_snapshot *snap) { return snap->sizes; }
 
 void ms_snapshot_set_threads(ms_snapshot *snap, unsigned threads) { snap->threads = threads; }
+
+void ms__snapshot_forget(ms_snapshot *s)
+{
+    const uint64_t N = s->g->node_count;
+    ms__pool_release(&s->pool, s->by_id, N ? N : 1, 4);
+    ms__pool_release(&s->pool, s->shallow, N, 8);
+    s->by_id = NULL;
+    s->shallow = NULL;
+    ms__classes_free(s->classes);
+    s->classes = NULL;
+    ms__pool_drain(&s->pool);
+    ms__release_free_memory();
+}
+
+/* Frees what the comparison does not read of a BEFORE snapshot.  The edges
+ * are filtered in place (each kept edge moves down, never up) and the two
+ * arrays shrunk; realloc gives the freed tail back to the system. */
+int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
+{
+    ms__graph *g = s->g;
+    const uint32_t N = g->node_count;
+    const uint64_t *shallow;
+    const uint32_t *by_id;
+    uint32_t object_sid = UINT32_MAX;
+    uint64_t k = 0;
+    ms_size_mode mode = s->sizes;
+    int rc = MS_OK;
+
+    if (s->compare_base)
+        return MS_OK;
+    /* DevTools' shallow sizes need every edge: compute them whatever the
+     * mode, so that a later ms_snapshot_set_sizes still works. */
+    s->sizes = MS_SIZES_DEVTOOLS;
+    rc = ms__snapshot_shallow(s, &shallow, err);
+    s->sizes = mode;
+    if (rc < 0)
+        return rc;
+    MS_TRY(ms__snapshot_by_id(s, &by_id, err));
+    if (ms__snapshot_is_v8(s))
+        object_sid = ms__snapshot_known_sid(s, MS__KNOWN_OBJECT);
+
+    /* Analyses that read edges are now stale or useless. */
+    if (s->edges)
+        ms__v8_edges_free(s->edges);
+    free(s->edges);
+    free(s->distance);
+    free(s->idom);
+    free(s->order);
+    free(s->retained);
+    free(s->dom_first);
+    free(s->dom_child);
+    free(s->parent_edge);
+    free(s->rev_first);
+    free(s->rev_edge);
+    s->edges = NULL;
+    s->distance = NULL;
+    s->retained = NULL;
+    s->idom = s->order = s->dom_first = s->dom_child = s->parent_edge = s->rev_first =
+        s->rev_edge = NULL;
+    ms__pool_drain(&s->pool);
+
+    /* Plain objects' properties name their class (interfaces.c); no other
+     * edge is read by classes, ids or the comparison. */
+    for (uint32_t n = 0; n < N; n++) {
+        uint64_t e = g->first_edge[n], end = g->first_edge[n + 1];
+        g->first_edge[n] = (uint32_t)k;
+        if (g->node_type[n] != MS_NT_OBJECT || g->node_name[n] != object_sid)
+            continue;
+        for (; e < end; e++) {
+            if (ms__edge_type(g, e) != MS_ET_PROPERTY)
+                continue;
+            g->edge_word[k] = g->edge_word[e];
+            g->edge_name[k] = g->edge_name[e];
+            k++;
+        }
+    }
+    g->first_edge[N] = (uint32_t)k;
+    s->file_edges = g->edge_count;
+    g->edge_count = k;
+    {
+        /* Shrinking cannot fail in practice; if it does the blocks stay. */
+        uint32_t *w = realloc(g->edge_word, (k ? k : 1) * 4);
+        uint32_t *nm = w ? realloc(g->edge_name, (k ? k : 1) * 4) : NULL;
+        if (w)
+            g->edge_word = w;
+        if (nm)
+            g->edge_name = nm;
+    }
+    s->compare_base = true;
+done:
+    return rc;
+}
 
 static unsigned bit_index(unsigned what)
 {
@@ -483,7 +581,16 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     double t0 = ms__now();
     int rc = MS_OK;
 
-    if (what & (MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_RETAINED))
+    if (s->compare_base && (what & ~(unsigned)MS_ANALYSIS_CLASSES))
+        return ms__fail(err, MS_EINVAL, UINT64_MAX,
+                        "%s: the snapshot was reduced to a comparison base: only its classes "
+                        "can be computed",
+                        s->name);
+
+    /* Retained sizes and the dominator tree need the dominators only
+     * while they are missing (the dominators may have been freed since). */
+    if (((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) ||
+        ((what & MS_ANALYSIS_RETAINED) && !s->retained))
         what |= MS_ANALYSIS_DOMINATORS;
     if (what & MS_ANALYSIS_PATHS)
         what |= MS_ANALYSIS_DISTANCES;

@@ -44,6 +44,10 @@ struct ms_snapshot {
     double seconds[MS__ANALYSIS_COUNT]; /* wall seconds per analysis (ms_snapshot_seconds) */
     uint32_t known_sid[MS__KNOWN_COUNT]; /* ms__snapshot_known_sid, once found */
     bool known_ready;
+    /* ms_snapshot_keep_for_compare: only plain objects' property edges are
+     * left; file_edges is the edge count read from the file. */
+    bool compare_base;
+    uint64_t file_edges;
 };
 
 /* Wraps a finished graph (taking it over) in a snapshot of the given format;
@@ -72,6 +76,11 @@ int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err);
  * finds all four the first time (a few ms for millions of strings, where
  * building a hash index of the strings took 150 ms). */
 uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which);
+
+/* Frees the cached id order, shallow sizes and classes (the pool keeps
+ * their blocks): a caller about to compute the dominator tree lowers the
+ * peak by them and computes them again after. */
+void ms__snapshot_forget(ms_snapshot *s);
 
 /* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
 int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);

@@ -399,6 +399,85 @@ static void test_compare__group_retained_vs_brute_force(void **state)
     }
 }
 
+/* memsnap compare's low-memory order: BEFORE reduced to a comparison base
+ * before AFTER is loaded, compared without paths, freed, then AFTER's new
+ * objects grouped (ms_compare_add_paths).  Oracles: DevTools' per-class
+ * merge for the rows, and by definition for what the new objects retain
+ * (a node counts when removing some new object cuts it off). */
+static void test_compare__base_then_paths_vs_brute_force(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 500; seed++) {
+        ts a, b;
+        ms_snapshot *sa, *sb;
+        ms_compare *c = NULL;
+        ms_error err = MS_ERROR_INIT;
+        ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+        bool member[MAXN] = {false}, without[MAXN][MAXN];
+        uint64_t edges, want_count = 0, want_size = 0, want_retained = 0;
+        srand(seed);
+        random_ts(&a, true);
+        random_ts(&b, true);
+        attach_unreachable(&b);
+        sa = make(&a, "a");
+        sb = make(&b, "b");
+        edges = ms_snapshot_edge_count(sa);
+        assert_int_equal(ms_snapshot_keep_for_compare(sa, &err), MS_OK);
+        /* what is left answers node questions, not graph analyses */
+        assert_int_equal(ms_snapshot_edge_count(sa), edges);
+        assert_int_equal(ms_snapshot_compute(sa, MS_ANALYSIS_DISTANCES, &err), MS_EINVAL);
+        o.match = MS_MATCH_BY_ID;
+        o.paths = 0;
+        assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
+        ms_snapshot_free(sa);
+        for (int k = 0; k < NAMES; k++) {
+            expect_row want = brute_diff(&a, &b, k);
+            const ms_compare_row *r = find_row(c, names[k]);
+            if (!want.added && !want.removed && !r)
+                continue;
+            assert_non_null(r);
+            assert_int_equal(r->added_count, want.added);
+            assert_int_equal(r->removed_count, want.removed);
+            assert_int_equal(r->added_size, want.added_size);
+            assert_int_equal(r->removed_size, want.removed_size);
+        }
+        assert_null(ms_compare_groups(c));
+        o.paths = 1;
+        assert_int_equal(ms_compare_add_paths(c, &o, &err), MS_OK);
+        assert_non_null(ms_compare_groups(c));
+        assert_int_equal(ms_compare_add_paths(c, &o, &err), MS_EINVAL); /* once */
+
+        /* new: in AFTER with a size, and not the same id with a size and
+         * the same class in BEFORE */
+        for (int v = 1; v < b.n; v++) {
+            bool same = false;
+            if (!b.size[v])
+                continue;
+            for (int u = 1; u < a.n; u++)
+                same |= a.id[u] == b.id[v] && a.size[u] && a.name[u] == b.name[v];
+            if (!same) {
+                member[v] = true;
+                want_count++;
+                want_size += (uint64_t)b.size[v];
+            }
+        }
+        for (int v = 0; v < b.n; v++)
+            reach_without(&b, v, without[v]);
+        for (int x = 1; x < b.n; x++) {
+            bool dominated = false;
+            for (int m = 1; m < b.n && !dominated; m++)
+                dominated = member[m] && (m == x || !without[m][x]);
+            if (dominated)
+                want_retained += (uint64_t)b.size[x];
+        }
+        assert_int_equal(ms_compare_totals_get(c)->new_count, want_count);
+        assert_int_equal(ms_compare_totals_get(c)->new_size, want_size);
+        assert_int_equal(ms_compare_totals_get(c)->new_retained, want_retained);
+        ms_compare_free(c);
+        ms_snapshot_free(sb);
+    }
+}
+
 /* leaks: ids in TARGET, not in BASELINE, alive (strongly reachable, size
  * > 0) in FINAL. */
 static void test_compare__leaks_vs_brute_force(void **state)
@@ -563,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_compare__by_class),
         cmocka_unit_test(test_compare__detects_other_process),
         cmocka_unit_test(test_compare__group_retained_vs_brute_force),
+        cmocka_unit_test(test_compare__base_then_paths_vs_brute_force),
         cmocka_unit_test(test_compare__leaks_vs_brute_force),
         cmocka_unit_test(test_compare__leaks_refuses_other_process),
         cmocka_unit_test(test_compare__ignore),
