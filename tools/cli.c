@@ -420,6 +420,80 @@ int cli_write_json(const cJSON *doc, const char *path)
     return cli_output_close(&o, true);
 }
 
+/* cJSON_Print of {name: item}, without the braces: the member as it prints
+ * inside a top-level object ("\t\"name\":\tvalue").  Borrows item. */
+static char *print_member(const char *name, cJSON *item)
+{
+    cJSON *wrap = cJSON_CreateObject();
+    char *text;
+    size_t len;
+    if (!wrap)
+        return NULL;
+    cJSON_AddItemReferenceToObject(wrap, name, item);
+    text = cJSON_Print(wrap);
+    cJSON_Delete(wrap);
+    if (!text)
+        return NULL;
+    len = strlen(text); /* "{\n" member "\n}" */
+    memmove(text, text + 2, len - 4);
+    text[len - 4] = 0;
+    return text;
+}
+
+int cli_write_json_streamed(const cJSON *doc, const char *key,
+                            cJSON *(*next)(void *ctx, bool *failed), void *ctx, const char *path)
+{
+    cli_output o;
+    const cJSON *m;
+    bool ok = true;
+    int rc;
+    if ((rc = cli_output_open(&o, path)) != CLI_OK)
+        return rc;
+    fputs("{\n", o.f);
+    for (m = doc->child; m && ok; m = m->next) {
+        char *text;
+        if (strcmp(m->string, key) != 0) {
+            text = print_member(m->string, (cJSON *)m);
+            ok = text != NULL;
+            if (ok)
+                fputs(text, o.f);
+            free(text);
+        } else {
+            /* Element i prints as in {key: [element]}: cut out of that. */
+            cJSON *arr = cJSON_CreateArray(), *el;
+            bool failed = false;
+            size_t i = 0;
+            fprintf(o.f, "\t\"%s\":\t[", key);
+            while (ok && arr && (el = next(ctx, &failed)) != NULL) {
+                size_t pre = strlen(key) + 6; /* \t"key":\t[ */
+                cJSON_AddItemToArray(arr, el);
+                text = print_member(key, arr);
+                ok = text != NULL;
+                if (ok) {
+                    size_t len = strlen(text);
+                    if (i)
+                        fputs(", ", o.f);
+                    fwrite(text + pre, 1, len - pre - 1, o.f);
+                }
+                free(text);
+                cJSON_DeleteItemFromArray(arr, 0);
+                i++;
+            }
+            ok = ok && arr && !failed;
+            cJSON_Delete(arr);
+            fputc(']', o.f);
+        }
+        if (m->next)
+            fputc(',', o.f);
+        fputc('\n', o.f);
+    }
+    fputs("}\n", o.f);
+    if (!ok)
+        fprintf(stderr, "memsnap: out of memory formatting JSON\n");
+    rc = cli_output_close(&o, ok);
+    return ok ? rc : CLI_FAILED;
+}
+
 /* buf = sign (when not 0) + text, cut to 31 bytes (the texts here are at
  * most 26), without snprintf: GCC -O3 cannot see they fit. */
 static const char *with_sign(char buf[32], char sign, const char *text)

@@ -58,6 +58,13 @@ cJSON *cli_json_string(const char *s, size_t len);
 /* Writes the document to `path` atomically (temporary file + rename), or to
  * stdout when path is NULL or "-"; ends with a newline.  CLI exit code. */
 int cli_write_json(const cJSON *doc, const char *path);
+/* The same text as cli_write_json, for a document whose member `key` is an
+ * array too large to hold as a cJSON tree (thousands of retention paths):
+ * doc holds `key` as a placeholder; next(ctx) makes the next element, or
+ * NULL after the last (setting *failed when out of memory), and each is
+ * freed once printed.  CLI exit code; no output file on failure. */
+int cli_write_json_streamed(const cJSON *doc, const char *key,
+                            cJSON *(*next)(void *ctx, bool *failed), void *ctx, const char *path);
 
 /* Output stream for text reports: stdout, or a temporary file renamed into
  * place by cli_output_close (removed on failure). */

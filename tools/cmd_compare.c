@@ -440,6 +440,37 @@ static int parse_enum(const char *opt, const char *v, const char *const *names, 
     return cli_usage_error("%s: '%s' is not one of the choices (see --help)", opt, v);
 }
 
+/* The JSON groups of the classes listed, one at a time. */
+typedef struct group_stream {
+    const ms_compare *cmp;
+    ms_snapshot *after;
+    const ms_why_class *g;
+    size_t shown, top;
+    size_t at;            /* next group to look at */
+} group_stream;
+
+static cJSON *next_group(void *ctx, bool *failed)
+{
+    group_stream *s = ctx;
+    while (s->at < ms_why_class_group_count(s->g)) {
+        const ms_path_group *grp = ms_why_class_group(s->g, s->at++);
+        size_t r = ms_compare_node_row(s->cmp, grp->example);
+        const char *key;
+        cJSON *gj;
+        if (r == SIZE_MAX || (s->top && r >= s->shown))
+            continue; /* groups of the classes listed */
+        key = ms_compare_row_get(s->cmp, r)->key;
+        gj = group_json(s->after, grp);
+        if (!gj || !cJSON_AddItemToObject(gj, "key", cli_json_string(key, strlen(key)))) {
+            cJSON_Delete(gj);
+            *failed = true;
+            return NULL;
+        }
+        return gj;
+    }
+    return NULL;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
@@ -475,7 +506,7 @@ int cmd_compare(int argc, char **argv)
     size_t bad = 0, nsites = 0;
     site_diff *sites = NULL;
     bool traces = false;
-    int c, rc = CLI_OK, v = 0;
+    int c, rc = CLI_OK, v = 0, want_paths;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
@@ -529,30 +560,53 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     ignore_apply(&ign, &copts);
-    if (cli_open(argv[optind], &before, &t_before, &err) < 0 ||
-        cli_open(argv[optind + 1], &after, &t_after, &err) < 0) {
+    /* One graph at a time where possible: BEFORE shrinks to what the
+     * comparison reads of it before AFTER loads, and is freed before
+     * AFTER's dominators and paths are computed. */
+    if (cli_open(argv[optind], &before, &t_before, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
     ms_snapshot_set_sizes(before, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    before_json = cli_snapshot_json(before, argv[optind]);
+    t_compare = 0;
+    if (!ms_snapshot_is_site_trace(before)) {
+        t0 = cli_now();
+        if (ms_snapshot_keep_for_compare(before, &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        t_compare = cli_now() - t0;
+    }
+    if (cli_open(argv[optind + 1], &after, &t_after, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     ms_snapshot_set_sizes(after, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     t0 = cli_now();
+    want_paths = copts.paths;
+    copts.paths = 0;
     if (ms_compare_compute(before, after, &copts, &cmp, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
-    t_compare = cli_now() - t0;
+    copts.paths = want_paths;
     traces = ms_snapshot_is_site_trace(before) && ms_snapshot_is_site_trace(after);
     if (traces && !trace_sites_diff(before, after, &sites, &nsites)) {
         fprintf(stderr, "memsnap: out of memory comparing allocation sites\n");
         rc = CLI_FAILED;
         goto done;
     }
-    before_json = cli_snapshot_json(before, argv[optind]);
-    if (!traces) { /* BEFORE is no longer needed; its memory goes back before printing */
+    if (!traces) { /* BEFORE is no longer needed; its memory goes back first */
         ms_snapshot_free(before);
         before = NULL;
     }
+    if (want_paths && ms_compare_by_id(cmp) && copts.group == MS_GROUP_CLASS &&
+        ms_compare_add_paths(cmp, &copts, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    t_compare += cli_now() - t0;
     if (!traces && !ms_compare_by_id(cmp) && ms_compare_note(cmp))
         fprintf(stderr, "memsnap: warning: %s; comparing per class only (counts and sizes), not "
                         "object by object\n",
@@ -609,17 +663,7 @@ int cmd_compare(int argc, char **argv)
             for (size_t i = 0; i < shown; i++)
                 cJSON_AddItemToArray(rows, row_json(ms_compare_row_get(cmp, i)));
             cJSON_AddItemToObject(doc, "classes", rows);
-            for (size_t i = 0; g && i < ms_why_class_group_count(g); i++) {
-                const ms_path_group *grp = ms_why_class_group(g, i);
-                size_t r = ms_compare_node_row(cmp, grp->example);
-                cJSON *gj;
-                if (r == SIZE_MAX || (top && r >= shown))
-                    continue; /* groups of the classes listed */
-                gj = group_json(after, grp);
-                cJSON_AddItemToObject(gj, "key", cli_json_string(ms_compare_row_get(cmp, r)->key,
-                                                                 strlen(ms_compare_row_get(cmp, r)->key)));
-                cJSON_AddItemToArray(groups, gj);
-            }
+            /* Groups are printed one at a time (cli_write_json_streamed). */
             if (g)
                 cJSON_AddItemToObject(doc, "groups", groups);
             else {
@@ -630,7 +674,12 @@ int cmd_compare(int argc, char **argv)
                                                                              nsites, (size_t)top)
                                                        : cJSON_CreateNull());
             cJSON_AddItemToObject(doc, "budgets", bj);
-            rc = cli_write_json(doc, out);
+            if (g) {
+                group_stream gs = {cmp, after, g, shown, (size_t)top, 0};
+                rc = cli_write_json_streamed(doc, "groups", next_group, &gs, out);
+            } else {
+                rc = cli_write_json(doc, out);
+            }
             cJSON_Delete(doc);
         } else {
             cli_output o;
@@ -730,6 +779,12 @@ int cmd_leaks(int argc, char **argv)
         }
         t_load += t;
         ms_snapshot_set_sizes(snaps[i], raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+        /* BASELINE and TARGET are read for their ids only: shrink each
+         * before the next loads. */
+        if (i < 2 && ms_snapshot_keep_for_compare(snaps[i], &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
     }
     t0 = cli_now();
     if (ms_leaks_compute(snaps[0], snaps[1], snaps[2], &copts, &lk, &err) < 0) {
