@@ -310,7 +310,11 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         uint64_t at = 0;
         for (uint32_t i = t.n; i >= 2; i--) {
             vtx *W = &V[t.vertex[i]];
-            uint32_t count = W->ancestor;
+            uint32_t count;
+            /* vertex[] is read in order, the records it names are not */
+            if (i > PREFETCH_AHEAD + 1)
+                __builtin_prefetch(&V[t.vertex[i - PREFETCH_AHEAD]], 1);
+            count = W->ancestor;
             W->ancestor = 0;
             W->semi = (uint32_t)at;
             at += count;
@@ -347,9 +351,13 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
     }
     uint32_t k1 = 0;
     for (uint32_t i = t.n; i >= 2; i--) {
-        uint32_t w = t.vertex[i], low = V[w].label, s = i, p;
+        uint32_t w, low, s = i, p;
         uint32_t k0 = k1;
         bool orphan;
+        if (i > PREFETCH_AHEAD + 1)
+            __builtin_prefetch(&V[t.vertex[i - PREFETCH_AHEAD]], 1);
+        w = t.vertex[i];
+        low = V[w].label;
         k1 = V[w].semi; /* the end of w's predecessor list */
         V[w].semi = i;
         orphan = low == NONE && k0 == k1;
@@ -402,11 +410,22 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
          * Linear in practice; a budget stops crafted inputs that would make
          * the climbs quadratic, and the bucket version runs instead. */
         uint64_t steps = 0, budget = 8 * ((uint64_t)N + t.high_count) + 4096;
-        for (uint32_t i = 1; i <= t.n; i++)
+        for (uint32_t i = 1; i <= t.n; i++) {
+            if (i + PREFETCH_AHEAD <= t.n)
+                __builtin_prefetch(&V[t.vertex[i + PREFETCH_AHEAD]], 1);
             V[t.vertex[i]].ancestor = i;
+        }
         V[r].label = r;
         for (uint32_t i = 2; i <= t.n; i++) {
-            uint32_t w = t.vertex[i], sw = V[w].semi, xv = V[w].parent;
+            uint32_t w, sw, xv;
+            /* two stages: the vertex's record, then its parent's */
+            if (i + 2 * PREFETCH_AHEAD <= t.n)
+                __builtin_prefetch(&V[t.vertex[i + 2 * PREFETCH_AHEAD]]);
+            if (i + PREFETCH_AHEAD <= t.n)
+                __builtin_prefetch(&V[V[t.vertex[i + PREFETCH_AHEAD]].parent]);
+            w = t.vertex[i];
+            sw = V[w].semi;
+            xv = V[w].parent;
             while (V[xv].ancestor > sw) {
                 xv = V[xv].label;
                 if (++steps > budget) {
