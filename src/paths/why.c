@@ -582,16 +582,18 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
                 stack[sp++] = v;
                 v = ms__edge_source(g, snap->parent_edge[v]);
             }
-            while (sp) {
-                uint32_t x = stack[--sp], e = snap->parent_edge[x];
-                uint32_t p = ms__edge_source(g, e);
-                uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
-                if (tok == hop_into(g, cl, snap->parent_edge, p)) {
-                    sig[x] = sig[p];
-                } else {
-                    sig[x] = mix64(sig[p], tok);
+            /* Down again: each node's parent is the one handled before it
+             * (first, the node the walk stopped at). */
+            {
+                uint32_t p = v, ptok = hop_into(g, cl, snap->parent_edge, v);
+                while (sp) {
+                    uint32_t x = stack[--sp], e = snap->parent_edge[x];
+                    uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
+                    sig[x] = tok == ptok ? sig[p] : mix64(sig[p], tok);
+                    done_bits[x >> 6] |= 1ull << (x & 63);
+                    p = x;
+                    ptok = tok;
                 }
-                done_bits[x >> 6] |= 1ull << (x & 63);
             }
         }
         free(done_bits);
