@@ -133,8 +133,12 @@ if (doPair) {
   const mb = (statSync(before).size + statSync(after).size) / 1e6;
   const cmp = measure(runs, memsnap, ['compare', '--timings', '--json', before, after]);
   const doc = JSON.parse(cmp.last.stdout);
+  // The issue's memory yardstick: the two graphs as memsnap holds them
+  // (`memsnap info`'s graph_bytes: nodes, edges, strings).
+  const graphMB = (file) => JSON.parse(timed(memsnap, ['info', '--json', file]).stdout).graph_bytes / 1e6;
   pair = { mb, before: statSync(before).size / 1e6, after: statSync(after).size / 1e6, cmp, phases: phases(cmp),
-    classes: doc.class_count, added: doc.totals.added_count, removed: doc.totals.removed_count };
+    classes: doc.class_count, added: doc.totals.added_count, removed: doc.totals.removed_count,
+    graphs: graphMB(before) + graphMB(after) };
   if (refs) {
     copyFileSync(devtools, join(cache, 'devtools.mjs'));
     pair.devtools = measure(refRuns, 'node', ['--max-old-space-size=20000', join(cache, 'devtools.mjs'), 'compare', before, after]);
@@ -188,12 +192,13 @@ for (const r of rows) {
 if (pair) {
   console.log(`\nComparing two snapshots of one process (\`memsnap compare\`: DevTools' Comparison, totals, ` +
     `what the new objects retain and where they are held), seconds:\n`);
-  console.log('| pair | MB (before + after) | classes changed | new / deleted objects | load before | load after | compare | total s | peak RSS MB |' +
+  console.log('| pair | MB (before + after) | classes changed | new / deleted objects | load before | load after | compare | compare ÷ loading | total s | peak RSS MB | the two graphs MB | peak ÷ graphs |' +
     (refs ? ' DevTools diff s / RSS MB | DevTools ÷ memsnap: time, RSS |' : ''));
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (refs ? ' ---: | ---: |' : ''));
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (refs ? ' ---: | ---: |' : ''));
   const p = pair.phases;
   let line = `| pair | ${f(pair.before, 0)} + ${f(pair.after, 0)} | ${pair.classes} | ${pair.added} / ${pair.removed} | ` +
-    `${f(p.load_before)} | ${f(p.load_after)} | ${f(p.compare)} | ${f(pair.cmp.seconds)} | ${f(pair.cmp.rssMB, 0)} |`;
+    `${f(p.load_before)} | ${f(p.load_after)} | ${f(p.compare)} | ${f(p.compare / (p.load_before + p.load_after), 2)}x | ` +
+    `${f(pair.cmp.seconds)} | ${f(pair.cmp.rssMB, 0)} | ${f(pair.graphs, 0)} | ${f(pair.cmp.rssMB / pair.graphs, 2)} |`;
   if (refs) {
     line += ` ${f(pair.devtools.seconds)} / ${f(pair.devtools.rssMB, 0)} |` +
       ` ${f(pair.devtools.seconds / pair.cmp.seconds, 1)}x, ${f(pair.devtools.rssMB / pair.cmp.rssMB, 1)}x |`;
