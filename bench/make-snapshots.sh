@@ -9,8 +9,10 @@
 #   large   ~1.2 GB  five type-checked ts.Programs, each with its own options
 #   pair    one process's before/after pair for `compare`: pair-before after
 #           one type-checked program (~250 MB), pair-after after two (~450 MB)
+#   sessions ~810 MB  bench/workloads/session-cache.js: 10.0 M nodes, 44.2 M
+#           edges, the shape of the dominator target (not in the default set)
 #
-# Usage: bench/make-snapshots.sh [small|medium|large|pair]...   (default: all four)
+# Usage: bench/make-snapshots.sh [small|medium|large|pair|sessions]...   (default: the first four)
 # Env:   MEMSNAP_BENCH_DIR  cache directory (default: bench/.cache)
 # Output: $MEMSNAP_BENCH_DIR/snapshots/{small,medium,large}.heapsnapshot;
 #         snapshots that already exist are kept, so reruns are cheap.
@@ -86,14 +88,31 @@ make_snapshot() {
   }'
 }
 
+# make_sessions: the session-cache workload (no npm packages needed).
+make_sessions() {
+  local out=$snapshot_dir/sessions.heapsnapshot result
+  if [[ -f $out ]]; then
+    echo "sessions: $out exists, skipping"
+    return 0
+  fi
+  local tmp=$out.tmp.$$
+  echo "sessions: writing $out (1980000 sessions)"
+  if ! result=$(node --max-old-space-size=12288 "$script_dir/workloads/session-cache.js" 1980000 "$tmp"); then
+    rm -f "$tmp"
+    die "sessions: workload failed"
+  fi
+  mv "$tmp" "$out"
+  echo "sessions: $(stat -c %s "$out") bytes, $result"
+}
+
 main() {
   local sizes=("$@")
   ((${#sizes[@]})) || sizes=(small medium large pair)
   local size
   for size in "${sizes[@]}"; do
     case $size in
-    small | medium | large | pair) ;;
-    *) die "unknown size '$size' (expected small, medium, large or pair)" ;;
+    small | medium | large | pair | sessions) ;;
+    *) die "unknown size '$size' (expected small, medium, large, pair or sessions)" ;;
     esac
   done
   command -v node >/dev/null || die "node not found"
@@ -107,6 +126,7 @@ main() {
     medium) make_snapshot medium 1 4096 ;;
     large) make_snapshot large 5 12288 ;;
     pair) make_snapshot pair-after 2 8192 pair-before ;;
+    sessions) make_sessions ;;
     *) die "unreachable: $size" ;;
     esac
   done
