@@ -710,6 +710,25 @@ done:
 
 /* ---- leaks -------------------------------------------------------------- */
 
+/* leaks' JSON groups, one at a time. */
+typedef struct leak_stream {
+    ms_snapshot *final;
+    const ms_why_class *g;
+    size_t shown, at;
+} leak_stream;
+
+static cJSON *next_leak_group(void *ctx, bool *failed)
+{
+    leak_stream *s = ctx;
+    cJSON *gj;
+    if (s->at >= s->shown)
+        return NULL;
+    gj = group_json(s->final, ms_why_class_group(s->g, s->at++));
+    if (!gj)
+        *failed = true;
+    return gj;
+}
+
 int cmd_leaks(int argc, char **argv)
 {
     static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
@@ -832,11 +851,12 @@ int cmd_leaks(int argc, char **argv)
             }
             cJSON_AddItemToObject(doc, "classes", cls);
             cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
-            for (size_t i = 0; i < shown_groups; i++)
-                cJSON_AddItemToArray(gl, group_json(fin, ms_why_class_group(g, i)));
-            cJSON_AddItemToObject(doc, "groups", gl);
+            cJSON_AddItemToObject(doc, "groups", gl); /* printed one at a time */
             cJSON_AddItemToObject(doc, "budgets", bj);
-            rc = cli_write_json(doc, out);
+            {
+                leak_stream ls = {fin, g, shown_groups, 0};
+                rc = cli_write_json_streamed(doc, "groups", next_leak_group, &ls, out);
+            }
             cJSON_Delete(doc);
         } else {
             cli_output o;
