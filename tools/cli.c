@@ -462,10 +462,9 @@ int cli_write_json_streamed(const cJSON *doc, const char *key,
             /* Element i prints as in {key: [element]}: cut out of that. */
             cJSON *arr = cJSON_CreateArray(), *el;
             bool failed = false;
-            size_t i = 0;
+            size_t i = 0, pre = strlen(key) + 6; /* \t"key":\t[ */
             fprintf(o.f, "\t\"%s\":\t[", key);
             while (ok && arr && (el = next(ctx, &failed)) != NULL) {
-                size_t pre = strlen(key) + 6; /* \t"key":\t[ */
                 cJSON_AddItemToArray(arr, el);
                 text = print_member(key, arr);
                 ok = text != NULL;

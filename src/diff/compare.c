@@ -510,7 +510,9 @@ int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error
      * the classes and shallow sizes are cheaper to compute again after
      * than to hold meanwhile (12 bytes per node). */
     if (!after->idom && !after->retained) {
-        ms__snapshot_forget(after);
+        ms__snapshot_forget(after, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES);
+        ms__pool_drain(&after->pool);
+        ms__release_free_memory();
         c->acl = NULL;
         c->ashallow = NULL;
     }

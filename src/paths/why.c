@@ -411,7 +411,6 @@ size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf
     return len;
 }
 
-
 static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
 {
     const ms_path_group *x = (const ms_path_group *)ctx + a, *y = (const ms_path_group *)ctx + b;
@@ -541,12 +540,8 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
         free(stack);
         stack = NULL;
     }
-    if (lean) {
-        free(snap->dom_first);
-        free(snap->dom_child);
-        free(snap->idom);
-        snap->dom_first = snap->dom_child = snap->idom = NULL;
-    }
+    if (lean)
+        ms__snapshot_forget(snap, MS__FORGET_DOMINATORS);
     MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_PATHS, err));
     if (lean)
         ms__pool_drain(&snap->pool); /* the BFS queues are done with */

@@ -107,23 +107,10 @@ void ms_snapshot_free(ms_snapshot *snap)
 {
     if (!snap)
         return;
+    ms__snapshot_forget(snap, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES |
+                                  MS__FORGET_EDGE_ANALYSES);
     ms__graph_free(snap->g);
-    ms__classes_free(snap->classes);
     ms__classes_free(snap->sites);
-    free(snap->shallow);
-    free(snap->by_id);
-    if (snap->edges)
-        ms__v8_edges_free(snap->edges);
-    free(snap->edges);
-    free(snap->distance);
-    free(snap->idom);
-    free(snap->order);
-    free(snap->retained);
-    free(snap->dom_first);
-    free(snap->dom_child);
-    free(snap->parent_edge);
-    free(snap->rev_first);
-    free(snap->rev_edge);
     ms__pool_drain(&snap->pool);
     free(snap->name);
     free(snap);
@@ -335,17 +322,43 @@ ms_size_mode ms_snapshot_sizes(const ms_snapshot *snap) { return snap->sizes; }
 
 void ms_snapshot_set_threads(ms_snapshot *snap, unsigned threads) { snap->threads = threads; }
 
-void ms__snapshot_forget(ms_snapshot *s)
+void ms__snapshot_forget(ms_snapshot *s, unsigned what)
 {
-    const uint64_t N = s->g->node_count;
-    ms__pool_release(&s->pool, s->by_id, N ? N : 1, 4);
-    ms__pool_release(&s->pool, s->shallow, N, 8);
-    s->by_id = NULL;
-    s->shallow = NULL;
-    ms__classes_free(s->classes);
-    s->classes = NULL;
-    ms__pool_drain(&s->pool);
-    ms__release_free_memory();
+    if (what & MS__FORGET_EDGE_ANALYSES)
+        what |= MS__FORGET_DOMINATORS;
+    if (what & MS__FORGET_ID_ORDER) {
+        free(s->by_id);
+        s->by_id = NULL;
+    }
+    if (what & MS__FORGET_SHALLOW) {
+        free(s->shallow);
+        s->shallow = NULL;
+    }
+    if (what & MS__FORGET_CLASSES) {
+        ms__classes_free(s->classes);
+        s->classes = NULL;
+    }
+    if (what & MS__FORGET_DOMINATORS) {
+        free(s->idom);
+        free(s->order);
+        free(s->dom_first);
+        free(s->dom_child);
+        s->idom = s->order = s->dom_first = s->dom_child = NULL;
+    }
+    if (what & MS__FORGET_EDGE_ANALYSES) {
+        if (s->edges)
+            ms__v8_edges_free(s->edges);
+        free(s->edges);
+        free(s->distance);
+        free(s->retained);
+        free(s->parent_edge);
+        free(s->rev_first);
+        free(s->rev_edge);
+        s->edges = NULL;
+        s->distance = NULL;
+        s->retained = NULL;
+        s->parent_edge = s->rev_first = s->rev_edge = NULL;
+    }
 }
 
 /* Frees what the comparison does not read of a BEFORE snapshot.  The edges
@@ -376,23 +389,7 @@ int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
         object_sid = ms__snapshot_known_sid(s, MS__KNOWN_OBJECT);
 
     /* Analyses that read edges are now stale or useless. */
-    if (s->edges)
-        ms__v8_edges_free(s->edges);
-    free(s->edges);
-    free(s->distance);
-    free(s->idom);
-    free(s->order);
-    free(s->retained);
-    free(s->dom_first);
-    free(s->dom_child);
-    free(s->parent_edge);
-    free(s->rev_first);
-    free(s->rev_edge);
-    s->edges = NULL;
-    s->distance = NULL;
-    s->retained = NULL;
-    s->idom = s->order = s->dom_first = s->dom_child = s->parent_edge = s->rev_first =
-        s->rev_edge = NULL;
+    ms__snapshot_forget(s, MS__FORGET_EDGE_ANALYSES);
     ms__pool_drain(&s->pool);
 
     /* Plain objects' properties name their class (interfaces.c); no other

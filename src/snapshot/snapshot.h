@@ -77,10 +77,22 @@ int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err);
  * building a hash index of the strings took 150 ms). */
 uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which);
 
-/* Frees the cached id order, shallow sizes and classes (the pool keeps
- * their blocks): a caller about to compute the dominator tree lowers the
- * peak by them and computes them again after. */
-void ms__snapshot_forget(ms_snapshot *s);
+/* What ms__snapshot_forget frees. */
+enum {
+    MS__FORGET_ID_ORDER = 1,
+    MS__FORGET_SHALLOW = 2,
+    MS__FORGET_CLASSES = 4,    /* the node classes (not the site groups) */
+    MS__FORGET_DOMINATORS = 8, /* immediate dominators, DFS order, dominator tree */
+    MS__FORGET_EDGE_ANALYSES = 16 /* all that reads edges: the V8 edge rules,
+                                     distances, the dominators as above, retained
+                                     sizes, paths, the retainer index */
+};
+
+/* Frees the cached analyses in `what` (MS__FORGET_* bits); each is computed
+ * again when next asked for.  For callers that lower a memory peak (the
+ * comparison, ms_snapshot_keep_for_compare) and for ms_snapshot_free.  The
+ * pool is left as it is. */
+void ms__snapshot_forget(ms_snapshot *s, unsigned what);
 
 /* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
 int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);
