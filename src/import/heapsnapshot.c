@@ -339,7 +339,8 @@ typedef struct batch_src {
     ms__uints_pipe pipe;
     bool piped, held;
     size_t max;                 /* values per part */
-    const char *what;
+    unsigned fields;            /* values per row */
+    const char *what;           /* "nodes" or "edges" */
     const ms__uints_batch *cur; /* the pipe's slot, or `own` */
     ms__uints_batch own;        /* a batch read on this thread */
 } batch_src;
@@ -350,6 +351,7 @@ static int src_begin(batch_src *b, v8 *s, unsigned fields, const char *what)
     memset(b, 0, sizeof *b);
     b->s = s;
     b->what = what;
+    b->fields = fields;
     b->max = (size_t)fields * BATCH_ROWS;
     b->cur = &b->own;
     if ((rc = ms__json_uints_begin(s->r, &b->arr, what, s->err)) < 0)
@@ -388,11 +390,20 @@ static int src_next(batch_src *b)
     return MS_OK;
 }
 
-/* Part `part` of the current batch: values [*i0, *end). */
-static void src_part(const batch_src *b, unsigned part, size_t *i0, size_t *end)
+/* Part `part` of the current batch: values [*i0, *end), the first at byte
+ * *at.  Fails unless they are whole rows (only the array's last part can
+ * be short). */
+static int src_part(const batch_src *b, unsigned part, size_t *i0, size_t *end, uint64_t *at)
 {
     *i0 = part * b->max;
     *end = b->cur->n - *i0 < b->max ? b->cur->n : *i0 + b->max;
+    *at = b->cur->at[part];
+    if ((*end - *i0) % b->fields)
+        return fail(b->s, MS_EFORMAT, b->cur->after - 1,
+                    "the %s array has %llu values, not a multiple of the %u %.*s fields", b->what,
+                    (unsigned long long)b->cur->count, b->fields, (int)strlen(b->what) - 1,
+                    b->what);
+    return MS_OK;
 }
 
 static void src_end(batch_src *b)
@@ -459,15 +470,9 @@ static int read_nodes(v8 *s)
             goto done;
         for (unsigned part = 0; part < src.cur->parts; part++) {
             size_t i0, end, k = 0, ndetached = 0;
-            src_part(&src, part, &i0, &end);
-            at = src.cur->at[part];
-            n = end - i0;
-            if (n % F) {
-                rc = fail(s, MS_EFORMAT, src.cur->after - 1,
-                          "the nodes array has %llu values, not a multiple of the %u node fields",
-                          (unsigned long long)src.cur->count, F);
+            if ((rc = src_part(&src, part, &i0, &end, &at)) < 0)
                 goto done;
-            }
+            n = end - i0;
             if (s->have_counts && rows + n / F > s->hdr_nodes) {
                 rc = fail(s, MS_EFORMAT, at,
                           "the nodes array has more than snapshot.node_count = %llu nodes",
@@ -569,15 +574,9 @@ static int read_edges(v8 *s)
             goto done;
         for (unsigned part = 0; part < src.cur->parts; part++) {
             size_t i0, end, k = 0;
-            src_part(&src, part, &i0, &end);
-            at = src.cur->at[part];
-            n = end - i0;
-            if (n % F) {
-                rc = fail(s, MS_EFORMAT, src.cur->after - 1,
-                          "the edges array has %llu values, not a multiple of the %u edge fields",
-                          (unsigned long long)src.cur->count, F);
+            if ((rc = src_part(&src, part, &i0, &end, &at)) < 0)
                 goto done;
-            }
+            n = end - i0;
             if (rows + n / F > s->edges_declared) {
                 rc = fail(s, MS_EFORMAT, at,
                           "the edges array has more edges than the nodes declare (%llu)",
