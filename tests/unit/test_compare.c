@@ -140,6 +140,33 @@ static const ms_compare_row *find_row(const ms_compare *c, const char *name)
     return NULL;
 }
 
+/* Every class row of a by-id comparison of a and b against brute_diff;
+ * returns the objects added over all classes, *removed those removed. */
+static uint64_t check_rows_by_id(const ts *a, const ts *b, const ms_compare *c, uint64_t *removed)
+{
+    uint64_t added = 0;
+    *removed = 0;
+    for (int k = 0; k < NAMES; k++) {
+        expect_row e = brute_diff(a, b, k);
+        const ms_compare_row *r = find_row(c, names[k]);
+        if (!r) {
+            /* the class is in neither snapshot */
+            assert_int_equal(e.added + e.removed, 0);
+            continue;
+        }
+        assert_int_equal(r->added_count, e.added);
+        assert_int_equal(r->removed_count, e.removed);
+        assert_int_equal(r->added_size, e.added_size);
+        assert_int_equal(r->removed_size, e.removed_size);
+        assert_int_equal(r->count_delta, (int64_t)e.added - (int64_t)e.removed);
+        assert_int_equal(r->size_delta, (int64_t)e.added_size - (int64_t)e.removed_size);
+        assert_int_equal(r->changed, e.added || e.removed);
+        added += e.added;
+        *removed += e.removed;
+    }
+    return added;
+}
+
 static void test_compare__by_id_vs_brute_force(void **state)
 {
     (void)state;
@@ -159,24 +186,7 @@ static void test_compare__by_id_vs_brute_force(void **state)
         o.paths = (int)(seed % 2);
         assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
         assert_int_equal(ms_compare_by_id(c), 1);
-        for (int k = 0; k < NAMES; k++) {
-            expect_row e = brute_diff(&a, &b, k);
-            const ms_compare_row *r = find_row(c, names[k]);
-            if (!r) {
-                /* the class is in neither snapshot */
-                assert_int_equal(e.added + e.removed, 0);
-                continue;
-            }
-            assert_int_equal(r->added_count, e.added);
-            assert_int_equal(r->removed_count, e.removed);
-            assert_int_equal(r->added_size, e.added_size);
-            assert_int_equal(r->removed_size, e.removed_size);
-            assert_int_equal(r->count_delta, (int64_t)e.added - (int64_t)e.removed);
-            assert_int_equal(r->size_delta, (int64_t)e.added_size - (int64_t)e.removed_size);
-            assert_int_equal(r->changed, e.added || e.removed);
-            added += e.added;
-            removed += e.removed;
-        }
+        added = check_rows_by_id(&a, &b, c, &removed);
         assert_int_equal(ms_compare_totals_get(c)->added_count, added);
         assert_int_equal(ms_compare_totals_get(c)->removed_count, removed);
         /* rows that changed come first, largest size growth first */
@@ -325,6 +335,22 @@ static void attach_unreachable(ts *t)
     }
 }
 
+/* The shallow sizes of the nodes some member of class cls (any class
+ * when cls < 0) dominates, each once: a member m dominates x when m == x or
+ * removing m cuts x off (without[m], reach_without). */
+static uint64_t dominated_size(const ts *t, bool without[][MAXN], const bool *member, int cls)
+{
+    uint64_t sum = 0;
+    for (int x = 1; x < t->n; x++) {
+        bool dominated = false;
+        for (int m = 1; m < t->n && !dominated; m++)
+            dominated = member[m] && (cls < 0 || t->name[m] == cls) && (m == x || !without[m][x]);
+        if (dominated)
+            sum += (uint64_t)t->size[x];
+    }
+    return sum;
+}
+
 /* Grouping a set of nodes: retained_total = the shallow sizes of every
  * node that a member dominates (or is). */
 static void test_compare__group_retained_vs_brute_force(void **state)
@@ -338,7 +364,7 @@ static void test_compare__group_retained_vs_brute_force(void **state)
         bool reach0[MAXN], without[MAXN][MAXN], member[MAXN] = {false};
         ms_node nodes[MAXN];
         size_t count = 0;
-        uint64_t expect = 0, grouped = 0, shallow = 0;
+        uint64_t grouped = 0, shallow = 0;
         srand(seed);
         random_ts(&t, true);
         attach_unreachable(&t);
@@ -353,33 +379,17 @@ static void test_compare__group_retained_vs_brute_force(void **state)
             }
         assert_int_equal(ms_why_nodes_compute(s, nodes, count, &w, &err), MS_OK);
         assert_int_equal(ms_why_class_instances(w), count);
-        /* node x counts when some member m dominates it: m == x, or
-         * removing m cuts x off */
-        for (int x = 1; x < t.n; x++) {
-            bool dominated = false;
-            for (int m = 1; m < t.n && !dominated; m++)
-                dominated = member[m] && (m == x || !without[m][x]);
-            if (dominated)
-                expect += (uint64_t)t.size[x];
-        }
-        assert_int_equal(ms_why_class_retained(w), expect);
+        assert_int_equal(ms_why_class_retained(w), dominated_size(&t, without, member, -1));
         /* per class: the groups of class k retain what class-k members
          * dominate, each byte once */
         for (int k = 0; k < NAMES; k++) {
-            uint64_t want = 0, got = 0;
-            for (int x = 1; x < t.n; x++) {
-                bool dominated = false;
-                for (int m = 1; m < t.n && !dominated; m++)
-                    dominated = member[m] && t.name[m] == k && (m == x || !without[m][x]);
-                if (dominated)
-                    want += (uint64_t)t.size[x];
-            }
+            uint64_t got = 0;
             for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
                 const ms_path_group *g = ms_why_class_group(w, i);
                 if (t.name[g->example] == k)
                     got += g->retained_size;
             }
-            assert_int_equal(got, want);
+            assert_int_equal(got, dominated_size(&t, without, member, k));
         }
         for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
             const ms_path_group *g = ms_why_class_group(w, i);
@@ -414,7 +424,7 @@ static void test_compare__base_then_paths_vs_brute_force(void **state)
         ms_error err = MS_ERROR_INIT;
         ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
         bool member[MAXN] = {false}, without[MAXN][MAXN];
-        uint64_t edges, want_count = 0, want_size = 0, want_retained = 0;
+        uint64_t edges, removed, want_count = 0, want_size = 0;
         srand(seed);
         random_ts(&a, true);
         random_ts(&b, true);
@@ -430,17 +440,7 @@ static void test_compare__base_then_paths_vs_brute_force(void **state)
         o.paths = 0;
         assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
         ms_snapshot_free(sa);
-        for (int k = 0; k < NAMES; k++) {
-            expect_row want = brute_diff(&a, &b, k);
-            const ms_compare_row *r = find_row(c, names[k]);
-            if (!want.added && !want.removed && !r)
-                continue;
-            assert_non_null(r);
-            assert_int_equal(r->added_count, want.added);
-            assert_int_equal(r->removed_count, want.removed);
-            assert_int_equal(r->added_size, want.added_size);
-            assert_int_equal(r->removed_size, want.removed_size);
-        }
+        check_rows_by_id(&a, &b, c, &removed);
         assert_null(ms_compare_groups(c));
         o.paths = 1;
         assert_int_equal(ms_compare_add_paths(c, &o, &err), MS_OK);
@@ -463,16 +463,10 @@ static void test_compare__base_then_paths_vs_brute_force(void **state)
         }
         for (int v = 0; v < b.n; v++)
             reach_without(&b, v, without[v]);
-        for (int x = 1; x < b.n; x++) {
-            bool dominated = false;
-            for (int m = 1; m < b.n && !dominated; m++)
-                dominated = member[m] && (m == x || !without[m][x]);
-            if (dominated)
-                want_retained += (uint64_t)b.size[x];
-        }
         assert_int_equal(ms_compare_totals_get(c)->new_count, want_count);
         assert_int_equal(ms_compare_totals_get(c)->new_size, want_size);
-        assert_int_equal(ms_compare_totals_get(c)->new_retained, want_retained);
+        assert_int_equal(ms_compare_totals_get(c)->new_retained,
+                         dominated_size(&b, without, member, -1));
         ms_compare_free(c);
         ms_snapshot_free(sb);
     }
