@@ -30,6 +30,33 @@ int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms
 /* The node edge e comes from (binary search over first_edge). */
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e);
 
+/* The same for many edges: the source of every 64th edge narrows each
+ * search to a few neighbouring entries of first_edge (one cache line
+ * instead of ~20 misses on a heap of millions of nodes).  4 bytes per 64
+ * edges, owned by the struct (ms__edge_sources_free).  Errors: MS_ENOMEM. */
+typedef struct ms__edge_sources {
+    const ms__graph *g;
+    uint32_t *block; /* [E/64 + 2]: source of edge 64k (the last node when past E) */
+} ms__edge_sources;
+
+int ms__edge_sources_init(const ms__graph *g, ms__edge_sources *s, ms_error *err);
+void ms__edge_sources_free(ms__edge_sources *s);
+
+static inline uint32_t ms__edge_sources_get(const ms__edge_sources *s, uint64_t e)
+{
+    const uint32_t *first = s->g->first_edge;
+    uint32_t lo = s->block[e >> 6], hi = s->block[(e >> 6) + 1];
+    /* the last node in [lo, hi] whose first edge is <= e */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (first[mid] <= e)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 /* Groups the members (a bitset over snap's nodes, `instances` of them) by
  * path signature, as ms_why_nodes_compute (per_class: a group's retained
  * size counts members no other member of the same class dominates;

@@ -22,6 +22,7 @@
 
 #include "../util/pool.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
@@ -55,6 +56,32 @@ uint32_t ms__edge_source(const ms__graph *g, uint64_t e)
         lo++;
     return lo;
 }
+
+int ms__edge_sources_init(const ms__graph *g, ms__edge_sources *s, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    const uint64_t blocks = (g->edge_count >> 6) + 2;
+    uint32_t n = 0;
+    s->g = g;
+    s->block = NULL;
+    if (ms__alloc_array(&s->block, blocks, 4, "edge sources", err) < 0)
+        return MS_ENOMEM;
+    for (uint64_t k = 0; k < blocks; k++) {
+        while (n + 1 < N && g->first_edge[n + 1] <= k << 6)
+            n++;
+        s->block[k] = n;
+    }
+    return MS_OK;
+}
+
+void ms__edge_sources_free(ms__edge_sources *s)
+{
+    free(s->block);
+    s->block = NULL;
+}
+
+/* How far ahead the path tree's loops prefetch (nodes, edges). */
+#define PATH_AHEAD 8
 
 int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist, ms__pool *pool,
                   uint32_t *parent, ms_error *err)
@@ -106,12 +133,28 @@ int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist
     for (uint64_t i = 0; i < reached; i++) {
         uint32_t v = order[i], cv = cost[v];
         int32_t want = dist[v] + 1;
+        /* The order says which nodes come next (random places in the
+         * arrays): their edge offsets far ahead, their edges and fields
+         * nearer, as the distance BFS does. */
+        if (i + 2 * PATH_AHEAD < reached)
+            __builtin_prefetch(&g->first_edge[order[i + 2 * PATH_AHEAD]]);
+        if (i + PATH_AHEAD < reached) {
+            uint32_t m = order[i + PATH_AHEAD];
+            __builtin_prefetch(&g->edge_word[g->first_edge[m]]);
+            __builtin_prefetch(&cost[m]);
+            __builtin_prefetch(&dist[m]);
+        }
         if (cv == NONE)
             continue;
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             unsigned t = ms__edge_type(g, e);
             uint32_t w = ms__edge_to(g, e), c;
             int32_t dw;
+            if (e + PATH_AHEAD < g->edge_count) {
+                uint32_t ahead = ms__edge_to(g, e + PATH_AHEAD);
+                __builtin_prefetch(&dist[ahead]);
+                __builtin_prefetch(&cost[ahead]);
+            }
             if (t == MS_ET_WEAK)
                 continue;
             dw = dist[w];

@@ -20,16 +20,19 @@ ms_node ms_edge_source(const ms_snapshot *snap, uint64_t e)
     return ms__edge_source(snap->g, e);
 }
 
-size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap)
+/* ms_retention_path, with an index of edge sources (or NULL). */
+static size_t retention_path(const ms_snapshot *snap, const ms__edge_sources *src, ms_node n,
+                             ms_hop *out, size_t cap)
 {
     const ms__graph *g = snap->g;
     size_t len = 1, i;
     uint32_t v;
+#define SOURCE(e) (src ? ms__edge_sources_get(src, (e)) : ms__edge_source(g, (e)))
     if (!snap->parent_edge || n >= g->node_count)
         return 0;
     if (n != g->root && snap->parent_edge[n] == NONE)
         return 0;
-    for (v = n; v != g->root; v = ms__edge_source(g, snap->parent_edge[v]))
+    for (v = n; v != g->root; v = SOURCE(snap->parent_edge[v]))
         len++;
     /* Fill from the end: the object last, each parent before its child. */
     i = len - 1;
@@ -37,12 +40,18 @@ size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t
         out[i] = (ms_hop){n, UINT64_MAX};
     for (v = n; v != g->root;) {
         uint32_t e = snap->parent_edge[v];
-        v = ms__edge_source(g, e);
+        v = SOURCE(e);
         i--;
         if (i < cap)
             out[i] = (ms_hop){v, e};
     }
+#undef SOURCE
     return len;
+}
+
+size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap)
+{
+    return retention_path(snap, NULL, n, out, cap);
 }
 
 /* One part of the retainer scan: the edges into n among [lo, hi). */
@@ -422,11 +431,12 @@ static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
 }
 
 /* The token of the hop into x along the path tree (0 for the root). */
-static uint32_t hop_into(const ms__graph *g, const ms__classes *cl, const uint32_t *parent_edge,
-                         uint32_t x)
+static uint32_t hop_into(const ms__edge_sources *src, const ms__classes *cl,
+                         const uint32_t *parent_edge, uint32_t x)
 {
+    const ms__graph *g = src->g;
     uint32_t e = parent_edge[x];
-    return x == g->root ? 0 : (uint32_t)hop_token(g, cl, ms__edge_source(g, e), e) | 1u;
+    return x == g->root ? 0 : (uint32_t)hop_token(g, cl, ms__edge_sources_get(src, e), e) | 1u;
 }
 
 /* Adds key s to the open-addressing table of group indices (slots, nslots a
@@ -481,6 +491,7 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     uint32_t *slots = NULL;      /* open addressing: group index, NONE = empty */
     uint64_t *group_sig = NULL;  /* each group's key */
     uint64_t nslots = 0, hops_total = 0, cap_groups = 0;
+    ms__edge_sources src = {g, NULL}; /* for the walks up the path tree */
     int rc = MS_OK;
     const uint32_t N = g->node_count;
 
@@ -509,11 +520,10 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
         MS_TRY(ms__alloc_array(&stack, cap, 4, "why", err));
         stack[sp++] = g->root;
         while (sp) {
-            uint32_t entry = stack[--sp], v = entry & ~0x80000000u, kids;
+            uint32_t entry = stack[--sp], v = entry & ~0x80000000u, kids, key;
             bool is_member = member[v >> 6] >> (v & 63) & 1;
-            uint32_t key = per_class ? cl->of[v] : 0;
             if (entry & 0x80000000u) {
-                active[key]--;
+                active[per_class ? cl->of[v] : 0]--;
                 any--;
                 continue;
             }
@@ -524,6 +534,7 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
                 MS_TRY(ms__realloc_array(&stack, cap, 4, "why", err));
             }
             if (is_member) {
+                key = per_class ? cl->of[v] : 0; /* members only: a random access */
                 if (active[key] == 0)
                     top[v >> 6] |= 1ull << (v & 63);
                 if (any == 0) {
@@ -554,6 +565,8 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
         rc = ms__alloc_array_zero(&done_bits, ((uint64_t)N + 63) / 64, 8, "path signatures", err);
         if (rc == MS_OK)
             rc = ms__alloc_array(&stack, cap, 4, "path signatures", err);
+        if (rc == MS_OK)
+            rc = ms__edge_sources_init(g, &src, err);
         if (rc < 0) {
             free(done_bits);
             goto done;
@@ -575,12 +588,12 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
                     }
                 }
                 stack[sp++] = v;
-                v = ms__edge_source(g, snap->parent_edge[v]);
+                v = ms__edge_sources_get(&src, snap->parent_edge[v]);
             }
             /* Down again: each node's parent is the one handled before it
              * (first, the node the walk stopped at). */
             {
-                uint32_t p = v, ptok = hop_into(g, cl, snap->parent_edge, v);
+                uint32_t p = v, ptok = hop_into(&src, cl, snap->parent_edge, v);
                 while (sp) {
                     uint32_t x = stack[--sp], e = snap->parent_edge[x];
                     uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
@@ -648,12 +661,13 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     sig = top = top_any = NULL;
     slots = NULL;
     for (size_t i = 0; i < w->count; i++)
-        hops_total += ms_retention_path(snap, w->groups[i].example, NULL, 0);
+        hops_total += retention_path(snap, &src, w->groups[i].example, NULL, 0);
     MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
     {
         size_t at = 0;
         for (size_t i = 0; i < w->count; i++) {
-            size_t len = ms_retention_path(snap, w->groups[i].example, w->hops + at, hops_total - at);
+            size_t len = retention_path(snap, &src, w->groups[i].example, w->hops + at,
+                                        hops_total - at);
             w->groups[i].path = (ms_path){len, len ? w->hops + at : NULL};
             at += len;
         }
@@ -661,6 +675,7 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     *out = w;
     w = NULL;
 done:
+    ms__edge_sources_free(&src);
     free(sig);
     free(top);
     free(stack);

@@ -140,6 +140,47 @@ static void test_paths__random_vs_brute_force(void **state)
     }
 }
 
+/* The index of edge sources names, for every edge, the node whose edge
+ * range holds it: graphs whose nodes have no edges (runs of them at block
+ * boundaries too), a few, or hundreds (a node spanning several 64-edge
+ * blocks), and the first and last edges. */
+static void test_paths__edge_sources(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 200; seed++) {
+        ms__builder b;
+        ms__graph *g = NULL;
+        ms__edge_sources src;
+        ms_error err = MS_ERROR_INIT;
+        uint32_t name, n;
+        srand(seed);
+        n = 1 + (uint32_t)(rand() % 2000);
+        assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+        assert_int_equal(ms__builder_string(&b, "x", 1, &name, NULL, &err), MS_OK);
+        for (uint32_t i = 0; i < n; i++)
+            assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, name, (uint64_t)i + 1, 8, 0, &err), MS_OK);
+        for (uint32_t i = 0; i < n; i++) {
+            int r = rand() % 10, degree = r < 5 ? 0 : r < 9 ? 1 + rand() % 5 : 60 + rand() % 240;
+            for (int k = 0; k < degree; k++)
+                assert_int_equal(ms__builder_edge(&b, i, (uint32_t)(rand() % (int)n), MS_ET_PROPERTY,
+                                                  name, &err),
+                                 MS_OK);
+        }
+        assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+        ms__builder_discard(&b);
+        assert_int_equal(ms__edge_sources_init(g, &src, &err), MS_OK);
+        for (uint64_t e = 0; e < g->edge_count; e++) {
+            uint32_t s = ms__edge_sources_get(&src, e);
+            assert_true(s < g->node_count);
+            assert_true(g->first_edge[s] <= e && e < g->first_edge[s + 1]);
+            assert_int_equal(s, ms__edge_source(g, e));
+        }
+        ms__edge_sources_free(&src);
+        assert_null(src.block);
+        ms__graph_free(g);
+    }
+}
+
 /* SCCs against mutual reachability. */
 static void reach(const tg *t, int from, bool *seen)
 {
@@ -393,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_paths__hand_drawn_why),
         cmocka_unit_test(test_paths__keyed_collections_group),
         cmocka_unit_test(test_paths__random_vs_brute_force),
+        cmocka_unit_test(test_paths__edge_sources),
         cmocka_unit_test(test_paths__scc_vs_brute_force),
     };
     return cmocka_run_group_tests_name("paths/why+cycles", tests, NULL, NULL);
