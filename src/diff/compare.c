@@ -508,7 +508,8 @@ int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error
                         "yet");
     /* The dominator scratch is the peak: the id order is done with, and
      * the classes and shallow sizes are cheaper to compute again after
-     * than to hold meanwhile (12 bytes per node). */
+     * than to hold meanwhile (12 bytes per node; those bytes go to the
+     * distances, which run next to the dominators' DFS instead of after). */
     if (!after->idom && !after->retained) {
         ms__snapshot_forget(after, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES);
         ms__pool_drain(&after->pool);

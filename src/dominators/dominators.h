@@ -40,6 +40,22 @@ static inline bool ms__essential(const ms__graph *g, const ms__v8_edges *x, uint
 int ms__dominators(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, uint32_t **idom,
                    uint32_t **order, ms_error *err);
 
+/* A call made once, from inside ms__dominators_hooked, right before the
+ * predecessor lists are allocated (the peak; until then the scratch is
+ * about 20 bytes per node): a caller running other work next to the DFS
+ * waits for it there, so that the peak is not raised by its scratch. */
+typedef struct ms__dominators_hook {
+    void (*fn)(void *arg);
+    void *arg;
+    bool called;
+} ms__dominators_hook;
+
+/* ms__dominators, calling hook (may be NULL) as it describes; the hook runs
+ * once, also when the bucket version runs after semi-NCA's budget ran out. */
+int ms__dominators_hooked(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool,
+                          ms__dominators_hook *hook, uint32_t **idom, uint32_t **order,
+                          ms_error *err);
+
 /* Tests: store predecessors in `bytes` (3 or 4) bytes whatever the node
  * count; 0 goes back to choosing by it.  Not thread-safe. */
 void ms__dominators_force_pred_bytes(unsigned bytes);

@@ -229,7 +229,8 @@ static inline int eval_semi(lt *t, uint32_t v, uint32_t *semi, uint32_t *out_ver
  * semi-NCA step (see the file header).  *fallback is set when semi-NCA
  * exceeded its step budget (nothing is output then). */
 static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, bool buckets,
-                      uint32_t **idom_out, uint32_t **order_out, bool *fallback, ms_error *err)
+                      ms__dominators_hook *hook, uint32_t **idom_out, uint32_t **order_out,
+                      bool *fallback, ms_error *err)
 {
     const uint32_t N = g->node_count, r = g->root + 1;
     const uint64_t E = g->edge_count;
@@ -320,6 +321,10 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
             at += count;
         }
         V[r].ancestor = 0;
+    }
+    if (hook && hook->fn && !hook->called) {
+        hook->called = true;
+        hook->fn(hook->arg);
     }
     MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count * rw + 1, 1, false, "predecessors", err));
     for (uint32_t n = 0; n < N; n++) {
@@ -461,14 +466,21 @@ done:
     return rc;
 }
 
+int ms__dominators_hooked(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
+                          ms__dominators_hook *hook, uint32_t **idom, uint32_t **order,
+                          ms_error *err)
+{
+    bool fallback = false;
+    int rc = dominators(g, x, pool, false, hook, idom, order, &fallback, err);
+    if (rc == MS_OK && fallback)
+        rc = dominators(g, x, pool, true, hook, idom, order, &fallback, err);
+    return rc;
+}
+
 int ms__dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, uint32_t **idom,
                    uint32_t **order, ms_error *err)
 {
-    bool fallback = false;
-    int rc = dominators(g, x, pool, false, idom, order, &fallback, err);
-    if (rc == MS_OK && fallback)
-        rc = dominators(g, x, pool, true, idom, order, &fallback, err);
-    return rc;
+    return ms__dominators_hooked(g, x, pool, NULL, idom, order, err);
 }
 
 /* For tests: the bucket version only. */
@@ -476,7 +488,7 @@ int ms__dominators_buckets(const ms__graph *g, const ms__v8_edges *x, ms__pool *
                            uint32_t **idom, uint32_t **order, ms_error *err)
 {
     bool fallback = false;
-    return dominators(g, x, pool, true, idom, order, &fallback, err);
+    return dominators(g, x, pool, true, NULL, idom, order, &fallback, err);
 }
 
 void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint32_t *idom,

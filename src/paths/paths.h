@@ -62,10 +62,11 @@ static inline uint32_t ms__edge_sources_get(const ms__edge_sources *s, uint64_t 
  * size counts members no other member of the same class dominates;
  * otherwise no other member at all).  group_of (u32[N], may be NULL) gets
  * each member's group index.  Computes the analyses it needs one stage at
- * a time (retained sizes; classes and the dominator tree; paths) so that
- * the dominators' scratch is the peak; with `lean` the dominator tree and
- * the immediate dominators are freed once used (12 bytes per node; a later
- * request computes them again, so only for a last grouping).
+ * a time (retained sizes; the dominator tree; classes; paths) so that the
+ * dominators' scratch is the peak; with `lean` the dominator tree and the
+ * immediate dominators are freed once used (12 bytes per node; a later
+ * request computes them again, so only for a last grouping), and with two
+ * threads the distances overlap the dominators' end (MS__ANALYSIS_LEAN).
  * Errors: MS_ENOMEM. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
                       bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,

@@ -473,9 +473,9 @@ static int group_slot(uint32_t **slots, uint64_t *nslots, const uint64_t *group_
  * dominated by another member of the same dedup key (per_class: the node's
  * class; otherwise all members share one key), so no byte counts twice
  * within a key; retained_total counts members no other member dominates.
- * Computes what it needs in stages (retained sizes, then classes and the
- * dominator tree, then paths); lean frees the dominator tree and the
- * immediate dominators once used. */
+ * Computes what it needs in stages (retained sizes, the dominator tree,
+ * classes, then paths); lean overlaps the distances with the dominators'
+ * end and frees the immediate dominators and the tree once used. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
                       bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
                       ms_error *err)
@@ -496,9 +496,17 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     const uint32_t N = g->node_count;
 
     *out = NULL;
-    /* The dominators alone first: their scratch is the peak. */
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED, err));
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE, err));
+    /* The dominators first: their scratch is the peak.  Lean: the distances
+     * overlap their end (MS__ANALYSIS_LEAN), and the immediate dominators
+     * go once the tree is built, before the classes are. */
+    MS_TRY(ms_snapshot_compute(
+        snap, MS_ANALYSIS_RETAINED | (lean ? MS_ANALYSIS_DISTANCES | MS__ANALYSIS_LEAN : 0u), err));
+    if (lean)
+        ms__pool_drain(&snap->pool); /* the dominators' and shallow sizes' scratch */
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_DOMINATOR_TREE, err));
+    if (lean)
+        ms__snapshot_forget(snap, MS__FORGET_IDOM);
+    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES, err));
     cl = snap->classes;
     w = calloc(1, sizeof *w);
     if (!w) {

@@ -338,6 +338,10 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
         ms__classes_free(s->classes);
         s->classes = NULL;
     }
+    if (what & MS__FORGET_IDOM) {
+        free(s->idom);
+        s->idom = NULL;
+    }
     if (what & MS__FORGET_DOMINATORS) {
         free(s->idom);
         free(s->order);
@@ -570,13 +574,66 @@ static int compute_parallel(ms_snapshot *s, unsigned what, ms_error *err)
     return rc;
 }
 
+/* MS__ANALYSIS_LEAN's distances, on a thread next to the dominators' DFS
+ * (joined by their hook).  compute_distances gets no pool: the dominators
+ * own it. */
+typedef struct late_distances {
+    ms_snapshot *s;
+    const ms__v8_edges *x;
+    pthread_t tid;
+    bool started, joined;
+    int rc;
+    ms_error err;
+    double seconds;
+} late_distances;
+
+static void *run_late_distances(void *arg)
+{
+    late_distances *j = arg;
+    double t0 = ms__now();
+    j->rc = compute_distances(j->s, j->x, NULL, &j->err);
+    j->seconds = ms__now() - t0;
+    return NULL;
+}
+
+static void wait_late_distances(void *arg)
+{
+    late_distances *j = arg;
+    if (j->started) {
+        pthread_join(j->tid, NULL);
+        j->started = false;
+        j->joined = true;
+    }
+}
+
+/* Waits for the late distances if the hook did not; their time is charged
+ * and their error becomes the call's unless it has one. */
+static int join_late_distances(ms_snapshot *s, late_distances *j, int rc, ms_error *err)
+{
+    wait_late_distances(j);
+    if (!j->joined)
+        return rc;
+    j->joined = false;
+    s->seconds[bit_index(MS_ANALYSIS_DISTANCES)] += j->seconds;
+    if (j->rc < 0 && rc == MS_OK) {
+        if (err)
+            *err = j->err;
+        rc = j->rc;
+    }
+    return rc;
+}
+
 int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
 {
     const ms__v8_edges *x = NULL;
     const uint64_t *shallow;
-    bool need_dom;
+    bool need_dom, lean = (what & MS__ANALYSIS_LEAN) != 0;
+    late_distances late;
     double t0 = ms__now();
     int rc = MS_OK;
+
+    what &= ~MS__ANALYSIS_LEAN;
+    memset(&late, 0, sizeof late);
 
     if (s->compare_base && (what & ~(unsigned)MS_ANALYSIS_CLASSES))
         return ms__fail(err, MS_EINVAL, UINT64_MAX,
@@ -600,7 +657,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         free(s->order);
         s->idom = s->order = NULL;
     }
-    if (need_dom && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
+    if (need_dom && !lean && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
         (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
          ((what & MS_ANALYSIS_CLASSES) && !s->classes))) {
         MS_TRY(compute_parallel(s, what, err));
@@ -616,7 +673,14 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     /* Dominators first, while nothing else holds memory: their scratch is
      * the peak, and what they free is reused by the rest. */
     if (need_dom) {
-        MS_TRY(ms__dominators(s->g, x, &s->pool, &s->idom, &s->order, err));
+        ms__dominators_hook hook = {wait_late_distances, &late, false};
+        if (lean && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
+            (what & MS_ANALYSIS_DISTANCES) && !s->distance) {
+            late.s = s;
+            late.x = x;
+            late.started = pthread_create(&late.tid, NULL, run_late_distances, &late) == 0;
+        }
+        MS_TRY(ms__dominators_hooked(s->g, x, &s->pool, &hook, &s->idom, &s->order, err));
         charge(s, MS_ANALYSIS_DOMINATORS, &t0);
     }
     if ((what & MS_ANALYSIS_RETAINED) && !s->retained) {
@@ -627,6 +691,8 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         s->order = NULL;
         charge(s, MS_ANALYSIS_RETAINED, &t0);
     }
+    MS_TRY(join_late_distances(s, &late, MS_OK, err));
+    t0 = ms__now();
     if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
         MS_TRY(compute_distances(s, x, &s->pool, err));
         charge(s, MS_ANALYSIS_DISTANCES, &t0);
@@ -654,7 +720,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         charge(s, MS_ANALYSIS_CLASSES, &t0);
     }
 done:
-    return rc;
+    return join_late_distances(s, &late, rc, err);
 }
 
 int32_t ms_node_distance(const ms_snapshot *snap, ms_node n)

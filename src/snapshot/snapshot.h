@@ -17,6 +17,13 @@ struct ms__v8_edges;  /* graph/v8rules.h */
 /* ms_analysis bits: 1 << k for k < MS__ANALYSIS_COUNT. */
 #define MS__ANALYSIS_COUNT 7
 
+/* Internal ms_snapshot_compute flag, with dominators and distances asked
+ * for together: overlap them only where that does not raise the peak (the
+ * distances run on a second thread next to the dominators' DFS, which waits
+ * for them before it allocates its predecessor lists), instead of side by
+ * side throughout. */
+#define MS__ANALYSIS_LEAN (1u << 30)
+
 struct ms_snapshot {
     ms__graph *g;
     ms_format format;
@@ -83,9 +90,10 @@ enum {
     MS__FORGET_SHALLOW = 2,
     MS__FORGET_CLASSES = 4,    /* the node classes (not the site groups) */
     MS__FORGET_DOMINATORS = 8, /* immediate dominators, DFS order, dominator tree */
-    MS__FORGET_EDGE_ANALYSES = 16 /* all that reads edges: the V8 edge rules,
-                                     distances, the dominators as above, retained
-                                     sizes, paths, the retainer index */
+    MS__FORGET_EDGE_ANALYSES = 16, /* all that reads edges: the V8 edge rules,
+                                      distances, the dominators as above, retained
+                                      sizes, paths, the retainer index */
+    MS__FORGET_IDOM = 32           /* the immediate dominators alone (the tree stays) */
 };
 
 /* Frees the cached analyses in `what` (MS__FORGET_* bits); each is computed

@@ -153,6 +153,11 @@ static int check(const tgraph *t, bool plant_bug)
     return bad;
 }
 
+static void count_call(void *arg)
+{
+    (*(int *)arg)++;
+}
+
 static int check_one(const tgraph *t, bool plant_bug, bool buckets)
 {
     ms__graph *g = build(t);
@@ -161,10 +166,15 @@ static int check_one(const tgraph *t, bool plant_bug, bool buckets)
     int32_t *dist = malloc(sizeof(int32_t) * (size_t)t->n);
     int want[MAXN], bad = 0;
     ms_error err = MS_ERROR_INIT;
-    if (buckets)
+    if (buckets) {
         assert_int_equal(ms__dominators_buckets(g, NULL, NULL, &idom, &order, &err), MS_OK);
-    else
-        assert_int_equal(ms__dominators(g, NULL, NULL, &idom, &order, &err), MS_OK);
+    } else {
+        /* the hook (where a caller waits for work next to the DFS) runs once */
+        int calls = 0;
+        ms__dominators_hook hook = {count_call, &calls, false};
+        assert_int_equal(ms__dominators_hooked(g, NULL, NULL, &hook, &idom, &order, &err), MS_OK);
+        assert_int_equal(calls, 1);
+    }
     if (plant_bug)
         idom[t->n - 1] = idom[t->n - 1] == (uint32_t)t->root ? (uint32_t)(t->n - 1) : (uint32_t)t->root;
     oracle_idom(t, want);

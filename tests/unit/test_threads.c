@@ -14,6 +14,9 @@
  */
 #include "helpers.h"
 
+#include "paths/paths.h"
+#include "snapshot/snapshot.h"
+
 #include <stdlib.h>
 
 #define NODES 24000
@@ -190,6 +193,62 @@ static void test_threads__same_results(void **state)
     }
 }
 
+/* The comparison's lean grouping (ms__group_members with lean: distances
+ * next to the dominators' DFS, joined before their peak) groups the same
+ * members into the same groups, with the same distances, on two threads as
+ * on one. */
+static void test_threads__lean_grouping(void **state)
+{
+    (void)state;
+    for (unsigned seed = 11; seed <= 13; seed++) {
+        char *doc = random_snapshot(seed);
+        ms_snapshot *s[2];
+        ms_why_class *w[2];
+        for (int k = 0; k < 2; k++) {
+            ms_error err = MS_ERROR_INIT;
+            uint32_t N;
+            uint64_t *member, instances = 0;
+            assert_int_equal(open_part(doc, strlen(doc), 1, &s[k], &err), MS_OK);
+            ms_snapshot_set_threads(s[k], k ? 2 : 1);
+            N = ms_snapshot_node_count(s[k]);
+            member = calloc((N + 63) / 64, 8);
+            assert_non_null(member);
+            for (uint32_t n = 5; n < N; n += 7) {
+                member[n >> 6] |= 1ull << (n & 63);
+                instances++;
+            }
+            assert_int_equal(ms__group_members(s[k], member, instances, true, true, NULL, &w[k], &err),
+                             MS_OK);
+            free(member);
+        }
+        assert_true(ms_snapshot_seconds(s[1], MS_ANALYSIS_DISTANCES) > 0);
+        for (ms_node n = 0; n < ms_snapshot_node_count(s[0]); n++) {
+            assert_int_equal(ms_node_distance(s[0], n), ms_node_distance(s[1], n));
+            assert_int_equal(ms_node_retained_size(s[0], n), ms_node_retained_size(s[1], n));
+        }
+        assert_int_equal(ms_why_class_retained(w[0]), ms_why_class_retained(w[1]));
+        assert_true(ms_why_class_group_count(w[0]) > 1);
+        assert_int_equal(ms_why_class_group_count(w[0]), ms_why_class_group_count(w[1]));
+        for (size_t i = 0; i < ms_why_class_group_count(w[0]); i++) {
+            const ms_path_group *a = ms_why_class_group(w[0], i), *b = ms_why_class_group(w[1], i);
+            assert_int_equal(a->count, b->count);
+            assert_int_equal(a->shallow_size, b->shallow_size);
+            assert_int_equal(a->retained_size, b->retained_size);
+            assert_int_equal(a->example, b->example);
+            assert_int_equal(a->path.length, b->path.length);
+            for (size_t h = 0; h < a->path.length; h++) {
+                assert_int_equal(a->path.hops[h].node, b->path.hops[h].node);
+                assert_int_equal(a->path.hops[h].edge, b->path.hops[h].edge);
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            ms_why_class_free(w[k]);
+            ms_snapshot_free(s[k]);
+        }
+        free(doc);
+    }
+}
+
 /* Broken input fails the same way whether the numbers are parsed on the
  * importing thread or on a second one: same status, same message (which
  * names the byte offset). */
@@ -248,6 +307,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads__same_results),
+        cmocka_unit_test(test_threads__lean_grouping),
         cmocka_unit_test(test_threads__same_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
