@@ -502,7 +502,10 @@ typedef struct ms_compare_options {
     ms_summary_group group;           /* rows per class or per allocation site */
     int paths;                        /* nonzero: group the new objects by retention
                                          path and compute their retained sizes (needs
-                                         AFTER's dominators and paths) */
+                                         AFTER's dominators and paths);
+                                         MS_COMPARE_PATHS_LATER: not now, but
+                                         ms_compare_add_paths will follow (its first
+                                         step starts next to the class table) */
     /* New (or leaked) objects to leave out of the groups and retained
      * totals: classes by name or key, and paths whose signature
      * (ms_path_signature) matches a pattern (fnmatch(3): * ? [...]). */
@@ -513,6 +516,7 @@ typedef struct ms_compare_options {
 } ms_compare_options;
 
 #define MS_COMPARE_OPTIONS_VERSION 1
+#define MS_COMPARE_PATHS_LATER 2
 #define MS_COMPARE_OPTIONS_INIT                                                                    \
     { MS_COMPARE_OPTIONS_VERSION, MS_MATCH_AUTO, MS_INTERFACES_AFTER, MS_GROUP_CLASS, 1, NULL, 0,  \
       NULL, 0 }

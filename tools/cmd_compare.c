@@ -585,7 +585,7 @@ int cmd_compare(int argc, char **argv)
     ms_snapshot_set_sizes(after, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     t0 = cli_now();
     want_paths = copts.paths;
-    copts.paths = 0;
+    copts.paths = want_paths ? MS_COMPARE_PATHS_LATER : 0;
     if (ms_compare_compute(before, after, &copts, &cmp, &err) < 0) {
         rc = cli_fail(&err);
         goto done;

@@ -15,6 +15,9 @@
 #include <pthread.h>
 #include <string.h>
 
+/* Below this many nodes a second thread saves less than it costs. */
+#define PARALLEL_MIN_NODES 10000
+
 static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
                        const ms_open_options *opts, ms_error *err)
 {
@@ -287,6 +290,47 @@ int ms__snapshot_edges(ms_snapshot *s, const ms__v8_edges **out, ms_error *err)
     return MS_OK;
 }
 
+static void *run_edges_job(void *arg)
+{
+    ms__edges_job *j = arg;
+    ms__v8_edges *x = calloc(1, sizeof *x);
+    if (!x) {
+        j->rc = ms__oom(&j->err, "edge rules");
+    } else if ((j->rc = ms__v8_edges_init(j->s->g, x, &j->err)) < 0) {
+        free(x);
+    } else {
+        j->x = x;
+    }
+    return NULL;
+}
+
+void ms__snapshot_edges_start(ms_snapshot *s, ms__edges_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->s = s;
+    if (s->threads < 2 || s->compare_base || !ms__snapshot_is_v8(s) || s->edges ||
+        s->g->node_count < PARALLEL_MIN_NODES)
+        return;
+    j->err = (ms_error)MS_ERROR_INIT;
+    j->started = pthread_create(&j->tid, NULL, run_edges_job, j) == 0;
+}
+
+int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, ms_error *err)
+{
+    if (!j->started)
+        return MS_OK;
+    pthread_join(j->tid, NULL);
+    j->started = false;
+    if (j->rc < 0) {
+        if (err)
+            *err = j->err;
+        return j->rc;
+    }
+    s->edges = j->x;
+    j->x = NULL;
+    return MS_OK;
+}
+
 uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which)
 {
     static const char *const text[MS__KNOWN_COUNT] = {"Object", "__proto__", "first", "second"};
@@ -448,9 +492,6 @@ static void charge(ms_snapshot *s, unsigned what, double *t0)
     s->seconds[bit_index(what)] += t - *t0;
     *t0 = t;
 }
-
-/* Below this many nodes a second thread saves less than it costs. */
-#define PARALLEL_MIN_NODES 10000
 
 typedef struct dominators_job {
     const ms__graph *g;

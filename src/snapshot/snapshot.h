@@ -8,6 +8,8 @@
 #include "graph.h"
 #include "../util/pool.h"
 
+#include <pthread.h>
+
 struct ms__classes;   /* graph/classes.h */
 
 /* Strings the V8 naming rules look for (ms__snapshot_known_sid). */
@@ -104,6 +106,24 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what);
 
 /* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
 int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);
+
+/* The V8 edge rules made on a second thread while the caller does other
+ * work that reads the graph (no pool: the caller keeps using it).  Start
+ * does nothing unless the snapshot may use two threads, is a V8 snapshot of
+ * PARALLEL_MIN_NODES nodes or more and has no rules yet; join waits and
+ * keeps the rules in the snapshot.  Scratch: 4 bytes per node while it
+ * runs.  Errors (join): MS_ENOMEM. */
+typedef struct ms__edges_job {
+    ms_snapshot *s;
+    struct ms__v8_edges *x;
+    pthread_t tid;
+    bool started;
+    int rc;
+    ms_error err;
+} ms__edges_job;
+
+void ms__snapshot_edges_start(ms_snapshot *s, ms__edges_job *j);
+int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, ms_error *err);
 
 static inline uint64_t ms__shallow_of(const ms__graph *g, const uint64_t *shallow, uint32_t n)
 {
