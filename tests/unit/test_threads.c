@@ -56,7 +56,9 @@ typedef struct edge {
 
 /* Strings: 0 "", 1 "(root)", 2 "(GC roots)", 3 "Window", 4 "Foo", 5 "Bar",
  * 6 "x", 7 "y", 8 "(Strong roots)", 9 the ephemeron name (table @9). */
-static char *random_snapshot(unsigned seed)
+/* `fresh`: the last `fresh` nodes get ids no other snapshot of the seed
+ * has (as objects allocated since). */
+static char *random_snapshot_ids(unsigned seed, int fresh)
 {
     text t = {malloc(1 << 20), 0, 1 << 20};
     edge *edges;
@@ -120,7 +122,8 @@ static char *random_snapshot(unsigned seed)
 
     put(&t, "{\"snapshot\":{" V8_META ",\"node_count\":%d,\"edge_count\":%d},\"nodes\":[", NODES, m);
     for (int n = 0; n < NODES; n++)
-        put(&t, "%s%d,%d,%d,%d,%d,0,0", n ? "," : "", type[n], name[n], 2 * n + 1,
+        put(&t, "%s%d,%d,%d,%d,%d,0,0", n ? "," : "", type[n], name[n],
+            2 * n + 1 + (n >= NODES - fresh ? 1000000 : 0),
             type[n] == N_SYNTHETIC ? 0 : 8 + rand() % 200, degree[n]);
     put(&t, "],\"edges\":[");
     for (int e = 0; e < m; e++)
@@ -133,6 +136,11 @@ static char *random_snapshot(unsigned seed)
     free(type);
     free(name);
     return t.p;
+}
+
+static char *random_snapshot(unsigned seed)
+{
+    return random_snapshot_ids(seed, 0);
 }
 
 /* Opens len bytes of doc, the importer on `threads` threads. */
@@ -249,6 +257,71 @@ static void test_threads__lean_grouping(void **state)
     }
 }
 
+/* The comparison as memsnap compare runs it (BEFORE cut down, AFTER's edge
+ * rules next to the class table, BEFORE freed, then the paths with the
+ * distances next to the dominators) gives the same rows, totals and groups
+ * on two threads as on one. */
+static void test_threads__compare(void **state)
+{
+    (void)state;
+    for (unsigned seed = 21; seed <= 22; seed++) {
+        char *bdoc = random_snapshot_ids(seed, 0), *adoc = random_snapshot_ids(seed, 3000);
+        ms_compare *c[2];
+        ms_snapshot *after[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++) {
+            ms_error err = MS_ERROR_INIT;
+            ms_snapshot *before = NULL;
+            ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+            assert_int_equal(open_part(bdoc, strlen(bdoc), 1, &before, &err), MS_OK);
+            assert_int_equal(open_part(adoc, strlen(adoc), 1, &after[k], &err), MS_OK);
+            ms_snapshot_set_threads(before, k ? 2 : 1);
+            ms_snapshot_set_threads(after[k], k ? 2 : 1);
+            assert_int_equal(ms_snapshot_keep_for_compare(before, &err), MS_OK);
+            o.paths = MS_COMPARE_PATHS_LATER;
+            assert_int_equal(ms_compare_compute(before, after[k], &o, &c[k], &err), MS_OK);
+            assert_null(ms_compare_groups(c[k]));
+            ms_snapshot_free(before);
+            o.paths = 1;
+            assert_int_equal(ms_compare_add_paths(c[k], &o, &err), MS_OK);
+        }
+        {
+            const ms_compare_totals *t0 = ms_compare_totals_get(c[0]), *t1 = ms_compare_totals_get(c[1]);
+            const ms_why_class *w0 = ms_compare_groups(c[0]), *w1 = ms_compare_groups(c[1]);
+            assert_true(ms_compare_by_id(c[0]) && ms_compare_by_id(c[1]));
+            assert_true(t0->new_count > 1000);
+            assert_int_equal(t0->new_count, t1->new_count);
+            assert_int_equal(t0->new_size, t1->new_size);
+            assert_int_equal(t0->new_retained, t1->new_retained);
+            assert_int_equal(t0->added_count, t1->added_count);
+            assert_int_equal(t0->removed_count, t1->removed_count);
+            assert_int_equal(ms_compare_row_count(c[0]), ms_compare_row_count(c[1]));
+            for (size_t i = 0; i < ms_compare_row_count(c[0]); i++) {
+                const ms_compare_row *a = ms_compare_row_get(c[0], i), *b = ms_compare_row_get(c[1], i);
+                assert_string_equal(a->key, b->key);
+                assert_int_equal(a->added_count, b->added_count);
+                assert_int_equal(a->added_size, b->added_size);
+                assert_int_equal(a->removed_count, b->removed_count);
+                assert_int_equal(a->added_retained, b->added_retained);
+            }
+            assert_int_equal(ms_why_class_group_count(w0), ms_why_class_group_count(w1));
+            assert_true(ms_why_class_group_count(w0) > 1);
+            for (size_t i = 0; i < ms_why_class_group_count(w0); i++) {
+                const ms_path_group *a = ms_why_class_group(w0, i), *b = ms_why_class_group(w1, i);
+                assert_int_equal(a->count, b->count);
+                assert_int_equal(a->retained_size, b->retained_size);
+                assert_int_equal(a->example, b->example);
+                assert_int_equal(a->path.length, b->path.length);
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            ms_compare_free(c[k]); /* it borrows from AFTER */
+            ms_snapshot_free(after[k]);
+        }
+        free(bdoc);
+        free(adoc);
+    }
+}
+
 /* Broken input fails the same way whether the numbers are parsed on the
  * importing thread or on a second one: same status, same message (which
  * names the byte offset). */
@@ -308,6 +381,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads__same_results),
         cmocka_unit_test(test_threads__lean_grouping),
+        cmocka_unit_test(test_threads__compare),
         cmocka_unit_test(test_threads__same_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
