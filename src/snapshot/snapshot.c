@@ -412,6 +412,22 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
 /* Frees what the comparison does not read of a BEFORE snapshot.  The edges
  * are filtered in place (each kept edge moves down, never up) and the two
  * arrays shrunk; realloc gives the freed tail back to the system. */
+/* The id order on a second thread (it writes only s->by_id, and takes no
+ * pool) while keep_for_compare computes the shallow sizes. */
+typedef struct by_id_job {
+    ms_snapshot *s;
+    int rc;
+    ms_error err;
+} by_id_job;
+
+static void *run_by_id_job(void *arg)
+{
+    by_id_job *j = arg;
+    const uint32_t *unused;
+    j->rc = ms__snapshot_by_id(j->s, &unused, &j->err);
+    return NULL;
+}
+
 int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
 {
     ms__graph *g = s->g;
@@ -421,15 +437,30 @@ int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
     uint32_t object_sid = UINT32_MAX;
     uint64_t k = 0;
     ms_size_mode mode = s->sizes;
+    by_id_job job = {s, MS_OK, MS_ERROR_INIT};
+    pthread_t tid;
+    bool two = false;
     int rc = MS_OK;
 
     if (s->compare_base)
         return MS_OK;
+    /* The graph is whole here, the other one not loaded yet: room for both
+     * arrays' scratch at once. */
+    if (s->threads > 1 && N >= PARALLEL_MIN_NODES && !s->by_id)
+        two = pthread_create(&tid, NULL, run_by_id_job, &job) == 0;
     /* DevTools' shallow sizes need every edge: compute them whatever the
      * mode, so that a later ms_snapshot_set_sizes still works. */
     s->sizes = MS_SIZES_DEVTOOLS;
     rc = ms__snapshot_shallow(s, &shallow, err);
     s->sizes = mode;
+    if (two) {
+        pthread_join(tid, NULL);
+        if (job.rc < 0 && rc == MS_OK) {
+            if (err)
+                *err = job.err;
+            rc = job.rc;
+        }
+    }
     if (rc < 0)
         return rc;
     MS_TRY(ms__snapshot_by_id(s, &by_id, err));
