@@ -114,6 +114,9 @@ void ms_snapshot_free(ms_snapshot *snap)
                                   MS__FORGET_EDGE_ANALYSES);
     ms__graph_free(snap->g);
     ms__classes_free(snap->sites);
+    if (snap->class_defs)
+        ms__interfaces_free(snap->class_defs);
+    free(snap->class_defs);
     ms__pool_drain(&snap->pool);
     free(snap->name);
     free(snap);
@@ -379,6 +382,10 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
         s->shallow = NULL;
     }
     if (what & MS__FORGET_CLASSES) {
+        if (s->classes && s->classes->ifaces && !s->class_defs) {
+            s->class_defs = s->classes->ifaces;
+            s->classes->ifaces = NULL;
+        }
         ms__classes_free(s->classes);
         s->classes = NULL;
     }
@@ -788,7 +795,10 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         charge(s, MS_ANALYSIS_RETAINERS, &t0);
     }
     if ((what & MS_ANALYSIS_CLASSES) && !s->classes) {
-        MS_TRY(ms__classes_compute(s->g, ms__snapshot_is_v8(s), &s->pool, &s->classes, err));
+        /* The same definitions as inferring them again (they depend on the
+         * graph alone), without the inference. */
+        MS_TRY(ms__classes_compute_with(s->g, ms__snapshot_is_v8(s), s->class_defs, &s->pool,
+                                        &s->classes, err));
         charge(s, MS_ANALYSIS_CLASSES, &t0);
     }
 done:

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 struct ms__classes;   /* graph/classes.h */
+struct ms__interfaces_s;
 
 /* Strings the V8 naming rules look for (ms__snapshot_known_sid). */
 enum { MS__KNOWN_OBJECT, MS__KNOWN_PROTO, MS__KNOWN_FIRST, MS__KNOWN_SECOND, MS__KNOWN_COUNT };
@@ -37,6 +38,9 @@ struct ms_snapshot {
     /* Computed on first use (NULL until then), kept until freed. */
     uint64_t *shallow;             /* u64[N] DevTools shallow sizes (V8), see graph/shallow.c */
     struct ms__classes *classes;   /* class of every node, see graph/classes.c */
+    struct ms__interfaces_s *class_defs; /* V8: the interface definitions of classes
+                                            forgotten (MS__FORGET_CLASSES), so that
+                                            computing them again skips inferring them */
     struct ms__classes *sites;     /* allocation site of every node, as classes */
     uint32_t *by_id;               /* u32[N] node indices sorted by object id */
     unsigned id_lookups;           /* lookups done without by_id */
@@ -90,7 +94,9 @@ uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which);
 enum {
     MS__FORGET_ID_ORDER = 1,
     MS__FORGET_SHALLOW = 2,
-    MS__FORGET_CLASSES = 4,    /* the node classes (not the site groups) */
+    MS__FORGET_CLASSES = 4,    /* the node classes (not the site groups; the V8
+                                  interface definitions stay: a few per plain
+                                  object shape, freed by ms_snapshot_free) */
     MS__FORGET_DOMINATORS = 8, /* immediate dominators, DFS order, dominator tree */
     MS__FORGET_EDGE_ANALYSES = 16, /* all that reads edges: the V8 edge rules,
                                       distances, the dominators as above, retained
