@@ -497,10 +497,15 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
 
     *out = NULL;
     /* The dominators first: their scratch is the peak.  Lean: the distances
-     * overlap their end (MS__ANALYSIS_LEAN), and the immediate dominators
-     * go once the tree is built, before the classes are. */
-    MS_TRY(ms_snapshot_compute(
-        snap, MS_ANALYSIS_RETAINED | (lean ? MS_ANALYSIS_DISTANCES | MS__ANALYSIS_LEAN : 0u), err));
+     * run next to their DFS and the classes next to the retained sizes
+     * (MS__ANALYSIS_LEAN), and the immediate dominators go once the tree is
+     * built. */
+    MS_TRY(ms_snapshot_compute(snap,
+                               MS_ANALYSIS_RETAINED |
+                                   (lean ? MS_ANALYSIS_DISTANCES | MS_ANALYSIS_CLASSES |
+                                               MS__ANALYSIS_LEAN
+                                         : 0u),
+                               err));
     if (lean)
         ms__pool_drain(&snap->pool); /* the dominators' and shallow sizes' scratch */
     MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_DOMINATOR_TREE, err));

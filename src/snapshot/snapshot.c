@@ -685,6 +685,52 @@ static void wait_late_distances(void *arg)
     }
 }
 
+/* MS__ANALYSIS_LEAN's classes, on a thread next to the retained sizes
+ * (they read the graph alone).  No pool: the retained sizes use it. */
+typedef struct classes_job {
+    ms_snapshot *s;
+    ms__classes *cl;
+    pthread_t tid;
+    bool started;
+    int rc;
+    ms_error err;
+    double seconds;
+} classes_job;
+
+static void *run_classes_job(void *arg)
+{
+    classes_job *j = arg;
+    double t0 = ms__now();
+    j->rc = ms__classes_compute_with(j->s->g, ms__snapshot_is_v8(j->s), j->s->class_defs, NULL,
+                                     &j->cl, &j->err);
+    j->seconds = ms__now() - t0;
+    return NULL;
+}
+
+/* Waits for the classes job, if any; keeps its classes, or passes on its
+ * error unless rc is one. */
+static int join_classes_job(ms_snapshot *s, classes_job *j, int rc, ms_error *err)
+{
+    if (!j->started)
+        return rc;
+    pthread_join(j->tid, NULL);
+    j->started = false;
+    s->seconds[bit_index(MS_ANALYSIS_CLASSES)] += j->seconds;
+    if (j->rc < 0) {
+        if (rc == MS_OK) {
+            if (err)
+                *err = j->err;
+            rc = j->rc;
+        }
+    } else if (!s->classes) {
+        s->classes = j->cl;
+        j->cl = NULL;
+    }
+    ms__classes_free(j->cl);
+    j->cl = NULL;
+    return rc;
+}
+
 /* Waits for the late distances if the hook did not; their time is charged
  * and their error becomes the call's unless it has one. */
 static int join_late_distances(ms_snapshot *s, late_distances *j, int rc, ms_error *err)
@@ -708,11 +754,13 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     const uint64_t *shallow;
     bool need_dom, lean = (what & MS__ANALYSIS_LEAN) != 0;
     late_distances late;
+    classes_job cjob;
     double t0 = ms__now();
     int rc = MS_OK;
 
     what &= ~MS__ANALYSIS_LEAN;
     memset(&late, 0, sizeof late);
+    memset(&cjob, 0, sizeof cjob);
 
     if (s->compare_base && (what & ~(unsigned)MS_ANALYSIS_CLASSES))
         return ms__fail(err, MS_EINVAL, UINT64_MAX,
@@ -761,9 +809,21 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         }
         MS_TRY(ms__dominators_hooked(s->g, x, &s->pool, &hook, &s->idom, &s->order, err));
         charge(s, MS_ANALYSIS_DOMINATORS, &t0);
+        /* Lean: the classes (which read the graph alone) on a second thread
+         * next to the retained sizes; the dominators' scratch goes back
+         * first, and the shallow sizes' before the retained sizes come, so
+         * that the two sides fit under the dominators' peak. */
+        if (lean && (what & MS_ANALYSIS_CLASSES) && !s->classes && (what & MS_ANALYSIS_RETAINED) &&
+            !s->retained && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES) {
+            ms__pool_drain(&s->pool);
+            cjob.s = s;
+            cjob.started = pthread_create(&cjob.tid, NULL, run_classes_job, &cjob) == 0;
+        }
     }
     if ((what & MS_ANALYSIS_RETAINED) && !s->retained) {
         MS_TRY(ms__snapshot_shallow(s, &shallow, err));
+        if (cjob.started)
+            ms__pool_drain(&s->pool);
         MS_TRY(ms__pool_alloc(&s->pool, &s->retained, s->g->node_count, 8, false, "retained sizes", err));
         ms__retained_sizes(s->g, shallow, s->idom, s->order, s->retained);
         ms__pool_release(&s->pool, s->order, (uint64_t)s->g->node_count + 1, 4);
@@ -771,6 +831,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         charge(s, MS_ANALYSIS_RETAINED, &t0);
     }
     MS_TRY(join_late_distances(s, &late, MS_OK, err));
+    MS_TRY(join_classes_job(s, &cjob, MS_OK, err));
     t0 = ms__now();
     if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
         MS_TRY(compute_distances(s, x, &s->pool, err));
@@ -802,6 +863,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         charge(s, MS_ANALYSIS_CLASSES, &t0);
     }
 done:
+    rc = join_classes_job(s, &cjob, rc, err);
     return join_late_distances(s, &late, rc, err);
 }
 

@@ -20,11 +20,13 @@ struct ms__v8_edges;  /* graph/v8rules.h */
 /* ms_analysis bits: 1 << k for k < MS__ANALYSIS_COUNT. */
 #define MS__ANALYSIS_COUNT 7
 
-/* Internal ms_snapshot_compute flag, with dominators and distances asked
- * for together: overlap them only where that does not raise the peak (the
- * distances run on a second thread next to the dominators' DFS, which waits
- * for them before it allocates its predecessor lists), instead of side by
- * side throughout. */
+/* Internal ms_snapshot_compute flag, with dominators and distances (and
+ * classes) asked for together: overlap them only where that does not raise
+ * the peak, instead of side by side throughout.  The distances run on a
+ * second thread next to the dominators' DFS, which waits for them before it
+ * allocates its predecessor lists; the classes, next to the shallow and
+ * retained sizes (with retained sizes asked for too), with the scratch pool
+ * drained around them. */
 #define MS__ANALYSIS_LEAN (1u << 30)
 
 struct ms_snapshot {
