@@ -220,8 +220,9 @@ int ms_snapshot_compute(ms_snapshot *snap, unsigned what, ms_error *err);
  * AFTER next to a quarter of BEFORE.  Afterwards the node getters, classes
  * and ms_snapshot_edge_count (the file's count) still work; the edge
  * getters see only the kept edges, and ms_snapshot_compute of anything but
- * MS_ANALYSIS_CLASSES fails with MS_EINVAL.  Errors: MS_ENOMEM (nothing
- * freed then). */
+ * MS_ANALYSIS_CLASSES fails with MS_EINVAL.  With two threads
+ * (ms_snapshot_set_threads) the id order is sorted on the second one.
+ * Errors: MS_ENOMEM (nothing freed then). */
 int ms_snapshot_keep_for_compare(ms_snapshot *snap, ms_error *err);
 
 /* How many threads ms_snapshot_compute may use (default 1).  With 2 or
@@ -564,8 +565,10 @@ typedef struct ms_compare ms_compare;
  * paths, also groups AFTER's new objects by retention path.  Every class of
  * either snapshot has a row; the unchanged ones (changed == 0) come last.  Computes the
  * analyses it needs on both snapshots; neither is changed otherwise, and
- * the result borrows from after (free it first).  *out owned by the caller
- * (ms_compare_free).  Errors: MS_EINVAL (bad options), MS_ENOMEM. */
+ * the result borrows from after (free it first).  When paths are asked
+ * for (now or later) and AFTER may use two threads, AFTER's edge rules are
+ * made on the second thread next to the class table.  *out owned by the
+ * caller (ms_compare_free).  Errors: MS_EINVAL (bad options), MS_ENOMEM. */
 int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
                        ms_compare **out, ms_error *err);
 /* Groups AFTER's new objects by retention path and sums what they retain,

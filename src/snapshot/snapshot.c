@@ -416,9 +416,6 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
     }
 }
 
-/* Frees what the comparison does not read of a BEFORE snapshot.  The edges
- * are filtered in place (each kept edge moves down, never up) and the two
- * arrays shrunk; realloc gives the freed tail back to the system. */
 /* The id order on a second thread (it writes only s->by_id, and takes no
  * pool) while keep_for_compare computes the shallow sizes. */
 typedef struct by_id_job {
@@ -435,6 +432,9 @@ static void *run_by_id_job(void *arg)
     return NULL;
 }
 
+/* Frees what the comparison does not read of a BEFORE snapshot.  The edges
+ * are filtered in place (each kept edge moves down, never up) and the two
+ * arrays shrunk; realloc gives the freed tail back to the system. */
 int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
 {
     ms__graph *g = s->g;
