@@ -17,7 +17,7 @@ fi
 rm -rf "$dir"
 mkdir -p "$dir"
 cap="$dir/guile.gcsnap"
-out=$(MEMSNAP_CAPTURE="$cap" LD_PRELOAD="$lib" guile-3.0 --no-auto-compile "$script")
+out=$(MEMSNAP_CAPTURE="$cap" LD_PRELOAD="$lib" guile-3.0 --no-auto-compile "$script" "$cap.1")
 test "$out" = 20000 || { echo "FAIL: guile printed '$out'"; exit 1; }
 test -f "$cap.1" || { echo "FAIL: no capture on SIGUSR2"; exit 1; }
 test -f "$cap" || { echo "FAIL: no capture at exit"; exit 1; }
