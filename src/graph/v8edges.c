@@ -109,7 +109,8 @@ bool ms__v8_weakmap_edge_name(const char *s, size_t len, size_t *part_off, uint6
 void ms__v8_edges_free(ms__v8_edges *x)
 {
     free(x->part);
-    free(x->table);
+    free(x->eph_sid);
+    free(x->eph_table);
     free(x->page);
     free(x->tables);
     ms__strtab_free(&x->parts);
@@ -135,13 +136,19 @@ static int find_ephemeron_names(const ms__graph *g, ms__v8_edges *x, ms_error *e
             continue;
         if (!x->part) {
             MS_TRY(ms__alloc_array_zero(&x->part, S, 4, "edge rules", err));
-            MS_TRY(ms__alloc_array(&x->table, S, 8, "edge rules", err));
             MS_TRY(ms__strtab_init(&x->parts, err));
+        }
+        if (x->eph_count == x->eph_cap) {
+            x->eph_cap = x->eph_cap ? x->eph_cap * 2 : 16;
+            MS_TRY(ms__realloc_array(&x->eph_sid, x->eph_cap, 4, "edge rules", err));
+            MS_TRY(ms__realloc_array(&x->eph_table, x->eph_cap, 8, "edge rules", err));
         }
         MS_TRY(ms__strtab_intern(&x->parts, s + part, len - part, &pid, NULL, err));
         x->part[sid] = pid + 1;
-        /* A table id no node can have when it does not fit 64 bits. */
-        x->table[sid] = table_ok ? table : UINT64_MAX;
+        /* Ascending, as sid is.  A table id no node can have when it does
+         * not fit 64 bits. */
+        x->eph_sid[x->eph_count] = sid;
+        x->eph_table[x->eph_count++] = table_ok ? table : UINT64_MAX;
         x->table_ok_all &= table_ok;
     }
 done:
@@ -213,14 +220,13 @@ static int cmp_u64(const void *a, const void *b)
  * ephemeron name.  Few distinct tables: a sorted list and a search per node. */
 static int mark_tables(const ms__graph *g, ms__v8_edges *x, ms_error *err)
 {
-    const uint32_t S = g->strings.count, N = g->node_count;
+    const uint32_t N = g->node_count;
     uint64_t *ids = NULL, count = 0, unique = 0;
     int rc = MS_OK;
     MS_TRY(ms__alloc_array_zero(&x->tables, ((uint64_t)N + 63) / 64, 8, "edge rules", err));
-    MS_TRY(ms__alloc_array(&ids, S ? S : 1, 8, "edge rules", err));
-    for (uint32_t sid = 0; sid < S; sid++)
-        if (x->part[sid])
-            ids[count++] = x->table[sid];
+    MS_TRY(ms__alloc_array(&ids, x->eph_count ? x->eph_count : 1, 8, "edge rules", err));
+    for (uint32_t i = 0; i < x->eph_count; i++)
+        ids[count++] = x->eph_table[i];
     qsort(ids, count, sizeof *ids, cmp_u64);
     for (uint64_t i = 0; i < count; i++)
         if (unique == 0 || ids[unique - 1] != ids[i])

@@ -42,7 +42,13 @@ bool ms__v8_weakmap_edge_name(const char *s, size_t len, size_t *part_off, uint6
 typedef struct ms__v8_edges {
     uint32_t *part;    /* per string id: ephemeron part id + 1, 0 = not an ephemeron name;
                           NULL when the snapshot has none */
-    uint64_t *table;   /* per string id: the WeakMap table's node id */
+    /* The ephemeron names' string ids (ascending) and their WeakMap tables'
+     * node ids: a list, as a snapshot has few such names (2 of 288 K
+     * strings in the bench pair's AFTER) and it is read only for edges out
+     * of tables. */
+    uint32_t *eph_sid;
+    uint64_t *eph_table;
+    uint32_t eph_count, eph_cap;
     ms__strtab parts;  /* the distinct parts, for pairing the two edges of a value */
     uint64_t *page;    /* bit per node: page-owned (markPageOwnedNodes) */
     uint64_t *tables;  /* bit per node: its id is some ephemeron name's table id
@@ -60,6 +66,20 @@ static inline bool ms__v8_page_owned(const ms__v8_edges *x, uint32_t n)
     return x->page[n >> 6] >> (n & 63) & 1;
 }
 
+/* The table id in ephemeron name sid (x->part[sid] != 0). */
+static inline uint64_t ms__v8_ephemeron_table(const ms__v8_edges *x, uint32_t sid)
+{
+    uint32_t lo = 0, hi = x->eph_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->eph_sid[mid] < sid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return x->eph_table[lo];
+}
+
 /* DevTools' computeIsEssentialEdge: whether edge e (from node `from`)
  * retains its target for dominators and retained sizes. */
 static inline bool ms__v8_essential(const ms__graph *g, const ms__v8_edges *x, uint32_t from,
@@ -70,7 +90,8 @@ static inline bool ms__v8_essential(const ms__graph *g, const ms__v8_edges *x, u
     /* Cheapest tests first: the source's bits are in cache for the whole
      * edge list, the edge's name and the target's bit may not be. */
     if (t == MS_ET_INTERNAL && x->tables && (x->tables[from >> 6] >> (from & 63) & 1) &&
-        x->part[g->edge_name[e]] && x->table[g->edge_name[e]] == ms__node_id(g, from))
+        x->part[g->edge_name[e]] &&
+        ms__v8_ephemeron_table(x, g->edge_name[e]) == ms__node_id(g, from))
         return false;
     if (t == MS_ET_WEAK || from == to)
         return false;
