@@ -248,7 +248,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     int rc = MS_OK;
 
     *out = NULL;
-    edges.started = false;
+    memset(&edges, 0, sizeof edges);
     if (o->version != MS_COMPARE_OPTIONS_VERSION)
         return ms__fail(err, MS_EINVAL, UINT64_MAX, "compare options version %u, expected %u",
                         o->version, MS_COMPARE_OPTIONS_VERSION);
@@ -275,7 +275,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     MS_TRY(ms__snapshot_shallow(before, &bsh, err));
     MS_TRY(ms__snapshot_shallow(after, &ash, err));
     c->ashallow = ash;
-    MS_TRY(ms__snapshot_edges_join(after, &edges, err));
+    MS_TRY(ms__snapshot_edges_join(after, &edges, MS_OK, err));
     ms__pool_drain(&before->pool);
     ms__pool_drain(&after->pool);
 
@@ -487,8 +487,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     *out = c;
     c = NULL;
 done:
-    if (edges.started && ms__snapshot_edges_join(after, &edges, NULL) < 0 && rc == MS_OK)
-        rc = MS_ENOMEM;
+    rc = ms__snapshot_edges_join(after, &edges, rc, err);
     if (own_bcl)
         ms__classes_free(own_bcl);
     free(row_of_b);

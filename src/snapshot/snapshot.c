@@ -18,6 +18,62 @@
 /* Below this many nodes a second thread saves less than it costs. */
 #define PARALLEL_MIN_NODES 10000
 
+/* Whether s may put a second thread to work. */
+static bool two_threads(const ms_snapshot *s)
+{
+    return s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES;
+}
+
+static void *run_side_task(void *arg)
+{
+    ms__side_task *t = arg;
+    double t0 = ms__now();
+    t->rc = t->fn(t->arg, &t->err);
+    t->seconds = ms__now() - t0;
+    return NULL;
+}
+
+/* Starts fn(arg) on a second thread; false when none could be started
+ * (then the caller does the work itself). */
+static bool side_start(ms__side_task *t, int (*fn)(void *arg, ms_error *err), void *arg)
+{
+    memset(t, 0, sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
+    t->err = (ms_error)MS_ERROR_INIT;
+    t->started = pthread_create(&t->tid, NULL, run_side_task, t) == 0;
+    return t->started;
+}
+
+/* Waits for t to end, if it runs. */
+static void side_wait(ms__side_task *t)
+{
+    if (t->started) {
+        pthread_join(t->tid, NULL);
+        t->started = false;
+        t->finished = true;
+    }
+}
+
+/* Waits for t and reports it, once: returns rc, or t's status when rc is
+ * MS_OK (t's error copied to *err); adds t's wall time to *seconds (may be
+ * NULL).  A task never started, or reported already, leaves rc as it is. */
+static int side_join(ms__side_task *t, int rc, ms_error *err, double *seconds)
+{
+    side_wait(t);
+    if (!t->finished)
+        return rc;
+    t->finished = false;
+    if (seconds)
+        *seconds += t->seconds;
+    if (t->rc < 0 && rc == MS_OK) {
+        if (err)
+            *err = t->err;
+        rc = t->rc;
+    }
+    return rc;
+}
+
 static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
                        const ms_open_options *opts, ms_error *err)
 {
@@ -293,45 +349,36 @@ int ms__snapshot_edges(ms_snapshot *s, const ms__v8_edges **out, ms_error *err)
     return MS_OK;
 }
 
-static void *run_edges_job(void *arg)
+static int make_edges(void *arg, ms_error *err)
 {
     ms__edges_job *j = arg;
     ms__v8_edges *x = calloc(1, sizeof *x);
-    if (!x) {
-        j->rc = ms__oom(&j->err, "edge rules");
-    } else if ((j->rc = ms__v8_edges_init(j->s->g, x, &j->err)) < 0) {
+    int rc;
+    if (!x)
+        return ms__oom(err, "edge rules");
+    if ((rc = ms__v8_edges_init(j->s->g, x, err)) < 0)
         free(x);
-    } else {
+    else
         j->x = x;
-    }
-    return NULL;
+    return rc;
 }
 
 void ms__snapshot_edges_start(ms_snapshot *s, ms__edges_job *j)
 {
     memset(j, 0, sizeof *j);
     j->s = s;
-    if (s->threads < 2 || s->compare_base || !ms__snapshot_is_v8(s) || s->edges ||
-        s->g->node_count < PARALLEL_MIN_NODES)
-        return;
-    j->err = (ms_error)MS_ERROR_INIT;
-    j->started = pthread_create(&j->tid, NULL, run_edges_job, j) == 0;
+    if (two_threads(s) && !s->compare_base && ms__snapshot_is_v8(s) && !s->edges)
+        side_start(&j->task, make_edges, j);
 }
 
-int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, ms_error *err)
+int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, int rc, ms_error *err)
 {
-    if (!j->started)
-        return MS_OK;
-    pthread_join(j->tid, NULL);
-    j->started = false;
-    if (j->rc < 0) {
-        if (err)
-            *err = j->err;
-        return j->rc;
+    rc = side_join(&j->task, rc, err, NULL);
+    if (j->x) { /* made (nobody else makes them meanwhile) */
+        s->edges = j->x;
+        j->x = NULL;
     }
-    s->edges = j->x;
-    j->x = NULL;
-    return MS_OK;
+    return rc;
 }
 
 uint32_t ms__snapshot_known_sid(ms_snapshot *s, unsigned which)
@@ -416,20 +463,12 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
     }
 }
 
-/* The id order on a second thread (it writes only s->by_id, and takes no
+/* The id order as a side task (it writes only s->by_id, and takes no
  * pool) while keep_for_compare computes the shallow sizes. */
-typedef struct by_id_job {
-    ms_snapshot *s;
-    int rc;
-    ms_error err;
-} by_id_job;
-
-static void *run_by_id_job(void *arg)
+static int sort_by_id(void *arg, ms_error *err)
 {
-    by_id_job *j = arg;
     const uint32_t *unused;
-    j->rc = ms__snapshot_by_id(j->s, &unused, &j->err);
-    return NULL;
+    return ms__snapshot_by_id(arg, &unused, err);
 }
 
 /* Frees what the comparison does not read of a BEFORE snapshot.  The edges
@@ -444,30 +483,22 @@ int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
     uint32_t object_sid = UINT32_MAX;
     uint64_t k = 0;
     ms_size_mode mode = s->sizes;
-    by_id_job job = {s, MS_OK, MS_ERROR_INIT};
-    pthread_t tid;
-    bool two = false;
+    ms__side_task ids;
     int rc = MS_OK;
 
     if (s->compare_base)
         return MS_OK;
     /* The graph is whole here, the other one not loaded yet: room for both
      * arrays' scratch at once. */
-    if (s->threads > 1 && N >= PARALLEL_MIN_NODES && !s->by_id)
-        two = pthread_create(&tid, NULL, run_by_id_job, &job) == 0;
+    memset(&ids, 0, sizeof ids);
+    if (two_threads(s) && !s->by_id)
+        side_start(&ids, sort_by_id, s);
     /* DevTools' shallow sizes need every edge: compute them whatever the
      * mode, so that a later ms_snapshot_set_sizes still works. */
     s->sizes = MS_SIZES_DEVTOOLS;
     rc = ms__snapshot_shallow(s, &shallow, err);
     s->sizes = mode;
-    if (two) {
-        pthread_join(tid, NULL);
-        if (job.rc < 0 && rc == MS_OK) {
-            if (err)
-                *err = job.err;
-            rc = job.rc;
-        }
-    }
+    rc = side_join(&ids, rc, err, NULL);
     if (rc < 0)
         return rc;
     MS_TRY(ms__snapshot_by_id(s, &by_id, err));
@@ -653,98 +684,48 @@ static int compute_parallel(ms_snapshot *s, unsigned what, ms_error *err)
     return rc;
 }
 
-/* MS__ANALYSIS_LEAN's distances, on a thread next to the dominators' DFS
- * (joined by their hook).  compute_distances gets no pool: the dominators
- * own it. */
-typedef struct late_distances {
+/* MS__ANALYSIS_LEAN's side tasks: the distances next to the dominators'
+ * DFS (waited for by their hook), the classes next to the retained sizes
+ * (they read the graph alone).  Neither gets the pool: the dominators and
+ * the retained sizes use it. */
+typedef struct lean_side {
     ms_snapshot *s;
     const ms__v8_edges *x;
-    pthread_t tid;
-    bool started, joined;
-    int rc;
-    ms_error err;
-    double seconds;
-} late_distances;
-
-static void *run_late_distances(void *arg)
-{
-    late_distances *j = arg;
-    double t0 = ms__now();
-    j->rc = compute_distances(j->s, j->x, NULL, &j->err);
-    j->seconds = ms__now() - t0;
-    return NULL;
-}
-
-static void wait_late_distances(void *arg)
-{
-    late_distances *j = arg;
-    if (j->started) {
-        pthread_join(j->tid, NULL);
-        j->started = false;
-        j->joined = true;
-    }
-}
-
-/* MS__ANALYSIS_LEAN's classes, on a thread next to the retained sizes
- * (they read the graph alone).  No pool: the retained sizes use it. */
-typedef struct classes_job {
-    ms_snapshot *s;
     ms__classes *cl;
-    pthread_t tid;
-    bool started;
-    int rc;
-    ms_error err;
-    double seconds;
-} classes_job;
+    ms__side_task distances, classes;
+} lean_side;
 
-static void *run_classes_job(void *arg)
+static int late_distances(void *arg, ms_error *err)
 {
-    classes_job *j = arg;
-    double t0 = ms__now();
-    j->rc = ms__classes_compute_with(j->s->g, ms__snapshot_is_v8(j->s), j->s->class_defs, NULL,
-                                     &j->cl, &j->err);
-    j->seconds = ms__now() - t0;
-    return NULL;
+    lean_side *l = arg;
+    return compute_distances(l->s, l->x, NULL, err);
 }
 
-/* Waits for the classes job, if any; keeps its classes, or passes on its
- * error unless rc is one. */
-static int join_classes_job(ms_snapshot *s, classes_job *j, int rc, ms_error *err)
+static int side_classes(void *arg, ms_error *err)
 {
-    if (!j->started)
-        return rc;
-    pthread_join(j->tid, NULL);
-    j->started = false;
-    s->seconds[bit_index(MS_ANALYSIS_CLASSES)] += j->seconds;
-    if (j->rc < 0) {
-        if (rc == MS_OK) {
-            if (err)
-                *err = j->err;
-            rc = j->rc;
-        }
-    } else if (!s->classes) {
-        s->classes = j->cl;
-        j->cl = NULL;
-    }
-    ms__classes_free(j->cl);
-    j->cl = NULL;
-    return rc;
+    lean_side *l = arg;
+    return ms__classes_compute_with(l->s->g, ms__snapshot_is_v8(l->s), l->s->class_defs, NULL,
+                                    &l->cl, err);
 }
 
-/* Waits for the late distances if the hook did not; their time is charged
- * and their error becomes the call's unless it has one. */
-static int join_late_distances(ms_snapshot *s, late_distances *j, int rc, ms_error *err)
+/* The dominators' hook: the distances' scratch goes before their peak. */
+static void wait_distances(void *arg)
 {
-    wait_late_distances(j);
-    if (!j->joined)
-        return rc;
-    j->joined = false;
-    s->seconds[bit_index(MS_ANALYSIS_DISTANCES)] += j->seconds;
-    if (j->rc < 0 && rc == MS_OK) {
-        if (err)
-            *err = j->err;
-        rc = j->rc;
+    side_wait(&((lean_side *)arg)->distances);
+}
+
+/* Reports both side tasks (side_join) and keeps the classes made. */
+static int join_lean_side(lean_side *l, int rc, ms_error *err)
+{
+    ms_snapshot *s = l->s;
+    rc = side_join(&l->distances, rc, err, &s->seconds[bit_index(MS_ANALYSIS_DISTANCES)]);
+    rc = side_join(&l->classes, rc, err, &s->seconds[bit_index(MS_ANALYSIS_CLASSES)]);
+    if (l->cl && !s->classes) {
+        s->classes = l->cl;
+        l->cl = NULL;
     }
+    ms__classes_free(l->cl);
+    l->cl = NULL;
     return rc;
 }
 
@@ -753,14 +734,13 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     const ms__v8_edges *x = NULL;
     const uint64_t *shallow;
     bool need_dom, lean = (what & MS__ANALYSIS_LEAN) != 0;
-    late_distances late;
-    classes_job cjob;
+    lean_side side;
     double t0 = ms__now();
     int rc = MS_OK;
 
     what &= ~MS__ANALYSIS_LEAN;
-    memset(&late, 0, sizeof late);
-    memset(&cjob, 0, sizeof cjob);
+    memset(&side, 0, sizeof side);
+    side.s = s;
 
     if (s->compare_base && (what & ~(unsigned)MS_ANALYSIS_CLASSES))
         return ms__fail(err, MS_EINVAL, UINT64_MAX,
@@ -784,7 +764,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         free(s->order);
         s->idom = s->order = NULL;
     }
-    if (need_dom && !lean && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
+    if (need_dom && !lean && two_threads(s) &&
         (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
          ((what & MS_ANALYSIS_CLASSES) && !s->classes))) {
         MS_TRY(compute_parallel(s, what, err));
@@ -800,13 +780,10 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
     /* Dominators first, while nothing else holds memory: their scratch is
      * the peak, and what they free is reused by the rest. */
     if (need_dom) {
-        ms__dominators_hook hook = {wait_late_distances, &late, false};
-        if (lean && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES &&
-            (what & MS_ANALYSIS_DISTANCES) && !s->distance) {
-            late.s = s;
-            late.x = x;
-            late.started = pthread_create(&late.tid, NULL, run_late_distances, &late) == 0;
-        }
+        ms__dominators_hook hook = {wait_distances, &side, false};
+        side.x = x;
+        if (lean && two_threads(s) && (what & MS_ANALYSIS_DISTANCES) && !s->distance)
+            side_start(&side.distances, late_distances, &side);
         MS_TRY(ms__dominators_hooked(s->g, x, &s->pool, &hook, &s->idom, &s->order, err));
         charge(s, MS_ANALYSIS_DOMINATORS, &t0);
         /* Lean: the classes (which read the graph alone) on a second thread
@@ -814,15 +791,14 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
          * first, and the shallow sizes' before the retained sizes come, so
          * that the two sides fit under the dominators' peak. */
         if (lean && (what & MS_ANALYSIS_CLASSES) && !s->classes && (what & MS_ANALYSIS_RETAINED) &&
-            !s->retained && s->threads > 1 && s->g->node_count >= PARALLEL_MIN_NODES) {
+            !s->retained && two_threads(s)) {
             ms__pool_drain(&s->pool);
-            cjob.s = s;
-            cjob.started = pthread_create(&cjob.tid, NULL, run_classes_job, &cjob) == 0;
+            side_start(&side.classes, side_classes, &side);
         }
     }
     if ((what & MS_ANALYSIS_RETAINED) && !s->retained) {
         MS_TRY(ms__snapshot_shallow(s, &shallow, err));
-        if (cjob.started)
+        if (side.classes.started)
             ms__pool_drain(&s->pool);
         MS_TRY(ms__pool_alloc(&s->pool, &s->retained, s->g->node_count, 8, false, "retained sizes", err));
         ms__retained_sizes(s->g, shallow, s->idom, s->order, s->retained);
@@ -830,8 +806,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         s->order = NULL;
         charge(s, MS_ANALYSIS_RETAINED, &t0);
     }
-    MS_TRY(join_late_distances(s, &late, MS_OK, err));
-    MS_TRY(join_classes_job(s, &cjob, MS_OK, err));
+    MS_TRY(join_lean_side(&side, MS_OK, err));
     t0 = ms__now();
     if ((what & MS_ANALYSIS_DISTANCES) && !s->distance) {
         MS_TRY(compute_distances(s, x, &s->pool, err));
@@ -863,8 +838,7 @@ int ms_snapshot_compute(ms_snapshot *s, unsigned what, ms_error *err)
         charge(s, MS_ANALYSIS_CLASSES, &t0);
     }
 done:
-    rc = join_classes_job(s, &cjob, rc, err);
-    return join_late_distances(s, &late, rc, err);
+    return join_lean_side(&side, rc, err);
 }
 
 int32_t ms_node_distance(const ms_snapshot *snap, ms_node n)

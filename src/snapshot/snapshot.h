@@ -115,23 +115,34 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what);
 /* The V8 edge rules, or NULL for other formats (in *out). Errors: MS_ENOMEM. */
 int ms__snapshot_edges(ms_snapshot *s, const struct ms__v8_edges **out, ms_error *err);
 
+/* A computation on a second thread, next to what the caller does: fn(arg,
+ * err), its status, error and wall seconds kept for the join (snapshot.c:
+ * side_start, side_wait, side_join).  Zeroed: not started. */
+typedef struct ms__side_task {
+    int (*fn)(void *arg, ms_error *err);
+    void *arg;
+    pthread_t tid;
+    bool started, finished;
+    int rc;
+    ms_error err;
+    double seconds;
+} ms__side_task;
+
 /* The V8 edge rules made on a second thread while the caller does other
  * work that reads the graph (no pool: the caller keeps using it).  Start
  * does nothing unless the snapshot may use two threads, is a V8 snapshot of
- * PARALLEL_MIN_NODES nodes or more and has no rules yet; join waits and
- * keeps the rules in the snapshot.  Scratch: 4 bytes per node while it
- * runs.  Errors (join): MS_ENOMEM. */
+ * PARALLEL_MIN_NODES nodes or more and has no rules yet; join waits (once;
+ * a job never started joins at once) and keeps the rules in the snapshot.
+ * Scratch: 4 bytes per node while it runs.  Join returns rc, or the job's
+ * status when rc is MS_OK (its error in *err): MS_ENOMEM. */
 typedef struct ms__edges_job {
     ms_snapshot *s;
     struct ms__v8_edges *x;
-    pthread_t tid;
-    bool started;
-    int rc;
-    ms_error err;
+    ms__side_task task;
 } ms__edges_job;
 
 void ms__snapshot_edges_start(ms_snapshot *s, ms__edges_job *j);
-int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, ms_error *err);
+int ms__snapshot_edges_join(ms_snapshot *s, ms__edges_job *j, int rc, ms_error *err);
 
 static inline uint64_t ms__shallow_of(const ms__graph *g, const uint64_t *shallow, uint32_t n)
 {
