@@ -201,6 +201,27 @@ static void test_threads__same_results(void **state)
     }
 }
 
+/* Two groupings of the same members are the same: totals, and every group
+ * with its example's path hop by hop (there are several groups). */
+static void expect_same_groups(const ms_why_class *w0, const ms_why_class *w1)
+{
+    assert_int_equal(ms_why_class_retained(w0), ms_why_class_retained(w1));
+    assert_true(ms_why_class_group_count(w0) > 1);
+    assert_int_equal(ms_why_class_group_count(w0), ms_why_class_group_count(w1));
+    for (size_t i = 0; i < ms_why_class_group_count(w0); i++) {
+        const ms_path_group *a = ms_why_class_group(w0, i), *b = ms_why_class_group(w1, i);
+        assert_int_equal(a->count, b->count);
+        assert_int_equal(a->shallow_size, b->shallow_size);
+        assert_int_equal(a->retained_size, b->retained_size);
+        assert_int_equal(a->example, b->example);
+        assert_int_equal(a->path.length, b->path.length);
+        for (size_t h = 0; h < a->path.length; h++) {
+            assert_int_equal(a->path.hops[h].node, b->path.hops[h].node);
+            assert_int_equal(a->path.hops[h].edge, b->path.hops[h].edge);
+        }
+    }
+}
+
 /* The comparison's lean grouping (ms__group_members with lean: distances
  * next to the dominators' DFS, joined before their peak) groups the same
  * members into the same groups, with the same distances, on two threads as
@@ -234,21 +255,7 @@ static void test_threads__lean_grouping(void **state)
             assert_int_equal(ms_node_distance(s[0], n), ms_node_distance(s[1], n));
             assert_int_equal(ms_node_retained_size(s[0], n), ms_node_retained_size(s[1], n));
         }
-        assert_int_equal(ms_why_class_retained(w[0]), ms_why_class_retained(w[1]));
-        assert_true(ms_why_class_group_count(w[0]) > 1);
-        assert_int_equal(ms_why_class_group_count(w[0]), ms_why_class_group_count(w[1]));
-        for (size_t i = 0; i < ms_why_class_group_count(w[0]); i++) {
-            const ms_path_group *a = ms_why_class_group(w[0], i), *b = ms_why_class_group(w[1], i);
-            assert_int_equal(a->count, b->count);
-            assert_int_equal(a->shallow_size, b->shallow_size);
-            assert_int_equal(a->retained_size, b->retained_size);
-            assert_int_equal(a->example, b->example);
-            assert_int_equal(a->path.length, b->path.length);
-            for (size_t h = 0; h < a->path.length; h++) {
-                assert_int_equal(a->path.hops[h].node, b->path.hops[h].node);
-                assert_int_equal(a->path.hops[h].edge, b->path.hops[h].edge);
-            }
-        }
+        expect_same_groups(w[0], w[1]);
         for (int k = 0; k < 2; k++) {
             ms_why_class_free(w[k]);
             ms_snapshot_free(s[k]);
@@ -303,15 +310,7 @@ static void test_threads__compare(void **state)
                 assert_int_equal(a->removed_count, b->removed_count);
                 assert_int_equal(a->added_retained, b->added_retained);
             }
-            assert_int_equal(ms_why_class_group_count(w0), ms_why_class_group_count(w1));
-            assert_true(ms_why_class_group_count(w0) > 1);
-            for (size_t i = 0; i < ms_why_class_group_count(w0); i++) {
-                const ms_path_group *a = ms_why_class_group(w0, i), *b = ms_why_class_group(w1, i);
-                assert_int_equal(a->count, b->count);
-                assert_int_equal(a->retained_size, b->retained_size);
-                assert_int_equal(a->example, b->example);
-                assert_int_equal(a->path.length, b->path.length);
-            }
+            expect_same_groups(w0, w1);
         }
         for (int k = 0; k < 2; k++) {
             ms_compare_free(c[k]); /* it borrows from AFTER */
