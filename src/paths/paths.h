@@ -27,6 +27,21 @@ int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist
  * in edge order.  Both arrays owned by the caller.  Errors: MS_ENOMEM. */
 int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms_error *err);
 
+/* The last node in [lo, hi] whose first edge is <= e (one must be): the
+ * node edge e comes from, when the answer lies in that range. */
+static inline uint32_t ms__edge_source_in(const ms__graph *g, uint32_t lo, uint32_t hi, uint64_t e)
+{
+    const uint32_t *first = g->first_edge;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (first[mid] <= e)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 /* The node edge e comes from (binary search over first_edge). */
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e);
 
@@ -44,17 +59,7 @@ void ms__edge_sources_free(ms__edge_sources *s);
 
 static inline uint32_t ms__edge_sources_get(const ms__edge_sources *s, uint64_t e)
 {
-    const uint32_t *first = s->g->first_edge;
-    uint32_t lo = s->block[e >> 6], hi = s->block[(e >> 6) + 1];
-    /* the last node in [lo, hi] whose first edge is <= e */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo + 1) / 2;
-        if (first[mid] <= e)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
+    return ms__edge_source_in(s->g, s->block[e >> 6], s->block[(e >> 6) + 1], e);
 }
 
 /* Groups the members (a bitset over snap's nodes, `instances` of them) by
@@ -66,7 +71,8 @@ static inline uint32_t ms__edge_sources_get(const ms__edge_sources *s, uint64_t 
  * dominators' scratch is the peak; with `lean` the dominator tree and the
  * immediate dominators are freed once used (12 bytes per node; a later
  * request computes them again, so only for a last grouping), and with two
- * threads the distances overlap the dominators' end (MS__ANALYSIS_LEAN).
+ * threads the distances run next to the dominators' DFS and the classes
+ * next to the retained sizes (MS__ANALYSIS_LEAN).
  * Errors: MS_ENOMEM. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
                       bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,

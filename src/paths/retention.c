@@ -43,18 +43,7 @@ unsigned ms__edge_rank(unsigned type)
 
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e)
 {
-    uint32_t lo = 0, hi = g->node_count;
-    /* the last node whose first edge is <= e */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (g->first_edge[mid] <= e)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    while (lo + 1 < g->node_count && g->first_edge[lo + 1] <= e)
-        lo++;
-    return lo;
+    return ms__edge_source_in(g, 0, g->node_count ? g->node_count - 1 : 0, e);
 }
 
 int ms__edge_sources_init(const ms__graph *g, ms__edge_sources *s, ms_error *err)

@@ -474,8 +474,9 @@ static int group_slot(uint32_t **slots, uint64_t *nslots, const uint64_t *group_
  * class; otherwise all members share one key), so no byte counts twice
  * within a key; retained_total counts members no other member dominates.
  * Computes what it needs in stages (retained sizes, the dominator tree,
- * classes, then paths); lean overlaps the distances with the dominators'
- * end and frees the immediate dominators and the tree once used. */
+ * classes, then paths); lean runs the distances next to the dominators'
+ * DFS and the classes next to the retained sizes (two threads), and frees
+ * the immediate dominators and the tree once used. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
                       bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
                       ms_error *err)
