@@ -13,6 +13,7 @@
 #include "classes.h"
 
 #include "../snapshot/snapshot.h"
+#include "../util/sort.h"
 
 #include <string.h>
 
@@ -64,14 +65,14 @@ done:
     return rc;
 }
 
-static ms_summary_sort sort_mode;
-
-static int row_cmp(const void *a, const void *b)
+/* Rows by the key *ctx (an ms_summary_sort), then shallow size, key and
+ * first node: a total order. */
+static int row_cmp(const void *a, const void *b, const void *ctx)
 {
     const ms_class_row *x = a, *y = b;
     uint64_t kx, ky;
     int c;
-    switch (sort_mode) {
+    switch (*(const ms_summary_sort *)ctx) {
     case MS_SORT_SHALLOW: kx = x->shallow_size, ky = y->shallow_size; break;
     case MS_SORT_COUNT: kx = x->count, ky = y->count; break;
     default: kx = x->retained_size, ky = y->retained_size; break;
@@ -151,8 +152,7 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
         if (d < r->distance)
             r->distance = d;
     }
-    sort_mode = opts->sort;
-    qsort(rows, nrows, sizeof *rows, row_cmp);
+    MS_TRY(ms__sort(rows, nrows, sizeof *rows, row_cmp, &opts->sort, err));
     s = calloc(1, sizeof *s);
     if (!s) {
         rc = ms__oom(err, "summary");

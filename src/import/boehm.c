@@ -146,18 +146,8 @@ typedef struct bx {
 
 /* ---- errors and reading ------------------------------------------------------ */
 
-static int fail(bx *x, int code, uint64_t off, const char *fmt, ...) MS_PRINTF(4, 5);
-
-static int fail(bx *x, int code, uint64_t off, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ms__fail(x->err, code, off, "%s: offset %llu: %s", x->r->name, (unsigned long long)off,
-                    msg);
-}
+/* Errors name the input and the byte offset (ms__input_fail). */
+#define fail(ctx, code, off, ...) ms__input_fail((ctx)->err, (code), (ctx)->r->name, (off), __VA_ARGS__)
 
 static inline uint64_t pos(const bx *x)
 {

@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include "dwarf.h"
 
+#include "../util/sort.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -633,11 +635,11 @@ static void dwarf_describe(dw *d)
 
 /* ---- putting it together ----------------------------------------------------------- */
 
-static const dw *sort_dw;
-
-static int cmp_order(const void *a, const void *b)
+/* Queries by address (ctx: the dw whose queries they index). */
+static int cmp_order(const void *a, const void *b, const void *ctx)
 {
-    uint64_t x = sort_dw->q[*(const size_t *)a].pc, y = sort_dw->q[*(const size_t *)b].pc;
+    const dw *d = ctx;
+    uint64_t x = d->q[*(const size_t *)a].pc, y = d->q[*(const size_t *)b].pc;
     return x < y ? -1 : x > y;
 }
 
@@ -731,8 +733,10 @@ int ms__symbolize(const char *path, const uint8_t *build_id, size_t build_id_len
         d.res = res;
         d.order = order;
         d.n = ncode;
-        sort_dw = &d;
-        qsort(order, ncode, sizeof *order, cmp_order);
+        if (ms__sort(order, ncode, sizeof *order, cmp_order, &d, err) < 0) {
+            rc = MS_ENOMEM;
+            goto done;
+        }
         if (dwarf_init_path(dwarf_path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
                             &d.dbg, NULL, 0, NULL, &d.e) == DW_DLV_OK) {
             dwarf_describe(&d);

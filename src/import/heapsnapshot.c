@@ -122,20 +122,8 @@ typedef struct v8 {
     uint64_t remap_cap;
 } v8;
 
-static int fail(v8 *s, int code, uint64_t off, const char *fmt, ...) MS_PRINTF(4, 5);
-
-static int fail(v8 *s, int code, uint64_t off, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (off == UINT64_MAX)
-        return ms__fail(s->err, code, off, "%s: %s", s->r->name, msg);
-    return ms__fail(s->err, code, off, "%s: offset %llu: %s", s->r->name, (unsigned long long)off,
-                    msg);
-}
+/* Errors name the input and the byte offset (ms__input_fail). */
+#define fail(ctx, code, off, ...) ms__input_fail((ctx)->err, (code), (ctx)->r->name, (off), __VA_ARGS__)
 
 static int probe(const uint8_t *p, size_t n)
 {

@@ -274,15 +274,12 @@ static int vfail(mlyze *m, int code, uint64_t off, const char *fmt, va_list ap) 
 static int vfail(mlyze *m, int code, uint64_t off, const char *fmt, va_list ap)
 {
     char msg[360];
+    if (!m->in_block)
+        return ms__input_vfail(m->err, code, m->r->name, off, fmt, ap);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (m->in_block)
-        return ms__fail(m->err, code, m->block_off,
-                        "%s: offset %llu: in the zstd block there, at byte %llu of its content: %s",
-                        m->r->name, (unsigned long long)m->block_off, (unsigned long long)off, msg);
-    if (off == UINT64_MAX)
-        return ms__fail(m->err, code, off, "%s: %s", m->r->name, msg);
-    return ms__fail(m->err, code, off, "%s: offset %llu: %s", m->r->name, (unsigned long long)off,
-                    msg);
+    return ms__fail(m->err, code, m->block_off,
+                    "%s: offset %llu: in the zstd block there, at byte %llu of its content: %s",
+                    m->r->name, (unsigned long long)m->block_off, (unsigned long long)off, msg);
 }
 
 static int fail(mlyze *m, int code, uint64_t off, const char *fmt, ...) MS_PRINTF(4, 5);

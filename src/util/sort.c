@@ -47,6 +47,51 @@ int ms__sort_u32(uint32_t *a, uint64_t n, ms__cmp_u32 cmp, const void *ctx, ms_e
     return MS_OK;
 }
 
+int ms__sort(void *base, uint64_t n, size_t size, ms__cmp cmp, const void *ctx, ms_error *err)
+{
+    unsigned char *a = base, *tmp, *src = a, *dst;
+    if (n < 2)
+        return MS_OK;
+    if (ms__alloc_array(&tmp, n, size, "sort", err) < 0)
+        return MS_ENOMEM;
+    dst = tmp;
+    /* Runs of 8 by insertion sort (in place, one item in tmp), then merge
+     * passes between the two buffers. */
+    for (uint64_t lo = 0; lo < n; lo += 8) {
+        uint64_t hi = lo + 8 < n ? lo + 8 : n;
+        for (uint64_t i = lo + 1; i < hi; i++) {
+            uint64_t j = i;
+            while (j > lo && cmp(a + (j - 1) * size, a + i * size, ctx) > 0)
+                j--;
+            if (j < i) {
+                memcpy(tmp, a + i * size, size);
+                memmove(a + (j + 1) * size, a + j * size, (i - j) * size);
+                memcpy(a + j * size, tmp, size);
+            }
+        }
+    }
+    for (uint64_t w = 8; w < n; w *= 2) {
+        for (uint64_t lo = 0; lo < n; lo += 2 * w) {
+            uint64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint64_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                bool right = cmp(src + j * size, src + i * size, ctx) < 0;
+                memcpy(dst + k++ * size, src + (right ? j++ : i++) * size, size);
+            }
+            memcpy(dst + k * size, src + i * size, (mid - i) * size);
+            k += mid - i;
+            memcpy(dst + k * size, src + j * size, (hi - j) * size);
+        }
+        unsigned char *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * size);
+    free(tmp);
+    return MS_OK;
+}
+
 /* Histograms of all eight byte positions in one read of the data. */
 static void histograms(const uint64_t *a, uint64_t n, uint64_t (*count)[256])
 {

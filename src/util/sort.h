@@ -14,6 +14,14 @@ typedef int (*ms__cmp_u32)(uint32_t a, uint32_t b, const void *ctx);
  * scratch).  Errors: MS_ENOMEM (a unchanged). */
 int ms__sort_u32(uint32_t *a, uint64_t n, ms__cmp_u32 cmp, const void *ctx, ms_error *err);
 
+/* Three-way comparison of two items (rows, records) with a payload. */
+typedef int (*ms__cmp)(const void *a, const void *b, const void *ctx);
+
+/* Stable sort of n items of `size` bytes at base by cmp (merge sort,
+ * O(n log n); n * size bytes of scratch): qsort with a context instead of
+ * file-static state.  Errors: MS_ENOMEM (base unchanged). */
+int ms__sort(void *base, uint64_t n, size_t size, ms__cmp cmp, const void *ctx, ms_error *err);
+
 /* Stable LSD radix sort of a[0..n) by bits 8*skip_bytes..63 of each value
  * (the bytes below are carried along unsorted: pack a payload there, e.g.
  * id << 32 | node).  Byte positions where every value agrees are skipped,

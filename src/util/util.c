@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
+#include "vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,28 @@ void ms__error_locate(ms_error *err, const char *name, uint64_t offset)
             err->message[head + len] = 0;
         }
     }
+}
+
+int ms__input_vfail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
+                    va_list ap)
+{
+    char what[400];
+    vsnprintf(what, sizeof what, fmt, ap);
+    if (offset == UINT64_MAX)
+        return ms__fail(err, code, offset, "%s: %s", name, what);
+    return ms__fail(err, code, offset, "%s: offset %llu: %s", name, (unsigned long long)offset,
+                    what);
+}
+
+int ms__input_fail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = ms__input_vfail(err, code, name, offset, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 int ms__oom(ms_error *err, const char *what)
@@ -175,4 +198,35 @@ void ms__sbuf_free(ms__sbuf *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
+}
+
+int ms__grow(void *data_ptr, uint64_t *cap, uint64_t need, uint64_t min, size_t size,
+             const char *what, ms_error *err)
+{
+    uint64_t c = *cap ? *cap : (min ? min : 1);
+    if (need <= *cap)
+        return MS_OK;
+    while (c < need) {
+        if (c > UINT64_MAX / 2)
+            return ms__oom(err, what);
+        c *= 2;
+    }
+    if (ms__realloc_array(data_ptr, c, size, what, err) < 0)
+        return MS_ENOMEM;
+    *cap = c;
+    return MS_OK;
+}
+
+int ms__grow32(void *data_ptr, uint32_t *cap, uint64_t need, uint64_t min, size_t size,
+               const char *what, ms_error *err)
+{
+    uint64_t c = *cap;
+    if (need <= c)
+        return MS_OK;
+    if (need > UINT32_MAX)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many %s (more than %u)", what, UINT32_MAX);
+    if (ms__grow(data_ptr, &c, need, min, size, what, err) < 0)
+        return MS_ENOMEM;
+    *cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+    return MS_OK;
 }

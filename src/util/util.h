@@ -12,6 +12,7 @@
 
 #include "memsnap.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,15 @@ int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...) MS_
  * format, MS_EINVAL (about the caller, not the input) and a NULL or
  * successful err are left alone.  Never allocates. */
 void ms__error_locate(ms_error *err, const char *name, uint64_t offset);
+
+/* A failure about input `name` at byte `offset`, in the one message format
+ * of importers: "NAME: offset N: what is wrong" ("NAME: what is wrong" when
+ * offset is UINT64_MAX); what is wrong is cut at 400 bytes, so that the
+ * name and offset always fit.  Returns `code`.  Never allocates. */
+int ms__input_fail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
+                   ...) MS_PRINTF(5, 6);
+int ms__input_vfail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
+                    va_list ap) MS_PRINTF(5, 0);
 
 /* Out-of-memory shorthand; never allocates. */
 int ms__oom(ms_error *err, const char *what);
