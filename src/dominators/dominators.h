@@ -1,68 +1,93 @@
 /*
- * dominators.h: immediate dominators and retained sizes.
+ * dominators.h: immediate dominators, the dominator tree, retained sizes.
  *
  * A node d dominates n when every path from the root to n passes through d:
  * free d and n goes too.  The immediate dominator is the closest such d; the
  * retained size of d is the shallow size summed over the nodes it dominates
- * (itself included): the memory freed if d were gone.
+ * (itself included): the memory freed if d were gone.  Which edges are
+ * paths is the format's rules' question (ms__retains, snapshot/rules.h).
  */
 #ifndef MS_DOMINATORS_H
 #define MS_DOMINATORS_H
 
-#include "../graph/v8rules.h"
+#include "../snapshot/rules.h"
 
-/* Which edges retain: x != NULL applies DevTools' V8 rules
- * (ms__v8_essential); x == NULL (other graphs) keeps every edge that is not
- * weak and not a self edge. */
-static inline bool ms__essential(const ms__graph *g, const ms__v8_edges *x, uint32_t from,
-                                 uint64_t e)
-{
-    if (x)
-        return ms__v8_essential(g, x, from, e);
-    return ms__edge_type(g, e) != MS_ET_WEAK && ms__edge_to(g, e) != from;
-}
+struct ms__pool;
+
+typedef struct ms__dominators_options {
+    unsigned pred_bytes; /* bytes per stored predecessor, 3 or 4; 0: 3 while node
+                            numbers fit 24 bits, else 4 */
+    bool buckets;        /* the paper's bucket step 3 instead of semi-NCA */
+} ms__dominators_options;
+
+/* Per-vertex fields the inner loops read together, in one cache line
+ * (the arrays are far larger than the caches: one miss instead of four).
+ * Until step 2, `ancestor` counts the vertex's cross and back predecessors
+ * and `label` holds its smallest tree or forward predecessor. */
+typedef struct ms__dom_vtx {
+    uint32_t semi, label, ancestor, parent;
+} ms__dom_vtx;
+
+typedef struct ms__dom_frame {
+    uint32_t v;    /* vertex */
+    uint32_t edge; /* next edge to look at */
+} ms__dom_frame;
+
+/* A computation between its two phases (fields private to
+ * lengauer_tarjan.c, but for fell_back). */
+typedef struct ms__dom_run {
+    const ms__graph *g;
+    const ms__rules *r;
+    struct ms__pool *pool;
+    ms__dominators_options opts;
+    unsigned rw;              /* bytes per predecessor */
+    ms__dom_vtx *v;           /* [N+1], vertex 0 unused */
+    uint32_t *vertex;         /* [N+1] DFS number -> vertex */
+    uint32_t *dom;            /* [N+1] */
+    uint32_t *head, *next;    /* buckets */
+    uint32_t *stack;          /* COMPRESS path, grown on demand */
+    uint64_t stack_cap;
+    ms__dom_frame *path;      /* DFS path, grown on demand */
+    uint64_t path_cap;
+    uint64_t *high;           /* bit per edge: retaining, from a larger DFS number */
+    uint64_t high_count;
+    uint32_t n;               /* vertices numbered so far */
+    bool fell_back;           /* semi-NCA's budget ran out: the bucket version ran */
+} ms__dom_run;
 
 /* Immediate dominators by Lengauer & Tarjan's algorithm, "simple" EVAL/LINK
  * with path compression: T. Lengauer, R. E. Tarjan, "A fast algorithm for
  * finding dominators in a flowgraph", ACM TOPLAS 1(1):121-141, 1979,
- * doi:10.1145/357062.357071.  Follows Chrome DevTools'
- * calculateDominatorsAndRetainedSizes step for step, including how it
- * attaches nodes the root does not reach (lengauer_tarjan.c), so results
- * equal DevTools' for every node.
+ * doi:10.1145/357062.357071; step 3 by semi-NCA (Georgiadis, Tarjan,
+ * Werneck, "Finding dominators in practice", JGAA 10(1), 2006) unless
+ * o->buckets.  Follows Chrome DevTools' calculateDominatorsAndRetainedSizes
+ * step for step, including how it attaches nodes the root does not reach
+ * (lengauer_tarjan.c), so results equal DevTools' for every node.
  *
- * *idom gets u32[N+1]: each node's immediate dominator (node indices; the
- * root's is itself).  *order gets u32[N+1]: the nodes in DFS order (order[0]
- * is the root); a node's dominator always comes before it, so summing sizes
- * over order from the end gives retained sizes.  Both are owned by the caller
- * (free(), or give back to the pool).  Scratch comes from pool (may be NULL).
- * Iterative; scratch of about 36 bytes per node plus 3 per cross or back
- * edge (4 from 2^24 - 1 nodes on), freed before return.  Errors: MS_ENOMEM. */
-int ms__dominators(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool, uint32_t **idom,
-                   uint32_t **order, ms_error *err);
+ * Two phases, so that a caller can run other work next to the first (a
+ * DFS: about 20 bytes per node) and finish it before the second's peak
+ * (the predecessor lists: 3 bytes, from 2^24 - 1 nodes 4, per cross or
+ * back edge, next to the vertex records):
+ *   ms__dominators_begin: step 1, the DFS numbering (run is the caller's,
+ *     filled here; o may be NULL).  On failure nothing is left to free.
+ *   ms__dominators_end: steps 2 to 4.  *idom gets u32[N+1]: each node's
+ *     immediate dominator (node indices; the root's is itself); *order gets
+ *     u32[N+1]: the nodes in DFS order (order[0] is the root), a node's
+ *     dominator always before it.  Both owned by the caller (free(), or
+ *     back to the pool).  When semi-NCA's climbs exceed their budget
+ *     (crafted graphs), the bucket version runs from the start instead and
+ *     run->fell_back is set.  The run is freed either way.
+ *   ms__dominators_abort: frees a run begun and not ended.
+ * Scratch from pool (may be NULL).  Errors: MS_ENOMEM. */
+int ms__dominators_begin(ms__dom_run *run, const ms__graph *g, const ms__rules *r,
+                         struct ms__pool *pool, const ms__dominators_options *o, ms_error *err);
+int ms__dominators_end(ms__dom_run *run, uint32_t **idom, uint32_t **order, ms_error *err);
+void ms__dominators_abort(ms__dom_run *run);
 
-/* A call made once, from inside ms__dominators_hooked, right before the
- * predecessor lists are allocated (the peak; until then the scratch is
- * about 20 bytes per node): a caller running other work next to the DFS
- * waits for it there, so that the peak is not raised by its scratch. */
-typedef struct ms__dominators_hook {
-    void (*fn)(void *arg);
-    void *arg;
-    bool called;
-} ms__dominators_hook;
-
-/* ms__dominators, calling hook (may be NULL) as it describes; the hook runs
- * once, also when the bucket version runs after semi-NCA's budget ran out. */
-int ms__dominators_hooked(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool,
-                          ms__dominators_hook *hook, uint32_t **idom, uint32_t **order,
-                          ms_error *err);
-
-/* Tests: store predecessors in `bytes` (3 or 4) bytes whatever the node
- * count; 0 goes back to choosing by it.  Not thread-safe. */
-void ms__dominators_force_pred_bytes(unsigned bytes);
-
-/* The same with the paper's bucket step 3 only (no semi-NCA); for tests. */
-int ms__dominators_buckets(const ms__graph *g, const ms__v8_edges *x, struct ms__pool *pool,
-                           uint32_t **idom, uint32_t **order, ms_error *err);
+/* Both phases at once. */
+int ms__dominators(const ms__graph *g, const ms__rules *r, struct ms__pool *pool,
+                   const ms__dominators_options *o, uint32_t **idom, uint32_t **order,
+                   ms_error *err);
 
 /* retained[n] = shallow size summed over n's dominator subtree (bytes), from
  * shallow[N] (bytes; NULL = the graph's self sizes), idom and order as
@@ -75,5 +100,27 @@ void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint3
  * owned by the caller.  Errors: MS_ENOMEM. */
 int ms__dominator_children(const ms__graph *g, const uint32_t *idom, uint32_t **first,
                            uint32_t **child, ms_error *err);
+
+/* The k nodes with the largest retained[] (bytes), largest first (ties:
+ * node order), into out[k]; synthetic nodes left out unless
+ * include_synthetic.  Returns how many were written.  A heap of k: O(N log k). */
+size_t ms__top_retained(const ms__graph *g, const uint64_t *retained, size_t k,
+                        bool include_synthetic, uint32_t *out);
+
+/* Which members no other member dominates, in one walk down the dominator
+ * tree (dom_first/dom_child, ms__dominator_children) keeping, per key, the
+ * members on the current path (explicit stack, no recursion):
+ *   top (bitset, N bits, the caller's, zeroed) gets the members no other
+ *     member of the same key dominates; key[n] (may be NULL: one key for
+ *     all) is each node's key, below nkeys;
+ *   top_any (may be NULL) gets those no other member at all dominates, and
+ *     *retained_any (may be NULL) their retained[] summed (bytes): what the
+ *     members retain together, each byte once.
+ * DevTools' calculateClassesRetainedSize is this walk with classes as keys.
+ * member: bitset of N bits.  Errors: MS_ENOMEM. */
+int ms__dominated_tops(const ms__graph *g, const uint32_t *dom_first, const uint32_t *dom_child,
+                       const uint64_t *retained, const uint64_t *member, const uint32_t *key,
+                       uint32_t nkeys, uint64_t *top, uint64_t *top_any, uint64_t *retained_any,
+                       ms_error *err);
 
 #endif /* MS_DOMINATORS_H */

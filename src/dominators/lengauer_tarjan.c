@@ -44,51 +44,14 @@
  */
 #include "dominators.h"
 
+#include "../util/bitset.h"
 #include "../util/pool.h"
 
 #include <string.h>
 
 #define NONE UINT32_MAX
 
-/* Per-vertex fields the inner loops read together, in one cache line
- * (the arrays are far larger than the caches: one miss instead of four).
- * Until step 2, `ancestor` counts the vertex's cross and back predecessors
- * and `label` holds its smallest tree or forward predecessor. */
-typedef struct vtx {
-    uint32_t semi, label, ancestor, parent;
-} vtx;
-
-typedef struct frame {
-    uint32_t v;     /* vertex */
-    uint32_t edge;  /* next edge to look at */
-} frame;
-
-typedef struct lt {
-    const ms__graph *g;
-    const ms__v8_edges *x;
-    vtx *v;                 /* [N+1], vertex 0 unused */
-    uint32_t *vertex;       /* [N+1] DFS number -> vertex */
-    uint32_t *dom;          /* [N+1] */
-    uint32_t *head, *next;  /* buckets */
-    uint32_t *stack;        /* COMPRESS path, grown on demand */
-    uint64_t stack_cap;
-    frame *path;            /* DFS path, grown on demand */
-    uint64_t path_cap;
-    uint64_t *high;         /* bit per edge: essential, from a larger DFS number */
-    uint64_t high_count;
-    uint32_t n;             /* vertices numbered so far */
-} lt;
-
 #define PREFETCH_AHEAD 8
-
-static inline bool bit(const uint64_t *b, uint64_t i)
-{
-    return b[i >> 6] >> (i & 63) & 1;
-}
-
-static unsigned forced_pred_bytes; /* tests: 3 or 4, 0 = by the node count */
-
-void ms__dominators_force_pred_bytes(unsigned bytes) { forced_pred_bytes = bytes; }
 
 /* Predecessor k in a list of rw-byte entries: 3 bytes while vertex numbers
  * fit (N < 2^24 - 1: 25 % less at the peak), else 4.  Little-endian bytes,
@@ -112,20 +75,20 @@ static inline void rev_put(uint8_t *r, unsigned rw, uint64_t k, uint32_t v)
 
 /* Files essential edge e (from v, numbered sv) to the numbered w under w's
  * predecessors: the smallest smaller one in label, a count of larger ones. */
-static inline void classify(lt *t, uint32_t sv, uint64_t e, uint32_t w)
+static inline void classify(ms__dom_run *t, uint32_t sv, uint64_t e, uint32_t w)
 {
-    vtx *W = &t->v[w];
+    ms__dom_vtx *W = &t->v[w];
     if (sv < W->semi) {
         if (sv < W->label)
             W->label = sv;
     } else {
         W->ancestor++;
-        t->high[e >> 6] |= 1ull << (e & 63);
+        ms__bit_set(t->high, e);
         t->high_count++;
     }
 }
 
-static inline void number(lt *t, uint32_t v)
+static inline void number(ms__dom_run *t, uint32_t v)
 {
     t->v[v].semi = ++t->n;
     t->vertex[t->n] = v;
@@ -135,15 +98,15 @@ static inline void number(lt *t, uint32_t v)
  * descending into the first unnumbered target and resuming after it.
  * Iterative, with the path on an explicit stack.  Every essential edge out
  * of a vertex it numbers is classified once, when its target is numbered. */
-static int dfs(lt *t, uint32_t root, ms_error *err)
+static int dfs(ms__dom_run *t, uint32_t root, ms_error *err)
 {
     const ms__graph *g = t->g;
     const uint64_t E = g->edge_count;
     uint64_t sp = 0;
     number(t, root);
-    t->path[sp++] = (frame){root, g->first_edge[root - 1]};
+    t->path[sp++] = (ms__dom_frame){root, g->first_edge[root - 1]};
     while (sp) {
-        frame *f = &t->path[sp - 1];
+        ms__dom_frame *f = &t->path[sp - 1];
         uint32_t v = f->v, e = f->edge, end = g->first_edge[v], sv = t->v[v].semi;
         bool descended = false;
         for (; e < end; e++) {
@@ -153,7 +116,7 @@ static int dfs(lt *t, uint32_t root, ms_error *err)
                 __builtin_prefetch(&t->v[ahead + 1]);
                 __builtin_prefetch(&g->first_edge[ahead]);
             }
-            if (!ms__essential(g, t->x, v - 1, e))
+            if (!ms__retains(g, t->r, v - 1, e))
                 continue;
             w = ms__edge_to(g, e) + 1;
             if (t->v[w].semi == 0) {
@@ -167,7 +130,7 @@ static int dfs(lt *t, uint32_t root, ms_error *err)
                         return MS_ENOMEM;
                     t->path_cap = cap;
                 }
-                t->path[sp++] = (frame){w, g->first_edge[w - 1]};
+                t->path[sp++] = (ms__dom_frame){w, g->first_edge[w - 1]};
                 descended = true;
                 break;
             }
@@ -179,7 +142,7 @@ static int dfs(lt *t, uint32_t root, ms_error *err)
     return MS_OK;
 }
 
-static int grow_stack(lt *t, ms_error *err)
+static int grow_stack(ms__dom_run *t, ms_error *err)
 {
     uint64_t cap = t->stack_cap ? t->stack_cap * 2 : 1024;
     if (ms__realloc_array(&t->stack, cap, 4, "dominator stack", err) < 0)
@@ -189,9 +152,9 @@ static int grow_stack(lt *t, ms_error *err)
 }
 
 /* COMPRESS(v) with an explicit stack (the path can be millions long). */
-static int compress(lt *t, uint32_t v, ms_error *err)
+static int compress(ms__dom_run *t, uint32_t v, ms_error *err)
 {
-    vtx *V = t->v;
+    ms__dom_vtx *V = t->v;
     uint64_t sp = 0;
     while (V[V[v].ancestor].ancestor != 0) {
         if (sp == t->stack_cap && grow_stack(t, err) < 0)
@@ -209,10 +172,10 @@ static int compress(lt *t, uint32_t v, ms_error *err)
 }
 
 /* semi(EVAL(v)) */
-static inline int eval_semi(lt *t, uint32_t v, uint32_t *semi, uint32_t *out_vertex,
+static inline int eval_semi(ms__dom_run *t, uint32_t v, uint32_t *semi, uint32_t *out_vertex,
                             ms_error *err)
 {
-    vtx *V = t->v;
+    ms__dom_vtx *V = t->v;
     if (V[v].ancestor == 0) {
         *out_vertex = v;
         *semi = V[v].semi;
@@ -225,82 +188,89 @@ static inline int eval_semi(lt *t, uint32_t v, uint32_t *semi, uint32_t *out_ver
     return MS_OK;
 }
 
-/* One run; with buckets it is Lengauer & Tarjan's step 3, without them the
- * semi-NCA step (see the file header).  *fallback is set when semi-NCA
- * exceeded its step budget (nothing is output then). */
-static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, bool buckets,
-                      ms__dominators_hook *hook, uint32_t **idom_out, uint32_t **order_out,
-                      bool *fallback, ms_error *err)
+/* Frees what a run holds (any stage). */
+static void run_free(ms__dom_run *t)
 {
+    ms__pool *pool = t->pool;
+    const uint32_t N = t->g ? t->g->node_count : 0;
+    const uint64_t E = t->g ? t->g->edge_count : 0;
+    ms__pool_release(pool, t->v, (uint64_t)N + 1, sizeof *t->v);
+    ms__pool_release(pool, t->vertex, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t->dom, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t->head, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t->next, (uint64_t)N + 1, 4);
+    ms__pool_release(pool, t->high, (E + 63) / 64 + 1, 8);
+    free(t->stack);
+    free(t->path);
+    t->v = NULL;
+    t->vertex = t->dom = t->head = t->next = t->stack = NULL;
+    t->high = NULL;
+    t->path = NULL;
+}
+
+/* Step 1: DFS numbering from the root, then from each node without a
+ * retaining edge, then the rest without a DFS; every retaining edge is
+ * classified (tree and forward ones into label; cross and back ones counted
+ * and marked in high), and the cross and back predecessors' lists are laid
+ * out. */
+static int number_vertices(ms__dom_run *t, ms_error *err)
+{
+    const ms__graph *g = t->g;
     const uint32_t N = g->node_count, r = g->root + 1;
     const uint64_t E = g->edge_count;
-    lt t;
-    vtx *V;
-    uint8_t *rev_from = NULL;
-    const unsigned rw = forced_pred_bytes     ? forced_pred_bytes
-                        : (uint64_t)N + 1 < (1u << 24) ? 3
-                                                       : 4; /* bytes per predecessor */
     uint64_t *retained_by = NULL;
+    ms__dom_vtx *V;
     int rc = MS_OK;
 
-    memset(&t, 0, sizeof t);
-    t.g = g;
-    t.x = x;
-    t.path_cap = 1024;
-    MS_TRY(ms__alloc_array(&t.path, t.path_cap, sizeof *t.path, "dominator DFS", err));
-    MS_TRY(ms__pool_alloc(pool, &t.high, (E + 63) / 64 + 1, 8, true, "dominators", err));
-    MS_TRY(ms__pool_alloc(pool, &t.v, (uint64_t)N + 1, sizeof *t.v, true, "dominators", err));
-    MS_TRY(ms__pool_alloc(pool, &t.vertex, (uint64_t)N + 1, 4, false, "dominators", err));
-    V = t.v;
+    t->path_cap = 1024;
+    MS_TRY(ms__alloc_array(&t->path, t->path_cap, sizeof *t->path, "dominator DFS", err));
+    MS_TRY(ms__pool_alloc(t->pool, &t->high, (E + 63) / 64 + 1, 8, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(t->pool, &t->v, (uint64_t)N + 1, sizeof *t->v, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(t->pool, &t->vertex, (uint64_t)N + 1, 4, false, "dominators", err));
+    V = t->v;
     for (uint32_t v = 1; v <= N; v++)
         V[v].label = NONE;
 
-    /* Step 1: DFS numbering from the root ... */
-    MS_TRY(dfs(&t, r, err));
-    if (t.n < N) {
+    MS_TRY(dfs(t, r, err));
+    if (t->n < N) {
         /* ... then from each node (in node order) with no retaining edge at
          * all ("only weak retainers").  Retaining edges into unnumbered nodes
          * can only come from unnumbered nodes. */
-        MS_TRY(ms__alloc_array_zero(&retained_by, ((uint64_t)N + 1 + 63) / 64, 8, "dominators", err));
+        MS_TRY(ms__bitset_alloc(&retained_by, (uint64_t)N + 1, "dominators", err));
         for (uint32_t v = 1; v <= N; v++) {
             if (V[v].semi != 0)
                 continue;
-            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++) {
-                if (ms__essential(g, x, v - 1, e)) {
-                    uint32_t w = ms__edge_to(g, e) + 1;
-                    retained_by[w >> 6] |= 1ull << (w & 63);
-                }
-            }
+            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
+                if (ms__retains(g, t->r, v - 1, e))
+                    ms__bit_set(retained_by, ms__edge_to(g, e) + 1);
         }
         for (uint32_t v = 1; v <= N; v++) {
-            if (V[v].semi == 0 && !bit(retained_by, v)) {
+            if (V[v].semi == 0 && !ms__bit(retained_by, v)) {
                 V[v].parent = r;
-                MS_TRY(dfs(&t, v, err));
+                MS_TRY(dfs(t, v, err));
             }
         }
     }
-    if (t.n < N) {
+    if (t->n < N) {
         /* ... then the rest (groups that only retain each other) as bare
          * children of the root, without a DFS; their edges are classified
          * once all are numbered. */
-        uint32_t first_bare = t.n + 1;
+        uint32_t first_bare = t->n + 1;
         for (uint32_t v = 1; v <= N; v++) {
             if (V[v].semi == 0) {
                 V[v].parent = r;
-                number(&t, v);
+                number(t, v);
             }
         }
         for (uint32_t i = first_bare; i <= N; i++) {
-            uint32_t v = t.vertex[i];
+            uint32_t v = t->vertex[i];
             for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
-                if (ms__essential(g, x, v - 1, e))
-                    classify(&t, i, e, ms__edge_to(g, e) + 1);
+                if (ms__retains(g, t->r, v - 1, e))
+                    classify(t, i, e, ms__edge_to(g, e) + 1);
         }
     }
-    free(retained_by);
-    retained_by = NULL;
-    free(t.path);
-    t.path = NULL;
+    free(t->path);
+    t->path = NULL;
 
     /* The cross and back predecessors as one array, the lists laid out in
      * decreasing DFS order so that step 2 reads it front to back.  Until a
@@ -309,12 +279,12 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
      * The root's list is never read: its predecessors are not stored. */
     {
         uint64_t at = 0;
-        for (uint32_t i = t.n; i >= 2; i--) {
-            vtx *W = &V[t.vertex[i]];
+        for (uint32_t i = t->n; i >= 2; i--) {
+            ms__dom_vtx *W = &V[t->vertex[i]];
             uint32_t count;
             /* vertex[] is read in order, the records it names are not */
             if (i > PREFETCH_AHEAD + 1)
-                __builtin_prefetch(&V[t.vertex[i - PREFETCH_AHEAD]], 1);
+                __builtin_prefetch(&V[t->vertex[i - PREFETCH_AHEAD]], 1);
             count = W->ancestor;
             W->ancestor = 0;
             W->semi = (uint32_t)at;
@@ -322,11 +292,24 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         }
         V[r].ancestor = 0;
     }
-    if (hook && hook->fn && !hook->called) {
-        hook->called = true;
-        hook->fn(hook->arg);
-    }
-    MS_TRY(ms__pool_alloc(pool, &rev_from, t.high_count * rw + 1, 1, false, "predecessors", err));
+done:
+    free(retained_by);
+    return rc;
+}
+
+/* The predecessor lists (the peak of the computation: high_count entries
+ * of rw bytes next to the vertex records), filled in one pass over the
+ * edges; the edge marks go.  *out is owned by the caller (pool). */
+static int fill_predecessors(ms__dom_run *t, uint8_t **out, ms_error *err)
+{
+    const ms__graph *g = t->g;
+    const uint32_t N = g->node_count, r = g->root + 1;
+    const uint64_t E = g->edge_count;
+    const unsigned rw = t->rw;
+    ms__dom_vtx *V = t->v;
+    uint8_t *rev_from = NULL;
+    if (ms__pool_alloc(t->pool, &rev_from, t->high_count * rw + 1, 1, false, "predecessors", err) < 0)
+        return MS_ENOMEM;
     for (uint32_t n = 0; n < N; n++) {
         uint64_t end = g->first_edge[n + 1];
         for (uint64_t e = g->first_edge[n]; e < end; e++) {
@@ -334,34 +317,44 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
              * it points to nearer (both are random accesses). */
             if (e + 2 * PREFETCH_AHEAD < E)
                 __builtin_prefetch(&V[ms__edge_to(g, e + 2 * PREFETCH_AHEAD) + 1]);
-            if (e + PREFETCH_AHEAD < E && bit(t.high, e + PREFETCH_AHEAD))
+            if (e + PREFETCH_AHEAD < E && ms__bit(t->high, e + PREFETCH_AHEAD))
                 __builtin_prefetch(
                     &rev_from[(uint64_t)V[ms__edge_to(g, e + PREFETCH_AHEAD) + 1].semi * rw], 1);
-            if (bit(t.high, e)) {
+            if (ms__bit(t->high, e)) {
                 uint32_t w = ms__edge_to(g, e) + 1;
                 if (w != r)
                     rev_put(rev_from, rw, V[w].semi++, n + 1);
             }
         }
     }
-    ms__pool_release(pool, t.high, (E + 63) / 64 + 1, 8);
-    t.high = NULL;
+    ms__pool_release(t->pool, t->high, (E + 63) / 64 + 1, 8);
+    t->high = NULL;
+    *out = rev_from;
+    return MS_OK;
+}
 
-    /* Step 2: semidominators, in decreasing DFS order; with buckets, step 3
-     * (implicit immediate dominators) as in the paper and DevTools. */
-    if (buckets) {
-        MS_TRY(ms__pool_alloc(pool, &t.head, (uint64_t)N + 1, 4, true, "dominators", err));
-        MS_TRY(ms__pool_alloc(pool, &t.dom, (uint64_t)N + 1, 4, true, "dominators", err));
-        MS_TRY(ms__pool_alloc(pool, &t.next, (uint64_t)N + 1, 4, false, "dominators", err));
-    }
+/* Step 2: semidominators, in decreasing DFS order; with buckets, step 3
+ * (implicit immediate dominators) as in the paper and DevTools. */
+static int semidominators(ms__dom_run *t, const uint8_t *rev_from, ms_error *err)
+{
+    const uint32_t N = t->g->node_count, r = t->g->root + 1;
+    const unsigned rw = t->rw;
+    const bool buckets = t->opts.buckets;
+    ms__dom_vtx *V = t->v;
     uint32_t k1 = 0;
-    for (uint32_t i = t.n; i >= 2; i--) {
+    int rc = MS_OK;
+    if (buckets) {
+        MS_TRY(ms__pool_alloc(t->pool, &t->head, (uint64_t)N + 1, 4, true, "dominators", err));
+        MS_TRY(ms__pool_alloc(t->pool, &t->dom, (uint64_t)N + 1, 4, true, "dominators", err));
+        MS_TRY(ms__pool_alloc(t->pool, &t->next, (uint64_t)N + 1, 4, false, "dominators", err));
+    }
+    for (uint32_t i = t->n; i >= 2; i--) {
         uint32_t w, low, s = i, p;
         uint32_t k0 = k1;
         bool orphan;
         if (i > PREFETCH_AHEAD + 1)
-            __builtin_prefetch(&V[t.vertex[i - PREFETCH_AHEAD]], 1);
-        w = t.vertex[i];
+            __builtin_prefetch(&V[t->vertex[i - PREFETCH_AHEAD]], 1);
+        w = t->vertex[i];
         low = V[w].label;
         k1 = V[w].semi; /* the end of w's predecessor list */
         V[w].semi = i;
@@ -372,7 +365,7 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
             uint32_t u, su;
             if (k + PREFETCH_AHEAD < k1)
                 __builtin_prefetch(&V[rev_get(rev_from, rw, k + PREFETCH_AHEAD)]);
-            MS_TRY(eval_semi(&t, rev_get(rev_from, rw, k), &su, &u, err));
+            MS_TRY(eval_semi(t, rev_get(rev_from, rw, k), &su, &u, err));
             if (su < s)
                 s = su;
         }
@@ -384,159 +377,150 @@ static int dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
         V[w].ancestor = p; /* LINK(parent(w), w) */
         if (!buckets)
             continue;
-        t.next[w] = t.head[t.vertex[s]]; /* add w to bucket(vertex(semi(w))) */
-        t.head[t.vertex[s]] = w;
-        for (uint32_t v = t.head[p]; v != 0; v = t.next[v]) {
+        t->next[w] = t->head[t->vertex[s]]; /* add w to bucket(vertex(semi(w))) */
+        t->head[t->vertex[s]] = w;
+        for (uint32_t v = t->head[p]; v != 0; v = t->next[v]) {
             uint32_t u, su;
-            MS_TRY(eval_semi(&t, v, &su, &u, err));
-            t.dom[v] = su < V[v].semi ? u : p;
+            MS_TRY(eval_semi(t, v, &su, &u, err));
+            t->dom[v] = su < V[v].semi ? u : p;
         }
-        t.head[p] = 0;
+        t->head[p] = 0;
     }
-    ms__pool_release(pool, rev_from, t.high_count * rw + 1, 1);
-    rev_from = NULL;
+done:
+    return rc;
+}
 
-    if (buckets) {
-        /* Step 4: explicit immediate dominators.  dom[0] = root so that
-         * nodes whose bucket was never processed fall to the root, as in
-         * DevTools. */
-        t.dom[0] = t.dom[r] = r;
-        for (uint32_t i = 2; i <= t.n; i++) {
-            uint32_t w = t.vertex[i];
-            if (t.dom[w] != t.vertex[V[w].semi])
-                t.dom[w] = t.dom[t.dom[w]];
+/* Step 4 of the paper: explicit immediate dominators.  dom[0] = root so
+ * that nodes whose bucket was never processed fall to the root, as in
+ * DevTools. */
+static void explicit_dominators(ms__dom_run *t)
+{
+    const uint32_t r = t->g->root + 1;
+    t->dom[0] = t->dom[r] = r;
+    for (uint32_t i = 2; i <= t->n; i++) {
+        uint32_t w = t->vertex[i];
+        if (t->dom[w] != t->vertex[t->v[w].semi])
+            t->dom[w] = t->dom[t->dom[w]];
+    }
+}
+
+/* Semi-NCA: in increasing DFS order, the immediate dominator of w is the
+ * nearest common ancestor of its DFS parent and its semidominator in the
+ * dominator tree built so far: climb from the parent while the vertex lies
+ * below the semidominator.  DFS numbers go in the ancestor field,
+ * immediate dominators in label.  Linear in practice; a budget stops
+ * crafted inputs that would make the climbs quadratic: *finished false then
+ * (the bucket version must run instead). */
+static int semi_nca(ms__dom_run *t, bool *finished, ms_error *err)
+{
+    const uint32_t N = t->g->node_count, r = t->g->root + 1;
+    ms__dom_vtx *V = t->v;
+    uint64_t steps = 0, budget = 8 * ((uint64_t)N + t->high_count) + 4096;
+    *finished = false;
+    for (uint32_t i = 1; i <= t->n; i++) {
+        if (i + PREFETCH_AHEAD <= t->n)
+            __builtin_prefetch(&V[t->vertex[i + PREFETCH_AHEAD]], 1);
+        V[t->vertex[i]].ancestor = i;
+    }
+    V[r].label = r;
+    for (uint32_t i = 2; i <= t->n; i++) {
+        uint32_t w, sw, xv;
+        /* two stages: the vertex's record, then its parent's */
+        if (i + 2 * PREFETCH_AHEAD <= t->n)
+            __builtin_prefetch(&V[t->vertex[i + 2 * PREFETCH_AHEAD]]);
+        if (i + PREFETCH_AHEAD <= t->n)
+            __builtin_prefetch(&V[V[t->vertex[i + PREFETCH_AHEAD]].parent]);
+        w = t->vertex[i];
+        sw = V[w].semi;
+        xv = V[w].parent;
+        while (V[xv].ancestor > sw) {
+            xv = V[xv].label;
+            if (++steps > budget)
+                return MS_OK;
         }
-    } else {
-        /* Semi-NCA: in increasing DFS order, the immediate dominator of w is
-         * the nearest common ancestor of its DFS parent and its
-         * semidominator in the dominator tree built so far: climb from the
-         * parent while the vertex lies below the semidominator.  DFS
-         * numbers go in the ancestor field, immediate dominators in label.
-         * Linear in practice; a budget stops crafted inputs that would make
-         * the climbs quadratic, and the bucket version runs instead. */
-        uint64_t steps = 0, budget = 8 * ((uint64_t)N + t.high_count) + 4096;
-        for (uint32_t i = 1; i <= t.n; i++) {
-            if (i + PREFETCH_AHEAD <= t.n)
-                __builtin_prefetch(&V[t.vertex[i + PREFETCH_AHEAD]], 1);
-            V[t.vertex[i]].ancestor = i;
-        }
-        V[r].label = r;
-        for (uint32_t i = 2; i <= t.n; i++) {
-            uint32_t w, sw, xv;
-            /* two stages: the vertex's record, then its parent's */
-            if (i + 2 * PREFETCH_AHEAD <= t.n)
-                __builtin_prefetch(&V[t.vertex[i + 2 * PREFETCH_AHEAD]]);
-            if (i + PREFETCH_AHEAD <= t.n)
-                __builtin_prefetch(&V[V[t.vertex[i + PREFETCH_AHEAD]].parent]);
-            w = t.vertex[i];
-            sw = V[w].semi;
-            xv = V[w].parent;
-            while (V[xv].ancestor > sw) {
-                xv = V[xv].label;
-                if (++steps > budget) {
-                    *fallback = true;
-                    goto done;
-                }
-            }
-            V[w].label = xv;
-        }
-        MS_TRY(ms__pool_alloc(pool, &t.dom, (uint64_t)N + 1, 4, false, "dominators", err));
-        for (uint32_t v = 1; v <= N; v++)
-            t.dom[v] = V[v].label;
+        V[w].label = xv;
+    }
+    if (ms__pool_alloc(t->pool, &t->dom, (uint64_t)N + 1, 4, false, "dominators", err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t v = 1; v <= N; v++)
+        t->dom[v] = V[v].label;
+    *finished = true;
+    return MS_OK;
+}
+
+int ms__dominators_begin(ms__dom_run *t, const ms__graph *g, const ms__rules *r, ms__pool *pool,
+                         const ms__dominators_options *o, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    int rc;
+    memset(t, 0, sizeof *t);
+    t->g = g;
+    t->r = r;
+    t->pool = pool;
+    if (o)
+        t->opts = *o;
+    t->rw = t->opts.pred_bytes              ? t->opts.pred_bytes
+            : (uint64_t)N + 1 < (1u << 24) ? 3
+                                            : 4; /* bytes per predecessor */
+    if ((rc = number_vertices(t, err)) < 0)
+        run_free(t);
+    return rc;
+}
+
+void ms__dominators_abort(ms__dom_run *t)
+{
+    run_free(t);
+}
+
+int ms__dominators_end(ms__dom_run *t, uint32_t **idom_out, uint32_t **order_out, ms_error *err)
+{
+    const ms__graph *g = t->g;
+    const uint32_t N = g->node_count;
+    uint8_t *rev_from = NULL;
+    bool finished = true;
+    int rc = MS_OK;
+
+    *idom_out = *order_out = NULL;
+    MS_TRY(fill_predecessors(t, &rev_from, err));
+    MS_TRY(semidominators(t, rev_from, err));
+    ms__pool_release(t->pool, rev_from, t->high_count * t->rw + 1, 1);
+    rev_from = NULL;
+    if (t->opts.buckets)
+        explicit_dominators(t);
+    else
+        MS_TRY(semi_nca(t, &finished, err));
+    if (!finished) {
+        /* Semi-NCA's budget ran out: the bucket version, from the start. */
+        ms__dominators_options o = t->opts;
+        ms__pool *pool = t->pool;
+        const ms__rules *r = t->r;
+        run_free(t);
+        o.buckets = true;
+        MS_TRY(ms__dominators_begin(t, g, r, pool, &o, err));
+        t->fell_back = true;
+        return ms__dominators_end(t, idom_out, order_out, err);
     }
     /* The results reuse dom[] and vertex[]: shift to node indices in place. */
     for (uint32_t n = 0; n < N; n++)
-        t.dom[n] = t.dom[n + 1] - 1;
+        t->dom[n] = t->dom[n + 1] - 1;
     for (uint32_t i = 0; i < N; i++)
-        t.vertex[i] = t.vertex[i + 1] - 1;
-    *idom_out = t.dom;
-    *order_out = t.vertex;
-    t.dom = t.vertex = NULL;
+        t->vertex[i] = t->vertex[i + 1] - 1;
+    *idom_out = t->dom;
+    *order_out = t->vertex;
+    t->dom = t->vertex = NULL;
 done:
-    ms__pool_release(pool, t.v, (uint64_t)N + 1, sizeof *t.v);
-    ms__pool_release(pool, t.vertex, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t.dom, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t.head, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t.next, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t.high, (E + 63) / 64 + 1, 8);
-    ms__pool_release(pool, rev_from, t.high_count * rw + 1, 1);
-    free(t.stack);
-    free(t.path);
-    free(retained_by);
+    ms__pool_release(t->pool, rev_from, t->high_count * t->rw + 1, 1);
+    run_free(t);
     return rc;
 }
 
-int ms__dominators_hooked(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
-                          ms__dominators_hook *hook, uint32_t **idom, uint32_t **order,
-                          ms_error *err)
+int ms__dominators(const ms__graph *g, const ms__rules *r, ms__pool *pool,
+                   const ms__dominators_options *o, uint32_t **idom, uint32_t **order,
+                   ms_error *err)
 {
-    bool fallback = false;
-    int rc = dominators(g, x, pool, false, hook, idom, order, &fallback, err);
-    if (rc == MS_OK && fallback)
-        rc = dominators(g, x, pool, true, hook, idom, order, &fallback, err);
-    return rc;
-}
-
-int ms__dominators(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool, uint32_t **idom,
-                   uint32_t **order, ms_error *err)
-{
-    return ms__dominators_hooked(g, x, pool, NULL, idom, order, err);
-}
-
-/* For tests: the bucket version only. */
-int ms__dominators_buckets(const ms__graph *g, const ms__v8_edges *x, ms__pool *pool,
-                           uint32_t **idom, uint32_t **order, ms_error *err)
-{
-    bool fallback = false;
-    return dominators(g, x, pool, true, NULL, idom, order, &fallback, err);
-}
-
-void ms__retained_sizes(const ms__graph *g, const uint64_t *shallow, const uint32_t *idom,
-                        const uint32_t *order, uint64_t *retained)
-{
-    const uint32_t N = g->node_count;
-    for (uint32_t n = 0; n < N; n++)
-        retained[n] = shallow ? shallow[n] : ms__node_self(g, n);
-    /* Every node's dominator precedes it in DFS order (DevTools: "propagate
-     * up the retained sizes for each traversed node excluding the root"). */
-    for (uint32_t i = N; i > 1; i--) {
-        uint32_t n = order[i - 1];
-        /* order is known ahead, the nodes are scattered: fetch early. */
-        if (i > 2 * PREFETCH_AHEAD + 1) {
-            uint32_t m = order[i - 1 - 2 * PREFETCH_AHEAD];
-            __builtin_prefetch(&idom[m]);
-            __builtin_prefetch(&retained[m]);
-        }
-        if (i > PREFETCH_AHEAD + 1)
-            __builtin_prefetch(&retained[idom[order[i - 1 - PREFETCH_AHEAD]]], 1);
-        retained[idom[n]] += retained[n];
-    }
-}
-
-int ms__dominator_children(const ms__graph *g, const uint32_t *idom, uint32_t **first_out,
-                           uint32_t **child_out, ms_error *err)
-{
-    const uint32_t N = g->node_count;
-    uint32_t *first = NULL, *child = NULL;
-    int rc = MS_OK;
-    MS_TRY(ms__alloc_array_zero(&first, (uint64_t)N + 1, 4, "dominator tree", err));
-    MS_TRY(ms__alloc_array(&child, N, 4, "dominator tree", err));
-    for (uint32_t n = 0; n < N; n++)
-        if (n != g->root)
-            first[idom[n] + 1]++;
-    for (uint32_t n = 0; n < N; n++)
-        first[n + 1] += first[n];
-    for (uint32_t n = 0; n < N; n++)
-        if (n != g->root)
-            child[first[idom[n]]++] = n;
-    for (uint32_t n = N; n > 0; n--)
-        first[n] = first[n - 1];
-    first[0] = 0;
-    *first_out = first;
-    *child_out = child;
-    first = child = NULL;
-done:
-    free(first);
-    free(child);
+    ms__dom_run run;
+    int rc = ms__dominators_begin(&run, g, r, pool, o, err);
+    if (rc == MS_OK)
+        rc = ms__dominators_end(&run, idom, order, err);
     return rc;
 }

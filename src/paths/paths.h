@@ -1,12 +1,19 @@
 /*
- * paths.h: shortest retention paths (retention.c) and their uses (why.c).
+ * paths.h: why objects are alive: the shortest retention paths as a tree
+ * (retention.c), the retainers of a node (retainers.c), the answer to
+ * "why is n alive" (why.c), objects grouped by the shape of their paths
+ * (groups.c), and reference cycles (cycles.c).  Everything reads a heap
+ * view (graph/heap.h) whose analyses the caller computed first, as each
+ * function says.
  */
 #ifndef MS_PATHS_H
 #define MS_PATHS_H
 
-#include "../graph/v8rules.h"
+#include "../graph/heap.h"
 
 struct ms__pool;
+
+/* ---- retention.c ------------------------------------------------------- */
 
 /* How much an edge type costs on a path, among equally short paths: the
  * edges a person can act on (a property, an array element, a closure
@@ -16,16 +23,12 @@ unsigned ms__edge_rank(unsigned type);
 /* The shortest-path tree: parent[n] gets the edge by which the chosen
  * shortest retention path reaches n (UINT32_MAX for the root and for nodes
  * no strong path reaches).  Paths follow the distances in dist[] (each hop
- * +1; V8: the first hop from the root to a user root lands at 1) over the
- * edges the distance BFS follows, and among equally short paths take the one
- * with the smallest sum of ms__edge_rank, then the first found.
- * x: the V8 rules, or NULL.  Scratch from pool.  Errors: MS_ENOMEM. */
-int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist,
+ * +1; the first hop from the root to a user root lands at 1) over the
+ * edges the distance BFS follows under the rules r, and among equally
+ * short paths take the one with the smallest sum of ms__edge_rank, then
+ * the first found.  Scratch from pool (may be NULL).  Errors: MS_ENOMEM. */
+int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist,
                   struct ms__pool *pool, uint32_t *parent, ms_error *err);
-
-/* The reverse CSR: the edges into n are (*edge)[(*first)[n] .. (*first)[n+1]),
- * in edge order.  Both arrays owned by the caller.  Errors: MS_ENOMEM. */
-int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms_error *err);
 
 /* The last node in [lo, hi] whose first edge is <= e (one must be): the
  * node edge e comes from, when the answer lies in that range. */
@@ -62,20 +65,72 @@ static inline uint32_t ms__edge_sources_get(const ms__edge_sources *s, uint64_t 
     return ms__edge_source_in(s->g, s->block[e >> 6], s->block[(e >> 6) + 1], e);
 }
 
-/* Groups the members (a bitset over snap's nodes, `instances` of them) by
- * path signature, as ms_why_nodes_compute (per_class: a group's retained
- * size counts members no other member of the same class dominates;
- * otherwise no other member at all).  group_of (u32[N], may be NULL) gets
- * each member's group index.  Computes the analyses it needs one stage at
- * a time (retained sizes; the dominator tree; classes; paths) so that the
- * dominators' scratch is the peak; with `lean` the dominator tree and the
- * immediate dominators are freed once used (12 bytes per node; a later
- * request computes them again, so only for a last grouping), and with two
- * threads the distances run next to the dominators' DFS and the classes
- * next to the retained sizes (MS__ANALYSIS_LEAN).
+/* The retention path root -> n along h->parent_edge, one hop per node,
+ * into out (at most cap hops, root first); returns its length (0 when no
+ * strong path reaches n; 1 for the root).  src: an edge-source index, or
+ * NULL (binary searches). */
+size_t ms__retention_path(const ms__heap *h, const ms__edge_sources *src, uint32_t n, ms_hop *out,
+                          size_t cap);
+
+/* ---- retainers.c ------------------------------------------------------- */
+
+/* The reverse CSR: the edges into n are (*edge)[(*first)[n] .. (*first)[n+1]),
+ * in edge order.  Both arrays owned by the caller.  Errors: MS_ENOMEM. */
+int ms__retainer_index(const ms__graph *g, uint32_t **first, uint32_t **edge, ms_error *err);
+
+/* The edges into n, of every type, in edge order: *out (owned by the
+ * caller, free()) gets *count edge indices.  With h's retainer index
+ * O(degree); without it a scan of every edge (two threads past 16 M
+ * edges).  Errors: MS_ENOMEM. */
+int ms__retainers(const ms__heap *h, uint32_t n, uint64_t **out, size_t *count, ms_error *err);
+
+/* ---- why.c --------------------------------------------------------------- */
+
+/* Why n is alive (ms_why): status, retention path, dominator chain, and
+ * up to k further paths through other retainers.  Reads h's distances,
+ * paths, immediate dominators (and its retainer index if there is one).
+ * *out owned by the caller (ms_why_free).  Errors: MS_ENOMEM. */
+int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err);
+
+/* ---- groups.c: objects grouped by the shape of their paths --------------- */
+
+/* A path's signature (ms_path_signature), with h's classes (or node names
+ * when h has none). */
+size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, size_t cap);
+
+/* Grouping members (a bitset over the nodes) by path signature, in two
+ * phases so that the caller can compute what the second needs after the
+ * first has used what it needs (ms__group_members in src/api plans that):
+ *   ms__group_begin: which members another member dominates.  Reads h's
+ *     dominator tree, retained sizes and (per_class) classes.  per_class:
+ *     a group's retained size counts the members no other member of the
+ *     same class dominates; otherwise no other member at all.
+ *   ms__group_end: the groups, largest retained first, each with its
+ *     example's retention path.  Reads h's paths, classes, shallow and
+ *     retained sizes.  group_of (u32[N], may be NULL) gets each member's
+ *     group.  *out owned by the caller (ms_why_class_free).
+ *   ms__group_abort: frees what begin made, when end is not called.
+ * Errors: MS_ENOMEM (the grouping is freed). */
+typedef struct ms__grouping {
+    const uint64_t *member;
+    uint64_t instances;
+    uint64_t *top;          /* bit per node: no member of its key dominates it */
+    uint64_t retained_total;
+} ms__grouping;
+
+int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances, bool per_class,
+                    ms__grouping *gr, ms_error *err);
+int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_why_class **out,
+                  ms_error *err);
+void ms__group_abort(ms__grouping *gr);
+
+/* ---- cycles.c ------------------------------------------------------------- */
+
+/* The reference cycles (ms_cycles_compute).  Reads h's shallow sizes,
+ * distances, immediate dominators and retained sizes.  Scratch from pool
+ * (may be NULL).  *out owned by the caller (ms_cycles_free).
  * Errors: MS_ENOMEM. */
-int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
-                      ms_error *err);
+int ms__cycles(const ms__heap *h, ms_cycle_edges edges, struct ms__pool *pool, ms_cycles **out,
+               ms_error *err);
 
 #endif /* MS_PATHS_H */

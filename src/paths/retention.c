@@ -72,30 +72,29 @@ void ms__edge_sources_free(ms__edge_sources *s)
 /* How far ahead the path tree's loops prefetch (nodes, edges). */
 #define PATH_AHEAD 8
 
-int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist, ms__pool *pool,
+int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, ms__pool *pool,
                   uint32_t *parent, ms_error *err)
 {
-    const uint32_t N = g->node_count, r = g->root;
+    const uint32_t N = g->node_count, root = g->root;
     uint32_t *cost = NULL, *order = NULL, *count = NULL;
     uint64_t user_max = 0, system_max = 0, keys, reached = 0;
-    ms__bfs_names names = {NONE, NONE, NONE};
     int rc = MS_OK;
 
     /* Sort the reached nodes by distance; the root goes first. */
     for (uint32_t n = 0; n < N; n++) {
         int32_t d = dist[n];
-        if (d < 0 || n == r)
+        if (d < 0 || n == root)
             continue;
-        if (d < MS_DISTANCE_SYSTEM) {
+        if (d < MS_DISTANCE_SYSTEM_BASE) {
             if ((uint64_t)d > user_max)
                 user_max = (uint64_t)d;
-        } else if ((uint64_t)(d - MS_DISTANCE_SYSTEM) > system_max) {
-            system_max = (uint64_t)(d - MS_DISTANCE_SYSTEM);
+        } else if ((uint64_t)(d - MS_DISTANCE_SYSTEM_BASE) > system_max) {
+            system_max = (uint64_t)(d - MS_DISTANCE_SYSTEM_BASE);
         }
     }
     keys = user_max + system_max + 3;
-#define KEY(n) ((n) == r ? 0 : dist[n] < MS_DISTANCE_SYSTEM ? (uint64_t)dist[n] + 1 \
-                                 : user_max + 2 + (uint64_t)(dist[n] - MS_DISTANCE_SYSTEM))
+#define KEY(n) ((n) == root ? 0 : dist[n] < MS_DISTANCE_SYSTEM_BASE ? (uint64_t)dist[n] + 1 \
+                                 : user_max + 2 + (uint64_t)(dist[n] - MS_DISTANCE_SYSTEM_BASE))
     MS_TRY(ms__alloc_array_zero(&count, keys + 1, 4, "retention paths", err));
     for (uint32_t n = 0; n < N; n++) {
         if (dist[n] < 0)
@@ -116,12 +115,11 @@ int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist
         cost[n] = NONE;
         parent[n] = NONE;
     }
-    if (x)
-        ms__bfs_names_init(g, &names);
-    cost[r] = 0;
+    cost[root] = 0;
     for (uint64_t i = 0; i < reached; i++) {
         uint32_t v = order[i], cv = cost[v];
         int32_t want = dist[v] + 1;
+        bool filtered;
         /* The order says which nodes come next (random places in the
          * arrays): their edge offsets far ahead, their edges and fields
          * nearer, as the distance BFS does. */
@@ -135,6 +133,7 @@ int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist
         }
         if (cv == NONE)
             continue;
+        filtered = ms__rules_filters(g, r, v);
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             unsigned t = ms__edge_type(g, e);
             uint32_t w = ms__edge_to(g, e), c;
@@ -144,13 +143,13 @@ int ms__path_tree(const ms__graph *g, const ms__v8_edges *x, const int32_t *dist
                 __builtin_prefetch(&dist[ahead]);
                 __builtin_prefetch(&cost[ahead]);
             }
-            if (t == MS_ET_WEAK)
+            if (r->never_types >> t & 1)
                 continue;
             dw = dist[w];
-            /* V8: the root's edges to user roots land at distance 1 */
-            if (dw != want && !(v == r && dw == 1))
+            /* the root's edges to user roots land at distance 1 */
+            if (dw != want && !(v == root && dw == 1))
                 continue;
-            if (x && ms__v8_static_follow(g, &names, v, e) == 0)
+            if (filtered && r->follow(r, g, v, e) == 0)
                 continue;
             c = cv + ms__edge_rank(t);
             if (c < cost[w]) {
@@ -166,25 +165,31 @@ done:
     return rc;
 }
 
-int ms__retainer_index(const ms__graph *g, uint32_t **first_out, uint32_t **edge_out, ms_error *err)
+size_t ms__retention_path(const ms__heap *h, const ms__edge_sources *src, uint32_t n, ms_hop *out,
+                          size_t cap)
 {
-    const uint32_t N = g->node_count;
-    const uint64_t E = g->edge_count;
-    uint32_t *first = NULL, *edge = NULL;
-    int rc = MS_OK;
-    MS_TRY(ms__alloc_array_zero(&first, (uint64_t)N + 2, 4, "retainer index", err));
-    MS_TRY(ms__alloc_array(&edge, E ? E : 1, 4, "retainer index", err));
-    for (uint64_t e = 0; e < E; e++)
-        first[ms__edge_to(g, e) + 2]++;
-    for (uint32_t n = 0; n < N; n++)
-        first[n + 2] += first[n + 1];
-    for (uint64_t e = 0; e < E; e++)
-        edge[first[ms__edge_to(g, e) + 1]++] = (uint32_t)e;
-    *first_out = first;
-    *edge_out = edge;
-    first = edge = NULL;
-done:
-    free(first);
-    free(edge);
-    return rc;
+    const ms__graph *g = h->g;
+    const uint32_t *parent = h->parent_edge;
+    size_t len = 1, i;
+    uint32_t v;
+#define SOURCE(e) (src ? ms__edge_sources_get(src, (e)) : ms__edge_source(g, (e)))
+    if (!parent || n >= g->node_count)
+        return 0;
+    if (n != g->root && parent[n] == NONE)
+        return 0;
+    for (v = n; v != g->root; v = SOURCE(parent[v]))
+        len++;
+    /* Fill from the end: the object last, each parent before its child. */
+    i = len - 1;
+    if (i < cap)
+        out[i] = (ms_hop){n, UINT64_MAX};
+    for (v = n; v != g->root;) {
+        uint32_t e = parent[v];
+        v = SOURCE(e);
+        i--;
+        if (i < cap)
+            out[i] = (ms_hop){v, e};
+    }
+#undef SOURCE
+    return len;
 }

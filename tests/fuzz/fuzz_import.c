@@ -27,8 +27,8 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "memsnap.h"
 
+#include "api/snapshot.h"
 #include "dominators/dominators.h"
-#include "snapshot/snapshot.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ static void check_dominators(ms_snapshot *s)
 {
     const ms__graph *g = s->g;
     const uint32_t N = g->node_count, root = g->root;
-    const ms__v8_edges *x = NULL;
+    const ms__dominators_options buckets = {0, true};
     uint32_t *idom = NULL, *order = NULL;
     ms_error err = MS_ERROR_INIT;
 
@@ -124,8 +124,9 @@ static void check_dominators(ms_snapshot *s)
             d = up;
         }
     }
-    check_ok(ms__snapshot_edges(s, &x, &err), &err, "edge rules");
-    check_ok(ms__dominators_buckets(g, x, NULL, &idom, &order, &err), &err, "bucket dominators");
+    check_ok(ms__snapshot_edge_rules(s, &err), &err, "edge rules");
+    check_ok(ms__dominators(g, &s->rules, NULL, &buckets, &idom, &order, &err), &err,
+             "bucket dominators");
     for (uint32_t n = 0; n < N; n++)
         CHECK(idom[n] == ms_node_dominator(s, n), "node %u: semi-NCA says %u, buckets say %u", n,
               ms_node_dominator(s, n), idom[n]);

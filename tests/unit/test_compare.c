@@ -10,7 +10,7 @@
 #include "helpers.h"
 
 #include "snapshot/builder.h"
-#include "snapshot/snapshot.h"
+#include "api/snapshot.h"
 #include "util/sort.h"
 
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #include "helpers.h"
 
 #include "snapshot/graph.h"
-#include "snapshot/snapshot.h"
+#include "api/snapshot.h"
 #include "snapshot/trace.h"
 
 #include <stdlib.h>

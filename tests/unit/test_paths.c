@@ -10,7 +10,7 @@
 #include "graph/scc.h"
 #include "paths/paths.h"
 #include "snapshot/builder.h"
-#include "snapshot/snapshot.h"
+#include "api/snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

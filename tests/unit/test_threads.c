@@ -15,7 +15,7 @@
 #include "helpers.h"
 
 #include "paths/paths.h"
-#include "snapshot/snapshot.h"
+#include "api/snapshot.h"
 
 #include <stdlib.h>
 

@@ -9,15 +9,12 @@
  * and leaves choosing to the user's ignore lists, then clusters them by
  * retention path as memlab clusters its traces.
  */
-#include "diff.h"
+#include "compare.h"
 
-#include "../graph/classes.h"
+#include "../util/bitset.h"
 #include "../util/sort.h"
 
-#include <stdio.h>
 #include <string.h>
-
-#define NONE UINT32_MAX
 
 struct ms_leaks {
     uint64_t count, size, retained;
@@ -26,14 +23,11 @@ struct ms_leaks {
     ms_why_class *groups;
 };
 
-/* Fails when a and b do not look like snapshots of one process. */
-static int same_process(ms_snapshot *a, const char *an, ms_snapshot *b, const char *bn,
-                        ms_error *err)
+int ms__same_process(const ms__heap *a, const char *an, const ms__heap *b, const char *bn,
+                     ms_error *err)
 {
     uint64_t shared, mismatched;
-    int rc = ms__id_overlap(a, b, &shared, &mismatched, err);
-    if (rc < 0)
-        return rc;
+    ms__id_overlap(a, b, &shared, &mismatched);
     if (!ms__other_process(shared, mismatched))
         return MS_OK;
     if (shared == 0)
@@ -66,61 +60,49 @@ static bool has_id(const ms__graph *g, const uint32_t *idx, uint32_t *at, uint64
     return *at < g->node_count && ms__node_id(g, idx[*at]) == id;
 }
 
-int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
-                     const ms_compare_options *opts, ms_leaks **out, ms_error *err)
+int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms__heap *final,
+                     uint64_t **member, uint64_t *instances, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
     const ms__graph *gf = final->g;
-    const uint32_t N = gf->node_count;
-    const uint32_t *ib, *it, *ifn;
-    const uint64_t *shallow;
-    const ms__classes *cl;
-    uint64_t *member = NULL, instances = 0;
+    uint32_t ib_at = 0, it_at = 0;
+    *instances = 0;
+    if (ms__bitset_alloc(member, gf->node_count, "leaks", err) < 0)
+        return MS_ENOMEM;
+    /* FINAL's objects, in id order, whose id TARGET has and BASELINE has
+     * not. */
+    for (uint32_t i = 0; i < gf->node_count; i++) {
+        uint32_t n = final->by_id[i];
+        uint64_t id = ms__node_id(gf, n);
+        if (gf->node_type[n] == MS_NT_SYNTHETIC || !ms__shallow_of(final, n) ||
+            final->distance[n] == MS_DISTANCE_UNREACHABLE)
+            continue;
+        if (has_id(target->g, target->by_id, &it_at, id) &&
+            !has_id(baseline->g, baseline->by_id, &ib_at, id)) {
+            ms__bit_set(*member, n);
+            (*instances)++;
+        }
+    }
+    return MS_OK;
+}
+
+int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_why_class *groups,
+                     ms_leaks **out, ms_error *err)
+{
+    const ms__graph *gf = final->g;
+    const ms__classes *cl = final->classes;
     ms_class_row *rows = NULL;
-    uint32_t *order = NULL, ib_at = 0, it_at = 0;
-    ms_leaks *l = NULL;
+    uint32_t *order = NULL;
+    ms_leaks *l;
     int rc = MS_OK;
 
     *out = NULL;
-    if (o->version != MS_COMPARE_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "options version %u, expected %u", o->version,
-                        MS_COMPARE_OPTIONS_VERSION);
-    MS_TRY(same_process(baseline, ms_snapshot_name(baseline), target, ms_snapshot_name(target),
-                        err));
-    MS_TRY(same_process(target, ms_snapshot_name(target), final, ms_snapshot_name(final), err));
     l = calloc(1, sizeof *l);
     if (!l) {
-        rc = ms__oom(err, "leaks");
-        goto done;
+        ms_why_class_free(groups);
+        return ms__oom(err, "leaks");
     }
-    MS_TRY(ms_snapshot_compute(final, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
-                                          MS_ANALYSIS_DOMINATOR_TREE,
-                               err));
-    MS_TRY(ms__snapshot_shallow(final, &shallow, err));
-    MS_TRY(ms__snapshot_by_id(baseline, &ib, err));
-    MS_TRY(ms__snapshot_by_id(target, &it, err));
-    MS_TRY(ms__snapshot_by_id(final, &ifn, err));
-
-    /* FINAL's objects, in id order, whose id TARGET has and BASELINE has
-     * not. */
-    MS_TRY(ms__alloc_array_zero(&member, ((uint64_t)N + 63) / 64, 8, "leaks", err));
-    for (uint32_t i = 0; i < N; i++) {
-        uint32_t n = ifn[i];
-        uint64_t id = ms__node_id(gf, n);
-        if (gf->node_type[n] == MS_NT_SYNTHETIC || !ms__shallow_of(gf, shallow, n) ||
-            final->distance[n] == MS_DISTANCE_UNREACHABLE)
-            continue;
-        if (has_id(target->g, it, &it_at, id) && !has_id(baseline->g, ib, &ib_at, id)) {
-            member[n >> 6] |= 1ull << (n & 63);
-            instances++;
-        }
-    }
-    MS_TRY(ms__group_new(final, member, &instances, o, &l->groups, err));
-    l->retained = ms_why_class_retained(l->groups);
-
-    /* Per class. */
-    cl = final->classes;
+    l->groups = groups;
+    l->retained = ms_why_class_retained(groups);
     MS_TRY(ms__alloc_array_zero(&rows, cl->count + 1, sizeof *rows, "leaks", err));
     for (uint32_t c = 0; c < cl->count; c++) {
         rows[c].key = ms__class_key(cl, c);
@@ -128,22 +110,22 @@ int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *fi
         rows[c].distance = INT32_MAX;
         rows[c].first = MS_NODE_NONE;
     }
-    for (uint32_t n = 0; n < N; n++) {
+    for (uint32_t n = 0; n < gf->node_count; n++) {
         ms_class_row *r;
-        if (!(member[n >> 6] >> (n & 63) & 1))
+        if (!ms__bit(member, n))
             continue;
         r = &rows[cl->of[n]];
         r->count++;
-        r->shallow_size += ms__shallow_of(gf, shallow, n);
+        r->shallow_size += ms__shallow_of(final, n);
         if (final->distance[n] < r->distance)
             r->distance = final->distance[n];
         if (r->first == MS_NODE_NONE)
             r->first = n;
         l->count++;
-        l->size += ms__shallow_of(gf, shallow, n);
+        l->size += ms__shallow_of(final, n);
     }
-    for (size_t i = 0; i < ms_why_class_group_count(l->groups); i++) {
-        const ms_path_group *grp = ms_why_class_group(l->groups, i);
+    for (size_t i = 0; i < ms_why_class_group_count(groups); i++) {
+        const ms_path_group *grp = ms_why_class_group(groups, i);
         rows[cl->of[grp->example]].retained_size += grp->retained_size;
     }
     MS_TRY(ms__alloc_array(&order, cl->count + 1, 4, "leaks", err));
@@ -157,7 +139,6 @@ int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *fi
     *out = l;
     l = NULL;
 done:
-    free(member);
     free(rows);
     free(order);
     ms_leaks_free(l);

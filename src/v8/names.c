@@ -1,13 +1,100 @@
 /*
- * query.c: questions about single nodes and rankings: the name DevTools shows
- * for a node, and the objects with the largest retained size.
+ * names.c: the strings DevTools' rules look for, and the names DevTools
+ * shows for single objects (JSHeapSnapshotNode.name): concatenated strings
+ * joined, plain objects by their property names.
  */
-#include "classes.h"
+#include "internal.h"
 
-#include "../snapshot/snapshot.h"
 #include "../util/utf.h"
 
 #include <string.h>
+
+void ms__v8_find_names(const ms__graph *g, ms__v8_names *names)
+{
+    static const char *const text[] = {"Object",
+                                       "__proto__",
+                                       "first",
+                                       "second",
+                                       "sloppy_function_map",
+                                       "system / NativeContext",
+                                       "(map descriptors)"};
+    uint32_t *const id[] = {&names->object,         &names->proto,
+                            &names->first,          &names->second,
+                            &names->sloppy_function_map, &names->native_context,
+                            &names->map_descriptors};
+    enum { W = sizeof text / sizeof *text };
+    size_t tlen[W];
+    for (unsigned k = 0; k < W; k++) {
+        tlen[k] = strlen(text[k]);
+        *id[k] = UINT32_MAX;
+    }
+    /* Strings are interned: each text is at most one id.  Most strings
+     * fail on their length (5 to 22 bytes). */
+    for (uint32_t i = 0; i < g->strings.count; i++) {
+        size_t len;
+        const char *s = ms__strtab_get(&g->strings, i, &len);
+        if (len < 5 || len > 22)
+            continue;
+        for (unsigned k = 0; k < W; k++)
+            if (*id[k] == UINT32_MAX && tlen[k] == len && memcmp(s, text[k], len) == 0)
+                *id[k] = i;
+    }
+}
+
+int ms__v8_format_property_name(const char *name, size_t len, ms__sbuf *buf, size_t *units,
+                                ms_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)name;
+    size_t start = buf->len, i = 0;
+    bool special = false;
+    for (size_t k = 0; k < len && !special; k++)
+        special = p[k] == ',' || p[k] == '\'' || p[k] == '"' || p[k] == '{' || p[k] == '}';
+    if (!special) {
+        *units = ms__utf16_length(name, len);
+        return ms__sbuf_append(buf, name, len, err);
+    }
+    /* JSON.stringify of the name: quotes, short escapes, \u00xx for other
+     * control characters, \udxxx for lone surrogates. */
+    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
+        return MS_ENOMEM;
+    while (i < len) {
+        size_t used;
+        uint32_t cp = ms__utf8_decode(p + i, len - i, &used);
+        char esc[8];
+        const char *out = esc;
+        size_t n = 2;
+        switch (cp) {
+        case '"': memcpy(esc, "\\\"", 2); break;
+        case '\\': memcpy(esc, "\\\\", 2); break;
+        case '\b': memcpy(esc, "\\b", 2); break;
+        case '\f': memcpy(esc, "\\f", 2); break;
+        case '\n': memcpy(esc, "\\n", 2); break;
+        case '\r': memcpy(esc, "\\r", 2); break;
+        case '\t': memcpy(esc, "\\t", 2); break;
+        default:
+            if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                esc[0] = '\\';
+                esc[1] = 'u';
+                esc[2] = hex[(cp >> 12) & 15];
+                esc[3] = hex[(cp >> 8) & 15];
+                esc[4] = hex[(cp >> 4) & 15];
+                esc[5] = hex[cp & 15];
+                n = 6;
+            } else {
+                out = name + i;
+                n = used;
+            }
+        }
+        if (ms__sbuf_append(buf, out, n, err) < 0)
+            return MS_ENOMEM;
+        i += used;
+    }
+    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
+        return MS_ENOMEM;
+    *units = ms__utf16_length(buf->data + start, buf->len - start);
+    return MS_OK;
+}
 
 /* Stops a hostile snapshot whose concatenated strings refer to themselves. */
 #define CONS_STEPS_MAX 100000
@@ -122,102 +209,16 @@ done:
     return rc;
 }
 
-size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap)
+int ms__v8_label(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,
+                 ms_error *err)
 {
-    const ms__graph *g = snap->g;
-    ms__sbuf out = {0};
-    const char *s;
-    size_t len;
-    int rc = MS_OK;
-    bool v8 = ms__snapshot_is_v8(snap);
-
-    if (v8 && g->node_type[n] == MS_NT_CONS_STRING) {
-        rc = cons_name(g, n, ms__snapshot_known_sid(snap, MS__KNOWN_FIRST),
-                       ms__snapshot_known_sid(snap, MS__KNOWN_SECOND), &out, NULL);
-        s = out.data;
-        len = out.len;
-    } else if (v8 && g->node_type[n] == MS_NT_OBJECT &&
-               g->node_name[n] == ms__snapshot_known_sid(snap, MS__KNOWN_OBJECT)) {
-        rc = plain_object_name(g, n, ms__snapshot_known_sid(snap, MS__KNOWN_PROTO), &out, NULL);
-        s = out.data;
-        len = out.len;
-    } else {
-        s = ms__node_name(g, n, &len);
-    }
-    if (rc < 0 || !s) {
-        s = "";
-        len = 0;
-    }
-    if (cap) {
-        size_t k = len < cap - 1 ? len : cap - 1;
-        memcpy(buf, s, k);
-        buf[k] = 0;
-    }
-    ms__sbuf_free(&out);
-    return len;
-}
-
-/* Min-heap on (retained, -node) for the top k. */
-static bool less(const uint64_t *ret, uint32_t a, uint32_t b)
-{
-    return ret[a] < ret[b] || (ret[a] == ret[b] && a > b);
-}
-
-static void sift_down(uint32_t *h, size_t n, size_t i, const uint64_t *ret)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && less(ret, h[l], h[m]))
-            m = l;
-        if (l + 1 < n && less(ret, h[l + 1], h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        uint32_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
-           ms_error *err)
-{
-    const ms__graph *g = snap->g;
-    const uint64_t *ret;
-    size_t n = 0;
+    const ms__v8_names *names = &((const ms__v8 *)r->impl)->names;
     int rc;
-    *count = 0;
-    if (k == 0)
-        return MS_OK;
-    if ((rc = ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED, err)) < 0)
-        return rc;
-    ret = snap->retained;
-    /* out[] is the heap: the smallest of the best k so far on top. */
-    for (uint32_t v = 0; v < g->node_count; v++) {
-        if (!include_synthetic && g->node_type[v] == MS_NT_SYNTHETIC)
-            continue;
-        if (n < k) {
-            size_t i = n++;
-            out[i] = v;
-            while (i > 0 && less(ret, out[i], out[(i - 1) / 2])) {
-                uint32_t t = out[i];
-                out[i] = out[(i - 1) / 2];
-                out[(i - 1) / 2] = t;
-                i = (i - 1) / 2;
-            }
-        } else if (less(ret, out[0], v)) {
-            out[0] = v;
-            sift_down(out, n, 0, ret);
-        }
-    }
-    /* Heap sort: largest first. */
-    for (size_t m = n; m > 1; m--) {
-        uint32_t t = out[0];
-        out[0] = out[m - 1];
-        out[m - 1] = t;
-        sift_down(out, m - 1, 0, ret);
-    }
-    *count = n;
-    return MS_OK;
+    if (g->node_type[n] == MS_NT_CONS_STRING)
+        rc = cons_name(g, n, names->first, names->second, out, err);
+    else if (g->node_type[n] == MS_NT_OBJECT && g->node_name[n] == names->object)
+        rc = plain_object_name(g, n, names->proto, out, err);
+    else
+        return 0;
+    return rc < 0 ? rc : 1;
 }

@@ -10,9 +10,9 @@
  * twice.  That needs a walk of the dominator tree with, per class, the number
  * of such objects on the current path: explicit stack, no recursion.
  */
-#include "classes.h"
+#include "summary.h"
 
-#include "../snapshot/snapshot.h"
+#include "../util/bitset.h"
 #include "../util/sort.h"
 
 #include <string.h>
@@ -22,46 +22,27 @@ struct ms_summary {
     size_t count;
 };
 
-#define EXIT_BIT 0x80000000u /* stack entry: leaving this node's subtree */
-
-/* retained[class] as DevTools' calculateClassesRetainedSize. */
-static int class_retained(const ms_snapshot *snap, const ms__classes *cl, const uint64_t *shallow,
-                          uint64_t *out, ms_error *err)
+/* retained[class]: DevTools' calculateClassesRetainedSize, the retained
+ * sizes of the objects (non-zero shallow size) of each class that no
+ * other object of their class dominates. */
+static int class_retained(const ms__heap *h, const ms__classes *cl, uint64_t *out, ms_error *err)
 {
-    const ms__graph *g = snap->g;
-    uint32_t *active = NULL, *stack = NULL;
-    uint64_t sp = 0, cap = 1024;
+    const ms__graph *g = h->g;
+    uint64_t *member = NULL, *top = NULL;
     int rc = MS_OK;
-
-    MS_TRY(ms__alloc_array_zero(&active, cl->count, 4, "summary", err));
-    MS_TRY(ms__alloc_array(&stack, cap, 4, "summary", err));
-    stack[sp++] = g->root;
-    while (sp) {
-        uint32_t entry = stack[--sp], n = entry & ~EXIT_BIT, c = cl->of[n];
-        uint32_t kids;
-        if (entry & EXIT_BIT) {
-            active[c]--;
-            continue;
-        }
-        kids = snap->dom_first[n + 1] - snap->dom_first[n];
-        if (sp + kids + 1 > cap) {
-            while (sp + kids + 1 > cap)
-                cap *= 2;
-            MS_TRY(ms__realloc_array(&stack, cap, 4, "summary", err));
-        }
-        if (ms__shallow_of(g, shallow, n) && active[c] == 0) {
-            out[c] += snap->retained[n];
-            if (kids) {
-                active[c]++;
-                stack[sp++] = n | EXIT_BIT;
-            }
-        }
-        memcpy(stack + sp, snap->dom_child + snap->dom_first[n], (size_t)kids * 4);
-        sp += kids;
-    }
+    MS_TRY(ms__bitset_alloc(&member, g->node_count, "summary", err));
+    MS_TRY(ms__bitset_alloc(&top, g->node_count, "summary", err));
+    for (uint32_t n = 0; n < g->node_count; n++)
+        if (ms__shallow_of(h, n))
+            ms__bit_set(member, n);
+    MS_TRY(ms__dominated_tops(g, h->dom_first, h->dom_child, h->retained, member, cl->of,
+                              cl->count, top, NULL, NULL, err));
+    for (uint32_t n = 0; n < g->node_count; n++)
+        if (ms__bit(top, n))
+            out[cl->of[n]] += h->retained[n];
 done:
-    free(active);
-    free(stack);
+    free(member);
+    free(top);
     return rc;
 }
 
@@ -87,13 +68,10 @@ static int row_cmp(const void *a, const void *b, const void *ctx)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
-                       ms_error *err)
+int ms__summary(const ms__heap *h, const ms__classes *cl, ms_summary_sort sort, ms_summary **out,
+                ms_error *err)
 {
-    ms_summary_options defaults = MS_SUMMARY_OPTIONS_INIT;
-    const ms__graph *g;
-    const uint64_t *shallow;
-    ms__classes *cl;
+    const ms__graph *g = h->g;
     ms_summary *s = NULL;
     ms_class_row *rows = NULL;
     uint32_t *row_of = NULL;
@@ -101,37 +79,16 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
     size_t nrows = 0;
     int rc = MS_OK;
 
-    if (!snap || !out)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_compute: bad arguments");
     *out = NULL;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != MS_SUMMARY_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_options.version is %u, expected %u",
-                        opts->version, MS_SUMMARY_OPTIONS_VERSION);
-    g = snap->g;
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DISTANCES |
-                                         MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
-                               err));
-    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
-    if (opts->group == MS_GROUP_SITE) {
-        if (!snap->sites)
-            MS_TRY(ms__classes_by_site(g, &snap->pool, &snap->sites, err));
-        cl = snap->sites;
-    } else {
-        cl = snap->classes;
-    }
-
     MS_TRY(ms__alloc_array_zero(&retained, cl->count, 8, "summary", err));
-    MS_TRY(class_retained(snap, cl, shallow, retained, err));
+    MS_TRY(class_retained(h, cl, retained, err));
     MS_TRY(ms__alloc_array(&row_of, cl->count, 4, "summary", err));
-    for (uint32_t c = 0; c < cl->count; c++)
-        row_of[c] = UINT32_MAX;
+    memset(row_of, 0xFF, (size_t)cl->count * 4);
     MS_TRY(ms__alloc_array(&rows, cl->count, sizeof *rows, "summary", err));
     for (uint32_t n = 0; n < g->node_count; n++) {
-        uint64_t size = ms__shallow_of(g, shallow, n);
+        uint64_t size = ms__shallow_of(h, n);
         uint32_t c = cl->of[n];
-        int32_t d = snap->distance[n];
+        int32_t d = h->distance[n];
         ms_class_row *r;
         if (size == 0)
             continue;
@@ -152,7 +109,7 @@ int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_sum
         if (d < r->distance)
             r->distance = d;
     }
-    MS_TRY(ms__sort(rows, nrows, sizeof *rows, row_cmp, &opts->sort, err));
+    MS_TRY(ms__sort(rows, nrows, sizeof *rows, row_cmp, &sort, err));
     s = calloc(1, sizeof *s);
     if (!s) {
         rc = ms__oom(err, "summary");

@@ -1,5 +1,5 @@
 /*
- * v8edges.c: which V8 edges retain, as Chrome DevTools decides it.
+ * edges.c: which V8 edges retain, as Chrome DevTools decides it.
  *
  * Reference: HeapSnapshot.ts computeIsEssentialEdge, markPageOwnedNodes,
  * tryParseWeakMapEdgeName.  Four rules beyond "weak edges never retain":
@@ -19,7 +19,11 @@
  *     does not retain, so objects the debugger also holds keep their page
  *     dominators.
  */
-#include "v8rules.h"
+#include "internal.h"
+
+#include "../util/bitset.h"
+#include "../util/sort.h"
+#include "../util/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,9 +143,10 @@ static int find_ephemeron_names(const ms__graph *g, ms__v8_edges *x, ms_error *e
             MS_TRY(ms__strtab_init(&x->parts, err));
         }
         if (x->eph_count == x->eph_cap) {
-            x->eph_cap = x->eph_cap ? x->eph_cap * 2 : 16;
-            MS_TRY(ms__realloc_array(&x->eph_sid, x->eph_cap, 4, "edge rules", err));
-            MS_TRY(ms__realloc_array(&x->eph_table, x->eph_cap, 8, "edge rules", err));
+            uint32_t cap = x->eph_cap;
+            MS_TRY(ms__grow32(&x->eph_sid, &cap, x->eph_count + 1ull, 16, 4, "edge rules", err));
+            MS_TRY(ms__realloc_array(&x->eph_table, cap, 8, "edge rules", err));
+            x->eph_cap = cap;
         }
         MS_TRY(ms__strtab_intern(&x->parts, s + part, len - part, &pid, NULL, err));
         x->part[sid] = pid + 1;
@@ -167,7 +172,7 @@ static int mark_page_owned(const ms__graph *g, ms__v8_edges *x, ms_error *err)
     uint32_t *queue = NULL;
     uint64_t head = 0, len = 0;
     int rc = MS_OK;
-    MS_TRY(ms__alloc_array_zero(&x->page, ((uint64_t)N + 63) / 64, 8, "page-owned flags", err));
+    MS_TRY(ms__bitset_alloc(&x->page, N, "page-owned flags", err));
     MS_TRY(ms__alloc_array(&queue, N, 4, "page-owned flags", err));
     for (uint64_t e = g->first_edge[r]; e < g->first_edge[r + 1]; e++) {
         unsigned t = ms__edge_type(g, e);
@@ -184,24 +189,24 @@ static int mark_page_owned(const ms__graph *g, ms__v8_edges *x, ms_error *err)
         /* DevTools pushes seeds without checking the flag (a seed listed
          * twice is visited twice, to no effect); checking it keeps each
          * node in the queue once, so N entries are enough. */
-        if (x->page[to >> 6] >> (to & 63) & 1)
+        if (ms__bit(x->page, to))
             continue;
-        x->page[to >> 6] |= 1ull << (to & 63);
+        ms__bit_set(x->page, to);
         queue[len++] = to;
     }
     while (head < len) {
         uint32_t n = queue[head++];
-        /* As in the distance BFS; written out in both, as GCC 12 dropped
-         * these prefetches from a shared inline helper (0.3 s lost). */
+        /* As in the distance BFS (written out: GCC drops these prefetches
+         * from a shared inline helper). */
         if (head + 2 * PAGE_AHEAD < len)
             __builtin_prefetch(&g->first_edge[queue[head + 2 * PAGE_AHEAD]]);
         if (head + PAGE_AHEAD < len)
             __builtin_prefetch(&g->edge_word[g->first_edge[queue[head + PAGE_AHEAD]]]);
         for (uint64_t f = g->first_edge[n]; f < g->first_edge[n + 1]; f++) {
             uint32_t c = ms__edge_to(g, f);
-            if (x->page[c >> 6] >> (c & 63) & 1 || ms__edge_type(g, f) == MS_ET_WEAK)
+            if (ms__bit(x->page, c) || ms__edge_type(g, f) == MS_ET_WEAK)
                 continue;
-            x->page[c >> 6] |= 1ull << (c & 63);
+            ms__bit_set(x->page, c);
             queue[len++] = c;
         }
     }
@@ -210,9 +215,10 @@ done:
     return rc;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b, const void *ctx)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    (void)ctx;
     return x < y ? -1 : x > y;
 }
 
@@ -223,11 +229,11 @@ static int mark_tables(const ms__graph *g, ms__v8_edges *x, ms_error *err)
     const uint32_t N = g->node_count;
     uint64_t *ids = NULL, count = 0, unique = 0;
     int rc = MS_OK;
-    MS_TRY(ms__alloc_array_zero(&x->tables, ((uint64_t)N + 63) / 64, 8, "edge rules", err));
+    MS_TRY(ms__bitset_alloc(&x->tables, N, "edge rules", err));
     MS_TRY(ms__alloc_array(&ids, x->eph_count ? x->eph_count : 1, 8, "edge rules", err));
     for (uint32_t i = 0; i < x->eph_count; i++)
         ids[count++] = x->eph_table[i];
-    qsort(ids, count, sizeof *ids, cmp_u64);
+    MS_TRY(ms__sort(ids, count, sizeof *ids, cmp_u64, NULL, err));
     for (uint64_t i = 0; i < count; i++)
         if (unique == 0 || ids[unique - 1] != ids[i])
             ids[unique++] = ids[i];
@@ -243,16 +249,17 @@ static int mark_tables(const ms__graph *g, ms__v8_edges *x, ms_error *err)
                 hi = mid;
         }
         if (lo < unique && ids[lo] == id)
-            x->tables[n >> 6] |= 1ull << (n & 63);
+            ms__bit_set(x->tables, n);
     }
 done:
     free(ids);
     return rc;
 }
 
-int ms__v8_edges_init(const ms__graph *g, ms__v8_edges *x, ms_error *err)
+int ms__v8_edges_make(const ms__v8 *v, const ms__graph *g, ms__v8_edges *x, ms_error *err)
 {
     int rc = MS_OK;
+    (void)v;
     memset(x, 0, sizeof *x);
     x->table_ok_all = true;
     MS_TRY(find_ephemeron_names(g, x, err));
@@ -263,4 +270,50 @@ done:
     if (rc < 0)
         ms__v8_edges_free(x);
     return rc;
+}
+
+void ms__v8_edges_install(ms__v8 *v, ms__rules *r, ms__v8_edges *x)
+{
+    ms__v8_edges_forget(v, r);
+    v->edges = *x;
+    memset(x, 0, sizeof *x);
+    v->has_edges = true;
+    r->owned = v->edges.page;
+    r->check = v->edges.tables;
+    r->pair = v->edges.part;
+    r->pair_count = v->edges.parts.count;
+    r->edges_ready = true;
+}
+
+void ms__v8_edges_forget(ms__v8 *v, ms__rules *r)
+{
+    if (v->has_edges)
+        ms__v8_edges_free(&v->edges);
+    v->has_edges = false;
+    r->owned = r->check = NULL;
+    r->pair = NULL;
+    r->pair_count = 0;
+    r->edges_ready = false;
+}
+
+/* The table id in ephemeron name sid (x->part[sid] != 0). */
+static uint64_t ephemeron_table(const ms__v8_edges *x, uint32_t sid)
+{
+    uint32_t lo = 0, hi = x->eph_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->eph_sid[mid] < sid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return x->eph_table[lo];
+}
+
+bool ms__v8_check_edge(const ms__rules *r, const ms__graph *g, uint32_t from, uint64_t e)
+{
+    const ms__v8_edges *x = &((const ms__v8 *)r->impl)->edges;
+    /* Rule 1: an ephemeron edge out of its own table does not retain. */
+    return !(ms__edge_type(g, e) == MS_ET_INTERNAL && x->part[g->edge_name[e]] &&
+             ephemeron_table(x, g->edge_name[e]) == ms__node_id(g, from));
 }

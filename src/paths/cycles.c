@@ -16,9 +16,12 @@
  * heap into one component.  Boehm captures: every strong edge (a C heap's
  * words are all the program's).
  */
-#include "scc.h"
+#include "paths.h"
 
-#include "../snapshot/snapshot.h"
+#include "../graph/scc.h"
+#include "../util/bitset.h"
+#include "../util/pool.h"
+#include "../util/sort.h"
 
 #include <string.h>
 
@@ -58,12 +61,13 @@ static bool keep_edge(const ms__graph *g, void *payload, uint32_t from, uint64_t
     if (!keep_edge_type(g, p, from, e))
         return false;
     if (ms__edge_to(g, e) == from)
-        p->self_loop[from >> 6] |= 1ull << (from & 63);
+        ms__bit_set(p->self_loop, from);
     return true;
 }
 
-static int cycle_cmp(const void *a, const void *b)
+static int cycle_cmp(const void *a, const void *b, const void *ctx)
 {
+    (void)ctx;
     const ms_cycle *x = a, *y = b;
     if (x->shallow_size != y->shallow_size)
         return x->shallow_size > y->shallow_size ? -1 : 1;
@@ -72,40 +76,36 @@ static int cycle_cmp(const void *a, const void *b)
     return x->members[0] < y->members[0] ? -1 : x->members[0] > y->members[0];
 }
 
-int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err)
+int ms__cycles(const ms__heap *h, ms_cycle_edges edges, ms__pool *pool, ms_cycles **out,
+               ms_error *err)
 {
-    const ms__graph *g;
+    const ms__graph *g = h->g;
     ms_cycles *c = NULL;
-    uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0, N = snap->g->node_count;
+    uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0, N = g->node_count;
     uint64_t *self_loop = NULL, total = 0;
     bool *comp_self = NULL;
     pred_ctx pc;
-    const uint64_t *shallow;
     int rc = MS_OK;
 
     *out = NULL;
-    MS_TRY(ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED, err));
-    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
-    g = snap->g;
-
-    pc.program_refs = ms__snapshot_is_v8(snap) || snap->format == MS_FORMAT_MLYZE;
+    pc.program_refs = h->rules->program_refs;
     pc.edges = edges;
-    MS_TRY(ms__alloc_array_zero(&self_loop, ((uint64_t)N + 63) / 64, 8, "cycles", err));
+    MS_TRY(ms__bitset_alloc(&self_loop, N, "cycles", err));
     pc.self_loop = self_loop;
     c = calloc(1, sizeof *c);
     if (!c) {
         rc = ms__oom(err, "cycles");
         goto done;
     }
-    MS_TRY(ms__pool_alloc(&snap->pool, &comp, N, 4, false, "cycles", err));
-    MS_TRY(ms__scc(g, keep_edge, &pc, &snap->pool, comp, &ncomp, err));
+    MS_TRY(ms__pool_alloc(pool, &comp, N, 4, false, "cycles", err));
+    MS_TRY(ms__scc(g, keep_edge, &pc, pool, comp, &ncomp, err));
 
     /* Non-trivial components: two members or more, or a self reference. */
     MS_TRY(ms__alloc_array_zero(&size, ncomp, 4, "cycles", err));
     MS_TRY(ms__alloc_array_zero(&comp_self, ncomp ? ncomp : 1, 1, "cycles", err));
     for (uint32_t n = 0; n < N; n++) {
         size[comp[n]]++;
-        if (self_loop[n >> 6] >> (n & 63) & 1)
+        if (ms__bit(self_loop, n))
             comp_self[comp[n]] = true;
     }
     MS_TRY(ms__alloc_array(&slot, ncomp, 4, "cycles", err));
@@ -139,24 +139,24 @@ int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, 
                 continue;
             cy = &c->cycles[s];
             ((ms_node *)cy->members)[cy->size++] = n;
-            cy->shallow_size += ms__shallow_of(g, shallow, n);
+            cy->shallow_size += ms__shallow_of(h, n);
             /* what the cycle retains: members not dominated from inside it */
-            if (n == g->root || slot[comp[snap->idom[n]]] != s)
-                cy->retained_size += snap->retained[n];
-            if (snap->distance[n] >= 0 &&
-                (cy->entry == NONE || snap->distance[cy->entry] < 0 ||
-                 snap->distance[n] < snap->distance[cy->entry]))
+            if (n == g->root || slot[comp[h->idom[n]]] != s)
+                cy->retained_size += h->retained[n];
+            if (h->distance[n] >= 0 &&
+                (cy->entry == NONE || h->distance[cy->entry] < 0 ||
+                 h->distance[n] < h->distance[cy->entry]))
                 cy->entry = n;
         }
         for (size_t i = 0; i < c->count; i++)
             if (c->cycles[i].entry == NONE)
                 c->cycles[i].entry = c->cycles[i].members[0];
     }
-    qsort(c->cycles, c->count, sizeof *c->cycles, cycle_cmp);
+    MS_TRY(ms__sort(c->cycles, c->count, sizeof *c->cycles, cycle_cmp, NULL, err));
     *out = c;
     c = NULL;
 done:
-    ms__pool_release(&snap->pool, comp, N, 4);
+    ms__pool_release(pool, comp, N, 4);
     free(size);
     free(slot);
     free(self_loop);

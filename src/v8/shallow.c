@@ -13,7 +13,7 @@
  * does not depend on the visiting order, so this walks owners in node order
  * with an explicit stack of owned nodes (no recursion).
  */
-#include "v8rules.h"
+#include "internal.h"
 
 #include "../util/pool.h"
 
@@ -21,18 +21,6 @@
 
 #define UNVISITED UINT32_MAX
 #define MULTIPLE (UINT32_MAX - 1u)
-
-/* DevTools' user roots: non-synthetic children of the root, and the
- * synthetic "(Document DOM trees)" (JSHeapSnapshot.isUserRoot). */
-bool ms__v8_is_user_root(const ms__graph *g, uint32_t n)
-{
-    size_t len;
-    const char *name;
-    if (g->node_type[n] != MS_NT_SYNTHETIC)
-        return true;
-    name = ms__node_name(g, n, &len);
-    return len == 20 && memcmp(name, "(Document DOM trees)", 20) == 0;
-}
 
 static bool has_user_roots(const ms__graph *g)
 {
@@ -55,13 +43,15 @@ static bool is_owned_kind(const ms__graph *g, uint32_t n)
     return len == 27 && memcmp(name, "system / ExternalStringData", 27) == 0;
 }
 
-int ms__v8_shallow_sizes(const ms__graph *g, ms__pool *pool, uint64_t *out, ms_error *err)
+int ms__v8_shallow_sizes(const ms__rules *r, const ms__graph *g, ms__pool *pool, uint64_t *out,
+                         ms_error *err)
 {
     const uint32_t N = g->node_count;
     uint32_t *owner = NULL, *stack = NULL;
     uint64_t sp = 0, owned = 0;
     int rc = MS_OK;
 
+    (void)r;
     for (uint32_t n = 0; n < N; n++)
         out[n] = ms__node_self(g, n);
     if (!has_user_roots(g))

@@ -1,5 +1,5 @@
 /*
- * interfaces.c: DevTools' names for plain JavaScript objects (see classes.h).
+ * interfaces.c: DevTools' names for plain JavaScript objects (see internal.h).
  *
  * Reference: HeapSnapshot.ts inferInterfaceDefinitions and
  * applyInterfaceDefinitions.  Step 1 names each plain object by its first
@@ -14,7 +14,7 @@
  * so that even objects with repeated property names match alike.
  * Sorting follows JavaScript's UTF-16 order (utf.h).
  */
-#include "classes.h"
+#include "internal.h"
 
 #include "../util/sort.h"
 #include "../util/utf.h"
@@ -25,61 +25,6 @@
 #define MAX_NAME_UNITS 120      /* MAX_INTERFACE_NAME_LENGTH */
 #define MIN_OBJECTS 2           /* MIN_OBJECT_COUNT_PER_INTERFACE */
 #define MIN_PROPORTION 1000.0   /* MIN_OBJECT_PROPORTION_PER_INTERFACE */
-
-int ms__v8_format_property_name(const char *name, size_t len, ms__sbuf *buf, size_t *units,
-                                ms_error *err)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)name;
-    size_t start = buf->len, i = 0;
-    bool special = false;
-    for (size_t k = 0; k < len && !special; k++)
-        special = p[k] == ',' || p[k] == '\'' || p[k] == '"' || p[k] == '{' || p[k] == '}';
-    if (!special) {
-        *units = ms__utf16_length(name, len);
-        return ms__sbuf_append(buf, name, len, err);
-    }
-    /* JSON.stringify of the name: quotes, short escapes, \u00xx for other
-     * control characters, \udxxx for lone surrogates. */
-    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
-        return MS_ENOMEM;
-    while (i < len) {
-        size_t used;
-        uint32_t cp = ms__utf8_decode(p + i, len - i, &used);
-        char esc[8];
-        const char *out = esc;
-        size_t n = 2;
-        switch (cp) {
-        case '"': memcpy(esc, "\\\"", 2); break;
-        case '\\': memcpy(esc, "\\\\", 2); break;
-        case '\b': memcpy(esc, "\\b", 2); break;
-        case '\f': memcpy(esc, "\\f", 2); break;
-        case '\n': memcpy(esc, "\\n", 2); break;
-        case '\r': memcpy(esc, "\\r", 2); break;
-        case '\t': memcpy(esc, "\\t", 2); break;
-        default:
-            if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                esc[0] = '\\';
-                esc[1] = 'u';
-                esc[2] = hex[(cp >> 12) & 15];
-                esc[3] = hex[(cp >> 8) & 15];
-                esc[4] = hex[(cp >> 4) & 15];
-                esc[5] = hex[cp & 15];
-                n = 6;
-            } else {
-                out = name + i;
-                n = used;
-            }
-        }
-        if (ms__sbuf_append(buf, out, n, err) < 0)
-            return MS_ENOMEM;
-        i += used;
-    }
-    if (ms__sbuf_append(buf, "\"", 1, err) < 0)
-        return MS_ENOMEM;
-    *units = ms__utf16_length(buf->data + start, buf->len - start);
-    return MS_OK;
-}
 
 void ms__interfaces_free(ms__interfaces *defs)
 {
@@ -114,20 +59,6 @@ done:
     if (rc < 0)
         ms__interfaces_free(dst);
     return rc;
-}
-
-/* Linear search for a string id by text (the graph's hash index is dropped
- * after import; this runs twice per analysis). */
-static uint32_t find_sid(const ms__graph *g, const char *text)
-{
-    size_t tl = strlen(text);
-    for (uint32_t i = 0; i < g->strings.count; i++) {
-        size_t l;
-        const char *s = ms__strtab_get(&g->strings, i, &l);
-        if (l == tl && memcmp(s, text, tl) == 0)
-            return i;
-    }
-    return NONE;
 }
 
 typedef struct cand {
@@ -286,16 +217,16 @@ static void better(uint32_t *idx, uint32_t *n, uint32_t cidx, uint32_t cn)
     }
 }
 
-
 static bool is_plain(const ms__graph *g, uint32_t n, uint32_t object_sid)
 {
     return g->node_type[n] == MS_NT_OBJECT && g->node_name[n] == object_sid;
 }
 
-int ms__v8_infer_interfaces(const ms__graph *g, ms__interfaces *defs, ms_error *err)
+int ms__v8_infer_interfaces(const ms__graph *g, const ms__v8_names *known, ms__interfaces *defs,
+                            ms_error *err)
 {
     const uint32_t N = g->node_count;
-    uint32_t object_sid = find_sid(g, "Object"), proto_sid = find_sid(g, "__proto__");
+    uint32_t object_sid = known->object, proto_sid = known->proto;
     ms__strtab names;
     ms__sbuf name = {0}, formatted = {0};
     cand *cands = NULL;
@@ -403,11 +334,12 @@ done:
     return rc;
 }
 
-int ms__v8_apply_interfaces(const ms__graph *g, const ms__interfaces *defs, uint32_t *iface,
+int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
+                            const ms__interfaces *defs, uint32_t *iface,
                             ms_error *err)
 {
     const uint32_t N = g->node_count;
-    uint32_t object_sid = find_sid(g, "Object");
+    uint32_t object_sid = names->object;
     ms__strtab keys;
     uint32_t *key_of = NULL, *rank = NULL, *sorted = NULL, *def_rank = NULL;
     vec32 list = {0}, objprops = {0};
@@ -538,15 +470,5 @@ done:
     free(list.v);
     free(objprops.v);
     trie_free(&t);
-    return rc;
-}
-
-int ms__v8_interfaces(const ms__graph *g, uint32_t *iface, ms__interfaces *defs, ms_error *err)
-{
-    int rc = ms__v8_infer_interfaces(g, defs, err);
-    if (rc == MS_OK)
-        rc = ms__v8_apply_interfaces(g, defs, iface, err);
-    if (rc < 0)
-        ms__interfaces_free(defs);
     return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * domstate.c: DevTools' DOM state propagation for V8 graphs (see v8rules.h).
+ * domstate.c: DevTools' DOM state propagation for V8 graphs (see v8.h).
  *
  * Reference: HeapSnapshot.ts propagateDOMState.  Embedder (Blink) nodes are
  * `native` nodes carrying detachedness 0 unknown / 1 attached / 2 detached.
@@ -9,7 +9,7 @@
  * which is how the Summary shows them.  Work lists are explicit stacks; each
  * node enters one of them at most once (it is marked visited first).
  */
-#include "v8rules.h"
+#include "internal.h"
 
 #include <string.h>
 

@@ -1,0 +1,106 @@
+/*
+ * analyses.c: the public analyses of one snapshot: each computes what it
+ * needs through the planner (compute.c), then asks the layer that answers
+ * it with a view of the results.
+ */
+#include "snapshot.h"
+
+#include "../dominators/summary.h"
+#include "../paths/paths.h"
+
+int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
+           ms_error *err)
+{
+    int rc;
+    *count = 0;
+    if (k == 0)
+        return MS_OK;
+    if ((rc = ms__snapshot_compute(snap, MS_ANALYSIS_RETAINED, MS__PLAN_FAST, err)) < 0)
+        return rc;
+    *count = ms__top_retained(snap->g, snap->retained, k, include_synthetic != 0, out);
+    return MS_OK;
+}
+
+int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
+                       ms_error *err)
+{
+    ms_summary_options defaults = MS_SUMMARY_OPTIONS_INIT;
+    const ms__classes *cl;
+    const uint64_t *shallow;
+    ms__heap h;
+    int rc = MS_OK;
+
+    if (!snap || !out)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_compute: bad arguments");
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != MS_SUMMARY_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_options.version is %u, expected %u",
+                        opts->version, MS_SUMMARY_OPTIONS_VERSION);
+    MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DISTANCES |
+                                          MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
+                                MS__PLAN_FAST, err));
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
+    MS_TRY(ms__snapshot_classes(snap, opts->group, &cl, err));
+    ms__snapshot_heap(snap, &h);
+    rc = ms__summary(&h, cl, opts->sort, out, err);
+done:
+    return rc;
+}
+
+int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err)
+{
+    const uint64_t *shallow;
+    ms__heap h;
+    int rc = MS_OK;
+    *out = NULL;
+    MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED, MS__PLAN_FAST,
+                                err));
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
+    ms__snapshot_heap(snap, &h);
+    rc = ms__cycles(&h, edges, &snap->pool, out, err);
+done:
+    return rc;
+}
+
+int ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err)
+{
+    ms__heap h;
+    int rc;
+    *out = NULL;
+    if (!snap || n >= snap->g->node_count)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "node %u is not in the snapshot", n);
+    rc = ms__snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED, MS__PLAN_FAST, err);
+    if (rc < 0)
+        return rc;
+    ms__snapshot_heap(snap, &h);
+    return ms__why(&h, n, k, out, err);
+}
+
+int ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, size_t *count,
+                      ms_error *err)
+{
+    ms__heap h;
+    ms__snapshot_heap(snap, &h);
+    return ms__retainers(&h, n, out, count, err);
+}
+
+size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap)
+{
+    ms__heap h;
+    ms__snapshot_heap(snap, &h);
+    return ms__retention_path(&h, NULL, n, out, cap);
+}
+
+size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf, size_t cap)
+{
+    ms__heap h;
+    ms__snapshot_heap(snap, &h);
+    return ms__path_signature(&h, path, buf, cap);
+}
+
+ms_node ms_edge_source(const ms_snapshot *snap, uint64_t e)
+{
+    return ms__edge_source(snap->g, e);
+}

@@ -1,0 +1,167 @@
+/*
+ * compare.c: comparisons of snapshots (compare/), planned so that memsnap
+ * holds about one graph at a time: the id orders, shallow sizes and
+ * classes one array at a time, each step's scratch given back before the
+ * next; AFTER's dominators and paths after BEFORE can be freed.
+ */
+#include "snapshot.h"
+
+#include "../compare/compare.h"
+#include "../graph/classes.h"
+
+#include <string.h>
+
+static int check_version(const ms_compare_options *o, ms_error *err)
+{
+    if (o->version != MS_COMPARE_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "compare options version %u, expected %u",
+                        o->version, MS_COMPARE_OPTIONS_VERSION);
+    return MS_OK;
+}
+
+/* BEFORE's classes: named with AFTER's naming data (DevTools' Memory
+ * panel names the base snapshot's plain objects with the current one's
+ * interface definitions) when both have the same rules and AFTER keeps
+ * some; else its own, cached.  *own (the caller frees it) is set when
+ * they are made for this comparison only. */
+static int before_classes(ms_snapshot *before, const ms__classes *acl, const ms_compare_options *o,
+                          const ms__classes **out, ms__classes **own, ms_error *err)
+{
+    *own = NULL;
+    if (o->group == MS_GROUP_CLASS && o->interfaces == MS_INTERFACES_AFTER && acl->defs &&
+        before->rules.classes) {
+        int rc = ms__classes_compute(before->g, &before->rules, acl->defs, &before->pool, own, err);
+        *out = *own;
+        return rc;
+    }
+    return ms__snapshot_classes(before, o->group, out, err);
+}
+
+int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
+                       ms_compare **out, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms__classes *bcl = NULL, *acl = NULL;
+    ms__classes *own_bcl = NULL;
+    const uint64_t *unused64;
+    const uint32_t *unused32;
+    ms__heap bh, ah;
+    ms__compare_inputs in;
+    ms__edges_job edges;
+    ms_compare *c = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    memset(&edges, 0, sizeof edges);
+    MS_TRY(check_version(o, err));
+    /* Meanwhile a second thread makes AFTER's edge rules, which its paths
+     * need first (a BFS: 4 bytes per node of scratch, under the classes'
+     * peak; a few MB kept). */
+    if (o->paths && o->group == MS_GROUP_CLASS && o->match != MS_MATCH_BY_CLASS)
+        ms__snapshot_edges_start(after, &edges);
+    MS_TRY(ms__snapshot_by_id(before, &unused32, err));
+    MS_TRY(ms__snapshot_by_id(after, &unused32, err));
+    MS_TRY(ms__snapshot_shallow(before, &unused64, err));
+    MS_TRY(ms__snapshot_shallow(after, &unused64, err));
+    MS_TRY(ms__snapshot_edges_join(after, &edges, MS_OK, err));
+    ms__pool_drain(&before->pool);
+    ms__pool_drain(&after->pool);
+    /* Classes: AFTER's first (BEFORE's may be named by them). */
+    MS_TRY(ms__snapshot_classes(after, o->group, &acl, err));
+    ms__pool_drain(&after->pool);
+    MS_TRY(before_classes(before, acl, o, &bcl, &own_bcl, err));
+    ms__pool_drain(&before->pool);
+
+    ms__snapshot_heap(before, &bh);
+    ms__snapshot_heap(after, &ah);
+    in = (ms__compare_inputs){&bh, &ah, bcl, acl, ms_snapshot_is_site_trace(before) != 0,
+                              ms_snapshot_is_site_trace(after) != 0};
+    MS_TRY(ms__compare_rows(&in, o, &c, err));
+    c->after = after;
+    if (c->by_id && o->paths && o->paths != MS_COMPARE_PATHS_LATER && o->group == MS_GROUP_CLASS)
+        MS_TRY(ms_compare_add_paths(c, o, err));
+    *out = c;
+    c = NULL;
+done:
+    rc = ms__snapshot_edges_join(after, &edges, rc, err);
+    ms__classes_free(own_bcl);
+    ms_compare_free(c);
+    return rc;
+}
+
+int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    ms_snapshot *after = c->after;
+    ms_why_class *groups = NULL;
+    const uint64_t *unused;
+    ms__heap ah;
+    int rc = MS_OK;
+
+    MS_TRY(check_version(o, err));
+    if (!c->by_id || !c->member || c->groups || o->group != MS_GROUP_CLASS)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX,
+                        "compare: paths need objects matched by id, rows per class, and no paths "
+                        "yet");
+    /* The dominator scratch is the peak: the id order is done with, and
+     * the classes and shallow sizes are cheaper to compute again after
+     * than to hold meanwhile (12 bytes per node; those bytes go to the
+     * distances, which run next to the dominators' DFS instead of after). */
+    if (!after->idom && !after->retained) {
+        ms__snapshot_forget(after, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES);
+        ms__pool_drain(&after->pool);
+        ms__release_free_memory();
+        c->acl = NULL;
+        c->ashallow = NULL;
+    }
+    MS_TRY(ms__group_new(after, c->member, &c->instances, o, &groups, err));
+    MS_TRY(ms__snapshot_shallow(after, &unused, err));
+    ms__snapshot_heap(after, &ah);
+    ms__compare_set_groups(c, &ah, groups);
+    groups = NULL;
+done:
+    ms_why_class_free(groups);
+    return rc;
+}
+
+int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
+                     const ms_compare_options *opts, ms_leaks **out, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    const uint64_t *unused64;
+    const uint32_t *unused32;
+    uint64_t *member = NULL, instances = 0;
+    ms_why_class *groups = NULL;
+    ms__heap bh, th, fh;
+    int rc = MS_OK;
+
+    *out = NULL;
+    if (o->version != MS_COMPARE_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "options version %u, expected %u", o->version,
+                        MS_COMPARE_OPTIONS_VERSION);
+    MS_TRY(ms__snapshot_by_id(baseline, &unused32, err));
+    MS_TRY(ms__snapshot_by_id(target, &unused32, err));
+    MS_TRY(ms__snapshot_by_id(final, &unused32, err));
+    ms__snapshot_heap(baseline, &bh);
+    ms__snapshot_heap(target, &th);
+    ms__snapshot_heap(final, &fh);
+    MS_TRY(ms__same_process(&bh, baseline->name, &th, target->name, err));
+    MS_TRY(ms__same_process(&th, target->name, &fh, final->name, err));
+    MS_TRY(ms__snapshot_compute(final, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED |
+                                           MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE,
+                                MS__PLAN_FAST, err));
+    MS_TRY(ms__snapshot_shallow(final, &unused64, err));
+    ms__snapshot_heap(final, &fh);
+    MS_TRY(ms__leak_members(&bh, &th, &fh, &member, &instances, err));
+    MS_TRY(ms__group_new(final, member, &instances, o, &groups, err));
+    ms__snapshot_heap(final, &fh);
+    rc = ms__leaks_finish(&fh, member, groups, out, err);
+    groups = NULL;
+done:
+    ms_why_class_free(groups);
+    free(member);
+    return rc;
+}

@@ -1,0 +1,352 @@
+/*
+ * groups.c: objects grouped by the shape of their retention paths, as
+ * memlab clusters its leak traces: the signature of a path is the classes
+ * and edge names along it, with indices, numeric names, a collection's
+ * keys and repeats of the same hop (a linked list) collapsed
+ * (ms_path_signature).  Signatures are memoised along the path tree: a
+ * node's extends its parent's by one hop.
+ */
+#include "paths.h"
+
+#include "../dominators/dominators.h"
+#include "../util/bitset.h"
+#include "../util/map.h"
+#include "../util/sort.h"
+#include "../util/vec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+struct ms_why_class {
+    uint64_t instances;
+    uint64_t retained_total; /* members not dominated by another member */
+    size_t count;
+    ms_path_group *groups;
+    ms_hop *hops;
+};
+
+/* Whether an edge name is a number ("1419": V8 names the slots of a Map's
+ * table and of an elements store this way). */
+static bool numeric_name(const ms__graph *g, uint32_t sid)
+{
+    size_t len;
+    const char *s = ms__strtab_get(&g->strings, sid, &len);
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* Objects with more out-edges than this are collections (a dictionary-mode
+ * JS object, a Python dict used as a cache): their property names are keys,
+ * data rather than structure.  Ordinary objects stay well below it (Node's
+ * global object has about 250 properties, a browser's Window about 1000). */
+#define KEYED_OUT_DEGREE 2048u
+
+/* Whether a hop's edge name is an index or a key, so that it is left out of
+ * the signature: indexed edge types (element, hidden), numeric names, and
+ * any edge out of a collection (KEYED_OUT_DEGREE). */
+static bool anonymous_hop(const ms__graph *g, uint32_t from, uint64_t e)
+{
+    return ms__edge_type_is_indexed(ms__edge_type(g, e)) || numeric_name(g, g->edge_name[e]) ||
+           g->first_edge[from + 1] - g->first_edge[from] > KEYED_OUT_DEGREE;
+}
+
+/* A hop's token: the class it leaves, the edge type, and the edge name;
+ * indices and keys (anonymous_hop) are all alike, so the instances held by
+ * one array, Map or dictionary share a signature. */
+static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t from, uint64_t e)
+{
+    unsigned t = ms__edge_type(g, e);
+    uint64_t name = anonymous_hop(g, from, e) ? UINT64_MAX : g->edge_name[e];
+    return ms__mix64(ms__mix64(ms__mix64(0x51ED270B, cl->of[from]), t), name);
+}
+
+size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, size_t cap)
+{
+    const ms__graph *g = h->g;
+    const ms__classes *cl = h->classes;
+    size_t len = 0;
+    uint64_t prev = 0;
+    if (cap)
+        buf[0] = 0;
+#define PUT(s, n)                                                                                  \
+    do {                                                                                           \
+        size_t n_ = (n);                                                                           \
+        if (len < cap) {                                                                           \
+            size_t k_ = len + n_ < cap ? n_ : cap - 1 - len;                                       \
+            memcpy(buf + len, (s), k_);                                                            \
+            buf[len + k_] = 0;                                                                     \
+        }                                                                                          \
+        len += n_;                                                                                 \
+    } while (0)
+    for (size_t i = 0; i < path->length; i++) {
+        uint32_t n = path->hops[i].node;
+        uint64_t e = path->hops[i].edge;
+        size_t l;
+        const char *name;
+        if (cl) {
+            name = ms__class_name(cl, cl->of[n]);
+            l = strlen(name);
+        } else {
+            name = ms__node_name(g, n, &l);
+        }
+        if (e == UINT64_MAX) {
+            PUT(name, l);
+            break;
+        }
+        {
+            uint64_t tok = cl ? ((uint32_t)hop_token(g, cl, n, e) | 1u) : 0;
+            size_t el;
+            const char *en;
+            if (cl && tok == prev)
+                continue; /* a repeat of the hop before (a list) */
+            prev = tok;
+            PUT(name, l);
+            PUT(" --", 3);
+            if (anonymous_hop(g, n, e)) {
+                PUT("[]", 2);
+            } else {
+                en = ms__strtab_get(&g->strings, g->edge_name[e], &el);
+                PUT(en, el);
+            }
+            PUT("--> ", 4);
+        }
+    }
+#undef PUT
+    return len;
+}
+
+static int group_cmp(uint32_t a, uint32_t b, const void *ctx)
+{
+    const ms_path_group *x = (const ms_path_group *)ctx + a, *y = (const ms_path_group *)ctx + b;
+    if (x->retained_size != y->retained_size)
+        return x->retained_size > y->retained_size ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->example < y->example ? -1 : x->example > y->example;
+}
+
+/* The token of the hop into x along the path tree (0 for the root). */
+static uint32_t hop_into(const ms__edge_sources *src, const ms__classes *cl,
+                         const uint32_t *parent_edge, uint32_t x)
+{
+    const ms__graph *g = src->g;
+    uint32_t e = parent_edge[x];
+    return x == g->root ? 0 : (uint32_t)hop_token(g, cl, ms__edge_sources_get(src, e), e) | 1u;
+}
+
+int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances, bool per_class,
+                    ms__grouping *gr, ms_error *err)
+{
+    const ms__classes *cl = h->classes;
+    int rc;
+    memset(gr, 0, sizeof *gr);
+    gr->member = member;
+    gr->instances = instances;
+    if ((rc = ms__bitset_alloc(&gr->top, h->g->node_count, "why", err)) < 0)
+        return rc;
+    rc = ms__dominated_tops(h->g, h->dom_first, h->dom_child, h->retained, member,
+                            per_class ? cl->of : NULL, per_class ? cl->count : 1, gr->top, NULL,
+                            &gr->retained_total, err);
+    if (rc < 0)
+        ms__group_abort(gr);
+    return rc;
+}
+
+void ms__group_abort(ms__grouping *gr)
+{
+    free(gr->top);
+    gr->top = NULL;
+}
+
+/* Path signatures of the members, memoised along the path tree: sig(n)
+ * extends its parent's by the hop into n, unless that hop repeats the
+ * parent's last one (a linked list is one signature at any depth). */
+static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
+                             const uint64_t *member, uint64_t *sig, ms_error *err)
+{
+    const ms__graph *g = h->g;
+    const ms__classes *cl = h->classes;
+    const uint32_t N = g->node_count, *parent = h->parent_edge;
+    uint64_t *done_bits = NULL, cap = 1024;
+    uint32_t *stack = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__bitset_alloc(&done_bits, N, "path signatures", err));
+    MS_TRY(ms__alloc_array(&stack, cap, 4, "path signatures", err));
+    sig[g->root] = 0x2545F4914F6CDD1Dull;
+    ms__bit_set(done_bits, g->root);
+    for (uint32_t n = 0; n < N; n++) {
+        uint64_t sp = 0;
+        uint32_t v = n;
+        if (!ms__bit(member, n) || parent[n] == NONE)
+            continue;
+        while (!ms__bit(done_bits, v)) {
+            MS_TRY(ms__grow(&stack, &cap, sp + 1, 1024, 4, "path signatures", err));
+            stack[sp++] = v;
+            v = ms__edge_sources_get(src, parent[v]);
+        }
+        /* Down again: each node's parent is the one handled before it
+         * (first, the node the walk stopped at). */
+        {
+            uint32_t p = v, ptok = hop_into(src, cl, parent, v);
+            while (sp) {
+                uint32_t x = stack[--sp], e = parent[x];
+                uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
+                sig[x] = tok == ptok ? sig[p] : ms__mix64(sig[p], tok);
+                ms__bit_set(done_bits, x);
+                p = x;
+                ptok = tok;
+            }
+        }
+    }
+done:
+    free(done_bits);
+    free(stack);
+    return rc;
+}
+
+/* The members into groups by signature (and their own class), in node
+ * order: group_of[n] (u32[N]) gets each member's group (in order of first
+ * member).  The map holds group indices (there are few groups). */
+static int make_groups(const ms__heap *h, const ms__grouping *gr, const uint64_t *sig,
+                       ms_why_class *w, uint32_t *group_of, ms_error *err)
+{
+    const ms__graph *g = h->g;
+    const ms__classes *cl = h->classes;
+    ms__map64 slots;
+    uint64_t cap = 0;
+    int rc = MS_OK;
+    MS_TRY(ms__map64_init(&slots, 0, err));
+    for (uint32_t n = 0; n < g->node_count; n++) {
+        uint64_t s;
+        uint32_t gi;
+        bool added;
+        ms_path_group *grp;
+        if (!ms__bit(gr->member, n))
+            continue;
+        s = h->parent_edge[n] == NONE ? ms__mix64(0x0DDBA11u, cl->of[n])
+                                      : ms__mix64(sig[n], cl->of[n]);
+        MS_TRY(ms__map64_put(&slots, s, (uint32_t)w->count, &gi, &added, err));
+        if (added) {
+            MS_TRY(ms__grow(&w->groups, &cap, w->count + 1, 16, sizeof *w->groups, "why", err));
+            w->groups[w->count++] = (ms_path_group){0, 0, 0, n, {0, NULL}};
+        }
+        grp = &w->groups[gi];
+        if (group_of)
+            group_of[n] = gi;
+        grp->count++;
+        grp->shallow_size += ms__shallow_of(h, n);
+        if (ms__bit(gr->top, n))
+            grp->retained_size += h->retained[n];
+        if (h->retained[n] > h->retained[grp->example])
+            grp->example = n;
+    }
+done:
+    ms__map64_free(&slots);
+    return rc;
+}
+
+/* Largest groups first; group_of (may be NULL) follows the new order. */
+static int sort_groups(const ms__heap *h, const uint64_t *member, ms_why_class *w,
+                       uint32_t *group_of, ms_error *err)
+{
+    uint32_t *order = NULL, *inv = NULL;
+    ms_path_group *sorted = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array(&order, w->count + 1, 4, "why", err));
+    MS_TRY(ms__alloc_array(&inv, w->count + 1, 4, "why", err));
+    MS_TRY(ms__alloc_array(&sorted, w->count + 1, sizeof *sorted, "why", err));
+    for (size_t i = 0; i < w->count; i++)
+        order[i] = (uint32_t)i;
+    MS_TRY(ms__sort_u32(order, w->count, group_cmp, w->groups, err));
+    for (size_t i = 0; i < w->count; i++) {
+        sorted[i] = w->groups[order[i]];
+        inv[order[i]] = (uint32_t)i;
+    }
+    free(w->groups);
+    w->groups = sorted;
+    sorted = NULL;
+    for (uint32_t n = 0; group_of && n < h->g->node_count; n++)
+        if (ms__bit(member, n))
+            group_of[n] = inv[group_of[n]];
+done:
+    free(order);
+    free(inv);
+    free(sorted);
+    return rc;
+}
+
+/* Each group's example path, the hops back to back in w->hops. */
+static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_why_class *w,
+                         ms_error *err)
+{
+    uint64_t hops_total = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < w->count; i++)
+        hops_total += ms__retention_path(h, src, w->groups[i].example, NULL, 0);
+    if (ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err) < 0)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < w->count; i++) {
+        size_t len =
+            ms__retention_path(h, src, w->groups[i].example, w->hops + at, hops_total - at);
+        w->groups[i].path = (ms_path){len, len ? w->hops + at : NULL};
+        at += len;
+    }
+    return MS_OK;
+}
+
+int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_why_class **out,
+                  ms_error *err)
+{
+    const ms__graph *g = h->g;
+    ms__edge_sources src = {g, NULL}; /* for the walks up the path tree */
+    ms_why_class *w = NULL;
+    uint64_t *sig = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        rc = ms__oom(err, "why");
+        goto done;
+    }
+    w->instances = gr->instances;
+    w->retained_total = gr->retained_total;
+    MS_TRY(ms__alloc_array(&sig, g->node_count, 8, "path signatures", err));
+    MS_TRY(ms__edge_sources_init(g, &src, err));
+    MS_TRY(member_signatures(h, &src, gr->member, sig, err));
+    MS_TRY(make_groups(h, gr, sig, w, group_of, err));
+    MS_TRY(sort_groups(h, gr->member, w, group_of, err));
+    /* The grouping's arrays go before the example paths are made. */
+    free(sig);
+    sig = NULL;
+    ms__group_abort(gr);
+    MS_TRY(example_paths(h, &src, w, err));
+    *out = w;
+    w = NULL;
+done:
+    ms__edge_sources_free(&src);
+    free(sig);
+    ms__group_abort(gr);
+    ms_why_class_free(w);
+    return rc;
+}
+
+uint64_t ms_why_class_instances(const ms_why_class *w) { return w->instances; }
+uint64_t ms_why_class_retained(const ms_why_class *w) { return w->retained_total; }
+size_t ms_why_class_group_count(const ms_why_class *w) { return w->count; }
+const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i) { return &w->groups[i]; }
+
+void ms_why_class_free(ms_why_class *w)
+{
+    if (!w)
+        return;
+    free(w->groups);
+    free(w->hops);
+    free(w);
+}

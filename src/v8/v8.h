@@ -1,0 +1,87 @@
+/*
+ * v8.h: Chrome DevTools' reading of V8 heap snapshots, as one module.
+ *
+ * DevTools does more than read a .heapsnapshot: JSHeapSnapshot overrides
+ * the generic HeapSnapshot's rules - which edges retain, where distances
+ * start and which edges they follow, shallow sizes, DOM state, class and
+ * object names (front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts).
+ * memsnap reproduces each rule so its numbers equal DevTools'; the module
+ * gives them to the analyses as an ms__rules (snapshot/rules.h), and every
+ * rule cites the DevTools function it follows.  Other formats do not use
+ * them.
+ *
+ * Lifetime: ms__v8_init once per graph (after ms__v8_propagate_dom_state,
+ * which adds strings); the edge data (page-owned flags, WeakMap ephemeron
+ * names: 2 bits per node plus a few bytes per ephemeron name) is made when
+ * an analysis that reads edges first needs it, possibly on a second thread
+ * (ms__v8_edges_make writes only its own struct), and installed into the
+ * rules by the caller.
+ */
+#ifndef MS_V8_H
+#define MS_V8_H
+
+#include "../snapshot/classtab.h"
+#include "../snapshot/rules.h"
+
+/* The string ids DevTools' rules look for, UINT32_MAX when the snapshot
+ * has none: found in one pass over the strings. */
+typedef struct ms__v8_names {
+    uint32_t object;              /* "Object": plain objects */
+    uint32_t proto;               /* "__proto__" */
+    uint32_t first, second;       /* a concatenated string's parts */
+    uint32_t sloppy_function_map; /* a NativeContext edge distances skip */
+    uint32_t native_context;      /* "system / NativeContext" */
+    uint32_t map_descriptors;     /* "(map descriptors)" arrays */
+} ms__v8_names;
+
+/* Which V8 edges retain, beyond edge types (edges.c): WeakMap ephemerons
+ * and page-owned nodes. */
+typedef struct ms__v8_edges {
+    uint32_t *part;    /* per string id: ephemeron part id + 1, 0 = not an ephemeron name;
+                          NULL when the snapshot has none */
+    /* The ephemeron names' string ids (ascending) and their WeakMap tables'
+     * node ids: a list, as a snapshot has few such names and it is read
+     * only for edges out of tables. */
+    uint32_t *eph_sid;
+    uint64_t *eph_table;
+    uint32_t eph_count, eph_cap;
+    ms__strtab parts;  /* the distinct parts, for pairing the two edges of a value */
+    uint64_t *page;    /* bit per node: page-owned (markPageOwnedNodes) */
+    uint64_t *tables;  /* bit per node: its id is some ephemeron name's table id;
+                          NULL when part is */
+    bool table_ok_all;
+} ms__v8_edges;
+
+typedef struct ms__v8 {
+    ms__v8_names names;
+    ms__v8_edges edges; /* installed by ms__v8_edges_install */
+    bool has_edges;
+} ms__v8;
+
+/* DevTools' DOM state propagation (propagateDOMState): attached state flows
+ * from native nodes with a known state to the native nodes they reach, then
+ * detached state to those not attached; detached nodes are renamed
+ * "Detached <name>".  Updates g->detachedness and g->node_name in place (and
+ * adds strings).  No-op when the input had no detachedness.
+ * Errors: MS_ENOMEM.  See domstate.c. */
+int ms__v8_propagate_dom_state(ms__graph *g, ms_error *err);
+
+/* Fills *r with DevTools' rules for graph g and *v with what they read
+ * (the names; r->impl = v, which must stay in place as long as r is
+ * used).  The edge data is not made yet (r->edges_needed).  Cannot fail. */
+void ms__v8_init(ms__v8 *v, const ms__graph *g, ms__rules *r);
+
+/* Makes the edge data of graph g into *out (zeroed first; free with
+ * ms__v8_edges_free): reads only g and v's names, so it may run next to
+ * other readers.  Errors: MS_ENOMEM. */
+int ms__v8_edges_make(const ms__v8 *v, const ms__graph *g, ms__v8_edges *out, ms_error *err);
+void ms__v8_edges_free(ms__v8_edges *x);
+
+/* Moves *x (made by ms__v8_edges_make) into v and points r's edge data at
+ * it (r->edges_ready). */
+void ms__v8_edges_install(ms__v8 *v, ms__rules *r, ms__v8_edges *x);
+
+/* Frees the installed edge data (r->edges_ready false again). */
+void ms__v8_edges_forget(ms__v8 *v, ms__rules *r);
+
+#endif /* MS_V8_H */
