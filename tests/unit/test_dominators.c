@@ -12,6 +12,7 @@
 #include "helpers.h"
 
 #include "dominators/dominators.h"
+#include "graph/distances.h"
 #include "snapshot/builder.h"
 
 #include <stdio.h>
@@ -141,40 +142,43 @@ static void random_graph(tgraph *t, unsigned seed)
 
 /* Compares with the oracle; returns the number of mismatching nodes.
  * Runs both step-3 variants (semi-NCA and the paper's buckets). */
-static int check_one(const tgraph *t, bool plant_bug, bool buckets);
+static int check_one(const tgraph *t, bool plant_bug, bool buckets, unsigned pred_bytes);
 
 static int check(const tgraph *t, bool plant_bug)
 {
-    int bad = check_one(t, plant_bug, false) + check_one(t, plant_bug, true);
+    int bad = check_one(t, plant_bug, false, 0) + check_one(t, plant_bug, true, 0);
     /* predecessors stored in 4 bytes, as past 2^24 nodes */
-    ms__dominators_force_pred_bytes(4);
-    bad += check_one(t, plant_bug, false);
-    ms__dominators_force_pred_bytes(0);
+    bad += check_one(t, plant_bug, false, 4);
     return bad;
 }
 
-static void count_call(void *arg)
+/* Both phases, as the planner runs them (other work may go between);
+ * semi-NCA must finish without giving way to the bucket version on these
+ * graphs (the budget only stops crafted ones: test_dominators__fallback). */
+static void dominators(const ms__graph *g, bool buckets, unsigned pred_bytes, uint32_t **idom,
+                       uint32_t **order)
 {
-    (*(int *)arg)++;
+    ms__dominators_options o = {pred_bytes, buckets};
+    ms__dom_run run;
+    ms__rules rules;
+    ms_error err = MS_ERROR_INIT;
+    ms__rules_init(&rules);
+    assert_int_equal(ms__dominators_begin(&run, g, &rules, NULL, &o, &err), MS_OK);
+    assert_int_equal(ms__dominators_end(&run, idom, order, &err), MS_OK);
+    assert_false(run.fell_back);
 }
 
-static int check_one(const tgraph *t, bool plant_bug, bool buckets)
+static int check_one(const tgraph *t, bool plant_bug, bool buckets, unsigned pred_bytes)
 {
     ms__graph *g = build(t);
     uint32_t *idom = NULL, *order = NULL;
     uint64_t *retained = malloc(sizeof(uint64_t) * (size_t)t->n);
     int32_t *dist = malloc(sizeof(int32_t) * (size_t)t->n);
     int want[MAXN], bad = 0;
+    ms__rules rules;
     ms_error err = MS_ERROR_INIT;
-    if (buckets) {
-        assert_int_equal(ms__dominators_buckets(g, NULL, NULL, &idom, &order, &err), MS_OK);
-    } else {
-        /* the hook (where a caller waits for work next to the DFS) runs once */
-        int calls = 0;
-        ms__dominators_hook hook = {count_call, &calls, false};
-        assert_int_equal(ms__dominators_hooked(g, NULL, NULL, &hook, &idom, &order, &err), MS_OK);
-        assert_int_equal(calls, 1);
-    }
+    ms__rules_init(&rules);
+    dominators(g, buckets, pred_bytes, &idom, &order);
     if (plant_bug)
         idom[t->n - 1] = idom[t->n - 1] == (uint32_t)t->root ? (uint32_t)(t->n - 1) : (uint32_t)t->root;
     oracle_idom(t, want);
@@ -210,17 +214,17 @@ static int check_one(const tgraph *t, bool plant_bug, bool buckets)
                 bad++;
         }
         /* distances: plain BFS over retaining edges from the root */
-        assert_int_equal(ms__distances(g, NULL, NULL, dist, &err), MS_OK);
+        assert_int_equal(ms__distances(g, &rules, NULL, dist, &err), MS_OK);
         for (int w = 0; w < t->n; w++) {
             int d[MAXN], q[MAXN], head = 0, tail = 0;
             for (int k = 0; k < t->n; k++)
-                d[k] = MS_DISTANCE_NONE;
+                d[k] = MS_DISTANCE_UNREACHABLE;
             d[t->root] = 0;
             q[tail++] = t->root;
             while (head < tail) {
                 int v = q[head++];
                 for (int e = 0; e < t->m; e++) {
-                    if (t->from[e] == v && !t->weak[e] && d[t->to[e]] == MS_DISTANCE_NONE) {
+                    if (t->from[e] == v && !t->weak[e] && d[t->to[e]] == MS_DISTANCE_UNREACHABLE) {
                         d[t->to[e]] = d[v] + 1;
                         q[tail++] = t->to[e];
                     }
@@ -265,8 +269,8 @@ static void test_dominators__oracle_catches_a_planted_bug(void **state)
         if (t.n < 2 || t.n - 1 == t.root)
             continue;
         tried++;
-        caught += check_one(&t, true, false) > 0;
-        caught += check_one(&t, true, true) > 0;
+        caught += check_one(&t, true, false, 0) > 0;
+        caught += check_one(&t, true, true, 0) > 0;
         tried++;
     }
     assert_true(tried > 200);
@@ -298,14 +302,10 @@ static void expect_idoms(int n, const char *spec, const char *want)
     tgraph t;
     ms__graph *g;
     uint32_t *idom, *order;
-    ms_error err = MS_ERROR_INIT;
     parse(&t, n, spec);
     g = build(&t);
     for (int buckets = 0; buckets < 2; buckets++) {
-        if (buckets)
-            assert_int_equal(ms__dominators_buckets(g, NULL, NULL, &idom, &order, &err), MS_OK);
-        else
-            assert_int_equal(ms__dominators(g, NULL, NULL, &idom, &order, &err), MS_OK);
+        dominators(g, buckets != 0, 0, &idom, &order);
         for (int w = 0; w < n; w++) {
             if ((int)idom[w] != want[w] - 'a')
                 print_error("%s: idom(%c) = %c, want %c\n", spec, 'a' + w, 'a' + idom[w], want[w]);
@@ -335,10 +335,57 @@ static void test_dominators__hand_drawn(void **state)
     expect_idoms(4, "a>b c>d d>c", "aaaa");
 }
 
+/* A graph crafted to make semi-NCA's climbs quadratic: a chain of K nodes
+ * from the root, M leaves under the chain's end, and an edge from the root
+ * to every leaf after its edge into the chain.  The DFS puts every leaf
+ * under the chain's end, each leaf's semidominator is the root, and each
+ * climb from the chain's end to the root takes K steps: K * M in all,
+ * past the budget (8 per node and cross edge), so the bucket version must
+ * take over, and give the right answer: the chain dominates itself in
+ * order, the root every leaf. */
+static void test_dominators__fallback(void **state)
+{
+    enum { K = 1000, M = 1000 };
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms__rules rules;
+    ms__dom_run run;
+    uint32_t *idom = NULL, *order = NULL, name;
+    ms_error err = MS_ERROR_INIT;
+    (void)state;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "x", 1, &name, NULL, &err), MS_OK);
+    for (uint32_t i = 0; i < 1 + K + M; i++)
+        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, name, i * 2 + 1, 8, 0, &err), MS_OK);
+    /* node 0: the root; 1..K: the chain; K+1..K+M: the leaves */
+    assert_int_equal(ms__builder_edge(&b, 0, 1, MS_ET_PROPERTY, name, &err), MS_OK);
+    for (uint32_t j = 0; j < M; j++)
+        assert_int_equal(ms__builder_edge(&b, 0, K + 1 + j, MS_ET_PROPERTY, name, &err), MS_OK);
+    for (uint32_t i = 1; i < K; i++)
+        assert_int_equal(ms__builder_edge(&b, i, i + 1, MS_ET_PROPERTY, name, &err), MS_OK);
+    for (uint32_t j = 0; j < M; j++)
+        assert_int_equal(ms__builder_edge(&b, K, K + 1 + j, MS_ET_PROPERTY, name, &err), MS_OK);
+    ms__builder_set_root(&b, 0);
+    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
+    ms__builder_discard(&b);
+    ms__rules_init(&rules);
+    assert_int_equal(ms__dominators_begin(&run, g, &rules, NULL, NULL, &err), MS_OK);
+    assert_int_equal(ms__dominators_end(&run, &idom, &order, &err), MS_OK);
+    assert_true(run.fell_back);
+    for (uint32_t i = 1; i <= K; i++)
+        assert_int_equal(idom[i], i - 1);
+    for (uint32_t j = 0; j < M; j++)
+        assert_int_equal(idom[K + 1 + j], 0);
+    free(idom);
+    free(order);
+    ms__graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dominators__hand_drawn),
+        cmocka_unit_test(test_dominators__fallback),
         cmocka_unit_test(test_dominators__random_vs_brute_force),
         cmocka_unit_test(test_dominators__oracle_catches_a_planted_bug),
     };
