@@ -46,7 +46,6 @@ make_inputs() {
   mkdir -p "$dir/mlyze"
   cp -n "$repo"/tests/fixtures/mlyze/*.mlyze "$dir/mlyze/"
   local recorder=$repo/tools/python/memsnap_record.py
-  [[ -f $recorder ]] || recorder=$repo/tools/memsnap_record.py
   if [[ ! -f $dir/python/after.mlyze ]]; then
     mkdir -p "$dir/python"
     cat >"$dir/python/prog.py" <<'EOF'

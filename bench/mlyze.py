@@ -14,7 +14,7 @@ Writes, in a scratch directory:
                      addresses and no FREE (every block stays in the
                      address map);
   - heap-1m:         a heap snapshot of a Python program holding about
-                     1,000,000 objects, written by tools/memsnap_record.py
+                     1,000,000 objects, written by tools/python/memsnap_record.py
                      (the recorder's time is measured here too, with and
                      without tracemalloc);
 then runs `memsnap info` on each RUNS times under /usr/bin/time (median
@@ -187,7 +187,7 @@ def main():
         prog = os.path.join(work, "heap_program.py")
         with open(prog, "w") as f:
             f.write(HEAP_PROGRAM)
-        shutil.copy(os.path.join(ROOT, "tools", "memsnap_record.py"), work)
+        shutil.copy(os.path.join(ROOT, "tools", "python", "memsnap_record.py"), work)
         heap = os.path.join(work, "heap-1m.mlyze")
         r = subprocess.run([sys.executable, prog, str(a.objects), heap], cwd=work,
                            stdout=subprocess.PIPE, text=True, check=True)

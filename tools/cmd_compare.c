@@ -3,88 +3,17 @@
  * snapshots and what holds the new objects; `memsnap leaks BASELINE TARGET
  * FINAL` - memlab's leaked objects.  Both check CI budgets (--fail-on).
  */
-#define _GNU_SOURCE
 #include "budget.h"
+#include "cli_opt.h"
 #include "trace_compare.h"
 #include "cli_paths.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_BUDGETS 64
-
-static void compare_help(FILE *f)
-{
-    fputs("usage: memsnap compare [-n N] [--groups K] [--json | --markdown] [--fail-on EXPR]...\n"
-          "                       [--ignore FILE] [--by class|site] [--match auto|id|class]\n"
-          "                       [--interfaces after|own] [--no-paths] [--raw-sizes] [-o FILE]\n"
-          "                       BEFORE AFTER\n"
-          "\n"
-          "What grew between two snapshots of one process.  Per class, as Chrome\n"
-          "DevTools' Comparison view: objects matched by id, new ones (# New, Alloc.\n"
-          "Size), deleted ones (# Deleted, Freed Size) and the deltas, largest growth\n"
-          "first; then, for the classes that grew most, where their new objects are\n"
-          "held: grouped by retention path in AFTER, with what they retain.\n"
-          "Snapshots of different processes (their ids name different objects) are\n"
-          "compared per class only, with a warning.  Two Memlyze event traces\n"
-          "(.mlyze without a heap snapshot) are compared per allocation site: live\n"
-          "bytes and events per site, largest growth first.\n"
-          "\n"
-          "  -n, --top N        show the N classes that changed most (default 20, 0: all)\n"
-          "  --groups K         show where the new objects of the K classes that grew most\n"
-          "                     are held (default 5, 0: none)\n"
-          "  --json             JSON output (schema memsnap.compare/1,\n"
-          "                     docs/schema/compare.schema.json)\n"
-          "  --markdown         a short Markdown report for a pull request or CI summary\n"
-          "  --fail-on EXPR     exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB',\n"
-          "                     'class:Foo>+100', 'new-retained>1MB' (repeatable; docs/ci.md)\n"
-          "  --ignore FILE      known, accepted retainers: lines 'class NAME' or\n"
-          "                     'path PATTERN' (matched against path signatures)\n"
-          "  --by class|site    rows per class (default) or per allocation site\n"
-          "  --match auto|id|class  match objects by id (auto: unless the snapshots\n"
-          "                     come from different processes) or compare per class only\n"
-          "  --interfaces after|own  name BEFORE's plain objects \"{a, b}\" with AFTER's\n"
-          "                     definitions (DevTools' Memory panel, default) or its own\n"
-          "                     (heap-snapshot-toolkit's diff)\n"
-          "  --no-paths         skip the retention paths and retained sizes (faster)\n"
-          "  --raw-sizes        V8's self sizes instead of DevTools' shallow sizes\n"
-          "  --timings          print load and compare seconds as JSON on stderr\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help         this help\n"
-          "\n"
-          "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n",
-          f);
-}
-
-static void leaks_help(FILE *f)
-{
-    fputs("usage: memsnap leaks [-n N] [--json | --markdown] [--fail-on EXPR]... [--ignore FILE]\n"
-          "                     [--raw-sizes] [-o FILE] BASELINE TARGET FINAL\n"
-          "\n"
-          "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
-          "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
-          "under test was undone.  Listed per class, then grouped by retention path in\n"
-          "FINAL, largest retained first.  The three snapshots must come from one\n"
-          "process.\n"
-          "\n"
-          "  -n, --top N        show the N largest classes and groups (default 10, 0: all)\n"
-          "  --json             JSON output (schema memsnap.leaks/1,\n"
-          "                     docs/schema/leaks.schema.json)\n"
-          "  --markdown         a short Markdown report\n"
-          "  --fail-on EXPR     exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB'\n"
-          "                     (retained), 'class:Foo>10' (repeatable; docs/ci.md)\n"
-          "  --ignore FILE      known, accepted retainers ('class NAME', 'path PATTERN')\n"
-          "  --raw-sizes        V8's self sizes instead of DevTools' shallow sizes\n"
-          "  --timings          print load and analysis seconds as JSON on stderr\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help         this help\n"
-          "\n"
-          "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n",
-          f);
-}
 
 /* ---- budgets ---------------------------------------------------------- */
 
@@ -168,6 +97,125 @@ static void md_budgets(FILE *f, const budgets *bs, const bool *exceeded)
         fprintf(f, "Memory budgets: all %zu met.\n\n", bs->n);
     }
 }
+
+/* ---- options ------------------------------------------------------------ */
+
+/* compare's and leaks' own options (the shared ones are in cli_common).
+ * .leaks says which command parses: leaks' budgets measure leaks. */
+typedef struct ci_args {
+    bool leaks;
+    budgets bs;       /* --fail-on */
+    ignore_list ign;  /* --ignore; freed by the command */
+    uint64_t groups;  /* compare --groups */
+    int by, match, interfaces; /* compare: ms_compare_options' group, match, interfaces */
+    bool no_paths;
+} ci_args;
+
+static int on_fail_on(const char *cmd, const char *value, void *args)
+{
+    ci_args *a = args;
+    (void)cmd;
+    return add_budget(&a->bs, value, a->leaks);
+}
+
+static int on_ignore(const char *cmd, const char *value, void *args)
+{
+    ci_args *a = args;
+    if (a->ign.nclasses || a->ign.npaths)
+        return cli_usage_error("%s: one --ignore file", cmd);
+    return ignore_load(value, &a->ign);
+}
+
+/* The options compare and leaks share beyond cli_common's. */
+#define OPT_FAIL_ON(help_)                                                                         \
+    {.name = "fail-on", .arg = "EXPR", .help = (help_), CLI_CALL(on_fail_on), .repeat = true}
+#define OPT_IGNORE                                                                                 \
+    {.name = "ignore", .arg = "FILE",                                                              \
+     .help = "known, accepted retainers: lines 'class NAME' or 'path PATTERN' (matched against "  \
+             "path signatures)",                                                                   \
+     CLI_CALL(on_ignore)}
+#define EXIT_STATUS "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n"
+
+static const cli_choice by_choices[] = {
+    {"class", MS_GROUP_CLASS}, {"site", MS_GROUP_SITE}, {NULL, 0}};
+static const cli_choice match_choices[] = {
+    {"auto", MS_MATCH_AUTO}, {"id", MS_MATCH_BY_ID}, {"class", MS_MATCH_BY_CLASS}, {NULL, 0}};
+static const cli_choice interfaces_choices[] = {
+    {"after", MS_INTERFACES_AFTER}, {"own", MS_INTERFACES_OWN}, {NULL, 0}};
+
+static const cli_opt compare_opts[] = {
+    CLI_OPT_TOP(20, "show the N classes that changed most (default 20, 0: all)"),
+    {.name = "groups", .arg = "K",
+     .help = "show where the new objects of the K classes that grew most are held (default 5, "
+             "0: none)",
+     CLI_U64(ci_args, groups, 5, 0, 1000)},
+    CLI_OPT_JSON("JSON output (schema memsnap.compare/1, docs/schema/compare.schema.json)"),
+    CLI_OPT_MARKDOWN,
+    OPT_FAIL_ON("exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB', 'class:Foo>+100', "
+                "'new-retained>1MB' (repeatable; docs/ci.md)"),
+    OPT_IGNORE,
+    {.name = "by", .help = "rows per class (default) or per allocation site",
+     CLI_CHOICE(ci_args, by, by_choices, MS_GROUP_CLASS)},
+    {.name = "match",
+     .help = "match objects by id (auto: unless the snapshots come from different processes) or "
+             "compare per class only",
+     CLI_CHOICE(ci_args, match, match_choices, MS_MATCH_AUTO)},
+    {.name = "interfaces",
+     .help = "name BEFORE's plain objects \"{a, b}\" with AFTER's definitions (DevTools' Memory "
+             "panel, default) or its own (heap-snapshot-toolkit's diff)",
+     CLI_CHOICE(ci_args, interfaces, interfaces_choices, MS_INTERFACES_AFTER)},
+    {.name = "no-paths", .help = "skip the retention paths and retained sizes (faster)",
+     CLI_BOOL(ci_args, no_paths)},
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_TIMINGS("print load and compare seconds as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd compare_cmd = {
+    .name = "compare",
+    .forms = {{"BEFORE AFTER", 2, 2}},
+    .description =
+        "What grew between two snapshots of one process.  Per class, as Chrome\n"
+        "DevTools' Comparison view: objects matched by id, new ones (# New, Alloc.\n"
+        "Size), deleted ones (# Deleted, Freed Size) and the deltas, largest growth\n"
+        "first; then, for the classes that grew most, where their new objects are\n"
+        "held: grouped by retention path in AFTER, with what they retain.\n"
+        "Snapshots of different processes (their ids name different objects) are\n"
+        "compared per class only, with a warning.  Two Memlyze event traces\n"
+        "(.mlyze without a heap snapshot) are compared per allocation site: live\n"
+        "bytes and events per site, largest growth first.\n",
+    .opts = compare_opts,
+    .epilog = EXIT_STATUS,
+};
+
+static const cli_opt leaks_opts[] = {
+    CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
+    CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
+    CLI_OPT_MARKDOWN,
+    OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
+                "'class:Foo>10' (repeatable; docs/ci.md)"),
+    OPT_IGNORE,
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd leaks_cmd = {
+    .name = "leaks",
+    .forms = {{"BASELINE TARGET FINAL", 3, 3}},
+    .description =
+        "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
+        "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
+        "under test was undone.  Listed per class, then grouped by retention path in\n"
+        "FINAL, largest retained first.  The three snapshots must come from one\n"
+        "process.\n",
+    .opts = leaks_opts,
+    .epilog = EXIT_STATUS,
+};
 
 /* ---- groups of new objects, shared by compare and leaks ---------------- */
 
@@ -430,16 +478,6 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
     free(grow);
 }
 
-static int parse_enum(const char *opt, const char *v, const char *const *names, int n, int *out)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(v, names[i]) == 0) {
-            *out = i;
-            return CLI_OK;
-        }
-    return cli_usage_error("%s: '%s' is not one of the choices (see --help)", opt, v);
-}
-
 /* The JSON groups of the classes listed, one at a time. */
 typedef struct group_stream {
     const ms_compare *cmp;
@@ -473,102 +511,50 @@ static cJSON *next_group(void *ctx, bool *failed)
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
-                                         {"groups", required_argument, NULL, 'g'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"markdown", no_argument, NULL, 'm'},
-                                         {"fail-on", required_argument, NULL, 'f'},
-                                         {"ignore", required_argument, NULL, 'i'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"match", required_argument, NULL, 'M'},
-                                         {"interfaces", required_argument, NULL, 'I'},
-                                         {"no-paths", no_argument, NULL, 'P'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"timings", no_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    static const char *const by_names[] = {"class", "site"};
-    static const char *const match_names[] = {"auto", "id", "class"};
-    static const char *const iface_names[] = {"after", "own"};
     ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *before = NULL, *after = NULL;
     ms_compare *cmp = NULL;
-    ignore_list ign = {0};
-    budgets bs = {0};
+    cli_common opt;
+    ci_args ca = {.leaks = false};
     bool exceeded[MAX_BUDGETS] = {false};
-    const char *out = NULL;
+    char **files;
+    const char *out;
     cJSON *before_json = NULL;
-    bool json = false, markdown = false, raw = false, timings = false;
-    uint64_t top = 20, k = 5;
+    bool json, markdown, raw, timings;
+    uint64_t top, k;
     double t_before, t_after, t0, t_compare;
     size_t bad = 0, nsites = 0;
     site_diff *sites = NULL;
     bool traces = false;
-    int c, rc = CLI_OK, v = 0, want_paths;
+    int rc = CLI_OK, want_paths;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64(optarg, &top))
-                rc = cli_usage_error("compare: -n needs a non-negative integer, not '%s'", optarg);
-            break;
-        case 'g':
-            if (!cli_parse_u64(optarg, &k) || k > 1000)
-                rc = cli_usage_error("compare: --groups needs an integer 0..1000, not '%s'", optarg);
-            break;
-        case 'j': json = true; break;
-        case 'm': markdown = true; break;
-        case 'f': rc = add_budget(&bs, optarg, false); break;
-        case 'i':
-            if (ign.nclasses || ign.npaths)
-                rc = cli_usage_error("compare: one --ignore file");
-            else
-                rc = ignore_load(optarg, &ign);
-            break;
-        case 'b':
-            if ((rc = parse_enum("--by", optarg, by_names, 2, &v)) == CLI_OK)
-                copts.group = v ? MS_GROUP_SITE : MS_GROUP_CLASS;
-            break;
-        case 'M':
-            if ((rc = parse_enum("--match", optarg, match_names, 3, &v)) == CLI_OK)
-                copts.match = (ms_compare_match)v;
-            break;
-        case 'I':
-            if ((rc = parse_enum("--interfaces", optarg, iface_names, 2, &v)) == CLI_OK)
-                copts.interfaces = (ms_compare_interfaces)v;
-            break;
-        case 'P': copts.paths = 0; break;
-        case 'r': raw = true; break;
-        case 't': timings = true; break;
-        case 'o': out = optarg; break;
-        case 'h': compare_help(stdout); goto done;
-        default: compare_help(stderr); rc = CLI_USAGE; goto done;
-        }
-        if (rc != CLI_OK)
-            goto done;
-    }
-    if (argc - optind != 2) {
-        compare_help(stderr);
-        rc = CLI_USAGE;
+    if ((rc = cli_parse_args(&compare_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
-    }
-    if (json && markdown) {
-        rc = cli_usage_error("compare: --json or --markdown, not both");
-        goto done;
-    }
-    ignore_apply(&ign, &copts);
+    rc = CLI_OK;
+    files = opt.operands;
+    out = opt.output;
+    json = opt.json;
+    markdown = opt.markdown;
+    raw = opt.raw_sizes;
+    timings = opt.timings;
+    top = opt.top;
+    k = ca.groups;
+    copts.group = (ms_summary_group)ca.by;
+    copts.match = (ms_compare_match)ca.match;
+    copts.interfaces = (ms_compare_interfaces)ca.interfaces;
+    if (ca.no_paths)
+        copts.paths = 0;
+    ignore_apply(&ca.ign, &copts);
     /* One graph at a time where possible: BEFORE shrinks to what the
      * comparison reads of it before AFTER loads, and is freed before
      * AFTER's dominators and paths are computed. */
-    if (cli_open(argv[optind], &before, &t_before, &err) < 0) {
+    if (cli_open(files[0], &before, &t_before, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
     ms_snapshot_set_sizes(before, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    before_json = cli_snapshot_json(before, argv[optind]);
+    before_json = cli_snapshot_json(before, files[0]);
     t_compare = 0;
     if (!ms_snapshot_is_site_trace(before)) {
         t0 = cli_now();
@@ -578,7 +564,7 @@ int cmd_compare(int argc, char **argv)
         }
         t_compare = cli_now() - t0;
     }
-    if (cli_open(argv[optind + 1], &after, &t_after, &err) < 0) {
+    if (cli_open(files[1], &after, &t_after, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
@@ -639,7 +625,7 @@ int cmd_compare(int argc, char **argv)
             doc = cJSON_CreateObject();
             bj = cJSON_CreateArray();
         }
-        bad = check_budgets(&bs, &facts, bj, exceeded);
+        bad = check_budgets(&ca.bs, &facts, bj, exceeded);
         if (json) {
             cJSON *rows = cJSON_CreateArray(), *groups = cJSON_CreateArray();
             const ms_why_class *g = ms_compare_groups(cmp);
@@ -647,7 +633,7 @@ int cmd_compare(int argc, char **argv)
             cJSON_AddStringToObject(doc, "schema", "memsnap.compare/1");
             cJSON_AddItemToObject(doc, "before", before_json);
             before_json = NULL;
-            cJSON_AddItemToObject(doc, "after", cli_snapshot_json(after, argv[optind + 1]));
+            cJSON_AddItemToObject(doc, "after", cli_snapshot_json(after, files[1]));
             cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
             cJSON_AddStringToObject(doc, "by", copts.group == MS_GROUP_SITE ? "site" : "class");
             cJSON_AddStringToObject(doc, "match", ms_compare_by_id(cmp) ? "id" : "class");
@@ -685,13 +671,13 @@ int cmd_compare(int argc, char **argv)
             cli_output o;
             if ((rc = cli_output_open(&o, out)) == CLI_OK) {
                 if (markdown)
-                    md_budgets(o.f, &bs, exceeded);
+                    md_budgets(o.f, &ca.bs, exceeded);
                 if (traces)
-                    trace_compare_text(o.f, before, after, sites, nsites, argv[optind],
-                                       argv[optind + 1], (size_t)top, markdown);
+                    trace_compare_text(o.f, before, after, sites, nsites, files[0], files[1],
+                                       (size_t)top, markdown);
                 else
-                    compare_text(o.f, after, cmp, argv[optind], argv[optind + 1], (size_t)top,
-                                 (size_t)k, markdown);
+                    compare_text(o.f, after, cmp, files[0], files[1], (size_t)top, (size_t)k,
+                                 markdown);
                 rc = cli_output_close(&o, true);
             }
         }
@@ -704,7 +690,7 @@ done:
     ms_compare_free(cmp);
     ms_snapshot_free(before);
     ms_snapshot_free(after);
-    ignore_free(&ign);
+    ignore_free(&ca.ign);
     return rc;
 }
 
@@ -731,68 +717,35 @@ static cJSON *next_leak_group(void *ctx, bool *failed)
 
 int cmd_leaks(int argc, char **argv)
 {
-    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"markdown", no_argument, NULL, 'm'},
-                                         {"fail-on", required_argument, NULL, 'f'},
-                                         {"ignore", required_argument, NULL, 'i'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"timings", no_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snaps[3] = {NULL, NULL, NULL};
     ms_leaks *lk = NULL;
-    ignore_list ign = {0};
-    budgets bs = {0};
+    cli_common opt;
+    ci_args ca = {.leaks = true};
     bool exceeded[MAX_BUDGETS] = {false};
-    const char *out = NULL;
-    bool json = false, markdown = false, raw = false, timings = false;
-    uint64_t top = 10;
+    char **files;
+    const char *out;
+    bool json, markdown, raw, timings;
+    uint64_t top;
     double t_load = 0, t0, t_leaks;
     size_t bad = 0;
-    int c, rc = CLI_OK;
+    int rc = CLI_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64(optarg, &top))
-                rc = cli_usage_error("leaks: -n needs a non-negative integer, not '%s'", optarg);
-            break;
-        case 'j': json = true; break;
-        case 'm': markdown = true; break;
-        case 'f': rc = add_budget(&bs, optarg, true); break;
-        case 'i':
-            if (ign.nclasses || ign.npaths)
-                rc = cli_usage_error("leaks: one --ignore file");
-            else
-                rc = ignore_load(optarg, &ign);
-            break;
-        case 'r': raw = true; break;
-        case 't': timings = true; break;
-        case 'o': out = optarg; break;
-        case 'h': leaks_help(stdout); goto done;
-        default: leaks_help(stderr); rc = CLI_USAGE; goto done;
-        }
-        if (rc != CLI_OK)
-            goto done;
-    }
-    if (argc - optind != 3) {
-        leaks_help(stderr);
-        rc = CLI_USAGE;
+    if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
-    }
-    if (json && markdown) {
-        rc = cli_usage_error("leaks: --json or --markdown, not both");
-        goto done;
-    }
-    ignore_apply(&ign, &copts);
+    rc = CLI_OK;
+    files = opt.operands;
+    out = opt.output;
+    json = opt.json;
+    markdown = opt.markdown;
+    raw = opt.raw_sizes;
+    timings = opt.timings;
+    top = opt.top;
+    ignore_apply(&ca.ign, &copts);
     for (int i = 0; i < 3; i++) {
         double t;
-        if (cli_open(argv[optind + i], &snaps[i], &t, &err) < 0) {
+        if (cli_open(files[i], &snaps[i], &t, &err) < 0) {
             rc = cli_fail(&err);
             goto done;
         }
@@ -826,13 +779,13 @@ int cmd_leaks(int argc, char **argv)
         facts.leak_count = ms_leaks_count(lk);
         facts.leak_retained = ms_leaks_retained(lk);
         facts.leaks = lk;
-        bad = check_budgets(&bs, &facts, bj, exceeded);
+        bad = check_budgets(&ca.bs, &facts, bj, exceeded);
         if (json) {
             cJSON *doc = cJSON_CreateObject(), *cls = cJSON_CreateArray(), *gl = cJSON_CreateArray();
             cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/1");
-            cJSON_AddItemToObject(doc, "baseline", cli_snapshot_json(snaps[0], argv[optind]));
-            cJSON_AddItemToObject(doc, "target", cli_snapshot_json(snaps[1], argv[optind + 1]));
-            cJSON_AddItemToObject(doc, "final", cli_snapshot_json(fin, argv[optind + 2]));
+            cJSON_AddItemToObject(doc, "baseline", cli_snapshot_json(snaps[0], files[0]));
+            cJSON_AddItemToObject(doc, "target", cli_snapshot_json(snaps[1], files[1]));
+            cJSON_AddItemToObject(doc, "final", cli_snapshot_json(fin, files[2]));
             cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
             cJSON_AddNumberToObject(doc, "count", (double)ms_leaks_count(lk));
             cJSON_AddNumberToObject(doc, "shallow_size", (double)ms_leaks_size(lk));
@@ -863,14 +816,14 @@ int cmd_leaks(int argc, char **argv)
             if ((rc = cli_output_open(&o, out)) == CLI_OK) {
                 FILE *f = o.f;
                 if (markdown) {
-                    md_budgets(f, &bs, exceeded);
+                    md_budgets(f, &ca.bs, exceeded);
                     fputs("### memsnap leaks\n\n", f);
                     fprintf(f, "**%s objects** allocated between ", cli_count(ms_leaks_count(lk), a));
-                    cli_md_text(f, argv[optind]);
+                    cli_md_text(f, files[0]);
                     fputs(" and ", f);
-                    cli_md_text(f, argv[optind + 1]);
+                    cli_md_text(f, files[1]);
                     fputs(" are still alive in ", f);
-                    cli_md_text(f, argv[optind + 2]);
+                    cli_md_text(f, files[2]);
                     fprintf(f, ": %s, retaining **%s**.\n\n", cli_size(ms_leaks_size(lk), b),
                             cli_size(ms_leaks_retained(lk), d));
                     if (ncls)
@@ -878,8 +831,7 @@ int cmd_leaks(int argc, char **argv)
                               f);
                 } else {
                     fprintf(f, "%s objects allocated between %s and %s are still alive in %s:\n",
-                            cli_count(ms_leaks_count(lk), a), argv[optind], argv[optind + 1],
-                            argv[optind + 2]);
+                            cli_count(ms_leaks_count(lk), a), files[0], files[1], files[2]);
                     fprintf(f, "%s shallow, retaining %s\n", cli_size(ms_leaks_size(lk), b),
                             cli_size(ms_leaks_retained(lk), d));
                     if (ncls)
@@ -922,6 +874,6 @@ done:
     ms_leaks_free(lk);
     for (int i = 0; i < 3; i++)
         ms_snapshot_free(snaps[i]);
-    ignore_free(&ign);
+    ignore_free(&ca.ign);
     return rc;
 }

@@ -2,11 +2,10 @@
  * cmd_cycles.c: `memsnap cycles SNAP` - reference cycles (strongly
  * connected components), largest first.
  */
-#define _GNU_SOURCE
+#include "cli_opt.h"
 #include "cli_paths.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,35 +13,44 @@
 #define HISTOGRAM_CLASSES 5
 #define JSON_MEMBERS_MAX 1000
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap cycles [-n N] [--min-size SIZE] [--all-edges] [--json] [--raw-sizes]\n"
-          "                      [-o FILE] SNAPSHOT\n"
-          "\n"
-          "Reference cycles: groups of objects that all reach each other (strongly\n"
-          "connected components of two objects or more, or an object referring to\n"
-          "itself), largest total shallow size first.  For each: its size, what it\n"
-          "retains as a whole, the classes of its members, and the shortest path\n"
-          "from the GC roots into it.  No mainstream heap tool reports these.\n"
-          "\n"
-          "By default only references a program writes count (V8: properties, array\n"
-          "elements, closure variables and the engine's data stores; other inputs:\n"
-          "every strong reference).  --all-edges adds engine plumbing (maps,\n"
-          "prototypes, function contexts), which joins most of a V8 heap into one\n"
-          "cycle.  Weak references never count.\n"
-          "\n"
-          "  -n, --top N       show the N largest cycles (default 10; 0 = all)\n"
-          "  --min-size SIZE   leave out cycles smaller than SIZE in total (bytes,\n"
-          "                    or K, M, G; default 0)\n"
-          "  --all-edges       every strong edge, engine plumbing included\n"
-          "  --json            JSON output (schema memsnap.cycles/1)\n"
-          "  --raw-sizes       V8's self sizes instead of DevTools' shallow sizes\n"
-          "  --timings         print load, analysis and cycle-finding seconds as JSON\n"
-          "                    on stderr\n"
-          "  -o, --output FILE write to FILE (atomically) instead of stdout\n"
-          "  -h, --help        this help\n",
-          f);
-}
+/* cycles' own options (the shared ones are in cli_common). */
+typedef struct cycles_args {
+    cli_size_arg min_size;
+    bool all_edges;
+} cycles_args;
+
+static const cli_opt cycles_opts[] = {
+    CLI_OPT_TOP(10, "show the N largest cycles (default 10; 0 = all)"),
+    {.name = "min-size", .arg = "SIZE",
+     .help = "leave out cycles smaller than SIZE in total (bytes, or K, M, G; default 0)",
+     CLI_SIZE(cycles_args, min_size, "0", false)},
+    {.name = "all-edges", .help = "every strong edge, engine plumbing included",
+     CLI_BOOL(cycles_args, all_edges)},
+    CLI_OPT_JSON("JSON output (schema memsnap.cycles/1)"),
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_TIMINGS("print load, analysis and cycle-finding seconds as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd cycles_cmd = {
+    .name = "cycles",
+    .forms = {{"SNAPSHOT", 1, 1}},
+    .description =
+        "Reference cycles: groups of objects that all reach each other (strongly\n"
+        "connected components of two objects or more, or an object referring to\n"
+        "itself), largest total shallow size first.  For each: its size, what it\n"
+        "retains as a whole, the classes of its members, and the shortest path\n"
+        "from the GC roots into it.  No mainstream heap tool reports these.\n"
+        "\n"
+        "By default only references a program writes count (V8: properties, array\n"
+        "elements, closure variables and the engine's data stores; other inputs:\n"
+        "every strong reference).  --all-edges adds engine plumbing (maps,\n"
+        "prototypes, function contexts), which joins most of a V8 heap into one\n"
+        "cycle.  Weak references never count.\n",
+    .opts = cycles_opts,
+};
 
 typedef struct class_count {
     const char *name;
@@ -88,54 +96,30 @@ static class_count *histogram(ms_snapshot *snap, const ms_cycle *cy, size_t *n)
 
 int cmd_cycles(int argc, char **argv)
 {
-    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
-                                         {"min-size", required_argument, NULL, 'm'},
-                                         {"all-edges", no_argument, NULL, 'a'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"timings", no_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snap = NULL;
     ms_cycles *cyc = NULL;
-    const char *out = NULL;
-    bool json = false, raw = false, all = false, timings = false;
+    cli_common opt;
+    cycles_args ca;
+    const char *file, *out;
+    bool json, raw, all, timings;
     double t_load, t0, t_analysis, t_cycles;
-    uint64_t top = 10, min_size = 0;
+    uint64_t top, min_size;
     size_t count, shown = 0;
     ms_hop *hops = NULL;
-    int c, rc = CLI_OK;
+    int rc = CLI_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64(optarg, &top))
-                return cli_usage_error("cycles: -n needs a non-negative integer, not '%s'", optarg);
-            break;
-        case 'm': {
-            double pct;
-            if (!cli_parse_size(optarg, &min_size, &pct) || pct >= 0)
-                return cli_usage_error("cycles: --min-size needs a size like 4096, 64K or 2M, not '%s'",
-                                       optarg);
-            break;
-        }
-        case 'a': all = true; break;
-        case 'j': json = true; break;
-        case 'r': raw = true; break;
-        case 't': timings = true; break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
+    if ((rc = cli_parse_args(&cycles_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
+        return rc;
+    file = opt.operands[0];
+    out = opt.output;
+    json = opt.json;
+    raw = opt.raw_sizes;
+    timings = opt.timings;
+    top = opt.top;
+    all = ca.all_edges;
+    min_size = ca.min_size.bytes;
+    if (cli_open(file, &snap, &t_load, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     t0 = cli_now();
@@ -164,7 +148,7 @@ int cmd_cycles(int argc, char **argv)
     if (json) {
         cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
         cJSON_AddStringToObject(doc, "schema", "memsnap.cycles/1");
-        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, argv[optind]));
+        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
         cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
         cJSON_AddStringToObject(doc, "edges", all ? "all" : "strong");
         cJSON_AddNumberToObject(doc, "cycle_count", (double)count);
@@ -211,7 +195,7 @@ int cmd_cycles(int argc, char **argv)
         char a[32], b[32], d[32], dd[16];
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
-        fprintf(o.f, "%s: %s reference cycle%s (%s)\n", argv[optind], cli_count(count, a),
+        fprintf(o.f, "%s: %s reference cycle%s (%s)\n", file, cli_count(count, a),
                 count == 1 ? "" : "s",
                 all ? "every strong edge" : "references the program holds, engine plumbing left out");
         for (size_t i = 0, done_n = 0; i < count && done_n < shown; i++) {

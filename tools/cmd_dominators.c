@@ -2,35 +2,46 @@
  * cmd_dominators.c: `memsnap dominators SNAP` - the dominator tree from the
  * root, biggest subtrees first.
  */
-#define _GNU_SOURCE
 #include "cli.h"
+#include "cli_opt.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap dominators [--depth D] [--min-size SIZE] [--max-children N] [--json]\n"
-          "                          [--raw-sizes] [-o FILE] SNAPSHOT\n"
-          "\n"
-          "The dominator tree from the root: each object below the objects that alone\n"
-          "keep it alive, children sorted by retained size.  Subtrees retaining less\n"
-          "than SIZE are left out, and so is everything below depth D.\n"
-          "\n"
-          "  --depth D         levels below the root to show (default 4)\n"
-          "  --min-size SIZE   smallest retained size shown: bytes, or with a suffix\n"
-          "                    K, M, G (binary: 1K = 1024), or N% of the heap (default 1%)\n"
-          "  --max-children N  at most N children per object (default 10)\n"
-          "  --json            JSON output (schema memsnap.dominators/1): a flat list in\n"
-          "                    tree order, each node with its depth and dominator\n"
-          "  --raw-sizes       V8's self sizes instead of DevTools' shallow sizes\n"
-          "  -o, --output FILE write to FILE (atomically) instead of stdout\n"
-          "  -h, --help        this help\n",
-          f);
-}
+/* dominators' own options (the shared ones are in cli_common). */
+typedef struct dominators_args {
+    uint64_t depth, max_children;
+    cli_size_arg min_size;
+} dominators_args;
+
+static const cli_opt dominators_opts[] = {
+    {.name = "depth", .arg = "D", .help = "levels below the root to show (default 4)",
+     CLI_U64(dominators_args, depth, 4, 0, 100000)},
+    {.name = "min-size", .arg = "SIZE",
+     .help = "smallest retained size shown: bytes, or with a suffix K, M, G (binary: 1K = 1024), "
+             "or N% of the heap (default 1%)",
+     CLI_SIZE(dominators_args, min_size, "1%", true)},
+    {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
+     CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
+    CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
+                 "node with its depth and dominator"),
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd dominators_cmd = {
+    .name = "dominators",
+    .forms = {{"SNAPSHOT", 1, 1}},
+    .description =
+        "The dominator tree from the root: each object below the objects that alone\n"
+        "keep it alive, children sorted by retained size.  Subtrees retaining less\n"
+        "than SIZE are left out, and so is everything below depth D.\n",
+    .opts = dominators_opts,
+};
 
 typedef struct item {
     ms_node node;
@@ -88,69 +99,42 @@ static size_t pick_children(ms_snapshot *snap, ms_node n, uint64_t min_size, siz
 
 int cmd_dominators(int argc, char **argv)
 {
-    static const struct option opts[] = {{"depth", required_argument, NULL, 'd'},
-                                         {"min-size", required_argument, NULL, 'm'},
-                                         {"max-children", required_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snap = NULL;
-    const char *out = NULL, *min_arg = "1%";
-    bool json = false, raw = false;
-    uint64_t depth = 4, max_children = 10, min_size, total;
+    cli_common opt;
+    dominators_args da;
+    const char *file, *out;
+    bool json, raw;
+    uint64_t depth, max_children, min_size, total;
     item *stack = NULL;
     size_t sp = 0, stack_cap = 0, kids_cap = 0;
     ms_node *kids = NULL;
     bool *last_at = NULL;
     cJSON *doc = NULL, *list = NULL;
     cli_output o = {0};
-    int c, rc = CLI_OK;
+    int rc = CLI_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            if (!cli_parse_u64(optarg, &depth) || depth > 100000)
-                return cli_usage_error("dominators: --depth needs an integer 0..100000, not '%s'", optarg);
-            break;
-        case 'm': min_arg = optarg; break;
-        case 'c':
-            if (!cli_parse_u64(optarg, &max_children) || max_children == 0)
-                return cli_usage_error("dominators: --max-children needs a positive integer, not '%s'",
-                                       optarg);
-            break;
-        case 'j': json = true; break;
-        case 'r': raw = true; break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
+    if ((rc = cli_parse_args(&dominators_cmd, argc, argv, &opt, &da)) != CLI_RUN)
+        return rc;
+    file = opt.operands[0];
+    out = opt.output;
+    json = opt.json;
+    raw = opt.raw_sizes;
+    depth = da.depth;
+    max_children = da.max_children;
+    min_size = da.min_size.bytes;
+    if (cli_open(file, &snap, NULL, &err) < 0)
+        return cli_fail(&err);
+    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    if (ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
+                                      MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES,
+                            &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
     }
-    if (argc - optind != 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    {
-        double pct;
-        if (!cli_parse_size(min_arg, &min_size, &pct))
-            return cli_usage_error("dominators: --min-size needs a size like 4096, 64K, 2M or 1%%, not '%s'",
-                                   min_arg);
-        if (cli_open(argv[optind], &snap, NULL, &err) < 0)
-            return cli_fail(&err);
-        ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-        if (ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
-                                          MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES,
-                                &err) < 0) {
-            rc = cli_fail(&err);
-            goto done;
-        }
-        total = ms_node_retained_size(snap, ms_snapshot_root(snap));
-        if (pct >= 0)
-            min_size = (uint64_t)((double)total * pct / 100.0);
-    }
+    total = ms_node_retained_size(snap, ms_snapshot_root(snap));
+    if (da.min_size.percent >= 0)
+        min_size = (uint64_t)((double)total * da.min_size.percent / 100.0);
     last_at = calloc(depth + 2, sizeof *last_at);
     if (!last_at)
         goto oom;
@@ -160,7 +144,7 @@ int cmd_dominators(int argc, char **argv)
         doc = cJSON_CreateObject();
         list = cJSON_CreateArray();
         cJSON_AddStringToObject(doc, "schema", "memsnap.dominators/1");
-        cJSON_AddItemToObject(sj, "file", cli_json_string(argv[optind], strlen(argv[optind])));
+        cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
         cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
         cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
         cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
@@ -174,7 +158,7 @@ int cmd_dominators(int argc, char **argv)
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
         fprintf(o.f, "%s: dominator tree, %" PRIu64 " levels, subtrees retaining at least %s\n\n",
-                argv[optind], depth, cli_size(min_size, a));
+                file, depth, cli_size(min_size, a));
         fprintf(o.f, "%11s  %6s  %s\n", "retained", "%", "object");
     }
 

@@ -1,44 +1,54 @@
 /*
  * cmd_summary.c: `memsnap summary SNAP` - objects grouped by class.
  */
-#define _GNU_SOURCE
 #include "cli.h"
+#include "cli_opt.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_ROWS 25
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap summary [-n N] [--by class|site] [--sort retained|shallow|count] [--json]\n"
-          "                       [--raw-sizes] [-o FILE] SNAPSHOT\n"
-          "\n"
-          "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
-          "(docs/summary.md): per class the count, total shallow size, retained size\n"
-          "(what the class's objects keep alive together) and smallest distance from\n"
-          "the GC roots.  Objects with a shallow size of 0 are not counted, as in\n"
-          "DevTools.\n"
-          "\n"
-          "  -n, --top N   show the N largest classes (default 25; 0 = all; --json: all)\n"
-          "  --by class    group by class (default)\n"
-          "  --by site     group by allocation site, for inputs that record one\n"
-          "                (Python and Boehm captures); objects without one are\n"
-          "                \"(unknown site)\"\n"
-          "                An .mlyze event trace without a heap snapshot (Memlyze's\n"
-          "                files) always shows its allocation sites: live bytes,\n"
-          "                bytes allocated and freed, events per site\n"
-          "  --sort KEY    order by retained (default, as DevTools), shallow or count\n"
-          "  --json        JSON output (schema memsnap.summary/1)\n"
-          "  --raw-sizes   use the self sizes recorded in the file instead of DevTools'\n"
-          "                shallow sizes (which move the size of internal arrays owned\n"
-          "                by one object into that object)\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help    this help\n",
-          f);
-}
+/* summary's own options (the shared ones are in cli_common). */
+typedef struct summary_args {
+    int by, sort; /* ms_summary_options' group and sort */
+} summary_args;
+
+static const cli_choice by_choices[] = {
+    {"class", MS_GROUP_CLASS}, {"site", MS_GROUP_SITE}, {NULL, 0}};
+static const cli_choice sort_choices[] = {
+    {"retained", MS_SORT_RETAINED}, {"shallow", MS_SORT_SHALLOW}, {"count", MS_SORT_COUNT},
+    {NULL, 0}};
+
+static const cli_opt summary_opts[] = {
+    CLI_OPT_TOP(DEFAULT_ROWS, "show the N largest classes (default 25; 0 = all; --json: all)"),
+    {.name = "by",
+     .help = "group by class (default) or by allocation site, for inputs that record one "
+             "(Python and Boehm captures; objects without one are \"(unknown site)\").  An "
+             ".mlyze event trace without a heap snapshot (Memlyze's files) always shows its "
+             "allocation sites: live bytes, bytes allocated and freed, events per site",
+     CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
+    {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
+     CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
+    CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd summary_cmd = {
+    .name = "summary",
+    .forms = {{"SNAPSHOT", 1, 1}},
+    .description =
+        "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
+        "(docs/summary.md): per class the count, total shallow size, retained size\n"
+        "(what the class's objects keep alive together) and smallest distance from\n"
+        "the GC roots.  Objects with a shallow size of 0 are not counted, as in\n"
+        "DevTools.\n",
+    .opts = summary_opts,
+};
 
 /* ---- event traces ---------------------------------------------------------
  * A trace without a heap snapshot (Memlyze's files) is a graph of allocation
@@ -159,65 +169,32 @@ done:
 
 int cmd_summary(int argc, char **argv)
 {
-    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"sort", required_argument, NULL, 's'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_summary_options so = MS_SUMMARY_OPTIONS_INIT;
     ms_snapshot *snap = NULL;
     ms_summary *sum = NULL;
-    const char *out = NULL;
-    bool json = false, top_given = false, raw = false;
-    uint64_t top = DEFAULT_ROWS, total = 0, objects = 0;
+    cli_common opt;
+    summary_args sa;
+    const char *file, *out;
+    bool json, top_given, raw;
+    uint64_t top, total = 0, objects = 0;
     size_t rows, shown;
-    int c, rc = CLI_OK;
+    int rc = CLI_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64(optarg, &top))
-                return cli_usage_error("summary: -n needs a non-negative integer, not '%s'", optarg);
-            top_given = true;
-            break;
-        case 'j': json = true; break;
-        case 'r': raw = true; break;
-        case 'b':
-            if (strcmp(optarg, "class") == 0)
-                so.group = MS_GROUP_CLASS;
-            else if (strcmp(optarg, "site") == 0)
-                so.group = MS_GROUP_SITE;
-            else
-                return cli_usage_error("summary: --by takes class or site, not '%s'", optarg);
-            break;
-        case 's':
-            if (strcmp(optarg, "retained") == 0)
-                so.sort = MS_SORT_RETAINED;
-            else if (strcmp(optarg, "shallow") == 0)
-                so.sort = MS_SORT_SHALLOW;
-            else if (strcmp(optarg, "count") == 0)
-                so.sort = MS_SORT_COUNT;
-            else
-                return cli_usage_error("summary: --sort takes retained, shallow or count, not '%s'", optarg);
-            break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    if (cli_open(argv[optind], &snap, NULL, &err) < 0)
+    if ((rc = cli_parse_args(&summary_cmd, argc, argv, &opt, &sa)) != CLI_RUN)
+        return rc;
+    so.group = (ms_summary_group)sa.by;
+    so.sort = (ms_summary_sort)sa.sort;
+    file = opt.operands[0];
+    out = opt.output;
+    json = opt.json;
+    raw = opt.raw_sizes;
+    top = opt.top;
+    top_given = cli_opt_given(&summary_cmd, &opt, "top");
+    if (cli_open(file, &snap, NULL, &err) < 0)
         return cli_fail(&err);
     if (ms_snapshot_is_site_trace(snap)) {
-        rc = trace_summary(snap, argv[optind], so.sort, json, json && !top_given ? 0 : top, out);
+        rc = trace_summary(snap, file, so.sort, json, json && !top_given ? 0 : top, out);
         goto done;
     }
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
@@ -237,7 +214,7 @@ int cmd_summary(int argc, char **argv)
     if (json) {
         cJSON *doc = cJSON_CreateObject(), *snapj = cJSON_CreateObject(), *list = cJSON_CreateArray();
         cJSON_AddStringToObject(doc, "schema", "memsnap.summary/1");
-        cJSON_AddItemToObject(snapj, "file", cli_json_string(argv[optind], strlen(argv[optind])));
+        cJSON_AddItemToObject(snapj, "file", cli_json_string(file, strlen(file)));
         cJSON_AddStringToObject(snapj, "format", ms_format_name(ms_snapshot_format(snap)));
         cJSON_AddNumberToObject(snapj, "node_count", ms_snapshot_node_count(snap));
         cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
@@ -267,7 +244,7 @@ int cmd_summary(int argc, char **argv)
         char a[32], b[32];
         if ((rc = cli_output_open(&o, out)) != CLI_OK)
             goto done;
-        fprintf(o.f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", argv[optind],
+        fprintf(o.f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", file,
                 cli_count(objects, a), cli_count(rows, b),
                 so.group == MS_GROUP_SITE ? (rows == 1 ? "site" : "sites") : (rows == 1 ? "class" : "classes"),
                 cli_size(total, (char[32]){0}), raw ? "raw" : "DevTools");

@@ -2,11 +2,11 @@
  * cmd_timeline.c: `memsnap timeline TRACE` - live bytes over time, the peak,
  * markers and garbage collections of an .mlyze event trace.
  */
-#define _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "cli.h"
+#include "cli_opt.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -15,22 +15,31 @@
 #define BAR_WIDTH 40
 #define MAX_GC_LINES 20
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap timeline [--rows N] [--json] [-o FILE] TRACE\n"
-          "\n"
-          "What an .mlyze trace (Memlyze's tracer, or memsnap_record) recorded over\n"
-          "time: live bytes (allocated minus the frees whose size is known), the peak\n"
-          "and when it happened, markers and garbage collections.  Times are seconds\n"
-          "after the trace started.\n"
-          "\n"
-          "  --rows N      at most N rows of the live-bytes chart (default 24)\n"
-          "  --json        JSON output (schema memsnap.timeline/1): every point of the\n"
-          "                series, every marker and collection\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help    this help\n",
-          f);
-}
+/* timeline's own options (the shared ones are in cli_common). */
+typedef struct timeline_args {
+    uint64_t rows;
+} timeline_args;
+
+static const cli_opt timeline_opts[] = {
+    {.name = "rows", .arg = "N", .help = "at most N rows of the live-bytes chart (default 24)",
+     CLI_U64(timeline_args, rows, DEFAULT_ROWS, 1, 100000)},
+    CLI_OPT_JSON("JSON output (schema memsnap.timeline/1): every point of the series, every "
+                 "marker and collection"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd timeline_cmd = {
+    .name = "timeline",
+    .forms = {{"TRACE", 1, 1}},
+    .description =
+        "What an .mlyze trace (Memlyze's tracer, or memsnap_record) recorded over\n"
+        "time: live bytes (allocated minus the frees whose size is known), the peak\n"
+        "and when it happened, markers and garbage collections.  Times are seconds\n"
+        "after the trace started.\n",
+    .opts = timeline_opts,
+};
 
 static const char *secs(uint64_t us, char buf[32])
 {
@@ -267,47 +276,27 @@ static int write_text(ms_snapshot *snap, const char *file, const char *out, uint
 
 int cmd_timeline(int argc, char **argv)
 {
-    static const struct option opts[] = {{"rows", required_argument, NULL, 'r'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snap = NULL;
-    const char *out = NULL;
-    uint64_t rows = DEFAULT_ROWS;
-    bool json = false;
-    int c, rc;
+    cli_common opt;
+    timeline_args ta;
+    const char *file;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            if (!cli_parse_u64(optarg, &rows) || rows == 0 || rows > 100000)
-                return cli_usage_error("timeline: --rows needs an integer from 1 to 100000, not '%s'",
-                                       optarg);
-            break;
-        case 'j': json = true; break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    if (cli_open(argv[optind], &snap, NULL, &err) < 0)
+    if ((rc = cli_parse_args(&timeline_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
+        return rc;
+    file = opt.operands[0];
+    if (cli_open(file, &snap, NULL, &err) < 0)
         return cli_fail(&err);
     if (!ms_snapshot_trace(snap)) {
         fprintf(stderr,
                 "memsnap: %s: a %s snapshot has no timeline; timeline reads .mlyze event traces\n",
-                argv[optind], ms_format_name(ms_snapshot_format(snap)));
+                file, ms_format_name(ms_snapshot_format(snap)));
         rc = CLI_BAD_INPUT;
-    } else if (json) {
-        rc = write_json(snap, argv[optind], out);
+    } else if (opt.json) {
+        rc = write_json(snap, file, opt.output);
     } else {
-        rc = write_text(snap, argv[optind], out, rows);
+        rc = write_text(snap, file, opt.output, ta.rows);
     }
     ms_snapshot_free(snap);
     return rc;

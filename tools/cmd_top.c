@@ -1,35 +1,44 @@
 /*
  * cmd_top.c: `memsnap top SNAP` - the objects with the largest retained size.
  */
-#define _GNU_SOURCE
 #include "cli.h"
+#include "cli_opt.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_ROWS 20
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap top [-n N] [--json] [--raw-sizes] [--all] [--timings] [-o FILE] SNAPSHOT\n"
-          "\n"
-          "The objects with the largest retained size (the memory that would be freed\n"
-          "if the object were gone: the shallow sizes of everything it dominates),\n"
-          "with class, @id, shallow size and distance from the GC roots.  Numbers are\n"
-          "Chrome DevTools' (docs/analyses.md).\n"
-          "\n"
-          "  -n, --top N   how many objects (default 20)\n"
-          "  --json        JSON output (schema memsnap.top/1)\n"
-          "  --raw-sizes   V8's self sizes instead of DevTools' shallow sizes\n"
-          "  --all         include synthetic nodes (the root, \"(GC roots)\" and its groups)\n"
-          "  --timings     print how long each phase took, as JSON on stderr\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help    this help\n",
-          f);
-}
+/* top's own options (the shared ones are in cli_common). */
+typedef struct top_args {
+    bool all;
+} top_args;
+
+static const cli_opt top_opts[] = {
+    /* The rows are allocated up front: the bound keeps that small. */
+    CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
+    CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+    CLI_OPT_RAW_SIZES,
+    {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
+     CLI_BOOL(top_args, all)},
+    CLI_OPT_TIMINGS("print how long each phase took, as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd top_cmd = {
+    .name = "top",
+    .forms = {{"SNAPSHOT", 1, 1}},
+    .description =
+        "The objects with the largest retained size (the memory that would be freed\n"
+        "if the object were gone: the shallow sizes of everything it dominates),\n"
+        "with class, @id, shallow size and distance from the GC roots.  Numbers are\n"
+        "Chrome DevTools' (docs/analyses.md).\n",
+    .opts = top_opts,
+};
 
 /* Distance as DevTools shows it: "-" beyond the user roots' reach. */
 static const char *distance_text(int32_t d, char buf[16])
@@ -42,46 +51,25 @@ static const char *distance_text(int32_t d, char buf[16])
 
 int cmd_top(int argc, char **argv)
 {
-    static const struct option opts[] = {{"top", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"all", no_argument, NULL, 'a'},
-                                         {"timings", no_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snap = NULL;
-    const char *out = NULL;
-    bool json = false, raw = false, all = false, timings = false;
-    uint64_t k = DEFAULT_ROWS;
+    cli_common opt;
+    top_args ta;
+    const char *file;
+    bool raw;
+    uint64_t k;
     ms_node *top = NULL;
     size_t count = 0;
     double t0, t_load, t_analyses, t_top;
     uint64_t total;
-    int c, rc = CLI_OK;
+    int rc = CLI_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64(optarg, &k) || k == 0 || k > 100000000)
-                return cli_usage_error("top: -n needs a positive integer, not '%s'", optarg);
-            break;
-        case 'j': json = true; break;
-        case 'r': raw = true; break;
-        case 'a': all = true; break;
-        case 't': timings = true; break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
+    if ((rc = cli_parse_args(&top_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
+        return rc;
+    file = opt.operands[0];
+    raw = opt.raw_sizes;
+    k = opt.top;
+    if (cli_open(file, &snap, &t_load, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     t0 = cli_now();
@@ -98,18 +86,18 @@ int cmd_top(int argc, char **argv)
         rc = CLI_FAILED;
         goto done;
     }
-    if (ms_top(snap, k, all, top, &count, &err) < 0)
+    if (ms_top(snap, k, ta.all, top, &count, &err) < 0)
         goto fail;
     t_top = cli_now() - t0;
     total = ms_node_retained_size(snap, ms_snapshot_root(snap));
 
-    if (timings)
+    if (opt.timings)
         cli_print_timings(snap, t_load, t_analyses, "top", t_top);
 
-    if (json) {
+    if (opt.json) {
         cJSON *doc = cJSON_CreateObject(), *sj = cJSON_CreateObject(), *list = cJSON_CreateArray();
         cJSON_AddStringToObject(doc, "schema", "memsnap.top/1");
-        cJSON_AddItemToObject(sj, "file", cli_json_string(argv[optind], strlen(argv[optind])));
+        cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
         cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
         cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
         cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
@@ -135,15 +123,15 @@ int cmd_top(int argc, char **argv)
             cJSON_AddItemToArray(list, o);
         }
         cJSON_AddItemToObject(doc, "objects", list);
-        rc = cli_write_json(doc, out);
+        rc = cli_write_json(doc, opt.output);
         cJSON_Delete(doc);
     } else {
         cli_output o;
         char a[32], b[32], d[16];
-        if ((rc = cli_output_open(&o, out)) != CLI_OK)
+        if ((rc = cli_output_open(&o, opt.output)) != CLI_OK)
             goto done;
         fprintf(o.f, "%s: the %zu largest of %s objects by retained size; heap %s (%s sizes)\n\n",
-                argv[optind], count, cli_count(ms_snapshot_node_count(snap), a), cli_size(total, b),
+                file, count, cli_count(ms_snapshot_node_count(snap), a), cli_size(total, b),
                 raw ? "raw" : "DevTools");
         fprintf(o.f, "%11s  %6s  %11s  %5s  %s\n", "retained", "%", "shallow", "dist", "object");
         for (size_t i = 0; i < count; i++) {

@@ -2,43 +2,54 @@
  * cmd_why.c: `memsnap why SNAP ID` - what keeps an object alive;
  * `memsnap why SNAP --class NAME` - its class's instances grouped by path.
  */
-#define _GNU_SOURCE
+#include "cli_opt.h"
 #include "cli_paths.h"
 #include "commands.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(FILE *f)
-{
-    fputs("usage: memsnap why [--paths K] [--json] [--raw-sizes] [-o FILE] SNAPSHOT ID...\n"
-          "       memsnap why --class NAME [-n N] [--json] [--raw-sizes] [-o FILE] SNAPSHOT\n"
-          "\n"
-          "Why is this object still alive?  For the object with id ID (@123 or 123 as\n"
-          "DevTools shows it; 0x... for addresses): its shortest retention path from\n"
-          "the GC roots, one hop per line with each object's retained size; the\n"
-          "objects that alone keep it alive (its dominators: free any one and it\n"
-          "goes); and up to K more paths through other retainers.  When only weak\n"
-          "references, or nothing reachable, point at it, it says so.  Several ids\n"
-          "are answered in turn (with more than four, an index of retainers is\n"
-          "built first: 4 bytes per edge).\n"
-          "\n"
-          "With --class, the instances of class NAME (a class name or class key, as\n"
-          "in summary) are grouped by the shape of their retention paths, so that\n"
-          "thousands of leaked objects become a few explanations.\n"
-          "\n"
-          "  --paths K     further paths through other retainers (default 3)\n"
-          "  --class NAME  group the instances of a class by retention path\n"
-          "  -n, --top N   with --class: show the N largest groups (default 10)\n"
-          "  --json        JSON output (schema memsnap.why/1, docs/schema/why.schema.json)\n"
-          "  --raw-sizes   V8's self sizes instead of DevTools' shallow sizes\n"
-          "  --timings     print load, analysis and query seconds as JSON on stderr\n"
-          "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-          "  -h, --help    this help\n",
-          f);
-}
+/* why's own options (the shared ones are in cli_common). */
+typedef struct why_args {
+    uint64_t paths;
+    const char *cls;
+} why_args;
+
+/* Form 1 answers for ids, form 2 (--class) for a class's instances. */
+static const cli_opt why_opts[] = {
+    {.name = "paths", .arg = "K", .help = "further paths through other retainers (default 3)",
+     CLI_U64(why_args, paths, 3, 0, 1000), .form = 1},
+    {.name = "class", .arg = "NAME", .help = "group the instances of a class by retention path",
+     CLI_STRING(why_args, cls), .form = 2, .lead = true},
+    CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
+                   "with --class: show the N largest groups (default 10; 0 = all)"),
+    CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd why_cmd = {
+    .name = "why",
+    .forms = {{"SNAPSHOT ID...", 2, -1}, {"SNAPSHOT", 1, 1}},
+    .description =
+        "Why is this object still alive?  For the object with id ID (@123 or 123 as\n"
+        "DevTools shows it; 0x... for addresses): its shortest retention path from\n"
+        "the GC roots, one hop per line with each object's retained size; the\n"
+        "objects that alone keep it alive (its dominators: free any one and it\n"
+        "goes); and up to K more paths through other retainers.  When only weak\n"
+        "references, or nothing reachable, point at it, it says so.  Several ids\n"
+        "are answered in turn (with more than four, an index of retainers is\n"
+        "built first: 4 bytes per edge).\n"
+        "\n"
+        "With --class, the instances of class NAME (a class name or class key, as\n"
+        "in summary) are grouped by the shape of their retention paths, so that\n"
+        "thousands of leaked objects become a few explanations.\n",
+    .opts = why_opts,
+};
 
 static const char *status_text(ms_why_status s)
 {
@@ -262,63 +273,37 @@ static int why_class(ms_snapshot *snap, const char *file, const char *name, uint
 
 int cmd_why(int argc, char **argv)
 {
-    static const struct option opts[] = {{"paths", required_argument, NULL, 'p'},
-                                         {"class", required_argument, NULL, 'c'},
-                                         {"top", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"raw-sizes", no_argument, NULL, 'r'},
-                                         {"timings", no_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *snap = NULL;
-    const char *out = NULL, *cls = NULL;
-    bool json = false, raw = false, timings = false;
-    uint64_t k = 3, top = 10;
+    cli_common opt;
+    why_args wa;
+    const char *file, *cls;
+    char **ids;
+    int nids, rc;
     double t_load, t0, t_analysis, t_query;
-    int c, rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
-            if (!cli_parse_u64(optarg, &k) || k > 1000)
-                return cli_usage_error("why: --paths needs an integer 0..1000, not '%s'", optarg);
-            break;
-        case 'c': cls = optarg; break;
-        case 'n':
-            if (!cli_parse_u64(optarg, &top))
-                return cli_usage_error("why: -n needs a non-negative integer, not '%s'", optarg);
-            break;
-        case 'j': json = true; break;
-        case 'r': raw = true; break;
-        case 't': timings = true; break;
-        case 'o': out = optarg; break;
-        case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
-        }
-    }
-    if (cls ? argc - optind != 1 : argc - optind < 2) {
-        help(stderr);
-        return CLI_USAGE;
-    }
-    for (int i = optind + 1; !cls && i < argc; i++) {
+    if ((rc = cli_parse_args(&why_cmd, argc, argv, &opt, &wa)) != CLI_RUN)
+        return rc;
+    file = opt.operands[0];
+    ids = opt.operands + 1;
+    nids = opt.noperands - 1;
+    cls = wa.cls;
+    for (int i = 0; !cls && i < nids; i++) {
         /* Check the ids' syntax before the (long) load. */
         uint64_t id;
-        if (!cli_parse_id_text(argv[i], &id))
-            return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", argv[i]);
+        if (!cli_parse_id_text(ids[i], &id))
+            return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", ids[i]);
     }
-    if (cli_open(argv[optind], &snap, &t_load, &err) < 0)
+    if (cli_open(file, &snap, &t_load, &err) < 0)
         return cli_fail(&err);
-    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    ms_snapshot_set_sizes(snap, opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     /* The analyses every answer needs, once; the question itself after. */
     t0 = cli_now();
     /* Several questions: an index of retainers beats scanning all edges
      * for each (docs/performance.md). */
     if (ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
                                       (cls ? MS_ANALYSIS_DOMINATOR_TREE : 0) |
-                                      (!cls && argc - optind > 4 ? MS_ANALYSIS_RETAINERS : 0),
+                                      (!cls && nids > 3 ? MS_ANALYSIS_RETAINERS : 0),
                             &err) < 0) {
         rc = cli_fail(&err);
         goto done;
@@ -326,15 +311,15 @@ int cmd_why(int argc, char **argv)
     t_analysis = cli_now() - t0;
     t0 = cli_now();
     if (cls) {
-        rc = why_class(snap, argv[optind], cls, top, json, raw, out);
+        rc = why_class(snap, file, cls, opt.top, opt.json, opt.raw_sizes, opt.output);
     } else {
-        rc = why_objects(snap, argv[optind], argv + optind + 1, argc - optind - 1, (size_t)k, json,
-                         raw, out);
+        rc = why_objects(snap, file, ids, nids, (size_t)wa.paths, opt.json, opt.raw_sizes,
+                         opt.output);
     }
     t_query = cli_now() - t0;
-    if (timings)
+    if (opt.timings)
         fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"query\": %.3f, \"queries\": %d}\n",
-                t_load, t_analysis, t_query, cls ? 1 : argc - optind - 1);
+                t_load, t_analysis, t_query, cls ? 1 : nids);
 done:
     ms_snapshot_free(snap);
     return rc;

@@ -1,6 +1,7 @@
 /*
  * memsnap.c: the command-line tool.  main() picks a command from the table;
- * each command parses its own arguments, calls the library and prints.
+ * each command parses its arguments with its option table (cli_opt.h),
+ * calls the library and prints.
  */
 #include "cli.h"
 #include "commands.h"

@@ -53,6 +53,106 @@ r = memsnap('top', snap, '-n', '3');
 assert.equal(r.status, 0, r.stderr);
 assert.match(r.stdout, /the 3 largest/);
 
+// Every command's help is generated from its option table (tools/cli_opt.c):
+// the options it lists, in order, with their arguments, are the contract.
+const OPTS = {
+  info: ['--json', '-o, --output FILE', '-h, --help'],
+  summary: ['-n, --top N', '--by class|site', '--sort retained|shallow|count', '--json', '--raw-sizes',
+    '-o, --output FILE', '-h, --help'],
+  top: ['-n, --top N', '--json', '--raw-sizes', '--all', '--timings', '-o, --output FILE', '-h, --help'],
+  dominators: ['--depth D', '--min-size SIZE', '--max-children N', '--json', '--raw-sizes',
+    '-o, --output FILE', '-h, --help'],
+  why: ['--paths K', '--class NAME', '-n, --top N', '--json', '--raw-sizes', '--timings',
+    '-o, --output FILE', '-h, --help'],
+  cycles: ['-n, --top N', '--min-size SIZE', '--all-edges', '--json', '--raw-sizes', '--timings',
+    '-o, --output FILE', '-h, --help'],
+  compare: ['-n, --top N', '--groups K', '--json', '--markdown', '--fail-on EXPR', '--ignore FILE',
+    '--by class|site', '--match auto|id|class', '--interfaces after|own', '--no-paths', '--raw-sizes',
+    '--timings', '-o, --output FILE', '-h, --help'],
+  leaks: ['-n, --top N', '--json', '--markdown', '--fail-on EXPR', '--ignore FILE', '--raw-sizes',
+    '--timings', '-o, --output FILE', '-h, --help'],
+  nodes: ['--raw-sizes', '-o, --output FILE', '-h, --help'],
+  timeline: ['--rows N', '--json', '-o, --output FILE', '-h, --help'],
+};
+const OPERANDS = { compare: 2, leaks: 3 };
+const ignoreFile = join(dir, 'accepted.txt');
+writeFileSync(ignoreFile, 'class Nothing\n');
+// A valid value for each kind of argument, so that `CMD OPT VALUE -h`
+// shows the help: the parser took the value.
+const sample = (cmd, arg) => ({ N: '3', K: '2', D: '2', SIZE: '4K', NAME: 'Foo',
+  EXPR: cmd === 'leaks' ? 'leaks>0' : 'total>+5%', FILE: ignoreFile })[arg] ?? arg.split('|')[0];
+
+r = memsnap('--help');
+for (const cmd of Object.keys(OPTS)) assert.match(r.stdout, new RegExp(`^  ${cmd} `, 'm'), `--help lists ${cmd}`);
+for (const [cmd, expected] of Object.entries(OPTS)) {
+  const operands = Array(OPERANDS[cmd] ?? 1).fill(snap);
+  const help = memsnap(cmd, '-h');
+  assert.equal(help.status, 0, `${cmd} -h`);
+  assert.equal(help.stderr, '', `${cmd} -h: help goes to stdout`);
+  const lines = help.stdout.split('\n');
+  assert.match(lines[0], new RegExp(`^usage: memsnap ${cmd} `));
+  for (const l of lines) assert.ok(l.length <= 80, `${cmd} -h: over 80 columns: ${l}`);
+  const labels = lines.filter((l) => /^  -/.test(l)).map((l) => l.slice(2).split(/  +/)[0]);
+  assert.deepEqual(labels, expected, `${cmd} -h lists its options`);
+  const usage = help.stdout.slice(0, help.stdout.indexOf('\n\n')).replace(/\s+/g, ' ');
+  for (const label of expected) {
+    if (label === '-h, --help') continue;
+    const m = /^(?:-(\w), )?--([\w-]+)(?: (\S+))?$/.exec(label);
+    assert.ok(m, `${cmd}: option label ${label}`);
+    const [, letter, name, arg] = m;
+    const inUsage = (letter ? `-${letter}` : `--${name}`) + (arg ? ` ${arg}` : '');
+    assert.ok(usage.includes(inUsage), `${cmd}: the usage line names ${inUsage}`);
+    // Each option the help lists is one the parser takes, long or short.
+    const value = arg ? [sample(cmd, arg)] : [];
+    for (const spelling of letter ? [`-${letter}`, `--${name}`] : [`--${name}`]) {
+      r = memsnap(cmd, spelling, ...value, '-h');
+      assert.equal(r.status, 0, `${cmd} ${spelling} ${value} -h: ${r.stderr}`);
+      assert.equal(r.stdout, help.stdout);
+    }
+    // A missing argument: getopt's message, then the help, on stderr.
+    if (arg) {
+      r = memsnap(cmd, ...operands, `--${name}`);
+      assert.equal(r.status, 2, `${cmd} --${name} without its argument`);
+      assert.match(r.stderr, new RegExp(`^${cmd}: option '--${name}' requires an argument\n`));
+      assert.ok(r.stderr.endsWith(help.stdout), `${cmd}: the help follows the message`);
+      assert.equal(r.stdout, '');
+    }
+    // One format for bad values: "memsnap: CMD: OPT needs/takes ..., not 'V'".
+    if (arg === 'N' || arg === 'K' || arg === 'D') {
+      r = memsnap(cmd, letter ? `-${letter}` : `--${name}`, 'lots', ...operands);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, new RegExp(`^memsnap: ${cmd}: ${letter ? `-${letter}` : `--${name}`} needs (a non-negative|a positive|an) integer( \\d+\\.\\.\\d+)?, not 'lots'\n$`));
+    } else if (arg && arg.includes('|')) {
+      const choices = arg.split('|');
+      r = memsnap(cmd, `--${name}`, 'bogus', ...operands);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `memsnap: ${cmd}: --${name} takes ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}, not 'bogus'\n`);
+    }
+  }
+  // Unknown options and a wrong number of operands: the help on stderr.
+  r = memsnap(cmd, ...operands, '--no-such-option');
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${cmd}: unrecognized option '--no-such-option'\n${help.stdout}`);
+  r = memsnap(cmd);
+  assert.equal(r.status, 2, `${cmd} without operands`);
+  assert.equal(r.stderr, help.stdout);
+  if (cmd !== 'why') { // why takes any number of ids after the snapshot
+    r = memsnap(cmd, ...operands, snap);
+    assert.equal(r.status, 2, `${cmd} with too many operands`);
+    assert.equal(r.stderr, help.stdout);
+  }
+}
+assert.equal(memsnap('top', '-n', '0', snap).stderr, "memsnap: top: -n needs an integer 1..100000000, not '0'\n");
+for (const cmd of ['compare', 'leaks']) {
+  r = memsnap(cmd, '--json', '--markdown', ...Array(OPERANDS[cmd]).fill(snap));
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `memsnap: ${cmd}: --json or --markdown, not both\n`);
+}
+// why's two forms: ids, or --class with the snapshot alone.
+assert.equal(memsnap('why', '--class', 'Foo').status, 2);
+assert.equal(memsnap('why', '--class', 'Foo', snap, '@1').status, 2);
+assert.match(memsnap('why', '-h').stdout, /^usage: memsnap why .*\n(.*\n)*       memsnap why --class NAME /);
+
 // Not a snapshot: clear message, exit 3.
 const text = join(dir, 'notes.txt');
 writeFileSync(text, 'these are not the bytes you are looking for\n');

@@ -1,4 +1,4 @@
-// mlyze-recorder.test.mjs: the Python recorder (tools/memsnap_record.py) on a
+// mlyze-recorder.test.mjs: the Python recorder (tools/python/memsnap_record.py) on a
 // program with a known leak: a module-level cache dict gaining N instances of
 // Leaky, and a cycle of 3 Node objects held by one global.  Checked on the
 // file written at the end (python3 -m memsnap_record) and on one the program
@@ -254,7 +254,7 @@ function checkHeap(file, progPath, final) {
 
 for (const [k, py] of pythons.entries()) {
   const dir = scratch(`mlyze-recorder-${k}`);
-  copyFileSync(join(SOURCE, 'tools', 'memsnap_record.py'), join(dir, 'memsnap_record.py'));
+  copyFileSync(join(SOURCE, 'tools', 'python', 'memsnap_record.py'), join(dir, 'memsnap_record.py'));
   const prog = join(dir, 'prog.py');
   writeFileSync(prog, PROGRAM);
   const final = join(dir, 'final.mlyze'), mid = join(dir, 'mid.mlyze'), before = join(dir, 'before.mlyze');
