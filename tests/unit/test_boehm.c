@@ -96,8 +96,33 @@ typedef struct tsite {
     uint64_t line, module, pc;
 } tsite;
 
+/* Counts, lengths and indices the encoder can write 2^32 larger than the
+ * data it writes (tcap.bump): one at a time. */
+enum {
+    BUMP_NONE,
+    BUMP_PROGRAM_LEN,   /* INFO: the program path's length */
+    BUMP_DISPL_COUNT,   /* INFO: the displacement count */
+    BUMP_MODULES,       /* MODULES: the count */
+    BUMP_BUILD_ID_LEN,  /* MODULES: module 0's build id length */
+    BUMP_SEGMENTS,      /* MODULES: module 0's segment count */
+    BUMP_THREADS,       /* THREADS: the count */
+    BUMP_SITES,         /* SITES: the count */
+    BUMP_SITE_MODULE,   /* SITES: a PC site's module */
+    BUMP_DEPTH,         /* SITES: a STACK site's frame count */
+    BUMP_FRAME_MODULE,  /* SITES: a STACK site's first frame's module + 1 */
+    BUMP_OBJECTS,       /* OBJECTS: the count */
+    BUMP_OBJ_SITE,      /* OBJECTS: object 0's site */
+    BUMP_OBJ_WORDS,     /* OBJECTS: object 0's word count */
+    BUMP_WORD_OFFSET,   /* WORDS: object 0's first word offset */
+    BUMP_ROOTS,         /* ROOTS: the count */
+    BUMP_ROOT_OWNER,    /* ROOTS: range 0's owner */
+    BUMP_ROOT_WORDS,    /* ROOTS: range 0's word count */
+    BUMP_ROOT_INDEX     /* ROOTS: range 0's first word index */
+};
+
 typedef struct tcap {
     uint64_t info_flags;
+    int bump;              /* BUMP_*: that varint is written 2^32 larger */
     uint64_t announced;    /* INFO's object count; 0: nobj */
     uint64_t debug_header; /* INFO's debug header size; 0: 32 */
     uint64_t prog_base;    /* module 0's base; 0: 0x4000 */
@@ -116,12 +141,19 @@ typedef struct tcap {
     uint64_t thread1; /* a second thread's id, 0 = none */
 } tcap;
 
+/* A varint, 2^32 larger when it is the one c->bump names. */
+static void vb(buf *b, const tcap *c, int which, uint64_t v)
+{
+    vi(b, which != BUMP_NONE && c->bump == which ? v + (1ull << 32) : v);
+}
+
 /* Modules: 0 the program (base 0x4000), 1 libgc (base 0x9000).  Threads:
  * 0 the main thread, which captured; 1 optional. */
 static void encode(const tcap *c, buf *out)
 {
     buf b = {0};
     uint8_t version[4] = {1, 0, 0, 0};
+    int site_module = 0;
     put(out, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
     put(out, version, 4);
 
@@ -133,24 +165,25 @@ static void encode(const tcap *c, buf *out)
     vi(&b, 1234);
     vi(&b, 1700000000);
     vi(&b, 7);
-    str(&b, "/nonexistent/prog");
+    vb(&b, c, BUMP_PROGRAM_LEN, strlen("/nonexistent/prog"));
+    put(&b, "/nonexistent/prog", strlen("/nonexistent/prog"));
     vi(&b, 1 << 20);
     vi(&b, 0);
     vi(&b, 100);
     vi(&b, (uint64_t)c->nobj);
     vi(&b, 0);
     vi(&b, c->announced ? c->announced : (uint64_t)c->nobj);
-    vi(&b, (uint64_t)c->ndispl);
+    vb(&b, c, BUMP_DISPL_COUNT, (uint64_t)c->ndispl);
     for (int i = 0; i < c->ndispl; i++)
         vi(&b, c->displ[i]);
     section(out, MS_GCCAP_INFO, &b);
 
-    vi(&b, 2);
+    vb(&b, c, BUMP_MODULES, 2);
     str(&b, "/nonexistent/prog");
     vi(&b, c->prog_base ? c->prog_base : 0x4000);
-    vi(&b, 0);
+    vb(&b, c, BUMP_BUILD_ID_LEN, 0);
     vi(&b, MS_GCCAP_MOD_MAIN);
-    vi(&b, 1);
+    vb(&b, c, BUMP_SEGMENTS, 1);
     vi(&b, 0);
     vi(&b, 0x3000);
     vi(&b, 6);
@@ -163,7 +196,7 @@ static void encode(const tcap *c, buf *out)
     vi(&b, 0);
     section(out, MS_GCCAP_MODULES, &b);
 
-    vi(&b, c->thread1 ? 2 : 1);
+    vb(&b, c, BUMP_THREADS, c->thread1 ? 2 : 1);
     vi(&b, 0x7000);
     vi(&b, MS_GCCAP_THR_MAIN | MS_GCCAP_THR_CAPTURING);
     vi(&b, 0x70000);
@@ -178,12 +211,13 @@ static void encode(const tcap *c, buf *out)
     }
     section(out, MS_GCCAP_THREADS, &b);
 
-    vi(&b, (uint64_t)c->nsites);
+    vb(&b, c, BUMP_SITES, (uint64_t)c->nsites);
     for (int i = 0; i < c->nsites; i++) {
         const tsite *s = &c->sites[i];
         u8(&b, s->type);
         if (s->type == MS_GCCAP_SITE_PC) {
-            vi(&b, s->module);
+            vb(&b, c, site_module ? BUMP_NONE : BUMP_SITE_MODULE, s->module);
+            site_module = 1;
             vi(&b, s->pc);
         } else if (s->type == MS_GCCAP_SITE_DESC) {
             str(&b, s->file);
@@ -194,9 +228,9 @@ static void encode(const tcap *c, buf *out)
             str(&b, s->file);
             vi(&b, s->line);
         } else if (s->type == MS_GCCAP_SITE_STACK) {
-            vi(&b, (uint64_t)c->depth);
+            vb(&b, c, BUMP_DEPTH, (uint64_t)c->depth);
             for (int k = 0; k < c->depth; k++) {
-                vi(&b, c->fmod[k]);
+                vb(&b, c, k == 0 ? BUMP_FRAME_MODULE : BUMP_NONE, c->fmod[k]);
                 vi(&b, c->fpc[k]);
             }
         } else {
@@ -207,7 +241,7 @@ static void encode(const tcap *c, buf *out)
 
     {
         uint64_t prev = 0;
-        vi(&b, (uint64_t)c->nobj);
+        vb(&b, c, BUMP_OBJECTS, (uint64_t)c->nobj);
         for (int i = 0; i < c->nobj; i++) {
             vi(&b, (c->obj[i].addr - prev) / 16);
             prev = c->obj[i].addr;
@@ -219,33 +253,35 @@ static void encode(const tcap *c, buf *out)
         for (int i = 0; i < c->nobj; i++)
             u8(&b, c->obj[i].flags);
         for (int i = 0; i < c->nobj; i++)
-            vi(&b, c->obj[i].site);
+            vb(&b, c, i == 0 ? BUMP_OBJ_SITE : BUMP_NONE, c->obj[i].site);
         for (int i = 0; i < c->nobj; i++)
-            vi(&b, i == 0 && c->words_claim ? c->words_claim : (uint64_t)c->obj[i].nw);
+            vb(&b, c, i == 0 ? BUMP_OBJ_WORDS : BUMP_NONE,
+               i == 0 && c->words_claim ? c->words_claim : (uint64_t)c->obj[i].nw);
         section(out, MS_GCCAP_OBJECTS, &b);
     }
     for (int i = 0; i < c->nobj; i++) {
         uint64_t prev = 0;
         for (int k = 0; k < c->obj[i].nw; k++) {
-            vi(&b, c->obj[i].w[k].off - prev);
+            vb(&b, c, i == 0 && k == 0 ? BUMP_WORD_OFFSET : BUMP_NONE,
+               c->obj[i].w[k].off - prev);
             prev = c->obj[i].w[k].off;
             vi(&b, ms__gccap_encode_value(c->obj[i].w[k].value, c->obj[i].addr));
         }
     }
     section(out, MS_GCCAP_WORDS, &b);
 
-    vi(&b, (uint64_t)c->nroot);
+    vb(&b, c, BUMP_ROOTS, (uint64_t)c->nroot);
     for (int r = 0; r < c->nroot; r++) {
         const troot *g = &c->root[r];
         uint64_t prev = 0;
         u8(&b, g->kind);
-        vi(&b, g->owner);
+        vb(&b, c, r == 0 ? BUMP_ROOT_OWNER : BUMP_NONE, g->owner);
         vi(&b, g->flags);
         vi(&b, g->lo);
         vi(&b, g->len);
-        vi(&b, (uint64_t)g->nw);
+        vb(&b, c, r == 0 ? BUMP_ROOT_WORDS : BUMP_NONE, (uint64_t)g->nw);
         for (int k = 0; k < g->nw; k++) {
-            vi(&b, g->w[k].off - prev);
+            vb(&b, c, r == 0 && k == 0 ? BUMP_ROOT_INDEX : BUMP_NONE, g->w[k].off - prev);
             prev = g->w[k].off;
             vi(&b, g->w[k].value);
         }
@@ -945,6 +981,56 @@ static void test_boehm__64_bit_info(void **state)
     ms_snapshot_free(s);
 }
 
+/* Every other count, length and index the format writes as a varint (64
+ * bits) is checked against what the section holds or what exists; each,
+ * 2^32 too large, must fail with its own message (read as 32 bits, each
+ * would be the right value and the file would import). */
+static void test_boehm__64_bit_counts_and_indices(void **state)
+{
+    (void)state;
+    static const struct {
+        int bump;
+        const char *needle;
+    } cases[] = {
+        {BUMP_PROGRAM_LEN, "program is 4294967313 bytes long (at most 4096)"},
+        {BUMP_DISPL_COUNT, "displacement count 4294967296 cannot fit"},
+        {BUMP_MODULES, "module count 4294967298 cannot fit"},
+        {BUMP_BUILD_ID_LEN, "build id of 4294967296 bytes (at most 64)"},
+        {BUMP_SEGMENTS, "segment count 4294967297 cannot fit"},
+        {BUMP_THREADS, "thread count 4294967297 cannot fit"},
+        {BUMP_SITES, "site count 4294967298 cannot fit"},
+        {BUMP_SITE_MODULE, "module 4294967296 of 2"},
+        {BUMP_DEPTH, "stack depth 4294967297 cannot fit"},
+        {BUMP_FRAME_MODULE, "frame module 4294967297 of 2"},
+        {BUMP_OBJECTS, "object count 4294967299 cannot fit"},
+        {BUMP_OBJ_SITE, "object 0 has site 4294967297 of 2"},
+        {BUMP_OBJ_WORDS, "object 0 has 4294967297 words of 4"},
+        {BUMP_WORD_OFFSET, "word offset beyond the object"},
+        {BUMP_ROOTS, "root range count 4294967297 cannot fit"},
+        {BUMP_ROOT_OWNER, "root range owner 4294967296 does not exist"},
+        {BUMP_ROOT_WORDS, "root word count 4294967297 cannot fit"},
+        {BUMP_ROOT_INDEX, "root word beyond its range"},
+    };
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    /* a PC site and a one-frame STACK site, used by A */
+    c.nsites = 2;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x10};
+    c.sites[1] = (tsite){MS_GCCAP_SITE_STACK, NULL, NULL, NULL, 0, 0, 0};
+    c.depth = 1;
+    c.fmod[0] = 1, c.fpc[0] = 0x20;
+    c.obj[0].site = 1;
+    /* as written, it imports */
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_string_equal(ms_node_site(s, node(s, A), NULL), "prog+0x10");
+    ms_snapshot_free(s);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        c.bump = cases[i].bump;
+        expect_cap_fail(&c, MS_EFORMAT, cases[i].needle);
+    }
+}
+
 #ifdef MEMSNAP_KNOWN_BUGS
 /* KNOWN BUG, not fixed here: built only with -DMEMSNAP_KNOWN_BUGS, where it
  * fails.  OBJECTS' word count is a varint (docs/formats/boehm.md: at most
@@ -984,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_boehm__truncated_everywhere),
         cmocka_unit_test(test_boehm__64_bit_fields),
         cmocka_unit_test(test_boehm__64_bit_info),
+        cmocka_unit_test(test_boehm__64_bit_counts_and_indices),
 #ifdef MEMSNAP_KNOWN_BUGS
         cmocka_unit_test(test_boehm__word_count_past_32_bits),
 #endif

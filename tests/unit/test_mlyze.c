@@ -797,6 +797,17 @@ static void test_mlyze__64_bit_event_fields(void **state)
     assert_int_equal(in->final_bytes, 1ull << 40);
     ms_snapshot_free(s);
     free(b.p);
+
+    /* an extension record's length is a varint too: 2^32 + 1 bytes is
+     * beyond the 64 MiB limit, not an ancillary record of 1 byte to skip */
+    b = (buf){0};
+    header(&b, "{\"memsnap\": {\"extension\": 1}}");
+    u8(&b, 0x60);
+    var(&b, 0);
+    var(&b, (1ull << 32) + 1);
+    u8(&b, 0);
+    expect_fail(&b, MS_ELIMIT, "of 4294967297 bytes is beyond the 64 MiB limit");
+    free(b.p);
 }
 
 /* The heap extension's u64 fields: object ids (two differ only above bit
