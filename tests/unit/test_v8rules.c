@@ -817,10 +817,14 @@ static void test_v8rules__page_owned_nodes(void **state)
  *   Window -> WeakMap -> Table(@105) -> Val;  Window -> A -> B -> Key(@101) -> Val
  *     table at 3, key at 4: Val at 5 (not 4), dominated by Key (not Window)
  *   Window -> Key2(@111) -> Val2;  Window -> WeakMap2 -> C -> Table2(@117) -> Val2
- *     key at 2, table at 4: Val2 at 5 (not 3), dominated by Key2 */
+ *     key at 2, table at 4: Val2 at 5 (not 3), dominated by Key2
+ *   root =u=> U(@121), root -> U again; U -> V3; Window -> WeakMap3 -> Table3(@125) -> V3
+ *     the BFS queues a user root once per root edge to it (calculateDistances),
+ *     so U is visited twice: its edge to V3 is the pair's first edge on the
+ *     first visit and its second on the second: V3 at 2 (not Table3's 3 + 1) */
 static const vnode weakmap_nodes[] = {
-    N("synthetic", "", 1, 0, 0, 0, 0, 455, SYS, NULL, NULL),
-    N("object", "Window", 3, 10, 0, 0, 10, 455, 1, NULL, NULL),
+    N("synthetic", "", 1, 0, 0, 0, 0, 515, SYS, NULL, NULL),
+    N("object", "Window", 3, 10, 0, 0, 10, 489, 1, NULL, NULL),
     N("object", "WeakMap", 5, 20, 0, 1, 20, 50, 2, NULL, NULL),
     N("object", "Table", 105, 30, 0, 2, 30, 30, 3, NULL, NULL),
     N("object", "A", 7, 40, 0, 1, 40, 220, 2, NULL, NULL),
@@ -832,10 +836,14 @@ static const vnode weakmap_nodes[] = {
     N("object", "C", 115, 35, 0, 9, 35, 80, 3, NULL, NULL),
     N("object", "Table2", 117, 45, 0, 10, 45, 45, 4, NULL, NULL),
     N("object", "Val2", 119, 55, 0, 8, 55, 55, 5, NULL, NULL),
+    N("object", "U", 121, 12, 0, 0, 12, 26, 1, NULL, NULL),
+    N("object", "V3", 123, 14, 0, 13, 14, 14, 2, NULL, NULL),
+    N("object", "WeakMap3", 127, 16, 0, 1, 16, 34, 2, NULL, NULL),
+    N("object", "Table3", 125, 18, 0, 15, 18, 18, 3, NULL, NULL),
 };
 static const vedge weakmap_edges[] = {
-    SHORTCUT(0, "global", 1),
-    PROP(1, "wm", 2), PROP(1, "a", 4), PROP(1, "key2", 8), PROP(1, "wm2", 9),
+    SHORTCUT(0, "global", 1), SHORTCUT(0, "u", 13), ELEMENT(0, 1, 13),
+    PROP(1, "wm", 2), PROP(1, "a", 4), PROP(1, "key2", 8), PROP(1, "wm2", 9), PROP(1, "wm3", 15),
     INTERNAL(2, "table", 3),
     INTERNAL(3, "1 / part of key (Key @101) -> value (Val @103) pair in WeakMap (table @105)", 7),
     PROP(4, "b", 5),
@@ -847,6 +855,9 @@ static const vedge weakmap_edges[] = {
     INTERNAL(10, "table", 11),
     INTERNAL(11, "4 / part of key (Key2 @111) -> value (Val2 @119) pair in WeakMap (table @117)",
              12),
+    INTERNAL(13, "5 / part of key (U @121) -> value (V3 @123) pair in WeakMap (table @125)", 14),
+    INTERNAL(15, "table", 16),
+    INTERNAL(16, "6 / part of key (U @121) -> value (V3 @123) pair in WeakMap (table @125)", 14),
 };
 
 static void test_v8rules__weakmap_pairs(void **state)
