@@ -108,10 +108,15 @@ static void add(text *t, const char *fmt, ...)
 {
     va_list ap;
     int k;
+    if (!t->p) {
+        t->cap = 4096;
+        t->p = malloc(t->cap);
+        assert_non_null(t->p);
+    }
     for (;;) {
         size_t room = t->cap - t->n;
         va_start(ap, fmt);
-        k = vsnprintf(t->p ? t->p + t->n : NULL, room, fmt, ap);
+        k = vsnprintf(t->p + t->n, room, fmt, ap);
         va_end(ap);
         assert_true(k >= 0);
         if ((size_t)k < room)
