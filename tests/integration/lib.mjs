@@ -91,15 +91,22 @@ export function schemaValidator(name) {
   };
 }
 
+/** Our tests/oracle/devtools.mjs (DevTools' own worker code, with the
+ * heap-snapshot-toolkit the install-deps fixture put in the build tree), for
+ * the commands the shared oracle does not have; its JSON output parsed. */
+export function ourOracle(...args) {
+  const copy = join(WORK, 'devtools.mjs'); // beside node_modules, so its imports resolve
+  copyFileSync(join(SOURCE, 'tests', 'oracle', 'devtools.mjs'), copy);
+  const r = run('node', ['--max-old-space-size=8000', copy, ...args]);
+  assert.equal(r.status, 0, `DevTools oracle ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 /** DevTools' Comparison exactly as the Memory panel computes it (BEFORE's
  * plain objects named with AFTER's interface definitions): our
  * tests/oracle/devtools.mjs compare-panel, on DevTools' own worker code. */
 export function panelOracle(before, after) {
-  const copy = join(WORK, 'devtools.mjs'); // beside node_modules, so its imports resolve
-  copyFileSync(join(SOURCE, 'tests', 'oracle', 'devtools.mjs'), copy);
-  const r = run('node', ['--max-old-space-size=8000', copy, 'compare-panel', before, after]);
-  assert.equal(r.status, 0, `DevTools panel oracle failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return ourOracle('compare-panel', before, after);
 }
 
 /** Runs node on a test program (with --expose-gc); fails the test if it fails. */

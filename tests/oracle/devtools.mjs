@@ -9,6 +9,9 @@
 //                                         plain objects named with B's interface definitions
 //                                         (HeapSnapshotDataGrids.ts); `compare` (the package's
 //                                         diff()) names them with A's own
+//   node devtools.mjs classes SNAP     -> JSON per node: {id, class, key}: the class name
+//                                         and class key DevTools gives it (className(),
+//                                         classKeyInternal() as exported)
 //
 // Used when ../shared/tools/devtools-oracle is not available; prints the
 // same fields.
@@ -94,14 +97,31 @@ async function comparePanel(before, after) {
   }));
 }
 
+async function classes(path) {
+  const snap = await open(path);
+  const node = snap.createNode(0);
+  const out = [];
+  for (let i = 0; i < snap.nodeCount; i++) {
+    node.nodeIndex = i * snap.nodeFieldCount;
+    out.push({
+      id: node.id(),
+      class: node.className(),
+      key: snap.classKeyFromClassKeyInternal(node.classKeyInternal()),
+    });
+  }
+  return out;
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 let result;
 if (cmd === 'summary' && args.length === 1) result = await summary(args[0]);
 else if (cmd === 'nodes' && args.length === 2) result = await nodes(args[0], args[1]);
 else if (cmd === 'compare' && args.length === 2) result = await compare(args[0], args[1]);
 else if (cmd === 'compare-panel' && args.length === 2) result = await comparePanel(args[0], args[1]);
+else if (cmd === 'classes' && args.length === 1) result = await classes(args[0]);
 else {
-  console.error('usage: devtools.mjs summary SNAP | nodes SNAP OUT.tsv | compare BEFORE AFTER');
+  console.error('usage: devtools.mjs summary SNAP | nodes SNAP OUT.tsv | compare BEFORE AFTER |'
+    + ' compare-panel BEFORE AFTER | classes SNAP');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(result) + '\n');

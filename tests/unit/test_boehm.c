@@ -96,12 +96,43 @@ typedef struct tsite {
     uint64_t line, module, pc;
 } tsite;
 
+/* Counts, lengths and indices the encoder can write 2^32 larger than the
+ * data it writes (tcap.bump): one at a time. */
+enum {
+    BUMP_NONE,
+    BUMP_PROGRAM_LEN,   /* INFO: the program path's length */
+    BUMP_DISPL_COUNT,   /* INFO: the displacement count */
+    BUMP_MODULES,       /* MODULES: the count */
+    BUMP_BUILD_ID_LEN,  /* MODULES: module 0's build id length */
+    BUMP_SEGMENTS,      /* MODULES: module 0's segment count */
+    BUMP_THREADS,       /* THREADS: the count */
+    BUMP_SITES,         /* SITES: the count */
+    BUMP_SITE_MODULE,   /* SITES: a PC site's module */
+    BUMP_DEPTH,         /* SITES: a STACK site's frame count */
+    BUMP_FRAME_MODULE,  /* SITES: a STACK site's first frame's module + 1 */
+    BUMP_OBJECTS,       /* OBJECTS: the count */
+    BUMP_OBJ_SITE,      /* OBJECTS: object 0's site */
+    BUMP_OBJ_WORDS,     /* OBJECTS: object 0's word count */
+    BUMP_WORD_OFFSET,   /* WORDS: object 0's first word offset */
+    BUMP_ROOTS,         /* ROOTS: the count */
+    BUMP_ROOT_OWNER,    /* ROOTS: range 0's owner */
+    BUMP_ROOT_WORDS,    /* ROOTS: range 0's word count */
+    BUMP_ROOT_INDEX     /* ROOTS: range 0's first word index */
+};
+
 typedef struct tcap {
     uint64_t info_flags;
+    int bump;              /* BUMP_*: that varint is written 2^32 larger */
+    uint64_t announced;    /* INFO's object count; 0: nobj */
+    uint64_t debug_header; /* INFO's debug header size; 0: 32 */
+    uint64_t prog_base;    /* module 0's base; 0: 0x4000 */
+    uint64_t words_claim;  /* when not 0: object 0's word count in OBJECTS (not its nw) */
     int ndispl;
     uint64_t displ[4];
     int nsites;
-    tsite sites[4];
+    tsite sites[8];
+    int depth;             /* a STACK site's frames (one such site at most): */
+    uint64_t fmod[4], fpc[4]; /* module index + 1 (0: none, absolute) and address */
     int nobj;
     tobj obj[16];
     int nroot;
@@ -110,12 +141,19 @@ typedef struct tcap {
     uint64_t thread1; /* a second thread's id, 0 = none */
 } tcap;
 
+/* A varint, 2^32 larger when it is the one c->bump names. */
+static void vb(buf *b, const tcap *c, int which, uint64_t v)
+{
+    vi(b, which != BUMP_NONE && c->bump == which ? v + (1ull << 32) : v);
+}
+
 /* Modules: 0 the program (base 0x4000), 1 libgc (base 0x9000).  Threads:
  * 0 the main thread, which captured; 1 optional. */
 static void encode(const tcap *c, buf *out)
 {
     buf b = {0};
     uint8_t version[4] = {1, 0, 0, 0};
+    int site_module = 0;
     put(out, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
     put(out, version, 4);
 
@@ -123,28 +161,29 @@ static void encode(const tcap *c, buf *out)
     vi(&b, 8);
     vi(&b, 16);
     vi(&b, 0x080202);
-    vi(&b, 32);
+    vi(&b, c->debug_header ? c->debug_header : 32);
     vi(&b, 1234);
     vi(&b, 1700000000);
     vi(&b, 7);
-    str(&b, "/nonexistent/prog");
+    vb(&b, c, BUMP_PROGRAM_LEN, strlen("/nonexistent/prog"));
+    put(&b, "/nonexistent/prog", strlen("/nonexistent/prog"));
     vi(&b, 1 << 20);
     vi(&b, 0);
     vi(&b, 100);
     vi(&b, (uint64_t)c->nobj);
     vi(&b, 0);
-    vi(&b, (uint64_t)c->nobj);
-    vi(&b, (uint64_t)c->ndispl);
+    vi(&b, c->announced ? c->announced : (uint64_t)c->nobj);
+    vb(&b, c, BUMP_DISPL_COUNT, (uint64_t)c->ndispl);
     for (int i = 0; i < c->ndispl; i++)
         vi(&b, c->displ[i]);
     section(out, MS_GCCAP_INFO, &b);
 
-    vi(&b, 2);
+    vb(&b, c, BUMP_MODULES, 2);
     str(&b, "/nonexistent/prog");
-    vi(&b, 0x4000);
-    vi(&b, 0);
+    vi(&b, c->prog_base ? c->prog_base : 0x4000);
+    vb(&b, c, BUMP_BUILD_ID_LEN, 0);
     vi(&b, MS_GCCAP_MOD_MAIN);
-    vi(&b, 1);
+    vb(&b, c, BUMP_SEGMENTS, 1);
     vi(&b, 0);
     vi(&b, 0x3000);
     vi(&b, 6);
@@ -157,7 +196,7 @@ static void encode(const tcap *c, buf *out)
     vi(&b, 0);
     section(out, MS_GCCAP_MODULES, &b);
 
-    vi(&b, c->thread1 ? 2 : 1);
+    vb(&b, c, BUMP_THREADS, c->thread1 ? 2 : 1);
     vi(&b, 0x7000);
     vi(&b, MS_GCCAP_THR_MAIN | MS_GCCAP_THR_CAPTURING);
     vi(&b, 0x70000);
@@ -172,12 +211,13 @@ static void encode(const tcap *c, buf *out)
     }
     section(out, MS_GCCAP_THREADS, &b);
 
-    vi(&b, (uint64_t)c->nsites);
+    vb(&b, c, BUMP_SITES, (uint64_t)c->nsites);
     for (int i = 0; i < c->nsites; i++) {
         const tsite *s = &c->sites[i];
         u8(&b, s->type);
         if (s->type == MS_GCCAP_SITE_PC) {
-            vi(&b, s->module);
+            vb(&b, c, site_module ? BUMP_NONE : BUMP_SITE_MODULE, s->module);
+            site_module = 1;
             vi(&b, s->pc);
         } else if (s->type == MS_GCCAP_SITE_DESC) {
             str(&b, s->file);
@@ -187,6 +227,12 @@ static void encode(const tcap *c, buf *out)
         } else if (s->type == MS_GCCAP_SITE_DEBUG) {
             str(&b, s->file);
             vi(&b, s->line);
+        } else if (s->type == MS_GCCAP_SITE_STACK) {
+            vb(&b, c, BUMP_DEPTH, (uint64_t)c->depth);
+            for (int k = 0; k < c->depth; k++) {
+                vb(&b, c, k == 0 ? BUMP_FRAME_MODULE : BUMP_NONE, c->fmod[k]);
+                vi(&b, c->fpc[k]);
+            }
         } else {
             vi(&b, s->pc);
         }
@@ -195,7 +241,7 @@ static void encode(const tcap *c, buf *out)
 
     {
         uint64_t prev = 0;
-        vi(&b, (uint64_t)c->nobj);
+        vb(&b, c, BUMP_OBJECTS, (uint64_t)c->nobj);
         for (int i = 0; i < c->nobj; i++) {
             vi(&b, (c->obj[i].addr - prev) / 16);
             prev = c->obj[i].addr;
@@ -207,33 +253,35 @@ static void encode(const tcap *c, buf *out)
         for (int i = 0; i < c->nobj; i++)
             u8(&b, c->obj[i].flags);
         for (int i = 0; i < c->nobj; i++)
-            vi(&b, c->obj[i].site);
+            vb(&b, c, i == 0 ? BUMP_OBJ_SITE : BUMP_NONE, c->obj[i].site);
         for (int i = 0; i < c->nobj; i++)
-            vi(&b, (uint64_t)c->obj[i].nw);
+            vb(&b, c, i == 0 ? BUMP_OBJ_WORDS : BUMP_NONE,
+               i == 0 && c->words_claim ? c->words_claim : (uint64_t)c->obj[i].nw);
         section(out, MS_GCCAP_OBJECTS, &b);
     }
     for (int i = 0; i < c->nobj; i++) {
         uint64_t prev = 0;
         for (int k = 0; k < c->obj[i].nw; k++) {
-            vi(&b, c->obj[i].w[k].off - prev);
+            vb(&b, c, i == 0 && k == 0 ? BUMP_WORD_OFFSET : BUMP_NONE,
+               c->obj[i].w[k].off - prev);
             prev = c->obj[i].w[k].off;
             vi(&b, ms__gccap_encode_value(c->obj[i].w[k].value, c->obj[i].addr));
         }
     }
     section(out, MS_GCCAP_WORDS, &b);
 
-    vi(&b, (uint64_t)c->nroot);
+    vb(&b, c, BUMP_ROOTS, (uint64_t)c->nroot);
     for (int r = 0; r < c->nroot; r++) {
         const troot *g = &c->root[r];
         uint64_t prev = 0;
         u8(&b, g->kind);
-        vi(&b, g->owner);
+        vb(&b, c, r == 0 ? BUMP_ROOT_OWNER : BUMP_NONE, g->owner);
         vi(&b, g->flags);
         vi(&b, g->lo);
         vi(&b, g->len);
-        vi(&b, (uint64_t)g->nw);
+        vb(&b, c, r == 0 ? BUMP_ROOT_WORDS : BUMP_NONE, (uint64_t)g->nw);
         for (int k = 0; k < g->nw; k++) {
-            vi(&b, g->w[k].off - prev);
+            vb(&b, c, r == 0 && k == 0 ? BUMP_ROOT_INDEX : BUMP_NONE, g->w[k].off - prev);
             prev = g->w[k].off;
             vi(&b, g->w[k].value);
         }
@@ -756,6 +804,257 @@ static void test_boehm__truncated_everywhere(void **state)
     free(b.p);
 }
 
+/* ---- 64-bit fields ---------------------------------------------------------------------- */
+
+/* Every field docs/formats/boehm.md gives 64 bits that the reader uses, with
+ * a value past 32 bits: addresses above 2^40 whose deltas and word values
+ * pass 2^32 granules, a slot of 69 GiB (2^32 and more granules), a module
+ * base and a data root 2^32 bytes into it, a thread id and handle above
+ * 2^40, a stack range of 64 GiB with a word 2^32 + 3 words into it, site
+ * lines and code addresses past 32 bits.  (INFO's pid, time,
+ * collection number, heap size, free bytes, pause and enumerated/dropped
+ * counts, the segments and the thread stacks' bounds are read and not used:
+ * no result shows them.) */
+#define AB 0x7f1234560000ull
+#define HUGE ((1ull << 36) + 5 * (1ull << 30) + 48) /* 69 GiB: 4630511619 granules */
+#define X0 AB
+#define X1 (AB + 0x40)
+#define X4 (X1 + HUGE)
+#define X2 (AB + (1ull << 40))
+#define X3 (X2 + 0x100)
+#define X5 (X2 + 0x200)
+#define X6 (X2 + 0x300)
+#define PROG_BASE 0x7f5500000000ull
+#define STACK_LO 0x7f0000000000ull
+
+static tcap big_capture(void)
+{
+    tcap c;
+    memset(&c, 0, sizeof c);
+    c.info_flags = MS_GCCAP_INFO_INTERIOR | MS_GCCAP_INFO_PUSH_HOOK;
+    c.prog_base = PROG_BASE;
+    c.thread1 = 0x7f00deadbe00ull;
+    c.handle = X3; /* the main thread's collector record */
+    c.nsites = 5;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_DESC, "/src/big.c", "struct big", "make_big",
+                         (1ull << 32) + 5, 0, 0};
+    c.sites[1] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x100001234ull};
+    c.sites[2] = (tsite){MS_GCCAP_SITE_STACK, NULL, NULL, NULL, 0, 0, 0};
+    c.depth = 2;
+    c.fmod[0] = 1, c.fpc[0] = 0x200000010ull;      /* module 0 + 1 */
+    c.fmod[1] = 0, c.fpc[1] = 0x7f0011223344ull;   /* absolute */
+    c.sites[3] = (tsite){MS_GCCAP_SITE_DEBUG, "/src/dbg.c", NULL, NULL, 1ull << 33, 0, 0};
+    c.sites[4] = (tsite){MS_GCCAP_SITE_ABS, NULL, NULL, NULL, 0, 0, 0x7f00aabbccddull};
+    c.nobj = 7;
+    c.obj[0] = (tobj){X0, 32, MS_GCCAP_KIND_NORMAL, 0, 2, 2, {{0, X1}, {1, X4}}};
+    c.obj[1] = (tobj){X1, HUGE, MS_GCCAP_KIND_NORMAL, 0, 0, 2,
+                      {{0, X2}, {MS_GCCAP_OFFSET_UNKNOWN, X5}}};
+    c.obj[2] = (tobj){X4, 32, MS_GCCAP_KIND_NORMAL, 0, 4, 0, {{0, 0}}};
+    c.obj[3] = (tobj){X2, 48, MS_GCCAP_KIND_NORMAL, 0, 1, 1, {{0, X6}}};
+    c.obj[4] = (tobj){X3, 32, MS_GCCAP_KIND_NORMAL, 0, 0, 0, {{0, 0}}};
+    c.obj[5] = (tobj){X5, 64, MS_GCCAP_KIND_NORMAL, 0, 5, 0, {{0, 0}}};
+    c.obj[6] = (tobj){X6, 32, MS_GCCAP_KIND_NORMAL, 0, 3, 0, {{0, 0}}};
+    c.nroot = 2;
+    c.root[0] = (troot){MS_GCCAP_ROOT_DATA, 0, 0, PROG_BASE + (1ull << 32) + 0x10, 16, 1,
+                        {{0, X0}}};
+    /* thread 1's stack: its first word holds the main thread's record (not
+     * an object of the program), word 2^32 + 3 points inside X2 */
+    c.root[1] = (troot){MS_GCCAP_ROOT_STACK, 0, 1, STACK_LO, (1ull << 36) + 64, 2,
+                        {{0, X3}, {(1ull << 32) + 3, X2 + 8}}};
+    return c;
+}
+
+static void test_boehm__64_bit_fields(void **state)
+{
+    (void)state;
+    tcap c = big_capture();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ms_edge_info e;
+    ms_node data, stack, n0, n1, n2, n4, n5, n6;
+    if (open_cap(&c, &s, &err) != MS_OK)
+        print_error("%s\n", err.message);
+    assert_non_null(s);
+    /* the record the main thread's handle names is dropped, even though
+     * thread 1's stack points to it; everything else is kept */
+    assert_int_equal(node(s, X3), MS_NODE_NONE);
+    assert_int_equal(objects(s), 6);
+    n0 = node(s, X0), n1 = node(s, X1), n2 = node(s, X2), n4 = node(s, X4), n5 = node(s, X5);
+    n6 = node(s, X6);
+    assert_int_not_equal(n0, MS_NODE_NONE);
+    assert_int_not_equal(n1, MS_NODE_NONE);
+    assert_int_not_equal(n2, MS_NODE_NONE);
+    assert_int_not_equal(n4, MS_NODE_NONE);
+    assert_int_not_equal(n5, MS_NODE_NONE);
+    assert_int_not_equal(n6, MS_NODE_NONE);
+    assert_int_equal(node(s, X1 & 0xFFFFFFFFu), MS_NODE_NONE);
+    assert_int_equal(ms_node_id(s, n1), X1);
+    assert_int_equal(ms_node_id(s, n4), X4);
+    assert_int_equal(ms_node_self_size(s, n1), HUGE);
+    assert_int_equal(ms_node_self_size(s, n4), 32);
+    assert_int_equal(ms_snapshot_total_self_size(s), 32 + HUGE + 32 + 48 + 64 + 32);
+
+    /* words: field offsets in bytes; the huge slot's word at or beyond
+     * 131071 words has no exact offset (4294967295) */
+    assert_true(edge(s, n0, n1, &e) >= 0);
+    assert_int_equal(e.index, 0);
+    assert_true(edge(s, n0, n4, &e) >= 0);
+    assert_int_equal(e.index, 8);
+    assert_true(edge(s, n1, n2, &e) >= 0);
+    assert_int_equal(e.index, 0);
+    assert_true(edge(s, n1, n5, &e) >= 0);
+    assert_int_equal(e.index, 4294967295u);
+    assert_true(edge(s, n2, n6, &e) >= 0);
+
+    /* roots: the data word is 2^32 + 0x10 bytes into the program (no
+     * symbols: module + offset); the stack word's address is its own */
+    data = group(s, "(data of prog)");
+    assert_int_not_equal(data, MS_NODE_NONE);
+    assert_true(edge(s, data, n0, &e) >= 0);
+    assert_string_equal(e.name, "prog+0x100000010");
+    stack = group(s, "(stack of thread 0x7f00deadbe00)");
+    assert_int_not_equal(stack, MS_NODE_NONE);
+    assert_true(edge(s, stack, n2, &e) >= 0);
+    assert_string_equal(e.name, "0x7f0800000018"); /* STACK_LO + (2^32 + 3) * 8 */
+
+    /* names: size class, type name, sites */
+    assert_string_equal(ms_node_name(s, n1, NULL), "(size class 74088185904)");
+    assert_null(ms_node_site(s, n1, NULL));
+    assert_string_equal(ms_node_name(s, n2, NULL), "struct big");
+    assert_string_equal(ms_node_site(s, n2, NULL), "make_big at big.c:4294967301");
+    assert_string_equal(ms_node_site(s, n0, NULL), "prog+0x100001234");
+    assert_string_equal(ms_node_name(s, n0, NULL), "prog+0x100001234");
+    assert_string_equal(ms_node_site(s, n6, NULL), "prog+0x200000010 < 0x7f0011223344");
+    assert_string_equal(ms_node_site(s, n4, NULL), "dbg.c:8589934592");
+    assert_string_equal(ms_node_site(s, n5, NULL), "0x7f00aabbccdd");
+
+    /* sizes add up past 2^32: X0 alone holds X1 (and X5 behind it) and X4;
+     * X2 is also held by the stack */
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES, NULL),
+                     MS_OK);
+    assert_int_equal(ms_node_dominator(s, n5), n1);
+    assert_int_equal(ms_node_dominator(s, n1), n0);
+    assert_int_equal(ms_node_dominator(s, n2), ms_snapshot_root(s));
+    assert_int_equal(ms_node_retained_size(s, n1), HUGE + 64);
+    assert_int_equal(ms_node_retained_size(s, n0), 32 + HUGE + 64 + 32);
+    assert_int_equal(ms_node_retained_size(s, n2), 48 + 32);
+    assert_int_equal(ms_node_retained_size(s, ms_snapshot_root(s)), HUGE + 208);
+    assert_int_equal(ms_node_distance(s, n2), 2);
+    assert_int_equal(ms_node_distance(s, n5), 4);
+    ms_snapshot_free(s);
+}
+
+/* INFO's 64-bit values that are checked, not shown: the object count must
+ * equal OBJECTS' (2^32 more does not), displacements must be below 4096
+ * (2^32 + 1 is not 1), and a debug header size past 32 bits is not a valid
+ * offset. */
+static void test_boehm__64_bit_info(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    c.announced = (1ull << 32) + 3;
+    expect_cap_fail(&c, MS_EFORMAT, "3 objects, but INFO announced 4294967299");
+    c = basic();
+    c.ndispl = 1;
+    c.displ[0] = (1ull << 32) + 1;
+    expect_cap_fail(&c, MS_EFORMAT, "displacement 4294967297 is beyond 4096");
+
+    /* interior pointers off; B starts with a GC_debug_malloc header, and A
+     * points at B + 32, its user data: valid with libgc 8.2's 32-byte
+     * header, not with a header 2^32 + 32 bytes long */
+    c = basic();
+    c.info_flags = MS_GCCAP_INFO_PUSH_HOOK;
+    c.obj[1].flags = MS_GCCAP_OBJ_DEBUG;
+    c.obj[1].size = 64;
+    c.obj[2].addr = C + 32; /* after B's 64 bytes */
+    c.obj[0].w[0].value = B + 32;
+    c.obj[1].w[0].value = C + 32;
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_true(edge(s, node(s, A), node(s, B), NULL) >= 0);
+    ms_snapshot_free(s);
+    c.debug_header = (1ull << 32) + 32;
+    s = NULL;
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_true(edge(s, node(s, A), node(s, B), NULL) < 0);
+    ms_snapshot_free(s);
+}
+
+/* Every other count, length and index the format writes as a varint (64
+ * bits) is checked against what the section holds or what exists; each,
+ * 2^32 too large, must fail with its own message (read as 32 bits, each
+ * would be the right value and the file would import). */
+static void test_boehm__64_bit_counts_and_indices(void **state)
+{
+    (void)state;
+    static const struct {
+        int bump;
+        const char *needle;
+    } cases[] = {
+        {BUMP_PROGRAM_LEN, "program is 4294967313 bytes long (at most 4096)"},
+        {BUMP_DISPL_COUNT, "displacement count 4294967296 cannot fit"},
+        {BUMP_MODULES, "module count 4294967298 cannot fit"},
+        {BUMP_BUILD_ID_LEN, "build id of 4294967296 bytes (at most 64)"},
+        {BUMP_SEGMENTS, "segment count 4294967297 cannot fit"},
+        {BUMP_THREADS, "thread count 4294967297 cannot fit"},
+        {BUMP_SITES, "site count 4294967298 cannot fit"},
+        {BUMP_SITE_MODULE, "module 4294967296 of 2"},
+        {BUMP_DEPTH, "stack depth 4294967297 cannot fit"},
+        {BUMP_FRAME_MODULE, "frame module 4294967297 of 2"},
+        {BUMP_OBJECTS, "object count 4294967299 cannot fit"},
+        {BUMP_OBJ_SITE, "object 0 has site 4294967297 of 2"},
+        {BUMP_OBJ_WORDS, "object 0 has 4294967297 words of 4"},
+        {BUMP_WORD_OFFSET, "word offset beyond the object"},
+        {BUMP_ROOTS, "root range count 4294967297 cannot fit"},
+        {BUMP_ROOT_OWNER, "root range owner 4294967296 does not exist"},
+        {BUMP_ROOT_WORDS, "root word count 4294967297 cannot fit"},
+        {BUMP_ROOT_INDEX, "root word beyond its range"},
+    };
+    tcap c = basic();
+    ms_snapshot *s = NULL;
+    ms_error err = MS_ERROR_INIT;
+    /* a PC site and a one-frame STACK site, used by A */
+    c.nsites = 2;
+    c.sites[0] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x10};
+    c.sites[1] = (tsite){MS_GCCAP_SITE_STACK, NULL, NULL, NULL, 0, 0, 0};
+    c.depth = 1;
+    c.fmod[0] = 1, c.fpc[0] = 0x20;
+    c.obj[0].site = 1;
+    /* as written, it imports */
+    assert_int_equal(open_cap(&c, &s, &err), MS_OK);
+    assert_string_equal(ms_node_site(s, node(s, A), NULL), "prog+0x10");
+    ms_snapshot_free(s);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        c.bump = cases[i].bump;
+        expect_cap_fail(&c, MS_EFORMAT, cases[i].needle);
+    }
+}
+
+#ifdef MEMSNAP_KNOWN_BUGS
+/* KNOWN BUG, not fixed here: built only with -DMEMSNAP_KNOWN_BUGS, where it
+ * fails.  OBJECTS' word count is a varint (docs/formats/boehm.md: at most
+ * slot size / 8 entries, each in WORDS), but src/import/boehm.c keeps it in
+ * 32 bits (ncand[]): an object of 64 GiB that claims 2^32 + 1 words and has
+ * one in WORDS is read as claiming 1, and the malformed file imports
+ * instead of failing as it does when the claim is 2. */
+static void test_boehm__word_count_past_32_bits(void **state)
+{
+    (void)state;
+    tcap c = basic();
+    c.obj[0].size = (1ull << 36) + 32; /* room for 2^33 + 4 words */
+    c.obj[1].addr = A + c.obj[0].size;
+    c.obj[2].addr = c.obj[1].addr + 32;
+    c.obj[0].w[0].value = c.obj[1].addr;
+    c.obj[1].w[0].value = c.obj[2].addr + 8;
+    c.root[0].w[0].value = A;
+    c.words_claim = 2;
+    expect_cap_fail(&c, MS_EFORMAT, "section WORDS ends inside");
+    c.words_claim = (1ull << 32) + 1;
+    expect_cap_fail(&c, MS_EFORMAT, "section WORDS ends inside");
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -769,6 +1068,12 @@ int main(void)
         cmocka_unit_test(test_boehm__hostile_structure),
         cmocka_unit_test(test_boehm__compressed_claims),
         cmocka_unit_test(test_boehm__truncated_everywhere),
+        cmocka_unit_test(test_boehm__64_bit_fields),
+        cmocka_unit_test(test_boehm__64_bit_info),
+        cmocka_unit_test(test_boehm__64_bit_counts_and_indices),
+#ifdef MEMSNAP_KNOWN_BUGS
+        cmocka_unit_test(test_boehm__word_count_past_32_bits),
+#endif
     };
     return cmocka_run_group_tests_name("import/boehm", tests, NULL, NULL);
 }

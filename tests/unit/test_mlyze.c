@@ -655,6 +655,247 @@ static void test_mlyze__long_series(void **state)
     free(b.p);
 }
 
+/* ---- 64-bit fields ---------------------------------------------------------- */
+
+/* Values that do not fit 32 bits, each in a field the format gives 64 bits
+ * (docs/formats/mlyze.md: u64 addresses, varint sizes, deltas, stack ids,
+ * GC counts and name ids, decimal metadata ids), so a field read, stored or
+ * summed in 32 bits anywhere gives another answer.  Addresses differ only
+ * above bit 32, or are 0 below it. */
+#define G64 (5ull * 1024 * 1024 * 1024 + 3) /* 5 GiB + 3 */
+#define H64 ((1ull << 33) + 5)
+#define T64 ((1ull << 32) + 7)              /* a delta of 71 minutes */
+#define ADDR1 ((1ull << 40) + 0x1000)
+#define ADDR2 ((1ull << 41) + 0x1000)       /* ADDR1's low 32 bits */
+#define ADDR3 (3ull << 40)                  /* low 32 bits 0: "no address" if cut */
+#define STACK_BIG 5000000000ull
+#define STACK_2 ((1ull << 32) + 1)          /* stack 1's low 32 bits */
+
+static void test_mlyze__64_bit_event_fields(void **state)
+{
+    (void)state;
+    /* Stack 5000000000's frame names file 6000000000, line 7000000000,
+     * function 8000000000; marker names live in `functions` too. */
+    static const char meta[] =
+        "{\"stack_traces\": {\"5000000000\": [{\"file_id\": 6000000000, \"line\": 7000000000,"
+        " \"func_id\": 8000000000}]},"
+        " \"files\": {\"6000000000\": \"big.py\"},"
+        " \"functions\": {\"8000000000\": \"grow\", \"9000000000\": \"phase\"},"
+        " \"memsnap\": {\"extension\": 1}}";
+    buf b = {0};
+    ms_snapshot *s;
+    const ms_trace_info *in;
+    const ms_trace_sample *sm;
+    ms_trace_site site;
+    ms_trace_mark mark;
+    uint32_t ns;
+    header(&b, meta); /* the extension key: every delta counts (no batch rule) */
+    ev_alloc(&b, T64, ADDR1, G64, STACK_BIG); /* t = T                live G      */
+    ev_alloc(&b, 1, ADDR3, H64, STACK_2);     /* t = T + 1            G + H       */
+    ev_alloc(&b, 0, ADDR2, 100, 1);           /* t = T + 1, not stack 2^32 + 1: G + H + 100 */
+    ev_free(&b, T64, ADDR1);                  /* t = 2T + 1: frees G, not ADDR2's 100 */
+    ev_free(&b, 1, ADDR3);                    /* t = 2T + 2: frees H  -> 100      */
+    ev_alloc(&b, 1, 0, 3 * G64, STACK_BIG);   /* t = 2T + 3           3G + 100 (peak) */
+    site_free(&b, 1, STACK_BIG, G64);         /* t = 2T + 4           2G + 100    */
+    ev_gc(&b, 1, (1ull << 32) + 11, (1ull << 40) + 13); /* t = 2T + 5 */
+    ev_gc(&b, 0, 1ull << 32, 1ull << 32);
+    ev_marker(&b, 1, 9000000000ull);          /* t = 2T + 6: "phase" */
+    ev_marker(&b, 0, 9000000001ull);          /* dangling */
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_int_equal(in->records, 11);
+    assert_int_equal(in->stack_count, 1);
+    assert_int_equal(in->batch_timing, 0);
+    assert_int_equal(in->end_time_us, 2 * T64 + 6);
+    assert_int_equal(in->alloc_events, 4);
+    assert_int_equal(in->alloc_bytes, G64 + 100 + H64 + 3 * G64);
+    assert_int_equal(in->free_events, 3);
+    assert_int_equal(in->unsized_frees, 0);
+    assert_int_equal(in->freed_bytes, G64 + H64 + G64);
+    assert_int_equal(in->final_bytes, 2 * G64 + 100);
+    assert_int_equal(in->peak_bytes, 3 * G64 + 100);
+    assert_int_equal(in->peak_time_us, 2 * T64 + 3);
+    assert_int_equal(in->gc_events, 2);
+    assert_int_equal(in->gc_objects, (1ull << 33) + 11);
+    assert_int_equal(in->gc_bytes, (1ull << 40) + 13 + (1ull << 32));
+    assert_int_equal(in->marker_events, 2);
+
+    /* sites in first-seen order; stack 4294967297 is not stack 1 */
+    assert_int_equal(in->site_count, 3);
+    ms_trace_site_get(s, 0, &site);
+    assert_string_equal(site.site, "big.py:7000000000 in grow");
+    assert_int_equal(site.alloc_events, 2);
+    assert_int_equal(site.alloc_bytes, 4 * G64);
+    assert_int_equal(site.free_events, 2);
+    assert_int_equal(site.freed_bytes, 2 * G64);
+    assert_int_equal(site.live_bytes, 2 * G64);
+    assert_int_equal(ms_node_self_size(s, site.node), 2 * G64);
+    ms_trace_site_get(s, 1, &site);
+    assert_string_equal(site.site, "stack 4294967297");
+    assert_int_equal(site.alloc_bytes, H64);
+    assert_int_equal(site.freed_bytes, H64);
+    assert_int_equal(site.live_bytes, 0);
+    ms_trace_site_get(s, 2, &site);
+    assert_string_equal(site.site, "stack 1");
+    assert_int_equal(site.alloc_events, 1);
+    assert_int_equal(site.alloc_bytes, 100);
+    assert_int_equal(site.freed_bytes, 0);
+    assert_int_equal(ms_node_self_size(s, site.node), 100);
+    assert_int_equal(ms_snapshot_total_self_size(s), 2 * G64 + 100);
+
+    /* the series: one point per time; T + 1 holds two events */
+    sm = ms_trace_samples(s, &ns);
+    assert_int_equal(ns, 6);
+    assert_int_equal(sm[0].time_us, T64);
+    assert_int_equal(sm[0].live_bytes, G64);
+    assert_int_equal(sm[1].time_us, T64 + 1);
+    assert_int_equal(sm[1].live_bytes, G64 + 100 + H64);
+    assert_int_equal(sm[1].min_bytes, G64 + H64);
+    assert_int_equal(sm[1].max_bytes, G64 + 100 + H64);
+    assert_int_equal(sm[1].events, 2);
+    assert_int_equal(sm[2].time_us, 2 * T64 + 1);
+    assert_int_equal(sm[2].live_bytes, 100 + H64);
+    assert_int_equal(sm[3].live_bytes, 100);
+    assert_int_equal(sm[4].time_us, 2 * T64 + 3);
+    assert_int_equal(sm[4].max_bytes, 3 * G64 + 100);
+    assert_int_equal(sm[5].time_us, 2 * T64 + 4);
+    assert_int_equal(sm[5].live_bytes, 2 * G64 + 100);
+
+    /* GCs and markers */
+    assert_int_equal(in->mark_count, 4);
+    ms_trace_mark_get(s, 0, &mark);
+    assert_int_equal(mark.kind, MS_MARK_GC);
+    assert_int_equal(mark.time_us, 2 * T64 + 5);
+    assert_int_equal(mark.live_bytes, 2 * G64 + 100);
+    assert_int_equal(mark.objects, (1ull << 32) + 11);
+    assert_int_equal(mark.bytes, (1ull << 40) + 13);
+    ms_trace_mark_get(s, 1, &mark);
+    assert_int_equal(mark.objects, 1ull << 32);
+    assert_int_equal(mark.bytes, 1ull << 32);
+    ms_trace_mark_get(s, 2, &mark);
+    assert_int_equal(mark.kind, MS_MARK_MARKER);
+    assert_int_equal(mark.time_us, 2 * T64 + 6);
+    assert_string_equal(mark.name, "phase");
+    ms_trace_mark_get(s, 3, &mark);
+    assert_string_equal(mark.name, "marker 9000000001");
+    ms_snapshot_free(s);
+    free(b.p);
+
+    /* Pairing by address keeps sizes below 2^40 (the importer packs 40 bits
+     * of size per live address, src/import/mlyze.c); a FREE of a bigger
+     * ALLOC counts as unsized. */
+    b = (buf){0};
+    header(&b, "{\"memsnap\": {\"extension\": 1}}");
+    ev_alloc(&b, 1, ADDR1, (1ull << 40) - 1, 0);
+    ev_alloc(&b, 1, ADDR2, 1ull << 40, 0);
+    ev_free(&b, 1, ADDR1);
+    ev_free(&b, 1, ADDR2);
+    s = open_buf(&b);
+    in = ms_snapshot_trace(s);
+    assert_int_equal(in->freed_bytes, (1ull << 40) - 1);
+    assert_int_equal(in->unsized_frees, 1);
+    assert_int_equal(in->final_bytes, 1ull << 40);
+    ms_snapshot_free(s);
+    free(b.p);
+
+    /* an extension record's length is a varint too: 2^32 + 1 bytes is
+     * beyond the 64 MiB limit, not an ancillary record of 1 byte to skip */
+    b = (buf){0};
+    header(&b, "{\"memsnap\": {\"extension\": 1}}");
+    u8(&b, 0x60);
+    var(&b, 0);
+    var(&b, (1ull << 32) + 1);
+    u8(&b, 0);
+    expect_fail(&b, MS_ELIMIT, "of 4294967297 bytes is beyond the 64 MiB limit");
+    free(b.p);
+}
+
+/* The heap extension's u64 fields: object ids (two differ only above bit
+ * 32) and self sizes, after an object whose id and size fit 32 bits (the
+ * graph keeps the high halves apart and fills them in when the first big
+ * value comes); HEAP_END's four u64 totals are compared whole. */
+static void test_mlyze__64_bit_heap_fields(void **state)
+{
+    (void)state;
+    static const char *const strs[] = {"big.Blob", "builtins.dict", "a", "b", "modules", "m",
+                                       "builtins.int", "n"};
+    const uint64_t id0 = (1ull << 40) + 16, id1 = (1ull << 41) + 16, id2 = 0x7f0000000020ull;
+    uint64_t ids[4] = {0x1000, id0, id1, id2};
+    uint32_t cls[4] = {6, 0, 0, 1};
+    uint64_t size[4] = {28, G64, H64, 48};
+    uint32_t site[4] = {0, 0, 0, 0};
+    uint32_t from[3] = {3, 3, 3}, to[3] = {1, 2, 0}, name[3] = {2, 3, 7};
+    uint8_t kind[3] = {1, 1, 1};
+    uint32_t rkind = 4, rname = 5, robj = 3;
+    ms_summary *sum = NULL;
+    ms_node n0, n1, n2, small;
+    size_t blob_rows = 0;
+    buf b = {0};
+    ms_snapshot *s;
+    header(&b, "{\"memsnap\": {\"extension\": 1}}");
+    heap_begin(&b, 0);
+    strings_rec(&b, strs, 8);
+    objects_rec(&b, 4, ids, cls, size, site);
+    refs_rec(&b, 3, from, to, name, kind);
+    roots_rec(&b, 1, &rkind, &rname, &robj);
+    heap_end(&b, 4, 3, 1, 8);
+    s = open_buf(&b);
+    small = node_of(s, 0x1000);
+    n0 = node_of(s, id0);
+    n1 = node_of(s, id1);
+    n2 = node_of(s, id2);
+    assert_int_not_equal(n0, n1);
+    assert_int_equal(ms_snapshot_find_id(s, 16), MS_NODE_NONE);
+    assert_int_equal(ms_node_id(s, n0), id0);
+    assert_int_equal(ms_node_id(s, n1), id1);
+    assert_int_equal(ms_node_id(s, n2), id2);
+    assert_int_equal(ms_node_id(s, small), 0x1000);
+    assert_int_equal(ms_node_self_size(s, small), 28);
+    assert_int_equal(ms_node_self_size(s, n0), G64);
+    assert_int_equal(ms_node_self_size(s, n1), H64);
+    assert_int_equal(ms_node_self_size(s, n2), 48);
+    assert_int_equal(ms_snapshot_total_self_size(s), 28 + G64 + H64 + 48);
+    /* the dict alone holds the blobs and the int: it retains all four */
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_RETAINED, NULL), MS_OK);
+    assert_int_equal(ms_node_dominator(s, n0), n2);
+    assert_int_equal(ms_node_retained_size(s, n2), 28 + G64 + H64 + 48);
+    assert_int_equal(ms_node_retained_size(s, 0), 28 + G64 + H64 + 48);
+    assert_int_equal(ms_summary_compute(s, NULL, &sum, NULL), MS_OK);
+    for (size_t i = 0; i < ms_summary_row_count(sum); i++) {
+        const ms_class_row *r = ms_summary_row(sum, i);
+        if (strcmp(r->name, "big.Blob") != 0)
+            continue;
+        blob_rows++;
+        assert_int_equal(r->count, 2);
+        assert_int_equal(r->shallow_size, G64 + H64);
+        assert_int_equal(r->retained_size, G64 + H64);
+    }
+    assert_int_equal(blob_rows, 1);
+    ms_summary_free(sum);
+    ms_snapshot_free(s);
+
+    /* HEAP_END's totals plus 2^32 do not match (each of the four) */
+    for (int k = 0; k < 4; k++) {
+        static const char *const what[4] = {
+            "HEAP_END counts 4294967300 objects, but the snapshot has 4",
+            "HEAP_END counts 4294967299 references, but the snapshot has 3",
+            "HEAP_END counts 4294967297 roots, but the snapshot has 1",
+            "HEAP_END counts 4294967304 strings, but the snapshot has 8"};
+        uint64_t add[4] = {0, 0, 0, 0};
+        add[k] = 1ull << 32;
+        b.n = 0;
+        header(&b, "{\"memsnap\": {\"extension\": 1}}");
+        heap_begin(&b, 0);
+        strings_rec(&b, strs, 8);
+        objects_rec(&b, 4, ids, cls, size, site);
+        refs_rec(&b, 3, from, to, name, kind);
+        roots_rec(&b, 1, &rkind, &rname, &robj);
+        heap_end(&b, 4 + add[0], 3 + add[1], 1 + add[2], 8 + add[3]);
+        expect_fail(&b, MS_EFORMAT, what[k]);
+    }
+    free(b.p);
+}
+
 /* ---- bad input ------------------------------------------------------------ */
 
 typedef struct bad_case {
@@ -1020,6 +1261,8 @@ int main(void)
         cmocka_unit_test(test_mlyze__zstd_blocks),
         cmocka_unit_test(test_mlyze__compressed_file),
         cmocka_unit_test(test_mlyze__long_series),
+        cmocka_unit_test(test_mlyze__64_bit_event_fields),
+        cmocka_unit_test(test_mlyze__64_bit_heap_fields),
         cmocka_unit_test(test_mlyze__bad_headers),
         cmocka_unit_test(test_mlyze__bad_metadata),
         cmocka_unit_test(test_mlyze__bad_events),
