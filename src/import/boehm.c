@@ -524,6 +524,9 @@ static int read_objects(bx *x)
             return fail(x, MS_EFORMAT, off, "object %llu has %llu words of %llu",
                         (unsigned long long)i, (unsigned long long)v,
                         (unsigned long long)x->o[i].size / 8);
+        if (v > UINT32_MAX)
+            return fail(x, MS_ELIMIT, off, "object %llu has %llu words: memsnap reads at most %u",
+                        (unsigned long long)i, (unsigned long long)v, UINT32_MAX);
         x->ncand[i] = (uint32_t)v;
     }
     /* GC_debug_malloc'd objects are reached at base + header size. */

@@ -1031,13 +1031,11 @@ static void test_boehm__64_bit_counts_and_indices(void **state)
     }
 }
 
-#ifdef MEMSNAP_KNOWN_BUGS
-/* KNOWN BUG, not fixed here: built only with -DMEMSNAP_KNOWN_BUGS, where it
- * fails.  OBJECTS' word count is a varint (docs/formats/boehm.md: at most
- * slot size / 8 entries, each in WORDS), but src/import/boehm.c keeps it in
- * 32 bits (ncand[]): an object of 64 GiB that claims 2^32 + 1 words and has
- * one in WORDS is read as claiming 1, and the malformed file imports
- * instead of failing as it does when the claim is 2. */
+/* OBJECTS' word count is a varint (docs/formats/boehm.md: at most slot
+ * size / 8 entries, each in WORDS); the importer keeps it in 32 bits, so a
+ * claim past 2^32 - 1 must be refused as such, not read as its low 32 bits
+ * (an object of 64 GiB claiming 2^32 + 1 words with one in WORDS once
+ * imported as if it claimed 1). */
 static void test_boehm__word_count_past_32_bits(void **state)
 {
     (void)state;
@@ -1051,9 +1049,8 @@ static void test_boehm__word_count_past_32_bits(void **state)
     c.words_claim = 2;
     expect_cap_fail(&c, MS_EFORMAT, "section WORDS ends inside");
     c.words_claim = (1ull << 32) + 1;
-    expect_cap_fail(&c, MS_EFORMAT, "section WORDS ends inside");
+    expect_cap_fail(&c, MS_ELIMIT, "has 4294967297 words: memsnap reads at most 4294967295");
 }
-#endif
 
 int main(void)
 {
@@ -1071,9 +1068,7 @@ int main(void)
         cmocka_unit_test(test_boehm__64_bit_fields),
         cmocka_unit_test(test_boehm__64_bit_info),
         cmocka_unit_test(test_boehm__64_bit_counts_and_indices),
-#ifdef MEMSNAP_KNOWN_BUGS
         cmocka_unit_test(test_boehm__word_count_past_32_bits),
-#endif
     };
     return cmocka_run_group_tests_name("import/boehm", tests, NULL, NULL);
 }
