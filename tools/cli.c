@@ -48,24 +48,18 @@ double cli_now(void)
 
 /* ---- progress ------------------------------------------------------------ */
 
-typedef struct progress {
-    double start, last;
-    bool shown;
-    const char *path;
-} progress;
-
-static int on_progress(const char *phase, double fraction, void *payload)
+static int on_progress(const char *input, const char *phase, double fraction, void *payload)
 {
-    progress *p = payload;
+    cli_progress *p = payload;
     double now = cli_now();
     if (now - p->start < 1.0 || now - p->last < 0.1)
         return 0;
     p->last = now;
     p->shown = true;
     if (fraction > 0)
-        fprintf(stderr, "\r\033[Kmemsnap: %s: %s %3.0f%%", p->path, phase, fraction * 100.0);
+        fprintf(stderr, "\r\033[Kmemsnap: %s: %s %3.0f%%", input, phase, fraction * 100.0);
     else
-        fprintf(stderr, "\r\033[Kmemsnap: %s: %s", p->path, phase);
+        fprintf(stderr, "\r\033[Kmemsnap: %s: %s", input, phase);
     fflush(stderr);
     return 0;
 }
@@ -109,23 +103,34 @@ void cli_print_timings(ms_snapshot *snap, double load, double analyses, const ch
     fprintf(stderr, ", \"%s\": %.3f}\n", last, last_seconds);
 }
 
-int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err)
+void cli_open_options(ms_open_options *o, cli_progress *p)
 {
-    ms_open_options o = MS_OPEN_OPTIONS_INIT;
-    progress p = {cli_now(), 0, false, path};
-    int rc;
-    o.threads = cli_threads();
+    *o = (ms_open_options)MS_OPEN_OPTIONS_INIT;
+    *p = (cli_progress){cli_now(), 0, false};
+    o->threads = cli_threads();
     if (isatty(STDERR_FILENO)) {
-        o.progress = on_progress;
-        o.payload = &p;
+        o->progress = on_progress;
+        o->payload = p;
     }
-    rc = ms_snapshot_open(out, path, &o, err);
-    if (rc == MS_OK)
-        ms_snapshot_set_threads(*out, cli_threads());
-    if (p.shown) {
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->shown) {
         fputs("\r\033[K", stderr);
         fflush(stderr);
+        p->shown = false;
     }
+}
+
+int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err)
+{
+    ms_open_options o;
+    cli_progress p;
+    int rc;
+    cli_open_options(&o, &p);
+    rc = ms_snapshot_open(out, path, &o, err);
+    cli_progress_end(&p);
     if (seconds)
         *seconds = cli_now() - p.start;
     return rc;
@@ -135,32 +140,12 @@ int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err
 
 const char *cli_count(uint64_t v, char buf[32])
 {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
+    return ms_count_text(v, buf);
 }
 
 const char *cli_size(uint64_t v, char buf[32])
 {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double d = (double)v;
-    int u = 0;
-    if (v < 1024) {
-        snprintf(buf, 32, "%llu B", (unsigned long long)v);
-        return buf;
-    }
-    while (d >= 1024 && u < 5) {
-        d /= 1024;
-        u++;
-    }
-    snprintf(buf, 32, d < 10 ? "%.2f %s" : d < 100 ? "%.1f %s" : "%.0f %s", d, units[u]);
-    return buf;
+    return ms_size_text(v, buf);
 }
 
 const char *cli_node_id(const ms_snapshot *snap, ms_node n, char buf[32])

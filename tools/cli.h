@@ -26,10 +26,22 @@ int cli_fail(const ms_error *err);
 /* Prints "memsnap: <formatted>" and returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Opens a snapshot with a progress line on stderr when it is a terminal and
- * loading takes over a second.  *seconds (may be NULL) gets the load time.
- * The snapshot may use MEMSNAP_THREADS threads (default 2 on a machine
- * with two or more processors; ms_snapshot_set_threads). */
+/* A progress line's state (cli_open_options). */
+typedef struct cli_progress {
+    double start, last;
+    bool shown;
+} cli_progress;
+
+/* The options memsnap opens inputs with: MEMSNAP_THREADS threads (default
+ * 2 on a machine with two or more processors), and a progress line on
+ * stderr ("memsnap: FILE: phase NN%") when it is a terminal and loading
+ * takes over a second, its state in *p (which must outlive the loading). */
+void cli_open_options(ms_open_options *o, cli_progress *p);
+/* Clears the progress line, if one was shown. */
+void cli_progress_end(cli_progress *p);
+
+/* Opens a snapshot with cli_open_options.  *seconds (may be NULL) gets the
+ * load time. */
 int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err);
 
 double cli_now(void);

@@ -134,14 +134,22 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
     return o;
 }
 
-cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file)
+cJSON *cli_input_json(const ms_snapshot_info *info)
 {
     cJSON *sj = cJSON_CreateObject();
-    cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
-    cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
-    cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
-    cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
+    cJSON_AddItemToObject(sj, "file", cli_json_string(info->name, strlen(info->name)));
+    cJSON_AddStringToObject(sj, "format", ms_format_name(info->format));
+    cJSON_AddNumberToObject(sj, "node_count", info->node_count);
+    cJSON_AddNumberToObject(sj, "edge_count", (double)info->edge_count);
     return sj;
+}
+
+cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file)
+{
+    ms_snapshot_info info;
+    ms_snapshot_info_get(snap, &info);
+    info.name = file;
+    return cli_input_json(&info);
 }
 
 bool cli_parse_id_text(const char *text, uint64_t *id)

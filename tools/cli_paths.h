@@ -27,7 +27,9 @@ cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
 /* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the
  * first and last 5000. */
 cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p);
-/* {file, format, node_count, edge_count} */
+/* {file, format, node_count, edge_count} of an input */
+cJSON *cli_input_json(const ms_snapshot_info *info);
+/* The same of an open snapshot, opened as `file`. */
 cJSON *cli_snapshot_json(ms_snapshot *snap, const char *file);
 
 /* Whether text is an id ("@123", "123" decimal, "0x7f00..." hex); *id gets it. */

@@ -204,8 +204,8 @@ int cmd_summary(int argc, char **argv)
     }
     rows = ms_summary_row_count(sum);
     for (size_t i = 0; i < rows; i++) {
-        total += ms_summary_row(sum, i)->shallow_size;
-        objects += ms_summary_row(sum, i)->count;
+        total += ms_summary_row_get(sum, i)->shallow_size;
+        objects += ms_summary_row_get(sum, i)->count;
     }
     if (json && !top_given)
         top = 0;
@@ -225,7 +225,7 @@ int cmd_summary(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "shallow_size", (double)total);
         cJSON_AddNumberToObject(doc, "class_count", (double)rows);
         for (size_t i = 0; i < shown; i++) {
-            const ms_class_row *r = ms_summary_row(sum, i);
+            const ms_class_row *r = ms_summary_row_get(sum, i);
             cJSON *o = cJSON_CreateObject();
             cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
             cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
@@ -251,7 +251,7 @@ int cmd_summary(int argc, char **argv)
         fprintf(o.f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
                 so.group == MS_GROUP_SITE ? "allocation site" : "class");
         for (size_t i = 0; i < shown; i++) {
-            const ms_class_row *r = ms_summary_row(sum, i);
+            const ms_class_row *r = ms_summary_row_get(sum, i);
             char d[16], e[32];
             uint64_t heap = ms_node_retained_size(snap, ms_snapshot_root(snap));
             if (r->distance < 0 || r->distance >= MS_DISTANCE_SYSTEM_BASE)

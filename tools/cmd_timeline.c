@@ -64,7 +64,6 @@ static int write_json(ms_snapshot *snap, const char *file, const char *out)
 {
     const ms_trace_info *in = ms_snapshot_trace(snap);
     cJSON *doc = cJSON_CreateObject(), *o, *list;
-    const ms_trace_sample *sm;
     uint32_t ns;
     int rc;
 
@@ -108,14 +107,14 @@ static int write_json(ms_snapshot *snap, const char *file, const char *out)
     }
 
     list = cJSON_AddArrayToObject(doc, "samples");
-    sm = ms_trace_samples(snap, &ns);
+    ns = ms_trace_sample_count(snap);
     for (uint32_t i = 0; i < ns; i++) {
         cJSON *p = cJSON_CreateObject();
-        cJSON_AddItemToObject(p, "time_us", json_u64(sm[i].time_us));
-        cJSON_AddItemToObject(p, "live_bytes", json_i64(sm[i].live_bytes));
-        cJSON_AddItemToObject(p, "min_bytes", json_i64(sm[i].min_bytes));
-        cJSON_AddItemToObject(p, "max_bytes", json_i64(sm[i].max_bytes));
-        cJSON_AddItemToObject(p, "events", json_u64(sm[i].events));
+        cJSON_AddItemToObject(p, "time_us", json_u64(ms_trace_sample_get(snap, i)->time_us));
+        cJSON_AddItemToObject(p, "live_bytes", json_i64(ms_trace_sample_get(snap, i)->live_bytes));
+        cJSON_AddItemToObject(p, "min_bytes", json_i64(ms_trace_sample_get(snap, i)->min_bytes));
+        cJSON_AddItemToObject(p, "max_bytes", json_i64(ms_trace_sample_get(snap, i)->max_bytes));
+        cJSON_AddItemToObject(p, "events", json_u64(ms_trace_sample_get(snap, i)->events));
         cJSON_AddItemToArray(list, p);
     }
     list = cJSON_AddArrayToObject(doc, "marks");
@@ -155,8 +154,7 @@ static void bar(FILE *f, int64_t v, int64_t top)
 static void chart(FILE *f, ms_snapshot *snap, uint64_t rows)
 {
     const ms_trace_info *in = ms_snapshot_trace(snap);
-    uint32_t ns;
-    const ms_trace_sample *sm = ms_trace_samples(snap, &ns);
+    uint32_t ns = ms_trace_sample_count(snap);
     int64_t top = in->peak_bytes, live = 0;
     uint64_t end = in->end_time_us, k = 0;
     char a[32], b[32];
@@ -166,18 +164,18 @@ static void chart(FILE *f, ms_snapshot *snap, uint64_t rows)
         return;
     }
     fprintf(f, "  %12s  %11s  %s\n", "time", "live", "highest in the interval");
-    if (sm[0].time_us > 0) {
+    if (ms_trace_sample_get(snap, 0)->time_us > 0) {
         fprintf(f, "  %12s  %11s  ", secs(0, a), "0 B");
         bar(f, 0, top);
         fputc('\n', f);
     }
     if (ns <= rows) {
         for (uint32_t i = 0; i < ns; i++) {
-            fprintf(f, "  %12s  %11s  ", secs(sm[i].time_us, a), cli_size_i64(sm[i].live_bytes, b));
-            bar(f, sm[i].max_bytes, top);
-            if (sm[i].max_bytes == in->peak_bytes && in->peak_bytes > 0 &&
-                sm[i].time_us >= in->peak_time_us &&
-                (i == 0 || sm[i - 1].time_us < in->peak_time_us))
+            fprintf(f, "  %12s  %11s  ", secs(ms_trace_sample_get(snap, i)->time_us, a), cli_size_i64(ms_trace_sample_get(snap, i)->live_bytes, b));
+            bar(f, ms_trace_sample_get(snap, i)->max_bytes, top);
+            if (ms_trace_sample_get(snap, i)->max_bytes == in->peak_bytes && in->peak_bytes > 0 &&
+                ms_trace_sample_get(snap, i)->time_us >= in->peak_time_us &&
+                (i == 0 || ms_trace_sample_get(snap, i - 1)->time_us < in->peak_time_us))
                 fputs(" peak", f);
             fputc('\n', f);
         }
@@ -187,13 +185,13 @@ static void chart(FILE *f, ms_snapshot *snap, uint64_t rows)
         uint64_t t_end = r + 1 == rows ? end : end / rows * (r + 1) + end % rows * (r + 1) / rows;
         int64_t hi = live;
         bool any = false, peak = false;
-        while (k < ns && sm[k].time_us <= t_end) {
-            if (!any || sm[k].max_bytes > hi)
-                hi = sm[k].max_bytes;
-            if (sm[k].max_bytes == in->peak_bytes && sm[k].time_us >= in->peak_time_us &&
-                (k == 0 || sm[k - 1].time_us < in->peak_time_us))
+        while (k < ns && ms_trace_sample_get(snap, k)->time_us <= t_end) {
+            if (!any || ms_trace_sample_get(snap, k)->max_bytes > hi)
+                hi = ms_trace_sample_get(snap, k)->max_bytes;
+            if (ms_trace_sample_get(snap, k)->max_bytes == in->peak_bytes && ms_trace_sample_get(snap, k)->time_us >= in->peak_time_us &&
+                (k == 0 || ms_trace_sample_get(snap, k - 1)->time_us < in->peak_time_us))
                 peak = in->peak_bytes > 0;
-            live = sm[k].live_bytes;
+            live = ms_trace_sample_get(snap, k)->live_bytes;
             any = true;
             k++;
         }

@@ -214,14 +214,14 @@ static int why_class(ms_snapshot *snap, const char *file, const char *name, uint
                      bool raw, const char *out)
 {
     ms_error err = MS_ERROR_INIT;
-    ms_why_class *w = NULL;
+    ms_path_groups *w = NULL;
     size_t groups, shown;
     int rc;
     char a[32], b[32];
 
-    if (ms_why_class_compute(snap, name, &w, &err) < 0)
+    if (ms_path_groups_by_class(snap, name, &w, &err) < 0)
         return cli_fail(&err);
-    groups = ms_why_class_group_count(w);
+    groups = ms_path_groups_count(w);
     shown = top && top < groups ? (size_t)top : groups;
     if (json) {
         cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
@@ -230,10 +230,10 @@ static int why_class(ms_snapshot *snap, const char *file, const char *name, uint
         cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
         cJSON_AddStringToObject(doc, "mode", "class");
         cJSON_AddItemToObject(doc, "class", cli_json_string(name, strlen(name)));
-        cJSON_AddNumberToObject(doc, "instances", (double)ms_why_class_instances(w));
+        cJSON_AddNumberToObject(doc, "instances", (double)ms_path_groups_instances(w));
         cJSON_AddNumberToObject(doc, "group_count", (double)groups);
         for (size_t i = 0; i < shown; i++) {
-            const ms_path_group *g = ms_why_class_group(w, i);
+            const ms_path_group *g = ms_path_groups_get(w, i);
             cJSON *gj = cJSON_CreateObject();
             cJSON_AddNumberToObject(gj, "count", (double)g->count);
             cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
@@ -247,14 +247,14 @@ static int why_class(ms_snapshot *snap, const char *file, const char *name, uint
     } else {
         cli_output o;
         if ((rc = cli_output_open(&o, out)) != CLI_OK) {
-            ms_why_class_free(w);
+            ms_path_groups_free(w);
             return rc;
         }
         fprintf(o.f, "%s: %s instances of %s, in %s group%s by retention path\n", file,
-                cli_count(ms_why_class_instances(w), a), name, cli_count(groups, b),
+                cli_count(ms_path_groups_instances(w), a), name, cli_count(groups, b),
                 groups == 1 ? "" : "s");
         for (size_t i = 0; i < shown; i++) {
-            const ms_path_group *g = ms_why_class_group(w, i);
+            const ms_path_group *g = ms_path_groups_get(w, i);
             fprintf(o.f, "\n#%zu  %s instance%s retaining %s; for example %s:\n", i + 1,
                     cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
                     cli_id(snap, g->example));
@@ -267,7 +267,7 @@ static int why_class(ms_snapshot *snap, const char *file, const char *name, uint
             fprintf(o.f, "\n... %s more groups (-n 0 shows all)\n", cli_count(groups - shown, a));
         rc = cli_output_close(&o, true);
     }
-    ms_why_class_free(w);
+    ms_path_groups_free(w);
     return rc;
 }
 

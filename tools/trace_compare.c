@@ -1,102 +1,32 @@
 /*
- * trace_compare.c: growth per allocation site between two event traces.
- *
- * A Memlyze trace has no objects to match by id: its graph is one node per
- * allocation site.  What a user asks of two traces is which sites hold more
- * memory at the end of the second than of the first, so sites are matched
- * by their key (the string `summary --by site` shows) and compared by live
- * bytes and event counts.
+ * trace_compare.c: compare's report of two event traces, per allocation
+ * site (the library matches the sites: ms_trace_diff_compute).
  */
 #include "trace_compare.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int by_key(const void *x, const void *y)
-{
-    return strcmp(((const ms_trace_site *)x)->site, ((const ms_trace_site *)y)->site);
-}
-
-static int by_growth(const void *x, const void *y)
-{
-    const site_diff *a = x, *b = y;
-    if (a->live_delta != b->live_delta)
-        return a->live_delta > b->live_delta ? -1 : 1;
-    return strcmp(a->site, b->site);
-}
-
-static ms_trace_site *sorted_sites(const ms_snapshot *snap, uint32_t *n)
-{
-    const ms_trace_info *in = ms_snapshot_trace(snap);
-    ms_trace_site *s;
-    *n = in->site_count;
-    s = calloc(*n ? *n : 1, sizeof *s);
-    if (!s)
-        return NULL;
-    for (uint32_t i = 0; i < *n; i++)
-        ms_trace_site_get(snap, i, &s[i]);
-    qsort(s, *n, sizeof *s, by_key);
-    return s;
-}
-
-bool trace_sites_diff(const ms_snapshot *before, const ms_snapshot *after, site_diff **out,
-                      size_t *count)
-{
-    uint32_t nb, na, i = 0, j = 0;
-    ms_trace_site *b = sorted_sites(before, &nb), *a = sorted_sites(after, &na);
-    site_diff *d = calloc((size_t)nb + na + 1, sizeof *d);
-    size_t n = 0;
-
-    *out = NULL;
-    *count = 0;
-    if (!b || !a || !d) {
-        free(b), free(a), free(d);
-        return false;
-    }
-    /* Merge two key-sorted lists; a key appears at most once in each. */
-    while (i < nb || j < na) {
-        int c = i == nb ? 1 : j == na ? -1 : strcmp(b[i].site, a[j].site);
-        site_diff *r = &d[n++];
-        if (c <= 0) {
-            r->before = b[i++];
-            r->in_before = true;
-            r->site = r->before.site;
-        }
-        if (c >= 0) {
-            r->after = a[j++];
-            r->in_after = true;
-            r->site = r->after.site;
-        }
-        r->live_delta = r->after.live_bytes - r->before.live_bytes;
-    }
-    qsort(d, n, sizeof *d, by_growth);
-    free(b);
-    free(a);
-    *out = d;
-    *count = n;
-    return true;
-}
-
-static bool site_changed(const site_diff *r)
+static bool site_changed(const ms_site_diff *r)
 {
     return r->live_delta != 0 || r->before.alloc_events != r->after.alloc_events ||
            r->before.free_events != r->after.free_events;
 }
 
-static size_t changed_sites(const site_diff *d, size_t n)
+static size_t changed_sites(const ms_trace_diff *d)
 {
     size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += site_changed(&d[i]);
+    for (size_t i = 0; i < ms_trace_diff_count(d); i++)
+        c += site_changed(ms_trace_diff_get(d, i));
     return c;
 }
 
 void trace_compare_text(FILE *f, const ms_snapshot *before, const ms_snapshot *after,
-                        const site_diff *d, size_t n, const char *bname, const char *aname,
-                        size_t top, bool markdown)
+                        const ms_trace_diff *d, const char *bname, const char *aname, size_t top,
+                        bool markdown)
 {
     const ms_trace_info *tb = ms_snapshot_trace(before), *ta = ms_snapshot_trace(after);
-    size_t changed = changed_sites(d, n), listed = 0;
+    size_t n = ms_trace_diff_count(d), changed = changed_sites(d), listed = 0;
     int64_t dl = ta->final_bytes - tb->final_bytes;
     char a[32], b[32], c[32], e[32], g[32];
 
@@ -129,7 +59,7 @@ void trace_compare_text(FILE *f, const ms_snapshot *before, const ms_snapshot *a
                 "allocs", "frees", "allocation site");
     }
     for (size_t i = 0; i < n && (!top || listed < top); i++) {
-        const site_diff *r = &d[i];
+        const ms_site_diff *r = ms_trace_diff_get(d, i);
         if (!site_changed(r))
             continue;
         listed++;
@@ -186,16 +116,17 @@ static cJSON *side_json(const ms_trace_site *s, bool present)
     return o;
 }
 
-cJSON *trace_compare_json(const ms_snapshot *before, const ms_snapshot *after, const site_diff *d,
-                          size_t n, size_t top)
+cJSON *trace_compare_json(const ms_snapshot *before, const ms_snapshot *after,
+                          const ms_trace_diff *d, size_t top)
 {
+    size_t n = ms_trace_diff_count(d);
     cJSON *t = cJSON_CreateObject(), *sites = cJSON_CreateArray();
     size_t listed = 0;
     cJSON_AddItemToObject(t, "before", trace_totals_json(ms_snapshot_trace(before)));
     cJSON_AddItemToObject(t, "after", trace_totals_json(ms_snapshot_trace(after)));
-    cJSON_AddNumberToObject(t, "site_count", (double)changed_sites(d, n));
+    cJSON_AddNumberToObject(t, "site_count", (double)changed_sites(d));
     for (size_t i = 0; i < n && (!top || listed < top); i++) {
-        const site_diff *r = &d[i];
+        const ms_site_diff *r = ms_trace_diff_get(d, i);
         cJSON *o;
         if (!site_changed(r))
             continue;

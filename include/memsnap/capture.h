@@ -12,8 +12,8 @@
  * build ids.  `memsnap` resolves pointers and symbolizes allocation sites
  * offline; nothing of the analyzer runs inside the captured program.
  *
- * This header needs only <memsnap.h> for the error record; the capture
- * library does not link the analyzer.
+ * This header needs only memsnap/common.h for the error record; the
+ * capture library does not link the analyzer.
  */
 #ifndef MEMSNAP_CAPTURE_H
 #define MEMSNAP_CAPTURE_H
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../memsnap.h"
+#include "common.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,7 +92,8 @@ typedef struct ms_capture_options {
  * MS_EIO (cannot write `path`; errno text in the message), MS_ENOMEM (mmap
  * or malloc failed), MS_ERROR (the collection reported no MARK_END: another
  * collection-event handler replaced memsnap's during it). */
-int ms_capture_write(const char *path, const ms_capture_options *opts, ms_error *err);
+MS_EXPORT ms_status ms_capture_write(const char *path, const ms_capture_options *opts,
+                                     ms_error *err);
 
 /* ---- allocation sites -------------------------------------------------- */
 
@@ -111,9 +112,9 @@ typedef struct ms_capture_site {
 /* GC_malloc / GC_malloc_atomic / GC_malloc_uncollectable that record `site`
  * in the object's last word (8 bytes more per object, no lock).  Returns
  * what the collector returns (NULL when out of memory). */
-void *ms_capture_malloc_at(size_t bytes, const ms_capture_site *site);
-void *ms_capture_malloc_atomic_at(size_t bytes, const ms_capture_site *site);
-void *ms_capture_malloc_uncollectable_at(size_t bytes, const ms_capture_site *site);
+MS_EXPORT void *ms_capture_malloc_at(size_t bytes, const ms_capture_site *site);
+MS_EXPORT void *ms_capture_malloc_atomic_at(size_t bytes, const ms_capture_site *site);
+MS_EXPORT void *ms_capture_malloc_uncollectable_at(size_t bytes, const ms_capture_site *site);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define MS__CAPTURE_SITE_(fn, n, T)                                                                \
@@ -139,12 +140,12 @@ void *ms_capture_malloc_uncollectable_at(size_t bytes, const ms_capture_site *si
  * have no exact site (the interposed GC_malloc family).  About 1 us per
  * allocation; 0 turns it off (the default; MEMSNAP_BACKTRACE=N sets it at
  * start-up).  Returns the depth now in force. */
-unsigned ms_capture_set_backtrace(unsigned depth);
+MS_EXPORT unsigned ms_capture_set_backtrace(unsigned depth);
 
 /* Records this thread's stack and collector handle for captures that
  * cannot use the collector's own root pushes (a static libgc).  Threads
  * that allocate through this library are recorded automatically. */
-void ms_capture_thread_attach(void);
+MS_EXPORT void ms_capture_thread_attach(void);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,7 @@
 #include "../dominators/summary.h"
 #include "../paths/paths.h"
 
-int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
+ms_status ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, size_t *count,
            ms_error *err)
 {
     int rc;
@@ -21,7 +21,7 @@ int ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *out, siz
     return MS_OK;
 }
 
-int ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
+ms_status ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, ms_summary **out,
                        ms_error *err)
 {
     ms_summary_options defaults = MS_SUMMARY_OPTIONS_INIT;
@@ -49,7 +49,7 @@ done:
     return rc;
 }
 
-int ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err)
+ms_status ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles **out, ms_error *err)
 {
     const uint64_t *shallow;
     ms__heap h;
@@ -64,7 +64,7 @@ done:
     return rc;
 }
 
-int ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err)
+ms_status ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err)
 {
     ms__heap h;
     int rc;
@@ -78,7 +78,7 @@ int ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_erro
     return ms__why(&h, n, k, out, err);
 }
 
-int ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, size_t *count,
+ms_status ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, size_t *count,
                       ms_error *err)
 {
     ms__heap h;

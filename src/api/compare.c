@@ -8,8 +8,25 @@
 
 #include "../compare/compare.h"
 #include "../graph/classes.h"
+#include "../snapshot/trace.h"
 
 #include <string.h>
+
+/* Copies of the inputs' facts (names too) into infos/names: they outlive
+ * snapshots freed before the result is read. */
+static int keep_inputs(ms_snapshot_info *infos, char **names, ms_snapshot *a, ms_snapshot *b,
+                       ms_snapshot *c, ms_error *err)
+{
+    ms_snapshot *in[3] = {a, b, c};
+    int rc = MS_OK;
+    for (unsigned i = 0; i < 3 && in[i]; i++) {
+        ms_snapshot_info info;
+        ms_snapshot_info_get(in[i], &info);
+        MS_TRY(ms__keep_input(infos, names, i, &info, err));
+    }
+done:
+    return rc;
+}
 
 static int check_version(const ms_compare_options *o, ms_error *err)
 {
@@ -37,7 +54,7 @@ static int before_classes(ms_snapshot *before, const ms__classes *acl, const ms_
     return ms__snapshot_classes(before, o->group, out, err);
 }
 
-int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
+ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
                        ms_compare **out, ms_error *err)
 {
     static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
@@ -50,6 +67,7 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
     ms__compare_inputs in;
     ms__edges_job edges;
     ms_compare *c = NULL;
+    double t0 = ms__now();
     int rc = MS_OK;
 
     *out = NULL;
@@ -79,8 +97,11 @@ int ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare
                               ms_snapshot_is_site_trace(after) != 0};
     MS_TRY(ms__compare_rows(&in, o, &c, err));
     c->after = after;
-    if (c->by_id && o->paths && o->paths != MS_COMPARE_PATHS_LATER && o->group == MS_GROUP_CLASS)
+    c->before = before;
+    MS_TRY(keep_inputs(c->input, c->input_name, before, after, NULL, err));
+    if (c->by_id && o->paths == MS_COMPARE_PATHS_GROUP && o->group == MS_GROUP_CLASS)
         MS_TRY(ms_compare_add_paths(c, o, err));
+    c->seconds = ms__now() - t0;
     *out = c;
     c = NULL;
 done:
@@ -90,12 +111,12 @@ done:
     return rc;
 }
 
-int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err)
+ms_status ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err)
 {
     static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
     const ms_compare_options *o = opts ? opts : &defaults;
     ms_snapshot *after = c->after;
-    ms_why_class *groups = NULL;
+    ms_path_groups *groups = NULL;
     const uint64_t *unused;
     ms__heap ah;
     int rc = MS_OK;
@@ -122,11 +143,11 @@ int ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error
     ms__compare_set_groups(c, &ah, groups);
     groups = NULL;
 done:
-    ms_why_class_free(groups);
+    ms_path_groups_free(groups);
     return rc;
 }
 
-int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
+ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
                      const ms_compare_options *opts, ms_leaks **out, ms_error *err)
 {
     static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
@@ -134,8 +155,10 @@ int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *fi
     const uint64_t *unused64;
     const uint32_t *unused32;
     uint64_t *member = NULL, instances = 0;
-    ms_why_class *groups = NULL;
+    ms_path_groups *groups = NULL;
+    ms_leaks *l = NULL;
     ms__heap bh, th, fh;
+    double t0 = ms__now();
     int rc = MS_OK;
 
     *out = NULL;
@@ -158,10 +181,145 @@ int ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *fi
     MS_TRY(ms__leak_members(&bh, &th, &fh, &member, &instances, err));
     MS_TRY(ms__group_new(final, member, &instances, o, &groups, err));
     ms__snapshot_heap(final, &fh);
-    rc = ms__leaks_finish(&fh, member, groups, out, err);
+    rc = ms__leaks_finish(&fh, member, groups, &l, err);
     groups = NULL;
+    if (rc < 0)
+        goto done;
+    l->final = final;
+    MS_TRY(keep_inputs(l->input, l->input_name, baseline, target, final, err));
+    l->seconds = ms__now() - t0;
+    *out = l;
+    l = NULL;
 done:
-    ms_why_class_free(groups);
+    ms_leaks_free(l);
+    ms_path_groups_free(groups);
     free(member);
+    return rc;
+}
+
+ms_snapshot *ms_compare_after(const ms_compare *c) { return c->after; }
+ms_snapshot *ms_compare_before(const ms_compare *c) { return c->before; }
+ms_snapshot *ms_leaks_final(const ms_leaks *l) { return l->final; }
+
+/* ---- whole jobs -------------------------------------------------------------- */
+
+/* The snapshots a job's result owns. */
+typedef struct owned {
+    ms_snapshot *snap[3];
+} owned;
+
+static void release_owned(void *arg)
+{
+    owned *o = arg;
+    for (unsigned i = 0; i < 3; i++)
+        ms_snapshot_free(o->snap[i]);
+    free(o);
+}
+
+/* Opens path in the job's size mode. */
+static int open_input(const char *path, const ms_open_options *open, const ms_compare_options *o,
+                      ms_snapshot **out, ms_error *err)
+{
+    int rc = ms_snapshot_open(out, path, open, err);
+    if (rc == MS_OK)
+        ms_snapshot_set_sizes(*out, o->sizes);
+    return rc;
+}
+
+ms_status ms_compare_files(const char *before_path, const char *after_path,
+                           const ms_open_options *open, const ms_compare_options *opts,
+                           ms_compare **out, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    ms_compare_options first;
+    ms_snapshot *before = NULL, *after = NULL;
+    ms_compare *c = NULL;
+    owned *keep = NULL;
+    double seconds = 0, t0;
+    bool traces;
+    int rc = MS_OK;
+
+    *out = NULL;
+    MS_TRY(check_version(o, err));
+    keep = calloc(1, sizeof *keep);
+    if (!keep) {
+        rc = ms__oom(err, "compare");
+        goto done;
+    }
+    /* One graph at a time where possible: BEFORE shrinks to what the
+     * comparison reads of it before AFTER loads, and is freed before
+     * AFTER's dominators and paths are computed. */
+    MS_TRY(open_input(before_path, open, o, &before, err));
+    if (!ms_snapshot_is_site_trace(before)) {
+        t0 = ms__now();
+        MS_TRY(ms_snapshot_keep_for_compare(before, err));
+        seconds += ms__now() - t0;
+    }
+    MS_TRY(open_input(after_path, open, o, &after, err));
+    t0 = ms__now();
+    first = *o;
+    first.paths = o->paths ? MS_COMPARE_PATHS_LATER : MS_COMPARE_PATHS_NONE;
+    MS_TRY(ms_compare_compute(before, after, &first, &c, err));
+    traces = ms_snapshot_is_site_trace(before) && ms_snapshot_is_site_trace(after);
+    if (traces) {
+        MS_TRY(ms_trace_diff_compute(before, after, &c->trace, err));
+        c->trace_final[0] = before->g->trace->info.final_bytes;
+        c->trace_final[1] = after->g->trace->info.final_bytes;
+    } else {
+        /* BEFORE is no longer needed; its memory goes back first. */
+        ms_snapshot_free(before);
+        before = NULL;
+        c->before = NULL;
+    }
+    if (o->paths && c->by_id && o->group == MS_GROUP_CLASS)
+        MS_TRY(ms_compare_add_paths(c, o, err));
+    c->seconds = seconds + ms__now() - t0;
+    keep->snap[0] = before;
+    keep->snap[1] = after;
+    before = after = NULL;
+    c->owner = keep;
+    c->release = release_owned;
+    keep = NULL;
+    *out = c;
+    c = NULL;
+done:
+    ms_compare_free(c);
+    ms_snapshot_free(before);
+    ms_snapshot_free(after);
+    free(keep);
+    return rc;
+}
+
+ms_status ms_leaks_files(const char *baseline, const char *target, const char *final,
+                         const ms_open_options *open, const ms_compare_options *opts,
+                         ms_leaks **out, ms_error *err)
+{
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    const ms_compare_options *o = opts ? opts : &defaults;
+    const char *path[3] = {baseline, target, final};
+    owned *keep = NULL;
+    ms_leaks *l = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    keep = calloc(1, sizeof *keep);
+    if (!keep)
+        return ms__oom(err, "leaks");
+    for (unsigned i = 0; i < 3; i++) {
+        MS_TRY(open_input(path[i], open, o, &keep->snap[i], err));
+        /* BASELINE and TARGET are read for their ids only: shrink each
+         * before the next loads. */
+        if (i < 2)
+            MS_TRY(ms_snapshot_keep_for_compare(keep->snap[i], err));
+    }
+    MS_TRY(ms_leaks_compute(keep->snap[0], keep->snap[1], keep->snap[2], o, &l, err));
+    l->owner = keep;
+    l->release = release_owned;
+    keep = NULL;
+    *out = l;
+done:
+    if (keep)
+        release_owned(keep);
     return rc;
 }

@@ -249,7 +249,7 @@ static void keep_class_edges(ms_snapshot *s)
     }
 }
 
-int ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
+ms_status ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
 {
     const uint64_t *shallow;
     const uint32_t *by_id;
@@ -557,7 +557,7 @@ done:
     return join_lean_side(&side, rc, err);
 }
 
-int ms_snapshot_compute(ms_snapshot *snap, unsigned what, ms_error *err)
+ms_status ms_snapshot_compute(ms_snapshot *snap, unsigned what, ms_error *err)
 {
     return ms__snapshot_compute(snap, what, MS__PLAN_FAST, err);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
+                      bool per_class, bool lean, uint32_t *group_of, ms_path_groups **out,
                       ms_error *err)
 {
     const uint64_t *shallow = NULL;
@@ -50,7 +50,7 @@ done:
     return rc;
 }
 
-int ms_why_class_compute(ms_snapshot *snap, const char *name, ms_why_class **out, ms_error *err)
+ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_groups **out, ms_error *err)
 {
     const ms__graph *g = snap->g;
     const ms__classes *cl;
@@ -96,7 +96,7 @@ done:
     return rc;
 }
 
-int ms_why_nodes_compute(ms_snapshot *snap, const ms_node *nodes, size_t count, ms_why_class **out,
+ms_status ms_path_groups_of_nodes(ms_snapshot *snap, const ms_node *nodes, size_t count, ms_path_groups **out,
                          ms_error *err)
 {
     uint64_t *member = NULL, instances = 0;
@@ -125,10 +125,10 @@ done:
 }
 
 int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
-                  const ms_compare_options *o, ms_why_class **out, ms_error *err)
+                  const ms_compare_options *o, ms_path_groups **out, ms_error *err)
 {
     const uint32_t N = snap->g->node_count;
-    ms_why_class *w = NULL;
+    ms_path_groups *w = NULL;
     uint32_t *group_of = NULL;
     bool dropped = false;
     ms__heap h;
@@ -154,7 +154,7 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
         ms__snapshot_heap(snap, &h);
         MS_TRY(ms__drop_ignored_paths(&h, w, group_of, member, instances, o, &dropped, err));
         if (dropped) {
-            ms_why_class_free(w);
+            ms_path_groups_free(w);
             w = NULL;
             MS_TRY(ms__group_members(snap, member, *instances, true, true, NULL, &w, err));
         }
@@ -162,7 +162,7 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
     *out = w;
     w = NULL;
 done:
-    ms_why_class_free(w);
+    ms_path_groups_free(w);
     free(group_of);
     return rc;
 }

@@ -62,17 +62,17 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
     ms_snapshot *s = NULL;
     ms__graph *g = NULL;
     ms_format format = MS_FORMAT_AUTO;
+    double t0 = ms__now();
     int rc = MS_OK;
 
     if (!opts)
         opts = &defaults;
-    if (opts->version != MS_OPEN_OPTIONS_VERSION && opts->version != 1)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected 1 or %u",
+    if (opts->version != MS_OPEN_OPTIONS_VERSION)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected %u",
                         opts->version, MS_OPEN_OPTIONS_VERSION);
     progress.fn = opts->progress;
     progress.payload = opts->payload;
-    /* A version 1 struct ends before `threads`. */
-    progress.threads = opts->version >= 2 ? opts->threads : 1;
+    progress.threads = opts->threads;
 
     MS_TRY(ms__import(r, opts->format, &progress, &g, &format, err));
     rc = ms__snapshot_from_graph(g, format, name, &s, err);
@@ -80,6 +80,8 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
     if (rc < 0)
         goto done;
     s->input_bytes = ms__reader_offset(r);
+    s->threads = opts->threads;
+    s->load_seconds = ms__now() - t0;
     *out = s;
     s = NULL;
 done:
@@ -92,7 +94,7 @@ done:
     return rc;
 }
 
-int ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_options *opts,
+ms_status ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_options *opts,
                      ms_error *err)
 {
     ms__reader r;
@@ -107,7 +109,7 @@ int ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_options 
     return rc;
 }
 
-int ms_snapshot_open_memory(ms_snapshot **out, const void *data, size_t size, const char *name,
+ms_status ms_snapshot_open_memory(ms_snapshot **out, const void *data, size_t size, const char *name,
                             const ms_open_options *opts, ms_error *err)
 {
     ms__reader r;
@@ -173,6 +175,20 @@ uint64_t ms_snapshot_total_self_size(const ms_snapshot *snap) { return snap->g->
 uint64_t ms_snapshot_input_bytes(const ms_snapshot *snap) { return snap->input_bytes; }
 uint64_t ms_snapshot_graph_bytes(const ms_snapshot *snap) { return ms__graph_memory(snap->g); }
 const char *ms_snapshot_name(const ms_snapshot *snap) { return snap->name; }
+
+void ms_snapshot_info_get(const ms_snapshot *snap, ms_snapshot_info *out)
+{
+    out->name = snap->name;
+    out->format = snap->format;
+    out->node_count = snap->g->node_count;
+    out->edge_count = ms_snapshot_edge_count(snap);
+    out->string_count = snap->g->strings.count;
+    out->root = snap->g->root;
+    out->total_self_size = snap->g->total_self_size;
+    out->input_bytes = snap->input_bytes;
+    out->graph_bytes = ms__graph_memory(snap->g);
+    out->load_seconds = snap->load_seconds;
+}
 
 ms_id_style ms_snapshot_id_style(const ms_snapshot *snap)
 {

@@ -11,6 +11,8 @@
 #ifndef MS_API_SNAPSHOT_H
 #define MS_API_SNAPSHOT_H
 
+#include "memsnap/advanced.h"
+
 #include "../graph/heap.h"
 #include "../util/pool.h"
 #include "../util/task.h"
@@ -24,6 +26,7 @@ struct ms_snapshot {
     ms_format format;
     char *name;
     uint64_t input_bytes;
+    double load_seconds;           /* wall time of the import */
     ms_size_mode sizes;
     ms__pool pool;                 /* scratch blocks reused between analyses */
     ms__rules rules;               /* what the format's edges and nodes mean */
@@ -149,7 +152,7 @@ bool ms__snapshot_two_threads(const ms_snapshot *s);
  * again when asked for: for a last grouping).  group_of (u32[N], may be
  * NULL) gets each member's group.  Errors: MS_ENOMEM. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, bool lean, uint32_t *group_of, ms_why_class **out,
+                      bool per_class, bool lean, uint32_t *group_of, ms_path_groups **out,
                       ms_error *err);
 
 /* Groups the members after removing those whose class (name or key) is in
@@ -157,6 +160,6 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
  * matches an ignore_paths pattern; *instances and member are updated.
  * Errors: MS_ENOMEM. */
 int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
-                  const ms_compare_options *o, ms_why_class **out, ms_error *err);
+                  const ms_compare_options *o, ms_path_groups **out, ms_error *err);
 
 #endif /* MS_API_SNAPSHOT_H */

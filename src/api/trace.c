@@ -3,6 +3,7 @@
  */
 #include "snapshot.h"
 
+#include "../compare/compare.h"
 #include "../snapshot/trace.h"
 
 const ms_trace_info *ms_snapshot_trace(const ms_snapshot *snap)
@@ -16,23 +17,29 @@ int ms_snapshot_is_site_trace(const ms_snapshot *snap)
     return in && !in->has_heap;
 }
 
-void ms_trace_site_get(const ms_snapshot *snap, uint32_t i, ms_trace_site *out)
+uint32_t ms_trace_site_count(const ms_snapshot *snap)
 {
-    const ms__trace_site *s = &snap->g->trace->sites[i];
-    out->site = ms__strtab_get(&snap->g->strings, s->name, NULL);
-    out->node = s->node;
-    out->alloc_events = s->alloc_events;
-    out->free_events = s->free_events;
-    out->alloc_bytes = s->alloc_bytes;
-    out->freed_bytes = s->freed_bytes;
-    out->live_bytes = s->live_bytes;
+    return snap->g->trace ? snap->g->trace->info.site_count : 0;
 }
 
-const ms_trace_sample *ms_trace_samples(const ms_snapshot *snap, uint32_t *count)
+void ms_trace_site_get(const ms_snapshot *snap, uint32_t i, ms_trace_site *out)
 {
-    const ms__trace *t = snap ? snap->g->trace : NULL;
-    *count = t ? t->info.sample_count : 0;
-    return t ? t->samples : NULL;
+    ms__trace_site_info(snap->g, i, out);
+}
+
+uint32_t ms_trace_sample_count(const ms_snapshot *snap)
+{
+    return snap->g->trace ? snap->g->trace->info.sample_count : 0;
+}
+
+const ms_trace_sample *ms_trace_sample_get(const ms_snapshot *snap, uint32_t i)
+{
+    return &snap->g->trace->samples[i];
+}
+
+uint32_t ms_trace_mark_count(const ms_snapshot *snap)
+{
+    return snap->g->trace ? snap->g->trace->info.mark_count : 0;
 }
 
 void ms_trace_mark_get(const ms_snapshot *snap, uint32_t i, ms_trace_mark *out)
@@ -45,4 +52,14 @@ void ms_trace_mark_get(const ms_snapshot *snap, uint32_t i, ms_trace_mark *out)
     out->objects = m->objects;
     out->bytes = m->bytes;
     out->offset = m->offset;
+}
+
+ms_status ms_trace_diff_compute(const ms_snapshot *before, const ms_snapshot *after,
+                                ms_trace_diff **out, ms_error *err)
+{
+    *out = NULL;
+    if (!before->g->trace || !after->g->trace)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s is not an event trace",
+                        before->g->trace ? after->name : before->name);
+    return ms__trace_diff(before->g, after->g, out, err);
 }

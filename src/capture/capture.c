@@ -1138,7 +1138,7 @@ __asm__(".text\n"
 #include <setjmp.h>
 /* Elsewhere: setjmp stores the callee-saved registers (glibc mangles only
  * the stack and frame pointers and the return address). */
-__attribute__((noinline)) int ms_capture_write(const char *path, const ms_capture_options *opts,
+__attribute__((noinline)) ms_status ms_capture_write(const char *path, const ms_capture_options *opts,
                                                ms_error *err)
 {
     jmp_buf jb;

@@ -331,15 +331,15 @@ done:
     return rc;
 }
 
-void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_why_class *groups)
+void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_path_groups *groups)
 {
     c->groups = groups;
     c->acl = after->classes;
     c->ashallow = after->shallow;
     c->totals.new_count = c->totals.new_size = 0;
-    c->totals.new_retained = ms_why_class_retained(groups);
-    for (size_t i = 0; i < ms_why_class_group_count(groups); i++) {
-        const ms_path_group *grp = ms_why_class_group(groups, i);
+    c->totals.new_retained = ms_path_groups_retained(groups);
+    for (size_t i = 0; i < ms_path_groups_count(groups); i++) {
+        const ms_path_group *grp = ms_path_groups_get(groups, i);
         uint32_t r = c->row_of_aclass[c->acl->of[grp->example]];
         c->totals.new_count += grp->count;
         c->totals.new_size += grp->shallow_size;
@@ -348,12 +348,25 @@ void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_why_class *
     }
 }
 
+int ms__keep_input(ms_snapshot_info *infos, char **names, unsigned which,
+                   const ms_snapshot_info *info, ms_error *err)
+{
+    char *name = ms__strdup(info->name);
+    if (!name)
+        return ms__oom(err, "compare");
+    free(names[which]);
+    names[which] = name;
+    infos[which] = *info;
+    infos[which].name = name;
+    return MS_OK;
+}
+
 int ms_compare_by_id(const ms_compare *c) { return c->by_id; }
 const char *ms_compare_note(const ms_compare *c) { return c->note[0] ? c->note : NULL; }
 const ms_compare_totals *ms_compare_totals_get(const ms_compare *c) { return &c->totals; }
 size_t ms_compare_row_count(const ms_compare *c) { return c->count; }
 const ms_compare_row *ms_compare_row_get(const ms_compare *c, size_t i) { return &c->rows[i]; }
-const ms_why_class *ms_compare_groups(const ms_compare *c) { return c->groups; }
+const ms_path_groups *ms_compare_groups(const ms_compare *c) { return c->groups; }
 
 size_t ms_compare_node_row(const ms_compare *c, ms_node n)
 {
@@ -364,15 +377,26 @@ size_t ms_compare_node_row(const ms_compare *c, ms_node n)
     return r == NONE ? SIZE_MAX : r;
 }
 
+const ms_snapshot_info *ms_compare_input(const ms_compare *c, unsigned which)
+{
+    return which < 2 ? &c->input[which] : NULL;
+}
+
+const ms_trace_diff *ms_compare_trace_diff(const ms_compare *c) { return c->trace; }
+double ms_compare_seconds(const ms_compare *c) { return c->seconds; }
+
 void ms_compare_free(ms_compare *c)
 {
     if (!c)
         return;
+    ms_trace_diff_free(c->trace);
+    for (unsigned i = 0; i < 2; i++)
+        free(c->input_name[i]);
     ms__strtab_free(&c->text);
     ms__sbuf_free(&c->names);
     free(c->rows);
     free(c->row_of_aclass);
-    ms_why_class_free(c->groups);
+    ms_path_groups_free(c->groups);
     free(c->member);
     if (c->release)
         c->release(c->owner);

@@ -24,15 +24,40 @@ struct ms_compare {
     const ms__classes *acl;     /* AFTER's classes (borrowed) */
     uint32_t *row_of_aclass;    /* AFTER class -> row, UINT32_MAX when not listed */
     const uint64_t *ashallow;   /* AFTER's shallow sizes (borrowed), NULL: raw */
-    ms_why_class *groups;
+    ms_path_groups *groups;
     uint64_t *member;           /* by id: bit per AFTER node, new and not synthetic */
     uint64_t instances;         /* bits set in member */
     void *after;                /* AFTER's handle (src/api), for the paths added later */
+    void *before;               /* BEFORE's handle while it is kept, else NULL */
+    ms_snapshot_info input[2];  /* BEFORE's and AFTER's facts; names in input_name */
+    char *input_name[2];
+    ms_trace_diff *trace;       /* two site traces: growth per site */
+    int64_t trace_final[2];     /* their live bytes at the end */
+    double seconds;             /* the comparison's wall time */
     /* What the comparison owns besides (the snapshots of a whole job):
      * released by ms_compare_free through release(owner). */
     void *owner;
     void (*release)(void *owner);
 };
+
+/* Leaked objects (ms_leaks_*). */
+struct ms_leaks {
+    ms_leaks_totals totals;
+    ms_class_row *rows;
+    size_t nrows;
+    ms_path_groups *groups;
+    void *final;                /* FINAL's handle (src/api) */
+    ms_snapshot_info input[3];  /* names in input_name */
+    char *input_name[3];
+    double seconds;
+    void *owner;                /* as in ms_compare */
+    void (*release)(void *owner);
+};
+
+/* Keeps a copy of info (its name too) as input `which` of names/infos;
+ * Errors: MS_ENOMEM. */
+int ms__keep_input(ms_snapshot_info *infos, char **names, unsigned which,
+                   const ms_snapshot_info *info, ms_error *err);
 
 /* How two snapshots' ids overlap: *shared gets the ids both hold, and
  * *mismatched those of them naming nodes of a different type or name.  One
@@ -70,7 +95,7 @@ int ms__compare_rows(const ms__compare_inputs *in, const ms_compare_options *o, 
 /* Takes the grouping of the new objects (computed on AFTER, whose classes
  * and shallow sizes h now holds): replaces the totals' new_count and
  * new_size with the grouped ones and fills the rows' added_retained. */
-void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_why_class *groups);
+void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_path_groups *groups);
 
 /* Whether class c of cl is in the options' ignore list (name or key). */
 bool ms__class_ignored(const ms__classes *cl, uint32_t c, const ms_compare_options *o);
@@ -83,9 +108,19 @@ int ms__drop_ignored_classes(const ms__heap *h, uint64_t *member, uint64_t *inst
 /* Removes from member the nodes whose group in w (group_of[n]) has a path
  * signature that matches an ignored pattern (fnmatch); *dropped tells
  * whether any was.  Errors: MS_ENOMEM. */
-int ms__drop_ignored_paths(const ms__heap *h, const ms_why_class *w, const uint32_t *group_of,
+int ms__drop_ignored_paths(const ms__heap *h, const ms_path_groups *w, const uint32_t *group_of,
                            uint64_t *member, uint64_t *instances, const ms_compare_options *o,
                            bool *dropped, ms_error *err);
+
+/* ---- trace_diff.c --------------------------------------------------------- */
+
+/* The per-site growth between the traces of two graphs (ms_trace_diff_compute);
+ * both must be traces (g->trace).  Errors: MS_ENOMEM. */
+int ms__trace_diff(const ms__graph *before, const ms__graph *after, ms_trace_diff **out,
+                   ms_error *err);
+
+/* A trace's site i as the public record (site string borrowed from g). */
+void ms__trace_site_info(const ms__graph *g, uint32_t i, ms_trace_site *out);
 
 /* ---- leaks.c ------------------------------------------------------------ */
 
@@ -106,7 +141,7 @@ int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms_
  * grouping (taken over): per-class rows, largest retained first, and the
  * totals.  Reads FINAL's classes, shallow sizes and distances.  *out owned
  * by the caller (ms_leaks_free).  Errors: MS_ENOMEM (groups freed). */
-int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_why_class *groups,
+int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,
                      ms_leaks **out, ms_error *err);
 
 #endif /* MS_COMPARE_H */

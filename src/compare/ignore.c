@@ -39,11 +39,11 @@ int ms__drop_ignored_classes(const ms__heap *h, uint64_t *member, uint64_t *inst
     return MS_OK;
 }
 
-int ms__drop_ignored_paths(const ms__heap *h, const ms_why_class *w, const uint32_t *group_of,
+int ms__drop_ignored_paths(const ms__heap *h, const ms_path_groups *w, const uint32_t *group_of,
                            uint64_t *member, uint64_t *instances, const ms_compare_options *o,
                            bool *dropped, ms_error *err)
 {
-    size_t groups = ms_why_class_group_count(w), cap = 4096;
+    size_t groups = ms_path_groups_count(w), cap = 4096;
     bool *drop = NULL;
     char *buf = NULL;
     int rc = MS_OK;
@@ -52,7 +52,7 @@ int ms__drop_ignored_paths(const ms__heap *h, const ms_why_class *w, const uint3
     MS_TRY(ms__alloc_array_zero(&drop, groups + 1, 1, "compare", err));
     MS_TRY(ms__alloc_array(&buf, cap, 1, "compare", err));
     for (size_t i = 0; i < groups; i++) {
-        const ms_path_group *grp = ms_why_class_group(w, i);
+        const ms_path_group *grp = ms_path_groups_get(w, i);
         size_t len = ms__path_signature(h, &grp->path, buf, cap);
         if (len >= cap) {
             free(buf);

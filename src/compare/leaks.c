@@ -16,13 +16,6 @@
 
 #include <string.h>
 
-struct ms_leaks {
-    uint64_t count, size, retained;
-    ms_class_row *rows;
-    size_t nrows;
-    ms_why_class *groups;
-};
-
 int ms__same_process(const ms__heap *a, const char *an, const ms__heap *b, const char *bn,
                      ms_error *err)
 {
@@ -85,7 +78,7 @@ int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms_
     return MS_OK;
 }
 
-int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_why_class *groups,
+int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,
                      ms_leaks **out, ms_error *err)
 {
     const ms__graph *gf = final->g;
@@ -98,11 +91,11 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_why_class
     *out = NULL;
     l = calloc(1, sizeof *l);
     if (!l) {
-        ms_why_class_free(groups);
+        ms_path_groups_free(groups);
         return ms__oom(err, "leaks");
     }
     l->groups = groups;
-    l->retained = ms_why_class_retained(groups);
+    l->totals.retained_size = ms_path_groups_retained(groups);
     MS_TRY(ms__alloc_array_zero(&rows, cl->count + 1, sizeof *rows, "leaks", err));
     for (uint32_t c = 0; c < cl->count; c++) {
         rows[c].key = ms__class_key(cl, c);
@@ -121,11 +114,11 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_why_class
             r->distance = final->distance[n];
         if (r->first == MS_NODE_NONE)
             r->first = n;
-        l->count++;
-        l->size += ms__shallow_of(final, n);
+        l->totals.count++;
+        l->totals.shallow_size += ms__shallow_of(final, n);
     }
-    for (size_t i = 0; i < ms_why_class_group_count(groups); i++) {
-        const ms_path_group *grp = ms_why_class_group(groups, i);
+    for (size_t i = 0; i < ms_path_groups_count(groups); i++) {
+        const ms_path_group *grp = ms_path_groups_get(groups, i);
         rows[cl->of[grp->example]].retained_size += grp->retained_size;
     }
     MS_TRY(ms__alloc_array(&order, cl->count + 1, 4, "leaks", err));
@@ -145,18 +138,26 @@ done:
     return rc;
 }
 
-uint64_t ms_leaks_count(const ms_leaks *l) { return l->count; }
-uint64_t ms_leaks_size(const ms_leaks *l) { return l->size; }
-uint64_t ms_leaks_retained(const ms_leaks *l) { return l->retained; }
+const ms_leaks_totals *ms_leaks_totals_get(const ms_leaks *l) { return &l->totals; }
 size_t ms_leaks_class_count(const ms_leaks *l) { return l->nrows; }
-const ms_class_row *ms_leaks_class(const ms_leaks *l, size_t i) { return &l->rows[i]; }
-const ms_why_class *ms_leaks_groups(const ms_leaks *l) { return l->groups; }
+const ms_class_row *ms_leaks_class_get(const ms_leaks *l, size_t i) { return &l->rows[i]; }
+const ms_path_groups *ms_leaks_groups(const ms_leaks *l) { return l->groups; }
+double ms_leaks_seconds(const ms_leaks *l) { return l->seconds; }
+
+const ms_snapshot_info *ms_leaks_input(const ms_leaks *l, unsigned which)
+{
+    return which < 3 ? &l->input[which] : NULL;
+}
 
 void ms_leaks_free(ms_leaks *l)
 {
     if (!l)
         return;
     free(l->rows);
-    ms_why_class_free(l->groups);
+    ms_path_groups_free(l->groups);
+    for (unsigned i = 0; i < 3; i++)
+        free(l->input_name[i]);
+    if (l->release)
+        l->release(l->owner);
     free(l);
 }

@@ -127,7 +127,7 @@ done:
 }
 
 size_t ms_summary_row_count(const ms_summary *s) { return s->count; }
-const ms_class_row *ms_summary_row(const ms_summary *s, size_t i) { return &s->rows[i]; }
+const ms_class_row *ms_summary_row_get(const ms_summary *s, size_t i) { return &s->rows[i]; }
 
 void ms_summary_free(ms_summary *s)
 {

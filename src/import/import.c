@@ -20,7 +20,7 @@ int ms__progress_report_at(ms__progress *p, const ms__reader *r, uint64_t off, d
     if (!p || !p->fn || off < p->next_report)
         return MS_OK;
     p->next_report = off + PROGRESS_STEP;
-    if (p->fn(phase, fraction, p->payload))
+    if (p->fn(r->name, phase, fraction, p->payload))
         return ms__fail(err, MS_ECANCEL, off, "%s: cancelled", r->name);
     return MS_OK;
 }

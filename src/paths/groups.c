@@ -19,7 +19,7 @@
 
 #define NONE UINT32_MAX
 
-struct ms_why_class {
+struct ms_path_groups {
     uint64_t instances;
     uint64_t retained_total; /* members not dominated by another member */
     size_t count;
@@ -214,7 +214,7 @@ done:
  * order: group_of[n] (u32[N]) gets each member's group (in order of first
  * member).  The map holds group indices (there are few groups). */
 static int make_groups(const ms__heap *h, const ms__grouping *gr, const uint64_t *sig,
-                       ms_why_class *w, uint32_t *group_of, ms_error *err)
+                       ms_path_groups *w, uint32_t *group_of, ms_error *err)
 {
     const ms__graph *g = h->g;
     const ms__classes *cl = h->classes;
@@ -252,7 +252,7 @@ done:
 }
 
 /* Largest groups first; group_of (may be NULL) follows the new order. */
-static int sort_groups(const ms__heap *h, const uint64_t *member, ms_why_class *w,
+static int sort_groups(const ms__heap *h, const uint64_t *member, ms_path_groups *w,
                        uint32_t *group_of, ms_error *err)
 {
     uint32_t *order = NULL, *inv = NULL;
@@ -282,7 +282,7 @@ done:
 }
 
 /* Each group's example path, the hops back to back in w->hops. */
-static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_why_class *w,
+static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_path_groups *w,
                          ms_error *err)
 {
     uint64_t hops_total = 0;
@@ -300,12 +300,12 @@ static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_why_
     return MS_OK;
 }
 
-int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_why_class **out,
+int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_path_groups **out,
                   ms_error *err)
 {
     const ms__graph *g = h->g;
     ms__edge_sources src = {g, NULL}; /* for the walks up the path tree */
-    ms_why_class *w = NULL;
+    ms_path_groups *w = NULL;
     uint64_t *sig = NULL;
     int rc = MS_OK;
 
@@ -333,16 +333,16 @@ done:
     ms__edge_sources_free(&src);
     free(sig);
     ms__group_abort(gr);
-    ms_why_class_free(w);
+    ms_path_groups_free(w);
     return rc;
 }
 
-uint64_t ms_why_class_instances(const ms_why_class *w) { return w->instances; }
-uint64_t ms_why_class_retained(const ms_why_class *w) { return w->retained_total; }
-size_t ms_why_class_group_count(const ms_why_class *w) { return w->count; }
-const ms_path_group *ms_why_class_group(const ms_why_class *w, size_t i) { return &w->groups[i]; }
+uint64_t ms_path_groups_instances(const ms_path_groups *w) { return w->instances; }
+uint64_t ms_path_groups_retained(const ms_path_groups *w) { return w->retained_total; }
+size_t ms_path_groups_count(const ms_path_groups *w) { return w->count; }
+const ms_path_group *ms_path_groups_get(const ms_path_groups *w, size_t i) { return &w->groups[i]; }
 
-void ms_why_class_free(ms_why_class *w)
+void ms_path_groups_free(ms_path_groups *w)
 {
     if (!w)
         return;

@@ -108,7 +108,7 @@ size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, siz
  *   ms__group_end: the groups, largest retained first, each with its
  *     example's retention path.  Reads h's paths, classes, shallow and
  *     retained sizes.  group_of (u32[N], may be NULL) gets each member's
- *     group.  *out owned by the caller (ms_why_class_free).
+ *     group.  *out owned by the caller (ms_path_groups_free).
  *   ms__group_abort: frees what begin made, when end is not called.
  * Errors: MS_ENOMEM (the grouping is freed). */
 typedef struct ms__grouping {
@@ -120,7 +120,7 @@ typedef struct ms__grouping {
 
 int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances, bool per_class,
                     ms__grouping *gr, ms_error *err);
-int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_why_class **out,
+int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_path_groups **out,
                   ms_error *err);
 void ms__group_abort(ms__grouping *gr);
 

@@ -243,7 +243,8 @@ int ms__builder_append_edges(ms__builder *b, const uint32_t *to, const uint8_t *
         if (any_to > MS_EDGE_TO_MASK || any_type >= MS_EDGE_TYPE_LIMIT)
             return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge target or type out of range");
     }
-    memcpy(g->edge_name + g->edge_count, name, n * 4);
+    if (n) /* an empty batch may come without arrays */
+        memcpy(g->edge_name + g->edge_count, name, n * 4);
     g->edge_count = need;
     return MS_OK;
 }

@@ -85,7 +85,12 @@ int ms__oom(ms_error *err, const char *what)
     return ms__fail(err, MS_ENOMEM, UINT64_MAX, "out of memory allocating %s", what);
 }
 
-const char *ms_status_name(int status)
+const char *ms_version(void)
+{
+    return MEMSNAP_VERSION;
+}
+
+const char *ms_status_name(ms_status status)
 {
     switch (status) {
     case MS_OK: return "MS_OK";
@@ -229,4 +234,34 @@ int ms__grow32(void *data_ptr, uint32_t *cap, uint64_t need, uint64_t min, size_
         return MS_ENOMEM;
     *cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
     return MS_OK;
+}
+
+const char *ms_count_text(uint64_t v, char buf[32])
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+const char *ms_size_text(uint64_t v, char buf[32])
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double d = (double)v;
+    int u = 0;
+    if (v < 1024) {
+        snprintf(buf, 32, "%llu B", (unsigned long long)v);
+        return buf;
+    }
+    while (d >= 1024 && u < 5) {
+        d /= 1024;
+        u++;
+    }
+    snprintf(buf, 32, d < 10 ? "%.2f %s" : d < 100 ? "%.1f %s" : "%.0f %s", d, units[u]);
+    return buf;
 }

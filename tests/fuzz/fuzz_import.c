@@ -216,9 +216,9 @@ static void check_summary(ms_snapshot *s, ms_summary_group group)
     o.group = group;
     check_ok(ms_summary_compute(s, &o, &sum, &err), &err, "summary");
     for (size_t i = 0; i < ms_summary_row_count(sum); i++) {
-        const ms_class_row *r = ms_summary_row(sum, i);
+        const ms_class_row *r = ms_summary_row_get(sum, i);
         CHECK(r->key && r->name && r->first < ms_snapshot_node_count(s), "summary row %zu", i);
-        CHECK(i == 0 || ms_summary_row(sum, i - 1)->retained_size >= r->retained_size,
+        CHECK(i == 0 || ms_summary_row_get(sum, i - 1)->retained_size >= r->retained_size,
               "summary not sorted by retained size at row %zu", i);
         shallow += r->shallow_size;
     }
@@ -261,12 +261,12 @@ static void check_why(ms_snapshot *s)
         ms_why_free(w);
     }
     {
-        ms_why_class *wc = NULL;
-        int rc = ms_why_class_compute(s, ms_node_class(s, N - 1), &wc, &err);
+        ms_path_groups *wc = NULL;
+        int rc = ms_path_groups_by_class(s, ms_node_class(s, N - 1), &wc, &err);
         CHECK(rc == MS_OK || rc == MS_ENOTFOUND, "why --class: %s", err.message);
-        for (size_t i = 0; rc == MS_OK && i < ms_why_class_group_count(wc); i++)
-            CHECK(ms_why_class_group(wc, i)->example < N, "why --class: example out of range");
-        ms_why_class_free(wc);
+        for (size_t i = 0; rc == MS_OK && i < ms_path_groups_count(wc); i++)
+            CHECK(ms_path_groups_get(wc, i)->example < N, "why --class: example out of range");
+        ms_path_groups_free(wc);
     }
     check_ok(ms_top(s, 8, 1, top, &count, &err), &err, "top");
     for (size_t i = 1; i < count; i++)
@@ -294,20 +294,20 @@ static void check_cycles(ms_snapshot *s, ms_cycle_edges mode)
 static void check_trace(ms_snapshot *s)
 {
     const ms_trace_info *in = ms_snapshot_trace(s);
-    const ms_trace_sample *sm;
     uint32_t ns;
 
     if (!in)
         return;
     CHECK(in->peak_bytes >= 0 && in->peak_bytes >= in->final_bytes, "trace peak below the end");
-    sm = ms_trace_samples(s, &ns);
+    ns = ms_trace_sample_count(s);
     CHECK(ns == in->sample_count, "trace sample count");
     for (uint32_t i = 0; i < ns; i++) {
-        CHECK(sm[i].min_bytes <= sm[i].live_bytes && sm[i].live_bytes <= sm[i].max_bytes,
+        const ms_trace_sample *sm = ms_trace_sample_get(s, i), *prev = ms_trace_sample_get(s, i ? i - 1 : 0);
+        CHECK(sm->min_bytes <= sm->live_bytes && sm->live_bytes <= sm->max_bytes,
               "trace sample %u outside its own range", i);
-        CHECK(sm[i].max_bytes <= in->peak_bytes, "trace sample %u above the peak", i);
-        CHECK(i == 0 || sm[i].time_us > sm[i - 1].time_us, "trace samples out of order at %u", i);
-        CHECK(sm[i].time_us <= in->end_time_us, "trace sample %u after the end", i);
+        CHECK(sm->max_bytes <= in->peak_bytes, "trace sample %u above the peak", i);
+        CHECK(i == 0 || sm->time_us > prev->time_us, "trace samples out of order at %u", i);
+        CHECK(sm->time_us <= in->end_time_us, "trace sample %u after the end", i);
     }
     for (uint32_t i = 0; i < in->site_count; i++) {
         ms_trace_site t;

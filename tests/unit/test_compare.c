@@ -183,7 +183,7 @@ static void test_compare__by_id_vs_brute_force(void **state)
         sa = make(&a, "a");
         sb = make(&b, "b");
         o.match = MS_MATCH_BY_ID;
-        o.paths = (int)(seed % 2);
+        o.paths = seed % 2 ? MS_COMPARE_PATHS_GROUP : MS_COMPARE_PATHS_NONE;
         assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
         assert_int_equal(ms_compare_by_id(c), 1);
         added = check_rows_by_id(&a, &b, c, &removed);
@@ -359,7 +359,7 @@ static void test_compare__group_retained_vs_brute_force(void **state)
     for (unsigned seed = 1; seed <= 1000; seed++) {
         ts t;
         ms_snapshot *s;
-        ms_why_class *w = NULL;
+        ms_path_groups *w = NULL;
         ms_error err = MS_ERROR_INIT;
         bool without[MAXN][MAXN], member[MAXN] = {false};
         ms_node nodes[MAXN];
@@ -376,22 +376,22 @@ static void test_compare__group_retained_vs_brute_force(void **state)
                 member[v] = true;
                 nodes[count++] = (ms_node)v;
             }
-        assert_int_equal(ms_why_nodes_compute(s, nodes, count, &w, &err), MS_OK);
-        assert_int_equal(ms_why_class_instances(w), count);
-        assert_int_equal(ms_why_class_retained(w), dominated_size(&t, without, member, -1));
+        assert_int_equal(ms_path_groups_of_nodes(s, nodes, count, &w, &err), MS_OK);
+        assert_int_equal(ms_path_groups_instances(w), count);
+        assert_int_equal(ms_path_groups_retained(w), dominated_size(&t, without, member, -1));
         /* per class: the groups of class k retain what class-k members
          * dominate, each byte once */
         for (int k = 0; k < NAMES; k++) {
             uint64_t got = 0;
-            for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
-                const ms_path_group *g = ms_why_class_group(w, i);
+            for (size_t i = 0; i < ms_path_groups_count(w); i++) {
+                const ms_path_group *g = ms_path_groups_get(w, i);
                 if (t.name[g->example] == k)
                     got += g->retained_size;
             }
             assert_int_equal(got, dominated_size(&t, without, member, k));
         }
-        for (size_t i = 0; i < ms_why_class_group_count(w); i++) {
-            const ms_path_group *g = ms_why_class_group(w, i);
+        for (size_t i = 0; i < ms_path_groups_count(w); i++) {
+            const ms_path_group *g = ms_path_groups_get(w, i);
             grouped += g->count;
             shallow += g->shallow_size;
             assert_true(member[g->example]);
@@ -403,7 +403,7 @@ static void test_compare__group_retained_vs_brute_force(void **state)
                 sz += (uint64_t)t.size[nodes[i]];
             assert_int_equal(shallow, sz);
         }
-        ms_why_class_free(w);
+        ms_path_groups_free(w);
         ms_snapshot_free(s);
     }
 }
@@ -436,12 +436,12 @@ static void test_compare__base_then_paths_vs_brute_force(void **state)
         assert_int_equal(ms_snapshot_edge_count(sa), edges);
         assert_int_equal(ms_snapshot_compute(sa, MS_ANALYSIS_DISTANCES, &err), MS_EINVAL);
         o.match = MS_MATCH_BY_ID;
-        o.paths = 0;
+        o.paths = MS_COMPARE_PATHS_NONE;
         assert_int_equal(ms_compare_compute(sa, sb, &o, &c, &err), MS_OK);
         ms_snapshot_free(sa);
         check_rows_by_id(&a, &b, c, &removed);
         assert_null(ms_compare_groups(c));
-        o.paths = 1;
+        o.paths = MS_COMPARE_PATHS_GROUP;
         assert_int_equal(ms_compare_add_paths(c, &o, &err), MS_OK);
         assert_non_null(ms_compare_groups(c));
         assert_int_equal(ms_compare_add_paths(c, &o, &err), MS_EINVAL); /* once */
@@ -503,12 +503,12 @@ static void test_compare__leaks_vs_brute_force(void **state)
             }
         }
         assert_int_equal(ms_leaks_compute(s0, s1, s2, NULL, &l, &err), MS_OK);
-        assert_int_equal(ms_leaks_count(l), count);
-        assert_int_equal(ms_leaks_size(l), size);
+        assert_int_equal(ms_leaks_totals_get(l)->count, count);
+        assert_int_equal(ms_leaks_totals_get(l)->shallow_size, size);
         {
             uint64_t c = 0;
             for (size_t i = 0; i < ms_leaks_class_count(l); i++)
-                c += ms_leaks_class(l, i)->count;
+                c += ms_leaks_class_get(l, i)->count;
             assert_int_equal(c, count);
         }
         ms_leaks_free(l);

@@ -294,7 +294,8 @@ static void test_mlyze__memlyze_quirks(void **state)
     assert_int_equal(in->unsized_frees, 1);
     assert_int_equal(in->final_bytes, 121);
     assert_int_equal(in->peak_time_us, 3500);
-    sm = ms_trace_samples(s, &ns);
+    ns = ms_trace_sample_count(s);
+    sm = ms_trace_sample_get(s, 0);
     assert_int_equal(ns, 2);
     assert_int_equal(sm[0].time_us, 1500);
     assert_int_equal(sm[0].live_bytes, 104);
@@ -638,7 +639,8 @@ static void test_mlyze__long_series(void **state)
     assert_int_equal(in->peak_time_us, peak_t);
     assert_int_equal(in->final_bytes, live);
     assert_int_equal(in->unsized_frees, 0);
-    sm = ms_trace_samples(s, &ns);
+    ns = ms_trace_sample_count(s);
+    sm = ms_trace_sample_get(s, 0);
     assert_true(ns <= 65536 && ns >= 32768);
     for (uint32_t i = 0; i < ns; i++) {
         if (sm[i].max_bytes > seen_max)
@@ -744,7 +746,8 @@ static void test_mlyze__64_bit_event_fields(void **state)
     assert_int_equal(ms_snapshot_total_self_size(s), 2 * G64 + 100);
 
     /* the series: one point per time; T + 1 holds two events */
-    sm = ms_trace_samples(s, &ns);
+    ns = ms_trace_sample_count(s);
+    sm = ms_trace_sample_get(s, 0);
     assert_int_equal(ns, 6);
     assert_int_equal(sm[0].time_us, T64);
     assert_int_equal(sm[0].live_bytes, G64);
@@ -862,7 +865,7 @@ static void test_mlyze__64_bit_heap_fields(void **state)
     assert_int_equal(ms_node_retained_size(s, 0), 28 + G64 + H64 + 48);
     assert_int_equal(ms_summary_compute(s, NULL, &sum, NULL), MS_OK);
     for (size_t i = 0; i < ms_summary_row_count(sum); i++) {
-        const ms_class_row *r = ms_summary_row(sum, i);
+        const ms_class_row *r = ms_summary_row_get(sum, i);
         if (strcmp(r->name, "big.Blob") != 0)
             continue;
         blob_rows++;
@@ -1251,10 +1254,79 @@ static void test_mlyze__flipped_bytes(void **state)
     free(inner.p);
 }
 
+/* Two traces compared per allocation site (ms_trace_diff_compute): sites
+ * matched by key ("stack N" here: no metadata), the live bytes' change,
+ * largest growth first then by key, sites only in one of them. */
+static void test_mlyze__trace_diff(void **state)
+{
+    buf b1 = {0}, b2 = {0};
+    ms_snapshot *before, *after;
+    ms_trace_diff *d = NULL;
+    ms_error err = MS_ERROR_INIT;
+    const ms_site_diff *r;
+    (void)state;
+    header(&b1, "");
+    ev_alloc(&b1, 1, 0x100, 100, 0);  /* stack 0: 100 live */
+    ev_alloc(&b1, 1, 0x200, 50, 1);   /* stack 1: 50 */
+    ev_alloc(&b1, 1, 0x300, 10, 2);   /* stack 2: 10, gone in AFTER */
+    header(&b2, "");
+    ev_alloc(&b2, 1, 0x100, 100, 0);  /* stack 0: 100 + 400 */
+    ev_alloc(&b2, 1, 0x110, 400, 0);
+    ev_alloc(&b2, 1, 0x200, 50, 1);   /* stack 1: 50 - 50 */
+    ev_free(&b2, 1, 0x200);
+    ev_alloc(&b2, 1, 0x400, 7, 3);    /* stack 3: new, 7 */
+    before = open_buf(&b1);
+    after = open_buf(&b2);
+    assert_int_equal(ms_trace_diff_compute(before, after, &d, &err), MS_OK);
+    assert_int_equal(ms_trace_diff_count(d), 4);
+    r = ms_trace_diff_get(d, 0);
+    assert_string_equal(r->site, "stack 0");
+    assert_true(r->in_before && r->in_after);
+    assert_int_equal(r->live_delta, 400);
+    assert_int_equal(r->before.live_bytes, 100);
+    assert_int_equal(r->after.live_bytes, 500);
+    assert_int_equal(r->after.alloc_events, 2);
+    r = ms_trace_diff_get(d, 1);
+    assert_string_equal(r->site, "stack 3");
+    assert_true(!r->in_before && r->in_after);
+    assert_int_equal(r->live_delta, 7);
+    assert_int_equal(r->before.alloc_events, 0);
+    r = ms_trace_diff_get(d, 2);
+    assert_string_equal(r->site, "stack 2");
+    assert_true(r->in_before && !r->in_after);
+    assert_int_equal(r->live_delta, -10);
+    r = ms_trace_diff_get(d, 3);
+    assert_string_equal(r->site, "stack 1");
+    assert_int_equal(r->live_delta, -50);
+    assert_int_equal(r->after.free_events, 1);
+    ms_trace_diff_free(d);
+    /* A snapshot that is not a trace has no sites to compare. */
+    {
+        ms_snapshot *v8 = NULL;
+        static const char heap[] =
+            "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","
+            "\"edge_count\"],\"node_types\":[[\"synthetic\"],\"string\",\"number\",\"number\","
+            "\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
+            "\"edge_types\":[[\"property\"],\"string_or_number\",\"node\"]},\"node_count\":1,"
+            "\"edge_count\":0},\"nodes\":[0,0,1,0,0],\"edges\":[],\"strings\":[\"\"]}";
+        ms_error e2 = MS_ERROR_INIT;
+        assert_int_equal(ms_snapshot_open_memory(&v8, heap, sizeof heap - 1, "v8", NULL, &e2),
+                         MS_OK);
+        assert_int_equal(ms_trace_diff_compute(before, v8, &d, &e2), MS_EINVAL);
+        assert_non_null(strstr(e2.message, "v8 is not an event trace"));
+        ms_snapshot_free(v8);
+    }
+    ms_snapshot_free(before);
+    ms_snapshot_free(after);
+    free(b1.p);
+    free(b2.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mlyze__v1_with_metadata),
+        cmocka_unit_test(test_mlyze__trace_diff),
         cmocka_unit_test(test_mlyze__memlyze_quirks),
         cmocka_unit_test(test_mlyze__extension_timing_and_site_free),
         cmocka_unit_test(test_mlyze__heap_snapshot),

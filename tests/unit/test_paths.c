@@ -389,7 +389,7 @@ static void test_paths__keyed_collections_group(void **state)
     ms__graph *g = NULL;
     ms_snapshot *s = NULL;
     ms_error err = MS_ERROR_INIT;
-    ms_why_class *w = NULL;
+    ms_path_groups *w = NULL;
     uint32_t s_item, s_cache, s_obj, s_root, s_name;
     char key[32];
     (void)state;
@@ -418,13 +418,13 @@ static void test_paths__keyed_collections_group(void **state)
     ms__builder_discard(&b);
     assert_int_equal(ms__snapshot_from_graph(g, MS_FORMAT_BOEHM, "test", &s, &err), MS_OK);
 
-    assert_int_equal(ms_why_class_compute(s, "Item", &w, &err), MS_OK);
-    assert_int_equal(ms_why_class_instances(w), KEYS + NAMED);
-    assert_int_equal(ms_why_class_group_count(w), 1 + NAMED);
-    assert_int_equal(ms_why_class_group(w, 0)->count, KEYS); /* largest first */
+    assert_int_equal(ms_path_groups_by_class(s, "Item", &w, &err), MS_OK);
+    assert_int_equal(ms_path_groups_instances(w), KEYS + NAMED);
+    assert_int_equal(ms_path_groups_count(w), 1 + NAMED);
+    assert_int_equal(ms_path_groups_get(w, 0)->count, KEYS); /* largest first */
     for (size_t i = 1; i <= NAMED; i++)
-        assert_int_equal(ms_why_class_group(w, i)->count, 1);
-    ms_why_class_free(w);
+        assert_int_equal(ms_path_groups_get(w, i)->count, 1);
+    ms_path_groups_free(w);
     ms_snapshot_free(s);
 }
 

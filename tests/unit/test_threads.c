@@ -203,13 +203,13 @@ static void test_threads__same_results(void **state)
 
 /* Two groupings of the same members are the same: totals, and every group
  * with its example's path hop by hop (there are several groups). */
-static void expect_same_groups(const ms_why_class *w0, const ms_why_class *w1)
+static void expect_same_groups(const ms_path_groups *w0, const ms_path_groups *w1)
 {
-    assert_int_equal(ms_why_class_retained(w0), ms_why_class_retained(w1));
-    assert_true(ms_why_class_group_count(w0) > 1);
-    assert_int_equal(ms_why_class_group_count(w0), ms_why_class_group_count(w1));
-    for (size_t i = 0; i < ms_why_class_group_count(w0); i++) {
-        const ms_path_group *a = ms_why_class_group(w0, i), *b = ms_why_class_group(w1, i);
+    assert_int_equal(ms_path_groups_retained(w0), ms_path_groups_retained(w1));
+    assert_true(ms_path_groups_count(w0) > 1);
+    assert_int_equal(ms_path_groups_count(w0), ms_path_groups_count(w1));
+    for (size_t i = 0; i < ms_path_groups_count(w0); i++) {
+        const ms_path_group *a = ms_path_groups_get(w0, i), *b = ms_path_groups_get(w1, i);
         assert_int_equal(a->count, b->count);
         assert_int_equal(a->shallow_size, b->shallow_size);
         assert_int_equal(a->retained_size, b->retained_size);
@@ -232,7 +232,7 @@ static void test_threads__lean_grouping(void **state)
     for (unsigned seed = 11; seed <= 13; seed++) {
         char *doc = random_snapshot(seed);
         ms_snapshot *s[2];
-        ms_why_class *w[2];
+        ms_path_groups *w[2];
         for (int k = 0; k < 2; k++) {
             ms_error err = MS_ERROR_INIT;
             uint32_t N;
@@ -257,7 +257,7 @@ static void test_threads__lean_grouping(void **state)
         }
         expect_same_groups(w[0], w[1]);
         for (int k = 0; k < 2; k++) {
-            ms_why_class_free(w[k]);
+            ms_path_groups_free(w[k]);
             ms_snapshot_free(s[k]);
         }
         free(doc);
@@ -288,12 +288,12 @@ static void test_threads__compare(void **state)
             assert_int_equal(ms_compare_compute(before, after[k], &o, &c[k], &err), MS_OK);
             assert_null(ms_compare_groups(c[k]));
             ms_snapshot_free(before);
-            o.paths = 1;
+            o.paths = MS_COMPARE_PATHS_GROUP;
             assert_int_equal(ms_compare_add_paths(c[k], &o, &err), MS_OK);
         }
         {
             const ms_compare_totals *t0 = ms_compare_totals_get(c[0]), *t1 = ms_compare_totals_get(c[1]);
-            const ms_why_class *w0 = ms_compare_groups(c[0]), *w1 = ms_compare_groups(c[1]);
+            const ms_path_groups *w0 = ms_compare_groups(c[0]), *w1 = ms_compare_groups(c[1]);
             assert_true(ms_compare_by_id(c[0]) && ms_compare_by_id(c[1]));
             assert_true(t0->new_count > 1000);
             assert_int_equal(t0->new_count, t1->new_count);

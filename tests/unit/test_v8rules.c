@@ -316,7 +316,7 @@ static size_t rows_with_key(const ms_summary *sum, const char *key, const char *
 {
     size_t k = 0;
     for (size_t i = 0; i < ms_summary_row_count(sum); i++) {
-        const ms_class_row *r = ms_summary_row(sum, i);
+        const ms_class_row *r = ms_summary_row_get(sum, i);
         if (strcmp(r->key, key) != 0)
             continue;
         assert_string_equal(r->name, name);

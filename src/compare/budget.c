@@ -1,8 +1,8 @@
 /*
- * budget.c: --fail-on expressions and --ignore files (budget.h).
+ * budget.c: CI budgets (--fail-on EXPR, docs/ci.md): parsing an expression
+ * and checking it against a comparison or leaks.
  */
-#define _GNU_SOURCE
-#include "budget.h"
+#include "compare.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,26 +12,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool fail(char *why, size_t n, const char *fmt, ...)
+static int bad(ms_error *err, const char *fmt, ...) MS_PRINTF(2, 3);
+static int bad(ms_error *err, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s", why);
+}
+
+/* A message into msg[] and false: the budget cannot be measured. */
+static bool fail(char *msg, size_t n, const char *fmt, ...) MS_PRINTF(3, 4);
+static bool fail(char *msg, size_t n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, n, fmt, ap);
+    vsnprintf(msg, n, fmt, ap);
     va_end(ap);
     return false;
 }
 
-bool budget_parse(const char *text, budget *out, char *why, size_t why_len)
+ms_status ms_budget_parse(const char *text, ms_budget *out, ms_error *err)
 {
     static const struct {
         const char *name;
-        budget_metric m;
-    } metrics[] = {{"total", BUDGET_TOTAL},
-                   {"objects", BUDGET_OBJECTS},
-                   {"new-retained", BUDGET_NEW_RETAINED},
-                   {"new", BUDGET_NEW},
-                   {"leaks", BUDGET_LEAKS}};
+        ms_budget_measure m;
+    } metrics[] = {{"total", MS_BUDGET_TOTAL},
+                   {"objects", MS_BUDGET_OBJECTS},
+                   {"new-retained", MS_BUDGET_NEW_RETAINED},
+                   {"new", MS_BUDGET_NEW},
+                   {"leaks", MS_BUDGET_LEAKS}};
     static const struct {
         const char *suffix;
         double mult;
@@ -45,19 +57,22 @@ bool budget_parse(const char *text, budget *out, char *why, size_t why_len)
     double v;
     bool sign = false;
 
+    if (!text || !out)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_budget_parse: bad arguments");
+
     memset(out, 0, sizeof *out);
     out->text = text;
     /* The last '>': class names may hold one ("<div>"), limits never do. */
     op = strrchr(text, '>');
     if (!op)
-        return fail(why, why_len, "no '>' (write e.g. total>+5%%, class:Foo>+100)");
+        return bad(err, "no '>' (write e.g. total>+5%%, class:Foo>+100)");
     /* The metric. */
     if (strncmp(text, "class:", 6) == 0) {
         if (op == text + 6)
-            return fail(why, why_len, "class: needs a class name");
+            return bad(err, "class: needs a class name");
         if ((size_t)(op - text - 6) >= sizeof out->cls)
-            return fail(why, why_len, "class name longer than %zu bytes", sizeof out->cls - 1);
-        out->metric = BUDGET_CLASS;
+            return bad(err, "class name longer than %zu bytes", sizeof out->cls - 1);
+        out->measure = MS_BUDGET_CLASS;
         memcpy(out->cls, text + 6, (size_t)(op - text - 6));
         out->cls[op - text - 6] = 0;
     } else {
@@ -66,71 +81,82 @@ bool budget_parse(const char *text, budget *out, char *why, size_t why_len)
             if (strlen(metrics[i].name) == len && strncmp(text, metrics[i].name, len) == 0)
                 break;
         if (i == sizeof metrics / sizeof *metrics)
-            return fail(why, why_len,
+            return bad(err,
                         "unknown measure '%.*s' (total, objects, new, new-retained, leaks, "
                         "class:NAME)",
                         (int)len, text);
-        out->metric = metrics[i].m;
+        out->measure = metrics[i].m;
     }
     p = op + 1;
     if (*p == '=') {
-        out->or_equal = true;
+        out->or_equal = 1;
         p++;
     }
     /* The limit. */
     if (*p == '+' || *p == '-')
         sign = true;
     if (!*p || isspace((unsigned char)*p))
-        return fail(why, why_len, "no limit after '%s'", out->or_equal ? ">=" : ">");
+        return bad(err, "no limit after '%s'", out->or_equal ? ">=" : ">");
     errno = 0;
     v = strtod(p, &end);
     if (errno || end == p || !isfinite(v) || (*p != '+' && *p != '-' && !isdigit((unsigned char)*p)))
-        return fail(why, why_len, "'%s' is not a number", p);
+        return bad(err, "'%s' is not a number", p);
     if (strcmp(end, "%") == 0) {
         if (!sign)
-            return fail(why, why_len, "a percentage is a change: write %s+%s", "METRIC>", p);
-        out->form = BUDGET_PERCENT;
+            return bad(err, "a percentage is a change: write %s+%s", "METRIC>", p);
+        out->form = MS_BUDGET_PERCENT;
     } else {
-        out->form = sign ? BUDGET_CHANGE : BUDGET_ABSOLUTE;
+        out->form = sign ? MS_BUDGET_CHANGE : MS_BUDGET_ABSOLUTE;
         if (*end) {
             size_t i;
             for (i = 0; i < sizeof units / sizeof *units; i++)
                 if (strcmp(end, units[i].suffix) == 0)
                     break;
             if (i == sizeof units / sizeof *units)
-                return fail(why, why_len, "unknown unit '%s' (B, KB, MB, GB, or %%; 1 KB = 1024 B)",
+                return bad(err, "unknown unit '%s' (B, KB, MB, GB, or %%; 1 KB = 1024 B)",
                             end);
             v *= units[i].mult;
-            out->bytes = true;
+            out->bytes = 1;
         }
     }
-    if (out->form == BUDGET_ABSOLUTE && v < 0)
-        return fail(why, why_len, "a negative absolute limit");
+    if (out->form == MS_BUDGET_ABSOLUTE && v < 0)
+        return bad(err, "a negative absolute limit");
     out->limit = v;
-    switch (out->metric) {
-    case BUDGET_TOTAL:
-        out->bytes = true; /* a plain number is bytes */
+    switch (out->measure) {
+    case MS_BUDGET_TOTAL:
+        out->bytes = 1; /* a plain number is bytes */
         break;
-    case BUDGET_OBJECTS:
+    case MS_BUDGET_OBJECTS:
         if (out->bytes)
-            return fail(why, why_len, "objects counts objects: no unit (use total for bytes)");
+            return bad(err, "objects counts objects: no unit (use total for bytes)");
         break;
-    case BUDGET_NEW:
-    case BUDGET_LEAKS:
-        if (out->form == BUDGET_PERCENT)
-            return fail(why, why_len, "no percentage for %s (give a count or a size)",
-                        out->metric == BUDGET_NEW ? "new" : "leaks");
+    case MS_BUDGET_NEW:
+    case MS_BUDGET_LEAKS:
+        if (out->form == MS_BUDGET_PERCENT)
+            return bad(err, "no percentage for %s (give a count or a size)",
+                        out->measure == MS_BUDGET_NEW ? "new" : "leaks");
         break;
-    case BUDGET_NEW_RETAINED:
-        out->bytes = true;
+    case MS_BUDGET_NEW_RETAINED:
+        out->bytes = 1;
         break;
-    case BUDGET_CLASS:
+    case MS_BUDGET_CLASS:
         break;
     }
-    return true;
+    return MS_OK;
 }
 
-/* ---- checking ----------------------------------------------------------- */
+/* What budgets are checked against. */
+typedef struct facts {
+    bool have_before;                    /* compare (false for leaks) */
+    uint64_t before_total, after_total;  /* bytes */
+    uint64_t before_objects, after_objects;
+    uint64_t new_count, new_size, new_retained;
+    bool have_new, have_retained;        /* matched by id; paths computed */
+    uint64_t leak_count, leak_retained;
+    bool have_leaks;
+    const ms_compare *cmp;               /* class lookups (compare) */
+    const ms_leaks *leaks;               /* class lookups (leaks) */
+} facts;
 
 typedef struct measure {
     double before, after; /* for changes and percentages */
@@ -146,13 +172,13 @@ static void fmt_amount(char *buf, size_t n, double v, bool bytes)
 {
     char a[32];
     if (bytes)
-        snprintf(buf, n, "%s%s", v < 0 ? "-" : "", cli_size((uint64_t)fabs(v), a));
+        snprintf(buf, n, "%s%s", v < 0 ? "-" : "", ms_size_text((uint64_t)fabs(v), a));
     else
-        snprintf(buf, n, "%s%s", v < 0 ? "-" : "", cli_count((uint64_t)fabs(v), a));
+        snprintf(buf, n, "%s%s", v < 0 ? "-" : "", ms_count_text((uint64_t)fabs(v), a));
 }
 
 /* Per-class amounts: rows whose name or key is cls. */
-static void class_measure(const budget *b, const budget_facts *f, measure *m)
+static void class_measure(const ms_budget *b, const facts *f, measure *m)
 {
     m->before = m->after = 0;
     m->has_before = f->cmp != NULL;
@@ -173,15 +199,18 @@ static void class_measure(const budget *b, const budget_facts *f, measure *m)
         }
     } else if (f->leaks) {
         for (size_t i = 0; i < ms_leaks_class_count(f->leaks); i++) {
-            const ms_class_row *r = ms_leaks_class(f->leaks, i);
+            const ms_class_row *r = ms_leaks_class_get(f->leaks, i);
             if (strcmp(r->name, b->cls) == 0 || strcmp(r->key, b->cls) == 0)
                 m->after += b->bytes ? (double)r->retained_size : (double)r->count;
         }
     }
 }
 
-bool budget_check(const budget *b, const budget_facts *f, bool *exceeded, double *value,
-                  char *msg, size_t msg_len)
+/* Checks b against the facts: *exceeded, *value and a one-line account in
+ * msg[]; false with msg[] saying why when the budget cannot be measured
+ * here. */
+static bool check(const ms_budget *b, const facts *f, bool *exceeded, double *value, char *msg,
+                  size_t msg_len)
 {
     measure m = {0, 0, f->have_before};
     const char *what = "";
@@ -190,32 +219,34 @@ bool budget_check(const budget *b, const budget_facts *f, bool *exceeded, double
 
     *exceeded = false;
     *value = 0;
-    switch (b->metric) {
-    case BUDGET_TOTAL:
+    if (f->have_leaks && b->measure != MS_BUDGET_LEAKS && b->measure != MS_BUDGET_CLASS)
+        return fail(msg, msg_len, "leaks measures leaks and class:NAME");
+    switch (b->measure) {
+    case MS_BUDGET_TOTAL:
         m.before = (double)f->before_total;
         m.after = (double)f->after_total;
         what = "total size";
         break;
-    case BUDGET_OBJECTS:
+    case MS_BUDGET_OBJECTS:
         m.before = (double)f->before_objects;
         m.after = (double)f->after_objects;
         what = "objects";
         break;
-    case BUDGET_NEW:
+    case MS_BUDGET_NEW:
         if (!f->have_new)
             return fail(msg, msg_len, "new objects are only known when objects are matched by id");
         m.has_before = false;
         m.after = b->bytes ? (double)f->new_size : (double)f->new_count;
         what = b->bytes ? "new objects' size" : "new objects";
         break;
-    case BUDGET_NEW_RETAINED:
+    case MS_BUDGET_NEW_RETAINED:
         if (!f->have_new || !f->have_retained)
             return fail(msg, msg_len, "new-retained needs objects matched by id and paths "
                                       "(not --no-paths)");
         m.has_before = false;
         m.after = (double)f->new_retained;
         what = "retained by new objects";
-        if (b->form == BUDGET_PERCENT) {
+        if (b->form == MS_BUDGET_PERCENT) {
             v = f->before_total ? m.after * 100.0 / (double)f->before_total : INFINITY;
             *value = v;
             *exceeded = b->or_equal ? v >= b->limit : v > b->limit;
@@ -225,27 +256,27 @@ bool budget_check(const budget *b, const budget_facts *f, bool *exceeded, double
             return true;
         }
         break;
-    case BUDGET_LEAKS:
+    case MS_BUDGET_LEAKS:
         if (!f->have_leaks)
             return fail(msg, msg_len, "leaks is measured by `memsnap leaks`, not by compare");
         m.has_before = false;
         m.after = b->bytes ? (double)f->leak_retained : (double)f->leak_count;
         what = b->bytes ? "retained by leaked objects" : "leaked objects";
         break;
-    case BUDGET_CLASS:
+    case MS_BUDGET_CLASS:
         class_measure(b, f, &m);
         what = b->cls;
         break;
     }
-    if (b->form != BUDGET_ABSOLUTE && !m.has_before &&
-        (b->metric == BUDGET_TOTAL || b->metric == BUDGET_OBJECTS || b->metric == BUDGET_CLASS))
+    if (b->form != MS_BUDGET_ABSOLUTE && !m.has_before &&
+        (b->measure == MS_BUDGET_TOTAL || b->measure == MS_BUDGET_OBJECTS || b->measure == MS_BUDGET_CLASS))
         return fail(msg, msg_len, "a change needs a BEFORE snapshot (compare); write %s>VALUE",
-                    b->metric == BUDGET_CLASS ? "class:NAME" : "METRIC");
+                    b->measure == MS_BUDGET_CLASS ? "class:NAME" : "METRIC");
     switch (b->form) {
-    case BUDGET_ABSOLUTE:
+    case MS_BUDGET_ABSOLUTE:
         v = m.after;
         break;
-    case BUDGET_CHANGE:
+    case MS_BUDGET_CHANGE:
         v = m.has_before ? m.after - m.before : m.after;
         break;
     default:
@@ -256,13 +287,13 @@ bool budget_check(const budget *b, const budget_facts *f, bool *exceeded, double
     *exceeded = b->or_equal ? v >= b->limit : v > b->limit;
     fmt_amount(x, sizeof x, m.before, b->bytes);
     fmt_amount(y, sizeof y, m.after, b->bytes);
-    if (b->metric == BUDGET_CLASS)
+    if (b->measure == MS_BUDGET_CLASS)
         snprintf(z, sizeof z, "%s of class %s", b->bytes ? "size" : "objects", what);
     else
         snprintf(z, sizeof z, "%s", what);
-    if (!m.has_before || b->form == BUDGET_ABSOLUTE)
+    if (!m.has_before || b->form == MS_BUDGET_ABSOLUTE)
         snprintf(msg, msg_len, "%s: %s", z, y);
-    else if (b->form == BUDGET_CHANGE) {
+    else if (b->form == MS_BUDGET_CHANGE) {
         char d[48];
         fmt_amount(d, sizeof d, m.after - m.before, b->bytes);
         snprintf(msg, msg_len, "%s changed by %s%s (%s -> %s)", z, m.after >= m.before ? "+" : "",
@@ -273,93 +304,45 @@ bool budget_check(const budget *b, const budget_facts *f, bool *exceeded, double
     return true;
 }
 
-/* ---- --ignore files ------------------------------------------------------ */
 
-static int push(char ***list, size_t *n, const char *s, size_t len)
+static void result(const ms_budget *b, const facts *f, ms_budget_result *out)
 {
-    char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-    if (!nl)
-        return -1;
-    *list = nl;
-    nl[*n] = strndup(s, len);
-    if (!nl[*n])
-        return -1;
-    (*n)++;
-    return 0;
+    bool exceeded = false;
+    memset(out, 0, sizeof *out);
+    out->measured = check(b, f, &exceeded, &out->value, out->message, sizeof out->message);
+    /* A budget that cannot be measured counts as exceeded: CI must not
+     * pass blind. */
+    out->exceeded = !out->measured || exceeded;
 }
 
-int ignore_load(const char *path, ignore_list *list)
+void ms_budget_check_compare(const ms_budget *b, const ms_compare *c, ms_budget_result *out)
 {
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    unsigned lineno = 0;
-    int rc = CLI_OK;
-    if (!f) {
-        fprintf(stderr, "memsnap: %s: %s\n", path, strerror(errno));
-        return CLI_USAGE;
+    const ms_compare_totals *t = &c->totals;
+    facts f = {0};
+    f.have_before = true;
+    f.before_total = t->before_size;
+    f.after_total = t->after_size;
+    if (c->trace) { /* live bytes at the end of each trace */
+        f.before_total = c->trace_final[0] > 0 ? (uint64_t)c->trace_final[0] : 0;
+        f.after_total = c->trace_final[1] > 0 ? (uint64_t)c->trace_final[1] : 0;
     }
-    while ((got = getline(&line, &cap, f)) >= 0) {
-        char *s = line, *e = line + got;
-        lineno++;
-        while (e > s && isspace((unsigned char)e[-1]))
-            e--;
-        while (s < e && isspace((unsigned char)*s))
-            s++;
-        if (s == e || *s == '#')
-            continue;
-        if ((size_t)(e - s) > 5 && strncmp(s, "path", 4) == 0 && isspace((unsigned char)s[4])) {
-            s += 5;
-            while (s < e && isspace((unsigned char)*s))
-                s++;
-            if (push(&list->paths, &list->npaths, s, (size_t)(e - s)) < 0)
-                goto oom;
-        } else if ((size_t)(e - s) > 6 && strncmp(s, "class", 5) == 0 &&
-                   isspace((unsigned char)s[5])) {
-            s += 6;
-            while (s < e && isspace((unsigned char)*s))
-                s++;
-            if (push(&list->classes, &list->nclasses, s, (size_t)(e - s)) < 0)
-                goto oom;
-        } else if (strncmp(s, "path", 4) == 0 && (size_t)(e - s) == 4) {
-            fprintf(stderr, "memsnap: %s: line %u: 'path' needs a pattern\n", path, lineno);
-            rc = CLI_USAGE;
-            break;
-        } else {
-            if (push(&list->classes, &list->nclasses, s, (size_t)(e - s)) < 0)
-                goto oom;
-        }
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "memsnap: %s: %s\n", path, strerror(errno));
-        rc = CLI_USAGE;
-    }
-    free(line);
-    fclose(f);
-    return rc;
-oom:
-    free(line);
-    fclose(f);
-    fprintf(stderr, "memsnap: %s: out of memory\n", path);
-    return CLI_FAILED;
+    f.before_objects = t->before_nodes;
+    f.after_objects = t->after_nodes;
+    f.have_new = c->by_id;
+    f.have_retained = c->groups != NULL;
+    f.new_count = t->new_count;
+    f.new_size = t->new_size;
+    f.new_retained = t->new_retained;
+    f.cmp = c;
+    result(b, &f, out);
 }
 
-void ignore_apply(const ignore_list *list, ms_compare_options *o)
+void ms_budget_check_leaks(const ms_budget *b, const ms_leaks *l, ms_budget_result *out)
 {
-    o->ignore_classes = (const char *const *)list->classes;
-    o->ignore_class_count = list->nclasses;
-    o->ignore_paths = (const char *const *)list->paths;
-    o->ignore_path_count = list->npaths;
-}
-
-void ignore_free(ignore_list *list)
-{
-    for (size_t i = 0; i < list->nclasses; i++)
-        free(list->classes[i]);
-    for (size_t i = 0; i < list->npaths; i++)
-        free(list->paths[i]);
-    free(list->classes);
-    free(list->paths);
-    memset(list, 0, sizeof *list);
+    facts f = {0};
+    f.have_leaks = true;
+    f.leak_count = l->totals.count;
+    f.leak_retained = l->totals.retained_size;
+    f.leaks = l;
+    result(b, &f, out);
 }

@@ -1,0 +1,237 @@
+/*
+ * ci.c: what compare and leaks share (ci.h): budgets, allow-lists, the
+ * groups of new objects as text and JSON.
+ */
+#define _GNU_SOURCE
+#include "ci.h"
+
+#include "cli_paths.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- budgets -------------------------------------------------------------- */
+
+int ci_add_budget(ci_budgets *bs, const char *text, bool leaks)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_budget *b;
+    if (bs->n == CI_MAX_BUDGETS)
+        return cli_usage_error("at most %d --fail-on budgets", CI_MAX_BUDGETS);
+    b = &bs->b[bs->n];
+    if (ms_budget_parse(text, b, &err) < 0)
+        return cli_usage_error("--fail-on '%s': %s", text, err.message);
+    if (leaks && (b->measure == MS_BUDGET_NEW || b->measure == MS_BUDGET_NEW_RETAINED ||
+                  b->measure == MS_BUDGET_TOTAL || b->measure == MS_BUDGET_OBJECTS))
+        return cli_usage_error("--fail-on '%s': leaks measures leaks and class:NAME", text);
+    if (!leaks && b->measure == MS_BUDGET_LEAKS)
+        return cli_usage_error("--fail-on '%s': leaks is measured by `memsnap leaks`", text);
+    if (leaks && b->form != MS_BUDGET_ABSOLUTE)
+        return cli_usage_error("--fail-on '%s': leaks has no BEFORE to change from: write a "
+                               "limit without a sign",
+                               text);
+    bs->n++;
+    return CLI_OK;
+}
+
+size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < bs->n; i++) {
+        const ms_budget *b = &bs->b[i];
+        ms_budget_result *r = &bs->result[i];
+        if (cmp)
+            ms_budget_check_compare(b, cmp, r);
+        else
+            ms_budget_check_leaks(b, leaks, r);
+        if (!r->measured)
+            fprintf(stderr, "memsnap: budget %s cannot be measured: %s\n", b->text, r->message);
+        else if (r->exceeded)
+            fprintf(stderr, "memsnap: budget exceeded: %s: %s\n", b->text, r->message);
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "expr", cli_json_string(b->text, strlen(b->text)));
+            cJSON_AddBoolToObject(o, "measured", r->measured);
+            if (r->measured)
+                cJSON_AddNumberToObject(o, "value", r->value);
+            cJSON_AddNumberToObject(o, "limit", b->limit);
+            cJSON_AddBoolToObject(o, "exceeded", r->exceeded);
+            cJSON_AddItemToObject(o, "message", cli_json_string(r->message, strlen(r->message)));
+            cJSON_AddItemToArray(json, o);
+        }
+        bad += r->exceeded != 0;
+    }
+    return bad;
+}
+
+void ci_md_budgets(FILE *f, const ci_budgets *bs)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < bs->n; i++)
+        bad += bs->result[i].exceeded != 0;
+    if (!bs->n)
+        return;
+    if (bad) {
+        fprintf(f, "**Memory budget exceeded** (%zu of %zu):\n\n", bad, bs->n);
+        for (size_t i = 0; i < bs->n; i++)
+            if (bs->result[i].exceeded) {
+                fputs("- ", f);
+                cli_md_text(f, bs->b[i].text);
+                fputc('\n', f);
+            }
+        fputc('\n', f);
+    } else {
+        fprintf(f, "Memory budgets: all %zu met.\n\n", bs->n);
+    }
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+int ci_on_fail_on(const char *cmd, const char *value, void *args)
+{
+    ci_args *a = args;
+    (void)cmd;
+    return ci_add_budget(&a->bs, value, a->leaks);
+}
+
+int ci_on_ignore(const char *cmd, const char *value, void *args)
+{
+    ci_args *a = args;
+    if (a->ign.nclasses || a->ign.npaths)
+        return cli_usage_error("%s: one --ignore file", cmd);
+    return ci_ignore_load(value, &a->ign);
+}
+
+/* ---- groups of new (or leaked) objects -------------------------------------- */
+
+cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
+{
+    cJSON *o = cJSON_CreateObject();
+    char sig[2048];
+    size_t len = ms_path_signature(snap, &g->path, sig, sizeof sig);
+    const char *cls = ms_node_class(snap, g->example);
+    cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddNumberToObject(o, "count", (double)g->count);
+    cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
+    cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
+    cJSON_AddItemToObject(o, "signature", cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
+    cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
+    cJSON_AddItemToObject(o, "path", cli_path_json(snap, &g->path));
+    return o;
+}
+
+void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                       bool markdown)
+{
+    char a[32], b[32];
+    if (markdown) {
+        fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
+        cli_md_text(f, ms_node_class(snap, g->example));
+        fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
+    } else {
+        fprintf(f, "  #%zu  %s object%s retaining %s; for example %s:\n", number,
+                cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
+                cli_id(snap, g->example));
+    }
+    if (g->path.length)
+        cli_print_path(f, snap, &g->path, markdown ? "" : "    ");
+    else
+        fputs(markdown ? "(no strong path from the GC roots)\n"
+                       : "    (no strong path from the GC roots: weakly held or garbage)\n",
+              f);
+    if (markdown)
+        fputs("```\n</details>\n\n", f);
+}
+
+/* ---- --ignore files ------------------------------------------------------ */
+
+static int push(char ***list, size_t *n, const char *s, size_t len)
+{
+    char **nl = realloc(*list, (*n + 1) * sizeof *nl);
+    if (!nl)
+        return -1;
+    *list = nl;
+    nl[*n] = strndup(s, len);
+    if (!nl[*n])
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+int ci_ignore_load(const char *path, ci_ignore_list *list)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    unsigned lineno = 0;
+    int rc = CLI_OK;
+    if (!f) {
+        fprintf(stderr, "memsnap: %s: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        char *s = line, *e = line + got;
+        lineno++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        if (s == e || *s == '#')
+            continue;
+        if ((size_t)(e - s) > 5 && strncmp(s, "path", 4) == 0 && isspace((unsigned char)s[4])) {
+            s += 5;
+            while (s < e && isspace((unsigned char)*s))
+                s++;
+            if (push(&list->paths, &list->npaths, s, (size_t)(e - s)) < 0)
+                goto oom;
+        } else if ((size_t)(e - s) > 6 && strncmp(s, "class", 5) == 0 &&
+                   isspace((unsigned char)s[5])) {
+            s += 6;
+            while (s < e && isspace((unsigned char)*s))
+                s++;
+            if (push(&list->classes, &list->nclasses, s, (size_t)(e - s)) < 0)
+                goto oom;
+        } else if (strncmp(s, "path", 4) == 0 && (size_t)(e - s) == 4) {
+            fprintf(stderr, "memsnap: %s: line %u: 'path' needs a pattern\n", path, lineno);
+            rc = CLI_USAGE;
+            break;
+        } else {
+            if (push(&list->classes, &list->nclasses, s, (size_t)(e - s)) < 0)
+                goto oom;
+        }
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "memsnap: %s: %s\n", path, strerror(errno));
+        rc = CLI_USAGE;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+oom:
+    free(line);
+    fclose(f);
+    fprintf(stderr, "memsnap: %s: out of memory\n", path);
+    return CLI_FAILED;
+}
+
+void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o)
+{
+    o->ignore_classes = (const char *const *)list->classes;
+    o->ignore_class_count = list->nclasses;
+    o->ignore_paths = (const char *const *)list->paths;
+    o->ignore_path_count = list->npaths;
+}
+
+void ci_ignore_free(ci_ignore_list *list)
+{
+    for (size_t i = 0; i < list->nclasses; i++)
+        free(list->classes[i]);
+    for (size_t i = 0; i < list->npaths; i++)
+        free(list->paths[i]);
+    free(list->classes);
+    free(list->paths);
+    memset(list, 0, sizeof *list);
+}

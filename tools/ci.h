@@ -1,0 +1,80 @@
+/*
+ * ci.h: what `memsnap compare` and `memsnap leaks` share: their CI budgets
+ * (--fail-on, checked by the library's ms_budget_*), allow-lists
+ * (--ignore FILE), the options that read them, and the groups of new or
+ * leaked objects as text and JSON.
+ */
+#ifndef MEMSNAP_CI_H
+#define MEMSNAP_CI_H
+
+#include "cli.h"
+#include "cli_opt.h"
+
+#define CI_MAX_BUDGETS 64
+
+/* The --fail-on budgets given, and their results once checked. */
+typedef struct ci_budgets {
+    ms_budget b[CI_MAX_BUDGETS];
+    ms_budget_result result[CI_MAX_BUDGETS];
+    size_t n;
+} ci_budgets;
+
+/* Parses a --fail-on expression (ms_budget_parse) and checks that the
+ * command can measure it (leaks: leaks and class:NAME, without a sign;
+ * compare: all but leaks).  CLI_OK, or CLI_USAGE with the reason printed. */
+int ci_add_budget(ci_budgets *bs, const char *text, bool leaks);
+
+/* Checks every budget against the comparison, or the leaks when cmp is
+ * NULL: one line on stderr per budget exceeded or not measurable (a
+ * budget that cannot be measured counts as exceeded: CI must not pass
+ * blind), one object per budget in json (an array, may be NULL).  Returns
+ * how many were exceeded. */
+size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
+
+/* The budgets' lines of a Markdown report (nothing without budgets). */
+void ci_md_budgets(FILE *f, const ci_budgets *bs);
+
+/* An allow-list file: lines "class NAME", "path PATTERN" or a bare class
+ * NAME; '#' starts a comment.  Fills the options' ignore lists (strings
+ * owned by *list).  ci_ignore_load returns CLI_OK, or CLI_USAGE (CLI_FAILED
+ * when out of memory) with a message printed. */
+typedef struct ci_ignore_list {
+    char **classes, **paths;
+    size_t nclasses, npaths;
+} ci_ignore_list;
+int ci_ignore_load(const char *path, ci_ignore_list *list);
+void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o);
+void ci_ignore_free(ci_ignore_list *list);
+
+/* compare's and leaks' own options (the shared ones are in cli_common).
+ * .leaks says which command parses: leaks' budgets measure leaks. */
+typedef struct ci_args {
+    bool leaks;
+    ci_budgets bs;       /* --fail-on */
+    ci_ignore_list ign;  /* --ignore; freed by the command */
+    uint64_t groups;     /* compare --groups */
+    int by, match, interfaces; /* compare: ms_compare_options' group, match, interfaces */
+    bool no_paths;
+} ci_args;
+
+/* The option callbacks of --fail-on and --ignore (args: a ci_args). */
+int ci_on_fail_on(const char *cmd, const char *value, void *args);
+int ci_on_ignore(const char *cmd, const char *value, void *args);
+
+#define CI_OPT_FAIL_ON(help_)                                                                      \
+    {.name = "fail-on", .arg = "EXPR", .help = (help_), CLI_CALL(ci_on_fail_on), .repeat = true}
+#define CI_OPT_IGNORE                                                                              \
+    {.name = "ignore", .arg = "FILE",                                                              \
+     .help = "known, accepted retainers: lines 'class NAME' or 'path PATTERN' (matched against "  \
+             "path signatures)",                                                                   \
+     CLI_CALL(ci_on_ignore)}
+#define CI_EXIT_STATUS "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n"
+
+/* A group of objects as JSON: class, count, sizes, signature, example and
+ * its path. */
+cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g);
+/* The same as text (or Markdown): a heading line and the example's path. */
+void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                   bool markdown);
+
+#endif /* MEMSNAP_CI_H */

@@ -1,0 +1,221 @@
+/*
+ * cmd_leaks.c: `memsnap leaks BASELINE TARGET FINAL` - memlab's leaked
+ * objects, with CI budgets (--fail-on).  The library runs the whole job
+ * (ms_leaks_files); this file prints it.
+ */
+#include "ci.h"
+#include "cli_paths.h"
+#include "commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_opt leaks_opts[] = {
+    CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
+    CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
+    CLI_OPT_MARKDOWN,
+    CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
+                "'class:Foo>10' (repeatable; docs/ci.md)"),
+    CI_OPT_IGNORE,
+    CLI_OPT_RAW_SIZES,
+    CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
+    CLI_OPT_OUTPUT,
+    CLI_OPT_HELP,
+    CLI_OPT_END,
+};
+
+static const cli_cmd leaks_cmd = {
+    .name = "leaks",
+    .forms = {{"BASELINE TARGET FINAL", 3, 3}},
+    .description =
+        "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
+        "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
+        "under test was undone.  Listed per class, then grouped by retention path in\n"
+        "FINAL, largest retained first.  The three snapshots must come from one\n"
+        "process.\n",
+    .opts = leaks_opts,
+    .epilog = CI_EXIT_STATUS,
+};
+
+/* leaks' JSON groups, one at a time. */
+typedef struct leak_stream {
+    ms_snapshot *final;
+    const ms_path_groups *g;
+    size_t shown, at;
+} leak_stream;
+
+static cJSON *next_leak_group(void *ctx, bool *failed)
+{
+    leak_stream *s = ctx;
+    cJSON *gj;
+    if (s->at >= s->shown)
+        return NULL;
+    gj = ci_group_json(s->final, ms_path_groups_get(s->g, s->at++));
+    if (!gj)
+        *failed = true;
+    return gj;
+}
+
+static cJSON *class_json(const ms_class_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
+    cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cJSON_AddNumberToObject(o, "count", (double)r->count);
+    cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
+    cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
+    cJSON_AddNumberToObject(o, "distance", r->distance);
+    return o;
+}
+
+/* How many of n to show with -n top (0: all). */
+static size_t shown(uint64_t top, size_t n)
+{
+    return top && top < n ? (size_t)top : n;
+}
+
+/* leaks' JSON document (memsnap.leaks/1), the groups streamed. */
+static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
+{
+    const ms_leaks_totals *t = ms_leaks_totals_get(lk);
+    const ms_path_groups *g = ms_leaks_groups(lk);
+    size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
+    cJSON *doc = cJSON_CreateObject(), *cls = cJSON_CreateArray(), *bj = cJSON_CreateArray();
+    leak_stream ls = {ms_leaks_final(lk), g, shown(opt->top, ngroups), 0};
+    int rc;
+    ci_check_budgets(&ca->bs, NULL, lk, bj);
+    cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/1");
+    cJSON_AddItemToObject(doc, "baseline", cli_input_json(ms_leaks_input(lk, 0)));
+    cJSON_AddItemToObject(doc, "target", cli_input_json(ms_leaks_input(lk, 1)));
+    cJSON_AddItemToObject(doc, "final", cli_input_json(ms_leaks_input(lk, 2)));
+    cJSON_AddStringToObject(doc, "sizes", opt->raw_sizes ? "raw" : "devtools");
+    cJSON_AddNumberToObject(doc, "count", (double)t->count);
+    cJSON_AddNumberToObject(doc, "shallow_size", (double)t->shallow_size);
+    cJSON_AddNumberToObject(doc, "retained_size", (double)t->retained_size);
+    cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
+    for (size_t i = 0; i < shown(opt->top, ncls); i++)
+        cJSON_AddItemToArray(cls, class_json(ms_leaks_class_get(lk, i)));
+    cJSON_AddItemToObject(doc, "classes", cls);
+    cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
+    cJSON_AddItemToObject(doc, "groups", cJSON_CreateArray()); /* printed one at a time */
+    cJSON_AddItemToObject(doc, "budgets", bj);
+    rc = cli_write_json_streamed(doc, "groups", next_leak_group, &ls, opt->output);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* The report's head: totals and the class table's header. */
+static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
+{
+    const ms_leaks_totals *t = ms_leaks_totals_get(lk);
+    const char *file[3] = {ms_leaks_input(lk, 0)->name, ms_leaks_input(lk, 1)->name,
+                           ms_leaks_input(lk, 2)->name};
+    bool classes = ms_leaks_class_count(lk) > 0;
+    char a[32], b[32], d[32];
+    if (markdown) {
+        fputs("### memsnap leaks\n\n", f);
+        fprintf(f, "**%s objects** allocated between ", cli_count(t->count, a));
+        cli_md_text(f, file[0]);
+        fputs(" and ", f);
+        cli_md_text(f, file[1]);
+        fputs(" are still alive in ", f);
+        cli_md_text(f, file[2]);
+        fprintf(f, ": %s, retaining **%s**.\n\n", cli_size(t->shallow_size, b),
+                cli_size(t->retained_size, d));
+        if (classes)
+            fputs("| Class | Count | Shallow | Retained |\n| --- | ---: | ---: | ---: |\n", f);
+    } else {
+        fprintf(f, "%s objects allocated between %s and %s are still alive in %s:\n",
+                cli_count(t->count, a), file[0], file[1], file[2]);
+        fprintf(f, "%s shallow, retaining %s\n", cli_size(t->shallow_size, b),
+                cli_size(t->retained_size, d));
+        if (classes)
+            fprintf(f, "\n%12s  %11s  %11s  %s\n", "count", "shallow", "retained", "class");
+    }
+}
+
+/* leaks' text or Markdown report. */
+static void leaks_text(FILE *f, const ms_leaks *lk, uint64_t top, bool markdown)
+{
+    const ms_path_groups *g = ms_leaks_groups(lk);
+    size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
+    size_t shown_cls = shown(top, ncls), shown_groups = shown(top, ngroups);
+    char a[32], b[32], d[32];
+    leaks_head(f, lk, markdown);
+    for (size_t i = 0; i < shown_cls; i++) {
+        const ms_class_row *r = ms_leaks_class_get(lk, i);
+        if (markdown) {
+            fputs("| ", f);
+            cli_md_text(f, r->name);
+            fprintf(f, " | %s | %s | %s |\n", cli_count(r->count, a), cli_size(r->shallow_size, b),
+                    cli_size(r->retained_size, d));
+        } else {
+            fprintf(f, "%12s  %11s  %11s  ", cli_count(r->count, a), cli_size(r->shallow_size, b),
+                    cli_size(r->retained_size, d));
+            cli_print_name(f, r->name, strlen(r->name), 80);
+            fputc('\n', f);
+        }
+    }
+    if (shown_cls < ncls)
+        fprintf(f, "%s... %s more classes (-n 0 shows all)\n", markdown ? "\n" : "",
+                cli_count(ncls - shown_cls, a));
+    if (ngroups)
+        fputs(markdown ? "\n#### Where they are held\n\n"
+                       : "\nWhere they are held (in FINAL), largest retained first:\n",
+              f);
+    for (size_t i = 0; i < shown_groups; i++)
+        ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, i), i + 1, markdown);
+    if (shown_groups < ngroups)
+        fprintf(f, "... %s more groups (-n 0 shows all)\n", cli_count(ngroups - shown_groups, a));
+}
+
+int cmd_leaks(int argc, char **argv)
+{
+    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_error err = MS_ERROR_INIT;
+    ms_open_options open;
+    cli_progress progress;
+    ms_leaks *lk = NULL;
+    cli_common opt;
+    ci_args ca = {.leaks = true};
+    size_t bad = 0;
+    int rc;
+
+    if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
+        goto done;
+    copts.sizes = opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
+    ci_ignore_apply(&ca.ign, &copts);
+    cli_open_options(&open, &progress);
+    rc = ms_leaks_files(opt.operands[0], opt.operands[1], opt.operands[2], &open, &copts, &lk,
+                        &err);
+    cli_progress_end(&progress);
+    if (rc < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (opt.timings)
+        fprintf(stderr, "{\"load\": %.3f, \"leaks\": %.3f}\n",
+                ms_leaks_input(lk, 0)->load_seconds + ms_leaks_input(lk, 1)->load_seconds +
+                    ms_leaks_input(lk, 2)->load_seconds,
+                ms_leaks_seconds(lk));
+    if (opt.json) {
+        rc = leaks_json(lk, &ca, &opt);
+    } else {
+        cli_output o;
+        ci_check_budgets(&ca.bs, NULL, lk, NULL);
+        if ((rc = cli_output_open(&o, opt.output)) == CLI_OK) {
+            if (opt.markdown)
+                ci_md_budgets(o.f, &ca.bs);
+            leaks_text(o.f, lk, opt.top, opt.markdown);
+            rc = cli_output_close(&o, true);
+        }
+    }
+    for (size_t i = 0; i < ca.bs.n; i++)
+        bad += ca.bs.result[i].exceeded != 0;
+    if (rc == CLI_OK && bad)
+        rc = CLI_BUDGET;
+done:
+    ms_leaks_free(lk);
+    ci_ignore_free(&ca.ign);
+    return rc;
+}
