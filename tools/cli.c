@@ -4,6 +4,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -103,15 +107,25 @@ void cli_print_timings(ms_snapshot *snap, double load, double analyses, const ch
     fprintf(stderr, ", \"%s\": %.3f}\n", last, last_seconds);
 }
 
+/* Gives the free memory inside the C heap back to the system before the
+ * library's next peak (ms_open_options.release_memory). */
+static void release_memory(void *payload)
+{
+    (void)payload;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 void cli_open_options(ms_open_options *o, cli_progress *p)
 {
     *o = (ms_open_options)MS_OPEN_OPTIONS_INIT;
     *p = (cli_progress){cli_now(), 0, false};
     o->threads = cli_threads();
-    if (isatty(STDERR_FILENO)) {
+    o->release_memory = release_memory;
+    o->payload = p;
+    if (isatty(STDERR_FILENO))
         o->progress = on_progress;
-        o->payload = p;
-    }
 }
 
 void cli_progress_end(cli_progress *p)

@@ -24,12 +24,18 @@ typedef struct ms_open_options {
     ms_progress_fn progress; /* may be NULL */
     void *payload;           /* passed to progress */
     unsigned threads;        /* 2 or more: the V8 importer parses the numbers on a
-                                second thread while it builds the graph; 0 or 1:
-                                one thread */
+                                second thread while it builds the graph, and the
+                                analyses may use two threads (ms_snapshot_set_threads);
+                                0 or 1: one thread */
+    /* Called (with payload) when the library has freed most of a graph and
+     * its next memory peak follows (a comparison's BEFORE): the program may
+     * give free memory back to the system there (glibc: malloc_trim(0)),
+     * which the library does not do for it.  May be NULL. */
+    void (*release_memory)(void *payload);
 } ms_open_options;
 
 #define MS_OPEN_OPTIONS_VERSION 1
-#define MS_OPEN_OPTIONS_INIT { MS_OPEN_OPTIONS_VERSION, MS_FORMAT_AUTO, NULL, NULL, 1 }
+#define MS_OPEN_OPTIONS_INIT { MS_OPEN_OPTIONS_VERSION, MS_FORMAT_AUTO, NULL, NULL, 1, NULL }
 
 /* Imports the file at `path` into a new snapshot (*out, owned by the
  * caller).  The file is streamed, never held in memory whole;

@@ -133,7 +133,8 @@ ms_status ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms
     if (!after->idom && !after->retained) {
         ms__snapshot_forget(after, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES);
         ms__pool_drain(&after->pool);
-        ms__release_free_memory();
+        if (after->release_memory)
+            after->release_memory(after->payload);
         c->acl = NULL;
         c->ashallow = NULL;
     }

@@ -81,6 +81,8 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
         goto done;
     s->input_bytes = ms__reader_offset(r);
     s->threads = opts->threads;
+    s->release_memory = opts->release_memory;
+    s->payload = opts->payload;
     s->load_seconds = ms__now() - t0;
     *out = s;
     s = NULL;

@@ -50,6 +50,8 @@ struct ms_snapshot {
     uint32_t *parent_edge;         /* u32[N] last edge of each node's retention path */
     uint32_t *rev_first, *rev_edge; /* retainer index */
     unsigned threads;              /* ms_snapshot_set_threads; 0 or 1: one thread */
+    void (*release_memory)(void *payload); /* ms_open_options' hook, or NULL */
+    void *payload;
     double seconds[MS__ANALYSIS_COUNT]; /* wall seconds per analysis (ms_snapshot_seconds) */
     /* ms_snapshot_keep_for_compare: only the edges classes read are left;
      * file_edges is the edge count read from the file. */

@@ -3,10 +3,6 @@
  */
 #include "pool.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <string.h>
 
 #define MIN_POOLED (1u << 20)
@@ -79,13 +75,4 @@ void ms__pool_drain(ms__pool *pool)
     for (unsigned i = 0; i < pool->count; i++)
         free(pool->block[i]);
     pool->count = 0;
-}
-
-void ms__release_free_memory(void)
-{
-#ifdef __GLIBC__
-    /* glibc raises its mmap threshold after large frees, so arrays of a
-     * few MB end up in the heap, whose free middle it keeps until asked. */
-    malloc_trim(0);
-#endif
 }

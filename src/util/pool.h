@@ -38,9 +38,4 @@ void ms__pool_release(ms__pool *pool, void *p, uint64_t n, size_t size);
 /* Frees every pooled block. */
 void ms__pool_drain(ms__pool *pool);
 
-/* Gives the free memory inside the C heap back to the system (glibc's
- * malloc_trim; nothing elsewhere): after freeing a whole graph, before the
- * next memory peak. */
-void ms__release_free_memory(void);
-
 #endif /* MS_POOL_H */
