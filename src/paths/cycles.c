@@ -76,14 +76,82 @@ static int cycle_cmp(const void *a, const void *b, const void *ctx)
     return x->members[0] < y->members[0] ? -1 : x->members[0] > y->members[0];
 }
 
+/* The non-trivial components (two members or more, or a self reference):
+ * slot[k] (u32[ncomp]) gets component k's cycle number, or NONE; size[k]
+ * its member count.  *cycles and *total: how many cycles, and members in
+ * all.  Errors: MS_ENOMEM. */
+static int number_cycles(const ms__graph *g, const uint32_t *comp, uint32_t ncomp,
+                         const uint64_t *self_loop, uint32_t *size, uint32_t *slot,
+                         size_t *cycles, uint64_t *total, ms_error *err)
+{
+    bool *comp_self = NULL;
+    *cycles = 0;
+    *total = 0;
+    if (ms__alloc_array_zero(&comp_self, ncomp ? ncomp : 1, 1, "cycles", err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t n = 0; n < g->node_count; n++) {
+        size[comp[n]]++;
+        if (ms__bit(self_loop, n))
+            comp_self[comp[n]] = true;
+    }
+    for (uint32_t k = 0; k < ncomp; k++) {
+        if (size[k] > 1 || comp_self[k]) {
+            slot[k] = (uint32_t)(*cycles)++;
+            *total += size[k];
+        } else {
+            slot[k] = NONE;
+        }
+    }
+    free(comp_self);
+    return MS_OK;
+}
+
+/* Fills the cycles: members grouped by cycle (counting sort), in node
+ * order, their shallow sizes, what the cycle retains (members not
+ * dominated from inside it), and the member closest to the roots. */
+static void fill_cycles(const ms__heap *h, const uint32_t *comp, uint32_t ncomp,
+                        const uint32_t *size, const uint32_t *slot, ms_cycles *c)
+{
+    const ms__graph *g = h->g;
+    uint64_t at = 0;
+    for (uint32_t k = 0; k < ncomp; k++) {
+        ms_cycle *cy;
+        if (slot[k] == NONE)
+            continue;
+        cy = &c->cycles[slot[k]];
+        memset(cy, 0, sizeof *cy);
+        cy->members = c->members + at;
+        cy->entry = NONE;
+        at += size[k];
+    }
+    for (uint32_t n = 0; n < g->node_count; n++) {
+        uint32_t s = slot[comp[n]];
+        ms_cycle *cy;
+        if (s == NONE)
+            continue;
+        cy = &c->cycles[s];
+        ((ms_node *)cy->members)[cy->size++] = n;
+        cy->shallow_size += ms__shallow_of(h, n);
+        if (n == g->root || slot[comp[h->idom[n]]] != s)
+            cy->retained_size += h->retained[n];
+        if (h->distance[n] >= 0 &&
+            (cy->entry == NONE || h->distance[cy->entry] < 0 ||
+             h->distance[n] < h->distance[cy->entry]))
+            cy->entry = n;
+    }
+    for (size_t i = 0; i < c->count; i++)
+        if (c->cycles[i].entry == NONE)
+            c->cycles[i].entry = c->cycles[i].members[0];
+}
+
 int ms__cycles(const ms__heap *h, ms_cycle_edges edges, ms__pool *pool, ms_cycles **out,
                ms_error *err)
 {
     const ms__graph *g = h->g;
+    const uint32_t N = g->node_count;
     ms_cycles *c = NULL;
-    uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0, N = g->node_count;
+    uint32_t *comp = NULL, *size = NULL, *slot = NULL, ncomp = 0;
     uint64_t *self_loop = NULL, total = 0;
-    bool *comp_self = NULL;
     pred_ctx pc;
     int rc = MS_OK;
 
@@ -99,59 +167,12 @@ int ms__cycles(const ms__heap *h, ms_cycle_edges edges, ms__pool *pool, ms_cycle
     }
     MS_TRY(ms__pool_alloc(pool, &comp, N, 4, false, "cycles", err));
     MS_TRY(ms__scc(g, keep_edge, &pc, pool, comp, &ncomp, err));
-
-    /* Non-trivial components: two members or more, or a self reference. */
     MS_TRY(ms__alloc_array_zero(&size, ncomp, 4, "cycles", err));
-    MS_TRY(ms__alloc_array_zero(&comp_self, ncomp ? ncomp : 1, 1, "cycles", err));
-    for (uint32_t n = 0; n < N; n++) {
-        size[comp[n]]++;
-        if (ms__bit(self_loop, n))
-            comp_self[comp[n]] = true;
-    }
     MS_TRY(ms__alloc_array(&slot, ncomp, 4, "cycles", err));
-    for (uint32_t k = 0; k < ncomp; k++) {
-        if (size[k] > 1 || comp_self[k]) {
-            slot[k] = (uint32_t)c->count++;
-            total += size[k];
-        } else {
-            slot[k] = NONE;
-        }
-    }
+    MS_TRY(number_cycles(g, comp, ncomp, self_loop, size, slot, &c->count, &total, err));
     MS_TRY(ms__alloc_array(&c->cycles, c->count ? c->count : 1, sizeof *c->cycles, "cycles", err));
     MS_TRY(ms__alloc_array(&c->members, total ? total : 1, sizeof *c->members, "cycles", err));
-    {
-        /* Members grouped by cycle (counting sort), in node order. */
-        uint64_t at = 0;
-        for (uint32_t k = 0; k < ncomp; k++) {
-            ms_cycle *cy;
-            if (slot[k] == NONE)
-                continue;
-            cy = &c->cycles[slot[k]];
-            memset(cy, 0, sizeof *cy);
-            cy->members = c->members + at;
-            cy->entry = NONE;
-            at += size[k];
-        }
-        for (uint32_t n = 0; n < N; n++) {
-            uint32_t s = slot[comp[n]];
-            ms_cycle *cy;
-            if (s == NONE)
-                continue;
-            cy = &c->cycles[s];
-            ((ms_node *)cy->members)[cy->size++] = n;
-            cy->shallow_size += ms__shallow_of(h, n);
-            /* what the cycle retains: members not dominated from inside it */
-            if (n == g->root || slot[comp[h->idom[n]]] != s)
-                cy->retained_size += h->retained[n];
-            if (h->distance[n] >= 0 &&
-                (cy->entry == NONE || h->distance[cy->entry] < 0 ||
-                 h->distance[n] < h->distance[cy->entry]))
-                cy->entry = n;
-        }
-        for (size_t i = 0; i < c->count; i++)
-            if (c->cycles[i].entry == NONE)
-                c->cycles[i].entry = c->cycles[i].members[0];
-    }
+    fill_cycles(h, comp, ncomp, size, slot, c);
     MS_TRY(ms__sort(c->cycles, c->count, sizeof *c->cycles, cycle_cmp, NULL, err));
     *out = c;
     c = NULL;
@@ -160,7 +181,6 @@ done:
     free(size);
     free(slot);
     free(self_loop);
-    free(comp_self);
     ms_cycles_free(c);
     return rc;
 }

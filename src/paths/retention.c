@@ -72,15 +72,17 @@ void ms__edge_sources_free(ms__edge_sources *s)
 /* How far ahead the path tree's loops prefetch (nodes, edges). */
 #define PATH_AHEAD 8
 
-int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, ms__pool *pool,
-                  uint32_t *parent, ms_error *err)
+/* The reached nodes in increasing distance, the root first (a counting
+ * sort of the distances; the system distances after the user ones): into
+ * *order (from pool, *reached of them). */
+static int order_by_distance(const ms__graph *g, const int32_t *dist, ms__pool *pool,
+                             uint32_t **order, uint64_t *reached, ms_error *err)
 {
     const uint32_t N = g->node_count, root = g->root;
-    uint32_t *cost = NULL, *order = NULL, *count = NULL;
-    uint64_t user_max = 0, system_max = 0, keys, reached = 0;
+    uint64_t user_max = 0, system_max = 0, keys;
+    uint32_t *count = NULL;
     int rc = MS_OK;
-
-    /* Sort the reached nodes by distance; the root goes first. */
+    *reached = 0;
     for (uint32_t n = 0; n < N; n++) {
         int32_t d = dist[n];
         if (d < 0 || n == root)
@@ -100,22 +102,27 @@ int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, m
         if (dist[n] < 0)
             continue;
         count[KEY(n) + 1]++;
-        reached++;
+        (*reached)++;
     }
     for (uint64_t k = 0; k < keys; k++)
         count[k + 1] += count[k];
-    MS_TRY(ms__pool_alloc(pool, &order, reached ? reached : 1, 4, false, "retention paths", err));
+    MS_TRY(ms__pool_alloc(pool, order, *reached ? *reached : 1, 4, false, "retention paths", err));
     for (uint32_t n = 0; n < N; n++)
         if (dist[n] >= 0)
-            order[count[KEY(n)]++] = n;
+            (*order)[count[KEY(n)]++] = n;
 #undef KEY
+done:
+    free(count);
+    return rc;
+}
 
-    MS_TRY(ms__pool_alloc(pool, &cost, N, 4, false, "retention paths", err));
-    for (uint32_t n = 0; n < N; n++) {
-        cost[n] = NONE;
-        parent[n] = NONE;
-    }
-    cost[root] = 0;
+/* Relaxes every followed edge once, nodes in `order`: an edge landing one
+ * hop further keeps the cheaper path (cost: the sum of ms__edge_rank).
+ * One hot loop over all edges, kept whole for its prefetches. */
+static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
+                  const uint32_t *order, uint64_t reached, uint32_t *cost, uint32_t *parent)
+{
+    const uint32_t root = g->root;
     for (uint64_t i = 0; i < reached; i++) {
         uint32_t v = order[i], cv = cost[v];
         int32_t want = dist[v] + 1;
@@ -158,8 +165,24 @@ int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, m
             }
         }
     }
+}
+
+int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, ms__pool *pool,
+                  uint32_t *parent, ms_error *err)
+{
+    const uint32_t N = g->node_count;
+    uint32_t *cost = NULL, *order = NULL;
+    uint64_t reached = 0;
+    int rc = MS_OK;
+    MS_TRY(order_by_distance(g, dist, pool, &order, &reached, err));
+    MS_TRY(ms__pool_alloc(pool, &cost, N, 4, false, "retention paths", err));
+    for (uint32_t n = 0; n < N; n++) {
+        cost[n] = NONE;
+        parent[n] = NONE;
+    }
+    cost[g->root] = 0;
+    relax(g, r, dist, order, reached, cost, parent);
 done:
-    free(count);
     ms__pool_release(pool, order, reached ? reached : 1, 4);
     ms__pool_release(pool, cost, N, 4);
     return rc;

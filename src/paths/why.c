@@ -35,12 +35,95 @@ static int candidate_cmp(const void *a, const void *b)
     return x->edge < y->edge ? -1 : x->edge > y->edge;
 }
 
-int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err)
+/* Whether n is alive, from its retainers: the root, retained by a strong
+ * path, or not (only weak retainers, only garbage, none). */
+static ms_why_status status_of(const ms__heap *h, uint32_t n, size_t nret, size_t nweak)
+{
+    if (n == h->g->root)
+        return MS_WHY_ROOT;
+    if (h->parent_edge[n] != NONE)
+        return MS_WHY_RETAINED;
+    return nret == 0 ? MS_WHY_UNREFERENCED : nweak == nret ? MS_WHY_WEAK_ONLY : MS_WHY_GARBAGE;
+}
+
+/* The other strong retainers of n (not the one on its path), shortest
+ * path first, one per retaining node, at most k: into cand, *ncand of them. */
+static void other_retainers(const ms__heap *h, uint32_t n, const uint64_t *ret, size_t nret,
+                            size_t k, candidate *cand, size_t *ncand)
 {
     const ms__graph *g = h->g;
+    uint32_t main_from = ms__edge_source(g, h->parent_edge[n]);
+    size_t found = 0, kept = 0;
+    for (size_t i = 0; i < nret; i++) {
+        uint32_t from = ms__edge_source(g, ret[i]);
+        unsigned t = ms__edge_type(g, ret[i]);
+        if (t == MS_ET_WEAK || from == main_from || from == n || h->distance[from] < 0 ||
+            (from != g->root && h->parent_edge[from] == NONE))
+            continue;
+        cand[found++] = (candidate){ret[i], from, h->distance[from], ms__edge_rank(t)};
+    }
+    qsort(cand, found, sizeof *cand, candidate_cmp);
+    /* one path per retainer: drop later edges from the same node */
+    for (size_t i = 0; i < found && kept < k; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < kept && !dup; j++)
+            dup = cand[j].from == cand[i].from;
+        if (!dup)
+            cand[kept++] = cand[i];
+    }
+    *ncand = kept;
+}
+
+/* The paths: n's own, then one through each other retainer (its path, the
+ * retainer's edge, n), hops back to back in w->hops. */
+static int fill_paths(const ms__heap *h, uint32_t n, const candidate *cand, size_t ncand,
+                      why_impl *w, ms_error *err)
+{
+    bool alive = w->pub.status == MS_WHY_RETAINED || w->pub.status == MS_WHY_ROOT;
+    size_t main_len = alive ? ms__retention_path(h, NULL, n, NULL, 0) : 0;
+    size_t hops_total = main_len, at = main_len;
+    int rc = MS_OK;
+    for (size_t i = 0; i < ncand; i++)
+        hops_total += ms__retention_path(h, NULL, cand[i].from, NULL, 0) + 1;
+    MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
+    MS_TRY(ms__alloc_array(&w->others, ncand ? ncand : 1, sizeof *w->others, "why", err));
+    ms__retention_path(h, NULL, n, w->hops, main_len);
+    w->pub.path = (ms_path){main_len, w->hops};
+    for (size_t i = 0; i < ncand; i++) {
+        size_t len = ms__retention_path(h, NULL, cand[i].from, w->hops + at, hops_total - at);
+        w->hops[at + len - 1].edge = cand[i].edge;
+        w->hops[at + len] = (ms_hop){n, UINT64_MAX};
+        w->others[i] = (ms_path){len + 1, w->hops + at};
+        at += len + 1;
+    }
+    w->pub.others = w->others;
+    w->pub.other_count = ncand;
+done:
+    return rc;
+}
+
+/* The dominator chain of n, nearest first, without the root. */
+static int fill_dominators(const ms__heap *h, uint32_t n, why_impl *w, ms_error *err)
+{
+    const uint32_t root = h->g->root;
+    size_t len = 0;
+    for (uint32_t d = h->idom[n]; d != root; d = h->idom[d])
+        len++;
+    if (ms__alloc_array(&w->dominators, len ? len : 1, sizeof *w->dominators, "why", err) < 0)
+        return MS_ENOMEM;
+    len = 0;
+    for (uint32_t d = h->idom[n]; d != root; d = h->idom[d])
+        w->dominators[len++] = d;
+    w->pub.dominators = w->dominators;
+    w->pub.dominator_count = len;
+    return MS_OK;
+}
+
+int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err)
+{
     why_impl *w = NULL;
     uint64_t *ret = NULL;
-    size_t nret = 0, ncand = 0, hops_total = 0, main_len;
+    size_t nret = 0, ncand = 0;
     candidate *cand = NULL;
     int rc = MS_OK;
 
@@ -51,87 +134,17 @@ int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err
         goto done;
     }
     w->pub.node = n;
-
     MS_TRY(ms__retainers(h, n, &ret, &nret, err));
     w->pub.retainer_count = nret;
     for (size_t i = 0; i < nret; i++)
-        w->pub.weak_retainer_count += ms__edge_type(g, ret[i]) == MS_ET_WEAK;
-
-    if (n == g->root) {
-        w->pub.status = MS_WHY_ROOT;
-    } else if (h->parent_edge[n] == NONE) {
-        w->pub.status = nret == 0                              ? MS_WHY_UNREFERENCED
-                        : w->pub.weak_retainer_count == nret ? MS_WHY_WEAK_ONLY
-                                                               : MS_WHY_GARBAGE;
-    } else {
-        w->pub.status = MS_WHY_RETAINED;
-    }
-
-    /* Other paths: one per other strong retainer, shortest first. */
+        w->pub.weak_retainer_count += ms__edge_type(h->g, ret[i]) == MS_ET_WEAK;
+    w->pub.status = status_of(h, n, nret, w->pub.weak_retainer_count);
     MS_TRY(ms__alloc_array(&cand, nret ? nret : 1, sizeof *cand, "why", err));
-    if (w->pub.status == MS_WHY_RETAINED) {
-        uint32_t main_from = ms__edge_source(g, h->parent_edge[n]);
-        for (size_t i = 0; i < nret; i++) {
-            uint32_t from = ms__edge_source(g, ret[i]);
-            unsigned t = ms__edge_type(g, ret[i]);
-            if (t == MS_ET_WEAK || from == main_from || from == n || h->distance[from] < 0 ||
-                (from != g->root && h->parent_edge[from] == NONE))
-                continue;
-            cand[ncand++] = (candidate){ret[i], from, h->distance[from], ms__edge_rank(t)};
-        }
-        qsort(cand, ncand, sizeof *cand, candidate_cmp);
-        /* one path per retainer: drop later edges from the same node */
-        {
-            size_t kept = 0;
-            for (size_t i = 0; i < ncand && kept < k; i++) {
-                bool dup = false;
-                for (size_t j = 0; j < kept && !dup; j++)
-                    dup = cand[j].from == cand[i].from;
-                if (!dup)
-                    cand[kept++] = cand[i];
-            }
-            ncand = kept;
-        }
-    } else {
-        ncand = 0;
-    }
-
-    /* Room for every path's hops. */
-    main_len = w->pub.status == MS_WHY_RETAINED || w->pub.status == MS_WHY_ROOT
-                   ? ms__retention_path(h, NULL, n, NULL, 0)
-                   : 0;
-    hops_total = main_len;
-    for (size_t i = 0; i < ncand; i++)
-        hops_total += ms__retention_path(h, NULL, cand[i].from, NULL, 0) + 1;
-    MS_TRY(ms__alloc_array(&w->hops, hops_total ? hops_total : 1, sizeof *w->hops, "why", err));
-    MS_TRY(ms__alloc_array(&w->others, ncand ? ncand : 1, sizeof *w->others, "why", err));
-    ms__retention_path(h, NULL, n, w->hops, main_len);
-    w->pub.path = (ms_path){main_len, w->hops};
-    {
-        size_t at = main_len;
-        for (size_t i = 0; i < ncand; i++) {
-            size_t len = ms__retention_path(h, NULL, cand[i].from, w->hops + at, hops_total - at);
-            w->hops[at + len - 1].edge = cand[i].edge;
-            w->hops[at + len] = (ms_hop){n, UINT64_MAX};
-            w->others[i] = (ms_path){len + 1, w->hops + at};
-            at += len + 1;
-        }
-    }
-    w->pub.others = w->others;
-    w->pub.other_count = ncand;
-
-    /* Dominator chain, nearest first, without the root. */
-    if (w->pub.status == MS_WHY_RETAINED) {
-        size_t len = 0;
-        for (uint32_t d = h->idom[n]; d != g->root; d = h->idom[d])
-            len++;
-        MS_TRY(ms__alloc_array(&w->dominators, len ? len : 1, sizeof *w->dominators, "why", err));
-        len = 0;
-        for (uint32_t d = h->idom[n]; d != g->root; d = h->idom[d])
-            w->dominators[len++] = d;
-        w->pub.dominators = w->dominators;
-        w->pub.dominator_count = len;
-    }
+    if (w->pub.status == MS_WHY_RETAINED)
+        other_retainers(h, n, ret, nret, k, cand, &ncand);
+    MS_TRY(fill_paths(h, n, cand, ncand, w, err));
+    if (w->pub.status == MS_WHY_RETAINED)
+        MS_TRY(fill_dominators(h, n, w, err));
     *out = &w->pub;
     w = NULL;
 done:
