@@ -68,8 +68,8 @@ int ms__keep_input(ms_snapshot_info *infos, char **names, unsigned which,
 void ms__id_overlap(const ms__heap *a, const ms__heap *b, uint64_t *shared, uint64_t *mismatched);
 
 /* Whether the overlap says "two different processes": no shared id, or
- * more than 1 % of the shared ids naming different objects (measured: 0 to
- * 0.02 % within one Node.js process, 7 % to 85 % across two). */
+ * more than 1 % of the shared ids naming different objects (far above what
+ * one process shows, far below two: docs/compare.md). */
 static inline bool ms__other_process(uint64_t shared, uint64_t mismatched)
 {
     return shared == 0 || mismatched * 100 > shared;

@@ -82,8 +82,7 @@ static void *scan_edges(void *arg)
 }
 
 /* Past this many edges the scan runs on two threads: one core alone does
- * not saturate the memory bus (measured: 58 M edges, 234 MB, 60 ms on one
- * thread on the benchmark VM). */
+ * not saturate the memory bus (docs/performance.md). */
 #define PARALLEL_SCAN_EDGES (16u << 20)
 
 int ms__retainers(const ms__heap *h, uint32_t n, uint64_t **out, size_t *count, ms_error *err)
