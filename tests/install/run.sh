@@ -12,7 +12,8 @@
 # (memsnap::memsnap and memsnap::memsnap_static).  Each build runs on a real
 # V8 snapshot (the `snapshots` fixture's) and on a pair growth.js writes
 # with a known leak, and must print what the installed CLI says of the same
-# files (summary --json, top --json, compare --json).
+# files (summary --json, top --json, compare --json).  The example program
+# of docs/library.md is built and run too.
 #
 # ctest runs it (label install) with, in the environment:
 #   MEMSNAP_BUILD      the build tree           MEMSNAP_SOURCE   the source tree
@@ -201,6 +202,20 @@ step "cc \$(pkg-config --cflags --libs memsnap) = $pc"
 needed "$work/use_pkgconfig" | grep -qx libmemsnap.so.0 ||
   fail "use_pkgconfig does not load libmemsnap.so.0 (needs: $(needed "$work/use_pkgconfig" | tr '\n' ' '))"
 check_run use_pkgconfig env LD_LIBRARY_PATH="$libdir" "$work/use_pkgconfig"
+
+# ---- the example of docs/library.md, as printed there ---------------------------
+awk '/^```c$/ { inside = 1; next } /^```$/ { if (inside) exit } inside' \
+  "$src/docs/library.md" >"$work/heapcheck.c"
+[ -s "$work/heapcheck.c" ] || fail "no \`\`\`c example in docs/library.md"
+# shellcheck disable=SC2086
+"$MEMSNAP_CC" $cflags -std=c99 -pedantic -Wall -Wextra -Werror -o "$work/heapcheck" \
+  "$work/heapcheck.c" $pc || fail "the example of docs/library.md does not build"
+LD_LIBRARY_PATH=$libdir "$work/heapcheck" "$snapshot" "$before" "$after" >"$work/heapcheck.out" \
+  2>&1 || fail "the example of docs/library.md exited $?: $(cat "$work/heapcheck.out")"
+grep -qE "^Leaky +\+$leaked objects \($leaked new\)" "$work/heapcheck.out" ||
+  fail "the example of docs/library.md does not print 'Leaky +$leaked objects ($leaked new)':
+$(cat "$work/heapcheck.out")"
+step "docs/library.md's example: $(grep -E '^Leaky ' "$work/heapcheck.out")"
 
 # ---- pkg-config --static ---------------------------------------------------------
 # --static adds Requires.private and Libs.private; with both libmemsnap.so
