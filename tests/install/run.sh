@@ -131,7 +131,7 @@ if [ "${MEMSNAP_MAN:-0}" = 1 ]; then
   done
   step "man page ($how): a section for each of $(echo $commands)"
 else
-  step "man page: not built (help2man was not found when the build was configured), not checked"
+  step "man page: not built here (no help2man when the build was configured, or the fuzz build): not checked"
 fi
 
 # ---- inputs, and what the installed CLI says of them -------------------------
