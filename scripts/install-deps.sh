@@ -11,6 +11,7 @@ packages=(
   libzstd-dev zstd libcjson-dev libcmocka-dev   # zstd: the tests compress inputs with it
   libgc-dev libdwarf-dev libelf-dev   # Boehm GC captures and their symbolization
   python3                             # the Python heap recorder and its tests
+  help2man                            # the memsnap(1) man page, made from the commands' help
   guile-3.0                           # a real Boehm GC program the capture tests run
   clang libclang-rt-14-dev            # the fuzz targets: clang, and its libFuzzer runtime
 )
