@@ -199,7 +199,7 @@ static void run_free(ms__dom_run *t)
     ms__pool_release(pool, t->dom, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t->head, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t->next, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t->high, (E + 63) / 64 + 1, 8);
+    ms__pool_release(pool, t->high, ms__bitset_words(E) + 1, 8);
     free(t->stack);
     free(t->path);
     t->v = NULL;
@@ -224,7 +224,7 @@ static int number_vertices(ms__dom_run *t, ms_error *err)
 
     t->path_cap = 1024;
     MS_TRY(ms__alloc_array(&t->path, t->path_cap, sizeof *t->path, "dominator DFS", err));
-    MS_TRY(ms__pool_alloc(t->pool, &t->high, (E + 63) / 64 + 1, 8, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(t->pool, &t->high, ms__bitset_words(E) + 1, 8, true, "dominators", err));
     MS_TRY(ms__pool_alloc(t->pool, &t->v, (uint64_t)N + 1, sizeof *t->v, true, "dominators", err));
     MS_TRY(ms__pool_alloc(t->pool, &t->vertex, (uint64_t)N + 1, 4, false, "dominators", err));
     V = t->v;
@@ -327,7 +327,7 @@ static int fill_predecessors(ms__dom_run *t, uint8_t **out, ms_error *err)
             }
         }
     }
-    ms__pool_release(t->pool, t->high, (E + 63) / 64 + 1, 8);
+    ms__pool_release(t->pool, t->high, ms__bitset_words(E) + 1, 8);
     t->high = NULL;
     *out = rev_from;
     return MS_OK;

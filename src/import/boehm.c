@@ -48,6 +48,7 @@
 #include "dwarf.h"
 #include "../capture/format.h"
 #include "../snapshot/builder.h"
+#include "../util/bitset.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ typedef struct bx {
     /* INFO */
     uint64_t info_flags, gc_version, debug_header, kept;
     uint64_t program; /* offset into text */
-    uint8_t valid_off[DISPL_MAX / 8];
+    uint64_t valid_off[DISPL_MAX / 64]; /* bit per byte offset a pointer may have */
     bool interior, any_debug;
 
     bmod *mods;
@@ -326,9 +327,9 @@ static int read_info(bx *x)
         if (v >= DISPL_MAX)
             return fail(x, MS_EFORMAT, off, "displacement %llu is beyond %u",
                         (unsigned long long)v, DISPL_MAX);
-        x->valid_off[v / 8] |= (uint8_t)(1u << (v % 8));
+        ms__bit_set(x->valid_off, v);
     }
-    x->valid_off[0] |= 1; /* the object's start is always valid */
+    ms__bit_set(x->valid_off, 0); /* the object's start is always valid */
     x->interior = (x->info_flags & MS_GCCAP_INFO_INTERIOR) != 0;
     rc = MS_OK;
 done:
@@ -531,7 +532,7 @@ static int read_objects(bx *x)
     }
     /* GC_debug_malloc'd objects are reached at base + header size. */
     if (x->any_debug && x->debug_header < DISPL_MAX)
-        x->valid_off[x->debug_header / 8] |= (uint8_t)(1u << (x->debug_header % 8));
+        ms__bit_set(x->valid_off, x->debug_header);
     MS_TRY(build_index(x));
 done:
     return rc;
@@ -591,7 +592,7 @@ static inline uint32_t resolve(const bx *x, uint64_t v, bool anywhere)
     if (off >= x->o[lo].size)
         return NONE;
     if (off == 0 || x->interior || anywhere ||
-        (off < DISPL_MAX && (x->valid_off[off / 8] & (1u << (off % 8)))))
+        (off < DISPL_MAX && ms__bit(x->valid_off, off)))
         return (uint32_t)lo;
     return NONE;
 }
