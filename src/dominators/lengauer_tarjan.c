@@ -46,6 +46,7 @@
 
 #include "../util/bitset.h"
 #include "../util/pool.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -124,12 +125,9 @@ static int dfs(ms__dom_run *t, uint32_t root, ms_error *err)
                 number(t, w);
                 classify(t, sv, e, w); /* a tree edge: w is larger */
                 f->edge = e + 1;
-                if (sp == t->path_cap) {
-                    uint64_t cap = t->path_cap * 2;
-                    if (ms__realloc_array(&t->path, cap, sizeof *t->path, "dominator DFS", err) < 0)
-                        return MS_ENOMEM;
-                    t->path_cap = cap;
-                }
+                if (sp == t->path_cap && ms__grow(&t->path, &t->path_cap, sp + 1, 1024,
+                                                  sizeof *t->path, "dominator DFS", err) < 0)
+                    return MS_ENOMEM;
                 t->path[sp++] = (ms__dom_frame){w, g->first_edge[w - 1]};
                 descended = true;
                 break;
@@ -142,22 +140,14 @@ static int dfs(ms__dom_run *t, uint32_t root, ms_error *err)
     return MS_OK;
 }
 
-static int grow_stack(ms__dom_run *t, ms_error *err)
-{
-    uint64_t cap = t->stack_cap ? t->stack_cap * 2 : 1024;
-    if (ms__realloc_array(&t->stack, cap, 4, "dominator stack", err) < 0)
-        return MS_ENOMEM;
-    t->stack_cap = cap;
-    return MS_OK;
-}
-
 /* COMPRESS(v) with an explicit stack (the path can be millions long). */
 static int compress(ms__dom_run *t, uint32_t v, ms_error *err)
 {
     ms__dom_vtx *V = t->v;
     uint64_t sp = 0;
     while (V[V[v].ancestor].ancestor != 0) {
-        if (sp == t->stack_cap && grow_stack(t, err) < 0)
+        if (sp == t->stack_cap &&
+            ms__grow(&t->stack, &t->stack_cap, sp + 1, 1024, 4, "dominator stack", err) < 0)
             return MS_ENOMEM;
         t->stack[sp++] = v;
         v = V[v].ancestor;
@@ -206,6 +196,7 @@ static void run_free(ms__dom_run *t)
     t->vertex = t->dom = t->head = t->next = t->stack = NULL;
     t->high = NULL;
     t->path = NULL;
+    t->stack_cap = t->path_cap = 0;
 }
 
 /* Step 1: DFS numbering from the root, then from each node without a
@@ -271,6 +262,7 @@ static int number_vertices(ms__dom_run *t, ms_error *err)
     }
     free(t->path);
     t->path = NULL;
+    t->path_cap = 0;
 
     /* The cross and back predecessors as one array, the lists laid out in
      * decreasing DFS order so that step 2 reads it front to back.  Until a

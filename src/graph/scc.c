@@ -13,6 +13,7 @@
 #include "scc.h"
 
 #include "../util/pool.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -74,10 +75,9 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *poo
                     f->edge++;
                     index[w] = low[w] = next_index++;
                     stack[sp++] = w;
-                    if (path_len == path_cap) {
-                        path_cap *= 2;
-                        MS_TRY(ms__realloc_array(&path, path_cap, sizeof *path, "cycles", err));
-                    }
+                    if (path_len == path_cap)
+                        MS_TRY(ms__grow(&path, &path_cap, path_len + 1, 1024, sizeof *path,
+                                        "cycles", err));
                     path[path_len++] = (frame){w, g->first_edge[w]};
                     descended = true;
                     break;

@@ -49,6 +49,7 @@
 #include "../capture/format.h"
 #include "../snapshot/builder.h"
 #include "../util/bitset.h"
+#include "../util/vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,16 @@ typedef struct bobj {
     uint64_t addr, size;
 } bobj;
 
+typedef struct bedge {
+    uint32_t from, to; /* objects */
+    uint32_t offset;   /* of the word in `from`, bytes; UINT32_MAX when unknown */
+} bedge;
+
+typedef struct broot {
+    uint32_t range, to; /* root range, object */
+    uint64_t addr;      /* of the root word */
+} broot;
+
 typedef struct bx {
     ms__reader *r;
     ms__progress *progress;
@@ -132,14 +143,13 @@ typedef struct bx {
     uint32_t *site, *ncand;
 
     /* object edges */
-    uint32_t *ef, *et, *eo;
+    bedge *e;
     uint64_t ne, ecap;
 
     /* roots */
     brange *ranges;
     uint32_t nranges;
-    uint32_t *rr, *rt;
-    uint64_t *ra;
+    broot *re; /* root words that point to an object */
     uint64_t nre, recap;
 
     ms__builder b;
@@ -259,21 +269,6 @@ static inline const char *text(const bx *x, uint64_t at)
     return x->text.data + at;
 }
 
-/* Grows *arr (elements of `size` bytes) to hold at least `want`. */
-static int grow_to(void *arr, uint64_t *cap, uint64_t want, size_t size, const char *what,
-                   ms_error *err)
-{
-    uint64_t c = *cap ? *cap : 256;
-    if (want <= *cap)
-        return MS_OK;
-    while (c < want)
-        c *= 2;
-    if (ms__realloc_array(arr, c, size, what, err) < 0)
-        return MS_ENOMEM;
-    *cap = c;
-    return MS_OK;
-}
-
 /* ---- header and the small sections ------------------------------------------------- */
 
 static int read_header(bx *x)
@@ -344,7 +339,7 @@ static int read_modules(bx *x)
     MS_TRY(get_count(x, &count, 5, MAX_MODULES, "module count"));
     for (uint64_t i = 0; i < count; i++) {
         bmod *m;
-        MS_TRY(grow_to(&x->mods, &cap, i + 1, sizeof *x->mods, "modules", x->err));
+        MS_TRY(ms__grow(&x->mods, &cap, i + 1, 256, sizeof *x->mods, "modules", x->err));
         m = &x->mods[i];
         memset(m, 0, sizeof *m);
         uint64_t len, bid, nseg, v;
@@ -378,7 +373,7 @@ static int read_threads(bx *x)
     MS_TRY(get_count(x, &count, 5, 1u << 20, "thread count"));
     for (uint64_t i = 0; i < count; i++) {
         bthr *t;
-        MS_TRY(grow_to(&x->thr, &cap, i + 1, sizeof *x->thr, "threads", x->err));
+        MS_TRY(ms__grow(&x->thr, &cap, i + 1, 256, sizeof *x->thr, "threads", x->err));
         t = &x->thr[i];
         memset(t, 0, sizeof *t);
         MS_TRY(get_varint(x, &t->id, "thread id"));
@@ -409,7 +404,7 @@ static int read_sites(bx *x)
     for (uint64_t i = 0; i < count; i++) {
         bsite *s;
         uint64_t off = pos(x);
-        MS_TRY(grow_to(&x->sites, &cap, i + 1, sizeof *x->sites, "sites", x->err));
+        MS_TRY(ms__grow(&x->sites, &cap, i + 1, 256, sizeof *x->sites, "sites", x->err));
         s = &x->sites[i];
         memset(s, 0, sizeof *s);
         s->site_sid = s->class_sid = NONE;
@@ -437,8 +432,8 @@ static int read_sites(bx *x)
             if (s->depth == 0)
                 return fail(x, MS_EFORMAT, off, "a stack site without frames");
             s->frames = x->nframes;
-            MS_TRY(grow_to(&x->frames, &x->frames_cap, x->nframes + 2 * s->depth, 8, "frames",
-                           x->err));
+            MS_TRY(ms__grow(&x->frames, &x->frames_cap, x->nframes + 2 * s->depth, 256, 8,
+                            "frames", x->err));
             for (uint64_t k = 0; k < s->depth; k++) {
                 off = pos(x);
                 MS_TRY(get_varint(x, &v, "frame module"));
@@ -484,7 +479,7 @@ static int read_objects(bx *x)
             return fail(x, MS_EFORMAT, off, "address of object %llu is beyond 2^64",
                         (unsigned long long)i);
         prev += v * 16;
-        MS_TRY(grow_to(&x->o, &x->cap, i + 1, sizeof *x->o, "objects", x->err));
+        MS_TRY(ms__grow(&x->o, &x->cap, i + 1, 256, sizeof *x->o, "objects", x->err));
         x->o[i].addr = prev;
     }
     x->n = count;
@@ -623,19 +618,14 @@ static int read_words(bx *x)
             j = resolve(x, value, false);
             if (j == NONE)
                 continue;
-            if (x->ne >= x->ecap) {
-                uint64_t c = x->ecap ? x->ecap * 2 : 4096;
+            if (x->ne == x->ecap) {
                 if (x->ne >= MS_EDGE_LIMIT)
                     return fail(x, MS_ELIMIT, off, "more than %u edges", MS_EDGE_LIMIT);
-                MS_TRY(ms__realloc_array(&x->ef, c, 4, "edges", x->err));
-                MS_TRY(ms__realloc_array(&x->et, c, 4, "edges", x->err));
-                MS_TRY(ms__realloc_array(&x->eo, c, 4, "edges", x->err));
-                x->ecap = c;
+                MS_TRY(ms__grow(&x->e, &x->ecap, x->ne + 1, 4096, sizeof *x->e, "edges", x->err));
             }
-            x->ef[x->ne] = (uint32_t)i;
-            x->et[x->ne] = j;
-            x->eo[x->ne] = prev == MS_GCCAP_OFFSET_UNKNOWN ? UINT32_MAX : (uint32_t)(prev * 8);
-            x->ne++;
+            x->e[x->ne++] = (bedge){(uint32_t)i, j,
+                                    prev == MS_GCCAP_OFFSET_UNKNOWN ? UINT32_MAX
+                                                                    : (uint32_t)(prev * 8)};
         }
     }
 done:
@@ -650,7 +640,7 @@ static int read_roots(bx *x)
     for (uint64_t r = 0; r < count; r++) {
         brange *g;
         uint64_t off = pos(x), v, n, prev = 0;
-        MS_TRY(grow_to(&x->ranges, &cap, r + 1, sizeof *x->ranges, "root ranges", x->err));
+        MS_TRY(ms__grow(&x->ranges, &cap, r + 1, 256, sizeof *x->ranges, "root ranges", x->err));
         g = &x->ranges[r];
         memset(g, 0, sizeof *g);
         bool anywhere;
@@ -686,19 +676,13 @@ static int read_roots(bx *x)
             j = resolve(x, value, anywhere);
             if (j == NONE)
                 continue;
-            if (x->nre >= x->recap) {
-                uint64_t c = x->recap ? x->recap * 2 : 1024;
+            if (x->nre == x->recap) {
                 if (x->nre >= UINT32_MAX)
                     return fail(x, MS_ELIMIT, off, "more than %u root words", UINT32_MAX);
-                MS_TRY(ms__realloc_array(&x->rr, c, 4, "root edges", x->err));
-                MS_TRY(ms__realloc_array(&x->rt, c, 4, "root edges", x->err));
-                MS_TRY(ms__realloc_array(&x->ra, c, 8, "root edges", x->err));
-                x->recap = c;
+                MS_TRY(ms__grow(&x->re, &x->recap, x->nre + 1, 1024, sizeof *x->re, "root edges",
+                                x->err));
             }
-            x->rr[x->nre] = (uint32_t)r;
-            x->rt[x->nre] = j;
-            x->ra[x->nre] = g->lo + prev * 8;
-            x->nre++;
+            x->re[x->nre++] = (broot){(uint32_t)r, j, g->lo + prev * 8};
         }
         x->nranges++;
     }
@@ -818,20 +802,20 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
     MS_TRY(ms__alloc_array(&queue, n, 4, "queue", x->err));
     MS_TRY(ms__alloc_array_zero(&internal, n, 1, "internal flags", x->err));
     for (uint64_t e = 0; e < x->ne; e++)
-        first[x->ef[e] + 1]++;
+        first[x->e[e].from + 1]++;
     for (uint64_t i = 0; i < n; i++)
         first[i + 1] += first[i];
     /* fill, stable: queue[] counts what each node has so far */
     memset(queue, 0, n * 4);
     for (uint64_t e = 0; e < x->ne; e++) {
-        uint32_t f = x->ef[e];
-        adj[first[f] + queue[f]++] = x->et[e];
+        uint32_t f = x->e[e].from;
+        adj[first[f] + queue[f]++] = x->e[e].to;
     }
 
     /* The collector's per-thread records. */
     for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind == MS_GCCAP_ROOT_LIBGC &&
+        uint32_t j = x->re[e].to;
+        if (x->ranges[x->re[e].range].kind == MS_GCCAP_ROOT_LIBGC &&
             (x->oflags[j] & MS_GCCAP_OBJ_THREAD_REP))
             internal[j] = 1;
     }
@@ -846,8 +830,8 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
     memset(state, ST_NEW, n);
     head = tail = 0;
     for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind != MS_GCCAP_ROOT_LIBGC && !internal[j] && !state[j]) {
+        uint32_t j = x->re[e].to;
+        if (x->ranges[x->re[e].range].kind != MS_GCCAP_ROOT_LIBGC && !internal[j] && !state[j]) {
             state[j] = ST_LIVE;
             queue[tail++] = j;
         }
@@ -877,8 +861,8 @@ static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_
             queue[tail++] = (uint32_t)i;
         }
     for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind == MS_GCCAP_ROOT_LIBGC && !state[j]) {
+        uint32_t j = x->re[e].to;
+        if (x->ranges[x->re[e].range].kind == MS_GCCAP_ROOT_LIBGC && !state[j]) {
             state[j] = ST_DROPPED;
             queue[tail++] = j;
         }
@@ -975,14 +959,15 @@ typedef struct symq {
     ms__sym_query *q;
     uint32_t *site;    /* site index, or NONE for a data query */
     uint32_t *frame;   /* frame within the site, or the root edge for data */
-    size_t n, cap;
+    size_t n;
+    uint64_t cap;
 } symq;
 
 static int symq_add(symq *s, uint64_t pc, bool data, uint32_t site, uint32_t frame, ms_error *err)
 {
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        if (ms__realloc_array(&s->q, cap, sizeof *s->q, "symbol queries", err) < 0 ||
+        uint64_t cap = s->cap;
+        if (ms__grow(&s->q, &cap, s->n + 1, 64, sizeof *s->q, "symbol queries", err) < 0 ||
             ms__realloc_array(&s->site, cap, 4, "symbol queries", err) < 0 ||
             ms__realloc_array(&s->frame, cap, 4, "symbol queries", err) < 0)
             return MS_ENOMEM;
@@ -1030,9 +1015,9 @@ static int name_sites(bx *x, const uint8_t *used_site, const uint8_t *used_root,
             }
     }
     for (uint64_t e = 0; e < x->nre; e++) {
-        const brange *g = &x->ranges[x->rr[e]];
+        const brange *g = &x->ranges[x->re[e].range];
         if (used_root[e] && g->kind == MS_GCCAP_ROOT_DATA)
-            MS_TRY(symq_add(&per[g->owner], x->ra[e] - x->mods[g->owner].base, true, NONE,
+            MS_TRY(symq_add(&per[g->owner], x->re[e].addr - x->mods[g->owner].base, true, NONE,
                             (uint32_t)e, x->err));
     }
     for (uint32_t m = 0; m < x->nmods; m++)
@@ -1193,8 +1178,8 @@ static int build_graph(bx *x, ms__graph **out)
     MS_TRY(ms__alloc_array_zero(&root_name, x->nre + 1, 4, "root names", x->err));
     MS_TRY(ms__alloc_array(&gkey, x->nranges + 2, 8, "groups", x->err));
     for (uint64_t e = 0; e < x->nre; e++) {
-        brange *g = &x->ranges[x->rr[e]];
-        uint32_t j = x->rt[e];
+        brange *g = &x->ranges[x->re[e].range];
+        uint32_t j = x->re[e].to;
         if (g->kind == MS_GCCAP_ROOT_LIBGC || state[j] != ST_LIVE)
             continue;
         used_root[e] = 1;
@@ -1303,22 +1288,22 @@ static int build_graph(bx *x, ms__graph **out)
 
     /* root edges */
     for (uint64_t e = 0; e < x->nre; e++) {
-        const brange *g = &x->ranges[x->rr[e]];
+        const brange *g = &x->ranges[x->re[e].range];
         uint32_t sid;
         if (!used_root[e])
             continue;
         if (g->kind == MS_GCCAP_ROOT_DATA) {
             sid = root_name[e];
         } else if (g->kind == MS_GCCAP_ROOT_REGISTERS) {
-            uint64_t w = (x->ra[e] - g->lo) / 8;
+            uint64_t w = (x->re[e].addr - g->lo) / 8;
             if (w < MS_GCCAP_REGISTER_COUNT)
                 MS_TRY(intern(x, regs[w], strlen(regs[w]), &sid));
             else
                 MS_TRY(internf(x, &sid, "register %llu", (unsigned long long)w));
         } else {
-            MS_TRY(internf(x, &sid, "0x%llx", (unsigned long long)x->ra[e]));
+            MS_TRY(internf(x, &sid, "0x%llx", (unsigned long long)x->re[e].addr));
         }
-        MS_TRY(ms__builder_edge(&x->b, g->group, node_of[x->rt[e]], MS_ET_PROPERTY, sid, x->err));
+        MS_TRY(ms__builder_edge(&x->b, g->group, node_of[x->re[e].to], MS_ET_PROPERTY, sid, x->err));
     }
     if (uncoll_group != NONE) {
         uint32_t k = 0;
@@ -1334,9 +1319,9 @@ static int build_graph(bx *x, ms__graph **out)
 
     /* object edges, in the order of the words */
     for (uint64_t e = 0; e < x->ne; e++) {
-        uint32_t f = node_of[x->ef[e]], t = node_of[x->et[e]];
+        uint32_t f = node_of[x->e[e].from], t = node_of[x->e[e].to];
         if (f != NONE && t != NONE)
-            MS_TRY(ms__builder_edge(&x->b, f, t, MS_ET_ELEMENT, x->eo[e], x->err));
+            MS_TRY(ms__builder_edge(&x->b, f, t, MS_ET_ELEMENT, x->e[e].offset, x->err));
     }
     ms__builder_set_root(&x->b, 0);
     MS_TRY(ms__builder_finish(&x->b, out, x->err));
@@ -1384,13 +1369,9 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     free(x.oflags);
     free(x.site);
     free(x.ncand);
-    free(x.ef);
-    free(x.et);
-    free(x.eo);
+    free(x.e);
     free(x.ranges);
-    free(x.rr);
-    free(x.rt);
-    free(x.ra);
+    free(x.re);
     return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "dwarf.h"
 
 #include "../util/sort.h"
+#include "../util/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,8 @@ typedef struct esym {
 
 typedef struct symtab {
     esym *s;
-    size_t n, cap;
+    size_t n;
+    uint64_t cap;
     ms__sbuf names;
 } symtab;
 
@@ -186,12 +188,8 @@ static int load_symbols(elf_file *f, symtab *t, ms_error *err)
             name = elf_strptr(f->elf, pick_sh.sh_link, sym.st_name);
             if (!name || !*name)
                 continue;
-            if (t->n == t->cap) {
-                size_t cap = t->cap ? t->cap * 2 : 1024;
-                if (ms__realloc_array(&t->s, cap, sizeof *t->s, "symbols", err) < 0)
-                    return MS_ENOMEM;
-                t->cap = cap;
-            }
+            if (ms__grow(&t->s, &t->cap, t->n + 1, 1024, sizeof *t->s, "symbols", err) < 0)
+                return MS_ENOMEM;
             t->s[t->n].addr = sym.st_value;
             t->s[t->n].size = sym.st_size;
             t->s[t->n].func = type != STT_OBJECT;

@@ -26,6 +26,7 @@
 #include "json.h"
 #include "uints_pipe.h"
 #include "../snapshot/builder.h"
+#include "../util/vec.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -710,10 +711,9 @@ static int read_strings(v8 *s)
                     return MS_ENOMEM;
                 for (uint64_t i = 0; i < index; i++)
                     s->remap[i] = (uint32_t)i;
-            } else if (index >= s->remap_cap) {
-                if (ms__realloc_array(&s->remap, s->remap_cap * 2, 4, "string map", s->err) < 0)
-                    return MS_ENOMEM;
-                s->remap_cap *= 2;
+            } else if (ms__grow(&s->remap, &s->remap_cap, index + 1, 1024, 4, "string map",
+                                s->err) < 0) {
+                return MS_ENOMEM;
             }
             s->remap[index] = id;
         }

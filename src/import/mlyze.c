@@ -32,6 +32,7 @@
 #include "import.h"
 #include "../snapshot/builder.h"
 #include "../snapshot/trace.h"
+#include "../util/vec.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -383,14 +384,11 @@ static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
     }
     if (stack < DIRECT_STACKS) {
         if (stack >= m->site_by_stack_cap) {
-            uint64_t cap = m->site_by_stack_cap ? m->site_by_stack_cap : 1024;
-            while (cap <= stack)
-                cap *= 2;
-            if (ms__realloc_array(&m->site_by_stack, cap, 4, "stack table", m->err) < 0)
+            uint64_t old = m->site_by_stack_cap;
+            if (ms__grow(&m->site_by_stack, &m->site_by_stack_cap, stack + 1, 1024, 4,
+                         "stack table", m->err) < 0)
                 return forward(m, MS_ENOMEM, off);
-            memset(m->site_by_stack + m->site_by_stack_cap, 0,
-                   (size_t)(cap - m->site_by_stack_cap) * 4);
-            m->site_by_stack_cap = cap;
+            memset(m->site_by_stack + old, 0, (size_t)(m->site_by_stack_cap - old) * 4);
         }
         m->site_by_stack[stack] = *site + 1;
     }
@@ -589,14 +587,8 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
                     (unsigned long long)(4 + 4 * n + total));
     if (m->hstr_count + n > (uint64_t)NONE32 - 1)
         return fail(m, MS_ELIMIT, off, "more than %u strings in the heap snapshot", NONE32 - 1);
-    if (m->hstr_count + n > m->hstr_cap) {
-        uint64_t cap = m->hstr_cap < 1024 ? 1024 : m->hstr_cap * 2;
-        if (cap < m->hstr_count + n)
-            cap = m->hstr_count + n;
-        if (ms__realloc_array(&m->hstr, cap, 4, "heap strings", m->err) < 0)
-            return MS_ENOMEM;
-        m->hstr_cap = cap;
-    }
+    if (ms__grow(&m->hstr, &m->hstr_cap, m->hstr_count + n, 1024, 4, "heap strings", m->err) < 0)
+        return MS_ENOMEM;
     at = 4 + 4 * n;
     for (uint64_t i = 0; i < n; i++) {
         uint32_t l = le32(p + 4 + 4 * i);
@@ -691,14 +683,9 @@ static int heap_roots(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     uint64_t n;
     if (heap_array(m, "HEAP_ROOTS", "roots", 12, p, len, off, &n) < 0)
         return MS_EFORMAT;
-    if (m->root_count + n > m->root_cap) {
-        uint64_t cap = m->root_cap < 256 ? 256 : m->root_cap * 2;
-        if (cap < m->root_count + n)
-            cap = m->root_count + n;
-        if (ms__realloc_array(&m->roots, cap, sizeof *m->roots, "roots", m->err) < 0)
-            return MS_ENOMEM;
-        m->root_cap = cap;
-    }
+    if (ms__grow(&m->roots, &m->root_cap, m->root_count + n, 256, sizeof *m->roots, "roots",
+                 m->err) < 0)
+        return MS_ENOMEM;
     for (uint64_t i = 0; i < n; i++) {
         root_entry *e = &m->roots[m->root_count + i];
         uint32_t name = le32(p + 4 + 4 * n + 4 * i);

@@ -3,6 +3,8 @@
  */
 #include "builder.h"
 
+#include "../util/vec.h"
+
 #include <string.h>
 
 static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
@@ -43,6 +45,17 @@ void ms__builder_discard(ms__builder *b)
     free(b->edge_from);
     free(b->position_slots);
     memset(b, 0, sizeof *b);
+}
+
+/* The next capacity of the node or edge arrays, which grow together (so
+ * not through ms__grow): doubled, from `min`, at least `need`, at most
+ * `limit` (the most the graph can hold). */
+static uint64_t next_cap(uint64_t cap, uint64_t need, uint64_t min, uint64_t limit)
+{
+    cap = cap < min ? min : cap * 2;
+    if (cap < need)
+        cap = need;
+    return cap < limit ? cap : limit;
 }
 
 static int grow_nodes(ms__builder *b, uint64_t cap, ms_error *err)
@@ -147,15 +160,9 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
     if (need > MS_NODE_LIMIT)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX,
                         "more than %u nodes (memsnap's limit; graph.h)", MS_NODE_LIMIT);
-    if (need > b->node_cap) {
-        uint64_t cap = b->node_cap < 1024 ? 1024 : b->node_cap * 2;
-        if (cap < need)
-            cap = need;
-        if (cap > MS_NODE_LIMIT)
-            cap = MS_NODE_LIMIT;
-        if (grow_nodes(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (need > b->node_cap &&
+        grow_nodes(b, next_cap(b->node_cap, need, 1024, MS_NODE_LIMIT), err) < 0)
+        return MS_ENOMEM;
     for (size_t i = 0; i < count; i++) {
         g->node_type[n + i] = nb->type[i];
         g->node_name[n + i] = nb->name[i];
@@ -223,15 +230,9 @@ int ms__builder_append_edges(ms__builder *b, const uint32_t *to, const uint8_t *
         return ms__fail(err, MS_EFORMAT, UINT64_MAX,
                         "more edges than the nodes' edge counts declare (%llu)",
                         (unsigned long long)b->edges_declared);
-    if (need > b->edge_cap) {
-        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
-        if (cap < need)
-            cap = need;
-        if (cap > b->edges_declared)
-            cap = b->edges_declared;
-        if (grow_edges(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (need > b->edge_cap &&
+        grow_edges(b, next_cap(b->edge_cap, need, 4096, b->edges_declared), err) < 0)
+        return MS_ENOMEM;
     {
         uint32_t *w = g->edge_word + g->edge_count, any_to = 0, any_type = 0;
         for (size_t i = 0; i < n; i++) {
@@ -256,11 +257,9 @@ int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, 
     if (e >= MS_EDGE_LIMIT)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u edges (memsnap's limit; graph.h)",
                         MS_EDGE_LIMIT);
-    if (e >= b->edge_cap) {
-        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
-        if (grow_edges(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (e >= b->edge_cap &&
+        grow_edges(b, next_cap(b->edge_cap, e + 1, 4096, MS_EDGE_LIMIT), err) < 0)
+        return MS_ENOMEM;
     if (to > MS_EDGE_TO_MASK || type >= MS_EDGE_TYPE_LIMIT)
         return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge target or type out of range");
     b->edge_from[e] = from;
@@ -302,6 +301,7 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
 {
     ms__graph *g = b->g;
     uint32_t i;
+    int rc;
     if (!b->position_slots || (uint64_t)(g->position_count + 1) * 2 > (uint64_t)b->position_mask + 1) {
         uint32_t nmask = b->position_slots ? b->position_mask * 2 + 1 : 255, *slots;
         if (nmask > (1u << 30))
@@ -327,12 +327,9 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
             return MS_OK;
         }
     }
-    if (g->position_count >= b->position_cap) {
-        uint64_t cap = b->position_cap < 64 ? 64 : b->position_cap * 2;
-        if (ms__realloc_array(&g->positions, cap, sizeof *g->positions, "positions", err) < 0)
-            return MS_ENOMEM;
-        b->position_cap = cap;
-    }
+    if ((rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
+                         sizeof *g->positions, "source positions", err)) < 0)
+        return rc;
     g->positions[g->position_count] = (ms__position){script, line, column};
     b->position_slots[i] = g->position_count + 1;
     *out = g->position_count++;
@@ -357,16 +354,12 @@ int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_
 {
     ms__graph *g = b->g;
     uint32_t pos = 0;
-    if (intern_position(b, script_id, line, column, &pos, err) < 0)
-        return err ? err->code : MS_ENOMEM;
-    if (g->location_count >= b->location_cap) {
-        uint64_t cap = b->location_cap < 256 ? 256 : b->location_cap * 2;
-        if (cap > UINT32_MAX)
-            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many locations");
-        if (ms__realloc_array(&g->locations, cap, sizeof *g->locations, "locations", err) < 0)
-            return MS_ENOMEM;
-        b->location_cap = cap;
-    }
+    int rc;
+    if ((rc = intern_position(b, script_id, line, column, &pos, err)) < 0)
+        return rc;
+    if ((rc = ms__grow32(&g->locations, &b->location_cap, g->location_count + 1ull, 256,
+                         sizeof *g->locations, "locations", err)) < 0)
+        return rc;
     g->locations[g->location_count++] = (ms__location){n, pos};
     return MS_OK;
 }

@@ -31,7 +31,7 @@ typedef struct ms__builder {
     uint64_t edge_cap;
     uint64_t edges_declared; /* SEQUENTIAL: sum of declared degrees */
     uint32_t *edge_from;     /* ANY_ORDER only */
-    uint64_t location_cap, position_cap;
+    uint32_t location_cap, position_cap;
     uint32_t *position_slots; /* hash of positions: index + 1, 0 = empty */
     uint32_t position_mask;
 } ms__builder;

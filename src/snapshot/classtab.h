@@ -79,6 +79,7 @@ typedef struct ms__classtab {
     uint32_t *base_len;
     uint32_t *base_class;     /* per base: its class without location, or UINT32_MAX */
     uint32_t nbases, bases_cap;
+    uint32_t classes_cap;     /* of c->cls */
     uint32_t *raw;            /* graph string id -> RAW base (UINT32_MAX: none yet) */
     uint32_t *detached;       /* graph string id -> DETACHED base; allocated on first use */
     uint32_t *added_base;     /* made-up name id -> base */

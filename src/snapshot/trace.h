@@ -41,10 +41,9 @@ typedef struct ms__trace_mark {
 typedef struct ms__trace {
     ms_trace_info info;
     ms__trace_site *sites;
-    uint32_t site_cap;
     ms_trace_sample *samples;
     ms__trace_mark *marks;
-    uint32_t mark_cap;
+    uint32_t site_cap, sample_cap, mark_cap;
 
     /* Building the series: the open point (events at one time), and the
      * point being merged from `stride` raw points. */

@@ -18,6 +18,7 @@
 
 #include "../util/sort.h"
 #include "../util/utf.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -74,12 +75,8 @@ typedef struct vec32 {
 
 static int vec_push(vec32 *a, uint32_t x, ms_error *err)
 {
-    if (a->n == a->cap) {
-        uint64_t cap = a->cap ? a->cap * 2 : 256;
-        if (ms__realloc_array(&a->v, cap, 4, "interface data", err) < 0)
-            return MS_ENOMEM;
-        a->cap = cap;
-    }
+    if (a->n == a->cap && ms__grow(&a->v, &a->cap, a->n + 1, 256, 4, "interface data", err) < 0)
+        return MS_ENOMEM;
     a->v[a->n++] = x;
     return MS_OK;
 }
@@ -277,10 +274,7 @@ int ms__v8_infer_interfaces(const ms__graph *g, const ms__v8_names *known, ms__i
         MS_TRY(ms__sbuf_append(&name, "}", 1, err));
         MS_TRY(ms__strtab_intern(&names, name.data, name.len, &id, &added, err));
         if (added) {
-            if (id >= cand_cap) {
-                cand_cap = cand_cap ? cand_cap * 2 : 256;
-                MS_TRY(ms__realloc_array(&cands, cand_cap, sizeof *cands, "interfaces", err));
-            }
+            MS_TRY(ms__grow(&cands, &cand_cap, id + 1ull, 256, sizeof *cands, "interfaces", err));
             cands[id] = (cand){0, start, (uint32_t)(props.n - start)};
         } else {
             props.n = start; /* keep the first object's property list */
