@@ -49,6 +49,7 @@
 #include "../capture/format.h"
 #include "../snapshot/builder.h"
 #include "../util/bitset.h"
+#include "../util/map.h"
 #include "../util/vec.h"
 
 #include <stdarg.h>
@@ -1158,11 +1159,11 @@ static int build_graph(bx *x, ms__graph **out)
     static const char *const regs[] = MS_GCCAP_REGISTER_NAMES;
     uint8_t *state = NULL, *used_site = NULL, *used_root = NULL;
     uint32_t *first = NULL, *adj = NULL, *node_of = NULL, *unreached = NULL, *root_name = NULL;
-    uint64_t *gkey = NULL, nunreached = 0, kept = 0, nroot_edges = 0;
+    uint64_t nunreached = 0, kept = 0, nroot_edges = 0;
     uint32_t ngroups = 0, uncoll_group = NONE, unreached_group = NONE, name;
     unsigned type_code[256];
-    uint32_t size_sid[64] = {0};
-    uint64_t size_key[64] = {0};
+    ms__map64 groups = {0};     /* group_key -> group node */
+    ms__map64 size_class = {0}; /* slot size -> "(size class N)" string id */
     int rc = MS_OK;
     const uint64_t n = x->n;
 
@@ -1176,7 +1177,8 @@ static int build_graph(bx *x, ms__graph **out)
     MS_TRY(ms__alloc_array_zero(&used_site, x->nsites + 1, 1, "site flags", x->err));
     MS_TRY(ms__alloc_array_zero(&used_root, x->nre + 1, 1, "root flags", x->err));
     MS_TRY(ms__alloc_array_zero(&root_name, x->nre + 1, 4, "root names", x->err));
-    MS_TRY(ms__alloc_array(&gkey, x->nranges + 2, 8, "groups", x->err));
+    MS_TRY(ms__map64_init(&groups, 64, x->err));
+    MS_TRY(ms__map64_init(&size_class, 64, x->err));
     for (uint64_t e = 0; e < x->nre; e++) {
         brange *g = &x->ranges[x->re[e].range];
         uint32_t j = x->re[e].to;
@@ -1185,24 +1187,17 @@ static int build_graph(bx *x, ms__graph **out)
         used_root[e] = 1;
         nroot_edges++;
         if (g->group == 0) {
-            uint64_t key = group_key(g);
-            uint32_t k;
-            for (k = 0; k < ngroups && gkey[k] != key; k++)
-                ;
-            if (k == ngroups)
-                gkey[ngroups++] = key;
-            g->group = k + 1; /* node index */
+            bool added;
+            MS_TRY(ms__map64_put(&groups, group_key(g), ngroups + 1, &g->group, &added, x->err));
+            ngroups += added; /* group k is node k + 1 */
         }
     }
     /* ranges of one group that had no kept edge still get their number */
     for (uint32_t r = 0; r < x->nranges; r++) {
         brange *g = &x->ranges[r];
-        if (!g->group) {
-            uint64_t key = group_key(g);
-            for (uint32_t k = 0; k < ngroups; k++)
-                if (gkey[k] == key)
-                    g->group = k + 1;
-        }
+        uint32_t node = g->group ? NONE : ms__map64_get(&groups, group_key(g));
+        if (node != MS_MAP_NONE)
+            g->group = node;
     }
     for (uint64_t i = 0; i < n; i++)
         if ((x->kind[i] == MS_GCCAP_KIND_UNCOLLECTABLE ||
@@ -1270,16 +1265,9 @@ static int build_graph(bx *x, ms__graph **out)
         }
         if (x->site[i]) {
             cls = x->sites[x->site[i] - 1].class_sid;
-        } else {
-            /* "(size class N)": a tiny cache, sizes repeat */
-            unsigned h = (unsigned)((x->o[i].size >> 4) * 2654435761u) % 64;
-            if (size_key[h] != x->o[i].size || !size_sid[h]) {
-                uint32_t sid;
-                MS_TRY(internf(x, &sid, "(size class %llu)", (unsigned long long)x->o[i].size));
-                size_key[h] = x->o[i].size;
-                size_sid[h] = sid + 1;
-            }
-            cls = size_sid[h] - 1;
+        } else if ((cls = ms__map64_get(&size_class, x->o[i].size)) == MS_MAP_NONE) {
+            MS_TRY(internf(x, &cls, "(size class %llu)", (unsigned long long)x->o[i].size));
+            MS_TRY(ms__map64_put(&size_class, x->o[i].size, cls, &cls, NULL, x->err));
         }
         MS_TRY(ms__builder_node(&x->b, type_code[kind], cls, x->o[i].addr, x->o[i].size, 0, x->err));
         if (x->site[i])
@@ -1334,7 +1322,8 @@ done:
     free(node_of);
     free(unreached);
     free(root_name);
-    free(gkey);
+    ms__map64_free(&groups);
+    ms__map64_free(&size_class);
     return rc;
 }
 

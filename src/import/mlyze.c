@@ -32,6 +32,7 @@
 #include "import.h"
 #include "../snapshot/builder.h"
 #include "../snapshot/trace.h"
+#include "../util/map.h"
 #include "../util/vec.h"
 
 #include <cjson/cJSON.h>
@@ -67,79 +68,26 @@ enum {
     EXT_ANCILLARY_BIT = 0x20
 };
 
-/* ---- small hash maps ---------------------------------------------------- */
+/* ---- small maps ------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t x)
+/* Ids to string ids and trace sites (ms__map64; NONE32 cannot be stored).
+ * A map is zeroed until its first insert. */
+static bool idmap_get(const ms__map64 *m, uint64_t key, uint32_t *val)
 {
-    /* splitmix64's finalizer (Steele, Lea & Flood, OOPSLA 2014). */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-/* u64 -> u32, linear probing, load <= 1/2; vals[i] == NONE32 is empty. */
-typedef struct idmap {
-    uint64_t *keys;
-    uint32_t *vals;
-    uint64_t mask, count;
-} idmap;
-
-static void idmap_free(idmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
-
-static bool idmap_get(const idmap *m, uint64_t key, uint32_t *val)
-{
-    if (!m->vals)
+    uint32_t v = m->vals ? ms__map64_get(m, key) : MS_MAP_NONE;
+    if (v == MS_MAP_NONE)
         return false;
-    for (uint64_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
-        if (m->vals[i] == NONE32)
-            return false;
-        if (m->keys[i] == key) {
-            *val = m->vals[i];
-            return true;
-        }
-    }
+    *val = v;
+    return true;
 }
 
-static int idmap_put(idmap *m, uint64_t key, uint32_t val, ms_error *err)
+/* Adds key -> val; the key must not be in the map yet. */
+static int idmap_put(ms__map64 *m, uint64_t key, uint32_t val, ms_error *err)
 {
-    uint64_t i;
-    if (!m->vals || (m->count + 1) * 2 > m->mask + 1) {
-        uint64_t cap = m->vals ? (m->mask + 1) * 2 : 256;
-        idmap n = {NULL, NULL, cap - 1, m->count};
-        if (ms__alloc_array(&n.keys, cap, 8, "id map", err) < 0 ||
-            ms__alloc_array(&n.vals, cap, 4, "id map", err) < 0) {
-            free(n.keys);
-            return MS_ENOMEM;
-        }
-        memset(n.vals, 0xFF, (size_t)cap * 4);
-        for (uint64_t j = 0; m->vals && j <= m->mask; j++) {
-            if (m->vals[j] == NONE32)
-                continue;
-            for (i = mix64(m->keys[j]) & n.mask; n.vals[i] != NONE32; i = (i + 1) & n.mask)
-                ;
-            n.keys[i] = m->keys[j];
-            n.vals[i] = m->vals[j];
-        }
-        idmap_free(m);
-        *m = n;
-    }
-    for (i = mix64(key) & m->mask; m->vals[i] != NONE32; i = (i + 1) & m->mask) {
-        if (m->keys[i] == key) {
-            m->vals[i] = val;
-            return MS_OK;
-        }
-    }
-    m->keys[i] = key;
-    m->vals[i] = val;
-    m->count++;
-    return MS_OK;
+    uint32_t stored;
+    if (!m->vals && ms__map64_init(m, 128, err) < 0)
+        return MS_ENOMEM;
+    return ms__map64_put(m, key, val, &stored, NULL, err);
 }
 
 /* Live ALLOCs by address: 16-byte slots, address 0 = empty (Memlyze's
@@ -168,7 +116,7 @@ static int addrmap_put(addrmap *m, uint64_t addr, uint64_t size, uint32_t site, 
         for (uint64_t j = 0; m->s && j <= m->mask; j++) {
             if (!m->s[j].addr)
                 continue;
-            for (i = mix64(m->s[j].addr) & (cap - 1); n[i].addr; i = (i + 1) & (cap - 1))
+            for (i = ms__hash64(m->s[j].addr) & (cap - 1); n[i].addr; i = (i + 1) & (cap - 1))
                 ;
             n[i] = m->s[j];
         }
@@ -176,7 +124,7 @@ static int addrmap_put(addrmap *m, uint64_t addr, uint64_t size, uint32_t site, 
         m->s = n;
         m->mask = cap - 1;
     }
-    for (i = mix64(addr) & m->mask; m->s[i].addr && m->s[i].addr != addr; i = (i + 1) & m->mask)
+    for (i = ms__hash64(addr) & m->mask; m->s[i].addr && m->s[i].addr != addr; i = (i + 1) & m->mask)
         ;
     /* An address allocated again without a FREE in between: the FREE was
      * lost (Memlyze's ring buffer drops events); the old block stays
@@ -193,7 +141,7 @@ static bool addrmap_take(addrmap *m, uint64_t addr, uint64_t *size, uint32_t *si
     uint64_t i, j;
     if (!m->s)
         return false;
-    for (i = mix64(addr) & m->mask; m->s[i].addr != addr; i = (i + 1) & m->mask)
+    for (i = ms__hash64(addr) & m->mask; m->s[i].addr != addr; i = (i + 1) & m->mask)
         if (!m->s[i].addr)
             return false;
     *size = m->s[i].packed >> 24;
@@ -203,7 +151,7 @@ static bool addrmap_take(addrmap *m, uint64_t addr, uint64_t *size, uint32_t *si
         j = (j + 1) & m->mask;
         if (!m->s[j].addr)
             break;
-        k = mix64(m->s[j].addr) & m->mask;
+        k = ms__hash64(m->s[j].addr) & m->mask;
         /* Slot j may move to the hole at i unless its home k lies
          * cyclically in (i, j]. */
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
@@ -239,11 +187,11 @@ typedef struct mlyze {
     bool last_mem;
     uint64_t last_delta;
 
-    idmap stacks;     /* stack id -> site string id */
+    ms__map64 stacks;     /* stack id -> site string id */
     uint32_t *site_by_stack; /* stack id (< DIRECT_STACKS) -> trace site + 1, 0 = not yet */
     uint64_t site_by_stack_cap;
-    idmap functions;  /* function id -> string id (marker names) */
-    idmap site_index; /* site string id -> trace site */
+    ms__map64 functions;  /* function id -> string id (marker names) */
+    ms__map64 site_index; /* site string id -> trace site */
     addrmap live;
     uint64_t last_stack;
     uint32_t last_site; /* NONE32: no cached stack */
@@ -709,7 +657,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     uint64_t want[4];
     static const char *const what[4] = {"objects", "references", "roots", "strings"};
     uint64_t have[4] = {m->objects, m->refs, m->root_count, m->hstr_count};
-    idmap kinds = {0};
+    ms__map64 kinds = {0};
     uint32_t *per_kind = NULL, nkinds = 0;
     int rc = MS_OK;
 
@@ -769,7 +717,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     m->roots = NULL;
     m->root_count = m->root_cap = 0;
 done:
-    idmap_free(&kinds);
+    ms__map64_free(&kinds);
     free(per_kind);
     return rc;
 }
@@ -919,7 +867,7 @@ static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, con
         addr = le64(p);
         p += 8;
         if (addr)
-            __builtin_prefetch(&m->live.s[mix64(addr) & m->live.mask]);
+            __builtin_prefetch(&m->live.s[ms__hash64(addr) & m->live.mask]);
         if (type == EV_FREE)
             return p;
         if (ms__leb128(&p, end, &x) != 1 || ms__leb128(&p, end, &x) != 1 || end - p < 2)
@@ -1122,7 +1070,7 @@ static int item_id(mlyze *m, const cJSON *item, const char *map, uint64_t *id)
 
 /* The site string of one stack: the last (most recent) frame's
  * "file:line", with " in function" when the name is known and not empty. */
-static int stack_string(mlyze *m, const idmap *files, uint64_t id, const cJSON *frames,
+static int stack_string(mlyze *m, const ms__map64 *files, uint64_t id, const cJSON *frames,
                         uint32_t *sid)
 {
     const cJSON *f, *last = NULL;
@@ -1185,7 +1133,7 @@ static int metadata(mlyze *m, const uint8_t *p, size_t len)
     const char *end = NULL;
     const cJSON *files, *functions, *stacks, *ext, *item;
     cJSON *root = NULL;
-    idmap file_ids = {0};
+    ms__map64 file_ids = {0};
     int rc = MS_OK;
 
     if (len == 0)
@@ -1278,7 +1226,7 @@ static int metadata(mlyze *m, const uint8_t *p, size_t len)
 done:
     if (rc < 0)
         rc = forward(m, rc, off);
-    idmap_free(&file_ids);
+    ms__map64_free(&file_ids);
     cJSON_Delete(root);
     return rc;
 }
@@ -1415,10 +1363,10 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
 done:
     ms__builder_discard(&m->b);
     ms__trace_free(m->t);
-    idmap_free(&m->stacks);
+    ms__map64_free(&m->stacks);
     free(m->site_by_stack);
-    idmap_free(&m->functions);
-    idmap_free(&m->site_index);
+    ms__map64_free(&m->functions);
+    ms__map64_free(&m->site_index);
     free(m->live.s);
     free(m->hstr);
     free(m->roots);

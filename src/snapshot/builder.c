@@ -43,7 +43,7 @@ void ms__builder_discard(ms__builder *b)
 {
     ms__graph_free(b->g);
     free(b->edge_from);
-    free(b->position_slots);
+    ms__map64_free(&b->positions);
     memset(b, 0, sizeof *b);
 }
 
@@ -288,11 +288,12 @@ int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_erro
     return MS_OK;
 }
 
-static uint32_t position_hash(uint32_t script, uint32_t line, uint32_t column)
+/* The map key of a source position: a hash of the three fields, hashed
+ * again with `attempt` for each position already holding that key (a
+ * collision), so that a lookup follows the same keys as the insert. */
+static uint64_t position_key(uint32_t script, uint32_t line, uint32_t column, uint64_t attempt)
 {
-    uint64_t h = ((uint64_t)script << 32 | line) * 0x9E3779B97F4A7C15ull;
-    h = (h ^ column) * 0xBF58476D1CE4E5B9ull;
-    return (uint32_t)(h >> 32);
+    return ms__mix64(ms__mix64((uint64_t)script << 32 | line, column), attempt);
 }
 
 /* Interns a source position; *out gets its index. */
@@ -300,40 +301,28 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
                            uint32_t *out, ms_error *err)
 {
     ms__graph *g = b->g;
-    uint32_t i;
     int rc;
-    if (!b->position_slots || (uint64_t)(g->position_count + 1) * 2 > (uint64_t)b->position_mask + 1) {
-        uint32_t nmask = b->position_slots ? b->position_mask * 2 + 1 : 255, *slots;
-        if (nmask > (1u << 30))
-            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many source positions");
-        if (ms__alloc_array_zero(&slots, (uint64_t)nmask + 1, 4, "positions", err) < 0)
-            return MS_ENOMEM;
-        for (uint32_t p = 0; p < g->position_count; p++) {
-            const ms__position *q = &g->positions[p];
-            for (i = position_hash(q->script_id, q->line, q->column) & nmask; slots[i];
-                 i = (i + 1) & nmask)
-                ;
-            slots[i] = p + 1;
+    if (!b->positions.vals && (rc = ms__map64_init(&b->positions, 256, err)) < 0)
+        return rc;
+    for (uint64_t attempt = 0;; attempt++) {
+        uint64_t key = position_key(script, line, column, attempt);
+        uint32_t p = ms__map64_get(&b->positions, key);
+        const ms__position *q;
+        if (p == MS_MAP_NONE) {
+            if ((rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
+                                 sizeof *g->positions, "source positions", err)) < 0 ||
+                (rc = ms__map64_put(&b->positions, key, g->position_count, &p, NULL, err)) < 0)
+                return rc;
+            g->positions[p] = (ms__position){script, line, column};
+            *out = g->position_count++;
+            return MS_OK;
         }
-        free(b->position_slots);
-        b->position_slots = slots;
-        b->position_mask = nmask;
-    }
-    for (i = position_hash(script, line, column) & b->position_mask; b->position_slots[i];
-         i = (i + 1) & b->position_mask) {
-        const ms__position *q = &g->positions[b->position_slots[i] - 1];
+        q = &g->positions[p];
         if (q->script_id == script && q->line == line && q->column == column) {
-            *out = b->position_slots[i] - 1;
+            *out = p;
             return MS_OK;
         }
     }
-    if ((rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
-                         sizeof *g->positions, "source positions", err)) < 0)
-        return rc;
-    g->positions[g->position_count] = (ms__position){script, line, column};
-    b->position_slots[i] = g->position_count + 1;
-    *out = g->position_count++;
-    return MS_OK;
 }
 
 int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err)
@@ -479,8 +468,7 @@ int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err)
     ms__strtab_drop_index(&g->strings);
     free(b->edge_from);
     b->edge_from = NULL;
-    free(b->position_slots);
-    b->position_slots = NULL;
+    ms__map64_free(&b->positions);
     *out = g;
     b->g = NULL;
     return MS_OK;

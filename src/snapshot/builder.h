@@ -22,6 +22,8 @@
 
 #include "graph.h"
 
+#include "../util/map.h"
+
 typedef enum { MS__BUILD_SEQUENTIAL = 0, MS__BUILD_ANY_ORDER = 1 } ms__build_mode;
 
 typedef struct ms__builder {
@@ -32,8 +34,7 @@ typedef struct ms__builder {
     uint64_t edges_declared; /* SEQUENTIAL: sum of declared degrees */
     uint32_t *edge_from;     /* ANY_ORDER only */
     uint32_t location_cap, position_cap;
-    uint32_t *position_slots; /* hash of positions: index + 1, 0 = empty */
-    uint32_t position_mask;
+    ms__map64 positions;     /* source position -> index (intern_position) */
 } ms__builder;
 
 /* Columns of a batch of nodes for ms__builder_nodes. */

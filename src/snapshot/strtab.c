@@ -68,6 +68,9 @@ static bool equals(const ms__strtab *t, uint32_t id, const char *s, size_t len)
     return l == len && memcmp(x, s, len) == 0;
 }
 
+/* The index is its own open addressing, not an ms__map64: the keys are
+ * byte strings, compared in the table's bytes, so a slot needs only the
+ * id (4 bytes), where a map from hashes would also keep an 8-byte key. */
 static void insert_slot(uint32_t *slots, uint32_t mask, uint64_t h, uint32_t id)
 {
     uint32_t i = (uint32_t)h & mask;

@@ -35,6 +35,17 @@ uint32_t ms__map64_get(const ms__map64 *m, uint64_t key);
 int ms__map64_put(ms__map64 *m, uint64_t key, uint32_t val_if_new, uint32_t *val, bool *added,
                   ms_error *err);
 
+/* The slot hash of a 64-bit key (MurmurHash3's fmix64: every key bit
+ * moves every bit of the result); for tables of other shapes too. */
+static inline uint64_t ms__hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    k *= 0xC4CEB9FE1A85EC53ull;
+    return k ^ (k >> 33);
+}
+
 /* A 64-bit mix of v into h (splitmix64's finalizer): for keys made of
  * several fields. */
 static inline uint64_t ms__mix64(uint64_t h, uint64_t v)

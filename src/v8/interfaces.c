@@ -16,6 +16,7 @@
  */
 #include "internal.h"
 
+#include "../util/map.h"
 #include "../util/sort.h"
 #include "../util/utf.h"
 #include "../util/vec.h"
@@ -103,104 +104,52 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The trie of step 3: node i's children live in a hash keyed (i, rank). */
-typedef struct trie {
-    uint32_t *greatest;  /* largest child rank, NONE if a leaf */
-    uint32_t *match;     /* definition index, NONE */
-    uint32_t *match_n;   /* its property count */
-    uint32_t *pos;       /* position in the state list, NONE if absent */
-    uint32_t count, cap;
-    uint64_t *hkey;      /* (node << 32 | rank) + 1, 0 = empty */
-    uint32_t *hval;
-    uint64_t hmask;
-} trie;
+/* The trie of step 3: a node per prefix of a definition's sorted
+ * property ranks; 16 bytes a node, and a map entry per child. */
+typedef struct tnode {
+    uint32_t greatest; /* largest child rank, NONE if a leaf */
+    uint32_t match;    /* definition index, NONE */
+    uint32_t match_n;  /* its property count */
+    uint32_t pos;      /* position in the state list, NONE if absent */
+} tnode;
 
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xFF51AFD7ED558CCDull;
-    k ^= k >> 33;
-    return k;
-}
+typedef struct trie {
+    tnode *node;
+    uint32_t count, cap;
+    ms__map64 children; /* node << 32 | rank -> child node */
+} trie;
 
 static uint32_t trie_child(const trie *t, uint32_t node, uint32_t rank)
 {
-    uint64_t key = ((uint64_t)node << 32 | rank) + 1;
-    for (uint64_t i = mix(key) & t->hmask;; i = (i + 1) & t->hmask) {
-        if (t->hkey[i] == key)
-            return t->hval[i];
-        if (t->hkey[i] == 0)
-            return NONE;
-    }
+    return ms__map64_get(&t->children, (uint64_t)node << 32 | rank); /* MS_MAP_NONE is NONE */
 }
 
-static int trie_new_node(trie *t, ms_error *err)
+static int trie_new_node(trie *t, uint32_t *out, ms_error *err)
 {
-    if (t->count == t->cap) {
-        uint32_t cap = t->cap ? t->cap * 2 : 64;
-        if (ms__realloc_array(&t->greatest, cap, 4, "interface trie", err) < 0 ||
-            ms__realloc_array(&t->match, cap, 4, "interface trie", err) < 0 ||
-            ms__realloc_array(&t->match_n, cap, 4, "interface trie", err) < 0 ||
-            ms__realloc_array(&t->pos, cap, 4, "interface trie", err) < 0)
-            return MS_ENOMEM;
-        t->cap = cap;
-    }
-    t->greatest[t->count] = NONE;
-    t->match[t->count] = NONE;
-    t->match_n[t->count] = 0;
-    t->pos[t->count] = NONE;
-    t->count++;
+    if (ms__grow32(&t->node, &t->cap, t->count + 1ull, 64, sizeof *t->node, "interface trie",
+                   err) < 0)
+        return err ? err->code : MS_ENOMEM;
+    t->node[t->count] = (tnode){NONE, NONE, 0, NONE};
+    *out = t->count++;
     return MS_OK;
 }
 
 static int trie_add_child(trie *t, uint32_t node, uint32_t rank, uint32_t *child, ms_error *err)
 {
-    uint64_t key = ((uint64_t)node << 32 | rank) + 1;
-    uint64_t i;
-    if ((t->count + 1) * 2 > t->hmask + 1) {
-        uint64_t nmask = (t->hmask + 1) * 2 - 1;
-        uint64_t *nk;
-        uint32_t *nv;
-        if (ms__alloc_array_zero(&nk, nmask + 1, 8, "interface trie", err) < 0)
-            return MS_ENOMEM;
-        if (ms__alloc_array(&nv, nmask + 1, 4, "interface trie", err) < 0) {
-            free(nk);
-            return MS_ENOMEM;
-        }
-        for (uint64_t j = 0; j <= t->hmask; j++) {
-            if (!t->hkey[j])
-                continue;
-            for (i = mix(t->hkey[j]) & nmask; nk[i]; i = (i + 1) & nmask)
-                ;
-            nk[i] = t->hkey[j];
-            nv[i] = t->hval[j];
-        }
-        free(t->hkey);
-        free(t->hval);
-        t->hkey = nk;
-        t->hval = nv;
-        t->hmask = nmask;
-    }
-    if (trie_new_node(t, err) < 0)
+    int rc;
+    if ((rc = trie_new_node(t, child, err)) < 0)
+        return rc;
+    if (ms__map64_put(&t->children, (uint64_t)node << 32 | rank, *child, child, NULL, err) < 0)
         return MS_ENOMEM;
-    for (i = mix(key) & t->hmask; t->hkey[i]; i = (i + 1) & t->hmask)
-        ;
-    t->hkey[i] = key;
-    t->hval[i] = t->count - 1;
-    if (t->greatest[node] == NONE || t->greatest[node] < rank)
-        t->greatest[node] = rank;
-    *child = t->count - 1;
+    if (t->node[node].greatest == NONE || t->node[node].greatest < rank)
+        t->node[node].greatest = rank;
     return MS_OK;
 }
 
 static void trie_free(trie *t)
 {
-    free(t->greatest);
-    free(t->match);
-    free(t->match_n);
-    free(t->pos);
-    free(t->hkey);
-    free(t->hval);
+    free(t->node);
+    ms__map64_free(&t->children);
 }
 
 /* DevTools' selectBetterMatch(a = current, b = candidate). */
@@ -338,6 +287,7 @@ int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
     uint32_t *key_of = NULL, *rank = NULL, *sorted = NULL, *def_rank = NULL;
     vec32 list = {0}, objprops = {0};
     trie t = {0};
+    uint32_t root = 0;
     uint64_t nprops = defs->count ? defs->prop_first[defs->count] : 0;
     int rc = MS_OK;
 
@@ -386,12 +336,10 @@ int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
 
     /* Step 3b: the trie; a definition only marks a node not yet marked, so
      * earlier (more popular) definitions win duplicates. */
-    MS_TRY(ms__alloc_array_zero(&t.hkey, 64, 8, "interface trie", err));
-    MS_TRY(ms__alloc_array(&t.hval, 64, 4, "interface trie", err));
-    t.hmask = 63;
-    MS_TRY(trie_new_node(&t, err));
+    MS_TRY(ms__map64_init(&t.children, 64, err));
+    MS_TRY(trie_new_node(&t, &root, err));
     for (uint32_t d = 0; d < defs->count; d++) {
-        uint32_t cur = 0;
+        uint32_t cur = root;
         objprops.n = 0;
         for (uint64_t k = defs->prop_first[d]; k < defs->prop_first[d + 1]; k++)
             MS_TRY(vec_push(&objprops, def_rank[k], err));
@@ -402,9 +350,9 @@ int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
                 MS_TRY(trie_add_child(&t, cur, objprops.v[k], &next, err));
             cur = next;
         }
-        if (t.match[cur] == NONE) {
-            t.match[cur] = d;
-            t.match_n[cur] = (uint32_t)objprops.n;
+        if (t.node[cur].match == NONE) {
+            t.node[cur].match = d;
+            t.node[cur].match_n = (uint32_t)objprops.n;
         }
     }
 
@@ -420,39 +368,39 @@ int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
         if (objprops.n > 1)
             qsort(objprops.v, objprops.n, 4, by_value);
         list.n = 0;
-        MS_TRY(vec_push(&list, 0, err));
-        t.pos[0] = 0;
-        better(&best, &best_n, t.match[0], t.match_n[0]);
+        MS_TRY(vec_push(&list, root, err));
+        t.node[root].pos = 0;
+        better(&best, &best_n, t.node[root].match, t.node[root].match_n);
         for (uint64_t k = 0; k < objprops.n && list.n; k++) {
             uint32_t p = objprops.v[k];
             uint64_t m = list.n, w = 0;
             for (uint64_t i = 0; i < m; i++) {
                 uint32_t s = list.v[i], c;
-                if (t.pos[s] != i)
+                if (t.node[s].pos != i)
                     continue; /* deleted earlier in this round */
-                if (t.greatest[s] == NONE || p >= t.greatest[s])
-                    t.pos[s] = NONE;
+                if (t.node[s].greatest == NONE || p >= t.node[s].greatest)
+                    t.node[s].pos = NONE;
                 c = trie_child(&t, s, p);
                 if (c != NONE) {
-                    if (t.pos[c] == NONE) {
-                        t.pos[c] = (uint32_t)list.n;
+                    if (t.node[c].pos == NONE) {
+                        t.node[c].pos = (uint32_t)list.n;
                         MS_TRY(vec_push(&list, c, err));
                     }
-                    better(&best, &best_n, t.match[c], t.match_n[c]);
+                    better(&best, &best_n, t.node[c].match, t.node[c].match_n);
                 }
             }
             /* Compact to the live states, keeping their order. */
             for (uint64_t i = 0; i < list.n; i++) {
                 uint32_t s = list.v[i];
-                if (t.pos[s] == i) {
-                    t.pos[s] = (uint32_t)w;
+                if (t.node[s].pos == i) {
+                    t.node[s].pos = (uint32_t)w;
                     list.v[w++] = s;
                 }
             }
             list.n = w;
         }
         for (uint64_t i = 0; i < list.n; i++)
-            t.pos[list.v[i]] = NONE;
+            t.node[list.v[i]].pos = NONE;
         iface[n] = best;
     }
 done:
