@@ -3,6 +3,7 @@
  */
 #include "builder.h"
 
+#include "../util/sort.h"
 #include "../util/vec.h"
 
 #include <string.h>
@@ -406,35 +407,26 @@ done:
     return rc;
 }
 
-/* Stable merge sort of the locations by node, then keep the last per node. */
+static int by_node(const void *a, const void *b, const void *ctx)
+{
+    uint32_t x = ((const ms__location *)a)->node, y = ((const ms__location *)b)->node;
+    (void)ctx;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts the locations by node (stably: in the order they came), then
+ * keeps the last one of each node. */
 static int sort_locations(ms__graph *g, ms_error *err)
 {
     uint32_t n = g->location_count, w = 0;
-    ms__location *a = g->locations, *tmp;
+    ms__location *a = g->locations;
     bool sorted = true;
     for (uint32_t i = 1; i < n && sorted; i++)
         sorted = a[i - 1].node < a[i].node;
     if (sorted)
         return MS_OK;
-    if (ms__alloc_array(&tmp, n, sizeof *tmp, "locations", err) < 0)
+    if (ms__sort(a, n, sizeof *a, by_node, NULL, err) < 0)
         return MS_ENOMEM;
-    for (uint32_t width = 1; width < n; width *= 2) {
-        for (uint32_t lo = 0; lo < n; lo += 2 * width) {
-            uint32_t mid = lo + width < n ? lo + width : n;
-            uint32_t hi = mid + width < n ? mid + width : n;
-            uint32_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                tmp[k++] = a[j].node < a[i].node ? a[j++] : a[i++];
-            while (i < mid)
-                tmp[k++] = a[i++];
-            while (j < hi)
-                tmp[k++] = a[j++];
-        }
-        memcpy(a, tmp, (size_t)n * sizeof *a);
-        if (width > UINT32_MAX / 2)
-            break;
-    }
-    free(tmp);
     for (uint32_t i = 0; i < n; i++) {
         if (i + 1 < n && a[i + 1].node == a[i].node)
             continue; /* a later one replaces it */
