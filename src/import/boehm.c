@@ -52,7 +52,6 @@
 #include "../util/map.h"
 #include "../util/vec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -283,8 +282,7 @@ static int read_header(bx *x)
                     "not a memsnap Boehm GC capture (no \"MSBOEHM\" magic)");
     if (have < MS_GCCAP_MAGIC_LEN + 4)
         return fail(x, MS_ETRUNC, (uint64_t)have, "the file ends inside the header");
-    version = (uint32_t)x->r->p[8] | (uint32_t)x->r->p[9] << 8 | (uint32_t)x->r->p[10] << 16 |
-              (uint32_t)x->r->p[11] << 24;
+    version = ms__le32(x->r->p + MS_GCCAP_MAGIC_LEN);
     if (version != MS_GCCAP_VERSION)
         return fail(x, MS_EFORMAT, 8,
                     "capture format version %u; this memsnap reads version %u", version,
@@ -939,20 +937,7 @@ static int intern(bx *x, const char *s, size_t len, uint32_t *id)
     return ms__builder_string(&x->b, s, len, id, NULL, x->err);
 }
 
-static int internf(bx *x, uint32_t *id, const char *fmt, ...) MS_PRINTF(3, 4);
-
-static int internf(bx *x, uint32_t *id, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    return intern(x, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, id);
-}
+#define internf(x, id, ...) ms__builder_stringf(&(x)->b, (id), (x)->err, __VA_ARGS__)
 
 /* A query per code address of the sites, and per data root word, for one
  * module, answered by ms__symbolize.  qs/qsite/qframe say what each is. */

@@ -257,26 +257,6 @@ static int forward(mlyze *m, int rc, uint64_t off)
     return rc;
 }
 
-static inline uint64_t le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
-static inline uint32_t le32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap32(v);
-#endif
-    return v;
-}
-
 /* ---- sites and time ----------------------------------------------------- */
 
 static int intern(mlyze *m, const char *s, size_t len, uint32_t *sid)
@@ -284,18 +264,7 @@ static int intern(mlyze *m, const char *s, size_t len, uint32_t *sid)
     return ms__builder_string(&m->b, s, len, sid, NULL, m->err);
 }
 
-static int internf(mlyze *m, uint32_t *sid, const char *fmt, ...) MS_PRINTF(3, 4);
-
-static int internf(mlyze *m, uint32_t *sid, const char *fmt, ...)
-{
-    char buf[64];
-    int n;
-    va_list ap;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return intern(m, buf, (size_t)n, sid);
-}
+#define internf(m, sid, ...) ms__builder_stringf(&(m)->b, (sid), (m)->err, __VA_ARGS__)
 
 /* The site string of a stack id: from the metadata, else "stack <id>". */
 static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
@@ -500,8 +469,8 @@ static int heap_begin(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
                     (unsigned long long)m->heap_off);
     if (len != 8)
         return fail(m, MS_EFORMAT, off, "HEAP_BEGIN has %llu bytes, not 8", (unsigned long long)len);
-    version = le32(p);
-    flags = le32(p + 4);
+    version = ms__le32(p);
+    flags = ms__le32(p + 4);
     if (version != 1)
         return fail(m, MS_EFORMAT, off, "heap snapshot version %u; this memsnap reads version 1",
                     version);
@@ -522,12 +491,12 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len < 4)
         return fail(m, MS_EFORMAT, off, "HEAP_STRINGS has %llu bytes, less than its count",
                     (unsigned long long)len);
-    n = le32(p);
+    n = ms__le32(p);
     if (4 + 4 * n > len)
         return fail(m, MS_EFORMAT, off, "HEAP_STRINGS counts %llu strings but has %llu bytes",
                     (unsigned long long)n, (unsigned long long)len);
     for (uint64_t i = 0; i < n; i++)
-        total += le32(p + 4 + 4 * i);
+        total += ms__le32(p + 4 + 4 * i);
     if (4 + 4 * n + total != len)
         return fail(m, MS_EFORMAT, off,
                     "HEAP_STRINGS has %llu bytes, but its %llu lengths add up to %llu",
@@ -539,7 +508,7 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
         return MS_ENOMEM;
     at = 4 + 4 * n;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t l = le32(p + 4 + 4 * i);
+        uint32_t l = ms__le32(p + 4 + 4 * i);
         if (intern(m, (const char *)p + at, l, &m->hstr[m->hstr_count]) < 0)
             return forward(m, MS_ENOMEM, off);
         m->hstr_count++;
@@ -555,7 +524,7 @@ static int heap_array(mlyze *m, const char *what, const char *entries, unsigned 
 {
     if (heap_open(m, off, what) < 0)
         return MS_EFORMAT;
-    *n = len >= 4 ? le32(p) : 0;
+    *n = len >= 4 ? ms__le32(p) : 0;
     if (len < 4 || len != 4 + (uint64_t)each * *n)
         return fail(m, MS_EFORMAT, off, "%s has %llu bytes; %llu %s take %llu", what,
                     (unsigned long long)len, (unsigned long long)*n, entries,
@@ -578,16 +547,16 @@ static int heap_objects(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
         for (uint32_t j = 0; j < k; j++) {
             uint64_t i = i0 + j;
             m->col_type[j] = MS_NT_OBJECT;
-            m->col_id[j] = le64(p + 4 + 8 * i);
-            if (heap_string(m, le32(p + 4 + 8 * n + 4 * i), off, "an object's class",
+            m->col_id[j] = ms__le64(p + 4 + 8 * i);
+            if (heap_string(m, ms__le32(p + 4 + 8 * n + 4 * i), off, "an object's class",
                             &m->col_name[j]) < 0)
                 return MS_EFORMAT;
-            m->col_self[j] = le64(p + 4 + 12 * n + 8 * i);
+            m->col_self[j] = ms__le64(p + 4 + 12 * n + 8 * i);
         }
         if (ms__builder_nodes(&m->b, k, &nb, m->err) < 0)
             return forward(m, m->err ? m->err->code : MS_ENOMEM, off);
         for (uint32_t j = 0; j < k; j++) {
-            uint32_t site = le32(p + 4 + 20 * n + 4 * (i0 + j)), sid;
+            uint32_t site = ms__le32(p + 4 + 20 * n + 4 * (i0 + j)), sid;
             if (!site)
                 continue;
             if (stack_site(m, site - 1u, &sid) < 0 || ms__builder_site(&m->b, first + j, sid, m->err) < 0)
@@ -605,8 +574,8 @@ static int heap_refs(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (heap_array(m, "HEAP_REFS", "references", 13, p, len, off, &n) < 0)
         return MS_EFORMAT;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t from = le32(p + 4 + 4 * i), to = le32(p + 4 + 4 * n + 4 * i);
-        uint32_t name = le32(p + 4 + 8 * n + 4 * i), sid = 0;
+        uint32_t from = ms__le32(p + 4 + 4 * i), to = ms__le32(p + 4 + 4 * n + 4 * i);
+        uint32_t name = ms__le32(p + 4 + 8 * n + 4 * i), sid = 0;
         uint8_t kind = p[4 + 12 * n + i];
         if (kind > 3)
             return fail(m, MS_EFORMAT, off, "reference %llu has kind %u (0-3 are defined)",
@@ -636,9 +605,9 @@ static int heap_roots(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
         return MS_ENOMEM;
     for (uint64_t i = 0; i < n; i++) {
         root_entry *e = &m->roots[m->root_count + i];
-        uint32_t name = le32(p + 4 + 4 * n + 4 * i);
-        e->object = le32(p + 4 + 8 * n + 4 * i);
-        if (heap_string(m, le32(p + 4 + 4 * i), off, "a root's kind", &e->kind) < 0 ||
+        uint32_t name = ms__le32(p + 4 + 4 * n + 4 * i);
+        e->object = ms__le32(p + 4 + 8 * n + 4 * i);
+        if (heap_string(m, ms__le32(p + 4 + 4 * i), off, "a root's kind", &e->kind) < 0 ||
             (name != NONE32 && heap_string(m, name, off, "a root's name", &e->name) < 0))
             return MS_EFORMAT;
         if (name == NONE32)
@@ -665,7 +634,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len != 32)
         return fail(m, MS_EFORMAT, off, "HEAP_END has %llu bytes, not 32", (unsigned long long)len);
     for (int i = 0; i < 4; i++) {
-        want[i] = le64(p + 8 * i);
+        want[i] = ms__le64(p + 8 * i);
         if (want[i] != have[i])
             return fail(m, MS_EFORMAT, off,
                         "HEAP_END counts %llu %s, but the snapshot has %llu (a record is missing "
@@ -752,7 +721,7 @@ static int zstd_block(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len < 4)
         return fail(m, MS_EFORMAT, off, "ZSTD_BLOCK has %llu bytes, less than its size field",
                     (unsigned long long)len);
-    size = le32(p);
+    size = ms__le32(p);
     if (size > RECORD_MAX)
         return fail(m, MS_ELIMIT, off, "ZSTD_BLOCK content of %llu bytes is beyond memsnap's 64 MiB limit",
                     (unsigned long long)size);
@@ -864,7 +833,7 @@ static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, con
         uint64_t addr;
         if (end - p < 8)
             return NULL;
-        addr = le64(p);
+        addr = ms__le64(p);
         p += 8;
         if (addr)
             __builtin_prefetch(&m->live.s[ms__hash64(addr) & m->live.mask]);
@@ -924,7 +893,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         case EV_ALLOC:
             if (v == 0 || end - q < 8)
                 goto incomplete;
-            a = le64(q);
+            a = ms__le64(q);
             q += 8;
             if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 && end - q < 2)
                 v = 0;
@@ -936,7 +905,7 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         case EV_FREE:
             if (v == 0 || end - q < 8)
                 goto incomplete;
-            a = le64(q);
+            a = ms__le64(q);
             q += 8;
             MS_TRY(on_free(m, off, delta, a));
             break;
@@ -1242,15 +1211,15 @@ static int header(mlyze *m, uint64_t *meta_len)
         return fail(m, MS_EFORMAT, 0, "not a Memlyze .mlyze file (it does not start with \"MTRC\")");
     if (n < HEADER_BYTES)
         return fail(m, MS_ETRUNC, (uint64_t)n, "the file ends inside the 256-byte header");
-    version = le32(r->p + 4);
+    version = ms__le32(r->p + 4);
     if (version == 0x01000000u)
         return fail(m, MS_EFORMAT, 4,
                     "format version 1 written big-endian; .mlyze v1 is little-endian");
     if (version != 1)
         return fail(m, MS_EFORMAT, 4, "format version %u; memsnap reads version 1", version);
     m->t->info.version = version;
-    m->t->info.start_time_us = le64(r->p + 8);
-    *meta_len = le32(r->p + 16);
+    m->t->info.start_time_us = ms__le64(r->p + 8);
+    *meta_len = ms__le32(r->p + 16);
     r->p += HEADER_BYTES;
     if (*meta_len > METADATA_MAX)
         return fail(m, MS_ELIMIT, 16, "metadata of %llu bytes is beyond memsnap's 64 MiB limit",

@@ -6,6 +6,8 @@
 #include "../util/sort.h"
 #include "../util/vec.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
@@ -107,6 +109,20 @@ int ms__builder_string(ms__builder *b, const char *s, size_t len, uint32_t *id, 
                        ms_error *err)
 {
     return ms__strtab_intern(&b->g->strings, s, len, id, added, err);
+}
+
+int ms__builder_stringf(ms__builder *b, uint32_t *id, ms_error *err, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    return ms__builder_string(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, id,
+                              NULL, err);
 }
 
 static int register_type(const char **names, unsigned *count, unsigned limit, const char *name,

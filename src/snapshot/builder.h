@@ -58,6 +58,10 @@ int ms__builder_reserve(ms__builder *b, uint64_t nodes, uint64_t edges, ms_error
 /* Interns a string; *id gets its id (see strtab.h). */
 int ms__builder_string(ms__builder *b, const char *s, size_t len, uint32_t *id, bool *added,
                        ms_error *err);
+/* Interns the text printf would write (cut at 1023 bytes); *id gets its
+ * id.  Errors: as ms__builder_string. */
+int ms__builder_stringf(ms__builder *b, uint32_t *id, ms_error *err, const char *fmt, ...)
+    MS_PRINTF(4, 5);
 static inline uint32_t ms__builder_string_count(const ms__builder *b)
 {
     return b->g->strings.count;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define MS_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -103,6 +104,29 @@ static inline int ms__leb128(const uint8_t **pp, const uint8_t *end, uint64_t *v
         }
     }
     return -1;
+}
+
+/* Little-endian integers of a file format at p, on any host. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MS__FROM_LE32(v) __builtin_bswap32(v)
+#define MS__FROM_LE64(v) __builtin_bswap64(v)
+#else
+#define MS__FROM_LE32(v) (v)
+#define MS__FROM_LE64(v) (v)
+#endif
+
+static inline uint32_t ms__le32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return MS__FROM_LE32(v);
+}
+
+static inline uint64_t ms__le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return MS__FROM_LE64(v);
 }
 
 /* Allocates n * size bytes (uninitialised, or zeroed with the _zero variant);
