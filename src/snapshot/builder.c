@@ -321,17 +321,22 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
     int rc;
     if (!b->positions.vals && (rc = ms__map64_init(&b->positions, 256, err)) < 0)
         return rc;
+    /* Room for one more first: a put that adds the key fills the slot. */
+    if (g->position_count == b->position_cap &&
+        (rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
+                         sizeof *g->positions, "source positions", err)) < 0)
+        return rc;
     for (uint64_t attempt = 0;; attempt++) {
-        uint64_t key = position_key(script, line, column, attempt);
-        uint32_t p = ms__map64_get(&b->positions, key);
         const ms__position *q;
-        if (p == MS_MAP_NONE) {
-            if ((rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
-                                 sizeof *g->positions, "source positions", err)) < 0 ||
-                (rc = ms__map64_put(&b->positions, key, g->position_count, &p, NULL, err)) < 0)
-                return rc;
+        uint32_t p;
+        bool added;
+        if ((rc = ms__map64_put(&b->positions, position_key(script, line, column, attempt),
+                                g->position_count, &p, &added, err)) < 0)
+            return rc;
+        if (added) {
             g->positions[p] = (ms__position){script, line, column};
-            *out = g->position_count++;
+            g->position_count++;
+            *out = p;
             return MS_OK;
         }
         q = &g->positions[p];
@@ -363,7 +368,8 @@ int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_
     int rc;
     if ((rc = intern_position(b, script_id, line, column, &pos, err)) < 0)
         return rc;
-    if ((rc = ms__grow32(&g->locations, &b->location_cap, g->location_count + 1ull, 256,
+    if (g->location_count == b->location_cap &&
+        (rc = ms__grow32(&g->locations, &b->location_cap, g->location_count + 1ull, 256,
                          sizeof *g->locations, "locations", err)) < 0)
         return rc;
     g->locations[g->location_count++] = (ms__location){n, pos};
@@ -423,31 +429,34 @@ done:
     return rc;
 }
 
-static int by_node(const void *a, const void *b, const void *ctx)
-{
-    uint32_t x = ((const ms__location *)a)->node, y = ((const ms__location *)b)->node;
-    (void)ctx;
-    return x < y ? -1 : x > y;
-}
-
 /* Sorts the locations by node (stably: in the order they came), then
- * keeps the last one of each node. */
+ * keeps the last one of each node.  Sorted as node << 32 | position by the
+ * high half: a radix sort, as the locations of a large snapshot number in
+ * the hundreds of thousands. */
 static int sort_locations(ms__graph *g, ms_error *err)
 {
     uint32_t n = g->location_count, w = 0;
     ms__location *a = g->locations;
+    uint64_t *packed;
     bool sorted = true;
     for (uint32_t i = 1; i < n && sorted; i++)
         sorted = a[i - 1].node < a[i].node;
     if (sorted)
         return MS_OK;
-    if (ms__sort(a, n, sizeof *a, by_node, NULL, err) < 0)
+    if (ms__alloc_array(&packed, n, 8, "locations", err) < 0)
         return MS_ENOMEM;
-    for (uint32_t i = 0; i < n; i++) {
-        if (i + 1 < n && a[i + 1].node == a[i].node)
-            continue; /* a later one replaces it */
-        a[w++] = a[i];
+    for (uint32_t i = 0; i < n; i++)
+        packed[i] = (uint64_t)a[i].node << 32 | a[i].position;
+    if (ms__radix_sort_u64(packed, n, 4, err) < 0) {
+        free(packed);
+        return MS_ENOMEM;
     }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + 1 < n && packed[i + 1] >> 32 == packed[i] >> 32)
+            continue; /* a later one replaces it */
+        a[w++] = (ms__location){(uint32_t)(packed[i] >> 32), (uint32_t)packed[i]};
+    }
+    free(packed);
     g->location_count = w;
     return MS_OK;
 }

@@ -137,7 +137,8 @@ int ms__strtab_intern(ms__strtab *t, const char *s, size_t len, uint32_t *id, bo
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u distinct strings", MS_STRTAB_MAX);
     if (ms__add_overflow(t->bytes_len, (uint64_t)len + 1, &need))
         return ms__oom(err, "string bytes");
-    if (ms__grow(&t->bytes, &t->bytes_cap, need, 16384, 1, "string bytes", err) < 0)
+    if (need > t->bytes_cap &&
+        ms__grow(&t->bytes, &t->bytes_cap, need, 16384, 1, "string bytes", err) < 0)
         return MS_ENOMEM;
     /* offsets[] has cap + 1 entries (the end of the last string too) and
      * doubles cap, not its entry count as ms__grow32 would: the sizes
