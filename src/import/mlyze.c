@@ -866,36 +866,95 @@ static int truncated(mlyze *m, uint64_t off, unsigned type, uint64_t have, uint6
                 ext_name(type), type);
 }
 
+/* Moves the prefetch cursor one event on, or, once the records read have
+ * caught up with it, restarts it PREFETCH_AHEAD events past q.  It waits
+ * at what it cannot skip until q passes it. */
+static inline const uint8_t *prefetch_ahead(const mlyze *m, const uint8_t *ahead,
+                                            const uint8_t *q, const uint8_t *end)
+{
+    const uint8_t *nx;
+    if (ahead <= q) {
+        ahead = q;
+        for (int k = 0; k < PREFETCH_AHEAD && (nx = prefetch_next(m, ahead, end)); k++)
+            ahead = nx;
+    } else if ((nx = prefetch_next(m, ahead, end))) {
+        ahead = nx;
+    }
+    return ahead;
+}
+
+/* A malformed varint at p, in the record at rec (offset off). */
+static int bad_varint(mlyze *m, uint64_t off, const uint8_t *rec, const uint8_t *p)
+{
+    return fail(m, MS_EFORMAT, off + (uint64_t)(p - rec),
+                "malformed varint (longer than 10 bytes or beyond 2^64)");
+}
+
+static int undefined_event(mlyze *m, uint64_t off, unsigned type)
+{
+    return fail(m, MS_EFORMAT, off,
+                "event type %u is not defined by Memlyze v1 (0-3; 4, 5 and 6 are reserved for "
+                "its future object types, reference chains and heap snapshots); v1 events are "
+                "not self-describing, so nothing after it can be read",
+                type);
+}
+
+/* The len-byte payload at *qp of a length-prefixed record (types
+ * 0x40-0xFF) that starts at rec: applied (1, *qp past it); 0 when the
+ * input in view ends inside it and more may come (*need: the record's
+ * bytes); or an error (a truncation when final). */
+static int ext_record(mlyze *m, unsigned type, uint64_t delta, uint64_t off, const uint8_t *rec,
+                      const uint8_t **qp, uint64_t len, const uint8_t *end, bool final,
+                      size_t *need)
+{
+    const uint8_t *q = *qp;
+    int rc;
+    if (len > RECORD_MAX)
+        return fail(m, MS_ELIMIT, off,
+                    "%s record (type 0x%02x) of %llu bytes is beyond the 64 MiB limit",
+                    ext_name(type), type, (unsigned long long)len);
+    if ((uint64_t)(end - q) < len) {
+        if (final)
+            return truncated(m, off, type, (uint64_t)(end - rec), (uint64_t)(q - rec) + len);
+        *need = (size_t)((uint64_t)(q - rec) + len);
+        return 0;
+    }
+    if ((rc = extension(m, type, delta, q, len, off)) < 0)
+        return rc;
+    *qp = q + len;
+    return 1;
+}
+
 /* Reads the complete records in buf[0..n) (buf[0] is at offset `base`).
  * *used gets the bytes they took; when the last one is incomplete and more
  * input may come (!final), *need gets how many bytes from its start would
  * complete it (an upper bound for v1 events).  When final, an incomplete
- * record is a truncation error. */
+ * record is a truncation error.  The loop of every event: the v1 events
+ * are decoded here, in the switch, with no call but their handler's. */
 static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool final,
                    size_t *used, size_t *need)
 {
     const uint8_t *end = buf + n, *ahead = buf;
     size_t i = 0;
     int rc = MS_OK;
-
     *need = 0;
     while (i < n) {
         const uint8_t *q = buf + i + 1;
         const uint64_t off = base + i;
         const unsigned type = buf[i];
-        uint64_t delta = 0, a = 0, b = 0, c = 0; /* set before use; GCC -O3 cannot tell */
-        int v;
+        uint64_t delta = 0, a = 0, b = 0, c = 0; /* zeroed only for -Wmaybe-uninitialized */
+        int v = ms__leb128(&q, end, &delta);
 
-        v = ms__leb128(&q, end, &delta);
         if (v < 0)
-            return fail(m, MS_EFORMAT, off + 1, "malformed varint (longer than 10 bytes or beyond 2^64)");
+            return bad_varint(m, off, buf + i, q);
         switch (type) {
         case EV_ALLOC:
             if (v == 0 || end - q < 8)
                 goto incomplete;
             a = ms__le64(q);
             q += 8;
-            if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 && end - q < 2)
+            if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 &&
+                end - q < 2)
                 v = 0;
             if (v <= 0)
                 goto bad_or_incomplete;
@@ -910,70 +969,42 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
             MS_TRY(on_free(m, off, delta, a));
             break;
         case EV_GC:
-            if (v == 0)
-                goto incomplete;
-            if ((v = ms__leb128(&q, end, &a)) == 1)
+            if (v == 1 && (v = ms__leb128(&q, end, &a)) == 1)
                 v = ms__leb128(&q, end, &b);
             if (v <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_gc(m, off, delta, a, b));
             break;
         case EV_MARKER:
-            if (v == 0)
-                goto incomplete;
-            if ((v = ms__leb128(&q, end, &a)) <= 0)
+            if (v == 0 || (v = ms__leb128(&q, end, &a)) <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_marker(m, off, delta, a));
             break;
         default:
             if (type < EXT_FIRST)
-                return fail(m, MS_EFORMAT, off,
-                            "event type %u is not defined by Memlyze v1 (0-3; 4, 5 and 6 are "
-                            "reserved for its future object types, reference chains and heap "
-                            "snapshots); v1 events are not self-describing, so nothing after it "
-                            "can be read",
-                            type);
+                return undefined_event(m, off, type);
             if (v == 0 || (v = ms__leb128(&q, end, &a)) == 0)
                 goto incomplete;
             if (v < 0)
                 goto bad_or_incomplete;
-            if (a > RECORD_MAX)
-                return fail(m, MS_ELIMIT, off,
-                            "%s record (type 0x%02x) of %llu bytes is beyond the 64 MiB limit",
-                            ext_name(type), type, (unsigned long long)a);
-            if ((uint64_t)(end - q) < a) {
-                if (final)
-                    return truncated(m, off, type, (uint64_t)(end - buf) - i,
-                                     (uint64_t)(q - buf) - i + a);
-                *need = (size_t)((uint64_t)(q - buf) - i + a);
+            MS_TRY(v = ext_record(m, type, delta, off, buf + i, &q, a, end, final, need));
+            if (v == 0)
                 goto out;
-            }
-            MS_TRY(extension(m, type, delta, q, a, off));
-            q += a;
             break;
         }
         m->t->info.records++;
         i = (size_t)(q - buf);
-        if (m->live.s) {
-            const uint8_t *nx;
-            if (ahead <= q) { /* (re)start the cursor PREFETCH_AHEAD events ahead */
-                ahead = q;
-                for (int k = 0; k < PREFETCH_AHEAD && (nx = prefetch_next(m, ahead, end)); k++)
-                    ahead = nx;
-            } else if ((nx = prefetch_next(m, ahead, end))) {
-                ahead = nx; /* else it waits at what it cannot skip until q passes it */
-            }
-        }
+        if (m->live.s)
+            ahead = prefetch_ahead(m, ahead, q, end);
         continue;
     bad_or_incomplete:
         if (v < 0)
-            return fail(m, MS_EFORMAT, (uint64_t)(base + (uint64_t)(q - buf)),
-                        "malformed varint (longer than 10 bytes or beyond 2^64)");
+            return bad_varint(m, off, buf + i, q);
     incomplete:
         if (final)
             return truncated(m, off, type, n - i, 0);
         *need = type < EXT_FIRST ? V1_EVENT_MAX : EXT_HEADER_MAX;
-        goto out;
+        break;
     }
 out:
     *used = i;
@@ -1096,105 +1127,106 @@ done:
     return rc;
 }
 
-static int metadata(mlyze *m, const uint8_t *p, size_t len)
+/* metadata.functions or metadata.files: a string per decimal id, each id
+ * once, interned into map.  NULL (absent): nothing. */
+static int id_strings(mlyze *m, const cJSON *obj, const char *name, ms__map64 *map)
+{
+    const cJSON *item;
+    int rc = MS_OK;
+    cJSON_ArrayForEach(item, obj) {
+        uint64_t id = 0;
+        uint32_t sid;
+        MS_TRY(item_id(m, item, name, &id));
+        if (!cJSON_IsString(item))
+            return fail(m, MS_EFORMAT, HEADER_BYTES, "metadata: %s[\"%llu\"] is not a string",
+                        name, (unsigned long long)id);
+        if (idmap_get(map, id, &sid))
+            return fail(m, MS_EFORMAT, HEADER_BYTES, "metadata: %s lists id %llu twice", name,
+                        (unsigned long long)id);
+        MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
+        MS_TRY(idmap_put(map, id, sid, m->err));
+    }
+done:
+    return rc;
+}
+
+/* metadata.stack_traces: the site string of each stack id, each id once. */
+static int stack_strings(mlyze *m, const cJSON *stacks, const ms__map64 *files)
+{
+    const cJSON *item;
+    int rc = MS_OK;
+    cJSON_ArrayForEach(item, stacks) {
+        uint64_t id = 0;
+        uint32_t sid;
+        MS_TRY(item_id(m, item, "stack_traces", &id));
+        if (idmap_get(&m->stacks, id, &sid))
+            return fail(m, MS_EFORMAT, HEADER_BYTES,
+                        "metadata: stack_traces lists id %llu twice", (unsigned long long)id);
+        MS_TRY(stack_string(m, files, id, item, &sid));
+        MS_TRY(idmap_put(&m->stacks, id, sid, m->err));
+        m->t->info.stack_count++;
+    }
+done:
+    return rc;
+}
+
+/* The metadata's "memsnap" member, when there is one: the extension. */
+static int metadata_extension(mlyze *m, const cJSON *root)
+{
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(root, "memsnap");
+    uint64_t v;
+    if (!ext)
+        return MS_OK;
+    if (!cJSON_IsObject(ext) ||
+        !json_uint(cJSON_GetObjectItemCaseSensitive(ext, "extension"), &v) || v < 1 ||
+        v > UINT32_MAX)
+        return fail(m, MS_EFORMAT, HEADER_BYTES,
+                    "metadata: \"memsnap\" must be an object with an integer \"extension\" >= 1");
+    m->t->info.extension = (uint32_t)v;
+    m->batch_rule = false;
+    return MS_OK;
+}
+
+/* The JSON object of len bytes at p (only whitespace or NULs after it);
+ * *root owned by the caller (cJSON_Delete). */
+static int parse_metadata(mlyze *m, const uint8_t *p, size_t len, cJSON **root)
 {
     const uint64_t off = HEADER_BYTES;
     const char *end = NULL;
-    const cJSON *files, *functions, *stacks, *ext, *item;
+    *root = cJSON_ParseWithLengthOpts((const char *)p, len, &end, false);
+    if (!*root) {
+        uint64_t at = end && end >= (const char *)p ? (uint64_t)(end - (const char *)p) : 0;
+        return fail(m, MS_EFORMAT, off + at, "the metadata is not valid JSON");
+    }
+    for (const char *q = end; q < (const char *)p + len; q++)
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != 0)
+            return fail(m, MS_EFORMAT, off + (uint64_t)(q - (const char *)p),
+                        "data after the metadata's JSON object");
+    if (!cJSON_IsObject(*root))
+        return fail(m, MS_EFORMAT, off, "the metadata is not a JSON object");
+    return MS_OK;
+}
+
+static int metadata(mlyze *m, const uint8_t *p, size_t len)
+{
+    const cJSON *files, *functions, *stacks;
     cJSON *root = NULL;
     ms__map64 file_ids = {0};
     int rc = MS_OK;
 
     if (len == 0)
         return MS_OK; /* no metadata at all: as empty */
-    root = cJSON_ParseWithLengthOpts((const char *)p, len, &end, false);
-    if (!root) {
-        uint64_t at = end && end >= (const char *)p ? (uint64_t)(end - (const char *)p) : 0;
-        return fail(m, MS_EFORMAT, off + at, "the metadata is not valid JSON");
-    }
-    for (const char *q = end; q < (const char *)p + len; q++) {
-        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != 0) {
-            rc = fail(m, MS_EFORMAT, off + (uint64_t)(q - (const char *)p),
-                      "data after the metadata's JSON object");
-            goto done;
-        }
-    }
-    if (!cJSON_IsObject(root)) {
-        rc = fail(m, MS_EFORMAT, off, "the metadata is not a JSON object");
-        goto done;
-    }
-    ext = cJSON_GetObjectItemCaseSensitive(root, "memsnap");
-    if (ext) {
-        uint64_t v;
-        if (!cJSON_IsObject(ext) ||
-            !json_uint(cJSON_GetObjectItemCaseSensitive(ext, "extension"), &v) || v < 1 ||
-            v > UINT32_MAX) {
-            rc = fail(m, MS_EFORMAT, off,
-                      "metadata: \"memsnap\" must be an object with an integer \"extension\" >= 1");
-            goto done;
-        }
-        m->t->info.extension = (uint32_t)v;
-        m->batch_rule = false;
-    }
+    MS_TRY(parse_metadata(m, p, len, &root));
+    MS_TRY(metadata_extension(m, root));
     MS_TRY(id_map_member(m, root, "files", &files));
     MS_TRY(id_map_member(m, root, "functions", &functions));
     MS_TRY(id_map_member(m, root, "stack_traces", &stacks));
-    if (functions) {
-        cJSON_ArrayForEach(item, functions) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "functions", &id));
-            if (!cJSON_IsString(item)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: functions[\"%llu\"] is not a string",
-                          (unsigned long long)id);
-                goto done;
-            }
-            if (idmap_get(&m->functions, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: functions lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
-            MS_TRY(idmap_put(&m->functions, id, sid, m->err));
-        }
-    }
-    if (files) {
-        cJSON_ArrayForEach(item, files) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "files", &id));
-            if (!cJSON_IsString(item)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: files[\"%llu\"] is not a string",
-                          (unsigned long long)id);
-                goto done;
-            }
-            if (idmap_get(&file_ids, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: files lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
-            MS_TRY(idmap_put(&file_ids, id, sid, m->err));
-        }
-    }
-    if (stacks) {
-        cJSON_ArrayForEach(item, stacks) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "stack_traces", &id));
-            if (idmap_get(&m->stacks, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: stack_traces lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(stack_string(m, &file_ids, id, item, &sid));
-            MS_TRY(idmap_put(&m->stacks, id, sid, m->err));
-            m->t->info.stack_count++;
-        }
-    }
+    MS_TRY(id_strings(m, functions, "functions", &m->functions));
+    MS_TRY(id_strings(m, files, "files", &file_ids));
+    MS_TRY(stack_strings(m, stacks, &file_ids));
 done:
     if (rc < 0)
-        rc = forward(m, rc, off);
+        rc = forward(m, rc, HEADER_BYTES);
     ms__map64_free(&file_ids);
     cJSON_Delete(root);
     return rc;
@@ -1260,11 +1292,82 @@ done:
     return rc;
 }
 
+/* The records after the metadata, window by window: a record the window
+ * cuts is read again once the window holds it. */
+static int read_records(mlyze *m)
+{
+    ms__reader *r = m->r;
+    size_t want = 64;
+    int rc = MS_OK;
+    for (;;) {
+        const uint64_t off = ms__reader_offset(r);
+        const bool sized = !ms__reader_compressed(r) && r->src_size;
+        size_t ask = want, used = 0, need = 0;
+        int64_t n;
+        bool final;
+        /* In a file of known size, never ask for more than is left: a
+         * record longer than the rest is reported as cut without reading
+         * (or allocating) up to its 64 MiB. */
+        if (sized && off + ask > r->src_size)
+            ask = r->src_size > off ? (size_t)(r->src_size - off) : 0;
+        if ((n = ms__reader_fill(r, ask, m->err)) < 0)
+            return (int)n;
+        if (n == 0)
+            break;
+        final = r->eof || (sized && off + (uint64_t)n >= r->src_size);
+        MS_TRY(records(m, r->p, (size_t)n, off, final, &used, &need));
+        r->p += used;
+        if (final)
+            break;
+        want = need > (size_t)n - used ? need : (size_t)n - used + 64;
+        if (want < 64)
+            want = 64;
+        MS_TRY(ms__progress_report(m->progress, r, "reading events", m->err));
+    }
+done:
+    return rc;
+}
+
+/* After the last record: the heap snapshot must be closed; the trace's
+ * series is closed, the site graph made when there is no heap, and the
+ * graph handed over with the trace. */
+static int finish(mlyze *m, ms__graph **out)
+{
+    int rc = MS_OK;
+    if (m->heap == 1)
+        return fail(m, MS_ETRUNC, m->heap_off,
+                    "the heap snapshot that begins here has no HEAP_END record: the file was cut");
+    if (ms__trace_finish(m->t, m->err) < 0)
+        return MS_ENOMEM;
+    if (!m->heap)
+        MS_TRY(site_graph(m));
+    MS_TRY(ms__builder_finish(&m->b, out, m->err));
+    (*out)->trace = m->t;
+    m->t = NULL;
+done:
+    return rc;
+}
+
+static void mlyze_free(mlyze *m)
+{
+    ms__builder_discard(&m->b);
+    ms__trace_free(m->t);
+    ms__map64_free(&m->stacks);
+    free(m->site_by_stack);
+    ms__map64_free(&m->functions);
+    ms__map64_free(&m->site_index);
+    free(m->live.s);
+    free(m->hstr);
+    free(m->roots);
+    ZSTD_freeDCtx(m->zd);
+    free(m->block);
+    free(m);
+}
+
 static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
 {
     mlyze *m = calloc(1, sizeof *m);
     uint64_t meta_len = 0;
-    size_t want = 64;
     uint32_t sid;
     int rc = MS_OK;
 
@@ -1286,62 +1389,10 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     MS_TRY(metadata(m, r->p, (size_t)meta_len));
     r->p += meta_len;
     m->t->info.batch_timing = m->batch_rule;
-
-    for (;;) {
-        const uint64_t off = ms__reader_offset(r);
-        const bool sized = !ms__reader_compressed(r) && r->src_size;
-        size_t ask = want, used = 0, need = 0;
-        int64_t n;
-        bool final;
-        /* In a file of known size, never ask for more than is left: a
-         * record longer than the rest is reported as cut without reading
-         * (or allocating) up to its 64 MiB. */
-        if (sized && off + ask > r->src_size)
-            ask = r->src_size > off ? (size_t)(r->src_size - off) : 0;
-        n = ms__reader_fill(r, ask, err);
-        if (n < 0) {
-            rc = (int)n;
-            goto done;
-        }
-        if (n == 0)
-            break;
-        final = r->eof || (sized && off + (uint64_t)n >= r->src_size);
-        MS_TRY(records(m, r->p, (size_t)n, off, final, &used, &need));
-        r->p += used;
-        if (final)
-            break;
-        want = need > (size_t)n - used ? need : (size_t)n - used + 64;
-        if (want < 64)
-            want = 64;
-        MS_TRY(ms__progress_report(progress, r, "reading events", err));
-    }
-    if (m->heap == 1) {
-        rc = fail(m, MS_ETRUNC, m->heap_off,
-                  "the heap snapshot that begins here has no HEAP_END record: the file was cut");
-        goto done;
-    }
-    if (ms__trace_finish(m->t, err) < 0) {
-        rc = MS_ENOMEM;
-        goto done;
-    }
-    if (!m->heap)
-        MS_TRY(site_graph(m));
-    MS_TRY(ms__builder_finish(&m->b, out, err));
-    (*out)->trace = m->t;
-    m->t = NULL;
+    MS_TRY(read_records(m));
+    MS_TRY(finish(m, out));
 done:
-    ms__builder_discard(&m->b);
-    ms__trace_free(m->t);
-    ms__map64_free(&m->stacks);
-    free(m->site_by_stack);
-    ms__map64_free(&m->functions);
-    ms__map64_free(&m->site_index);
-    free(m->live.s);
-    free(m->hstr);
-    free(m->roots);
-    ZSTD_freeDCtx(m->zd);
-    free(m->block);
-    free(m);
+    mlyze_free(m);
     return rc;
 }
 
