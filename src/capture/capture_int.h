@@ -13,6 +13,13 @@
  *
  * Memory while the world is stopped comes from mmap only (ms__cap_arena):
  * stopped threads may hold malloc's or stdio's locks.
+ *
+ * The library links nothing of the analyzer (it runs inside the captured
+ * program, often preloaded), so it keeps its own small versions of what
+ * src/util shares there: the error record (ms__cap_fail), growing arrays
+ * (arenas; realloc in encode.c and modules.c, with the world running),
+ * the site table's hashing (in an arena, usable while stopped), and
+ * sorting (qsort_r, Shell sort of the pushed ranges: qsort may malloc).
  */
 #ifndef MS_CAPTURE_INT_H
 #define MS_CAPTURE_INT_H
