@@ -536,9 +536,8 @@ done:
 /* Builds the bucket index over the sorted objects: buckets of 2^k bytes,
  * k >= 4 the smallest with at most two buckets per object (dense heaps:
  * one or two objects per bucket).  A lookup then reads one index entry and
- * about one object, instead of binary-searching all of them (20 cache
- * misses per word at 1 M objects: 1.8 us each on the test VM, 80% of the
- * import before this index). */
+ * about one object, where a binary search over all of them would take a
+ * cache miss per step, for every word (docs/performance.md). */
 static int build_index(bx *x)
 {
     uint64_t span, j = 0;

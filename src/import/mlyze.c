@@ -277,8 +277,8 @@ static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
 }
 
 /* The trace site of a stack id, created on first use.  Writers number
- * stacks from 0, so small ids go through a plain array (two hash look-ups
- * per event were half the time of reading a Memlyze file). */
+ * stacks from 0, so small ids go through a plain array, not two hash
+ * look-ups per event (docs/performance.md, Memlyze traces). */
 static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
 {
     uint32_t sid;

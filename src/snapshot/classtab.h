@@ -54,8 +54,12 @@ typedef struct ms__classes {
     void (*defs_free)(void *defs);
 } ms__classes;
 
+/* Frees the table, its text and its naming data (defs_free); accepts
+ * NULL. */
 void ms__classes_free(ms__classes *c);
 
+/* The name and the key of class id (< count), NUL-terminated, borrowed
+ * from c. */
 static inline const char *ms__class_name(const ms__classes *c, uint32_t id)
 {
     return c->text + c->cls[id].name_off;

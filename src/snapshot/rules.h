@@ -120,7 +120,8 @@ static inline bool ms__retains(const ms__graph *g, const ms__rules *r, uint32_t 
     return true;
 }
 
-/* Whether edges out of n ask r->follow. */
+/* Whether edges out of n ask r->follow: n's name is one of
+ * r->follow_names. */
 static inline bool ms__rules_filters(const ms__graph *g, const ms__rules *r, uint32_t n)
 {
     for (unsigned i = 0; i < r->follow_name_count; i++)

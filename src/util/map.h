@@ -22,16 +22,17 @@ typedef struct ms__map64 {
 } ms__map64;
 
 /* An empty map with room for `expected` entries before it grows.  Free
- * with ms__map64_free.  Errors: MS_ENOMEM. */
+ * with ms__map64_free.  Errors: MS_ENOMEM (m zeroed). */
 int ms__map64_init(ms__map64 *m, uint64_t expected, ms_error *err);
+/* Frees the slots and zeroes m; accepts a zeroed m. */
 void ms__map64_free(ms__map64 *m);
 
-/* The value of `key`, or MS_MAP_NONE. */
+/* The value of `key`, or MS_MAP_NONE; m must have been initialised. */
 uint32_t ms__map64_get(const ms__map64 *m, uint64_t key);
 
 /* The value of `key` in *val; when the key is absent, stores `val_if_new`
- * first (*added true).  May grow the map.  Errors: MS_ENOMEM (map
- * unchanged). */
+ * (not MS_MAP_NONE) first.  *added (may be NULL) tells which.  May grow
+ * the map.  Errors: MS_ENOMEM (map unchanged). */
 int ms__map64_put(ms__map64 *m, uint64_t key, uint32_t val_if_new, uint32_t *val, bool *added,
                   ms_error *err);
 
