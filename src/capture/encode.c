@@ -474,20 +474,22 @@ static int open_output(out *o, const char *path, int level, char **tmp, ms_error
 static void write_sections(const ms__capture *c, const order *ord, uint64_t kept, out *o,
                            buf *b)
 {
+    static const struct {
+        uint8_t id;
+        void (*fill)(const ms__capture *c, buf *b);
+    } small[] = {{MS_GCCAP_MODULES, modules_section},
+                 {MS_GCCAP_THREADS, threads_section},
+                 {MS_GCCAP_SITES, sites_section}};
     uint8_t version[4] = {MS_GCCAP_VERSION & 0xff, 0, 0, 0};
     put(o, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
     put(o, version, 4);
     info_section(c, b, kept);
     put_section(o, MS_GCCAP_INFO, b);
-    b->len = 0;
-    modules_section(c, b);
-    put_section(o, MS_GCCAP_MODULES, b);
-    b->len = 0;
-    threads_section(c, b);
-    put_section(o, MS_GCCAP_THREADS, b);
-    b->len = 0;
-    sites_section(c, b);
-    put_section(o, MS_GCCAP_SITES, b);
+    for (size_t k = 0; k < sizeof small / sizeof *small; k++) {
+        b->len = 0;
+        small[k].fill(c, b);
+        put_section(o, small[k].id, b);
+    }
     b->len = 0;
     put_u8(o, MS_GCCAP_OBJECTS);
     put_varint(o, objects_section(c, ord, o, false, kept));

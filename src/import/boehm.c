@@ -591,6 +591,17 @@ static inline uint32_t resolve(const bx *x, uint64_t v, bool anywhere)
     return NONE;
 }
 
+/* Room for one more record in the full array *arr (*cap records, all
+ * used), which may hold `limit` at most: the word at `off` would pass it.
+ * Errors: MS_ELIMIT, MS_ENOMEM. */
+static int room(bx *x, void *arr, uint64_t *cap, size_t size, uint64_t limit, const char *what,
+                uint64_t off)
+{
+    if (*cap >= limit)
+        return fail(x, MS_ELIMIT, off, "more than %llu %s", (unsigned long long)limit, what);
+    return ms__grow(arr, cap, *cap + 1, 1024, size, what, x->err);
+}
+
 static int read_words(bx *x)
 {
     int rc = MS_OK;
@@ -617,11 +628,8 @@ static int read_words(bx *x)
             j = resolve(x, value, false);
             if (j == NONE)
                 continue;
-            if (x->ne == x->ecap) {
-                if (x->ne >= MS_EDGE_LIMIT)
-                    return fail(x, MS_ELIMIT, off, "more than %u edges", MS_EDGE_LIMIT);
-                MS_TRY(ms__grow(&x->e, &x->ecap, x->ne + 1, 4096, sizeof *x->e, "edges", x->err));
-            }
+            if (x->ne == x->ecap)
+                MS_TRY(room(x, &x->e, &x->ecap, sizeof *x->e, MS_EDGE_LIMIT, "edges", off));
             x->e[x->ne++] = (bedge){(uint32_t)i, j,
                                     prev == MS_GCCAP_OFFSET_UNKNOWN ? UINT32_MAX
                                                                     : (uint32_t)(prev * 8)};
@@ -675,12 +683,8 @@ static int read_roots(bx *x)
             j = resolve(x, value, anywhere);
             if (j == NONE)
                 continue;
-            if (x->nre == x->recap) {
-                if (x->nre >= UINT32_MAX)
-                    return fail(x, MS_ELIMIT, off, "more than %u root words", UINT32_MAX);
-                MS_TRY(ms__grow(&x->re, &x->recap, x->nre + 1, 1024, sizeof *x->re, "root edges",
-                                x->err));
-            }
+            if (x->nre == x->recap)
+                MS_TRY(room(x, &x->re, &x->recap, sizeof *x->re, UINT32_MAX, "root words", off));
             x->re[x->nre++] = (broot){(uint32_t)r, j, g->lo + prev * 8};
         }
         x->nranges++;

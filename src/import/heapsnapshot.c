@@ -744,50 +744,44 @@ static int defer(v8 *s, uint64_t *where)
     return ms__json_skip_value(s->r, s->err);
 }
 
+/* The header, and one batch buffer for nodes, edges and locations. */
+static int read_snapshot(v8 *s)
+{
+    unsigned w;
+    int rc = read_header(s);
+    if (rc < 0)
+        return rc;
+    w = s->node_fields > s->edge_fields ? s->node_fields : s->edge_fields;
+    if (s->location_fields > w)
+        w = s->location_fields;
+    return ms__alloc_array(&s->batch, (uint64_t)w * BATCH_ROWS, 8, "parse batch", s->err);
+}
+
+/* A top-level member, each at most once: read now, or deferred when it
+ * needs one not read yet; trace_function_infos, trace_tree, samples and
+ * anything newer are skipped. */
 static int member(v8 *s, const char *key, uint64_t key_off)
 {
-    int rc = MS_OK;
-    if (strcmp(key, "snapshot") == 0) {
-        if (s->seen_snapshot)
-            return fail(s, MS_EFORMAT, key_off, "a second \"snapshot\" member");
-        s->seen_snapshot = true;
-        if ((rc = read_header(s)) < 0)
-            return rc;
-        {
-            /* One batch buffer serves nodes, edges and locations. */
-            unsigned w = s->node_fields > s->edge_fields ? s->node_fields : s->edge_fields;
-            if (s->location_fields > w)
-                w = s->location_fields;
-            return ms__alloc_array(&s->batch, (uint64_t)w * BATCH_ROWS, 8, "parse batch", s->err);
-        }
+    enum { M_SNAPSHOT, M_NODES, M_EDGES, M_LOCATIONS, M_STRINGS, M_KNOWN };
+    static const char *const names[M_KNOWN] = {"snapshot", "nodes", "edges", "locations",
+                                               "strings"};
+    bool *seen[M_KNOWN] = {&s->seen_snapshot, &s->seen_nodes, &s->seen_edges,
+                           &s->seen_locations, &s->seen_strings};
+    unsigned k = 0;
+    while (k < M_KNOWN && strcmp(key, names[k]) != 0)
+        k++;
+    if (k == M_KNOWN)
+        return ms__json_skip_value(s->r, s->err);
+    if (*seen[k])
+        return fail(s, MS_EFORMAT, key_off, "a second \"%s\" member", key);
+    *seen[k] = true;
+    switch (k) {
+    case M_SNAPSHOT: return read_snapshot(s);
+    case M_NODES: return s->have_meta ? read_nodes(s) : defer(s, &s->defer_nodes);
+    case M_EDGES: return s->done_nodes ? read_edges(s) : defer(s, &s->defer_edges);
+    case M_LOCATIONS: return s->done_nodes ? read_locations(s) : defer(s, &s->defer_locations);
+    default: return read_strings(s);
     }
-    if (strcmp(key, "nodes") == 0) {
-        if (s->seen_nodes)
-            return fail(s, MS_EFORMAT, key_off, "a second \"nodes\" member");
-        s->seen_nodes = true;
-        return s->have_meta ? read_nodes(s) : defer(s, &s->defer_nodes);
-    }
-    if (strcmp(key, "edges") == 0) {
-        if (s->seen_edges)
-            return fail(s, MS_EFORMAT, key_off, "a second \"edges\" member");
-        s->seen_edges = true;
-        return s->done_nodes ? read_edges(s) : defer(s, &s->defer_edges);
-    }
-    if (strcmp(key, "locations") == 0) {
-        if (s->seen_locations)
-            return fail(s, MS_EFORMAT, key_off, "a second \"locations\" member");
-        s->seen_locations = true;
-        return s->done_nodes ? read_locations(s) : defer(s, &s->defer_locations);
-    }
-    if (strcmp(key, "strings") == 0) {
-        if (s->seen_strings)
-            return fail(s, MS_EFORMAT, key_off, "a second \"strings\" member");
-        s->seen_strings = true;
-        return read_strings(s);
-    }
-    /* trace_function_infos, trace_tree, samples, and anything newer. */
-    rc = ms__json_skip_value(s->r, s->err);
-    return rc;
 }
 
 static int read_deferred(v8 *s, uint64_t where, int (*fn)(v8 *))
