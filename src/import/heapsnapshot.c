@@ -874,14 +874,14 @@ done:
 
 static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
 {
-    v8 s;
+    v8 s = {.r = r,
+            .progress = progress,
+            .err = err,
+            .defer_nodes = UINT64_MAX,
+            .defer_edges = UINT64_MAX,
+            .defer_locations = UINT64_MAX};
     int rc = MS_OK;
 
-    memset(&s, 0, sizeof s);
-    s.r = r;
-    s.progress = progress;
-    s.err = err;
-    s.defer_nodes = s.defer_edges = s.defer_locations = UINT64_MAX;
     MS_TRY(ms__builder_init(&s.b, MS__BUILD_SEQUENTIAL, err));
     MS_TRY(read_members(&s));
     MS_TRY(finish(&s, out));
