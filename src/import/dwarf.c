@@ -188,7 +188,8 @@ static int load_symbols(elf_file *f, symtab *t, ms_error *err)
             name = elf_strptr(f->elf, pick_sh.sh_link, sym.st_name);
             if (!name || !*name)
                 continue;
-            if (ms__grow(&t->s, &t->cap, t->n + 1, 1024, sizeof *t->s, "symbols", err) < 0)
+            if (t->n == t->cap &&
+                ms__grow(&t->s, &t->cap, t->n + 1, 1024, sizeof *t->s, "symbols", err) < 0)
                 return MS_ENOMEM;
             t->s[t->n].addr = sym.st_value;
             t->s[t->n].size = sym.st_size;

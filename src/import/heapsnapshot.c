@@ -710,7 +710,8 @@ static int read_strings(v8 *s)
                     return MS_ENOMEM;
                 for (uint64_t i = 0; i < index; i++)
                     s->remap[i] = (uint32_t)i;
-            } else if (ms__grow(&s->remap, &s->remap_cap, index + 1, 1024, 4, "string map",
+            } else if (index == s->remap_cap &&
+                       ms__grow(&s->remap, &s->remap_cap, index + 1, 1024, 4, "string map",
                                 s->err) < 0) {
                 return MS_ENOMEM;
             }

@@ -276,22 +276,14 @@ static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
     return idmap_put(&m->stacks, stack, *sid, m->err);
 }
 
-/* The trace site of a stack id, created on first use.  Writers number
- * stacks from 0, so small ids go through a plain array, not two hash
- * look-ups per event (docs/performance.md, Memlyze traces). */
-static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
+/* site_of() for a stack id neither cached nor in the stack table: its
+ * site string, its trace site (created on first use), its table entry
+ * (ids below DIRECT_STACKS).  Out of line: the hit path, taken for nearly
+ * every event, keeps its registers. */
+__attribute__((noinline, cold)) static int new_stack(mlyze *m, uint64_t stack, uint64_t off,
+                                                     uint32_t *site)
 {
     uint32_t sid;
-    if (m->last_site != NONE32 && m->last_stack == stack) {
-        *site = m->last_site;
-        return MS_OK;
-    }
-    if (stack < m->site_by_stack_cap && m->site_by_stack[stack]) {
-        *site = m->site_by_stack[stack] - 1;
-        m->last_stack = stack;
-        m->last_site = *site;
-        return MS_OK;
-    }
     if (stack_site(m, stack, &sid) < 0)
         return forward(m, MS_ENOMEM, off);
     if (!idmap_get(&m->site_index, sid, site)) {
@@ -309,6 +301,23 @@ static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
         }
         m->site_by_stack[stack] = *site + 1;
     }
+    return MS_OK;
+}
+
+/* The trace site of a stack id, created on first use.  Writers number
+ * stacks from 0, so small ids go through a plain array, not two hash
+ * look-ups per event (docs/performance.md, Memlyze traces). */
+static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
+{
+    int rc;
+    if (m->last_site != NONE32 && m->last_stack == stack) {
+        *site = m->last_site;
+        return MS_OK;
+    }
+    if (stack < m->site_by_stack_cap && m->site_by_stack[stack])
+        *site = m->site_by_stack[stack] - 1;
+    else if ((rc = new_stack(m, stack, off, site)) < 0)
+        return rc;
     m->last_stack = stack;
     m->last_site = *site;
     return MS_OK;

@@ -155,7 +155,8 @@ static int new_class(ms__classtab *b, uint32_t base, uint32_t pos, uint32_t n, u
 
     if (c->count >= UINT32_MAX - 1u)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many classes");
-    if (ms__grow32(&c->cls, &b->classes_cap, c->count + 1ull, 64, sizeof *c->cls, "classes",
+    if (c->count == b->classes_cap &&
+        ms__grow32(&c->cls, &b->classes_cap, c->count + 1ull, 64, sizeof *c->cls, "classes",
                    err) < 0)
         return MS_ENOMEM;
     k = &c->cls[c->count];

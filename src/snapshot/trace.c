@@ -34,7 +34,8 @@ int ms__trace_add_site(ms__trace *t, uint32_t name, uint32_t *index, ms_error *e
     if (t->info.site_count >= MS__TRACE_SITES)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX,
                         "more than %u allocation sites (memsnap's limit)", MS__TRACE_SITES);
-    if (ms__grow32(&t->sites, &t->site_cap, t->info.site_count + 1ull, 64, sizeof *t->sites,
+    if (t->info.site_count == t->site_cap &&
+        ms__grow32(&t->sites, &t->site_cap, t->info.site_count + 1ull, 64, sizeof *t->sites,
                    "allocation sites", err) < 0)
         return MS_ENOMEM;
     s = &t->sites[t->info.site_count];
@@ -71,7 +72,8 @@ static int push_sample(ms__trace *t, const ms_trace_sample *s, ms_error *err)
     }
     /* n < MS__TRACE_SAMPLES here, and that limit is a power of two: the
      * doubling capacity reaches it exactly and never passes it. */
-    if (ms__grow32(&t->samples, &t->sample_cap, n + 1ull, 256, sizeof *t->samples, "timeline",
+    if (n == t->sample_cap &&
+        ms__grow32(&t->samples, &t->sample_cap, n + 1ull, 256, sizeof *t->samples, "timeline",
                    err) < 0)
         return MS_ENOMEM;
     t->samples[n] = *s;
@@ -134,7 +136,8 @@ int ms__trace_add_mark(ms__trace *t, ms_mark_kind kind, uint64_t time_us, uint64
         t->info.marks_dropped++;
         return MS_OK;
     }
-    if (ms__grow32(&t->marks, &t->mark_cap, t->info.mark_count + 1ull, 64, sizeof *t->marks,
+    if (t->info.mark_count == t->mark_cap &&
+        ms__grow32(&t->marks, &t->mark_cap, t->info.mark_count + 1ull, 64, sizeof *t->marks,
                    "markers", err) < 0)
         return MS_ENOMEM;
     m = &t->marks[t->info.mark_count++];
