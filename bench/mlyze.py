@@ -41,16 +41,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MEMSNAP = os.environ.get("MEMSNAP", os.path.join(ROOT, "build", "release", "tools", "memsnap"))
 
-
-def v(n):
-    if n < 0x80:
-        return bytes((n,))
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from memsnap_record import _varint as v  # noqa: E402  (the recorder's LEB128 varint)
 
 
 def header(meta):

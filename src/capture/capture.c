@@ -255,11 +255,104 @@ static bool grow_objects(ctx *x)
     return true;
 }
 
+/* Whether the object at addr continues the last run (heap block): same
+ * 4 KiB page, same slot size, ascending, offset within 16 bits. */
+static inline bool continues_run(const ctx *x, uint64_t addr, size_t bytes)
+{
+    return x->nruns && x->hblk_4k && bytes <= 2048 && bytes == x->last_bytes &&
+           (addr >> 12) == x->last_page && addr >= x->last_end &&
+           (addr - x->run_addr) / 16 <= 0xFFFF;
+}
+
+/* A new run from object i at addr; its kind is asked of libgc.  NULL when
+ * out of memory. */
+static ms__cap_run *new_run(ctx *x, void *obj, uint64_t addr, size_t bytes, size_t i)
+{
+    ms__cap_run *run;
+    if (!grow(x, &x->a_runs, sizeof *run))
+        return NULL;
+    run = (ms__cap_run *)(void *)x->a_runs.p + x->nruns++;
+    x->a_runs.len += sizeof *run;
+    run->addr = x->run_addr = addr;
+    run->first = (uint32_t)i;
+    run->count = 0;
+    run->size_g = (uint32_t)(bytes / 16);
+    run->kind = (uint8_t)GC_get_kind_and_size(obj, NULL);
+    x->last_page = addr >> 12;
+    x->last_bytes = bytes;
+    return run;
+}
+
+/* The object's allocation site (index + 1, 0 = none): from memsnap's
+ * footer in its last word (through a small cache: sites repeat), or from
+ * libgc's debug header (then *oflags gets MS_GCCAP_OBJ_DEBUG). */
+static inline uint32_t site_of(ctx *x, const uint64_t *w, size_t nw, uint64_t addr, size_t bytes,
+                               uint8_t *oflags)
+{
+    uint64_t f = w[nw - 1];
+    unsigned tag = (unsigned)(f >> MS__TAG_SHIFT);
+    if (tag == MS__TAG_PC || tag == MS__TAG_DESC || tag == MS__TAG_STACK) {
+        unsigned slot = (unsigned)(f ^ (f >> 9)) & (SITE_CACHE - 1);
+        if (x->sc_key[slot] != f) {
+            x->sc_key[slot] = f;
+            x->sc_val[slot] = site_lookup(x, tag, f & MS__PAYLOAD_MASK, 0);
+        }
+        return x->sc_val[slot];
+    }
+    if (bytes >= 48 && w[3] == (START_FLAG ^ (addr + 32))) {
+        *oflags |= MS_GCCAP_OBJ_DEBUG;
+        return site_lookup(x, MS_GCCAP_SITE_DEBUG, w[0], w[1]);
+    }
+    return 0;
+}
+
+/* The words of an object the collector scans that lie between the
+ * plausible heap bounds, each with its offset (OFFSET_MAX beyond); and
+ * what they tell of the object (*oflags): the shape of a free-list entry
+ * (cleared, a link in word 0), or the collector's record of a thread (it
+ * holds a thread's id).  False when out of memory. */
+static inline bool copy_candidates(ctx *x, const uint64_t *w, size_t nw, size_t bytes,
+                                   unsigned kind, uint32_t site, uint8_t *oflags)
+{
+    /* One extra slot lets the loop store unconditionally. */
+    uint64_t lo = x->lo, span = x->span, *out;
+    size_t j, first = x->ncand;
+    if (!grow(x, &x->a_cand, (nw + 1) * 8))
+        return false;
+    out = (uint64_t *)(void *)x->a_cand.p + x->ncand;
+    for (j = 0; j < nw && j < OFFSET_MAX; j++) {
+        uint64_t v = w[j];
+        *out = v | (uint64_t)j << 47;
+        out += (v - lo) <= span;
+    }
+    for (; j < nw; j++) {
+        uint64_t v = w[j];
+        *out = v | (uint64_t)OFFSET_MAX << 47;
+        out += (v - lo) <= span;
+    }
+    x->ncand = (size_t)(out - (uint64_t *)(void *)x->a_cand.p);
+    x->a_cand.len = x->ncand * 8;
+    if (kind == MS_GCCAP_KIND_NORMAL && site == 0 && x->ncand - first <= 1) {
+        for (j = 1; j < nw && w[j] == 0; j++)
+            ;
+        if (j == nw)
+            *oflags |= MS_GCCAP_OBJ_FREE_SHAPE;
+    }
+    if (kind == MS_GCCAP_KIND_NORMAL && bytes >= 512 && bytes <= 4096 && x->ntids) {
+        for (j = 0; j < nw && !(*oflags & MS_GCCAP_OBJ_THREAD_REP); j++)
+            for (size_t t = 0; t < x->ntids; t++)
+                if (w[j] == x->tids[t])
+                    *oflags |= MS_GCCAP_OBJ_THREAD_REP;
+    }
+    return true;
+}
+
 /* Called by libgc for every marked object, block by block (world stopped).
  * Per object it stores 11 bytes (offset in its run, flags, site, end of
  * its candidates) and 8 per candidate word; per heap block one run.  The
  * kind is asked of libgc once per run: a run never leaves its 4 KiB page,
- * and with heap blocks of at least 4 KiB a page is one block. */
+ * and with heap blocks of at least 4 KiB a page is one block.  Its steps
+ * are inline: this is the stopped-world loop over every object. */
 static void on_object(void *obj, size_t bytes, void *cd)
 {
     ctx *x = cd;
@@ -273,81 +366,18 @@ static void on_object(void *obj, size_t bytes, void *cd)
 
     if (__builtin_expect(i >= x->obj_cap, 0) && (x->overflow || !grow_objects(x)))
         return;
-    if (x->nruns == 0 || !x->hblk_4k || bytes > 2048 || bytes != x->last_bytes ||
-        (addr >> 12) != x->last_page || addr < x->last_end ||
-        (addr - x->run_addr) / 16 > 0xFFFF) {
-        if (!grow(x, &x->a_runs, sizeof *run))
-            return;
-        run = (ms__cap_run *)(void *)x->a_runs.p + x->nruns++;
-        x->a_runs.len += sizeof *run;
-        run->addr = x->run_addr = addr;
-        run->first = (uint32_t)i;
-        run->count = 0;
-        run->size_g = (uint32_t)(bytes / 16);
-        run->kind = (uint8_t)GC_get_kind_and_size(obj, NULL);
-        x->last_page = addr >> 12;
-        x->last_bytes = bytes;
-    } else {
+    if (continues_run(x, addr, bytes))
         run = (ms__cap_run *)(void *)x->a_runs.p + x->nruns - 1;
-    }
+    else if (!(run = new_run(x, obj, addr, bytes, i)))
+        return;
     run->count++;
     kind = run->kind;
     x->last_end = addr + bytes;
-
-    if (nw >= 2) {
-        uint64_t f = w[nw - 1];
-        unsigned tag = (unsigned)(f >> MS__TAG_SHIFT);
-        if (tag == MS__TAG_PC || tag == MS__TAG_DESC || tag == MS__TAG_STACK) {
-            unsigned slot = (unsigned)(f ^ (f >> 9)) & (SITE_CACHE - 1);
-            if (x->sc_key[slot] == f) {
-                site = x->sc_val[slot];
-            } else {
-                site = site_lookup(x, tag, f & MS__PAYLOAD_MASK, 0);
-                x->sc_key[slot] = f;
-                x->sc_val[slot] = site;
-            }
-        } else if (bytes >= 48 && w[3] == (START_FLAG ^ (addr + 32))) {
-            oflags |= MS_GCCAP_OBJ_DEBUG;
-            site = site_lookup(x, MS_GCCAP_SITE_DEBUG, w[0], w[1]);
-        }
-    }
-
-    if (kind != MS_GCCAP_KIND_PTRFREE && kind != MS_GCCAP_KIND_AUNCOLLECTABLE) {
-        /* Every word between the plausible heap bounds is a candidate; one
-         * extra slot lets the loop store unconditionally. */
-        uint64_t lo = x->lo, span = x->span, *out;
-        size_t j, first = x->ncand;
-        if (!grow(x, &x->a_cand, (nw + 1) * 8))
-            return;
-        out = (uint64_t *)(void *)x->a_cand.p + x->ncand;
-        for (j = 0; j < nw && j < OFFSET_MAX; j++) {
-            uint64_t v = w[j];
-            *out = v | (uint64_t)j << 47;
-            out += (v - lo) <= span;
-        }
-        for (; j < nw; j++) {
-            uint64_t v = w[j];
-            *out = v | (uint64_t)OFFSET_MAX << 47;
-            out += (v - lo) <= span;
-        }
-        x->ncand = (size_t)(out - (uint64_t *)(void *)x->a_cand.p);
-        x->a_cand.len = x->ncand * 8;
-        /* Free-list entries the collector marks itself (thread-local
-         * lists) are cleared objects with a link in word 0. */
-        if (kind == MS_GCCAP_KIND_NORMAL && site == 0 && x->ncand - first <= 1) {
-            for (j = 1; j < nw && w[j] == 0; j++)
-                ;
-            if (j == nw)
-                oflags |= MS_GCCAP_OBJ_FREE_SHAPE;
-        }
-        /* The collector's record of a thread holds that thread's id. */
-        if (kind == MS_GCCAP_KIND_NORMAL && bytes >= 512 && bytes <= 4096 && x->ntids) {
-            for (j = 0; j < nw && !(oflags & MS_GCCAP_OBJ_THREAD_REP); j++)
-                for (size_t t = 0; t < x->ntids; t++)
-                    if (w[j] == x->tids[t])
-                        oflags |= MS_GCCAP_OBJ_THREAD_REP;
-        }
-    }
+    if (nw >= 2)
+        site = site_of(x, w, nw, addr, bytes, &oflags);
+    if (kind != MS_GCCAP_KIND_PTRFREE && kind != MS_GCCAP_KIND_AUNCOLLECTABLE &&
+        !copy_candidates(x, w, nw, bytes, kind, site, &oflags))
+        return;
     ((uint16_t *)(void *)x->a_off.p)[i] = (uint16_t)((addr - x->run_addr) / 16);
     ((uint8_t *)x->a_oflags.p)[i] = oflags;
     ((uint32_t *)(void *)x->a_site.p)[i] = site;
@@ -447,73 +477,70 @@ static bool in_addroots(const ctx *x, uint64_t lo, uint64_t hi)
     return false;
 }
 
-static void scan_roots(ctx *x)
+/* Sorts the ranges the collector pushed by start and merges the
+ * overlapping ones, in place (the hook's table is ours until the next
+ * capture; touching ranges may be two modules' and stay apart).  Returns
+ * how many are left. */
+static size_t merge_ranges(ms__range *r, size_t n)
 {
-    const ms__range *pushed = NULL;
-    size_t npushed = x->use_hook ? ms__push_record_stop(&pushed) : 0;
+    size_t m = 0;
+    sort_ranges(r, n);
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].hi <= r[i].lo)
+            continue;
+        if (m && r[i].lo < r[m - 1].hi) {
+            if (r[i].hi > r[m - 1].hi)
+                r[m - 1].hi = r[i].hi;
+        } else {
+            r[m++] = r[i];
+        }
+    }
+    return m;
+}
+
+/* One range the collector pushed: object contents (a mark procedure's:
+ * skipped), a registered root range, a module's data, this thread's stack
+ * (scanned exactly already), another thread's stack, or other memory. */
+static void pushed_range(ctx *x, uint64_t lo, uint64_t hi)
+{
     const ms__module *mods = x->mods->m;
-
-    /* This thread: the caller's callee-saved registers, and its stack from
-     * the caller's frame up (memsnap's and libgc's frames below it hold
-     * stale values). */
-    add_range(x, MS_GCCAP_ROOT_REGISTERS, 0, 0, 0, MS_GCCAP_REGISTER_COUNT * 8, x->regs, 0);
-    add_memory_range(x, MS_GCCAP_ROOT_STACK, 0, 0, x->cfa, x->stack_hi);
-
-    if (npushed) {
-        /* Sorted and merged, in place (the hook's table is ours until the
-         * next capture). */
-        ms__range *r = (ms__range *)pushed;
-        size_t m = 0;
-        sort_ranges(r, npushed);
-        for (size_t i = 0; i < npushed; i++) {
-            if (r[i].hi <= r[i].lo)
-                continue;
-            if (m && r[i].lo < r[m - 1].hi) { /* overlapping (touching ranges may be two modules') */
-                if (r[i].hi > r[m - 1].hi)
-                    r[m - 1].hi = r[i].hi;
-            } else {
-                r[m++] = r[i];
-            }
-        }
-        for (size_t i = 0; i < m; i++) {
-            uint64_t lo = r[i].lo, hi = r[i].hi;
-            int mod, t;
-            if (GC_is_heap_ptr((void *)(uintptr_t)lo))
-                continue; /* object contents pushed by a mark procedure */
-            if (in_addroots(x, lo, hi)) {
-                add_memory_range(x, MS_GCCAP_ROOT_REGISTERED, 0, 0, lo, hi);
-                continue;
-            }
-            mod = ms__modules_find(x->mods, lo, PF_W, NULL);
-            if (mod >= 0) {
-                uint32_t f = mods[mod].flags;
-                if (!(f & MS_GCCAP_MOD_SELF))
-                    add_memory_range(x, (f & MS_GCCAP_MOD_LIBGC) ? MS_GCCAP_ROOT_LIBGC
-                                                                  : MS_GCCAP_ROOT_DATA,
-                                     0, (uint32_t)mod, lo, hi);
-                continue;
-            }
-            t = thread_of_range(x, lo, hi);
-            if (t == 0)
-                continue; /* this thread: scanned exactly above */
-            if (t > 0) {
-                ms__cap_thread *th = &x->threads[t];
-                if (!th->stack_lo || lo < th->stack_lo)
-                    th->stack_lo = lo;
-                if (hi > th->stack_hi)
-                    th->stack_hi = hi;
-                add_memory_range(x, MS_GCCAP_ROOT_STACK, 0, (uint32_t)t, lo, hi);
-            } else {
-                add_memory_range(x, MS_GCCAP_ROOT_OTHER, 0, 0, lo, hi);
-            }
-        }
+    int mod, t;
+    if (GC_is_heap_ptr((void *)(uintptr_t)lo))
+        return;
+    if (in_addroots(x, lo, hi)) {
+        add_memory_range(x, MS_GCCAP_ROOT_REGISTERED, 0, 0, lo, hi);
         return;
     }
+    mod = ms__modules_find(x->mods, lo, PF_W, NULL);
+    if (mod >= 0) {
+        uint32_t f = mods[mod].flags;
+        if (!(f & MS_GCCAP_MOD_SELF))
+            add_memory_range(x, (f & MS_GCCAP_MOD_LIBGC) ? MS_GCCAP_ROOT_LIBGC : MS_GCCAP_ROOT_DATA,
+                             0, (uint32_t)mod, lo, hi);
+        return;
+    }
+    t = thread_of_range(x, lo, hi);
+    if (t == 0)
+        return;
+    if (t < 0) {
+        add_memory_range(x, MS_GCCAP_ROOT_OTHER, 0, 0, lo, hi);
+        return;
+    }
+    if (!x->threads[t].stack_lo || lo < x->threads[t].stack_lo)
+        x->threads[t].stack_lo = lo;
+    if (hi > x->threads[t].stack_hi)
+        x->threads[t].stack_hi = hi;
+    add_memory_range(x, MS_GCCAP_ROOT_STACK, 0, (uint32_t)t, lo, hi);
+}
 
-    /* No hook: what the collector would scan, computed. */
+/* Without the push hook: the writable segments of the modules (minus
+ * RELRO; not memsnap's, not the vDSO), the registered roots, and the
+ * registry's threads' stacks, whole (approximate). */
+static void computed_roots(ctx *x)
+{
     x->use_hook = false;
     for (uint32_t mi = 0; mi < x->mods->count; mi++) {
-        const ms__module *md = &mods[mi];
+        const ms__module *md = &x->mods->m[mi];
         uint8_t kind = (md->flags & MS_GCCAP_MOD_LIBGC) ? MS_GCCAP_ROOT_LIBGC : MS_GCCAP_ROOT_DATA;
         if (md->flags & (MS_GCCAP_MOD_SELF | MS_GCCAP_MOD_VDSO))
             continue;
@@ -552,6 +579,28 @@ static void scan_roots(ctx *x)
         add_memory_range(x, MS_GCCAP_ROOT_STACK, MS_GCCAP_RANGE_APPROX, (uint32_t)t, s->stack_lo,
                          s->stack_hi);
         x->threads_approx = true;
+    }
+}
+
+/* The root ranges: this thread's registers and stack, then what the
+ * collector pushed (with the hook) or what it would have (without). */
+static void scan_roots(ctx *x)
+{
+    const ms__range *pushed = NULL;
+    size_t npushed = x->use_hook ? ms__push_record_stop(&pushed) : 0;
+
+    /* This thread: the caller's callee-saved registers, and its stack from
+     * the caller's frame up (memsnap's and libgc's frames below it hold
+     * stale values). */
+    add_range(x, MS_GCCAP_ROOT_REGISTERS, 0, 0, 0, MS_GCCAP_REGISTER_COUNT * 8, x->regs, 0);
+    add_memory_range(x, MS_GCCAP_ROOT_STACK, 0, 0, x->cfa, x->stack_hi);
+    if (npushed) {
+        ms__range *r = (ms__range *)pushed;
+        size_t m = merge_ranges(r, npushed);
+        for (size_t i = 0; i < m; i++)
+            pushed_range(x, r[i].lo, r[i].hi);
+    } else {
+        computed_roots(x);
     }
 }
 
@@ -803,9 +852,6 @@ static int build_sites(ctx *x, ms__capture *c, ms_error *err)
     return MS_OK;
 }
 
-/* Counts of the previous capture, for pre-faulting the next one. */
-static uint64_t prev_in_use, prev_objs, prev_cands;
-
 /* Writes one byte per page of the first `bytes` of an arena. */
 static void prefault(ms__cap_arena *a, uint64_t bytes)
 {
@@ -839,26 +885,10 @@ static uint64_t arena_peak(const ctx *x)
     return sum;
 }
 
-int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error *err,
-                     const uint64_t *regs, uint64_t cfa)
+/* Why no capture can be taken now, if so: the options, the collector's
+ * state, a capture already running in this thread.  Errors: MS_EINVAL. */
+static int check_can_capture(const char *path, const ms_capture_options *opts, ms_error *err)
 {
-    ms_capture_options defaults = MS_CAPTURE_OPTIONS_INIT;
-    ms__capture c;
-    ctx *x = NULL;
-    ms__modules mods = {0};
-    struct GC_stack_base sb = {0};
-    pthread_attr_t attr = {0};
-    GC_word heap = 0, free_b = 0, unmapped = 0, since = 0, total = 0;
-    double t_start = now_us(), t_gc, t_write;
-    uint64_t file_bytes = 0, transient = 0;
-    uint32_t *displ = NULL;
-    size_t ndispl;
-    int rc = MS_OK;
-    bool locked = false;
-
-    memset(&c, 0, sizeof c);
-    if (!opts)
-        opts = &defaults;
     if (!path || !*path)
         return ms__cap_fail(err, MS_EINVAL, "ms_capture_write: no path");
     if (opts->version != MS_CAPTURE_OPTIONS_VERSION)
@@ -878,9 +908,212 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
     if (in_capture)
         return ms__cap_fail(err, MS_EINVAL, "%s: a capture is already running in this thread",
                             path);
+    return MS_OK;
+}
+
+/* With the world running, what the stopped phase will need: this thread's
+ * stack bounds and registers (thread 0), the registered root ranges, a
+ * snapshot of the thread registry, and whether the primordial thread is
+ * this one.  The modules are loaded already. */
+static void prepare_threads(ctx *x, const uint64_t *regs, uint64_t cfa)
+{
+    struct GC_stack_base sb = {0};
+    pthread_attr_t attr = {0};
+    size_t cap;
+    ms__thread_slot *reg = ms__registry(&cap);
+    uint64_t se = (uint64_t)(uintptr_t)__libc_stack_end;
+
+    x->handle = (uint64_t)(uintptr_t)GC_get_my_stackbottom(&sb);
+    x->stack_hi = (uint64_t)(uintptr_t)sb.mem_base;
+    x->cfa = cfa;
+    x->map_lo = cfa;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *stack;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &stack, &size) == 0 && stack)
+            x->map_lo = (uint64_t)(uintptr_t)stack;
+        pthread_attr_destroy(&attr);
+    }
+    memcpy(x->regs, regs, sizeof x->regs);
+    x->naddroots = ms__add_roots_get(x->addroots, MS__ADD_ROOTS_MAX);
+    if (x->naddroots > MS__ADD_ROOTS_MAX)
+        x->naddroots = MS__ADD_ROOTS_MAX;
+    x->reg_threads = calloc(cap ? cap : 1, sizeof *x->reg_threads);
+    for (size_t i = 0; x->reg_threads && i < cap; i++)
+        if (atomic_load(&reg[i].state) == 2)
+            x->reg_threads[x->nreg++] = reg[i];
+    /* Thread 0 is this one; the primordial thread gets an entry too. */
+    x->threads[0].id = (uint64_t)pthread_self();
+    x->threads[0].handle = x->handle;
+    x->threads[0].stack_lo = cfa;
+    x->threads[0].stack_hi = x->stack_hi;
+    x->threads[0].flags = MS_GCCAP_THR_CAPTURING;
+    x->nthreads = 1;
+    if (se >= x->map_lo && se <= x->stack_hi)
+        x->threads[0].flags |= MS_GCCAP_THR_MAIN;
+}
+
+/* Counts of the previous capture, for pre-faulting the next one. */
+static uint64_t prev_in_use, prev_objs, prev_cands;
+
+/* With the world running, the buffers the stopped phase writes: reserved
+ * for the worst case (every granule an object, every word a candidate:
+ * address space only), and their first pages touched as far as this
+ * capture will probably write (the previous capture's counts scaled to
+ * the heap in use, or one object per 32 bytes in use and one candidate
+ * word each), so that the page faults happen now. */
+static int reserve_buffers(ctx *x, GC_word heap, GC_word free_b, const char *path, ms_error *err)
+{
+    size_t objs = heap / 16 + 4096, words = heap / 8 + 4096;
+    uint64_t in_use = heap > free_b ? heap - free_b : 0, est_objs, est_cands;
+    if (!ms__arena_reserve(&x->a_off, objs * 2) || !ms__arena_reserve(&x->a_oflags, objs) ||
+        !ms__arena_reserve(&x->a_site, objs * 4) || !ms__arena_reserve(&x->a_cend, objs * 4) ||
+        !ms__arena_reserve(&x->a_cand, words * 8) ||
+        !ms__arena_reserve(&x->a_runs, (heap / 4096 + 4096) * sizeof(ms__cap_run)) ||
+        !ms__arena_reserve(&x->a_slots, SITE_SLOTS * sizeof(site_slot)) ||
+        !ms__arena_reserve(&x->a_keys, 4096 * sizeof(site_key)) ||
+        !ms__arena_reserve(&x->a_ranges, 4096 * sizeof(ms__cap_root_range)) ||
+        !ms__arena_reserve(&x->a_raddr, 1u << 20) || !ms__arena_reserve(&x->a_rval, 1u << 20))
+        return ms__cap_fail(err, MS_ENOMEM, "%s: cannot reserve capture buffers", path);
+    x->a_slots.len = SITE_SLOTS * sizeof(site_slot);
+    x->a_off.peak = x->a_oflags.peak = x->a_site.peak = x->a_cend.peak = 0;
+    x->a_cand.peak = x->a_runs.peak = x->a_slots.peak = x->a_keys.peak = 0;
+    x->a_ranges.peak = x->a_raddr.peak = x->a_rval.peak = 0;
+    if (prev_in_use) {
+        est_objs = prev_objs * in_use / prev_in_use;
+        est_cands = prev_cands * in_use / prev_in_use;
+    } else {
+        est_objs = in_use / 32;
+        est_cands = est_objs;
+    }
+    if (est_objs > objs)
+        est_objs = objs;
+    if (est_cands > words)
+        est_cands = words;
+    prefault(&x->a_off, est_objs * 2);
+    prefault(&x->a_oflags, est_objs);
+    prefault(&x->a_site, est_objs * 4);
+    prefault(&x->a_cend, est_objs * 4);
+    prefault(&x->a_cand, est_cands * 8);
+    prefault(&x->a_runs, (in_use / 4096) * sizeof(ms__cap_run));
+    x->in_use = in_use;
+    return MS_OK;
+}
+
+/* The collection, with the event handlers recording into x; its wall
+ * microseconds.  Fails when the handlers saw no complete collection or
+ * ran out of memory with the world stopped. */
+static int collect(ctx *x, double *t_gc, const char *path, ms_error *err)
+{
+    arm();
+    clear_dead_stack();
+    x->active = 1;
+    atomic_store_explicit(&g_ctx, x, memory_order_release);
+    *t_gc = now_us();
+    GC_gcollect();
+    *t_gc = now_us() - *t_gc;
+    atomic_store_explicit(&g_ctx, NULL, memory_order_release);
+    x->active = 0;
+    if (x->use_hook)
+        (void)ms__push_record_stop(&(const ms__range *){NULL});
+    if (!x->saw_mark_end || !x->saw_reclaim_end)
+        return ms__cap_fail(err, MS_ERROR,
+                            "%s: the collection ended without reporting its marks (another "
+                            "on-collection-event handler replaced memsnap's?)",
+                            path);
+    if (x->overflow)
+        return ms__cap_fail(err, MS_ENOMEM, "%s: out of memory while the world was stopped",
+                            path);
+    return MS_OK;
+}
+
+/* The capture to encode, from what the collection recorded (its arrays
+ * borrowed from x's arenas) and the collector's figures. */
+static void describe(ctx *x, ms__capture *c, const ms__modules *mods, GC_word heap,
+                     GC_word free_b, uint32_t *displ, size_t ndispl)
+{
+    c->info_flags = (x->interior ? MS_GCCAP_INFO_INTERIOR : 0) |
+                    (x->use_hook ? MS_GCCAP_INFO_PUSH_HOOK : 0) |
+                    (x->threads_approx ? MS_GCCAP_INFO_THREADS_APPROX : 0);
+    c->gc_version = GC_get_version();
+    c->debug_header = (uint32_t)GC_get_debug_header_size();
+    c->pid = (uint64_t)getpid();
+    c->time = (uint64_t)time(NULL);
+    c->gc_no = GC_get_gc_no();
+    c->heap_size = heap;
+    c->free_bytes = free_b;
+    c->pause_us = (uint64_t)x->pause_us;
+    c->enumerated = x->n;
+    c->dropped = x->dropped;
+    c->program = mods->count ? mods->m[0].path : "";
+    c->displ = displ;
+    c->ndispl = ndispl < MS__DISPL_MAX ? ndispl : MS__DISPL_MAX;
+    c->mods = *mods;
+    /* Name the thread among the suspended ones and the primordial one. */
+    for (size_t t = 0; t < x->nthreads; t++)
+        for (size_t r = 0; r < x->nreg; r++)
+            if (x->reg_threads[r].id == x->threads[t].id && !x->threads[t].handle)
+                x->threads[t].handle = x->reg_threads[r].handle;
+    c->threads = x->threads;
+    c->nthreads = x->nthreads;
+    c->off_g = (uint16_t *)(void *)x->a_off.p;
+    c->oflags = x->a_oflags.p;
+    c->site = (uint32_t *)(void *)x->a_site.p;
+    c->cand_end = (uint32_t *)(void *)x->a_cend.p;
+    c->n = x->n;
+    c->cand = (uint64_t *)(void *)x->a_cand.p;
+    c->ncand = x->ncand;
+    c->runs = (ms__cap_run *)(void *)x->a_runs.p;
+    c->nruns = x->nruns;
+    c->ranges = (ms__cap_root_range *)(void *)x->a_ranges.p;
+    c->nranges = x->nranges;
+    c->root_addr = (uint64_t *)(void *)x->a_raddr.p;
+    c->root_value = (uint64_t *)(void *)x->a_rval.p;
+    c->nroot = x->nroot;
+}
+
+static void fill_stats(const ctx *x, ms_capture_stats *st, uint64_t file_bytes,
+                       uint64_t transient, double t_gc, double t_write)
+{
+    memset(st, 0, sizeof *st);
+    st->objects = x->n - x->dropped;
+    st->dropped = x->dropped;
+    st->candidate_words = x->ncand;
+    st->root_ranges = x->nranges;
+    st->root_words = x->nroot;
+    st->sites = x->nsites;
+    st->file_bytes = file_bytes;
+    st->transient_bytes = arena_peak(x) + transient + sizeof *x;
+    st->gc_us = t_gc;
+    st->pause_us = x->pause_us;
+    st->pause_cpu_us = x->pause_cpu_us;
+    st->locked_us = x->locked_us;
+    st->write_us = t_write;
+    st->resolve_us = x->resolve_us;
+    st->resolved = x->resolved;
+    st->push_hook = x->use_hook;
+}
+
+int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error *err,
+                     const uint64_t *regs, uint64_t cfa)
+{
+    ms_capture_options defaults = MS_CAPTURE_OPTIONS_INIT;
+    ms__capture c;
+    ctx *x = NULL;
+    ms__modules mods = {0};
+    GC_word heap = 0, free_b = 0, unmapped = 0, since = 0, total = 0;
+    double t_gc = 0, t_write;
+    uint64_t file_bytes = 0, transient = 0;
+    uint32_t *displ = NULL;
+    int rc = MS_OK;
+
+    memset(&c, 0, sizeof c);
+    if (!opts)
+        opts = &defaults;
+    if ((rc = check_can_capture(path, opts, err)) < 0)
+        return rc;
     in_capture = 1;
     pthread_mutex_lock(&capture_mu);
-    locked = true;
 
     x = mmap(NULL, sizeof *x, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (x == MAP_FAILED) {
@@ -899,189 +1132,31 @@ int ms__capture_impl(const char *path, const ms_capture_options *opts, ms_error 
         goto done;
     }
     x->mods = &mods;
-    x->handle = (uint64_t)(uintptr_t)GC_get_my_stackbottom(&sb);
-    x->stack_hi = (uint64_t)(uintptr_t)sb.mem_base;
-    x->cfa = cfa;
-    x->map_lo = cfa;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-        void *stack;
-        size_t size;
-        if (pthread_attr_getstack(&attr, &stack, &size) == 0 && stack)
-            x->map_lo = (uint64_t)(uintptr_t)stack;
-        pthread_attr_destroy(&attr);
-    }
-    memcpy(x->regs, regs, sizeof x->regs);
-    x->naddroots = ms__add_roots_get(x->addroots, MS__ADD_ROOTS_MAX);
-    if (x->naddroots > MS__ADD_ROOTS_MAX)
-        x->naddroots = MS__ADD_ROOTS_MAX;
-    {
-        size_t cap;
-        ms__thread_slot *reg = ms__registry(&cap);
-        x->reg_threads = calloc(cap ? cap : 1, sizeof *x->reg_threads);
-        for (size_t i = 0; x->reg_threads && i < cap; i++)
-            if (atomic_load(&reg[i].state) == 2) {
-                x->reg_threads[x->nreg] = reg[i];
-                x->nreg++;
-            }
-    }
-    /* Thread 0 is this one; the primordial thread gets an entry too. */
-    x->threads[0].id = (uint64_t)pthread_self();
-    x->threads[0].handle = x->handle;
-    x->threads[0].stack_lo = cfa;
-    x->threads[0].stack_hi = x->stack_hi;
-    x->threads[0].flags = MS_GCCAP_THR_CAPTURING;
-    x->nthreads = 1;
-    {
-        uint64_t se = (uint64_t)(uintptr_t)__libc_stack_end;
-        if (se >= x->map_lo && se <= x->stack_hi)
-            x->threads[0].flags |= MS_GCCAP_THR_MAIN;
-    }
+    prepare_threads(x, regs, cfa);
     x->interior = GC_get_all_interior_pointers() != 0;
     /* Kinds are cached per 4 KiB page: a page never holds two heap blocks
      * when blocks are at least 4 KiB, which libgc needs anyway to unmap
      * or write-protect pages of 4 KiB (Debian's build: HBLKSIZE 4096). */
     x->hblk_4k = sysconf(_SC_PAGESIZE) == 4096;
     GC_get_heap_usage_safe(&heap, &free_b, &unmapped, &since, &total);
-    {
-        /* Upper bounds (every granule an object, every word a candidate):
-         * virtual only, pages cost memory once written. */
-        size_t objs = heap / 16 + 4096, words = heap / 8 + 4096;
-        uint64_t in_use = heap > free_b ? heap - free_b : 0, est_objs, est_cands;
-        if (!ms__arena_reserve(&x->a_off, objs * 2) || !ms__arena_reserve(&x->a_oflags, objs) ||
-            !ms__arena_reserve(&x->a_site, objs * 4) || !ms__arena_reserve(&x->a_cend, objs * 4) ||
-            !ms__arena_reserve(&x->a_cand, words * 8) ||
-            !ms__arena_reserve(&x->a_runs, (heap / 4096 + 4096) * sizeof(ms__cap_run)) ||
-            !ms__arena_reserve(&x->a_slots, SITE_SLOTS * sizeof(site_slot)) ||
-            !ms__arena_reserve(&x->a_keys, 4096 * sizeof(site_key)) ||
-            !ms__arena_reserve(&x->a_ranges, 4096 * sizeof(ms__cap_root_range)) ||
-            !ms__arena_reserve(&x->a_raddr, 1u << 20) || !ms__arena_reserve(&x->a_rval, 1u << 20)) {
-            rc = ms__cap_fail(err, MS_ENOMEM, "%s: cannot reserve capture buffers", path);
-            goto done;
-        }
-        x->a_slots.len = SITE_SLOTS * sizeof(site_slot);
-        x->a_off.peak = x->a_oflags.peak = x->a_site.peak = x->a_cend.peak = 0;
-        x->a_cand.peak = x->a_runs.peak = x->a_slots.peak = x->a_keys.peak = 0;
-        x->a_ranges.peak = x->a_raddr.peak = x->a_rval.peak = 0;
-        /* The first write to a fresh page faults (0.7 ms per MB measured on
-         * the test VM: half of the stopped-world work for 1 M objects), so
-         * touch what the capture will probably write now, with the world
-         * running: the previous capture's counts scaled to the heap in use,
-         * or one object per 32 bytes in use and one candidate word each. */
-        if (prev_in_use) {
-            est_objs = prev_objs * in_use / prev_in_use;
-            est_cands = prev_cands * in_use / prev_in_use;
-        } else {
-            est_objs = in_use / 32;
-            est_cands = est_objs;
-        }
-        if (est_objs > objs)
-            est_objs = objs;
-        if (est_cands > words)
-            est_cands = words;
-        prefault(&x->a_off, est_objs * 2);
-        prefault(&x->a_oflags, est_objs);
-        prefault(&x->a_site, est_objs * 4);
-        prefault(&x->a_cend, est_objs * 4);
-        prefault(&x->a_cand, est_cands * 8);
-        prefault(&x->a_runs, (in_use / 4096) * sizeof(ms__cap_run));
-        x->in_use = in_use;
-    }
-
-    /* ---- the collection ---- */
-    arm();
-    clear_dead_stack();
-    x->active = 1;
-    atomic_store_explicit(&g_ctx, x, memory_order_release);
-    t_gc = now_us();
-    GC_gcollect();
-    t_gc = now_us() - t_gc;
-    atomic_store_explicit(&g_ctx, NULL, memory_order_release);
-    x->active = 0;
-    if (x->use_hook)
-        (void)ms__push_record_stop(&(const ms__range *){NULL});
-
-    if (!x->saw_mark_end || !x->saw_reclaim_end) {
-        rc = ms__cap_fail(err, MS_ERROR,
-                          "%s: the collection ended without reporting its marks (another "
-                          "on-collection-event handler replaced memsnap's?)",
-                          path);
+    if ((rc = reserve_buffers(x, heap, free_b, path, err)) < 0 ||
+        (rc = collect(x, &t_gc, path, err)) < 0)
         goto done;
-    }
-    if (x->overflow) {
-        rc = ms__cap_fail(err, MS_ENOMEM, "%s: out of memory while the world was stopped", path);
-        goto done;
-    }
 
     /* ---- world running: the file ---- */
     t_write = now_us();
-    c.info_flags = (x->interior ? MS_GCCAP_INFO_INTERIOR : 0) |
-                   (x->use_hook ? MS_GCCAP_INFO_PUSH_HOOK : 0) |
-                   (x->threads_approx ? MS_GCCAP_INFO_THREADS_APPROX : 0);
-    c.gc_version = GC_get_version();
-    c.debug_header = (uint32_t)GC_get_debug_header_size();
-    c.pid = (uint64_t)getpid();
-    c.time = (uint64_t)time(NULL);
-    c.gc_no = GC_get_gc_no();
-    c.heap_size = heap;
-    c.free_bytes = free_b;
-    c.pause_us = (uint64_t)x->pause_us;
-    c.enumerated = x->n;
-    c.dropped = x->dropped;
-    c.program = mods.count ? mods.m[0].path : "";
     displ = calloc(MS__DISPL_MAX, sizeof *displ);
-    ndispl = displ ? ms__displacements_get(displ, MS__DISPL_MAX) : 0;
-    c.displ = displ;
-    c.ndispl = ndispl < MS__DISPL_MAX ? ndispl : MS__DISPL_MAX;
-    c.mods = mods;
-    /* Name the thread among the suspended ones and the primordial one. */
-    for (size_t t = 0; t < x->nthreads; t++)
-        for (size_t r = 0; r < x->nreg; r++)
-            if (x->reg_threads[r].id == x->threads[t].id && !x->threads[t].handle)
-                x->threads[t].handle = x->reg_threads[r].handle;
-    c.threads = x->threads;
-    c.nthreads = x->nthreads;
+    describe(x, &c, &mods, heap, free_b, displ,
+             displ ? ms__displacements_get(displ, MS__DISPL_MAX) : 0);
     if ((rc = build_sites(x, &c, err)) < 0)
         goto done;
     prev_in_use = x->in_use;
     prev_objs = x->n;
     prev_cands = x->ncand;
-    c.off_g = (uint16_t *)(void *)x->a_off.p;
-    c.oflags = x->a_oflags.p;
-    c.site = (uint32_t *)(void *)x->a_site.p;
-    c.cand_end = (uint32_t *)(void *)x->a_cend.p;
-    c.n = x->n;
-    c.cand = (uint64_t *)(void *)x->a_cand.p;
-    c.ncand = x->ncand;
-    c.runs = (ms__cap_run *)(void *)x->a_runs.p;
-    c.nruns = x->nruns;
-    c.ranges = (ms__cap_root_range *)(void *)x->a_ranges.p;
-    c.nranges = x->nranges;
-    c.root_addr = (uint64_t *)(void *)x->a_raddr.p;
-    c.root_value = (uint64_t *)(void *)x->a_rval.p;
-    c.nroot = x->nroot;
     rc = ms__capture_encode(&c, path, opts->level, &file_bytes, &transient, err);
     t_write = now_us() - t_write;
-    if (rc == MS_OK && opts->stats) {
-        ms_capture_stats *st = opts->stats;
-        memset(st, 0, sizeof *st);
-        st->objects = x->n - x->dropped;
-        st->dropped = x->dropped;
-        st->candidate_words = x->ncand;
-        st->root_ranges = x->nranges;
-        st->root_words = x->nroot;
-        st->sites = x->nsites;
-        st->file_bytes = file_bytes;
-        st->transient_bytes = arena_peak(x) + transient + sizeof *x;
-        st->gc_us = t_gc;
-        st->pause_us = x->pause_us;
-        st->pause_cpu_us = x->pause_cpu_us;
-        st->locked_us = x->locked_us;
-        st->write_us = t_write;
-        st->resolve_us = x->resolve_us;
-        st->resolved = x->resolved;
-        st->push_hook = x->use_hook;
-    }
-    (void)t_start;
+    if (rc == MS_OK && opts->stats)
+        fill_stats(x, opts->stats, file_bytes, transient, t_gc, t_write);
 done:
     if (x) {
         free(x->reg_threads);
@@ -1091,8 +1166,7 @@ done:
     free(c.sites);
     free(displ);
     ms__modules_free(&mods);
-    if (locked)
-        pthread_mutex_unlock(&capture_mu);
+    pthread_mutex_unlock(&capture_mu);
     in_capture = 0;
     return rc;
 }

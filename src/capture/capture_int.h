@@ -13,6 +13,13 @@
  *
  * Memory while the world is stopped comes from mmap only (ms__cap_arena):
  * stopped threads may hold malloc's or stdio's locks.
+ *
+ * The library links nothing of the analyzer (it runs inside the captured
+ * program, often preloaded), so it keeps its own small versions of what
+ * src/util shares there: the error record (ms__cap_fail), growing arrays
+ * (arenas; realloc in encode.c and modules.c, with the world running),
+ * the site table's hashing (in an arena, usable while stopped), and
+ * sorting (qsort_r, Shell sort of the pushed ranges: qsort may malloc).
  */
 #ifndef MS_CAPTURE_INT_H
 #define MS_CAPTURE_INT_H
@@ -50,6 +57,7 @@ MS__HIDDEN void ms__arena_free(ms__cap_arena *a);
 #define MS__TAG_STACK 0xA5C3u /* payload: backtrace id (index into the stack table) */
 #define MS__PAYLOAD_MASK ((1ull << MS__TAG_SHIFT) - 1)
 
+/* The footer word of a tag and a payload (cut to 48 bits). */
 static inline uint64_t ms__footer(unsigned tag, uint64_t payload)
 {
     return (uint64_t)tag << MS__TAG_SHIFT | (payload & MS__PAYLOAD_MASK);
@@ -57,6 +65,8 @@ static inline uint64_t ms__footer(unsigned tag, uint64_t payload)
 
 /* Backtraces recorded for MS__TAG_STACK footers: frames[id * stride ...]. */
 #define MS__STACK_MAX_DEPTH 32
+/* Backtrace `id`: its return addresses (*frames, borrowed from the hook
+ * state, innermost first) and their number; false when there is none. */
 MS__HIDDEN bool ms__stack_get(uint64_t id, const uint64_t **frames, unsigned *depth);
 
 /* ---- the real libgc functions, resolved past our interposers ------------- */
@@ -97,9 +107,14 @@ MS__HIDDEN size_t ms__add_roots_get(ms__range *out, size_t max);
 /* Displacements registered with GC_register_displacement (bitmap over
  * offsets 0..MS__DISPL_MAX-1). */
 #define MS__DISPL_MAX 4096
+/* The registered displacements (byte offsets, ascending) into out, at most
+ * max; returns how many there are. */
 MS__HIDDEN size_t ms__displacements_get(uint32_t *out, size_t max);
 
-/* Root ranges pushed by the collector while recording is on. */
+/* Root ranges pushed by the collector while recording is on: start
+ * empties the table and records; stop ends recording and lends the table
+ * (*ranges, valid until the next start), returning how many ranges it
+ * holds (at most MS__PUSH_MAX; 0 without the hook state). */
 #define MS__PUSH_MAX 65536
 MS__HIDDEN void ms__push_record_start(void);
 MS__HIDDEN size_t ms__push_record_stop(const ms__range **ranges);
@@ -113,7 +128,10 @@ typedef struct ms__thread_slot {
     uint64_t stack_lo, stack_hi;
     uint64_t handle;        /* GC thread handle (GC_get_my_stackbottom) */
 } ms__thread_slot;
+/* The registry's slots (*count of them, all of the table; NULL and 0
+ * without the hook state), read with their state's atomics. */
 MS__HIDDEN ms__thread_slot *ms__registry(size_t *count);
+/* Registers the calling thread (its stack and collector handle) once. */
 MS__HIDDEN void ms__thread_register_self(void);
 
 /* Signal-requested captures (preload.c): checked by the allocation wrappers.
@@ -152,11 +170,15 @@ typedef struct ms__modules {
     uint32_t count;
 } ms__modules;
 
-/* Lists the loaded modules (malloc; call with the world running). */
+/* Lists the loaded modules into *mods (malloc'd, so with the world
+ * running; free with ms__modules_free).  Returns MS_OK, or MS_ENOMEM (mods
+ * empty). */
 MS__HIDDEN int ms__modules_load(ms__modules *mods);
+/* Frees the list and zeroes mods. */
 MS__HIDDEN void ms__modules_free(ms__modules *mods);
 /* Index of the module with a segment (any flags when want_flags is 0)
- * containing addr, or -1. */
+ * containing addr, or -1; *seg_end (may be NULL) gets that segment's end
+ * address. */
 MS__HIDDEN int ms__modules_find(const ms__modules *mods, uint64_t addr, uint32_t want_flags,
                                 uint64_t *seg_end);
 
@@ -237,13 +259,18 @@ typedef struct ms__capture {
 #define MS__OBJ_DROPPED 0x80 /* not written */
 #define MS__CAND_VALUE_MASK ((1ull << 47) - 1)
 
-/* Sorts the runs and writes the capture to `path` (atomically), zstd
- * level `level` (0: the default, see capture.h).  *bytes gets the file size.  Errors: MS_EIO, MS_ENOMEM,
- * MS_EFORMAT (runs overlap: a bug). */
+/* Sorts the runs (or, when two overlap, every object) and writes the
+ * capture to `path` atomically (a temporary file renamed), zstd level
+ * `level` (0: the default, see capture.h).  *bytes gets the file size;
+ * *transient grows by the bytes the encoder held (the order, the
+ * compressor).  c's runs are reordered.  Errors: MS_EIO, MS_ENOMEM,
+ * MS_EFORMAT (an object not 16-byte aligned: a bug). */
 MS__HIDDEN int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *bytes,
                                   uint64_t *transient, ms_error *err);
 
-/* Error helper usable without the analyzer library. */
+/* Records a failure in *err (may be NULL) unless it holds one already, as
+ * ms__fail does in the analyzer, whose library this one does not link;
+ * returns code.  Never allocates. */
 MS__HIDDEN int ms__cap_fail(ms_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

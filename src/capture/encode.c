@@ -10,8 +10,8 @@
  * nothing proportional to the object count is allocated here.
  *
  * Column order inside OBJECTS (all address deltas, then all sizes, ...)
- * lets zstd see long runs of similar bytes: a heap of 1 M small objects
- * compresses to under 3 bytes per object record (docs/performance.md).
+ * lets zstd see long runs of similar bytes (docs/performance.md has the
+ * bytes per object).
  */
 #define _GNU_SOURCE
 #include "capture_int.h"
@@ -435,6 +435,96 @@ static uint64_t words_section(const ms__capture *c, const order *ord, out *o, bo
 #undef B
 }
 
+/* The compressor, its buffers, and a temporary file next to path (*tmp,
+ * malloc'd; NULL when none was made).  The default (level 0) is zstd
+ * level 1 with a 512 KiB window: far less compressor state than level 3,
+ * for a slightly larger file (docs/performance.md); an explicit level
+ * keeps zstd's own window.  Errors: MS_ENOMEM, MS_EIO. */
+static int open_output(out *o, const char *path, int level, char **tmp, ms_error *err)
+{
+    size_t plen = strlen(path);
+    o->z = ZSTD_createCCtx();
+    o->in = malloc(IN_BUF);
+    o->ocap = ZSTD_CStreamOutSize();
+    o->obuf = malloc(o->ocap);
+    *tmp = malloc(plen + 16);
+    if (!o->z || !o->in || !o->obuf || !*tmp) {
+        free(*tmp);
+        *tmp = NULL;
+        return ms__cap_fail(err, MS_ENOMEM, "%s: out of memory for the compressor", path);
+    }
+    ZSTD_CCtx_setParameter(o->z, ZSTD_c_compressionLevel, level ? level : 1);
+    if (!level)
+        ZSTD_CCtx_setParameter(o->z, ZSTD_c_windowLog, 19);
+    ZSTD_CCtx_setParameter(o->z, ZSTD_c_checksumFlag, 1);
+    snprintf(*tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    o->fd = mkstemp(*tmp);
+    if (o->fd < 0) {
+        int e = errno;
+        free(*tmp);
+        *tmp = NULL;
+        return ms__cap_fail(err, MS_EIO, "%s: cannot create: %s", path, strerror(e));
+    }
+    (void)fchmod(o->fd, 0644);
+    return MS_OK;
+}
+
+/* The whole file into the compressor: magic, version, the small sections
+ * (built in b), OBJECTS and WORDS (sized, then streamed), ROOTS, END. */
+static void write_sections(const ms__capture *c, const order *ord, uint64_t kept, out *o,
+                           buf *b)
+{
+    static const struct {
+        uint8_t id;
+        void (*fill)(const ms__capture *c, buf *b);
+    } small[] = {{MS_GCCAP_MODULES, modules_section},
+                 {MS_GCCAP_THREADS, threads_section},
+                 {MS_GCCAP_SITES, sites_section}};
+    uint8_t version[4] = {MS_GCCAP_VERSION & 0xff, 0, 0, 0};
+    put(o, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
+    put(o, version, 4);
+    info_section(c, b, kept);
+    put_section(o, MS_GCCAP_INFO, b);
+    for (size_t k = 0; k < sizeof small / sizeof *small; k++) {
+        b->len = 0;
+        small[k].fill(c, b);
+        put_section(o, small[k].id, b);
+    }
+    b->len = 0;
+    put_u8(o, MS_GCCAP_OBJECTS);
+    put_varint(o, objects_section(c, ord, o, false, kept));
+    objects_section(c, ord, o, true, kept);
+    put_u8(o, MS_GCCAP_WORDS);
+    put_varint(o, words_section(c, ord, o, false));
+    words_section(c, ord, o, true);
+    roots_section(c, b);
+    put_section(o, MS_GCCAP_ROOTS, b);
+    put_u8(o, MS_GCCAP_END);
+    put_u8(o, 0);
+}
+
+/* Flushes the compressor, syncs and closes the temporary file and renames
+ * it to path.  Errors: MS_EIO (the temporary file is left to the caller
+ * to remove: o->fd is -1 once closed). */
+static int finish_output(out *o, const char *tmp, const char *path, ms_error *err)
+{
+    compress(o, ZSTD_e_end);
+    if (!o->failed && fsync(o->fd) != 0)
+        o->failed = errno;
+    if (o->failed)
+        return ms__cap_fail(err, MS_EIO, "%s: write failed: %s", path,
+                            o->failed > 0 ? strerror(o->failed) : "zstd error");
+    if (close(o->fd) != 0) {
+        o->fd = -1;
+        return ms__cap_fail(err, MS_EIO, "%s: write failed: %s", path, strerror(errno));
+    }
+    o->fd = -1;
+    if (rename(tmp, path) != 0)
+        return ms__cap_fail(err, MS_EIO, "%s: cannot rename into place: %s", path,
+                            strerror(errno));
+    return MS_OK;
+}
+
 int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *bytes,
                        uint64_t *transient, ms_error *err)
 {
@@ -443,9 +533,7 @@ int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *by
     buf b = {0};
     char *tmp = NULL;
     uint64_t kept = 0;
-    uint8_t version[4] = {MS_GCCAP_VERSION & 0xff, 0, 0, 0};
     int rc = MS_OK;
-    size_t plen = strlen(path);
 
     memset(&o, 0, sizeof o);
     o.fd = -1;
@@ -458,82 +546,15 @@ int ms__capture_encode(ms__capture *c, const char *path, int level, uint64_t *by
                                 path, (unsigned long long)c->runs[r].addr);
     if ((rc = make_order(c, &ord, transient, err)) < 0)
         return rc;
-
-    o.z = ZSTD_createCCtx();
-    o.in = malloc(IN_BUF);
-    o.ocap = ZSTD_CStreamOutSize();
-    o.obuf = malloc(o.ocap);
-    tmp = malloc(plen + 16);
-    if (!o.z || !o.in || !o.obuf || !tmp) {
-        rc = ms__cap_fail(err, MS_ENOMEM, "%s: out of memory for the compressor", path);
+    if ((rc = open_output(&o, path, level, &tmp, err)) < 0)
         goto done;
-    }
-    /* The default (level 0): zstd level 1 with a 512 KiB window, 1.3 MB of
-     * compressor state instead of level 3's 3.5 MB, for a file 4% larger
-     * (docs/performance.md).  An explicit level keeps zstd's own window. */
-    ZSTD_CCtx_setParameter(o.z, ZSTD_c_compressionLevel, level ? level : 1);
-    if (!level)
-        ZSTD_CCtx_setParameter(o.z, ZSTD_c_windowLog, 19);
-    ZSTD_CCtx_setParameter(o.z, ZSTD_c_checksumFlag, 1);
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    o.fd = mkstemp(tmp);
-    if (o.fd < 0) {
-        rc = ms__cap_fail(err, MS_EIO, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        goto done;
-    }
-    (void)fchmod(o.fd, 0644);
-
-    put(&o, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
-    put(&o, version, 4);
-
-    info_section(c, &b, kept);
-    put_section(&o, MS_GCCAP_INFO, &b);
-    b.len = 0;
-    modules_section(c, &b);
-    put_section(&o, MS_GCCAP_MODULES, &b);
-    b.len = 0;
-    threads_section(c, &b);
-    put_section(&o, MS_GCCAP_THREADS, &b);
-    b.len = 0;
-    sites_section(c, &b);
-    put_section(&o, MS_GCCAP_SITES, &b);
-    b.len = 0;
-
-    put_u8(&o, MS_GCCAP_OBJECTS);
-    put_varint(&o, objects_section(c, &ord, &o, false, kept));
-    objects_section(c, &ord, &o, true, kept);
-    put_u8(&o, MS_GCCAP_WORDS);
-    put_varint(&o, words_section(c, &ord, &o, false));
-    words_section(c, &ord, &o, true);
-
-    roots_section(c, &b);
-    put_section(&o, MS_GCCAP_ROOTS, &b);
-    put_u8(&o, MS_GCCAP_END);
-    put_u8(&o, 0);
+    write_sections(c, &ord, kept, &o, &b);
     if (b.oom) {
         rc = ms__cap_fail(err, MS_ENOMEM, "%s: out of memory encoding", path);
         goto done;
     }
-    compress(&o, ZSTD_e_end);
-    if (!o.failed && fsync(o.fd) != 0)
-        o.failed = errno;
-    if (o.failed) {
-        rc = ms__cap_fail(err, MS_EIO, "%s: write failed: %s", path,
-                          o.failed > 0 ? strerror(o.failed) : "zstd error");
+    if ((rc = finish_output(&o, tmp, path, err)) < 0)
         goto done;
-    }
-    if (close(o.fd) != 0) {
-        o.fd = -1;
-        rc = ms__cap_fail(err, MS_EIO, "%s: write failed: %s", path, strerror(errno));
-        goto done;
-    }
-    o.fd = -1;
-    if (rename(tmp, path) != 0) {
-        rc = ms__cap_fail(err, MS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        goto done;
-    }
     free(tmp);
     tmp = NULL;
     *bytes = o.written;

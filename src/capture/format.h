@@ -121,11 +121,13 @@ static inline uint64_t ms__gccap_zigzag(int64_t v)
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
+/* Inverse of ms__gccap_zigzag. */
 static inline int64_t ms__gccap_unzigzag(uint64_t v)
 {
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/* The code of a word `value` held by the object at `base`, as above. */
 static inline uint64_t ms__gccap_encode_value(uint64_t value, uint64_t base)
 {
     int64_t d = (int64_t)(value - base);

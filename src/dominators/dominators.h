@@ -84,7 +84,7 @@ int ms__dominators_begin(ms__dom_run *run, const ms__graph *g, const ms__rules *
 int ms__dominators_end(ms__dom_run *run, uint32_t **idom, uint32_t **order, ms_error *err);
 void ms__dominators_abort(ms__dom_run *run);
 
-/* Both phases at once. */
+/* Both phases at once: the same outputs, ownership and errors. */
 int ms__dominators(const ms__graph *g, const ms__rules *r, struct ms__pool *pool,
                    const ms__dominators_options *o, uint32_t **idom, uint32_t **order,
                    ms_error *err);

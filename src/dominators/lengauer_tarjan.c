@@ -46,6 +46,7 @@
 
 #include "../util/bitset.h"
 #include "../util/pool.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -94,6 +95,14 @@ static inline void number(ms__dom_run *t, uint32_t v)
     t->vertex[t->n] = v;
 }
 
+/* Room for one more frame on the DFS path: out of line, so that dfs()
+ * keeps its registers for its loop. */
+__attribute__((noinline, cold)) static int grow_path(ms__dom_run *t, ms_error *err)
+{
+    return ms__grow(&t->path, &t->path_cap, t->path_cap + 1, 1024, sizeof *t->path,
+                    "dominator DFS", err);
+}
+
 /* DevTools' dfs(): follows each vertex's essential edges in order,
  * descending into the first unnumbered target and resuming after it.
  * Iterative, with the path on an explicit stack.  Every essential edge out
@@ -124,12 +133,8 @@ static int dfs(ms__dom_run *t, uint32_t root, ms_error *err)
                 number(t, w);
                 classify(t, sv, e, w); /* a tree edge: w is larger */
                 f->edge = e + 1;
-                if (sp == t->path_cap) {
-                    uint64_t cap = t->path_cap * 2;
-                    if (ms__realloc_array(&t->path, cap, sizeof *t->path, "dominator DFS", err) < 0)
-                        return MS_ENOMEM;
-                    t->path_cap = cap;
-                }
+                if (sp == t->path_cap && grow_path(t, err) < 0)
+                    return MS_ENOMEM;
                 t->path[sp++] = (ms__dom_frame){w, g->first_edge[w - 1]};
                 descended = true;
                 break;
@@ -142,13 +147,12 @@ static int dfs(ms__dom_run *t, uint32_t root, ms_error *err)
     return MS_OK;
 }
 
-static int grow_stack(ms__dom_run *t, ms_error *err)
+/* Room for one more entry on the COMPRESS stack: out of line, so that
+ * compress() keeps its registers for its loops. */
+__attribute__((noinline, cold)) static int grow_stack(ms__dom_run *t, ms_error *err)
 {
-    uint64_t cap = t->stack_cap ? t->stack_cap * 2 : 1024;
-    if (ms__realloc_array(&t->stack, cap, 4, "dominator stack", err) < 0)
-        return MS_ENOMEM;
-    t->stack_cap = cap;
-    return MS_OK;
+    return ms__grow(&t->stack, &t->stack_cap, t->stack_cap + 1, 1024, 4, "dominator stack",
+                    err);
 }
 
 /* COMPRESS(v) with an explicit stack (the path can be millions long). */
@@ -199,13 +203,90 @@ static void run_free(ms__dom_run *t)
     ms__pool_release(pool, t->dom, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t->head, (uint64_t)N + 1, 4);
     ms__pool_release(pool, t->next, (uint64_t)N + 1, 4);
-    ms__pool_release(pool, t->high, (E + 63) / 64 + 1, 8);
+    ms__pool_release(pool, t->high, ms__bitset_words(E) + 1, 8);
     free(t->stack);
     free(t->path);
     t->v = NULL;
     t->vertex = t->dom = t->head = t->next = t->stack = NULL;
     t->high = NULL;
     t->path = NULL;
+    t->stack_cap = t->path_cap = 0;
+}
+
+/* Step 1, after the DFS from the root: a DFS from each node (in node
+ * order) that is still unnumbered and has no retaining edge at all ("only
+ * weak retainers").  Retaining edges into unnumbered nodes can only come
+ * from unnumbered nodes. */
+static int number_weakly_held(ms__dom_run *t, ms_error *err)
+{
+    const ms__graph *g = t->g;
+    const uint32_t N = g->node_count, r = g->root + 1;
+    ms__dom_vtx *V = t->v;
+    uint64_t *retained_by = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__bitset_alloc(&retained_by, (uint64_t)N + 1, "dominators", err));
+    for (uint32_t v = 1; v <= N; v++) {
+        if (V[v].semi != 0)
+            continue;
+        for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
+            if (ms__retains(g, t->r, v - 1, e))
+                ms__bit_set(retained_by, ms__edge_to(g, e) + 1);
+    }
+    for (uint32_t v = 1; v <= N; v++) {
+        if (V[v].semi == 0 && !ms__bit(retained_by, v)) {
+            V[v].parent = r;
+            MS_TRY(dfs(t, v, err));
+        }
+    }
+done:
+    free(retained_by);
+    return rc;
+}
+
+/* Step 1, last: the nodes still unnumbered (groups that only retain each
+ * other) as bare children of the root, without a DFS; their edges are
+ * classified once all are numbered. */
+static void number_bare(ms__dom_run *t)
+{
+    const ms__graph *g = t->g;
+    const uint32_t N = g->node_count, r = g->root + 1;
+    ms__dom_vtx *V = t->v;
+    uint32_t first_bare = t->n + 1;
+    for (uint32_t v = 1; v <= N; v++) {
+        if (V[v].semi == 0) {
+            V[v].parent = r;
+            number(t, v);
+        }
+    }
+    for (uint32_t i = first_bare; i <= N; i++) {
+        uint32_t v = t->vertex[i];
+        for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
+            if (ms__retains(g, t->r, v - 1, e))
+                classify(t, i, e, ms__edge_to(g, e) + 1);
+    }
+}
+
+/* The cross and back predecessors as one array, the lists laid out in
+ * decreasing DFS order so that step 2 reads it front to back.  Until a
+ * vertex is processed its semi field is only its DFS number, which step 2
+ * knows anyway: it holds the vertex's fill cursor, then its list's end.
+ * The root's list is never read: its predecessors are not stored. */
+static void lay_out_predecessors(ms__dom_run *t)
+{
+    ms__dom_vtx *V = t->v;
+    uint64_t at = 0;
+    for (uint32_t i = t->n; i >= 2; i--) {
+        ms__dom_vtx *W = &V[t->vertex[i]];
+        uint32_t count;
+        /* vertex[] is read in order, the records it names are not */
+        if (i > PREFETCH_AHEAD + 1)
+            __builtin_prefetch(&V[t->vertex[i - PREFETCH_AHEAD]], 1);
+        count = W->ancestor;
+        W->ancestor = 0;
+        W->semi = (uint32_t)at;
+        at += count;
+    }
+    V[t->g->root + 1].ancestor = 0;
 }
 
 /* Step 1: DFS numbering from the root, then from each node without a
@@ -216,84 +297,27 @@ static void run_free(ms__dom_run *t)
 static int number_vertices(ms__dom_run *t, ms_error *err)
 {
     const ms__graph *g = t->g;
-    const uint32_t N = g->node_count, r = g->root + 1;
+    const uint32_t N = g->node_count;
     const uint64_t E = g->edge_count;
-    uint64_t *retained_by = NULL;
-    ms__dom_vtx *V;
     int rc = MS_OK;
 
     t->path_cap = 1024;
     MS_TRY(ms__alloc_array(&t->path, t->path_cap, sizeof *t->path, "dominator DFS", err));
-    MS_TRY(ms__pool_alloc(t->pool, &t->high, (E + 63) / 64 + 1, 8, true, "dominators", err));
+    MS_TRY(ms__pool_alloc(t->pool, &t->high, ms__bitset_words(E) + 1, 8, true, "dominators", err));
     MS_TRY(ms__pool_alloc(t->pool, &t->v, (uint64_t)N + 1, sizeof *t->v, true, "dominators", err));
     MS_TRY(ms__pool_alloc(t->pool, &t->vertex, (uint64_t)N + 1, 4, false, "dominators", err));
-    V = t->v;
     for (uint32_t v = 1; v <= N; v++)
-        V[v].label = NONE;
-
-    MS_TRY(dfs(t, r, err));
-    if (t->n < N) {
-        /* ... then from each node (in node order) with no retaining edge at
-         * all ("only weak retainers").  Retaining edges into unnumbered nodes
-         * can only come from unnumbered nodes. */
-        MS_TRY(ms__bitset_alloc(&retained_by, (uint64_t)N + 1, "dominators", err));
-        for (uint32_t v = 1; v <= N; v++) {
-            if (V[v].semi != 0)
-                continue;
-            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
-                if (ms__retains(g, t->r, v - 1, e))
-                    ms__bit_set(retained_by, ms__edge_to(g, e) + 1);
-        }
-        for (uint32_t v = 1; v <= N; v++) {
-            if (V[v].semi == 0 && !ms__bit(retained_by, v)) {
-                V[v].parent = r;
-                MS_TRY(dfs(t, v, err));
-            }
-        }
-    }
-    if (t->n < N) {
-        /* ... then the rest (groups that only retain each other) as bare
-         * children of the root, without a DFS; their edges are classified
-         * once all are numbered. */
-        uint32_t first_bare = t->n + 1;
-        for (uint32_t v = 1; v <= N; v++) {
-            if (V[v].semi == 0) {
-                V[v].parent = r;
-                number(t, v);
-            }
-        }
-        for (uint32_t i = first_bare; i <= N; i++) {
-            uint32_t v = t->vertex[i];
-            for (uint64_t e = g->first_edge[v - 1]; e < g->first_edge[v]; e++)
-                if (ms__retains(g, t->r, v - 1, e))
-                    classify(t, i, e, ms__edge_to(g, e) + 1);
-        }
-    }
+        t->v[v].label = NONE;
+    MS_TRY(dfs(t, g->root + 1, err));
+    if (t->n < N)
+        MS_TRY(number_weakly_held(t, err));
+    if (t->n < N)
+        number_bare(t);
     free(t->path);
     t->path = NULL;
-
-    /* The cross and back predecessors as one array, the lists laid out in
-     * decreasing DFS order so that step 2 reads it front to back.  Until a
-     * vertex is processed its semi field is only its DFS number, which step
-     * 2 knows anyway: it holds the vertex's fill cursor, then its list's end.
-     * The root's list is never read: its predecessors are not stored. */
-    {
-        uint64_t at = 0;
-        for (uint32_t i = t->n; i >= 2; i--) {
-            ms__dom_vtx *W = &V[t->vertex[i]];
-            uint32_t count;
-            /* vertex[] is read in order, the records it names are not */
-            if (i > PREFETCH_AHEAD + 1)
-                __builtin_prefetch(&V[t->vertex[i - PREFETCH_AHEAD]], 1);
-            count = W->ancestor;
-            W->ancestor = 0;
-            W->semi = (uint32_t)at;
-            at += count;
-        }
-        V[r].ancestor = 0;
-    }
+    t->path_cap = 0;
+    lay_out_predecessors(t);
 done:
-    free(retained_by);
     return rc;
 }
 
@@ -327,7 +351,7 @@ static int fill_predecessors(ms__dom_run *t, uint8_t **out, ms_error *err)
             }
         }
     }
-    ms__pool_release(t->pool, t->high, (E + 63) / 64 + 1, 8);
+    ms__pool_release(t->pool, t->high, ms__bitset_words(E) + 1, 8);
     t->high = NULL;
     *out = rev_from;
     return MS_OK;

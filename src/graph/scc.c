@@ -13,6 +13,7 @@
 #include "scc.h"
 
 #include "../util/pool.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -24,6 +25,24 @@ typedef struct frame {
     uint32_t edge; /* next edge to look at */
 } frame;
 
+/* v is finished and the root of a component: the nodes above it on the
+ * stack (stack[0..sp)), v included, are component `id`.  Returns the new
+ * stack height. */
+static inline uint64_t pop_component(uint32_t *stack, uint64_t sp, uint32_t *comp,
+                                     uint32_t *index, uint32_t v, uint32_t id)
+{
+    uint32_t w;
+    do {
+        w = stack[--sp];
+        comp[w] = id;
+        index[w] = DONE;
+    } while (w != v);
+    return sp;
+}
+
+/* The DFS loop stays whole in this function: it is the loop of every
+ * edge, and split into functions its state no longer stays in registers
+ * across the predicate's call (docs/performance.md). */
 int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *pool,
             uint32_t *comp, uint32_t *count, ms_error *err)
 {
@@ -74,10 +93,9 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *poo
                     f->edge++;
                     index[w] = low[w] = next_index++;
                     stack[sp++] = w;
-                    if (path_len == path_cap) {
-                        path_cap *= 2;
-                        MS_TRY(ms__realloc_array(&path, path_cap, sizeof *path, "cycles", err));
-                    }
+                    if (path_len == path_cap)
+                        MS_TRY(ms__grow(&path, &path_cap, path_len + 1, 1024, sizeof *path,
+                                        "cycles", err));
                     path[path_len++] = (frame){w, g->first_edge[w]};
                     descended = true;
                     break;
@@ -87,16 +105,8 @@ int ms__scc(const ms__graph *g, ms__edge_pred keep, void *payload, ms__pool *poo
             }
             if (descended)
                 continue;
-            /* v is finished: pop its component if it is the root of one. */
-            if (low[v] == index[v]) {
-                uint32_t w;
-                do {
-                    w = stack[--sp];
-                    comp[w] = ncomp;
-                    index[w] = DONE;
-                } while (w != v);
-                ncomp++;
-            }
+            if (low[v] == index[v])
+                sp = pop_component(stack, sp, comp, index, v, ncomp++);
             path_len--;
             if (path_len) {
                 uint32_t u = path[path_len - 1].node;

@@ -8,8 +8,10 @@
 
 struct ms__pool;
 
-/* Whether edge e (out of node `from`) takes part.  Called exactly once per
- * edge by ms__scc, so it may also take notes in payload. */
+/* Whether edge e (out of node `from`) takes part.  ms__scc asks at most
+ * once per edge, skipping only edges into components already finished
+ * (they cannot join one), so it may also take notes in payload about the
+ * edges that can (self references are always asked about). */
 typedef bool (*ms__edge_pred)(const ms__graph *g, void *payload, uint32_t from, uint64_t e);
 
 /* comp[N] gets each node's component id (0 .. *count - 1), over the edges

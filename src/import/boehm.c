@@ -48,8 +48,10 @@
 #include "dwarf.h"
 #include "../capture/format.h"
 #include "../snapshot/builder.h"
+#include "../util/bitset.h"
+#include "../util/map.h"
+#include "../util/vec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,7 +63,7 @@
 #define DISPL_MAX 4096
 #define PROGRESS_EVERY (1u << 16)
 
-enum { ST_NEW = 0, ST_LIVE, ST_DROPPED, ST_UNREACHED };
+enum { ST_NEW = 0, ST_LIVE, ST_DROPPED, ST_UNREACHED, ST_INTERNAL /* during classify */ };
 
 typedef struct bmod {
     uint64_t path; /* offset into text */
@@ -95,6 +97,16 @@ typedef struct bobj {
     uint64_t addr, size;
 } bobj;
 
+typedef struct bedge {
+    uint32_t from, to; /* objects */
+    uint32_t offset;   /* of the word in `from`, bytes; UINT32_MAX when unknown */
+} bedge;
+
+typedef struct broot {
+    uint32_t range, to; /* root range, object */
+    uint64_t addr;      /* of the root word */
+} broot;
+
 typedef struct bx {
     ms__reader *r;
     ms__progress *progress;
@@ -105,7 +117,7 @@ typedef struct bx {
     /* INFO */
     uint64_t info_flags, gc_version, debug_header, kept;
     uint64_t program; /* offset into text */
-    uint8_t valid_off[DISPL_MAX / 8];
+    uint64_t valid_off[DISPL_MAX / 64]; /* bit per byte offset a pointer may have */
     bool interior, any_debug;
 
     bmod *mods;
@@ -131,14 +143,13 @@ typedef struct bx {
     uint32_t *site, *ncand;
 
     /* object edges */
-    uint32_t *ef, *et, *eo;
+    bedge *e;
     uint64_t ne, ecap;
 
     /* roots */
     brange *ranges;
     uint32_t nranges;
-    uint32_t *rr, *rt;
-    uint64_t *ra;
+    broot *re; /* root words that point to an object */
     uint64_t nre, recap;
 
     ms__builder b;
@@ -258,21 +269,6 @@ static inline const char *text(const bx *x, uint64_t at)
     return x->text.data + at;
 }
 
-/* Grows *arr (elements of `size` bytes) to hold at least `want`. */
-static int grow_to(void *arr, uint64_t *cap, uint64_t want, size_t size, const char *what,
-                   ms_error *err)
-{
-    uint64_t c = *cap ? *cap : 256;
-    if (want <= *cap)
-        return MS_OK;
-    while (c < want)
-        c *= 2;
-    if (ms__realloc_array(arr, c, size, what, err) < 0)
-        return MS_ENOMEM;
-    *cap = c;
-    return MS_OK;
-}
-
 /* ---- header and the small sections ------------------------------------------------- */
 
 static int read_header(bx *x)
@@ -286,8 +282,7 @@ static int read_header(bx *x)
                     "not a memsnap Boehm GC capture (no \"MSBOEHM\" magic)");
     if (have < MS_GCCAP_MAGIC_LEN + 4)
         return fail(x, MS_ETRUNC, (uint64_t)have, "the file ends inside the header");
-    version = (uint32_t)x->r->p[8] | (uint32_t)x->r->p[9] << 8 | (uint32_t)x->r->p[10] << 16 |
-              (uint32_t)x->r->p[11] << 24;
+    version = ms__le32(x->r->p + MS_GCCAP_MAGIC_LEN);
     if (version != MS_GCCAP_VERSION)
         return fail(x, MS_EFORMAT, 8,
                     "capture format version %u; this memsnap reads version %u", version,
@@ -326,9 +321,9 @@ static int read_info(bx *x)
         if (v >= DISPL_MAX)
             return fail(x, MS_EFORMAT, off, "displacement %llu is beyond %u",
                         (unsigned long long)v, DISPL_MAX);
-        x->valid_off[v / 8] |= (uint8_t)(1u << (v % 8));
+        ms__bit_set(x->valid_off, v);
     }
-    x->valid_off[0] |= 1; /* the object's start is always valid */
+    ms__bit_set(x->valid_off, 0); /* the object's start is always valid */
     x->interior = (x->info_flags & MS_GCCAP_INFO_INTERIOR) != 0;
     rc = MS_OK;
 done:
@@ -343,7 +338,7 @@ static int read_modules(bx *x)
     MS_TRY(get_count(x, &count, 5, MAX_MODULES, "module count"));
     for (uint64_t i = 0; i < count; i++) {
         bmod *m;
-        MS_TRY(grow_to(&x->mods, &cap, i + 1, sizeof *x->mods, "modules", x->err));
+        MS_TRY(ms__grow(&x->mods, &cap, i + 1, 256, sizeof *x->mods, "modules", x->err));
         m = &x->mods[i];
         memset(m, 0, sizeof *m);
         uint64_t len, bid, nseg, v;
@@ -377,7 +372,7 @@ static int read_threads(bx *x)
     MS_TRY(get_count(x, &count, 5, 1u << 20, "thread count"));
     for (uint64_t i = 0; i < count; i++) {
         bthr *t;
-        MS_TRY(grow_to(&x->thr, &cap, i + 1, sizeof *x->thr, "threads", x->err));
+        MS_TRY(ms__grow(&x->thr, &cap, i + 1, 256, sizeof *x->thr, "threads", x->err));
         t = &x->thr[i];
         memset(t, 0, sizeof *t);
         MS_TRY(get_varint(x, &t->id, "thread id"));
@@ -408,7 +403,7 @@ static int read_sites(bx *x)
     for (uint64_t i = 0; i < count; i++) {
         bsite *s;
         uint64_t off = pos(x);
-        MS_TRY(grow_to(&x->sites, &cap, i + 1, sizeof *x->sites, "sites", x->err));
+        MS_TRY(ms__grow(&x->sites, &cap, i + 1, 256, sizeof *x->sites, "sites", x->err));
         s = &x->sites[i];
         memset(s, 0, sizeof *s);
         s->site_sid = s->class_sid = NONE;
@@ -436,8 +431,8 @@ static int read_sites(bx *x)
             if (s->depth == 0)
                 return fail(x, MS_EFORMAT, off, "a stack site without frames");
             s->frames = x->nframes;
-            MS_TRY(grow_to(&x->frames, &x->frames_cap, x->nframes + 2 * s->depth, 8, "frames",
-                           x->err));
+            MS_TRY(ms__grow(&x->frames, &x->frames_cap, x->nframes + 2 * s->depth, 256, 8,
+                            "frames", x->err));
             for (uint64_t k = 0; k < s->depth; k++) {
                 off = pos(x);
                 MS_TRY(get_varint(x, &v, "frame module"));
@@ -483,7 +478,8 @@ static int read_objects(bx *x)
             return fail(x, MS_EFORMAT, off, "address of object %llu is beyond 2^64",
                         (unsigned long long)i);
         prev += v * 16;
-        MS_TRY(grow_to(&x->o, &x->cap, i + 1, sizeof *x->o, "objects", x->err));
+        if (i == x->cap)
+            MS_TRY(ms__grow(&x->o, &x->cap, i + 1, 256, sizeof *x->o, "objects", x->err));
         x->o[i].addr = prev;
     }
     x->n = count;
@@ -531,7 +527,7 @@ static int read_objects(bx *x)
     }
     /* GC_debug_malloc'd objects are reached at base + header size. */
     if (x->any_debug && x->debug_header < DISPL_MAX)
-        x->valid_off[x->debug_header / 8] |= (uint8_t)(1u << (x->debug_header % 8));
+        ms__bit_set(x->valid_off, x->debug_header);
     MS_TRY(build_index(x));
 done:
     return rc;
@@ -540,9 +536,8 @@ done:
 /* Builds the bucket index over the sorted objects: buckets of 2^k bytes,
  * k >= 4 the smallest with at most two buckets per object (dense heaps:
  * one or two objects per bucket).  A lookup then reads one index entry and
- * about one object, instead of binary-searching all of them (20 cache
- * misses per word at 1 M objects: 1.8 us each on the test VM, 80% of the
- * import before this index). */
+ * about one object, where a binary search over all of them would take a
+ * cache miss per step, for every word (docs/performance.md). */
 static int build_index(bx *x)
 {
     uint64_t span, j = 0;
@@ -591,9 +586,20 @@ static inline uint32_t resolve(const bx *x, uint64_t v, bool anywhere)
     if (off >= x->o[lo].size)
         return NONE;
     if (off == 0 || x->interior || anywhere ||
-        (off < DISPL_MAX && (x->valid_off[off / 8] & (1u << (off % 8)))))
+        (off < DISPL_MAX && ms__bit(x->valid_off, off)))
         return (uint32_t)lo;
     return NONE;
+}
+
+/* Room for one more record in the full array *arr (*cap records, all
+ * used), which may hold `limit` at most: the word at `off` would pass it.
+ * Errors: MS_ELIMIT, MS_ENOMEM. */
+static int room(bx *x, void *arr, uint64_t *cap, size_t size, uint64_t limit, const char *what,
+                uint64_t off)
+{
+    if (*cap >= limit)
+        return fail(x, MS_ELIMIT, off, "more than %llu %s", (unsigned long long)limit, what);
+    return ms__grow(arr, cap, *cap + 1, 1024, size, what, x->err);
 }
 
 static int read_words(bx *x)
@@ -622,19 +628,11 @@ static int read_words(bx *x)
             j = resolve(x, value, false);
             if (j == NONE)
                 continue;
-            if (x->ne >= x->ecap) {
-                uint64_t c = x->ecap ? x->ecap * 2 : 4096;
-                if (x->ne >= MS_EDGE_LIMIT)
-                    return fail(x, MS_ELIMIT, off, "more than %u edges", MS_EDGE_LIMIT);
-                MS_TRY(ms__realloc_array(&x->ef, c, 4, "edges", x->err));
-                MS_TRY(ms__realloc_array(&x->et, c, 4, "edges", x->err));
-                MS_TRY(ms__realloc_array(&x->eo, c, 4, "edges", x->err));
-                x->ecap = c;
-            }
-            x->ef[x->ne] = (uint32_t)i;
-            x->et[x->ne] = j;
-            x->eo[x->ne] = prev == MS_GCCAP_OFFSET_UNKNOWN ? UINT32_MAX : (uint32_t)(prev * 8);
-            x->ne++;
+            if (x->ne == x->ecap)
+                MS_TRY(room(x, &x->e, &x->ecap, sizeof *x->e, MS_EDGE_LIMIT, "edges", off));
+            x->e[x->ne++] = (bedge){(uint32_t)i, j,
+                                    prev == MS_GCCAP_OFFSET_UNKNOWN ? UINT32_MAX
+                                                                    : (uint32_t)(prev * 8)};
         }
     }
 done:
@@ -649,7 +647,7 @@ static int read_roots(bx *x)
     for (uint64_t r = 0; r < count; r++) {
         brange *g;
         uint64_t off = pos(x), v, n, prev = 0;
-        MS_TRY(grow_to(&x->ranges, &cap, r + 1, sizeof *x->ranges, "root ranges", x->err));
+        MS_TRY(ms__grow(&x->ranges, &cap, r + 1, 256, sizeof *x->ranges, "root ranges", x->err));
         g = &x->ranges[r];
         memset(g, 0, sizeof *g);
         bool anywhere;
@@ -685,19 +683,9 @@ static int read_roots(bx *x)
             j = resolve(x, value, anywhere);
             if (j == NONE)
                 continue;
-            if (x->nre >= x->recap) {
-                uint64_t c = x->recap ? x->recap * 2 : 1024;
-                if (x->nre >= UINT32_MAX)
-                    return fail(x, MS_ELIMIT, off, "more than %u root words", UINT32_MAX);
-                MS_TRY(ms__realloc_array(&x->rr, c, 4, "root edges", x->err));
-                MS_TRY(ms__realloc_array(&x->rt, c, 4, "root edges", x->err));
-                MS_TRY(ms__realloc_array(&x->ra, c, 8, "root edges", x->err));
-                x->recap = c;
-            }
-            x->rr[x->nre] = (uint32_t)r;
-            x->rt[x->nre] = j;
-            x->ra[x->nre] = g->lo + prev * 8;
-            x->nre++;
+            if (x->nre == x->recap)
+                MS_TRY(room(x, &x->re, &x->recap, sizeof *x->re, UINT32_MAX, "root words", off));
+            x->re[x->nre++] = (broot){(uint32_t)r, j, g->lo + prev * 8};
         }
         x->nranges++;
     }
@@ -800,143 +788,160 @@ done:
 
 /* ---- which objects are nodes -------------------------------------------------------- */
 
-/* state[i]: ST_LIVE, ST_DROPPED or ST_UNREACHED for every object (see the
- * file comment); `internal` objects are never live.  `first`/`adj` are the
- * out-edges (CSR) built here.  Iterative BFS, one queue. */
-static int classify(bx *x, uint8_t *state, uint32_t **first_out, uint32_t **adj_out,
-                    uint32_t *unreached_roots, uint64_t *nunreached)
+/* The object edges as out-edge lists (CSR): first[i] .. first[i + 1] in
+ * adj[], in the order of the words.  count[] is n entries of scratch. */
+static int out_edges(bx *x, uint32_t *count, uint32_t **first_out, uint32_t **adj_out)
 {
-    uint32_t *first = NULL, *adj = NULL, *queue = NULL, *indeg = NULL;
-    uint8_t *internal = NULL;
-    uint64_t head, tail;
+    uint32_t *first = NULL, *adj = NULL;
     int rc = MS_OK;
-    const uint64_t n = x->n;
-
-    MS_TRY(ms__alloc_array_zero(&first, n + 1, 4, "edge offsets", x->err));
+    MS_TRY(ms__alloc_array_zero(&first, x->n + 1, 4, "edge offsets", x->err));
     MS_TRY(ms__alloc_array(&adj, x->ne, 4, "edge targets", x->err));
-    MS_TRY(ms__alloc_array(&queue, n, 4, "queue", x->err));
-    MS_TRY(ms__alloc_array_zero(&internal, n, 1, "internal flags", x->err));
     for (uint64_t e = 0; e < x->ne; e++)
-        first[x->ef[e] + 1]++;
-    for (uint64_t i = 0; i < n; i++)
+        first[x->e[e].from + 1]++;
+    for (uint64_t i = 0; i < x->n; i++)
         first[i + 1] += first[i];
-    /* fill, stable: queue[] counts what each node has so far */
-    memset(queue, 0, n * 4);
+    memset(count, 0, x->n * 4);
     for (uint64_t e = 0; e < x->ne; e++) {
-        uint32_t f = x->ef[e];
-        adj[first[f] + queue[f]++] = x->et[e];
+        uint32_t f = x->e[e].from;
+        adj[first[f] + count[f]++] = x->e[e].to;
     }
-
-    /* The collector's per-thread records. */
-    for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind == MS_GCCAP_ROOT_LIBGC &&
-            (x->oflags[j] & MS_GCCAP_OBJ_THREAD_REP))
-            internal[j] = 1;
-    }
-    for (uint32_t t = 0; t < x->nthr; t++) {
-        uint32_t j;
-        if (x->thr[t].handle && (j = resolve(x, x->thr[t].handle, false)) != NONE &&
-            x->o[j].addr == x->thr[t].handle)
-            internal[j] = 1;
-    }
-
-    /* 1. live */
-    memset(state, ST_NEW, n);
-    head = tail = 0;
-    for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind != MS_GCCAP_ROOT_LIBGC && !internal[j] && !state[j]) {
-            state[j] = ST_LIVE;
-            queue[tail++] = j;
-        }
-    }
-    for (uint64_t i = 0; i < n; i++)
-        if ((x->kind[i] == MS_GCCAP_KIND_UNCOLLECTABLE ||
-             x->kind[i] == MS_GCCAP_KIND_AUNCOLLECTABLE) &&
-            !internal[i] && !state[i]) {
-            state[i] = ST_LIVE;
-            queue[tail++] = (uint32_t)i;
-        }
-    while (head < tail) {
-        uint32_t i = queue[head++];
-        for (uint32_t k = first[i]; k < first[i + 1]; k++) {
-            uint32_t j = adj[k];
-            if (!state[j] && !internal[j]) {
-                state[j] = ST_LIVE;
-                queue[tail++] = j;
-            }
-        }
-    }
-    /* 2. dropped: what only libgc's data reaches (through its records too) */
-    head = tail = 0;
-    for (uint64_t i = 0; i < n; i++)
-        if (internal[i] && !state[i]) {
-            state[i] = ST_DROPPED;
-            queue[tail++] = (uint32_t)i;
-        }
-    for (uint64_t e = 0; e < x->nre; e++) {
-        uint32_t j = x->rt[e];
-        if (x->ranges[x->rr[e]].kind == MS_GCCAP_ROOT_LIBGC && !state[j]) {
-            state[j] = ST_DROPPED;
-            queue[tail++] = j;
-        }
-    }
-    while (head < tail) {
-        uint32_t i = queue[head++];
-        for (uint32_t k = first[i]; k < first[i + 1]; k++) {
-            uint32_t j = adj[k];
-            if (!state[j]) {
-                state[j] = ST_DROPPED;
-                queue[tail++] = j;
-            }
-        }
-    }
-    /* 3. the rest: entry points first (nothing else unreached points to
-     * them), then whatever cycles remain, in address order.  Objects shaped
-     * like free-list entries start nothing: the collector marks
-     * thread-local free lists itself (GC_mark_thread_local_free_lists), not
-     * through a root range; they are kept only if another kept object
-     * points to them, and dropped otherwise. */
-    MS_TRY(ms__alloc_array_zero(&indeg, n, 4, "in-degrees", x->err));
-    for (uint64_t i = 0; i < n; i++)
-        if (!state[i])
-            for (uint32_t k = first[i]; k < first[i + 1]; k++)
-                if (!state[adj[k]])
-                    indeg[adj[k]]++;
-    *nunreached = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint64_t s = 0; s < n; s++) {
-            if (state[s] || (pass == 0 && indeg[s]) || (x->oflags[s] & MS_GCCAP_OBJ_FREE_SHAPE))
-                continue;
-            unreached_roots[(*nunreached)++] = (uint32_t)s;
-            head = tail = 0;
-            state[s] = ST_UNREACHED;
-            queue[tail++] = (uint32_t)s;
-            while (head < tail) {
-                uint32_t i = queue[head++];
-                for (uint32_t k = first[i]; k < first[i + 1]; k++) {
-                    uint32_t j = adj[k];
-                    if (!state[j]) {
-                        state[j] = ST_UNREACHED;
-                        queue[tail++] = j;
-                    }
-                }
-            }
-        }
-    }
-    for (uint64_t i = 0; i < n; i++)
-        if (!state[i])
-            state[i] = ST_DROPPED;
     *first_out = first;
     *adj_out = adj;
     first = adj = NULL;
 done:
     free(first);
     free(adj);
-    free(queue);
-    free(internal);
+    return rc;
+}
+
+/* The collector's per-thread records (GC_Thread_Rep): objects libgc's data
+ * points to that hold a suspended thread's id, and the threads' recorded
+ * handles.  They get state ST_INTERNAL, which no traversal enters. */
+static void mark_internal(const bx *x, uint8_t *state)
+{
+    for (uint64_t e = 0; e < x->nre; e++) {
+        uint32_t j = x->re[e].to;
+        if (x->ranges[x->re[e].range].kind == MS_GCCAP_ROOT_LIBGC &&
+            (x->oflags[j] & MS_GCCAP_OBJ_THREAD_REP))
+            state[j] = ST_INTERNAL;
+    }
+    for (uint32_t t = 0; t < x->nthr; t++) {
+        uint32_t j;
+        if (x->thr[t].handle && (j = resolve(x, x->thr[t].handle, false)) != NONE &&
+            x->o[j].addr == x->thr[t].handle)
+            state[j] = ST_INTERNAL;
+    }
+}
+
+/* Breadth-first from queue[0..tail): every object reached that has no
+ * state yet gets `mark`. */
+static void spread(const uint32_t *first, const uint32_t *adj, uint8_t *state, uint32_t *queue,
+                   uint64_t tail, uint8_t mark)
+{
+    for (uint64_t head = 0; head < tail;) {
+        uint32_t i = queue[head++];
+        for (uint32_t k = first[i]; k < first[i + 1]; k++) {
+            uint32_t j = adj[k];
+            if (!state[j]) {
+                state[j] = mark;
+                queue[tail++] = j;
+            }
+        }
+    }
+}
+
+/* Puts object j in the queue with state `mark` unless it has one. */
+static inline void enqueue(uint8_t *state, uint32_t *queue, uint64_t *tail, uint32_t j,
+                           uint8_t mark)
+{
+    if (!state[j]) {
+        state[j] = mark;
+        queue[(*tail)++] = j;
+    }
+}
+
+static bool uncollectable(const bx *x, uint64_t i)
+{
+    return x->kind[i] == MS_GCCAP_KIND_UNCOLLECTABLE ||
+           x->kind[i] == MS_GCCAP_KIND_AUNCOLLECTABLE;
+}
+
+/* 3. of the file comment: the objects nothing kept reaches, from entry
+ * points first (nothing else unreached points to them), then whatever
+ * cycles remain, in address order.  Objects shaped like free-list entries
+ * start nothing: the collector marks thread-local free lists itself
+ * (GC_mark_thread_local_free_lists), not through a root range; they are
+ * kept only if another kept object points to them.  roots[] gets the
+ * starts. */
+static int mark_unreached(bx *x, const uint32_t *first, const uint32_t *adj, uint8_t *state,
+                          uint32_t *queue, uint32_t *roots, uint64_t *nroots)
+{
+    uint32_t *indeg = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&indeg, x->n, 4, "in-degrees", x->err));
+    for (uint64_t i = 0; i < x->n; i++)
+        if (!state[i])
+            for (uint32_t k = first[i]; k < first[i + 1]; k++)
+                if (!state[adj[k]])
+                    indeg[adj[k]]++;
+    *nroots = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint64_t s = 0; s < x->n; s++) {
+            if (state[s] || (pass == 0 && indeg[s]) || (x->oflags[s] & MS_GCCAP_OBJ_FREE_SHAPE))
+                continue;
+            roots[(*nroots)++] = (uint32_t)s;
+            state[s] = ST_UNREACHED;
+            queue[0] = (uint32_t)s;
+            spread(first, adj, state, queue, 1, ST_UNREACHED);
+        }
+    }
+done:
     free(indeg);
+    return rc;
+}
+
+/* state[i]: ST_LIVE, ST_DROPPED or ST_UNREACHED for every object (see the
+ * file comment); the collector's own records are never live.  unreached[]
+ * gets the starts of the unreached objects (mark_unreached).  Iterative
+ * BFS, one queue. */
+static int classify(bx *x, uint8_t *state, uint32_t *unreached, uint64_t *nunreached)
+{
+    uint32_t *first = NULL, *adj = NULL, *queue = NULL;
+    uint64_t tail = 0;
+    int rc = MS_OK;
+
+    MS_TRY(ms__alloc_array(&queue, x->n, 4, "queue", x->err));
+    MS_TRY(out_edges(x, queue, &first, &adj));
+    memset(state, ST_NEW, x->n);
+    mark_internal(x, state);
+    /* 1. live: from the user's roots and the uncollectable objects */
+    for (uint64_t e = 0; e < x->nre; e++)
+        if (x->ranges[x->re[e].range].kind != MS_GCCAP_ROOT_LIBGC)
+            enqueue(state, queue, &tail, x->re[e].to, ST_LIVE);
+    for (uint64_t i = 0; i < x->n; i++)
+        if (uncollectable(x, i))
+            enqueue(state, queue, &tail, (uint32_t)i, ST_LIVE);
+    spread(first, adj, state, queue, tail, ST_LIVE);
+    /* 2. dropped: what only libgc's data reaches (through its records too) */
+    tail = 0;
+    for (uint64_t i = 0; i < x->n; i++)
+        if (state[i] == ST_INTERNAL) {
+            state[i] = ST_NEW;
+            enqueue(state, queue, &tail, (uint32_t)i, ST_DROPPED);
+        }
+    for (uint64_t e = 0; e < x->nre; e++)
+        if (x->ranges[x->re[e].range].kind == MS_GCCAP_ROOT_LIBGC)
+            enqueue(state, queue, &tail, x->re[e].to, ST_DROPPED);
+    spread(first, adj, state, queue, tail, ST_DROPPED);
+    /* 3. the rest */
+    MS_TRY(mark_unreached(x, first, adj, state, queue, unreached, nunreached));
+    for (uint64_t i = 0; i < x->n; i++)
+        if (!state[i])
+            state[i] = ST_DROPPED;
+done:
+    free(first);
+    free(adj);
+    free(queue);
     return rc;
 }
 
@@ -953,20 +958,7 @@ static int intern(bx *x, const char *s, size_t len, uint32_t *id)
     return ms__builder_string(&x->b, s, len, id, NULL, x->err);
 }
 
-static int internf(bx *x, uint32_t *id, const char *fmt, ...) MS_PRINTF(3, 4);
-
-static int internf(bx *x, uint32_t *id, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    return intern(x, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, id);
-}
+#define internf(x, id, ...) ms__builder_stringf(&(x)->b, (id), (x)->err, __VA_ARGS__)
 
 /* A query per code address of the sites, and per data root word, for one
  * module, answered by ms__symbolize.  qs/qsite/qframe say what each is. */
@@ -974,14 +966,15 @@ typedef struct symq {
     ms__sym_query *q;
     uint32_t *site;    /* site index, or NONE for a data query */
     uint32_t *frame;   /* frame within the site, or the root edge for data */
-    size_t n, cap;
+    size_t n;
+    uint64_t cap;
 } symq;
 
 static int symq_add(symq *s, uint64_t pc, bool data, uint32_t site, uint32_t frame, ms_error *err)
 {
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        if (ms__realloc_array(&s->q, cap, sizeof *s->q, "symbol queries", err) < 0 ||
+        uint64_t cap = s->cap;
+        if (ms__grow(&s->q, &cap, s->n + 1, 64, sizeof *s->q, "symbol queries", err) < 0 ||
             ms__realloc_array(&s->site, cap, 4, "symbol queries", err) < 0 ||
             ms__realloc_array(&s->frame, cap, 4, "symbol queries", err) < 0)
             return MS_ENOMEM;
@@ -1006,15 +999,12 @@ static void symq_free(symq *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Names every site (site_sid, class_sid) and every data root edge
- * (root_name[e]); needs[i] says which sites objects use. */
-static int name_sites(bx *x, const uint8_t *used_site, const uint8_t *used_root, uint32_t *root_name)
+/* The symbolizer's queries, per module: the code address of every used
+ * site (each frame of a stack site; return address - 1, the call) and the
+ * address of every used data root word. */
+static int collect_queries(bx *x, symq *per, const uint8_t *used_site, const uint8_t *used_root)
 {
-    symq *per = NULL;
-    char **frame_text = NULL;
     int rc = MS_OK;
-    MS_TRY(ms__alloc_array_zero(&per, x->nmods ? x->nmods : 1, sizeof *per, "symbol queries",
-                                x->err));
     for (uint32_t s = 0; s < x->nsites; s++) {
         const bsite *st = &x->sites[s];
         if (!used_site[s])
@@ -1029,19 +1019,21 @@ static int name_sites(bx *x, const uint8_t *used_site, const uint8_t *used_root,
             }
     }
     for (uint64_t e = 0; e < x->nre; e++) {
-        const brange *g = &x->ranges[x->rr[e]];
+        const brange *g = &x->ranges[x->re[e].range];
         if (used_root[e] && g->kind == MS_GCCAP_ROOT_DATA)
-            MS_TRY(symq_add(&per[g->owner], x->ra[e] - x->mods[g->owner].base, true, NONE,
+            MS_TRY(symq_add(&per[g->owner], x->re[e].addr - x->mods[g->owner].base, true, NONE,
                             (uint32_t)e, x->err));
     }
-    for (uint32_t m = 0; m < x->nmods; m++)
-        if (per[m].n)
-            MS_TRY(ms__symbolize(text(x, x->mods[m].path),
-                                 x->mods[m].build_id, x->mods[m].build_id_len, per[m].q, per[m].n,
-                                 NULL, x->err));
-    /* Stack frames are joined innermost first: "a at x.c:1 < b at x.c:9". */
-    MS_TRY(ms__alloc_array_zero(&frame_text, x->nframes / 2 + 1, sizeof *frame_text, "frames",
-                                x->err));
+done:
+    return rc;
+}
+
+/* The symbolizer's answers (or "module+0xoffset" where it had none): the
+ * names of PC sites and data root words; each stack frame's text in
+ * frame_text[], indexed as x->frames / 2. */
+static int use_answers(bx *x, const symq *per, uint32_t *root_name, char **frame_text)
+{
+    int rc = MS_OK;
     for (uint32_t m = 0; m < x->nmods; m++)
         for (size_t i = 0; i < per[m].n; i++) {
             uint32_t s = per[m].site[i];
@@ -1060,68 +1052,100 @@ static int name_sites(bx *x, const uint8_t *used_site, const uint8_t *used_root,
             } else {
                 size_t k = (size_t)(x->sites[s].frames / 2 + per[m].frame[i]);
                 frame_text[k] = ms__strdup(t);
-                if (!frame_text[k]) {
-                    rc = ms__oom(x->err, "frames");
-                    goto done;
-                }
+                if (!frame_text[k])
+                    return ms__oom(x->err, "frames");
             }
         }
-    for (uint32_t s = 0; s < x->nsites; s++) {
-        bsite *st = &x->sites[s];
-        if (!used_site[s])
-            continue;
-        switch (st->type) {
-        case MS_GCCAP_SITE_PC:
-            break; /* named above */
-        case MS_GCCAP_SITE_DESC:
-            if (st->fn_len)
-                MS_TRY(internf(x, &st->site_sid, "%s at %s:%llu", text(x, st->fn),
-                               base_name(text(x, st->file)), (unsigned long long)st->line));
-            else
-                MS_TRY(internf(x, &st->site_sid, "%s:%llu", base_name(text(x, st->file)),
-                               (unsigned long long)st->line));
-            if (st->tname_len)
-                MS_TRY(intern(x, text(x, st->tname), st->tname_len, &st->class_sid));
-            break;
-        case MS_GCCAP_SITE_DEBUG:
+done:
+    return rc;
+}
+
+/* A stack site's name: its frames joined innermost first, "a at x.c:1 <
+ * b at x.c:9" (the address where a frame has no text). */
+static int stack_site_name(bx *x, bsite *st, char *const *frame_text)
+{
+    ms__sbuf b = {0};
+    int rc = MS_OK;
+    for (uint64_t k = 0; k < st->depth; k++) {
+        const char *t = frame_text[st->frames / 2 + k];
+        char buf[64];
+        if (!t) {
+            snprintf(buf, sizeof buf, "0x%llx",
+                     (unsigned long long)x->frames[st->frames + 2 * k + 1]);
+            t = buf;
+        }
+        if (k)
+            MS_TRY(ms__sbuf_append(&b, " < ", 3, x->err));
+        MS_TRY(ms__sbuf_append(&b, t, strlen(t), x->err));
+    }
+    rc = intern(x, b.data ? b.data : "", b.len, &st->site_sid);
+done:
+    ms__sbuf_free(&b);
+    return rc;
+}
+
+/* A used site's site_sid (PC sites have theirs from the symbolizer) and
+ * class_sid: the recorded type name, else the site. */
+static int site_names(bx *x, bsite *st, char *const *frame_text)
+{
+    int rc = MS_OK;
+    switch (st->type) {
+    case MS_GCCAP_SITE_PC:
+        break;
+    case MS_GCCAP_SITE_DESC:
+        if (st->fn_len)
+            MS_TRY(internf(x, &st->site_sid, "%s at %s:%llu", text(x, st->fn),
+                           base_name(text(x, st->file)), (unsigned long long)st->line));
+        else
             MS_TRY(internf(x, &st->site_sid, "%s:%llu", base_name(text(x, st->file)),
                            (unsigned long long)st->line));
-            break;
-        case MS_GCCAP_SITE_STACK: {
-            ms__sbuf b = {0};
-            for (uint64_t k = 0; k < st->depth && rc == MS_OK; k++) {
-                const char *t = frame_text[st->frames / 2 + k];
-                char buf[64];
-                if (!t) {
-                    snprintf(buf, sizeof buf, "0x%llx",
-                             (unsigned long long)x->frames[st->frames + 2 * k + 1]);
-                    t = buf;
-                }
-                if ((k && ms__sbuf_append(&b, " < ", 3, x->err) < 0) ||
-                    ms__sbuf_append(&b, t, strlen(t), x->err) < 0)
-                    rc = MS_ENOMEM;
-            }
-            if (rc == MS_OK)
-                rc = intern(x, b.data ? b.data : "", b.len, &st->site_sid);
-            ms__sbuf_free(&b);
-            MS_TRY(rc);
-            break;
-        }
-        default:
-            MS_TRY(internf(x, &st->site_sid, "0x%llx", (unsigned long long)st->pc));
-            break;
-        }
-        if (st->class_sid == NONE)
-            st->class_sid = st->site_sid;
+        if (st->tname_len)
+            MS_TRY(intern(x, text(x, st->tname), st->tname_len, &st->class_sid));
+        break;
+    case MS_GCCAP_SITE_DEBUG:
+        MS_TRY(internf(x, &st->site_sid, "%s:%llu", base_name(text(x, st->file)),
+                       (unsigned long long)st->line));
+        break;
+    case MS_GCCAP_SITE_STACK:
+        MS_TRY(stack_site_name(x, st, frame_text));
+        break;
+    default:
+        MS_TRY(internf(x, &st->site_sid, "0x%llx", (unsigned long long)st->pc));
+        break;
     }
+    if (st->class_sid == NONE)
+        st->class_sid = st->site_sid;
 done:
-    if (per)
-        for (uint32_t m = 0; m < (x->nmods ? x->nmods : 1); m++)
-            symq_free(&per[m]);
+    return rc;
+}
+
+/* Names every used site (site_sid, class_sid) and every used data root
+ * word (root_name[e]), symbolizing each module's addresses in one batch. */
+static int name_sites(bx *x, const uint8_t *used_site, const uint8_t *used_root,
+                      uint32_t *root_name)
+{
+    const uint32_t nper = x->nmods ? x->nmods : 1;
+    const uint64_t nframes = x->nframes / 2 + 1;
+    symq *per = NULL;
+    char **frame_text = NULL;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&per, nper, sizeof *per, "symbol queries", x->err));
+    MS_TRY(collect_queries(x, per, used_site, used_root));
+    for (uint32_t m = 0; m < x->nmods; m++)
+        if (per[m].n)
+            MS_TRY(ms__symbolize(text(x, x->mods[m].path), x->mods[m].build_id,
+                                 x->mods[m].build_id_len, per[m].q, per[m].n, NULL, x->err));
+    MS_TRY(ms__alloc_array_zero(&frame_text, nframes, sizeof *frame_text, "frames", x->err));
+    MS_TRY(use_answers(x, per, root_name, frame_text));
+    for (uint32_t s = 0; s < x->nsites; s++)
+        if (used_site[s])
+            MS_TRY(site_names(x, &x->sites[s], frame_text));
+done:
+    for (uint32_t m = 0; per && m < nper; m++)
+        symq_free(&per[m]);
     free(per);
-    if (frame_text)
-        for (uint64_t k = 0; k < x->nframes / 2 + 1; k++)
-            free(frame_text[k]);
+    for (uint64_t k = 0; frame_text && k < nframes; k++)
+        free(frame_text[k]);
     free(frame_text);
     return rc;
 }
@@ -1167,95 +1191,107 @@ static uint64_t group_key(const brange *g)
     return (uint64_t)g->kind << 40 | (uint64_t)(g->flags & MS_GCCAP_RANGE_APPROX) << 32 | owner;
 }
 
-static int build_graph(bx *x, ms__graph **out)
+/* What build_graph works out before it adds anything. */
+typedef struct plan {
+    uint8_t *state;      /* per object: ST_* (classify) */
+    uint32_t *unreached; /* starts of the unreached objects */
+    uint64_t nunreached;
+    uint8_t *used_root;  /* per root word: it is an edge of the graph */
+    uint32_t *root_name; /* per data root word: its symbol's string id */
+    uint8_t *used_site;  /* per site: a kept object has it */
+    uint32_t *node_of;   /* per object: its node, NONE when dropped */
+    uint32_t ngroups;    /* group nodes are 1 .. ngroups */
+    uint32_t uncoll_group, unreached_group; /* NONE when there are none */
+    uint64_t kept, nroot_edges;
+} plan;
+
+static void plan_free(plan *p)
 {
-    static const char *const regs[] = MS_GCCAP_REGISTER_NAMES;
-    uint8_t *state = NULL, *used_site = NULL, *used_root = NULL;
-    uint32_t *first = NULL, *adj = NULL, *node_of = NULL, *unreached = NULL, *root_name = NULL;
-    uint64_t *gkey = NULL, nunreached = 0, kept = 0, nroot_edges = 0;
-    uint32_t ngroups = 0, uncoll_group = NONE, unreached_group = NONE, name;
-    unsigned type_code[256];
-    uint32_t size_sid[64] = {0};
-    uint64_t size_key[64] = {0};
+    free(p->state);
+    free(p->unreached);
+    free(p->used_root);
+    free(p->root_name);
+    free(p->used_site);
+    free(p->node_of);
+}
+
+/* The root words that become edges (from the user's roots to live
+ * objects), and the group node of every root range: one per group_key, in
+ * the order of the first edge (ranges without an edge share their group's
+ * number, or have none); then the uncollectable and unreached groups. */
+static int number_groups(bx *x, plan *p)
+{
+    ms__map64 groups = {0}; /* group_key -> group node */
     int rc = MS_OK;
-    const uint64_t n = x->n;
-
-    for (int k = 0; k < 256; k++)
-        type_code[k] = NONE;
-    MS_TRY(ms__alloc_array(&state, n, 1, "object states", x->err));
-    MS_TRY(ms__alloc_array(&unreached, n, 4, "unreached objects", x->err));
-    MS_TRY(classify(x, state, &first, &adj, unreached, &nunreached));
-
-    /* Node numbers: root 0, groups, then kept objects by address. */
-    MS_TRY(ms__alloc_array_zero(&used_site, x->nsites + 1, 1, "site flags", x->err));
-    MS_TRY(ms__alloc_array_zero(&used_root, x->nre + 1, 1, "root flags", x->err));
-    MS_TRY(ms__alloc_array_zero(&root_name, x->nre + 1, 4, "root names", x->err));
-    MS_TRY(ms__alloc_array(&gkey, x->nranges + 2, 8, "groups", x->err));
+    MS_TRY(ms__alloc_array_zero(&p->used_root, x->nre + 1, 1, "root flags", x->err));
+    MS_TRY(ms__alloc_array_zero(&p->root_name, x->nre + 1, 4, "root names", x->err));
+    MS_TRY(ms__map64_init(&groups, 64, x->err));
     for (uint64_t e = 0; e < x->nre; e++) {
-        brange *g = &x->ranges[x->rr[e]];
-        uint32_t j = x->rt[e];
-        if (g->kind == MS_GCCAP_ROOT_LIBGC || state[j] != ST_LIVE)
+        brange *g = &x->ranges[x->re[e].range];
+        if (g->kind == MS_GCCAP_ROOT_LIBGC || p->state[x->re[e].to] != ST_LIVE)
             continue;
-        used_root[e] = 1;
-        nroot_edges++;
+        p->used_root[e] = 1;
+        p->nroot_edges++;
         if (g->group == 0) {
-            uint64_t key = group_key(g);
-            uint32_t k;
-            for (k = 0; k < ngroups && gkey[k] != key; k++)
-                ;
-            if (k == ngroups)
-                gkey[ngroups++] = key;
-            g->group = k + 1; /* node index */
+            bool added;
+            MS_TRY(ms__map64_put(&groups, group_key(g), p->ngroups + 1, &g->group, &added,
+                                 x->err));
+            p->ngroups += added;
         }
     }
-    /* ranges of one group that had no kept edge still get their number */
     for (uint32_t r = 0; r < x->nranges; r++) {
         brange *g = &x->ranges[r];
-        if (!g->group) {
-            uint64_t key = group_key(g);
-            for (uint32_t k = 0; k < ngroups; k++)
-                if (gkey[k] == key)
-                    g->group = k + 1;
-        }
+        uint32_t node = g->group ? NONE : ms__map64_get(&groups, group_key(g));
+        if (node != MS_MAP_NONE)
+            g->group = node;
     }
-    for (uint64_t i = 0; i < n; i++)
-        if ((x->kind[i] == MS_GCCAP_KIND_UNCOLLECTABLE ||
-             x->kind[i] == MS_GCCAP_KIND_AUNCOLLECTABLE) && state[i] == ST_LIVE) {
-            uncoll_group = ++ngroups;
+    for (uint64_t i = 0; i < x->n; i++)
+        if (uncollectable(x, i) && p->state[i] == ST_LIVE) {
+            p->uncoll_group = ++p->ngroups;
             break;
         }
-    if (nunreached)
-        unreached_group = ++ngroups;
+    if (p->nunreached)
+        p->unreached_group = ++p->ngroups;
+done:
+    ms__map64_free(&groups);
+    return rc;
+}
 
-    MS_TRY(ms__alloc_array(&node_of, n, 4, "node numbers", x->err));
-    for (uint64_t i = 0; i < n; i++) {
-        if (state[i] == ST_LIVE || state[i] == ST_UNREACHED) {
-            node_of[i] = (uint32_t)(1 + ngroups + kept++);
+/* Node numbers: root 0, the groups, then the kept objects by address; and
+ * the sites they use. */
+static int number_nodes(bx *x, plan *p)
+{
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&p->used_site, x->nsites + 1, 1, "site flags", x->err));
+    MS_TRY(ms__alloc_array(&p->node_of, x->n, 4, "node numbers", x->err));
+    for (uint64_t i = 0; i < x->n; i++) {
+        if (p->state[i] == ST_LIVE || p->state[i] == ST_UNREACHED) {
+            p->node_of[i] = (uint32_t)(1 + p->ngroups + p->kept++);
             if (x->site[i])
-                used_site[x->site[i] - 1] = 1;
+                p->used_site[x->site[i] - 1] = 1;
         } else {
-            node_of[i] = NONE;
+            p->node_of[i] = NONE;
         }
     }
-    if (1 + ngroups + kept > MS_NODE_LIMIT) {
+    if (1 + p->ngroups + p->kept > MS_NODE_LIMIT)
         rc = ms__fail(x->err, MS_ELIMIT, UINT64_MAX, "%s: more than %u nodes", x->r->name,
                       MS_NODE_LIMIT);
-        goto done;
-    }
+done:
+    return rc;
+}
 
-    MS_TRY(ms__builder_init(&x->b, MS__BUILD_ANY_ORDER, x->err));
-    MS_TRY(ms__builder_reserve(&x->b, 1 + ngroups + kept, x->ne + nroot_edges + ngroups + 16,
-                               x->err));
-    MS_TRY(name_sites(x, used_site, used_root, root_name));
-
-    /* root and groups */
+/* The root node and the group nodes, each group an element of the root. */
+static int add_groups(bx *x, const plan *p)
+{
+    uint32_t name;
+    int rc = MS_OK;
     MS_TRY(intern(x, "(GC roots)", 10, &name));
     MS_TRY(ms__builder_node(&x->b, MS_NT_SYNTHETIC, name, 0, 0, 0, x->err));
-    for (uint32_t k = 0; k < ngroups; k++) {
+    for (uint32_t k = 0; k < p->ngroups; k++) {
         uint32_t sid = NONE;
-        if (k + 1 == uncoll_group) {
+        if (k + 1 == p->uncoll_group) {
             MS_TRY(intern(x, "(uncollectable objects)", 23, &sid));
-        } else if (k + 1 == unreached_group) {
+        } else if (k + 1 == p->unreached_group) {
             MS_TRY(intern(x, "(marked, retainer not recorded)", 31, &sid));
         } else {
             for (uint32_t r = 0; r < x->nranges && sid == NONE; r++)
@@ -1265,16 +1301,28 @@ static int build_graph(bx *x, ms__graph **out)
         MS_TRY(ms__builder_node(&x->b, MS_NT_SYNTHETIC, sid, k + 1, 0, 0, x->err));
         MS_TRY(ms__builder_edge(&x->b, 0, k + 1, MS_ET_ELEMENT, k, x->err));
     }
+done:
+    return rc;
+}
 
-    /* objects */
-    for (uint64_t i = 0; i < n; i++) {
-        uint32_t nd = node_of[i], cls;
+/* The kept objects, in address order: node type by kind, class by site or
+ * "(size class N)", id = address, self size = slot size. */
+static int add_objects(bx *x, const plan *p)
+{
+    static const char *const kinds[] = {"atomic", "object", "uncollectable",
+                                        "atomic uncollectable"};
+    unsigned type_code[256];
+    ms__map64 size_class = {0}; /* slot size -> "(size class N)" string id */
+    int rc = MS_OK;
+    for (int k = 0; k < 256; k++)
+        type_code[k] = NONE;
+    MS_TRY(ms__map64_init(&size_class, 64, x->err));
+    for (uint64_t i = 0; i < x->n; i++) {
+        uint32_t nd = p->node_of[i], cls;
         unsigned kind = x->kind[i];
         if (nd == NONE)
             continue;
         if (type_code[kind] == NONE) {
-            static const char *const kinds[] = {"atomic", "object", "uncollectable",
-                                                "atomic uncollectable"};
             char tn[32];
             if (kind < 4)
                 snprintf(tn, sizeof tn, "%s", kinds[kind]);
@@ -1284,71 +1332,84 @@ static int build_graph(bx *x, ms__graph **out)
         }
         if (x->site[i]) {
             cls = x->sites[x->site[i] - 1].class_sid;
-        } else {
-            /* "(size class N)": a tiny cache, sizes repeat */
-            unsigned h = (unsigned)((x->o[i].size >> 4) * 2654435761u) % 64;
-            if (size_key[h] != x->o[i].size || !size_sid[h]) {
-                uint32_t sid;
-                MS_TRY(internf(x, &sid, "(size class %llu)", (unsigned long long)x->o[i].size));
-                size_key[h] = x->o[i].size;
-                size_sid[h] = sid + 1;
-            }
-            cls = size_sid[h] - 1;
+        } else if ((cls = ms__map64_get(&size_class, x->o[i].size)) == MS_MAP_NONE) {
+            MS_TRY(internf(x, &cls, "(size class %llu)", (unsigned long long)x->o[i].size));
+            MS_TRY(ms__map64_put(&size_class, x->o[i].size, cls, &cls, NULL, x->err));
         }
-        MS_TRY(ms__builder_node(&x->b, type_code[kind], cls, x->o[i].addr, x->o[i].size, 0, x->err));
+        MS_TRY(ms__builder_node(&x->b, type_code[kind], cls, x->o[i].addr, x->o[i].size, 0,
+                                x->err));
         if (x->site[i])
             MS_TRY(ms__builder_site(&x->b, nd, x->sites[x->site[i] - 1].site_sid, x->err));
     }
+done:
+    ms__map64_free(&size_class);
+    return rc;
+}
 
-    /* root edges */
+/* The edges of the groups: root words (named by the global's symbol, the
+ * register, or the address), the uncollectable objects, the unreached
+ * starts. */
+static int add_root_edges(bx *x, const plan *p)
+{
+    static const char *const regs[] = MS_GCCAP_REGISTER_NAMES;
+    uint32_t k = 0;
+    int rc = MS_OK;
     for (uint64_t e = 0; e < x->nre; e++) {
-        const brange *g = &x->ranges[x->rr[e]];
+        const brange *g = &x->ranges[x->re[e].range];
+        uint64_t w = (x->re[e].addr - g->lo) / 8;
         uint32_t sid;
-        if (!used_root[e])
+        if (!p->used_root[e])
             continue;
-        if (g->kind == MS_GCCAP_ROOT_DATA) {
-            sid = root_name[e];
-        } else if (g->kind == MS_GCCAP_ROOT_REGISTERS) {
-            uint64_t w = (x->ra[e] - g->lo) / 8;
-            if (w < MS_GCCAP_REGISTER_COUNT)
-                MS_TRY(intern(x, regs[w], strlen(regs[w]), &sid));
-            else
-                MS_TRY(internf(x, &sid, "register %llu", (unsigned long long)w));
-        } else {
-            MS_TRY(internf(x, &sid, "0x%llx", (unsigned long long)x->ra[e]));
-        }
-        MS_TRY(ms__builder_edge(&x->b, g->group, node_of[x->rt[e]], MS_ET_PROPERTY, sid, x->err));
+        if (g->kind == MS_GCCAP_ROOT_DATA)
+            sid = p->root_name[e];
+        else if (g->kind == MS_GCCAP_ROOT_REGISTERS && w < MS_GCCAP_REGISTER_COUNT)
+            MS_TRY(intern(x, regs[w], strlen(regs[w]), &sid));
+        else if (g->kind == MS_GCCAP_ROOT_REGISTERS)
+            MS_TRY(internf(x, &sid, "register %llu", (unsigned long long)w));
+        else
+            MS_TRY(internf(x, &sid, "0x%llx", (unsigned long long)x->re[e].addr));
+        MS_TRY(ms__builder_edge(&x->b, g->group, p->node_of[x->re[e].to], MS_ET_PROPERTY, sid,
+                                x->err));
     }
-    if (uncoll_group != NONE) {
-        uint32_t k = 0;
-        for (uint64_t i = 0; i < n; i++)
-            if ((x->kind[i] == MS_GCCAP_KIND_UNCOLLECTABLE ||
-                 x->kind[i] == MS_GCCAP_KIND_AUNCOLLECTABLE) && state[i] == ST_LIVE)
-                MS_TRY(ms__builder_edge(&x->b, uncoll_group, node_of[i], MS_ET_ELEMENT, k++,
-                                        x->err));
-    }
-    for (uint64_t k = 0; k < nunreached; k++)
-        MS_TRY(ms__builder_edge(&x->b, unreached_group, node_of[unreached[k]], MS_ET_ELEMENT,
-                                (uint32_t)k, x->err));
+    for (uint64_t i = 0; i < x->n && p->uncoll_group != NONE; i++)
+        if (uncollectable(x, i) && p->state[i] == ST_LIVE)
+            MS_TRY(ms__builder_edge(&x->b, p->uncoll_group, p->node_of[i], MS_ET_ELEMENT, k++,
+                                    x->err));
+    for (uint64_t u = 0; u < p->nunreached; u++)
+        MS_TRY(ms__builder_edge(&x->b, p->unreached_group, p->node_of[p->unreached[u]],
+                                MS_ET_ELEMENT, (uint32_t)u, x->err));
+done:
+    return rc;
+}
 
+static int build_graph(bx *x, ms__graph **out)
+{
+    plan p = {0};
+    int rc = MS_OK;
+
+    p.uncoll_group = p.unreached_group = NONE;
+    MS_TRY(ms__alloc_array(&p.state, x->n, 1, "object states", x->err));
+    MS_TRY(ms__alloc_array(&p.unreached, x->n, 4, "unreached objects", x->err));
+    MS_TRY(classify(x, p.state, p.unreached, &p.nunreached));
+    MS_TRY(number_groups(x, &p));
+    MS_TRY(number_nodes(x, &p));
+    MS_TRY(ms__builder_init(&x->b, MS__BUILD_ANY_ORDER, x->err));
+    MS_TRY(ms__builder_reserve(&x->b, 1 + p.ngroups + p.kept,
+                               x->ne + p.nroot_edges + p.ngroups + 16, x->err));
+    MS_TRY(name_sites(x, p.used_site, p.used_root, p.root_name));
+    MS_TRY(add_groups(x, &p));
+    MS_TRY(add_objects(x, &p));
+    MS_TRY(add_root_edges(x, &p));
     /* object edges, in the order of the words */
     for (uint64_t e = 0; e < x->ne; e++) {
-        uint32_t f = node_of[x->ef[e]], t = node_of[x->et[e]];
+        uint32_t f = p.node_of[x->e[e].from], t = p.node_of[x->e[e].to];
         if (f != NONE && t != NONE)
-            MS_TRY(ms__builder_edge(&x->b, f, t, MS_ET_ELEMENT, x->eo[e], x->err));
+            MS_TRY(ms__builder_edge(&x->b, f, t, MS_ET_ELEMENT, x->e[e].offset, x->err));
     }
     ms__builder_set_root(&x->b, 0);
     MS_TRY(ms__builder_finish(&x->b, out, x->err));
 done:
-    free(state);
-    free(used_site);
-    free(used_root);
-    free(first);
-    free(adj);
-    free(node_of);
-    free(unreached);
-    free(root_name);
-    free(gkey);
+    plan_free(&p);
     return rc;
 }
 
@@ -1383,13 +1444,9 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     free(x.oflags);
     free(x.site);
     free(x.ncand);
-    free(x.ef);
-    free(x.et);
-    free(x.eo);
+    free(x.e);
     free(x.ranges);
-    free(x.rr);
-    free(x.rt);
-    free(x.ra);
+    free(x.re);
     return rc;
 }
 

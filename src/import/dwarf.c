@@ -24,6 +24,7 @@
 #include "dwarf.h"
 
 #include "../util/sort.h"
+#include "../util/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,8 @@ typedef struct esym {
 
 typedef struct symtab {
     esym *s;
-    size_t n, cap;
+    size_t n;
+    uint64_t cap;
     ms__sbuf names;
 } symtab;
 
@@ -186,12 +188,9 @@ static int load_symbols(elf_file *f, symtab *t, ms_error *err)
             name = elf_strptr(f->elf, pick_sh.sh_link, sym.st_name);
             if (!name || !*name)
                 continue;
-            if (t->n == t->cap) {
-                size_t cap = t->cap ? t->cap * 2 : 1024;
-                if (ms__realloc_array(&t->s, cap, sizeof *t->s, "symbols", err) < 0)
-                    return MS_ENOMEM;
-                t->cap = cap;
-            }
+            if (t->n == t->cap &&
+                ms__grow(&t->s, &t->cap, t->n + 1, 1024, sizeof *t->s, "symbols", err) < 0)
+                return MS_ENOMEM;
             t->s[t->n].addr = sym.st_value;
             t->s[t->n].size = sym.st_size;
             t->s[t->n].func = type != STT_OBJECT;
@@ -667,6 +666,69 @@ static bool same_build_id(const elf_file *f, const uint8_t *id, size_t len)
     return !len || (f->build_id_len == len && memcmp(f->build_id, id, len) == 0);
 }
 
+/* The module file at path and its separate debug file (Debian's -dbgsym
+ * packages: /usr/lib/debug/.build-id/xx/yyy.debug, named in dbg_path),
+ * each opened only when it carries the build id.  False when neither is
+ * (*note says why). */
+static bool open_files(const char *path, const uint8_t *build_id, size_t build_id_len,
+                       elf_file *mod, elf_file *dbg, char *dbg_path, size_t dbg_cap,
+                       const char **note)
+{
+    if (build_id_len >= 2) {
+        size_t o = (size_t)snprintf(dbg_path, dbg_cap, "/usr/lib/debug/.build-id/%02x/",
+                                    build_id[0]);
+        for (size_t i = 1; i < build_id_len && o + 8 < dbg_cap; i++)
+            o += (size_t)snprintf(dbg_path + o, dbg_cap - o, "%02x", build_id[i]);
+        snprintf(dbg_path + o, dbg_cap - o, ".debug");
+        if (elf_open(dbg_path, dbg) && !same_build_id(dbg, build_id, build_id_len))
+            elf_close(dbg);
+    }
+    if (!elf_open(path, mod)) {
+        if (note)
+            *note = "module file not found";
+        return dbg->elf != NULL;
+    }
+    if (!same_build_id(mod, build_id, build_id_len)) {
+        elf_close(mod);
+        if (note)
+            *note = "module file has another build id";
+        return dbg->elf != NULL;
+    }
+    return true;
+}
+
+/* Function and file:line of the code queries (order[0..ncode), their
+ * indices) from the DWARF of dwarf_path, into res[].  Errors: MS_ENOMEM. */
+static int describe_code(const char *dwarf_path, ms__sym_query *q, qres *res, size_t *order,
+                         size_t ncode, ms_error *err)
+{
+    dw d = {0};
+    d.q = q;
+    d.res = res;
+    d.order = order;
+    d.n = ncode;
+    if (ms__sort(order, ncode, sizeof *order, cmp_order, &d, err) < 0)
+        return MS_ENOMEM;
+    if (dwarf_init_path(dwarf_path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &d.dbg,
+                        NULL, 0, NULL, &d.e) == DW_DLV_OK) {
+        dwarf_describe(&d);
+        dwarf_finish(d.dbg, &d.e);
+    } else if (d.e) {
+        dwarf_dealloc(NULL, d.e, DW_DLA_ERROR);
+    }
+    return d.oom ? ms__oom(err, "symbolization") : MS_OK;
+}
+
+static void res_free(qres *res, size_t n)
+{
+    for (size_t i = 0; res && i < n; i++) {
+        for (int k = 0; k < res[i].nnames; k++)
+            free(res[i].names[k]);
+        free(res[i].file);
+    }
+    free(res);
+}
+
 int ms__symbolize(const char *path, const uint8_t *build_id, size_t build_id_len,
                   ms__sym_query *q, size_t n, const char **note, ms_error *err)
 {
@@ -686,38 +748,16 @@ int ms__symbolize(const char *path, const uint8_t *build_id, size_t build_id_len
     if (n == 0)
         return MS_OK;
     elf_version(EV_CURRENT);
-
-    /* The separate debug file of Debian's -dbgsym packages. */
-    if (build_id_len >= 2) {
-        size_t o = (size_t)snprintf(dbg_path, sizeof dbg_path, "/usr/lib/debug/.build-id/%02x/",
-                                    build_id[0]);
-        for (size_t i = 1; i < build_id_len && o + 8 < sizeof dbg_path; i++)
-            o += (size_t)snprintf(dbg_path + o, sizeof dbg_path - o, "%02x", build_id[i]);
-        snprintf(dbg_path + o, sizeof dbg_path - o, ".debug");
-        if (elf_open(dbg_path, &dbg) && !same_build_id(&dbg, build_id, build_id_len))
-            elf_close(&dbg);
-    }
-    if (!elf_open(path, &mod)) {
-        if (note)
-            *note = "module file not found";
-        if (dbg.elf == NULL)
-            goto done;
-    } else if (!same_build_id(&mod, build_id, build_id_len)) {
-        elf_close(&mod);
-        if (note)
-            *note = "module file has another build id";
-        if (dbg.elf == NULL)
-            goto done;
-    }
-    if (dbg.elf && (rc = load_symbols(&dbg, &dsyms, err)) < 0)
+    if (!open_files(path, build_id, build_id_len, &mod, &dbg, dbg_path, sizeof dbg_path, note))
         goto done;
-    if (mod.elf && (rc = load_symbols(&mod, &syms, err)) < 0)
-        goto done;
+    if (dbg.elf)
+        MS_TRY(load_symbols(&dbg, &dsyms, err));
+    if (mod.elf)
+        MS_TRY(load_symbols(&mod, &syms, err));
     if (dbg.elf && dbg.has_dwarf)
         dwarf_path = dbg_path;
     else if (mod.elf && mod.has_dwarf)
         dwarf_path = path;
-
     res = calloc(n, sizeof *res);
     order = malloc(n * sizeof *order);
     if (!res || !order) {
@@ -727,28 +767,8 @@ int ms__symbolize(const char *path, const uint8_t *build_id, size_t build_id_len
     for (size_t i = 0; i < n; i++)
         if (!q[i].data)
             order[ncode++] = i;
-    if (dwarf_path && ncode) {
-        dw d = {0};
-        d.q = q;
-        d.res = res;
-        d.order = order;
-        d.n = ncode;
-        if (ms__sort(order, ncode, sizeof *order, cmp_order, &d, err) < 0) {
-            rc = MS_ENOMEM;
-            goto done;
-        }
-        if (dwarf_init_path(dwarf_path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-                            &d.dbg, NULL, 0, NULL, &d.e) == DW_DLV_OK) {
-            dwarf_describe(&d);
-            dwarf_finish(d.dbg, &d.e);
-        } else if (d.e) {
-            dwarf_dealloc(NULL, d.e, DW_DLA_ERROR);
-        }
-        if (d.oom) {
-            rc = ms__oom(err, "symbolization");
-            goto done;
-        }
-    }
+    if (dwarf_path && ncode)
+        MS_TRY(describe_code(dwarf_path, q, res, order, ncode, err));
     for (size_t i = 0; i < n; i++) {
         if (!q[i].data)
             q[i].text = format_result(&res[i]);
@@ -758,24 +778,16 @@ int ms__symbolize(const char *path, const uint8_t *build_id, size_t build_id_len
             q[i].text = symbol_text(&syms, q[i].pc, q[i].data);
     }
 done:
-    if (res) {
-        for (size_t i = 0; i < n; i++) {
-            for (int k = 0; k < res[i].nnames; k++)
-                free(res[i].names[k]);
-            free(res[i].file);
-        }
-    }
-    free(res);
+    res_free(res, n);
     free(order);
     symtab_free(&syms);
     symtab_free(&dsyms);
     elf_close(&mod);
     elf_close(&dbg);
-    if (rc < 0)
-        for (size_t i = 0; i < n; i++) {
-            free(q[i].text);
-            q[i].text = NULL;
-        }
+    for (size_t i = 0; rc < 0 && i < n; i++) {
+        free(q[i].text);
+        q[i].text = NULL;
+    }
     return rc;
 }
 

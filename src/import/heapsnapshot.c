@@ -26,6 +26,7 @@
 #include "json.h"
 #include "uints_pipe.h"
 #include "../snapshot/builder.h"
+#include "../util/vec.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -80,6 +81,7 @@ static inline bool exact_div_do(const exact_div *x, uint64_t v, uint64_t *q)
 enum { NF_TYPE, NF_NAME, NF_ID, NF_SELF, NF_EDGES, NF_DETACH, NF_KNOWN };
 enum { EF_TYPE, EF_NAME, EF_TO, EF_KNOWN };
 enum { LF_NODE, LF_SCRIPT, LF_LINE, LF_COLUMN, LF_KNOWN };
+_Static_assert(NF_TYPE == 0 && EF_TYPE == 0, "row_layout reads the type column as column 0");
 
 typedef struct v8 {
     ms__reader *r;
@@ -216,16 +218,84 @@ static int type_table(v8 *s, uint64_t off, const cJSON *types, int index, bool n
     return MS_OK;
 }
 
+/* meta.node_fields and meta.node_types (nodes), or the edge ones: the row
+ * width, the columns of the `known` fields named names[] (all required but
+ * names[optional]; -1 for none) and the type table (column 0 names the
+ * type: NF_TYPE and EF_TYPE). */
+static int row_layout(v8 *s, uint64_t off, const cJSON *meta, bool nodes,
+                      const char *const *names, int known, int optional, unsigned *width,
+                      int *col)
+{
+    const char *fields = nodes ? "node_fields" : "edge_fields";
+    const char *types = nodes ? "node_types" : "edge_types";
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, fields), *t;
+    int rc;
+    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0)
+        return fail(s, MS_EFORMAT, off, "snapshot.meta.%s is missing or empty", fields);
+    *width = (unsigned)cJSON_GetArraySize(f);
+    for (int k = 0; k < known; k++)
+        if ((rc = field_index(s, off, f, names[k], k != optional, fields, &col[k])) < 0)
+            return rc;
+    t = cJSON_GetObjectItemCaseSensitive(meta, types);
+    if (!cJSON_IsArray(t))
+        return fail(s, MS_EFORMAT, off, "snapshot.meta.%s is missing", types);
+    return type_table(s, off, t, col[0], nodes);
+}
+
+/* meta.location_fields: optional; when present, every known field is. */
+static int location_layout(v8 *s, uint64_t off, const cJSON *meta)
+{
+    static const char *const lfn[LF_KNOWN] = {"object_index", "script_id", "line", "column"};
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, "location_fields");
+    int rc;
+    s->location_fields = 0;
+    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0)
+        return MS_OK;
+    s->location_fields = (unsigned)cJSON_GetArraySize(f);
+    for (int k = 0; k < LF_KNOWN; k++)
+        if ((rc = field_index(s, off, f, lfn[k], true, "location_fields", &s->lf[k])) < 0)
+            return rc;
+    return MS_OK;
+}
+
+/* snapshot.node_count and edge_count (both or neither; within memsnap's
+ * limits) and root_index, all optional. */
+static int header_counts(v8 *s, uint64_t off, const cJSON *root)
+{
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(root, "node_count");
+    const cJSON *edges = cJSON_GetObjectItemCaseSensitive(root, "edge_count");
+    const cJSON *index = cJSON_GetObjectItemCaseSensitive(root, "root_index");
+    int rc;
+    if (nodes || edges) {
+        if (!nodes || !edges)
+            return fail(s, MS_EFORMAT, off, "snapshot has only one of node_count and edge_count");
+        if ((rc = count_value(s, off, nodes, "node_count", &s->hdr_nodes)) < 0 ||
+            (rc = count_value(s, off, edges, "edge_count", &s->hdr_edges)) < 0)
+            return rc;
+        s->have_counts = true;
+        if (s->hdr_nodes > MS_NODE_LIMIT || s->hdr_edges > MS_EDGE_LIMIT)
+            return fail(s, MS_ELIMIT, off,
+                        "snapshot.node_count %llu / edge_count %llu is more than memsnap's limit of %u nodes and %u edges",
+                        (unsigned long long)s->hdr_nodes, (unsigned long long)s->hdr_edges,
+                        MS_NODE_LIMIT, MS_EDGE_LIMIT);
+    }
+    if (index) {
+        if ((rc = count_value(s, off, index, "root_index", &s->root_index)) < 0)
+            return rc;
+        s->have_root_index = true;
+    }
+    return MS_OK;
+}
+
 static int read_header(v8 *s)
 {
-    uint64_t off;
-    cJSON *root = NULL;
-    const cJSON *meta, *f, *v;
-    int rc = MS_OK;
     static const char *const nfn[NF_KNOWN] = {"type", "name", "id", "self_size", "edge_count",
                                               "detachedness"};
     static const char *const efn[EF_KNOWN] = {"type", "name_or_index", "to_node"};
-    static const char *const lfn[LF_KNOWN] = {"object_index", "script_id", "line", "column"};
+    uint64_t off;
+    cJSON *root = NULL;
+    const cJSON *meta;
+    int rc = MS_OK;
 
     if ((rc = ms__json_peek(s->r, s->err)) < 0)
         return rc;
@@ -247,68 +317,10 @@ static int read_header(v8 *s)
         rc = fail(s, MS_EFORMAT, off, "snapshot.meta is missing");
         goto done;
     }
-
-    f = cJSON_GetObjectItemCaseSensitive(meta, "node_fields");
-    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0) {
-        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.node_fields is missing or empty");
-        goto done;
-    }
-    s->node_fields = (unsigned)cJSON_GetArraySize(f);
-    for (int k = 0; k < NF_KNOWN; k++)
-        MS_TRY(field_index(s, off, f, nfn[k], k != NF_DETACH, "node_fields", &s->nf[k]));
-    v = cJSON_GetObjectItemCaseSensitive(meta, "node_types");
-    if (!cJSON_IsArray(v)) {
-        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.node_types is missing");
-        goto done;
-    }
-    MS_TRY(type_table(s, off, v, s->nf[NF_TYPE], true));
-
-    f = cJSON_GetObjectItemCaseSensitive(meta, "edge_fields");
-    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0) {
-        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.edge_fields is missing or empty");
-        goto done;
-    }
-    s->edge_fields = (unsigned)cJSON_GetArraySize(f);
-    for (int k = 0; k < EF_KNOWN; k++)
-        MS_TRY(field_index(s, off, f, efn[k], true, "edge_fields", &s->ef[k]));
-    v = cJSON_GetObjectItemCaseSensitive(meta, "edge_types");
-    if (!cJSON_IsArray(v)) {
-        rc = fail(s, MS_EFORMAT, off, "snapshot.meta.edge_types is missing");
-        goto done;
-    }
-    MS_TRY(type_table(s, off, v, s->ef[EF_TYPE], false));
-
-    f = cJSON_GetObjectItemCaseSensitive(meta, "location_fields");
-    s->location_fields = 0;
-    if (cJSON_IsArray(f) && cJSON_GetArraySize(f) > 0) {
-        s->location_fields = (unsigned)cJSON_GetArraySize(f);
-        for (int k = 0; k < LF_KNOWN; k++)
-            MS_TRY(field_index(s, off, f, lfn[k], true, "location_fields", &s->lf[k]));
-    }
-
-    v = cJSON_GetObjectItemCaseSensitive(root, "node_count");
-    f = cJSON_GetObjectItemCaseSensitive(root, "edge_count");
-    if (v || f) {
-        if (!v || !f) {
-            rc = fail(s, MS_EFORMAT, off, "snapshot has only one of node_count and edge_count");
-            goto done;
-        }
-        MS_TRY(count_value(s, off, v, "node_count", &s->hdr_nodes));
-        MS_TRY(count_value(s, off, f, "edge_count", &s->hdr_edges));
-        s->have_counts = true;
-        if (s->hdr_nodes > MS_NODE_LIMIT || s->hdr_edges > MS_EDGE_LIMIT) {
-            rc = fail(s, MS_ELIMIT, off,
-                      "snapshot.node_count %llu / edge_count %llu is more than memsnap's limit of %u nodes and %u edges",
-                      (unsigned long long)s->hdr_nodes, (unsigned long long)s->hdr_edges,
-                      MS_NODE_LIMIT, MS_EDGE_LIMIT);
-            goto done;
-        }
-    }
-    v = cJSON_GetObjectItemCaseSensitive(root, "root_index");
-    if (v) {
-        MS_TRY(count_value(s, off, v, "root_index", &s->root_index));
-        s->have_root_index = true;
-    }
+    MS_TRY(row_layout(s, off, meta, true, nfn, NF_KNOWN, NF_DETACH, &s->node_fields, s->nf));
+    MS_TRY(row_layout(s, off, meta, false, efn, EF_KNOWN, -1, &s->edge_fields, s->ef));
+    MS_TRY(location_layout(s, off, meta));
+    MS_TRY(header_counts(s, off, root));
     exact_div_init(&s->node_div, s->node_fields);
     s->have_meta = true;
 done:
@@ -425,104 +437,123 @@ static int check_header_count(v8 *s, uint64_t off, uint64_t count, unsigned fiel
     return MS_OK;
 }
 
-static int read_nodes(v8 *s)
+/* Reads the "nodes" or "edges" array (`fields` values a row) batch by
+ * batch, handing each part's rows to rows_fn: its values, its row count,
+ * the byte offset of its first value, and the number of rows before it.
+ * *rows gets the total. */
+static int read_rows(v8 *s, unsigned fields, const char *what, const char *progress,
+                     int (*rows_fn)(v8 *, const uint64_t *, size_t, uint64_t, uint64_t),
+                     uint64_t *rows)
 {
-    ms__reader *r = s->r;
     batch_src src;
-    uint64_t off = ms__reader_offset(r), rows = 0;
-    const unsigned F = s->node_fields;
     int rc;
-
-    if (s->have_counts) {
-        uint64_t edge_room = values_left(s) / 3, nodes = s->hdr_nodes, edges = s->hdr_edges;
-        rc = check_header_count(s, off, s->hdr_nodes, F, "node");
-        if (rc < 0)
-            return rc;
-        if (edge_room && edges > edge_room)
-            edges = edge_room;
-        if (!values_left(s)) {
-            /* Size unknown: the counts cannot be checked against it yet. */
-            nodes = nodes < RESERVE_UNKNOWN_NODES ? nodes : RESERVE_UNKNOWN_NODES;
-            edges = edges < RESERVE_UNKNOWN_EDGES ? edges : RESERVE_UNKNOWN_EDGES;
-        }
-        if (ms__builder_reserve(&s->b, nodes, edges, s->err) < 0)
-            return MS_ENOMEM;
-    }
-    if ((rc = src_begin(&src, s, F, "nodes")) < 0)
+    *rows = 0;
+    if ((rc = src_begin(&src, s, fields, what)) < 0)
         return rc;
     while (!src.cur->closed) {
-        size_t n;
-        uint64_t at;
-        ms__node_batch nb = {s->col_type, s->col_name, s->col_id, s->col_self, s->col_degree};
         if ((rc = src_next(&src)) < 0)
             goto done;
         for (unsigned part = 0; part < src.cur->parts; part++) {
-            size_t i0, end, k = 0, ndetached = 0;
-            if ((rc = src_part(&src, part, &i0, &end, &at)) < 0)
+            size_t i0, end;
+            uint64_t at;
+            if ((rc = src_part(&src, part, &i0, &end, &at)) < 0 ||
+                (rc = rows_fn(s, src.cur->v + i0, (end - i0) / fields, at, *rows)) < 0)
                 goto done;
-            n = end - i0;
-            if (s->have_counts && rows + n / F > s->hdr_nodes) {
-                rc = fail(s, MS_EFORMAT, at,
-                          "the nodes array has more than snapshot.node_count = %llu nodes",
-                          (unsigned long long)s->hdr_nodes);
-                goto done;
-            }
-            for (size_t i = i0; i < end; i += F, k++) {
-                const uint64_t *row = src.cur->v + i;
-                uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
-                uint64_t degree = row[s->nf[NF_EDGES]];
-                if (MS_UNLIKELY(type >= s->node_type_count)) {
-                    rc = fail(s, MS_EFORMAT, at, "node %llu has type %llu but meta lists %u node types",
-                              (unsigned long long)(rows + k), (unsigned long long)type,
-                              s->node_type_count);
-                    goto done;
-                }
-                if (MS_UNLIKELY(name > UINT32_MAX)) {
-                    rc = fail(s, MS_EFORMAT, at, "node %llu name index %llu is out of range",
-                              (unsigned long long)(rows + k), (unsigned long long)name);
-                    goto done;
-                }
-                if (name > s->max_node_name || !s->any_node_name) {
-                    s->max_node_name = name;
-                    s->max_node_name_at = at;
-                    s->any_node_name = true;
-                }
-                if (MS_UNLIKELY(ms__add_overflow(s->edges_declared, degree, &s->edges_declared) ||
-                                (s->have_counts && s->edges_declared > s->hdr_edges))) {
-                    rc = fail(s, MS_EFORMAT, at,
-                              "the nodes' edge_count values add up to more than snapshot.edge_count = %llu",
-                              (unsigned long long)s->hdr_edges);
-                    goto done;
-                }
-                s->col_type[k] = s->node_type_map[type];
-                s->col_name[k] = (uint32_t)name;
-                s->col_id[k] = row[s->nf[NF_ID]];
-                s->col_self[k] = row[s->nf[NF_SELF]];
-                s->col_degree[k] = degree;
-                if (s->nf[NF_DETACH] >= 0 && row[s->nf[NF_DETACH]]) {
-                    uint64_t d = row[s->nf[NF_DETACH]];
-                    if (d > 2) {
-                        rc = fail(s, MS_EFORMAT, at, "node %llu has detachedness %llu (0, 1 or 2 expected)",
-                                  (unsigned long long)(rows + k), (unsigned long long)d);
-                        goto done;
-                    }
-                    s->detached_row[ndetached] = (uint32_t)k;
-                    s->detached_state[ndetached++] = (uint8_t)d;
-                }
-            }
-            if ((rc = ms__builder_nodes(&s->b, k, &nb, s->err)) < 0)
-                goto done;
-            for (size_t i = 0; i < ndetached; i++)
-                if ((rc = ms__builder_detachedness(&s->b, (uint32_t)(rows + s->detached_row[i]),
-                                                   s->detached_state[i], s->err)) < 0)
-                    goto done;
-            rows += k;
+            *rows += (end - i0) / fields;
         }
-        if ((rc = ms__progress_report_at(s->progress, r, src.cur->after, src.cur->progress, "reading nodes",
-                                         s->err)) < 0)
+        if ((rc = ms__progress_report_at(s->progress, s->r, src.cur->after, src.cur->progress,
+                                         progress, s->err)) < 0)
             goto done;
     }
+done:
     src_end(&src);
+    return rc;
+}
+
+/* The reservation for the header's counts, within what the rest of the
+ * file can hold (capped when its size is unknown). */
+static int reserve_from_header(v8 *s, uint64_t off)
+{
+    uint64_t edge_room = values_left(s) / 3, nodes = s->hdr_nodes, edges = s->hdr_edges;
+    int rc = check_header_count(s, off, s->hdr_nodes, s->node_fields, "node");
+    if (rc < 0)
+        return rc;
+    if (edge_room && edges > edge_room)
+        edges = edge_room;
+    if (!values_left(s)) {
+        /* Size unknown: the counts cannot be checked against it yet. */
+        nodes = nodes < RESERVE_UNKNOWN_NODES ? nodes : RESERVE_UNKNOWN_NODES;
+        edges = edges < RESERVE_UNKNOWN_EDGES ? edges : RESERVE_UNKNOWN_EDGES;
+    }
+    return ms__builder_reserve(&s->b, nodes, edges, s->err) < 0 ? MS_ENOMEM : MS_OK;
+}
+
+/* n rows of "nodes" (node `first` onwards), checked and added to the
+ * builder with their detachedness. */
+static int node_rows(v8 *s, const uint64_t *v, size_t n, uint64_t at, uint64_t first)
+{
+    const unsigned F = s->node_fields;
+    size_t ndetached = 0;
+    ms__node_batch nb = {s->col_type, s->col_name, s->col_id, s->col_self, s->col_degree};
+    int rc;
+    if (s->have_counts && first + n > s->hdr_nodes)
+        return fail(s, MS_EFORMAT, at,
+                    "the nodes array has more than snapshot.node_count = %llu nodes",
+                    (unsigned long long)s->hdr_nodes);
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t *row = v + k * F;
+        uint64_t type = row[s->nf[NF_TYPE]], name = row[s->nf[NF_NAME]];
+        uint64_t degree = row[s->nf[NF_EDGES]];
+        if (MS_UNLIKELY(type >= s->node_type_count))
+            return fail(s, MS_EFORMAT, at, "node %llu has type %llu but meta lists %u node types",
+                        (unsigned long long)(first + k), (unsigned long long)type,
+                        s->node_type_count);
+        if (MS_UNLIKELY(name > UINT32_MAX))
+            return fail(s, MS_EFORMAT, at, "node %llu name index %llu is out of range",
+                        (unsigned long long)(first + k), (unsigned long long)name);
+        if (name > s->max_node_name || !s->any_node_name) {
+            s->max_node_name = name;
+            s->max_node_name_at = at;
+            s->any_node_name = true;
+        }
+        if (MS_UNLIKELY(ms__add_overflow(s->edges_declared, degree, &s->edges_declared) ||
+                        (s->have_counts && s->edges_declared > s->hdr_edges)))
+            return fail(s, MS_EFORMAT, at,
+                        "the nodes' edge_count values add up to more than snapshot.edge_count = %llu",
+                        (unsigned long long)s->hdr_edges);
+        s->col_type[k] = s->node_type_map[type];
+        s->col_name[k] = (uint32_t)name;
+        s->col_id[k] = row[s->nf[NF_ID]];
+        s->col_self[k] = row[s->nf[NF_SELF]];
+        s->col_degree[k] = degree;
+        if (s->nf[NF_DETACH] >= 0 && row[s->nf[NF_DETACH]]) {
+            uint64_t d = row[s->nf[NF_DETACH]];
+            if (d > 2)
+                return fail(s, MS_EFORMAT, at,
+                            "node %llu has detachedness %llu (0, 1 or 2 expected)",
+                            (unsigned long long)(first + k), (unsigned long long)d);
+            s->detached_row[ndetached] = (uint32_t)k;
+            s->detached_state[ndetached++] = (uint8_t)d;
+        }
+    }
+    if ((rc = ms__builder_nodes(&s->b, n, &nb, s->err)) < 0)
+        return rc;
+    for (size_t i = 0; i < ndetached; i++)
+        if ((rc = ms__builder_detachedness(&s->b, (uint32_t)(first + s->detached_row[i]),
+                                           s->detached_state[i], s->err)) < 0)
+            return rc;
+    return MS_OK;
+}
+
+static int read_nodes(v8 *s)
+{
+    ms__reader *r = s->r;
+    uint64_t rows;
+    int rc;
+    if (s->have_counts && (rc = reserve_from_header(s, ms__reader_offset(r))) < 0)
+        return rc;
+    if ((rc = read_rows(s, s->node_fields, "nodes", "reading nodes", node_rows, &rows)) < 0)
+        return rc;
     if (s->have_counts && rows != s->hdr_nodes)
         return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
                     "the nodes array has %llu nodes but snapshot.node_count is %llu",
@@ -535,93 +566,62 @@ static int read_nodes(v8 *s)
                     (unsigned long long)s->edges_declared, (unsigned long long)s->hdr_edges);
     s->done_nodes = true;
     return MS_OK;
-done:
-    src_end(&src);
-    return rc;
 }
 
 /* ---- "edges" ------------------------------------------------------------ */
 
-static int read_edges(v8 *s)
+/* n rows of "edges" (edge `first` onwards), checked and appended. */
+static int edge_rows(v8 *s, const uint64_t *v, size_t n, uint64_t at, uint64_t first)
 {
-    ms__reader *r = s->r;
-    batch_src src;
     const unsigned F = s->edge_fields;
     const uint64_t N = ms__builder_node_count(&s->b);
     uint32_t to[BATCH_ROWS], name[BATCH_ROWS];
     uint8_t type[BATCH_ROWS];
-    uint64_t rows = 0;
-    int rc;
-
-    if ((rc = src_begin(&src, s, F, "edges")) < 0)
-        return rc;
-    while (!src.cur->closed) {
-        size_t n;
-        uint64_t at;
-        if ((rc = src_next(&src)) < 0)
-            goto done;
-        for (unsigned part = 0; part < src.cur->parts; part++) {
-            size_t i0, end, k = 0;
-            if ((rc = src_part(&src, part, &i0, &end, &at)) < 0)
-                goto done;
-            n = end - i0;
-            if (rows + n / F > s->edges_declared) {
-                rc = fail(s, MS_EFORMAT, at,
-                          "the edges array has more edges than the nodes declare (%llu)",
-                          (unsigned long long)s->edges_declared);
-                goto done;
-            }
-            for (size_t i = i0; i < end; i += F, k++) {
-                const uint64_t *row = src.cur->v + i;
-                uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
-                uint64_t ordinal;
-                unsigned code;
-                if (MS_UNLIKELY(t >= s->edge_type_count)) {
-                    rc = fail(s, MS_EFORMAT, at, "edge %llu has type %llu but meta lists %u edge types",
-                              (unsigned long long)(rows + k), (unsigned long long)t,
-                              s->edge_type_count);
-                    goto done;
-                }
-                code = s->edge_type_map[t];
-                if (MS_UNLIKELY(!exact_div_do(&s->node_div, target, &ordinal) || ordinal >= N)) {
-                    rc = fail(s, MS_EFORMAT, at,
-                              "edge %llu to_node %llu is not the index of a node (a multiple of %u below %llu)",
-                              (unsigned long long)(rows + k), (unsigned long long)target,
-                              s->node_fields, (unsigned long long)(N * s->node_fields));
-                    goto done;
-                }
-                if (MS_UNLIKELY(nm > UINT32_MAX)) {
-                    rc = fail(s, MS_ELIMIT, at, "edge %llu name_or_index %llu is larger than 2^32-1",
-                              (unsigned long long)(rows + k), (unsigned long long)nm);
-                    goto done;
-                }
-                if (!ms__edge_type_is_indexed(code) && (!s->any_edge_name || nm > s->max_edge_name)) {
-                    s->max_edge_name = nm;
-                    s->max_edge_name_at = at;
-                    s->any_edge_name = true;
-                }
-                to[k] = (uint32_t)ordinal;
-                name[k] = (uint32_t)nm;
-                type[k] = (uint8_t)code;
-            }
-            if ((rc = ms__builder_append_edges(&s->b, to, type, name, k, s->err)) < 0)
-                goto done;
-            rows += k;
+    if (first + n > s->edges_declared)
+        return fail(s, MS_EFORMAT, at, "the edges array has more edges than the nodes declare (%llu)",
+                    (unsigned long long)s->edges_declared);
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t *row = v + k * F;
+        uint64_t t = row[s->ef[EF_TYPE]], nm = row[s->ef[EF_NAME]], target = row[s->ef[EF_TO]];
+        uint64_t ordinal;
+        unsigned code;
+        if (MS_UNLIKELY(t >= s->edge_type_count))
+            return fail(s, MS_EFORMAT, at, "edge %llu has type %llu but meta lists %u edge types",
+                        (unsigned long long)(first + k), (unsigned long long)t,
+                        s->edge_type_count);
+        code = s->edge_type_map[t];
+        if (MS_UNLIKELY(!exact_div_do(&s->node_div, target, &ordinal) || ordinal >= N))
+            return fail(s, MS_EFORMAT, at,
+                        "edge %llu to_node %llu is not the index of a node (a multiple of %u below %llu)",
+                        (unsigned long long)(first + k), (unsigned long long)target,
+                        s->node_fields, (unsigned long long)(N * s->node_fields));
+        if (MS_UNLIKELY(nm > UINT32_MAX))
+            return fail(s, MS_ELIMIT, at, "edge %llu name_or_index %llu is larger than 2^32-1",
+                        (unsigned long long)(first + k), (unsigned long long)nm);
+        if (!ms__edge_type_is_indexed(code) && (!s->any_edge_name || nm > s->max_edge_name)) {
+            s->max_edge_name = nm;
+            s->max_edge_name_at = at;
+            s->any_edge_name = true;
         }
-        if ((rc = ms__progress_report_at(s->progress, r, src.cur->after, src.cur->progress, "reading edges",
-                                         s->err)) < 0)
-            goto done;
+        to[k] = (uint32_t)ordinal;
+        name[k] = (uint32_t)nm;
+        type[k] = (uint8_t)code;
     }
-    src_end(&src);
+    return ms__builder_append_edges(&s->b, to, type, name, n, s->err);
+}
+
+static int read_edges(v8 *s)
+{
+    uint64_t rows;
+    int rc = read_rows(s, s->edge_fields, "edges", "reading edges", edge_rows, &rows);
+    if (rc < 0)
+        return rc;
     if (rows != s->edges_declared)
-        return fail(s, MS_EFORMAT, ms__reader_offset(r) - 1,
+        return fail(s, MS_EFORMAT, ms__reader_offset(s->r) - 1,
                     "the edges array has %llu edges but the nodes declare %llu",
                     (unsigned long long)rows, (unsigned long long)s->edges_declared);
     s->done_edges = true;
     return MS_OK;
-done:
-    src_end(&src);
-    return rc;
 }
 
 /* ---- "locations" -------------------------------------------------------- */
@@ -710,10 +710,10 @@ static int read_strings(v8 *s)
                     return MS_ENOMEM;
                 for (uint64_t i = 0; i < index; i++)
                     s->remap[i] = (uint32_t)i;
-            } else if (index >= s->remap_cap) {
-                if (ms__realloc_array(&s->remap, s->remap_cap * 2, 4, "string map", s->err) < 0)
-                    return MS_ENOMEM;
-                s->remap_cap *= 2;
+            } else if (index == s->remap_cap &&
+                       ms__grow(&s->remap, &s->remap_cap, index + 1, 1024, 4, "string map",
+                                s->err) < 0) {
+                return MS_ENOMEM;
             }
             s->remap[index] = id;
         }
@@ -745,50 +745,44 @@ static int defer(v8 *s, uint64_t *where)
     return ms__json_skip_value(s->r, s->err);
 }
 
+/* The header, and one batch buffer for nodes, edges and locations. */
+static int read_snapshot(v8 *s)
+{
+    unsigned w;
+    int rc = read_header(s);
+    if (rc < 0)
+        return rc;
+    w = s->node_fields > s->edge_fields ? s->node_fields : s->edge_fields;
+    if (s->location_fields > w)
+        w = s->location_fields;
+    return ms__alloc_array(&s->batch, (uint64_t)w * BATCH_ROWS, 8, "parse batch", s->err);
+}
+
+/* A top-level member, each at most once: read now, or deferred when it
+ * needs one not read yet; trace_function_infos, trace_tree, samples and
+ * anything newer are skipped. */
 static int member(v8 *s, const char *key, uint64_t key_off)
 {
-    int rc = MS_OK;
-    if (strcmp(key, "snapshot") == 0) {
-        if (s->seen_snapshot)
-            return fail(s, MS_EFORMAT, key_off, "a second \"snapshot\" member");
-        s->seen_snapshot = true;
-        if ((rc = read_header(s)) < 0)
-            return rc;
-        {
-            /* One batch buffer serves nodes, edges and locations. */
-            unsigned w = s->node_fields > s->edge_fields ? s->node_fields : s->edge_fields;
-            if (s->location_fields > w)
-                w = s->location_fields;
-            return ms__alloc_array(&s->batch, (uint64_t)w * BATCH_ROWS, 8, "parse batch", s->err);
-        }
+    enum { M_SNAPSHOT, M_NODES, M_EDGES, M_LOCATIONS, M_STRINGS, M_KNOWN };
+    static const char *const names[M_KNOWN] = {"snapshot", "nodes", "edges", "locations",
+                                               "strings"};
+    bool *seen[M_KNOWN] = {&s->seen_snapshot, &s->seen_nodes, &s->seen_edges,
+                           &s->seen_locations, &s->seen_strings};
+    unsigned k = 0;
+    while (k < M_KNOWN && strcmp(key, names[k]) != 0)
+        k++;
+    if (k == M_KNOWN)
+        return ms__json_skip_value(s->r, s->err);
+    if (*seen[k])
+        return fail(s, MS_EFORMAT, key_off, "a second \"%s\" member", key);
+    *seen[k] = true;
+    switch (k) {
+    case M_SNAPSHOT: return read_snapshot(s);
+    case M_NODES: return s->have_meta ? read_nodes(s) : defer(s, &s->defer_nodes);
+    case M_EDGES: return s->done_nodes ? read_edges(s) : defer(s, &s->defer_edges);
+    case M_LOCATIONS: return s->done_nodes ? read_locations(s) : defer(s, &s->defer_locations);
+    default: return read_strings(s);
     }
-    if (strcmp(key, "nodes") == 0) {
-        if (s->seen_nodes)
-            return fail(s, MS_EFORMAT, key_off, "a second \"nodes\" member");
-        s->seen_nodes = true;
-        return s->have_meta ? read_nodes(s) : defer(s, &s->defer_nodes);
-    }
-    if (strcmp(key, "edges") == 0) {
-        if (s->seen_edges)
-            return fail(s, MS_EFORMAT, key_off, "a second \"edges\" member");
-        s->seen_edges = true;
-        return s->done_nodes ? read_edges(s) : defer(s, &s->defer_edges);
-    }
-    if (strcmp(key, "locations") == 0) {
-        if (s->seen_locations)
-            return fail(s, MS_EFORMAT, key_off, "a second \"locations\" member");
-        s->seen_locations = true;
-        return s->done_nodes ? read_locations(s) : defer(s, &s->defer_locations);
-    }
-    if (strcmp(key, "strings") == 0) {
-        if (s->seen_strings)
-            return fail(s, MS_EFORMAT, key_off, "a second \"strings\" member");
-        s->seen_strings = true;
-        return read_strings(s);
-    }
-    /* trace_function_infos, trace_tree, samples, and anything newer. */
-    rc = ms__json_skip_value(s->r, s->err);
-    return rc;
 }
 
 static int read_deferred(v8 *s, uint64_t where, int (*fn)(v8 *))
@@ -814,92 +808,87 @@ static int check_names(v8 *s)
     return MS_OK;
 }
 
-static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
+/* The top-level object: each member read (or deferred) as it comes, then
+ * nothing but whitespace. */
+static int read_members(v8 *s)
 {
-    v8 s;
+    ms__reader *r = s->r;
     ms__sbuf key = {0};
     int rc = MS_OK, c;
 
-    memset(&s, 0, sizeof s);
-    s.r = r;
-    s.progress = progress;
-    s.err = err;
-    s.defer_nodes = s.defer_edges = s.defer_locations = UINT64_MAX;
-    MS_TRY(ms__builder_init(&s.b, MS__BUILD_SEQUENTIAL, err));
-
-    MS_TRY(ms__json_expect(r, '{', "at the start of a heap snapshot", err));
-    c = ms__json_peek(r, err);
-    if (c < 0) {
-        rc = c;
-        goto done;
-    }
-    if (c != '}') {
-        for (;;) {
-            uint64_t key_off;
-            c = ms__json_peek(r, err);
-            if (c < 0) {
-                rc = c;
-                goto done;
-            }
-            key_off = ms__reader_offset(r);
-            MS_TRY(ms__json_string(r, &key, KEY_MAX, err));
-            MS_TRY(ms__json_expect(r, ':', "after a member name", err));
-            MS_TRY(member(&s, key.data, key_off));
-            c = ms__json_peek(r, err);
-            if (c < 0) {
-                rc = c;
-                goto done;
-            }
-            if (c == ',') {
-                r->p++;
-                continue;
-            }
-            MS_TRY(ms__json_expect(r, '}', "or ',' after a top-level member", err));
-            break;
-        }
-    } else {
+    MS_TRY(ms__json_expect(r, '{', "at the start of a heap snapshot", s->err));
+    MS_TRY(c = ms__json_peek(r, s->err));
+    if (c == '}')
         r->p++;
+    while (c != '}') {
+        uint64_t key_off;
+        MS_TRY(ms__json_peek(r, s->err));
+        key_off = ms__reader_offset(r);
+        MS_TRY(ms__json_string(r, &key, KEY_MAX, s->err));
+        MS_TRY(ms__json_expect(r, ':', "after a member name", s->err));
+        MS_TRY(member(s, key.data, key_off));
+        MS_TRY(c = ms__json_peek(r, s->err));
+        if (c == ',')
+            r->p++;
+        else
+            MS_TRY(ms__json_expect(r, '}', "or ',' after a top-level member", s->err));
     }
-    c = ms__json_peek(r, err);
-    if (c < 0) {
-        rc = c;
-        goto done;
-    }
-    if (c != MS_JSON_EOF) {
-        rc = fail(&s, MS_EFORMAT, ms__reader_offset(r), "unexpected data after the end of the snapshot");
-        goto done;
-    }
+    MS_TRY(c = ms__json_peek(r, s->err));
+    if (c != MS_JSON_EOF)
+        rc = fail(s, MS_EFORMAT, ms__reader_offset(r),
+                  "unexpected data after the end of the snapshot");
+done:
+    ms__sbuf_free(&key);
+    return rc;
+}
 
-    if (!s.seen_snapshot) {
-        rc = fail(&s, MS_EFORMAT, UINT64_MAX, "no \"snapshot\" header (is this a V8 heap snapshot?)");
-        goto done;
-    }
-    if (!s.seen_nodes || !s.seen_edges || !s.seen_strings) {
-        rc = fail(&s, MS_EFORMAT, UINT64_MAX, "the \"%s\" member is missing",
-                  !s.seen_nodes ? "nodes" : !s.seen_edges ? "edges" : "strings");
-        goto done;
-    }
-    MS_TRY(read_deferred(&s, s.defer_nodes, read_nodes));
-    MS_TRY(read_deferred(&s, s.defer_edges, read_edges));
-    MS_TRY(read_deferred(&s, s.defer_locations, read_locations));
-    MS_TRY(check_names(&s));
-
-    if (s.remap)
-        ms__builder_remap_strings(&s.b, s.remap, (uint32_t)s.string_count);
-    if (s.have_root_index) {
+/* After the top-level object: the members that were missing or deferred,
+ * the string ids against the string count, the root, and the graph. */
+static int finish(v8 *s, ms__graph **out)
+{
+    int rc = MS_OK;
+    if (!s->seen_snapshot)
+        return fail(s, MS_EFORMAT, UINT64_MAX,
+                    "no \"snapshot\" header (is this a V8 heap snapshot?)");
+    if (!s->seen_nodes || !s->seen_edges || !s->seen_strings)
+        return fail(s, MS_EFORMAT, UINT64_MAX, "the \"%s\" member is missing",
+                    !s->seen_nodes ? "nodes" : !s->seen_edges ? "edges" : "strings");
+    MS_TRY(read_deferred(s, s->defer_nodes, read_nodes));
+    MS_TRY(read_deferred(s, s->defer_edges, read_edges));
+    MS_TRY(read_deferred(s, s->defer_locations, read_locations));
+    MS_TRY(check_names(s));
+    if (s->remap)
+        ms__builder_remap_strings(&s->b, s->remap, (uint32_t)s->string_count);
+    if (s->have_root_index) {
         uint64_t root;
-        if (!exact_div_do(&s.node_div, s.root_index, &root) || root >= ms__builder_node_count(&s.b)) {
-            rc = fail(&s, MS_EFORMAT, s.header_off, "snapshot.root_index %llu is not the index of a node",
-                      (unsigned long long)s.root_index);
-            goto done;
-        }
-        ms__builder_set_root(&s.b, (uint32_t)root);
+        if (!exact_div_do(&s->node_div, s->root_index, &root) ||
+            root >= ms__builder_node_count(&s->b))
+            return fail(s, MS_EFORMAT, s->header_off,
+                        "snapshot.root_index %llu is not the index of a node",
+                        (unsigned long long)s->root_index);
+        ms__builder_set_root(&s->b, (uint32_t)root);
     }
-    MS_TRY(ms__builder_finish(&s.b, out, err));
+    MS_TRY(ms__builder_finish(&s->b, out, s->err));
+done:
+    return rc;
+}
+
+static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
+{
+    v8 s = {.r = r,
+            .progress = progress,
+            .err = err,
+            .defer_nodes = UINT64_MAX,
+            .defer_edges = UINT64_MAX,
+            .defer_locations = UINT64_MAX};
+    int rc = MS_OK;
+
+    MS_TRY(ms__builder_init(&s.b, MS__BUILD_SEQUENTIAL, err));
+    MS_TRY(read_members(&s));
+    MS_TRY(finish(&s, out));
 done:
     ms__builder_discard(&s.b);
     ms__sbuf_free(&s.str);
-    ms__sbuf_free(&key);
     free(s.batch);
     free(s.remap);
     return rc;

@@ -18,6 +18,9 @@ typedef struct ms__progress {
     unsigned threads;     /* threads the importer may use (ms_open_options) */
 } ms__progress;
 
+/* Calls the user's callback with the phase and the reader's progress when
+ * the input has advanced enough since the last report (p may be NULL).
+ * Errors: MS_ECANCEL when the callback asks to stop. */
 int ms__progress_report(ms__progress *p, ms__reader *r, const char *phase, ms_error *err);
 /* The same, with the reader's offset and progress fraction given (for a
  * reader another thread is using; r only names the input). */
@@ -38,9 +41,11 @@ extern const ms__importer ms__importer_heapsnapshot;
 extern const ms__importer ms__importer_boehm;
 extern const ms__importer ms__importer_mlyze;
 
-/* The importer for `format`, or the best probe match for the reader's first
- * bytes when format is MS_FORMAT_AUTO.  Errors: MS_EFORMAT (no importer
- * recognises the input; the message says what the file starts with). */
+/* Reads the input with the importer for `format`, or the best probe match
+ * for the reader's first bytes when format is MS_FORMAT_AUTO (*detected
+ * gets the format used); *out gets the graph, owned by the caller
+ * (ms__graph_free).  Errors: MS_EFORMAT (no importer recognises the input;
+ * the message says what the file starts with), and the importer's. */
 int ms__import(ms__reader *r, ms_format format, ms__progress *progress, ms__graph **out,
                ms_format *detected, ms_error *err);
 

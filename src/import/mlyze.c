@@ -32,6 +32,8 @@
 #include "import.h"
 #include "../snapshot/builder.h"
 #include "../snapshot/trace.h"
+#include "../util/map.h"
+#include "../util/vec.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -66,79 +68,26 @@ enum {
     EXT_ANCILLARY_BIT = 0x20
 };
 
-/* ---- small hash maps ---------------------------------------------------- */
+/* ---- small maps ------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t x)
+/* Ids to string ids and trace sites (ms__map64; NONE32 cannot be stored).
+ * A map is zeroed until its first insert. */
+static bool idmap_get(const ms__map64 *m, uint64_t key, uint32_t *val)
 {
-    /* splitmix64's finalizer (Steele, Lea & Flood, OOPSLA 2014). */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-/* u64 -> u32, linear probing, load <= 1/2; vals[i] == NONE32 is empty. */
-typedef struct idmap {
-    uint64_t *keys;
-    uint32_t *vals;
-    uint64_t mask, count;
-} idmap;
-
-static void idmap_free(idmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
-
-static bool idmap_get(const idmap *m, uint64_t key, uint32_t *val)
-{
-    if (!m->vals)
+    uint32_t v = m->vals ? ms__map64_get(m, key) : MS_MAP_NONE;
+    if (v == MS_MAP_NONE)
         return false;
-    for (uint64_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
-        if (m->vals[i] == NONE32)
-            return false;
-        if (m->keys[i] == key) {
-            *val = m->vals[i];
-            return true;
-        }
-    }
+    *val = v;
+    return true;
 }
 
-static int idmap_put(idmap *m, uint64_t key, uint32_t val, ms_error *err)
+/* Adds key -> val; the key must not be in the map yet. */
+static int idmap_put(ms__map64 *m, uint64_t key, uint32_t val, ms_error *err)
 {
-    uint64_t i;
-    if (!m->vals || (m->count + 1) * 2 > m->mask + 1) {
-        uint64_t cap = m->vals ? (m->mask + 1) * 2 : 256;
-        idmap n = {NULL, NULL, cap - 1, m->count};
-        if (ms__alloc_array(&n.keys, cap, 8, "id map", err) < 0 ||
-            ms__alloc_array(&n.vals, cap, 4, "id map", err) < 0) {
-            free(n.keys);
-            return MS_ENOMEM;
-        }
-        memset(n.vals, 0xFF, (size_t)cap * 4);
-        for (uint64_t j = 0; m->vals && j <= m->mask; j++) {
-            if (m->vals[j] == NONE32)
-                continue;
-            for (i = mix64(m->keys[j]) & n.mask; n.vals[i] != NONE32; i = (i + 1) & n.mask)
-                ;
-            n.keys[i] = m->keys[j];
-            n.vals[i] = m->vals[j];
-        }
-        idmap_free(m);
-        *m = n;
-    }
-    for (i = mix64(key) & m->mask; m->vals[i] != NONE32; i = (i + 1) & m->mask) {
-        if (m->keys[i] == key) {
-            m->vals[i] = val;
-            return MS_OK;
-        }
-    }
-    m->keys[i] = key;
-    m->vals[i] = val;
-    m->count++;
-    return MS_OK;
+    uint32_t stored;
+    if (!m->vals && ms__map64_init(m, 128, err) < 0)
+        return MS_ENOMEM;
+    return ms__map64_put(m, key, val, &stored, NULL, err);
 }
 
 /* Live ALLOCs by address: 16-byte slots, address 0 = empty (Memlyze's
@@ -167,7 +116,7 @@ static int addrmap_put(addrmap *m, uint64_t addr, uint64_t size, uint32_t site, 
         for (uint64_t j = 0; m->s && j <= m->mask; j++) {
             if (!m->s[j].addr)
                 continue;
-            for (i = mix64(m->s[j].addr) & (cap - 1); n[i].addr; i = (i + 1) & (cap - 1))
+            for (i = ms__hash64(m->s[j].addr) & (cap - 1); n[i].addr; i = (i + 1) & (cap - 1))
                 ;
             n[i] = m->s[j];
         }
@@ -175,7 +124,7 @@ static int addrmap_put(addrmap *m, uint64_t addr, uint64_t size, uint32_t site, 
         m->s = n;
         m->mask = cap - 1;
     }
-    for (i = mix64(addr) & m->mask; m->s[i].addr && m->s[i].addr != addr; i = (i + 1) & m->mask)
+    for (i = ms__hash64(addr) & m->mask; m->s[i].addr && m->s[i].addr != addr; i = (i + 1) & m->mask)
         ;
     /* An address allocated again without a FREE in between: the FREE was
      * lost (Memlyze's ring buffer drops events); the old block stays
@@ -192,7 +141,7 @@ static bool addrmap_take(addrmap *m, uint64_t addr, uint64_t *size, uint32_t *si
     uint64_t i, j;
     if (!m->s)
         return false;
-    for (i = mix64(addr) & m->mask; m->s[i].addr != addr; i = (i + 1) & m->mask)
+    for (i = ms__hash64(addr) & m->mask; m->s[i].addr != addr; i = (i + 1) & m->mask)
         if (!m->s[i].addr)
             return false;
     *size = m->s[i].packed >> 24;
@@ -202,7 +151,7 @@ static bool addrmap_take(addrmap *m, uint64_t addr, uint64_t *size, uint32_t *si
         j = (j + 1) & m->mask;
         if (!m->s[j].addr)
             break;
-        k = mix64(m->s[j].addr) & m->mask;
+        k = ms__hash64(m->s[j].addr) & m->mask;
         /* Slot j may move to the hole at i unless its home k lies
          * cyclically in (i, j]. */
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
@@ -238,11 +187,11 @@ typedef struct mlyze {
     bool last_mem;
     uint64_t last_delta;
 
-    idmap stacks;     /* stack id -> site string id */
+    ms__map64 stacks;     /* stack id -> site string id */
     uint32_t *site_by_stack; /* stack id (< DIRECT_STACKS) -> trace site + 1, 0 = not yet */
     uint64_t site_by_stack_cap;
-    idmap functions;  /* function id -> string id (marker names) */
-    idmap site_index; /* site string id -> trace site */
+    ms__map64 functions;  /* function id -> string id (marker names) */
+    ms__map64 site_index; /* site string id -> trace site */
     addrmap live;
     uint64_t last_stack;
     uint32_t last_site; /* NONE32: no cached stack */
@@ -308,26 +257,6 @@ static int forward(mlyze *m, int rc, uint64_t off)
     return rc;
 }
 
-static inline uint64_t le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
-static inline uint32_t le32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap32(v);
-#endif
-    return v;
-}
-
 /* ---- sites and time ----------------------------------------------------- */
 
 static int intern(mlyze *m, const char *s, size_t len, uint32_t *sid)
@@ -335,18 +264,7 @@ static int intern(mlyze *m, const char *s, size_t len, uint32_t *sid)
     return ms__builder_string(&m->b, s, len, sid, NULL, m->err);
 }
 
-static int internf(mlyze *m, uint32_t *sid, const char *fmt, ...) MS_PRINTF(3, 4);
-
-static int internf(mlyze *m, uint32_t *sid, const char *fmt, ...)
-{
-    char buf[64];
-    int n;
-    va_list ap;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return intern(m, buf, (size_t)n, sid);
-}
+#define internf(m, sid, ...) ms__builder_stringf(&(m)->b, (sid), (m)->err, __VA_ARGS__)
 
 /* The site string of a stack id: from the metadata, else "stack <id>". */
 static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
@@ -358,22 +276,14 @@ static int stack_site(mlyze *m, uint64_t stack, uint32_t *sid)
     return idmap_put(&m->stacks, stack, *sid, m->err);
 }
 
-/* The trace site of a stack id, created on first use.  Writers number
- * stacks from 0, so small ids go through a plain array (two hash look-ups
- * per event were half the time of reading a Memlyze file). */
-static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
+/* site_of() for a stack id neither cached nor in the stack table: its
+ * site string, its trace site (created on first use), its table entry
+ * (ids below DIRECT_STACKS).  Out of line: the hit path, taken for nearly
+ * every event, keeps its registers. */
+__attribute__((noinline, cold)) static int new_stack(mlyze *m, uint64_t stack, uint64_t off,
+                                                     uint32_t *site)
 {
     uint32_t sid;
-    if (m->last_site != NONE32 && m->last_stack == stack) {
-        *site = m->last_site;
-        return MS_OK;
-    }
-    if (stack < m->site_by_stack_cap && m->site_by_stack[stack]) {
-        *site = m->site_by_stack[stack] - 1;
-        m->last_stack = stack;
-        m->last_site = *site;
-        return MS_OK;
-    }
     if (stack_site(m, stack, &sid) < 0)
         return forward(m, MS_ENOMEM, off);
     if (!idmap_get(&m->site_index, sid, site)) {
@@ -383,17 +293,31 @@ static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
     }
     if (stack < DIRECT_STACKS) {
         if (stack >= m->site_by_stack_cap) {
-            uint64_t cap = m->site_by_stack_cap ? m->site_by_stack_cap : 1024;
-            while (cap <= stack)
-                cap *= 2;
-            if (ms__realloc_array(&m->site_by_stack, cap, 4, "stack table", m->err) < 0)
+            uint64_t old = m->site_by_stack_cap;
+            if (ms__grow(&m->site_by_stack, &m->site_by_stack_cap, stack + 1, 1024, 4,
+                         "stack table", m->err) < 0)
                 return forward(m, MS_ENOMEM, off);
-            memset(m->site_by_stack + m->site_by_stack_cap, 0,
-                   (size_t)(cap - m->site_by_stack_cap) * 4);
-            m->site_by_stack_cap = cap;
+            memset(m->site_by_stack + old, 0, (size_t)(m->site_by_stack_cap - old) * 4);
         }
         m->site_by_stack[stack] = *site + 1;
     }
+    return MS_OK;
+}
+
+/* The trace site of a stack id, created on first use.  Writers number
+ * stacks from 0, so small ids go through a plain array, not two hash
+ * look-ups per event (docs/performance.md, Memlyze traces). */
+static int site_of(mlyze *m, uint64_t stack, uint64_t off, uint32_t *site)
+{
+    int rc;
+    if (m->last_site != NONE32 && m->last_stack == stack) {
+        *site = m->last_site;
+        return MS_OK;
+    }
+    if (stack < m->site_by_stack_cap && m->site_by_stack[stack])
+        *site = m->site_by_stack[stack] - 1;
+    else if ((rc = new_stack(m, stack, off, site)) < 0)
+        return rc;
     m->last_stack = stack;
     m->last_site = *site;
     return MS_OK;
@@ -554,8 +478,8 @@ static int heap_begin(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
                     (unsigned long long)m->heap_off);
     if (len != 8)
         return fail(m, MS_EFORMAT, off, "HEAP_BEGIN has %llu bytes, not 8", (unsigned long long)len);
-    version = le32(p);
-    flags = le32(p + 4);
+    version = ms__le32(p);
+    flags = ms__le32(p + 4);
     if (version != 1)
         return fail(m, MS_EFORMAT, off, "heap snapshot version %u; this memsnap reads version 1",
                     version);
@@ -576,12 +500,12 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len < 4)
         return fail(m, MS_EFORMAT, off, "HEAP_STRINGS has %llu bytes, less than its count",
                     (unsigned long long)len);
-    n = le32(p);
+    n = ms__le32(p);
     if (4 + 4 * n > len)
         return fail(m, MS_EFORMAT, off, "HEAP_STRINGS counts %llu strings but has %llu bytes",
                     (unsigned long long)n, (unsigned long long)len);
     for (uint64_t i = 0; i < n; i++)
-        total += le32(p + 4 + 4 * i);
+        total += ms__le32(p + 4 + 4 * i);
     if (4 + 4 * n + total != len)
         return fail(m, MS_EFORMAT, off,
                     "HEAP_STRINGS has %llu bytes, but its %llu lengths add up to %llu",
@@ -589,17 +513,11 @@ static int heap_strings(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
                     (unsigned long long)(4 + 4 * n + total));
     if (m->hstr_count + n > (uint64_t)NONE32 - 1)
         return fail(m, MS_ELIMIT, off, "more than %u strings in the heap snapshot", NONE32 - 1);
-    if (m->hstr_count + n > m->hstr_cap) {
-        uint64_t cap = m->hstr_cap < 1024 ? 1024 : m->hstr_cap * 2;
-        if (cap < m->hstr_count + n)
-            cap = m->hstr_count + n;
-        if (ms__realloc_array(&m->hstr, cap, 4, "heap strings", m->err) < 0)
-            return MS_ENOMEM;
-        m->hstr_cap = cap;
-    }
+    if (ms__grow(&m->hstr, &m->hstr_cap, m->hstr_count + n, 1024, 4, "heap strings", m->err) < 0)
+        return MS_ENOMEM;
     at = 4 + 4 * n;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t l = le32(p + 4 + 4 * i);
+        uint32_t l = ms__le32(p + 4 + 4 * i);
         if (intern(m, (const char *)p + at, l, &m->hstr[m->hstr_count]) < 0)
             return forward(m, MS_ENOMEM, off);
         m->hstr_count++;
@@ -615,7 +533,7 @@ static int heap_array(mlyze *m, const char *what, const char *entries, unsigned 
 {
     if (heap_open(m, off, what) < 0)
         return MS_EFORMAT;
-    *n = len >= 4 ? le32(p) : 0;
+    *n = len >= 4 ? ms__le32(p) : 0;
     if (len < 4 || len != 4 + (uint64_t)each * *n)
         return fail(m, MS_EFORMAT, off, "%s has %llu bytes; %llu %s take %llu", what,
                     (unsigned long long)len, (unsigned long long)*n, entries,
@@ -638,16 +556,16 @@ static int heap_objects(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
         for (uint32_t j = 0; j < k; j++) {
             uint64_t i = i0 + j;
             m->col_type[j] = MS_NT_OBJECT;
-            m->col_id[j] = le64(p + 4 + 8 * i);
-            if (heap_string(m, le32(p + 4 + 8 * n + 4 * i), off, "an object's class",
+            m->col_id[j] = ms__le64(p + 4 + 8 * i);
+            if (heap_string(m, ms__le32(p + 4 + 8 * n + 4 * i), off, "an object's class",
                             &m->col_name[j]) < 0)
                 return MS_EFORMAT;
-            m->col_self[j] = le64(p + 4 + 12 * n + 8 * i);
+            m->col_self[j] = ms__le64(p + 4 + 12 * n + 8 * i);
         }
         if (ms__builder_nodes(&m->b, k, &nb, m->err) < 0)
             return forward(m, m->err ? m->err->code : MS_ENOMEM, off);
         for (uint32_t j = 0; j < k; j++) {
-            uint32_t site = le32(p + 4 + 20 * n + 4 * (i0 + j)), sid;
+            uint32_t site = ms__le32(p + 4 + 20 * n + 4 * (i0 + j)), sid;
             if (!site)
                 continue;
             if (stack_site(m, site - 1u, &sid) < 0 || ms__builder_site(&m->b, first + j, sid, m->err) < 0)
@@ -665,8 +583,8 @@ static int heap_refs(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (heap_array(m, "HEAP_REFS", "references", 13, p, len, off, &n) < 0)
         return MS_EFORMAT;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t from = le32(p + 4 + 4 * i), to = le32(p + 4 + 4 * n + 4 * i);
-        uint32_t name = le32(p + 4 + 8 * n + 4 * i), sid = 0;
+        uint32_t from = ms__le32(p + 4 + 4 * i), to = ms__le32(p + 4 + 4 * n + 4 * i);
+        uint32_t name = ms__le32(p + 4 + 8 * n + 4 * i), sid = 0;
         uint8_t kind = p[4 + 12 * n + i];
         if (kind > 3)
             return fail(m, MS_EFORMAT, off, "reference %llu has kind %u (0-3 are defined)",
@@ -691,19 +609,14 @@ static int heap_roots(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     uint64_t n;
     if (heap_array(m, "HEAP_ROOTS", "roots", 12, p, len, off, &n) < 0)
         return MS_EFORMAT;
-    if (m->root_count + n > m->root_cap) {
-        uint64_t cap = m->root_cap < 256 ? 256 : m->root_cap * 2;
-        if (cap < m->root_count + n)
-            cap = m->root_count + n;
-        if (ms__realloc_array(&m->roots, cap, sizeof *m->roots, "roots", m->err) < 0)
-            return MS_ENOMEM;
-        m->root_cap = cap;
-    }
+    if (ms__grow(&m->roots, &m->root_cap, m->root_count + n, 256, sizeof *m->roots, "roots",
+                 m->err) < 0)
+        return MS_ENOMEM;
     for (uint64_t i = 0; i < n; i++) {
         root_entry *e = &m->roots[m->root_count + i];
-        uint32_t name = le32(p + 4 + 4 * n + 4 * i);
-        e->object = le32(p + 4 + 8 * n + 4 * i);
-        if (heap_string(m, le32(p + 4 + 4 * i), off, "a root's kind", &e->kind) < 0 ||
+        uint32_t name = ms__le32(p + 4 + 4 * n + 4 * i);
+        e->object = ms__le32(p + 4 + 8 * n + 4 * i);
+        if (heap_string(m, ms__le32(p + 4 + 4 * i), off, "a root's kind", &e->kind) < 0 ||
             (name != NONE32 && heap_string(m, name, off, "a root's name", &e->name) < 0))
             return MS_EFORMAT;
         if (name == NONE32)
@@ -722,7 +635,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     uint64_t want[4];
     static const char *const what[4] = {"objects", "references", "roots", "strings"};
     uint64_t have[4] = {m->objects, m->refs, m->root_count, m->hstr_count};
-    idmap kinds = {0};
+    ms__map64 kinds = {0};
     uint32_t *per_kind = NULL, nkinds = 0;
     int rc = MS_OK;
 
@@ -730,7 +643,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len != 32)
         return fail(m, MS_EFORMAT, off, "HEAP_END has %llu bytes, not 32", (unsigned long long)len);
     for (int i = 0; i < 4; i++) {
-        want[i] = le64(p + 8 * i);
+        want[i] = ms__le64(p + 8 * i);
         if (want[i] != have[i])
             return fail(m, MS_EFORMAT, off,
                         "HEAP_END counts %llu %s, but the snapshot has %llu (a record is missing "
@@ -782,7 +695,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     m->roots = NULL;
     m->root_count = m->root_cap = 0;
 done:
-    idmap_free(&kinds);
+    ms__map64_free(&kinds);
     free(per_kind);
     return rc;
 }
@@ -817,7 +730,7 @@ static int zstd_block(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     if (len < 4)
         return fail(m, MS_EFORMAT, off, "ZSTD_BLOCK has %llu bytes, less than its size field",
                     (unsigned long long)len);
-    size = le32(p);
+    size = ms__le32(p);
     if (size > RECORD_MAX)
         return fail(m, MS_ELIMIT, off, "ZSTD_BLOCK content of %llu bytes is beyond memsnap's 64 MiB limit",
                     (unsigned long long)size);
@@ -929,10 +842,10 @@ static inline const uint8_t *prefetch_next(const mlyze *m, const uint8_t *p, con
         uint64_t addr;
         if (end - p < 8)
             return NULL;
-        addr = le64(p);
+        addr = ms__le64(p);
         p += 8;
         if (addr)
-            __builtin_prefetch(&m->live.s[mix64(addr) & m->live.mask]);
+            __builtin_prefetch(&m->live.s[ms__hash64(addr) & m->live.mask]);
         if (type == EV_FREE)
             return p;
         if (ms__leb128(&p, end, &x) != 1 || ms__leb128(&p, end, &x) != 1 || end - p < 2)
@@ -962,36 +875,95 @@ static int truncated(mlyze *m, uint64_t off, unsigned type, uint64_t have, uint6
                 ext_name(type), type);
 }
 
+/* Moves the prefetch cursor one event on, or, once the records read have
+ * caught up with it, restarts it PREFETCH_AHEAD events past q.  It waits
+ * at what it cannot skip until q passes it. */
+static inline const uint8_t *prefetch_ahead(const mlyze *m, const uint8_t *ahead,
+                                            const uint8_t *q, const uint8_t *end)
+{
+    const uint8_t *nx;
+    if (ahead <= q) {
+        ahead = q;
+        for (int k = 0; k < PREFETCH_AHEAD && (nx = prefetch_next(m, ahead, end)); k++)
+            ahead = nx;
+    } else if ((nx = prefetch_next(m, ahead, end))) {
+        ahead = nx;
+    }
+    return ahead;
+}
+
+/* A malformed varint at p, in the record at rec (offset off). */
+static int bad_varint(mlyze *m, uint64_t off, const uint8_t *rec, const uint8_t *p)
+{
+    return fail(m, MS_EFORMAT, off + (uint64_t)(p - rec),
+                "malformed varint (longer than 10 bytes or beyond 2^64)");
+}
+
+static int undefined_event(mlyze *m, uint64_t off, unsigned type)
+{
+    return fail(m, MS_EFORMAT, off,
+                "event type %u is not defined by Memlyze v1 (0-3; 4, 5 and 6 are reserved for "
+                "its future object types, reference chains and heap snapshots); v1 events are "
+                "not self-describing, so nothing after it can be read",
+                type);
+}
+
+/* The len-byte payload at *qp of a length-prefixed record (types
+ * 0x40-0xFF) that starts at rec: applied (1, *qp past it); 0 when the
+ * input in view ends inside it and more may come (*need: the record's
+ * bytes); or an error (a truncation when final). */
+static int ext_record(mlyze *m, unsigned type, uint64_t delta, uint64_t off, const uint8_t *rec,
+                      const uint8_t **qp, uint64_t len, const uint8_t *end, bool final,
+                      size_t *need)
+{
+    const uint8_t *q = *qp;
+    int rc;
+    if (len > RECORD_MAX)
+        return fail(m, MS_ELIMIT, off,
+                    "%s record (type 0x%02x) of %llu bytes is beyond the 64 MiB limit",
+                    ext_name(type), type, (unsigned long long)len);
+    if ((uint64_t)(end - q) < len) {
+        if (final)
+            return truncated(m, off, type, (uint64_t)(end - rec), (uint64_t)(q - rec) + len);
+        *need = (size_t)((uint64_t)(q - rec) + len);
+        return 0;
+    }
+    if ((rc = extension(m, type, delta, q, len, off)) < 0)
+        return rc;
+    *qp = q + len;
+    return 1;
+}
+
 /* Reads the complete records in buf[0..n) (buf[0] is at offset `base`).
  * *used gets the bytes they took; when the last one is incomplete and more
  * input may come (!final), *need gets how many bytes from its start would
  * complete it (an upper bound for v1 events).  When final, an incomplete
- * record is a truncation error. */
+ * record is a truncation error.  The loop of every event: the v1 events
+ * are decoded here, in the switch, with no call but their handler's. */
 static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool final,
                    size_t *used, size_t *need)
 {
     const uint8_t *end = buf + n, *ahead = buf;
     size_t i = 0;
     int rc = MS_OK;
-
     *need = 0;
     while (i < n) {
         const uint8_t *q = buf + i + 1;
         const uint64_t off = base + i;
         const unsigned type = buf[i];
-        uint64_t delta = 0, a = 0, b = 0, c = 0; /* set before use; GCC -O3 cannot tell */
-        int v;
+        uint64_t delta = 0, a = 0, b = 0, c = 0; /* zeroed only for -Wmaybe-uninitialized */
+        int v = ms__leb128(&q, end, &delta);
 
-        v = ms__leb128(&q, end, &delta);
         if (v < 0)
-            return fail(m, MS_EFORMAT, off + 1, "malformed varint (longer than 10 bytes or beyond 2^64)");
+            return bad_varint(m, off, buf + i, q);
         switch (type) {
         case EV_ALLOC:
             if (v == 0 || end - q < 8)
                 goto incomplete;
-            a = le64(q);
+            a = ms__le64(q);
             q += 8;
-            if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 && end - q < 2)
+            if ((v = ms__leb128(&q, end, &b)) == 1 && (v = ms__leb128(&q, end, &c)) == 1 &&
+                end - q < 2)
                 v = 0;
             if (v <= 0)
                 goto bad_or_incomplete;
@@ -1001,75 +973,47 @@ static int records(mlyze *m, const uint8_t *buf, size_t n, uint64_t base, bool f
         case EV_FREE:
             if (v == 0 || end - q < 8)
                 goto incomplete;
-            a = le64(q);
+            a = ms__le64(q);
             q += 8;
             MS_TRY(on_free(m, off, delta, a));
             break;
         case EV_GC:
-            if (v == 0)
-                goto incomplete;
-            if ((v = ms__leb128(&q, end, &a)) == 1)
+            if (v == 1 && (v = ms__leb128(&q, end, &a)) == 1)
                 v = ms__leb128(&q, end, &b);
             if (v <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_gc(m, off, delta, a, b));
             break;
         case EV_MARKER:
-            if (v == 0)
-                goto incomplete;
-            if ((v = ms__leb128(&q, end, &a)) <= 0)
+            if (v == 0 || (v = ms__leb128(&q, end, &a)) <= 0)
                 goto bad_or_incomplete;
             MS_TRY(on_marker(m, off, delta, a));
             break;
         default:
             if (type < EXT_FIRST)
-                return fail(m, MS_EFORMAT, off,
-                            "event type %u is not defined by Memlyze v1 (0-3; 4, 5 and 6 are "
-                            "reserved for its future object types, reference chains and heap "
-                            "snapshots); v1 events are not self-describing, so nothing after it "
-                            "can be read",
-                            type);
+                return undefined_event(m, off, type);
             if (v == 0 || (v = ms__leb128(&q, end, &a)) == 0)
                 goto incomplete;
             if (v < 0)
                 goto bad_or_incomplete;
-            if (a > RECORD_MAX)
-                return fail(m, MS_ELIMIT, off,
-                            "%s record (type 0x%02x) of %llu bytes is beyond the 64 MiB limit",
-                            ext_name(type), type, (unsigned long long)a);
-            if ((uint64_t)(end - q) < a) {
-                if (final)
-                    return truncated(m, off, type, (uint64_t)(end - buf) - i,
-                                     (uint64_t)(q - buf) - i + a);
-                *need = (size_t)((uint64_t)(q - buf) - i + a);
+            MS_TRY(v = ext_record(m, type, delta, off, buf + i, &q, a, end, final, need));
+            if (v == 0)
                 goto out;
-            }
-            MS_TRY(extension(m, type, delta, q, a, off));
-            q += a;
             break;
         }
         m->t->info.records++;
         i = (size_t)(q - buf);
-        if (m->live.s) {
-            const uint8_t *nx;
-            if (ahead <= q) { /* (re)start the cursor PREFETCH_AHEAD events ahead */
-                ahead = q;
-                for (int k = 0; k < PREFETCH_AHEAD && (nx = prefetch_next(m, ahead, end)); k++)
-                    ahead = nx;
-            } else if ((nx = prefetch_next(m, ahead, end))) {
-                ahead = nx; /* else it waits at what it cannot skip until q passes it */
-            }
-        }
+        if (m->live.s)
+            ahead = prefetch_ahead(m, ahead, q, end);
         continue;
     bad_or_incomplete:
         if (v < 0)
-            return fail(m, MS_EFORMAT, (uint64_t)(base + (uint64_t)(q - buf)),
-                        "malformed varint (longer than 10 bytes or beyond 2^64)");
+            return bad_varint(m, off, buf + i, q);
     incomplete:
         if (final)
             return truncated(m, off, type, n - i, 0);
         *need = type < EXT_FIRST ? V1_EVENT_MAX : EXT_HEADER_MAX;
-        goto out;
+        break;
     }
 out:
     *used = i;
@@ -1135,7 +1079,7 @@ static int item_id(mlyze *m, const cJSON *item, const char *map, uint64_t *id)
 
 /* The site string of one stack: the last (most recent) frame's
  * "file:line", with " in function" when the name is known and not empty. */
-static int stack_string(mlyze *m, const idmap *files, uint64_t id, const cJSON *frames,
+static int stack_string(mlyze *m, const ms__map64 *files, uint64_t id, const cJSON *frames,
                         uint32_t *sid)
 {
     const cJSON *f, *last = NULL;
@@ -1192,106 +1136,107 @@ done:
     return rc;
 }
 
-static int metadata(mlyze *m, const uint8_t *p, size_t len)
+/* metadata.functions or metadata.files: a string per decimal id, each id
+ * once, interned into map.  NULL (absent): nothing. */
+static int id_strings(mlyze *m, const cJSON *obj, const char *name, ms__map64 *map)
+{
+    const cJSON *item;
+    int rc = MS_OK;
+    cJSON_ArrayForEach(item, obj) {
+        uint64_t id = 0;
+        uint32_t sid;
+        MS_TRY(item_id(m, item, name, &id));
+        if (!cJSON_IsString(item))
+            return fail(m, MS_EFORMAT, HEADER_BYTES, "metadata: %s[\"%llu\"] is not a string",
+                        name, (unsigned long long)id);
+        if (idmap_get(map, id, &sid))
+            return fail(m, MS_EFORMAT, HEADER_BYTES, "metadata: %s lists id %llu twice", name,
+                        (unsigned long long)id);
+        MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
+        MS_TRY(idmap_put(map, id, sid, m->err));
+    }
+done:
+    return rc;
+}
+
+/* metadata.stack_traces: the site string of each stack id, each id once. */
+static int stack_strings(mlyze *m, const cJSON *stacks, const ms__map64 *files)
+{
+    const cJSON *item;
+    int rc = MS_OK;
+    cJSON_ArrayForEach(item, stacks) {
+        uint64_t id = 0;
+        uint32_t sid;
+        MS_TRY(item_id(m, item, "stack_traces", &id));
+        if (idmap_get(&m->stacks, id, &sid))
+            return fail(m, MS_EFORMAT, HEADER_BYTES,
+                        "metadata: stack_traces lists id %llu twice", (unsigned long long)id);
+        MS_TRY(stack_string(m, files, id, item, &sid));
+        MS_TRY(idmap_put(&m->stacks, id, sid, m->err));
+        m->t->info.stack_count++;
+    }
+done:
+    return rc;
+}
+
+/* The metadata's "memsnap" member, when there is one: the extension. */
+static int metadata_extension(mlyze *m, const cJSON *root)
+{
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(root, "memsnap");
+    uint64_t v;
+    if (!ext)
+        return MS_OK;
+    if (!cJSON_IsObject(ext) ||
+        !json_uint(cJSON_GetObjectItemCaseSensitive(ext, "extension"), &v) || v < 1 ||
+        v > UINT32_MAX)
+        return fail(m, MS_EFORMAT, HEADER_BYTES,
+                    "metadata: \"memsnap\" must be an object with an integer \"extension\" >= 1");
+    m->t->info.extension = (uint32_t)v;
+    m->batch_rule = false;
+    return MS_OK;
+}
+
+/* The JSON object of len bytes at p (only whitespace or NULs after it);
+ * *root owned by the caller (cJSON_Delete). */
+static int parse_metadata(mlyze *m, const uint8_t *p, size_t len, cJSON **root)
 {
     const uint64_t off = HEADER_BYTES;
     const char *end = NULL;
-    const cJSON *files, *functions, *stacks, *ext, *item;
+    *root = cJSON_ParseWithLengthOpts((const char *)p, len, &end, false);
+    if (!*root) {
+        uint64_t at = end && end >= (const char *)p ? (uint64_t)(end - (const char *)p) : 0;
+        return fail(m, MS_EFORMAT, off + at, "the metadata is not valid JSON");
+    }
+    for (const char *q = end; q < (const char *)p + len; q++)
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != 0)
+            return fail(m, MS_EFORMAT, off + (uint64_t)(q - (const char *)p),
+                        "data after the metadata's JSON object");
+    if (!cJSON_IsObject(*root))
+        return fail(m, MS_EFORMAT, off, "the metadata is not a JSON object");
+    return MS_OK;
+}
+
+static int metadata(mlyze *m, const uint8_t *p, size_t len)
+{
+    const cJSON *files, *functions, *stacks;
     cJSON *root = NULL;
-    idmap file_ids = {0};
+    ms__map64 file_ids = {0};
     int rc = MS_OK;
 
     if (len == 0)
         return MS_OK; /* no metadata at all: as empty */
-    root = cJSON_ParseWithLengthOpts((const char *)p, len, &end, false);
-    if (!root) {
-        uint64_t at = end && end >= (const char *)p ? (uint64_t)(end - (const char *)p) : 0;
-        return fail(m, MS_EFORMAT, off + at, "the metadata is not valid JSON");
-    }
-    for (const char *q = end; q < (const char *)p + len; q++) {
-        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != 0) {
-            rc = fail(m, MS_EFORMAT, off + (uint64_t)(q - (const char *)p),
-                      "data after the metadata's JSON object");
-            goto done;
-        }
-    }
-    if (!cJSON_IsObject(root)) {
-        rc = fail(m, MS_EFORMAT, off, "the metadata is not a JSON object");
-        goto done;
-    }
-    ext = cJSON_GetObjectItemCaseSensitive(root, "memsnap");
-    if (ext) {
-        uint64_t v;
-        if (!cJSON_IsObject(ext) ||
-            !json_uint(cJSON_GetObjectItemCaseSensitive(ext, "extension"), &v) || v < 1 ||
-            v > UINT32_MAX) {
-            rc = fail(m, MS_EFORMAT, off,
-                      "metadata: \"memsnap\" must be an object with an integer \"extension\" >= 1");
-            goto done;
-        }
-        m->t->info.extension = (uint32_t)v;
-        m->batch_rule = false;
-    }
+    MS_TRY(parse_metadata(m, p, len, &root));
+    MS_TRY(metadata_extension(m, root));
     MS_TRY(id_map_member(m, root, "files", &files));
     MS_TRY(id_map_member(m, root, "functions", &functions));
     MS_TRY(id_map_member(m, root, "stack_traces", &stacks));
-    if (functions) {
-        cJSON_ArrayForEach(item, functions) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "functions", &id));
-            if (!cJSON_IsString(item)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: functions[\"%llu\"] is not a string",
-                          (unsigned long long)id);
-                goto done;
-            }
-            if (idmap_get(&m->functions, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: functions lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
-            MS_TRY(idmap_put(&m->functions, id, sid, m->err));
-        }
-    }
-    if (files) {
-        cJSON_ArrayForEach(item, files) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "files", &id));
-            if (!cJSON_IsString(item)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: files[\"%llu\"] is not a string",
-                          (unsigned long long)id);
-                goto done;
-            }
-            if (idmap_get(&file_ids, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: files lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(intern(m, item->valuestring, strlen(item->valuestring), &sid));
-            MS_TRY(idmap_put(&file_ids, id, sid, m->err));
-        }
-    }
-    if (stacks) {
-        cJSON_ArrayForEach(item, stacks) {
-            uint64_t id = 0;
-            uint32_t sid;
-            MS_TRY(item_id(m, item, "stack_traces", &id));
-            if (idmap_get(&m->stacks, id, &sid)) {
-                rc = fail(m, MS_EFORMAT, off, "metadata: stack_traces lists id %llu twice",
-                          (unsigned long long)id);
-                goto done;
-            }
-            MS_TRY(stack_string(m, &file_ids, id, item, &sid));
-            MS_TRY(idmap_put(&m->stacks, id, sid, m->err));
-            m->t->info.stack_count++;
-        }
-    }
+    MS_TRY(id_strings(m, functions, "functions", &m->functions));
+    MS_TRY(id_strings(m, files, "files", &file_ids));
+    MS_TRY(stack_strings(m, stacks, &file_ids));
 done:
     if (rc < 0)
-        rc = forward(m, rc, off);
-    idmap_free(&file_ids);
+        rc = forward(m, rc, HEADER_BYTES);
+    ms__map64_free(&file_ids);
     cJSON_Delete(root);
     return rc;
 }
@@ -1307,15 +1252,15 @@ static int header(mlyze *m, uint64_t *meta_len)
         return fail(m, MS_EFORMAT, 0, "not a Memlyze .mlyze file (it does not start with \"MTRC\")");
     if (n < HEADER_BYTES)
         return fail(m, MS_ETRUNC, (uint64_t)n, "the file ends inside the 256-byte header");
-    version = le32(r->p + 4);
+    version = ms__le32(r->p + 4);
     if (version == 0x01000000u)
         return fail(m, MS_EFORMAT, 4,
                     "format version 1 written big-endian; .mlyze v1 is little-endian");
     if (version != 1)
         return fail(m, MS_EFORMAT, 4, "format version %u; memsnap reads version 1", version);
     m->t->info.version = version;
-    m->t->info.start_time_us = le64(r->p + 8);
-    *meta_len = le32(r->p + 16);
+    m->t->info.start_time_us = ms__le64(r->p + 8);
+    *meta_len = ms__le32(r->p + 16);
     r->p += HEADER_BYTES;
     if (*meta_len > METADATA_MAX)
         return fail(m, MS_ELIMIT, 16, "metadata of %llu bytes is beyond memsnap's 64 MiB limit",
@@ -1356,11 +1301,82 @@ done:
     return rc;
 }
 
+/* The records after the metadata, window by window: a record the window
+ * cuts is read again once the window holds it. */
+static int read_records(mlyze *m)
+{
+    ms__reader *r = m->r;
+    size_t want = 64;
+    int rc = MS_OK;
+    for (;;) {
+        const uint64_t off = ms__reader_offset(r);
+        const bool sized = !ms__reader_compressed(r) && r->src_size;
+        size_t ask = want, used = 0, need = 0;
+        int64_t n;
+        bool final;
+        /* In a file of known size, never ask for more than is left: a
+         * record longer than the rest is reported as cut without reading
+         * (or allocating) up to its 64 MiB. */
+        if (sized && off + ask > r->src_size)
+            ask = r->src_size > off ? (size_t)(r->src_size - off) : 0;
+        if ((n = ms__reader_fill(r, ask, m->err)) < 0)
+            return (int)n;
+        if (n == 0)
+            break;
+        final = r->eof || (sized && off + (uint64_t)n >= r->src_size);
+        MS_TRY(records(m, r->p, (size_t)n, off, final, &used, &need));
+        r->p += used;
+        if (final)
+            break;
+        want = need > (size_t)n - used ? need : (size_t)n - used + 64;
+        if (want < 64)
+            want = 64;
+        MS_TRY(ms__progress_report(m->progress, r, "reading events", m->err));
+    }
+done:
+    return rc;
+}
+
+/* After the last record: the heap snapshot must be closed; the trace's
+ * series is closed, the site graph made when there is no heap, and the
+ * graph handed over with the trace. */
+static int finish(mlyze *m, ms__graph **out)
+{
+    int rc = MS_OK;
+    if (m->heap == 1)
+        return fail(m, MS_ETRUNC, m->heap_off,
+                    "the heap snapshot that begins here has no HEAP_END record: the file was cut");
+    if (ms__trace_finish(m->t, m->err) < 0)
+        return MS_ENOMEM;
+    if (!m->heap)
+        MS_TRY(site_graph(m));
+    MS_TRY(ms__builder_finish(&m->b, out, m->err));
+    (*out)->trace = m->t;
+    m->t = NULL;
+done:
+    return rc;
+}
+
+static void mlyze_free(mlyze *m)
+{
+    ms__builder_discard(&m->b);
+    ms__trace_free(m->t);
+    ms__map64_free(&m->stacks);
+    free(m->site_by_stack);
+    ms__map64_free(&m->functions);
+    ms__map64_free(&m->site_index);
+    free(m->live.s);
+    free(m->hstr);
+    free(m->roots);
+    ZSTD_freeDCtx(m->zd);
+    free(m->block);
+    free(m);
+}
+
 static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error *err)
 {
     mlyze *m = calloc(1, sizeof *m);
     uint64_t meta_len = 0;
-    size_t want = 64;
     uint32_t sid;
     int rc = MS_OK;
 
@@ -1382,62 +1398,10 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     MS_TRY(metadata(m, r->p, (size_t)meta_len));
     r->p += meta_len;
     m->t->info.batch_timing = m->batch_rule;
-
-    for (;;) {
-        const uint64_t off = ms__reader_offset(r);
-        const bool sized = !ms__reader_compressed(r) && r->src_size;
-        size_t ask = want, used = 0, need = 0;
-        int64_t n;
-        bool final;
-        /* In a file of known size, never ask for more than is left: a
-         * record longer than the rest is reported as cut without reading
-         * (or allocating) up to its 64 MiB. */
-        if (sized && off + ask > r->src_size)
-            ask = r->src_size > off ? (size_t)(r->src_size - off) : 0;
-        n = ms__reader_fill(r, ask, err);
-        if (n < 0) {
-            rc = (int)n;
-            goto done;
-        }
-        if (n == 0)
-            break;
-        final = r->eof || (sized && off + (uint64_t)n >= r->src_size);
-        MS_TRY(records(m, r->p, (size_t)n, off, final, &used, &need));
-        r->p += used;
-        if (final)
-            break;
-        want = need > (size_t)n - used ? need : (size_t)n - used + 64;
-        if (want < 64)
-            want = 64;
-        MS_TRY(ms__progress_report(progress, r, "reading events", err));
-    }
-    if (m->heap == 1) {
-        rc = fail(m, MS_ETRUNC, m->heap_off,
-                  "the heap snapshot that begins here has no HEAP_END record: the file was cut");
-        goto done;
-    }
-    if (ms__trace_finish(m->t, err) < 0) {
-        rc = MS_ENOMEM;
-        goto done;
-    }
-    if (!m->heap)
-        MS_TRY(site_graph(m));
-    MS_TRY(ms__builder_finish(&m->b, out, err));
-    (*out)->trace = m->t;
-    m->t = NULL;
+    MS_TRY(read_records(m));
+    MS_TRY(finish(m, out));
 done:
-    ms__builder_discard(&m->b);
-    ms__trace_free(m->t);
-    idmap_free(&m->stacks);
-    free(m->site_by_stack);
-    idmap_free(&m->functions);
-    idmap_free(&m->site_index);
-    free(m->live.s);
-    free(m->hstr);
-    free(m->roots);
-    ZSTD_freeDCtx(m->zd);
-    free(m->block);
-    free(m);
+    mlyze_free(m);
     return rc;
 }
 

@@ -126,6 +126,21 @@ static int detect_compression(ms__reader *r, ms_error *err)
     return MS_OK;
 }
 
+/* The read window of WINDOW_BYTES, empty; on failure the reader is closed.
+ * Errors: MS_ENOMEM. */
+static int alloc_window(ms__reader *r, ms_error *err)
+{
+    r->cap = WINDOW_BYTES;
+    r->buf = malloc(r->cap);
+    if (!r->buf) {
+        ms__reader_close(r);
+        return ms__oom(err, "read buffer");
+    }
+    r->win = r->buf;
+    r->p = r->end = r->buf;
+    return MS_OK;
+}
+
 int ms__reader_open_file(ms__reader *r, const char *path, ms_error *err)
 {
     struct stat st;
@@ -145,14 +160,8 @@ int ms__reader_open_file(ms__reader *r, const char *path, ms_error *err)
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    r->cap = WINDOW_BYTES;
-    r->buf = malloc(r->cap);
-    if (!r->buf) {
-        ms__reader_close(r);
-        return ms__oom(err, "read buffer");
-    }
-    r->win = r->buf;
-    r->p = r->end = r->buf;
+    if (alloc_window(r, err) < 0)
+        return MS_ENOMEM;
     if (detect_compression(r, err) < 0) {
         ms__reader_close(r);
         return err ? err->code : MS_EIO;
@@ -181,15 +190,7 @@ int ms__reader_open_memory(ms__reader *r, const void *data, size_t len, const ch
         r->eof = true;
         return MS_OK;
     }
-    r->cap = WINDOW_BYTES;
-    r->buf = malloc(r->cap);
-    if (!r->buf) {
-        ms__reader_close(r);
-        return ms__oom(err, "read buffer");
-    }
-    r->win = r->buf;
-    r->p = r->end = r->buf;
-    return MS_OK;
+    return alloc_window(r, err);
 }
 
 void ms__reader_close(ms__reader *r)

@@ -38,11 +38,14 @@ typedef struct ms__reader {
     bool zframe_open;
 } ms__reader;
 
-/* Opens `path` for reading. Errors: MS_EIO (message has errno text). */
+/* Opens `path` for reading (close with ms__reader_close; r is closed on
+ * failure).  Errors: MS_EIO (the message has errno's text), MS_ENOMEM. */
 int ms__reader_open_file(ms__reader *r, const char *path, ms_error *err);
-/* Reads `len` bytes at `data` (not copied; must outlive the reader). */
+/* Reads `len` bytes at `data` (not copied; they must outlive the reader;
+ * name is for messages, "<memory>" when NULL).  Errors: MS_ENOMEM. */
 int ms__reader_open_memory(ms__reader *r, const void *data, size_t len, const char *name,
                            ms_error *err);
+/* Closes the file and frees the window; accepts a closed reader. */
 void ms__reader_close(ms__reader *r);
 
 /* Makes at least `need` bytes available at r->p unless the input ends first;
@@ -60,7 +63,8 @@ static inline uint64_t ms__reader_offset(const ms__reader *r)
  * decompressed again from the start.  Errors: as ms__reader_fill, MS_ETRUNC. */
 int ms__reader_seek(ms__reader *r, uint64_t off, ms_error *err);
 
-/* Raw bytes consumed and raw size (0 = unknown), for progress. */
+/* The share of the raw input consumed, 0 to 1 (0 when the size is
+ * unknown), for progress. */
 static inline double ms__reader_progress(const ms__reader *r)
 {
     return r->src_size ? (double)r->src_pos / (double)r->src_size : 0.0;

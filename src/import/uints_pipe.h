@@ -5,8 +5,8 @@
  * Turning their text into numbers costs as much as building the graph from
  * the numbers, so with two threads one parses (ms__json_uints_next, with
  * the reader to itself) while the caller builds: batches go through a small
- * ring of buffers.  Everything the caller used to read off the reader
- * (offsets for messages, progress) comes with each batch instead.
+ * ring of buffers.  What the caller would read off the reader (offsets
+ * for messages, progress) comes with each batch.
  */
 #ifndef MS_UINTS_PIPE_H
 #define MS_UINTS_PIPE_H
@@ -50,9 +50,10 @@ typedef struct ms__uints_pipe {
 } ms__uints_pipe;
 
 /* Starts parsing the array (after ms__json_uints_begin) on a new thread, in
- * batches of at most MS_PIPE_PARTS parts of `max` values.  The caller must not use r or a until
- * ms__uints_pipe_end.  Returns MS_OK, or a negative code when no thread
- * could be started (nothing was read: parse on the calling thread). */
+ * batches of at most MS_PIPE_PARTS parts of `max` values.  The caller must
+ * not use r or a until ms__uints_pipe_end.  Returns MS_OK, or a negative
+ * code when no thread or buffer could be had (nothing was read: parse on
+ * the calling thread; err may be NULL). */
 int ms__uints_pipe_start(ms__uints_pipe *p, ms__reader *r, ms__json_uints *a, size_t max,
                          const char *what, ms_error *err);
 

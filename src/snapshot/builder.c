@@ -3,6 +3,11 @@
  */
 #include "builder.h"
 
+#include "../util/sort.h"
+#include "../util/vec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
@@ -41,8 +46,19 @@ void ms__builder_discard(ms__builder *b)
 {
     ms__graph_free(b->g);
     free(b->edge_from);
-    free(b->position_slots);
+    ms__map64_free(&b->positions);
     memset(b, 0, sizeof *b);
+}
+
+/* The next capacity of the node or edge arrays, which grow together (so
+ * not through ms__grow): doubled, from `min`, at least `need`, at most
+ * `limit` (the most the graph can hold). */
+static uint64_t next_cap(uint64_t cap, uint64_t need, uint64_t min, uint64_t limit)
+{
+    cap = cap < min ? min : cap * 2;
+    if (cap < need)
+        cap = need;
+    return cap < limit ? cap : limit;
 }
 
 static int grow_nodes(ms__builder *b, uint64_t cap, ms_error *err)
@@ -93,6 +109,20 @@ int ms__builder_string(ms__builder *b, const char *s, size_t len, uint32_t *id, 
                        ms_error *err)
 {
     return ms__strtab_intern(&b->g->strings, s, len, id, added, err);
+}
+
+int ms__builder_stringf(ms__builder *b, uint32_t *id, ms_error *err, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    return ms__builder_string(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, id,
+                              NULL, err);
 }
 
 static int register_type(const char **names, unsigned *count, unsigned limit, const char *name,
@@ -147,15 +177,9 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
     if (need > MS_NODE_LIMIT)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX,
                         "more than %u nodes (memsnap's limit; graph.h)", MS_NODE_LIMIT);
-    if (need > b->node_cap) {
-        uint64_t cap = b->node_cap < 1024 ? 1024 : b->node_cap * 2;
-        if (cap < need)
-            cap = need;
-        if (cap > MS_NODE_LIMIT)
-            cap = MS_NODE_LIMIT;
-        if (grow_nodes(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (need > b->node_cap &&
+        grow_nodes(b, next_cap(b->node_cap, need, 1024, MS_NODE_LIMIT), err) < 0)
+        return MS_ENOMEM;
     for (size_t i = 0; i < count; i++) {
         g->node_type[n + i] = nb->type[i];
         g->node_name[n + i] = nb->name[i];
@@ -223,15 +247,9 @@ int ms__builder_append_edges(ms__builder *b, const uint32_t *to, const uint8_t *
         return ms__fail(err, MS_EFORMAT, UINT64_MAX,
                         "more edges than the nodes' edge counts declare (%llu)",
                         (unsigned long long)b->edges_declared);
-    if (need > b->edge_cap) {
-        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
-        if (cap < need)
-            cap = need;
-        if (cap > b->edges_declared)
-            cap = b->edges_declared;
-        if (grow_edges(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (need > b->edge_cap &&
+        grow_edges(b, next_cap(b->edge_cap, need, 4096, b->edges_declared), err) < 0)
+        return MS_ENOMEM;
     {
         uint32_t *w = g->edge_word + g->edge_count, any_to = 0, any_type = 0;
         for (size_t i = 0; i < n; i++) {
@@ -257,11 +275,9 @@ int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, 
     if (e >= MS_EDGE_LIMIT)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u edges (memsnap's limit; graph.h)",
                         MS_EDGE_LIMIT);
-    if (e >= b->edge_cap) {
-        uint64_t cap = b->edge_cap < 4096 ? 4096 : b->edge_cap * 2;
-        if (grow_edges(b, cap, err) < 0)
-            return MS_ENOMEM;
-    }
+    if (e >= b->edge_cap &&
+        grow_edges(b, next_cap(b->edge_cap, e + 1, 4096, MS_EDGE_LIMIT), err) < 0)
+        return MS_ENOMEM;
     if (to > MS_EDGE_TO_MASK || type >= MS_EDGE_TYPE_LIMIT)
         return ms__fail(err, MS_EFORMAT, UINT64_MAX, "edge target or type out of range");
     b->edge_from[e] = from;
@@ -290,11 +306,12 @@ int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_erro
     return MS_OK;
 }
 
-static uint32_t position_hash(uint32_t script, uint32_t line, uint32_t column)
+/* The map key of a source position: a hash of the three fields, hashed
+ * again with `attempt` for each position already holding that key (a
+ * collision), so that a lookup follows the same keys as the insert. */
+static uint64_t position_key(uint32_t script, uint32_t line, uint32_t column, uint64_t attempt)
 {
-    uint64_t h = ((uint64_t)script << 32 | line) * 0x9E3779B97F4A7C15ull;
-    h = (h ^ column) * 0xBF58476D1CE4E5B9ull;
-    return (uint32_t)(h >> 32);
+    return ms__mix64(ms__mix64((uint64_t)script << 32 | line, column), attempt);
 }
 
 /* Interns a source position; *out gets its index. */
@@ -302,42 +319,33 @@ static int intern_position(ms__builder *b, uint32_t script, uint32_t line, uint3
                            uint32_t *out, ms_error *err)
 {
     ms__graph *g = b->g;
-    uint32_t i;
-    if (!b->position_slots || (uint64_t)(g->position_count + 1) * 2 > (uint64_t)b->position_mask + 1) {
-        uint32_t nmask = b->position_slots ? b->position_mask * 2 + 1 : 255, *slots;
-        if (nmask > (1u << 30))
-            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many source positions");
-        if (ms__alloc_array_zero(&slots, (uint64_t)nmask + 1, 4, "positions", err) < 0)
-            return MS_ENOMEM;
-        for (uint32_t p = 0; p < g->position_count; p++) {
-            const ms__position *q = &g->positions[p];
-            for (i = position_hash(q->script_id, q->line, q->column) & nmask; slots[i];
-                 i = (i + 1) & nmask)
-                ;
-            slots[i] = p + 1;
+    int rc;
+    if (!b->positions.vals && (rc = ms__map64_init(&b->positions, 256, err)) < 0)
+        return rc;
+    /* Room for one more first: a put that adds the key fills the slot. */
+    if (g->position_count == b->position_cap &&
+        (rc = ms__grow32(&g->positions, &b->position_cap, g->position_count + 1ull, 64,
+                         sizeof *g->positions, "source positions", err)) < 0)
+        return rc;
+    for (uint64_t attempt = 0;; attempt++) {
+        const ms__position *q;
+        uint32_t p;
+        bool added;
+        if ((rc = ms__map64_put(&b->positions, position_key(script, line, column, attempt),
+                                g->position_count, &p, &added, err)) < 0)
+            return rc;
+        if (added) {
+            g->positions[p] = (ms__position){script, line, column};
+            g->position_count++;
+            *out = p;
+            return MS_OK;
         }
-        free(b->position_slots);
-        b->position_slots = slots;
-        b->position_mask = nmask;
-    }
-    for (i = position_hash(script, line, column) & b->position_mask; b->position_slots[i];
-         i = (i + 1) & b->position_mask) {
-        const ms__position *q = &g->positions[b->position_slots[i] - 1];
+        q = &g->positions[p];
         if (q->script_id == script && q->line == line && q->column == column) {
-            *out = b->position_slots[i] - 1;
+            *out = p;
             return MS_OK;
         }
     }
-    if (g->position_count >= b->position_cap) {
-        uint64_t cap = b->position_cap < 64 ? 64 : b->position_cap * 2;
-        if (ms__realloc_array(&g->positions, cap, sizeof *g->positions, "positions", err) < 0)
-            return MS_ENOMEM;
-        b->position_cap = cap;
-    }
-    g->positions[g->position_count] = (ms__position){script, line, column};
-    b->position_slots[i] = g->position_count + 1;
-    *out = g->position_count++;
-    return MS_OK;
 }
 
 int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err)
@@ -358,16 +366,13 @@ int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_
 {
     ms__graph *g = b->g;
     uint32_t pos = 0;
-    if (intern_position(b, script_id, line, column, &pos, err) < 0)
-        return err ? err->code : MS_ENOMEM;
-    if (g->location_count >= b->location_cap) {
-        uint64_t cap = b->location_cap < 256 ? 256 : b->location_cap * 2;
-        if (cap > UINT32_MAX)
-            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many locations");
-        if (ms__realloc_array(&g->locations, cap, sizeof *g->locations, "locations", err) < 0)
-            return MS_ENOMEM;
-        b->location_cap = cap;
-    }
+    int rc;
+    if ((rc = intern_position(b, script_id, line, column, &pos, err)) < 0)
+        return rc;
+    if (g->location_count == b->location_cap &&
+        (rc = ms__grow32(&g->locations, &b->location_cap, g->location_count + 1ull, 256,
+                         sizeof *g->locations, "locations", err)) < 0)
+        return rc;
     g->locations[g->location_count++] = (ms__location){n, pos};
     return MS_OK;
 }
@@ -425,40 +430,34 @@ done:
     return rc;
 }
 
-/* Stable merge sort of the locations by node, then keep the last per node. */
+/* Sorts the locations by node (stably: in the order they came), then
+ * keeps the last one of each node.  Sorted as node << 32 | position by the
+ * high half: a radix sort, as the locations of a large snapshot number in
+ * the hundreds of thousands. */
 static int sort_locations(ms__graph *g, ms_error *err)
 {
     uint32_t n = g->location_count, w = 0;
-    ms__location *a = g->locations, *tmp;
+    ms__location *a = g->locations;
+    uint64_t *packed;
     bool sorted = true;
     for (uint32_t i = 1; i < n && sorted; i++)
         sorted = a[i - 1].node < a[i].node;
     if (sorted)
         return MS_OK;
-    if (ms__alloc_array(&tmp, n, sizeof *tmp, "locations", err) < 0)
+    if (ms__alloc_array(&packed, n, 8, "locations", err) < 0)
         return MS_ENOMEM;
-    for (uint32_t width = 1; width < n; width *= 2) {
-        for (uint32_t lo = 0; lo < n; lo += 2 * width) {
-            uint32_t mid = lo + width < n ? lo + width : n;
-            uint32_t hi = mid + width < n ? mid + width : n;
-            uint32_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                tmp[k++] = a[j].node < a[i].node ? a[j++] : a[i++];
-            while (i < mid)
-                tmp[k++] = a[i++];
-            while (j < hi)
-                tmp[k++] = a[j++];
-        }
-        memcpy(a, tmp, (size_t)n * sizeof *a);
-        if (width > UINT32_MAX / 2)
-            break;
+    for (uint32_t i = 0; i < n; i++)
+        packed[i] = (uint64_t)a[i].node << 32 | a[i].position;
+    if (ms__radix_sort_u64(packed, n, 4, err) < 0) {
+        free(packed);
+        return MS_ENOMEM;
     }
-    free(tmp);
     for (uint32_t i = 0; i < n; i++) {
-        if (i + 1 < n && a[i + 1].node == a[i].node)
+        if (i + 1 < n && packed[i + 1] >> 32 == packed[i] >> 32)
             continue; /* a later one replaces it */
-        a[w++] = a[i];
+        a[w++] = (ms__location){(uint32_t)(packed[i] >> 32), (uint32_t)packed[i]};
     }
+    free(packed);
     g->location_count = w;
     return MS_OK;
 }
@@ -487,8 +486,7 @@ int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err)
     ms__strtab_drop_index(&g->strings);
     free(b->edge_from);
     b->edge_from = NULL;
-    free(b->position_slots);
-    b->position_slots = NULL;
+    ms__map64_free(&b->positions);
     *out = g;
     b->g = NULL;
     return MS_OK;

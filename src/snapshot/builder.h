@@ -22,6 +22,8 @@
 
 #include "graph.h"
 
+#include "../util/map.h"
+
 typedef enum { MS__BUILD_SEQUENTIAL = 0, MS__BUILD_ANY_ORDER = 1 } ms__build_mode;
 
 typedef struct ms__builder {
@@ -31,9 +33,8 @@ typedef struct ms__builder {
     uint64_t edge_cap;
     uint64_t edges_declared; /* SEQUENTIAL: sum of declared degrees */
     uint32_t *edge_from;     /* ANY_ORDER only */
-    uint64_t location_cap, position_cap;
-    uint32_t *position_slots; /* hash of positions: index + 1, 0 = empty */
-    uint32_t position_mask;
+    uint32_t location_cap, position_cap;
+    ms__map64 positions;     /* source position -> index (intern_position) */
 } ms__builder;
 
 /* Columns of a batch of nodes for ms__builder_nodes. */
@@ -45,18 +46,25 @@ typedef struct ms__node_batch {
     const uint64_t *degree; /* SEQUENTIAL mode only; may be NULL otherwise */
 } ms__node_batch;
 
-/* Starts an empty graph with the builtin node and edge types registered.
- * Errors: MS_ENOMEM. */
+/* Starts an empty graph, owned by the builder until ms__builder_finish,
+ * with the builtin node and edge types registered.  Errors: MS_ENOMEM. */
 int ms__builder_init(ms__builder *b, ms__build_mode mode, ms_error *err);
 /* Frees everything not yet handed over. Safe after finish and on a zeroed builder. */
 void ms__builder_discard(ms__builder *b);
 
-/* Capacity hints (not limits). Errors: MS_ENOMEM. */
+/* Room for `nodes` nodes and `edges` edges (each capped at the graph's
+ * limit): a hint that saves regrowth, not a limit.  Errors: MS_ENOMEM. */
 int ms__builder_reserve(ms__builder *b, uint64_t nodes, uint64_t edges, ms_error *err);
 
-/* Interns a string; *id gets its id (see strtab.h). */
+/* Interns len bytes at s; *id gets its id, *added (may be NULL) whether it
+ * is new (strtab.h).  Errors: MS_ENOMEM, MS_ELIMIT (2^32 - 2 strings). */
 int ms__builder_string(ms__builder *b, const char *s, size_t len, uint32_t *id, bool *added,
                        ms_error *err);
+/* Interns the text printf would write (cut at 1023 bytes); *id gets its
+ * id.  Errors: as ms__builder_string. */
+int ms__builder_stringf(ms__builder *b, uint32_t *id, ms_error *err, const char *fmt, ...)
+    MS_PRINTF(4, 5);
+/* Strings interned so far. */
 static inline uint32_t ms__builder_string_count(const ms__builder *b)
 {
     return b->g->strings.count;
@@ -77,6 +85,7 @@ int ms__builder_node(ms__builder *b, unsigned type, uint32_t name, uint64_t id,
                      uint64_t self_size, uint64_t degree, ms_error *err);
 /* Adds n nodes at once (the fast path for large imports); same rules. */
 int ms__builder_nodes(ms__builder *b, size_t n, const ms__node_batch *batch, ms_error *err);
+/* Nodes added so far. */
 static inline uint32_t ms__builder_node_count(const ms__builder *b)
 {
     return b->g->node_count;
@@ -89,16 +98,20 @@ static inline uint32_t ms__builder_node_count(const ms__builder *b)
 int ms__builder_append_edges(ms__builder *b, const uint32_t *to, const uint8_t *type,
                              const uint32_t *name, size_t n, ms_error *err);
 
-/* ANY_ORDER: adds one edge from -> to. Errors: MS_ENOMEM, MS_ELIMIT,
- * MS_EFORMAT (target beyond MS_NODE_LIMIT). */
+/* ANY_ORDER: adds one edge from -> to (from is checked against the node
+ * count at finish).  Errors: MS_ENOMEM, MS_ELIMIT (more than MS_EDGE_LIMIT
+ * edges), MS_EFORMAT (a target beyond MS_NODE_LIMIT or a type beyond the
+ * limit). */
 int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, uint32_t name,
                      ms_error *err);
 
-/* Root node (default: node 0). */
+/* The root node (default: node 0; checked against the node count at
+ * finish). */
 void ms__builder_set_root(ms__builder *b, uint32_t root);
 
 /* Records V8's DOM detachedness (0 unknown, 1 attached, 2 detached) of node
- * n (< node count); the array is created on the first non-zero state. */
+ * n (< node count); the array is created on the first non-zero state.
+ * Errors: MS_ENOMEM. */
 int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_error *err);
 
 /* Records node n's (< node count) allocation site as string id `site`
@@ -109,7 +122,8 @@ int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err);
 
 /* Attaches a source location to node n (any order; finish() sorts them, and
  * a later location for the same node replaces the earlier, as in DevTools'
- * buildLocationMap).  Errors: MS_ENOMEM. */
+ * buildLocationMap); equal positions are stored once.  Errors: MS_ENOMEM,
+ * MS_ELIMIT (more than 2^32 - 1 locations or positions). */
 int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_t line,
                          uint32_t column, ms_error *err);
 
@@ -118,10 +132,12 @@ int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_
  * numbering differs from the interned ids (duplicate strings). */
 void ms__builder_remap_strings(ms__builder *b, const uint32_t *map, uint32_t count);
 
-/* Checks the invariants (ms__graph_check), trims the arrays and hands the
- * graph to *out.  The builder is empty afterwards.  Errors: MS_EFORMAT
- * (invariant broken: a bug in the importer or input it failed to reject),
- * MS_ENOMEM. */
+/* Groups ANY_ORDER edges by source, sorts the locations, checks the
+ * invariants (ms__graph_check) and hands the graph to *out, owned by the
+ * caller (ms__graph_free); unused capacity stays allocated (never touched,
+ * it costs no memory).  The builder is empty afterwards.  Errors:
+ * MS_EFORMAT (invariant broken: a bug in the importer or input it failed
+ * to reject), MS_ENOMEM. */
 int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err);
 
 #endif /* MS_BUILDER_H */

@@ -155,10 +155,9 @@ static int new_class(ms__classtab *b, uint32_t base, uint32_t pos, uint32_t n, u
 
     if (c->count >= UINT32_MAX - 1u)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "too many classes");
-    /* The capacity is the count rounded up to a power of two. */
-    if ((c->count & (c->count - 1)) == 0 &&
-        ms__realloc_array(&c->cls, c->count ? c->count * 2ull : 64, sizeof *c->cls, "classes",
-                          err) < 0)
+    if (c->count == b->classes_cap &&
+        ms__grow32(&c->cls, &b->classes_cap, c->count + 1ull, 64, sizeof *c->cls, "classes",
+                   err) < 0)
         return MS_ENOMEM;
     k = &c->cls[c->count];
     k->first = n;

@@ -54,8 +54,12 @@ typedef struct ms__classes {
     void (*defs_free)(void *defs);
 } ms__classes;
 
+/* Frees the table, its text and its naming data (defs_free); accepts
+ * NULL. */
 void ms__classes_free(ms__classes *c);
 
+/* The name and the key of class id (< count), NUL-terminated, borrowed
+ * from c. */
 static inline const char *ms__class_name(const ms__classes *c, uint32_t id)
 {
     return c->text + c->cls[id].name_off;
@@ -79,6 +83,7 @@ typedef struct ms__classtab {
     uint32_t *base_len;
     uint32_t *base_class;     /* per base: its class without location, or UINT32_MAX */
     uint32_t nbases, bases_cap;
+    uint32_t classes_cap;     /* of c->cls */
     uint32_t *raw;            /* graph string id -> RAW base (UINT32_MAX: none yet) */
     uint32_t *detached;       /* graph string id -> DETACHED base; allocated on first use */
     uint32_t *added_base;     /* made-up name id -> base */

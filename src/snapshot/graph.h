@@ -137,16 +137,20 @@ typedef struct ms__graph {
     struct ms__trace *trace;
 } ms__graph;
 
+/* The target node of edge e (< edge_count). */
 static inline uint32_t ms__edge_to(const ms__graph *g, uint64_t e)
 {
     return g->edge_word[e] & MS_EDGE_TO_MASK;
 }
 
+/* The type code of edge e (MS_ET_*, or one an importer registered). */
 static inline unsigned ms__edge_type(const ms__graph *g, uint64_t e)
 {
     return g->edge_word[e] >> 28;
 }
 
+/* The id (V8's, an address, ...) and the self size in bytes of node n,
+ * 64 bits from the low and optional high halves. */
 static inline uint64_t ms__node_id(const ms__graph *g, uint32_t n)
 {
     return g->node_id_lo[n] | (g->node_id_hi ? (uint64_t)g->node_id_hi[n] << 32 : 0);
@@ -157,12 +161,15 @@ static inline uint64_t ms__node_self(const ms__graph *g, uint32_t n)
     return g->self_lo[n] | (g->self_hi ? (uint64_t)g->self_hi[n] << 32 : 0);
 }
 
+/* The name of node n, NUL-terminated, borrowed from the string table;
+ * *len (may be NULL) gets its length in bytes. */
 static inline const char *ms__node_name(const ms__graph *g, uint32_t n, size_t *len)
 {
     return ms__strtab_get(&g->strings, g->node_name[n], len);
 }
 
-/* Source position of node n, or NULL. Binary search. */
+/* The source position of node n (borrowed from g), or NULL when it has
+ * none; a binary search of the locations. */
 const ms__position *ms__graph_position(const ms__graph *g, uint32_t n);
 
 /* Checks every invariant listed above (offsets monotone and ending at E,
@@ -171,7 +178,9 @@ const ms__position *ms__graph_position(const ms__graph *g, uint32_t n);
  * first violation. */
 int ms__graph_check(const ms__graph *g, ms_error *err);
 
-/* Bytes held by the graph. */
+/* The bytes the graph holds: its arrays by count (capacity left over is
+ * not counted), the trace, and the string table by capacity (what `info`
+ * prints as the graph in memory). */
 uint64_t ms__graph_memory(const ms__graph *g);
 
 /* Frees the graph and its arrays. Accepts NULL. */

@@ -20,6 +20,8 @@
 
 #include "graph.h"
 
+#include "../util/bitset.h"
+
 struct ms__pool;     /* util/pool.h */
 struct ms__classes;  /* snapshot/classtab.h */
 
@@ -97,11 +99,6 @@ static inline void ms__rules_init(ms__rules *r)
     r->never_types = 1u << MS_ET_WEAK;
 }
 
-static inline bool ms__rules_bit(const uint64_t *b, uint32_t n)
-{
-    return b[n >> 6] >> (n & 63) & 1;
-}
-
 /* Whether edge e (from node `from`) retains its target: DevTools'
  * isEssentialEdge under the rules r. */
 static inline bool ms__retains(const ms__graph *g, const ms__rules *r, uint32_t from, uint64_t e)
@@ -110,20 +107,21 @@ static inline bool ms__retains(const ms__graph *g, const ms__rules *r, uint32_t 
     uint32_t to = ms__edge_to(g, e);
     /* Cheapest tests first: the source's bits are in cache for the whole
      * edge list, the target's bit may not be. */
-    if (r->check && ms__rules_bit(r->check, from) && !r->check_edge(r, g, from, e))
+    if (r->check && ms__bit(r->check, from) && !r->check_edge(r, g, from, e))
         return false;
     if ((r->never_types >> t & 1) || from == to)
         return false;
     if (from != g->root) {
         if (r->root_only_types >> t & 1)
             return false;
-        if (r->owned && !ms__rules_bit(r->owned, from) && ms__rules_bit(r->owned, to))
+        if (r->owned && !ms__bit(r->owned, from) && ms__bit(r->owned, to))
             return false;
     }
     return true;
 }
 
-/* Whether edges out of n ask r->follow. */
+/* Whether edges out of n ask r->follow: n's name is one of
+ * r->follow_names. */
 static inline bool ms__rules_filters(const ms__graph *g, const ms__rules *r, uint32_t n)
 {
     for (unsigned i = 0; i < r->follow_name_count; i++)

@@ -3,6 +3,8 @@
  */
 #include "strtab.h"
 
+#include "../util/vec.h"
+
 #include <string.h>
 
 #define MS_STRTAB_MAX (UINT32_MAX - 1u)
@@ -66,6 +68,9 @@ static bool equals(const ms__strtab *t, uint32_t id, const char *s, size_t len)
     return l == len && memcmp(x, s, len) == 0;
 }
 
+/* The index is its own open addressing, not an ms__map64: the keys are
+ * byte strings, compared in the table's bytes, so a slot needs only the
+ * id (4 bytes), where a map from hashes would also keep an 8-byte key. */
 static void insert_slot(uint32_t *slots, uint32_t mask, uint64_t h, uint32_t id)
 {
     uint32_t i = (uint32_t)h & mask;
@@ -132,14 +137,12 @@ int ms__strtab_intern(ms__strtab *t, const char *s, size_t len, uint32_t *id, bo
         return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u distinct strings", MS_STRTAB_MAX);
     if (ms__add_overflow(t->bytes_len, (uint64_t)len + 1, &need))
         return ms__oom(err, "string bytes");
-    if (need > t->bytes_cap) {
-        uint64_t cap = t->bytes_cap * 2;
-        while (cap < need)
-            cap *= 2;
-        if (ms__realloc_array(&t->bytes, cap, 1, "string bytes", err) < 0)
-            return MS_ENOMEM;
-        t->bytes_cap = cap;
-    }
+    if (need > t->bytes_cap &&
+        ms__grow(&t->bytes, &t->bytes_cap, need, 16384, 1, "string bytes", err) < 0)
+        return MS_ENOMEM;
+    /* offsets[] has cap + 1 entries (the end of the last string too) and
+     * doubles cap, not its entry count as ms__grow32 would: the sizes
+     * ms__strtab_memory reports (and `info` prints) follow this rule. */
     if (t->count + 1 >= t->cap) {
         uint32_t cap = t->cap > UINT32_MAX / 2 ? UINT32_MAX - 1 : t->cap * 2;
         if (ms__realloc_array(&t->offsets, (uint64_t)cap + 1, sizeof *t->offsets, "string offsets", err) < 0)

@@ -27,7 +27,8 @@ typedef struct ms__strtab {
     uint32_t slot_mask;
 } ms__strtab;
 
-/* Empty table. Errors: MS_ENOMEM. */
+/* An empty table (its index too), owned by the caller (ms__strtab_free).
+ * Errors: MS_ENOMEM (t zeroed). */
 int ms__strtab_init(ms__strtab *t, ms_error *err);
 /* Releases everything. Accepts a zeroed table. */
 void ms__strtab_free(ms__strtab *t);
@@ -38,7 +39,8 @@ void ms__strtab_free(ms__strtab *t);
 int ms__strtab_intern(ms__strtab *t, const char *s, size_t len, uint32_t *id, bool *added,
                       ms_error *err);
 
-/* Looks a string up without adding it; false when absent. */
+/* Looks len bytes at s up without adding them: true with *id set, false
+ * when absent or when the index was dropped. */
 bool ms__strtab_find(const ms__strtab *t, const char *s, size_t len, uint32_t *id);
 
 /* String `id` (< count), NUL-terminated; *len (may be NULL) gets its length. */
@@ -52,13 +54,15 @@ static inline const char *ms__strtab_get(const ms__strtab *t, uint32_t id, size_
 /* Drops the hash slots (lookups are no longer possible, ids stay valid);
  * used once a graph is finished to give the memory back. */
 void ms__strtab_drop_index(ms__strtab *t);
-/* Rebuilds the slots dropped by ms__strtab_drop_index. Errors: MS_ENOMEM. */
+/* Rebuilds the slots dropped by ms__strtab_drop_index (nothing when they
+ * are there).  Errors: MS_ENOMEM, MS_ELIMIT (an index of 2^32 slots). */
 int ms__strtab_build_index(ms__strtab *t, ms_error *err);
 
-/* Bytes held by the table. */
+/* The bytes the table holds, by capacity (bytes, offsets, index slots). */
 uint64_t ms__strtab_memory(const ms__strtab *t);
 
-/* 64-bit hash of a byte string (also used by other modules' hash tables). */
+/* The 64-bit hash of len bytes at p (also for other modules' tables of
+ * byte strings). */
 uint64_t ms__hash_bytes(const void *p, size_t len);
 
 #endif /* MS_STRTAB_H */

@@ -34,12 +34,10 @@ int ms__trace_add_site(ms__trace *t, uint32_t name, uint32_t *index, ms_error *e
     if (t->info.site_count >= MS__TRACE_SITES)
         return ms__fail(err, MS_ELIMIT, UINT64_MAX,
                         "more than %u allocation sites (memsnap's limit)", MS__TRACE_SITES);
-    if (t->info.site_count == t->site_cap) {
-        uint32_t cap = t->site_cap ? t->site_cap * 2 : 64;
-        if (ms__realloc_array(&t->sites, cap, sizeof *t->sites, "allocation sites", err) < 0)
-            return MS_ENOMEM;
-        t->site_cap = cap;
-    }
+    if (t->info.site_count == t->site_cap &&
+        ms__grow32(&t->sites, &t->site_cap, t->info.site_count + 1ull, 64, sizeof *t->sites,
+                   "allocation sites", err) < 0)
+        return MS_ENOMEM;
     s = &t->sites[t->info.site_count];
     memset(s, 0, sizeof *s);
     s->name = name;
@@ -72,15 +70,12 @@ static int push_sample(ms__trace *t, const ms_trace_sample *s, ms_error *err)
         n = t->info.sample_count = n / 2;
         t->stride *= 2;
     }
-    if (!t->samples || (n & (n - 1)) == 0) {
-        /* Grow at powers of two, up to the cap. */
-        uint32_t cap = n < 256 ? 256 : n * 2;
-        if (cap > MS__TRACE_SAMPLES)
-            cap = MS__TRACE_SAMPLES;
-        if (!t->samples || cap > n)
-            if (ms__realloc_array(&t->samples, cap, sizeof *t->samples, "timeline", err) < 0)
-                return MS_ENOMEM;
-    }
+    /* n < MS__TRACE_SAMPLES here, and that limit is a power of two: the
+     * doubling capacity reaches it exactly and never passes it. */
+    if (n == t->sample_cap &&
+        ms__grow32(&t->samples, &t->sample_cap, n + 1ull, 256, sizeof *t->samples, "timeline",
+                   err) < 0)
+        return MS_ENOMEM;
     t->samples[n] = *s;
     t->info.sample_count = n + 1;
     return MS_OK;
@@ -141,12 +136,10 @@ int ms__trace_add_mark(ms__trace *t, ms_mark_kind kind, uint64_t time_us, uint64
         t->info.marks_dropped++;
         return MS_OK;
     }
-    if (t->info.mark_count == t->mark_cap) {
-        uint32_t cap = t->mark_cap ? t->mark_cap * 2 : 64;
-        if (ms__realloc_array(&t->marks, cap, sizeof *t->marks, "markers", err) < 0)
-            return MS_ENOMEM;
-        t->mark_cap = cap;
-    }
+    if (t->info.mark_count == t->mark_cap &&
+        ms__grow32(&t->marks, &t->mark_cap, t->info.mark_count + 1ull, 64, sizeof *t->marks,
+                   "markers", err) < 0)
+        return MS_ENOMEM;
     m = &t->marks[t->info.mark_count++];
     m->kind = (uint32_t)kind;
     m->time_us = time_us;
@@ -172,8 +165,12 @@ int ms__trace_finish(ms__trace *t, ms_error *err)
 
 uint64_t ms__trace_memory(const ms__trace *t)
 {
+    /* The series counts as the smallest power of two above its length (at
+     * least 256, at most MS__TRACE_SAMPLES).  That is sample_cap except at
+     * an exact power of two, where sample_cap is the length itself; `info`
+     * prints this figure, so its rule is kept. */
     uint64_t samples = 0;
-    if (t->samples) /* the capacity push_sample gave it */
+    if (t->samples)
         for (samples = 256; samples <= t->info.sample_count && samples < MS__TRACE_SAMPLES;)
             samples *= 2;
     return sizeof *t + (uint64_t)t->site_cap * sizeof *t->sites +

@@ -9,22 +9,26 @@
 
 #include "util.h"
 
-/* Words needed for n bits. */
+/* The 64-bit words n bits take. */
 static inline uint64_t ms__bitset_words(uint64_t n)
 {
     return (n + 63) / 64;
 }
 
+/* Bit i of b; i must be below the set's size (not checked: these are the
+ * hot loops' tests). */
 static inline bool ms__bit(const uint64_t *b, uint64_t i)
 {
     return b[i >> 6] >> (i & 63) & 1;
 }
 
+/* Sets bit i of b (i below the set's size). */
 static inline void ms__bit_set(uint64_t *b, uint64_t i)
 {
     b[i >> 6] |= 1ull << (i & 63);
 }
 
+/* Clears bit i of b (i below the set's size). */
 static inline void ms__bit_clear(uint64_t *b, uint64_t i)
 {
     b[i >> 6] &= ~(1ull << (i & 63));

@@ -5,16 +5,6 @@
 
 #include <string.h>
 
-/* Murmur3's fmix64: every key bit moves every slot bit. */
-static inline uint64_t slot_hash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xFF51AFD7ED558CCDull;
-    k ^= k >> 33;
-    k *= 0xC4CEB9FE1A85EC53ull;
-    return k ^ (k >> 33);
-}
-
 static int alloc_slots(ms__map64 *m, uint64_t slots, ms_error *err)
 {
     uint64_t *keys = NULL;
@@ -53,7 +43,7 @@ void ms__map64_free(ms__map64 *m)
 
 uint32_t ms__map64_get(const ms__map64 *m, uint64_t key)
 {
-    for (uint64_t i = slot_hash(key) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask)
+    for (uint64_t i = ms__hash64(key) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask)
         if (m->keys[i] == key)
             return m->vals[i];
     return MS_MAP_NONE;
@@ -71,7 +61,7 @@ static int grow(ms__map64 *m, ms_error *err)
         uint64_t i;
         if (old.vals[j] == MS_MAP_NONE)
             continue;
-        for (i = slot_hash(old.keys[j]) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask)
+        for (i = ms__hash64(old.keys[j]) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask)
             ;
         m->keys[i] = old.keys[j];
         m->vals[i] = old.vals[j];
@@ -87,7 +77,7 @@ int ms__map64_put(ms__map64 *m, uint64_t key, uint32_t val_if_new, uint32_t *val
     uint64_t i;
     if ((m->count + 1) * 2 > m->mask + 1 && grow(m, err) < 0)
         return MS_ENOMEM;
-    for (i = slot_hash(key) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask) {
+    for (i = ms__hash64(key) & m->mask; m->vals[i] != MS_MAP_NONE; i = (i + 1) & m->mask) {
         if (m->keys[i] == key) {
             *val = m->vals[i];
             if (added)

@@ -22,18 +22,30 @@ typedef struct ms__map64 {
 } ms__map64;
 
 /* An empty map with room for `expected` entries before it grows.  Free
- * with ms__map64_free.  Errors: MS_ENOMEM. */
+ * with ms__map64_free.  Errors: MS_ENOMEM (m zeroed). */
 int ms__map64_init(ms__map64 *m, uint64_t expected, ms_error *err);
+/* Frees the slots and zeroes m; accepts a zeroed m. */
 void ms__map64_free(ms__map64 *m);
 
-/* The value of `key`, or MS_MAP_NONE. */
+/* The value of `key`, or MS_MAP_NONE; m must have been initialised. */
 uint32_t ms__map64_get(const ms__map64 *m, uint64_t key);
 
 /* The value of `key` in *val; when the key is absent, stores `val_if_new`
- * first (*added true).  May grow the map.  Errors: MS_ENOMEM (map
- * unchanged). */
+ * (not MS_MAP_NONE) first.  *added (may be NULL) tells which.  May grow
+ * the map.  Errors: MS_ENOMEM (map unchanged). */
 int ms__map64_put(ms__map64 *m, uint64_t key, uint32_t val_if_new, uint32_t *val, bool *added,
                   ms_error *err);
+
+/* The slot hash of a 64-bit key (MurmurHash3's fmix64: every key bit
+ * moves every bit of the result); for tables of other shapes too. */
+static inline uint64_t ms__hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    k *= 0xC4CEB9FE1A85EC53ull;
+    return k ^ (k >> 33);
+}
 
 /* A 64-bit mix of v into h (splitmix64's finalizer): for keys made of
  * several fields. */

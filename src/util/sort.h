@@ -11,7 +11,10 @@
 typedef int (*ms__cmp_u32)(uint32_t a, uint32_t b, const void *ctx);
 
 /* Stable sort of a[0..n) by cmp (bottom-up merge sort, O(n log n); n u32 of
- * scratch).  Errors: MS_ENOMEM (a unchanged). */
+ * scratch).  ms__sort's algorithm written for 32-bit items: it moves words
+ * where ms__sort copies items of any size byte by byte (memcpy), and the
+ * analyses sort node and string ids on their hot paths.
+ * Errors: MS_ENOMEM (a unchanged). */
 int ms__sort_u32(uint32_t *a, uint64_t n, ms__cmp_u32 cmp, const void *ctx, ms_error *err);
 
 /* Three-way comparison of two items (rows, records) with a payload. */

@@ -171,21 +171,12 @@ double ms__now(void)
 
 int ms__sbuf_reserve(ms__sbuf *b, size_t need, ms_error *err)
 {
-    size_t cap;
-    char *p;
+    uint64_t cap = b->cap;
     if (need <= b->cap)
         return MS_OK;
-    cap = b->cap ? b->cap : 256;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2)
-            return ms__oom(err, "string buffer");
-        cap *= 2;
-    }
-    p = realloc(b->data, cap);
-    if (!p)
-        return ms__oom(err, "string buffer");
-    b->data = p;
-    b->cap = cap;
+    if (ms__grow(&b->data, &cap, need, 256, 1, "string buffer", err) < 0)
+        return MS_ENOMEM;
+    b->cap = (size_t)cap;
     return MS_OK;
 }
 

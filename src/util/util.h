@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define MS_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -49,10 +50,12 @@ void ms__error_locate(ms_error *err, const char *name, uint64_t offset);
  * name and offset always fit.  Returns `code`.  Never allocates. */
 int ms__input_fail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
                    ...) MS_PRINTF(5, 6);
+/* The same with a va_list. */
 int ms__input_vfail(ms_error *err, int code, const char *name, uint64_t offset, const char *fmt,
                     va_list ap) MS_PRINTF(5, 0);
 
-/* Out-of-memory shorthand; never allocates. */
+/* Records "out of memory allocating WHAT" and returns MS_ENOMEM; never
+ * allocates. */
 int ms__oom(ms_error *err, const char *what);
 
 /* Propagates a failure from `expr` to the function's `done:` label. */
@@ -105,12 +108,40 @@ static inline int ms__leb128(const uint8_t **pp, const uint8_t *end, uint64_t *v
     return -1;
 }
 
-/* Allocates n * size bytes (uninitialised, or zeroed with the _zero variant);
- * n == 0 yields a valid unique pointer.  Overflow or exhaustion -> MS_ENOMEM
- * naming `what`. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MS__FROM_LE32(v) __builtin_bswap32(v)
+#define MS__FROM_LE64(v) __builtin_bswap64(v)
+#else
+#define MS__FROM_LE32(v) (v)
+#define MS__FROM_LE64(v) (v)
+#endif
+
+/* The little-endian integer of 4 or 8 bytes at p (a file format's), on any
+ * host; p need not be aligned.  The caller checks the bytes are there. */
+static inline uint32_t ms__le32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return MS__FROM_LE32(v);
+}
+
+static inline uint64_t ms__le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return MS__FROM_LE64(v);
+}
+
+/* Allocates n items of `size` bytes (uninitialised, or zeroed with the
+ * _zero variant) into *out_ptr (any pointer type), owned by the caller
+ * (free()); n == 0 yields a valid unique pointer.  Errors: MS_ENOMEM naming
+ * `what`, when n * size overflows or memory is exhausted (*out_ptr
+ * unchanged). */
 int ms__alloc_array(void *out_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
 int ms__alloc_array_zero(void *out_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
-/* Resizes *ptr_ptr to n * size bytes, keeping its contents. */
+/* Resizes the array *ptr_ptr (any pointer type, malloc'd or NULL) to n
+ * items of `size` bytes, keeping its contents up to the smaller size.
+ * Errors: MS_ENOMEM naming `what` (the array unchanged). */
 int ms__realloc_array(void *ptr_ptr, uint64_t n, size_t size, const char *what, ms_error *err);
 
 /* A growable byte buffer; zero-initialise, free with ms__sbuf_free. */
@@ -119,16 +150,20 @@ typedef struct ms__sbuf {
     size_t len, cap;
 } ms__sbuf;
 
-/* Makes room for `need` bytes in total. Errors: MS_ENOMEM. */
+/* Makes room for `need` bytes in total (the capacity doubles, from 256).
+ * Errors: MS_ENOMEM (b unchanged). */
 int ms__sbuf_reserve(ms__sbuf *b, size_t need, ms_error *err);
-/* Appends n bytes (keeps a NUL after them). Errors: MS_ENOMEM. */
+/* Appends n bytes at p and keeps a NUL after them (not counted in len).
+ * Errors: MS_ENOMEM (b unchanged). */
 int ms__sbuf_append(ms__sbuf *b, const void *p, size_t n, ms_error *err);
+/* Frees the bytes and zeroes b (ready for reuse); accepts a zeroed b. */
 void ms__sbuf_free(ms__sbuf *b);
 
-/* Duplicates a string (NUL-terminated copy). NULL on exhaustion. */
+/* A malloc'd copy of the NUL-terminated string s, owned by the caller
+ * (free()); NULL when memory is exhausted (no error record). */
 char *ms__strdup(const char *s);
 
-/* Monotonic clock, seconds. */
+/* The monotonic clock, in seconds (for durations only). */
 double ms__now(void);
 
 #endif /* MS_UTIL_H */

@@ -16,8 +16,9 @@
 int ms__grow(void *data_ptr, uint64_t *cap, uint64_t need, uint64_t min, size_t size,
              const char *what, ms_error *err);
 
-/* The same for a capacity kept as 32 bits (tables of names, sites, marks):
- * fails with MS_ELIMIT beyond UINT32_MAX items. */
+/* The same for a capacity kept as 32 bits (tables of names, sites, marks),
+ * which stops at UINT32_MAX.  Errors: MS_ELIMIT when need passes
+ * UINT32_MAX items ("too many WHAT"), MS_ENOMEM. */
 int ms__grow32(void *data_ptr, uint32_t *cap, uint64_t need, uint64_t min, size_t size,
                const char *what, ms_error *err);
 

@@ -23,8 +23,7 @@ typedef struct dom {
     uint64_t na, nd;
     uint32_t *renamed; /* old name id -> new name id + 1; 0 = not yet */
     uint32_t renamed_count;
-    char *buf;
-    size_t buf_cap;
+    ms__sbuf buf; /* "Detached <name>" */
 } dom;
 
 static int rename_detached(dom *d, uint32_t n, ms_error *err)
@@ -38,16 +37,11 @@ static int rename_detached(dom *d, uint32_t n, ms_error *err)
         return MS_OK;
     }
     name = ms__node_name(g, n, &len);
-    if (len + 10 > d->buf_cap) {
-        char *b = realloc(d->buf, len + 10);
-        if (!b)
-            return ms__oom(err, "detached node name");
-        d->buf = b;
-        d->buf_cap = len + 10;
-    }
-    memcpy(d->buf, "Detached ", 9);
-    memcpy(d->buf + 9, name, len);
-    if (ms__strtab_intern(&g->strings, d->buf, len + 9, &id, NULL, err) < 0)
+    d->buf.len = 0;
+    if (ms__sbuf_append(&d->buf, "Detached ", 9, err) < 0 ||
+        ms__sbuf_append(&d->buf, name, len, err) < 0)
+        return MS_ENOMEM;
+    if (ms__strtab_intern(&g->strings, d->buf.data, d->buf.len, &id, NULL, err) < 0)
         return err ? err->code : MS_ENOMEM;
     if (old < d->renamed_count)
         d->renamed[old] = id + 1;
@@ -121,6 +115,6 @@ done:
     free(d.attached);
     free(d.detached);
     free(d.renamed);
-    free(d.buf);
+    ms__sbuf_free(&d.buf);
     return rc;
 }

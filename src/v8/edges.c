@@ -196,8 +196,8 @@ static int mark_page_owned(const ms__graph *g, ms__v8_edges *x, ms_error *err)
     }
     while (head < len) {
         uint32_t n = queue[head++];
-        /* As in the distance BFS (written out: GCC drops these prefetches
-         * from a shared inline helper). */
+        /* As in the distance BFS, and written out like there: from a
+         * shared inline helper the compiler leaves these prefetches out. */
         if (head + 2 * PAGE_AHEAD < len)
             __builtin_prefetch(&g->first_edge[queue[head + 2 * PAGE_AHEAD]]);
         if (head + PAGE_AHEAD < len)

@@ -16,10 +16,10 @@ void ms__v8_find_names(const ms__graph *g, ms__v8_names *names);
  * the synthetic "(Document DOM trees)" (JSHeapSnapshot.isUserRoot). */
 bool ms__v8_is_user_root(const ms__graph *g, uint32_t n);
 
-/* The name DevTools shows for n (JSHeapSnapshotNode.name): concatenated
- * strings joined (consStringName), plain objects as "{a, b, ..., z}"
- * (plainObjectName); 0 for other nodes (their node name).  The rules'
- * label hook. */
+/* The name DevTools shows for n (JSHeapSnapshotNode.name), appended to
+ * *out: concatenated strings joined (consStringName), plain objects as
+ * "{a, b, ..., z}" (plainObjectName); returns 1 when written, 0 for other
+ * nodes (their node name).  The rules' label hook.  Errors: MS_ENOMEM. */
 int ms__v8_label(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,
                  ms_error *err);
 
@@ -94,8 +94,10 @@ int ms__v8_infer_interfaces(const ms__graph *g, const ms__v8_names *names, ms__i
 int ms__v8_apply_interfaces(const ms__graph *g, const ms__v8_names *names,
                             const ms__interfaces *defs, uint32_t *iface, ms_error *err);
 
-/* A deep copy of src into *dst (overwritten).  Errors: MS_ENOMEM. */
+/* A deep copy of src into *dst (overwritten; freed and zeroed on failure).
+ * Errors: MS_ENOMEM. */
 int ms__interfaces_copy(ms__interfaces *dst, const ms__interfaces *src, ms_error *err);
+/* Frees the definitions and zeroes defs; accepts a zeroed defs. */
 void ms__interfaces_free(ms__interfaces *defs);
 
 /* ---- classes.c ------------------------------------------------------- */
@@ -103,7 +105,9 @@ void ms__interfaces_free(ms__interfaces *defs);
 /* The rules' classes hook: DevTools' class names (calculateObjectNames,
  * the interface override of applyInterfaceDefinitions, classKeyInternal).
  * defs: another snapshot's interfaces (an ms__interfaces), or NULL to infer
- * the graph's own.  The table keeps the definitions applied (its defs). */
+ * the graph's own.  *out is owned by the caller (ms__classes_free) and
+ * keeps the definitions applied (its defs); scratch from pool (may be
+ * NULL).  Errors: MS_ENOMEM, MS_ELIMIT. */
 int ms__v8_classes(const ms__rules *r, const ms__graph *g, const void *defs,
                    struct ms__pool *pool, ms__classes **out, ms_error *err);
 

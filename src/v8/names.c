@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include "../util/utf.h"
+#include "../util/vec.h"
 
 #include <string.h>
 
@@ -132,10 +133,8 @@ static int cons_name(const ms__graph *g, uint32_t n, uint32_t first_sid, uint32_
             }
         }
         /* A missing part is node 0, as in DevTools (its name is ""). */
-        if (sp + 2 > cap) {
-            cap *= 2;
-            MS_TRY(ms__realloc_array(&stack, cap, 4, "string name", err));
-        }
+        if (sp + 2 > cap)
+            MS_TRY(ms__grow(&stack, &cap, sp + 2, 64, 4, "string name", err));
         stack[sp++] = b;
         stack[sp++] = a;
     }

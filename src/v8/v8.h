@@ -75,6 +75,7 @@ void ms__v8_init(ms__v8 *v, const ms__graph *g, ms__rules *r);
  * ms__v8_edges_free): reads only g and v's names, so it may run next to
  * other readers.  Errors: MS_ENOMEM. */
 int ms__v8_edges_make(const ms__v8 *v, const ms__graph *g, ms__v8_edges *out, ms_error *err);
+/* Frees edge data from ms__v8_edges_make and zeroes x; accepts a zeroed x. */
 void ms__v8_edges_free(ms__v8_edges *x);
 
 /* Moves *x (made by ms__v8_edges_make) into v and points r's edge data at

@@ -10,19 +10,14 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "mlyze")
 FIXTURES = os.path.join(HERE, "..", "fixtures", "mlyze")
 
-
-def v(n):
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "python"))
+from memsnap_record import _varint as v  # noqa: E402  (the recorder's LEB128 varint)
 
 
 def header(meta):

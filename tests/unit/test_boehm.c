@@ -17,7 +17,7 @@
  *     the file and the byte offset, truncation at every byte fails cleanly,
  *     zstd-compressed input reads the same.
  */
-#include "helpers.h"
+#include "bytes.h"
 
 #include "capture/format.h"
 
@@ -28,43 +28,16 @@
 
 /* ---- a writer, from the spec ------------------------------------------------ */
 
-typedef struct buf {
-    uint8_t *p;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void u8(buf *b, uint8_t v)
-{
-    put(b, &v, 1);
-}
-
-static void vi(buf *b, uint64_t v)
-{
-    uint8_t t[10];
-    put(b, t, ms__gccap_put_varint(t, v));
-}
-
 static void str(buf *b, const char *s)
 {
-    vi(b, strlen(s));
+    var(b, strlen(s));
     put(b, s, strlen(s));
 }
 
 static void section(buf *out, uint8_t id, buf *body)
 {
     u8(out, id);
-    vi(out, body->len);
+    var(out, body->len);
     put(out, body->p, body->len);
     body->len = 0;
 }
@@ -144,7 +117,7 @@ typedef struct tcap {
 /* A varint, 2^32 larger when it is the one c->bump names. */
 static void vb(buf *b, const tcap *c, int which, uint64_t v)
 {
-    vi(b, which != BUMP_NONE && c->bump == which ? v + (1ull << 32) : v);
+    var(b, which != BUMP_NONE && c->bump == which ? v + (1ull << 32) : v);
 }
 
 /* Modules: 0 the program (base 0x4000), 1 libgc (base 0x9000).  Threads:
@@ -157,57 +130,57 @@ static void encode(const tcap *c, buf *out)
     put(out, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
     put(out, version, 4);
 
-    vi(&b, c->info_flags);
-    vi(&b, 8);
-    vi(&b, 16);
-    vi(&b, 0x080202);
-    vi(&b, c->debug_header ? c->debug_header : 32);
-    vi(&b, 1234);
-    vi(&b, 1700000000);
-    vi(&b, 7);
+    var(&b, c->info_flags);
+    var(&b, 8);
+    var(&b, 16);
+    var(&b, 0x080202);
+    var(&b, c->debug_header ? c->debug_header : 32);
+    var(&b, 1234);
+    var(&b, 1700000000);
+    var(&b, 7);
     vb(&b, c, BUMP_PROGRAM_LEN, strlen("/nonexistent/prog"));
     put(&b, "/nonexistent/prog", strlen("/nonexistent/prog"));
-    vi(&b, 1 << 20);
-    vi(&b, 0);
-    vi(&b, 100);
-    vi(&b, (uint64_t)c->nobj);
-    vi(&b, 0);
-    vi(&b, c->announced ? c->announced : (uint64_t)c->nobj);
+    var(&b, 1 << 20);
+    var(&b, 0);
+    var(&b, 100);
+    var(&b, (uint64_t)c->nobj);
+    var(&b, 0);
+    var(&b, c->announced ? c->announced : (uint64_t)c->nobj);
     vb(&b, c, BUMP_DISPL_COUNT, (uint64_t)c->ndispl);
     for (int i = 0; i < c->ndispl; i++)
-        vi(&b, c->displ[i]);
+        var(&b, c->displ[i]);
     section(out, MS_GCCAP_INFO, &b);
 
     vb(&b, c, BUMP_MODULES, 2);
     str(&b, "/nonexistent/prog");
-    vi(&b, c->prog_base ? c->prog_base : 0x4000);
+    var(&b, c->prog_base ? c->prog_base : 0x4000);
     vb(&b, c, BUMP_BUILD_ID_LEN, 0);
-    vi(&b, MS_GCCAP_MOD_MAIN);
+    var(&b, MS_GCCAP_MOD_MAIN);
     vb(&b, c, BUMP_SEGMENTS, 1);
-    vi(&b, 0);
-    vi(&b, 0x3000);
-    vi(&b, 6);
+    var(&b, 0);
+    var(&b, 0x3000);
+    var(&b, 6);
     str(&b, "/nonexistent/libgc.so.1");
-    vi(&b, 0x9000);
-    vi(&b, 2);
+    var(&b, 0x9000);
+    var(&b, 2);
     u8(&b, 0xab);
     u8(&b, 0xcd);
-    vi(&b, MS_GCCAP_MOD_LIBGC);
-    vi(&b, 0);
+    var(&b, MS_GCCAP_MOD_LIBGC);
+    var(&b, 0);
     section(out, MS_GCCAP_MODULES, &b);
 
     vb(&b, c, BUMP_THREADS, c->thread1 ? 2 : 1);
-    vi(&b, 0x7000);
-    vi(&b, MS_GCCAP_THR_MAIN | MS_GCCAP_THR_CAPTURING);
-    vi(&b, 0x70000);
-    vi(&b, 0x80000);
-    vi(&b, c->handle);
+    var(&b, 0x7000);
+    var(&b, MS_GCCAP_THR_MAIN | MS_GCCAP_THR_CAPTURING);
+    var(&b, 0x70000);
+    var(&b, 0x80000);
+    var(&b, c->handle);
     if (c->thread1) {
-        vi(&b, c->thread1);
-        vi(&b, MS_GCCAP_THR_SUSPENDED);
-        vi(&b, 0x90000);
-        vi(&b, 0x98000);
-        vi(&b, 0);
+        var(&b, c->thread1);
+        var(&b, MS_GCCAP_THR_SUSPENDED);
+        var(&b, 0x90000);
+        var(&b, 0x98000);
+        var(&b, 0);
     }
     section(out, MS_GCCAP_THREADS, &b);
 
@@ -218,23 +191,23 @@ static void encode(const tcap *c, buf *out)
         if (s->type == MS_GCCAP_SITE_PC) {
             vb(&b, c, site_module ? BUMP_NONE : BUMP_SITE_MODULE, s->module);
             site_module = 1;
-            vi(&b, s->pc);
+            var(&b, s->pc);
         } else if (s->type == MS_GCCAP_SITE_DESC) {
             str(&b, s->file);
-            vi(&b, s->line);
+            var(&b, s->line);
             str(&b, s->type_name);
             str(&b, s->fn);
         } else if (s->type == MS_GCCAP_SITE_DEBUG) {
             str(&b, s->file);
-            vi(&b, s->line);
+            var(&b, s->line);
         } else if (s->type == MS_GCCAP_SITE_STACK) {
             vb(&b, c, BUMP_DEPTH, (uint64_t)c->depth);
             for (int k = 0; k < c->depth; k++) {
                 vb(&b, c, k == 0 ? BUMP_FRAME_MODULE : BUMP_NONE, c->fmod[k]);
-                vi(&b, c->fpc[k]);
+                var(&b, c->fpc[k]);
             }
         } else {
-            vi(&b, s->pc);
+            var(&b, s->pc);
         }
     }
     section(out, MS_GCCAP_SITES, &b);
@@ -243,11 +216,11 @@ static void encode(const tcap *c, buf *out)
         uint64_t prev = 0;
         vb(&b, c, BUMP_OBJECTS, (uint64_t)c->nobj);
         for (int i = 0; i < c->nobj; i++) {
-            vi(&b, (c->obj[i].addr - prev) / 16);
+            var(&b, (c->obj[i].addr - prev) / 16);
             prev = c->obj[i].addr;
         }
         for (int i = 0; i < c->nobj; i++)
-            vi(&b, c->obj[i].size / 16);
+            var(&b, c->obj[i].size / 16);
         for (int i = 0; i < c->nobj; i++)
             u8(&b, c->obj[i].kind);
         for (int i = 0; i < c->nobj; i++)
@@ -265,7 +238,7 @@ static void encode(const tcap *c, buf *out)
             vb(&b, c, i == 0 && k == 0 ? BUMP_WORD_OFFSET : BUMP_NONE,
                c->obj[i].w[k].off - prev);
             prev = c->obj[i].w[k].off;
-            vi(&b, ms__gccap_encode_value(c->obj[i].w[k].value, c->obj[i].addr));
+            var(&b, ms__gccap_encode_value(c->obj[i].w[k].value, c->obj[i].addr));
         }
     }
     section(out, MS_GCCAP_WORDS, &b);
@@ -276,14 +249,14 @@ static void encode(const tcap *c, buf *out)
         uint64_t prev = 0;
         u8(&b, g->kind);
         vb(&b, c, r == 0 ? BUMP_ROOT_OWNER : BUMP_NONE, g->owner);
-        vi(&b, g->flags);
-        vi(&b, g->lo);
-        vi(&b, g->len);
+        var(&b, g->flags);
+        var(&b, g->lo);
+        var(&b, g->len);
         vb(&b, c, r == 0 ? BUMP_ROOT_WORDS : BUMP_NONE, (uint64_t)g->nw);
         for (int k = 0; k < g->nw; k++) {
             vb(&b, c, r == 0 && k == 0 ? BUMP_ROOT_INDEX : BUMP_NONE, g->w[k].off - prev);
             prev = g->w[k].off;
-            vi(&b, g->w[k].value);
+            var(&b, g->w[k].value);
         }
     }
     section(out, MS_GCCAP_ROOTS, &b);
@@ -676,7 +649,7 @@ static void test_boehm__hostile_structure(void **state)
         x.len = 0;
         put(&x, b.p, 12);
         u8(&x, 40);
-        vi(&x, 3);
+        var(&x, 3);
         put(&x, "abc", 3);
         put(&x, b.p + 12, b.len - 12);
         assert_int_equal(ms_snapshot_open_memory(&s, x.p, x.len, NAME, NULL, &err), MS_OK);
@@ -690,7 +663,7 @@ static void test_boehm__hostile_structure(void **state)
     /* a section length beyond the file */
     x.len = 0;
     put(&x, b.p, 13);
-    vi(&x, 1ull << 40);
+    var(&x, 1ull << 40);
     expect_bytes_fail(x.p, x.len, MS_ETRUNC, "claims 1099511627776 bytes");
     /* a varint of 11 bytes */
     x.len = 0;
@@ -705,7 +678,7 @@ static void test_boehm__hostile_structure(void **state)
         uint8_t len = b.p[at + 1]; /* one-byte length: a small section */
         buf body = {0};
         assert_true(len < 0x80 && b.p[at + 2] == 3);
-        vi(&body, 1ull << 40);
+        var(&body, 1ull << 40);
         put(&body, b.p + at + 3, len - 1u);
         x.len = 0;
         put(&x, b.p, at);
@@ -723,14 +696,14 @@ static void test_boehm__hostile_structure(void **state)
         put(&x, b.p, 12);
         {
             buf body = {0};
-            vi(&body, 0);
-            vi(&body, 8);
-            vi(&body, 16);
-            vi(&body, 1);
-            vi(&body, 32);
-            vi(&body, 1);
-            vi(&body, 1);
-            vi(&body, 1);
+            var(&body, 0);
+            var(&body, 8);
+            var(&body, 16);
+            var(&body, 1);
+            var(&body, 32);
+            var(&body, 1);
+            var(&body, 1);
+            var(&body, 1);
             str(&body, path);
             section(&x, MS_GCCAP_INFO, &body);
             free(body.p);
@@ -758,10 +731,10 @@ static void test_boehm__compressed_claims(void **state)
     at = find_section(&b, MS_GCCAP_SITES);
     put(&x, b.p, at);
     u8(&x, MS_GCCAP_SITES);
-    vi(&x, 1ull << 40);
-    vi(&x, 1ull << 31);
+    var(&x, 1ull << 40);
+    var(&x, 1ull << 31);
     u8(&x, MS_GCCAP_SITE_ABS);
-    vi(&x, 1);
+    var(&x, 1);
     cap = ZSTD_compressBound(x.len);
     z = malloc(cap);
     n = ZSTD_compress(z, cap, x.p, x.len, 1);

@@ -58,30 +58,39 @@ static void test_builder__sequential(void **state)
     ms__builder_discard(&b);
 }
 
+/* Starts a SEQUENTIAL builder with one synthetic node named "" that
+ * declares `degree` edges, and appends one edge (to, type, name): returns
+ * what ms__builder_append_edges returns. */
+static int one_edge(ms__builder *b, uint64_t degree, uint32_t to, uint8_t type, uint32_t name,
+                    ms_error *err)
+{
+    assert_int_equal(ms__builder_init(b, MS__BUILD_SEQUENTIAL, err), MS_OK);
+    str(b, "");
+    assert_int_equal(ms__builder_node(b, MS_NT_SYNTHETIC, 0, 1, 0, degree, err), MS_OK);
+    return ms__builder_append_edges(b, &to, &type, &name, 1, err);
+}
+
+/* Finishing b fails with MS_EFORMAT and a message holding `needle`. */
+static void finish_fails(ms__builder *b, const char *needle)
+{
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    assert_int_equal(ms__builder_finish(b, &g, &err), MS_EFORMAT);
+    assert_null(g);
+    assert_non_null(strstr(err.message, needle));
+    ms__builder_discard(b);
+}
+
 static void test_builder__declared_edges_must_match(void **state)
 {
     (void)state;
     ms__builder b;
-    ms__graph *g = NULL;
     ms_error err = MS_ERROR_INIT;
-    uint32_t to = 0, name = 0;
-    uint8_t type = MS_ET_INTERNAL;
 
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    str(&b, "");
-    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 2, &err), MS_OK);
-    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
-    assert_null(g);
-    assert_non_null(strstr(err.message, "declare 2 edges"));
-    ms__builder_discard(&b);
-
+    assert_int_equal(one_edge(&b, 2, 0, MS_ET_INTERNAL, 0, &err), MS_OK);
+    finish_fails(&b, "declare 2 edges");
     /* More edges than declared: refused at once. */
-    err = (ms_error)MS_ERROR_INIT;
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    str(&b, "");
-    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 0, &err), MS_OK);
-    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_EFORMAT);
+    assert_int_equal(one_edge(&b, 0, 0, MS_ET_INTERNAL, 0, &err), MS_EFORMAT);
     ms__builder_discard(&b);
 }
 
@@ -91,46 +100,21 @@ static void test_builder__finish_checks_invariants(void **state)
     ms__builder b;
     ms__graph *g = NULL;
     ms_error err = MS_ERROR_INIT;
-    uint32_t to = 5, name = 0;
-    uint8_t type = MS_ET_PROPERTY;
 
     /* edge target beyond the nodes */
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    str(&b, "");
-    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
-    assert_non_null(strstr(err.message, "target"));
-    ms__builder_discard(&b);
-
+    assert_int_equal(one_edge(&b, 1, 5, MS_ET_PROPERTY, 0, &err), MS_OK);
+    finish_fails(&b, "target");
     /* string-named edge whose name is not a string */
-    err = (ms_error)MS_ERROR_INIT;
-    to = 0;
-    name = 99;
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    str(&b, "");
-    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
-    assert_non_null(strstr(err.message, "name"));
-    ms__builder_discard(&b);
-
+    assert_int_equal(one_edge(&b, 1, 0, MS_ET_PROPERTY, 99, &err), MS_OK);
+    finish_fails(&b, "name");
     /* an element edge's number is not a string id: fine */
-    err = (ms_error)MS_ERROR_INIT;
-    type = MS_ET_ELEMENT;
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    str(&b, "");
-    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
-    assert_int_equal(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), MS_OK);
+    assert_int_equal(one_edge(&b, 1, 0, MS_ET_ELEMENT, 99, &err), MS_OK);
     assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
     ms__graph_free(g);
     ms__builder_discard(&b);
-
     /* no nodes at all */
-    err = (ms_error)MS_ERROR_INIT;
     assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
-    assert_int_equal(ms__builder_finish(&b, &g, &err), MS_EFORMAT);
-    ms__builder_discard(&b);
+    finish_fails(&b, "no nodes");
 }
 
 /* Random edges in random order: CSR must list each node's edges in the

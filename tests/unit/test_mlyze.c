@@ -5,7 +5,7 @@
  * every byte and with bytes flipped.  Expected values come from the events
  * the tests write, never from the importer's output.
  */
-#include "helpers.h"
+#include "bytes.h"
 
 #include "snapshot/graph.h"
 #include "api/snapshot.h"
@@ -15,44 +15,6 @@
 #include <zstd.h>
 
 /* ---- building files ------------------------------------------------------ */
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void u8(buf *b, unsigned v)
-{
-    uint8_t x = (uint8_t)v;
-    put(b, &x, 1);
-}
-
-static void uN(buf *b, uint64_t v, int bytes) /* bytes <= 8 */
-{
-    for (int i = 0; i < bytes; i++)
-        u8(b, (unsigned)(v >> (8 * i)) & 0xFF);
-}
-
-static void var(buf *b, uint64_t v)
-{
-    while (v > 127) {
-        u8(b, (unsigned)(v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    u8(b, (unsigned)v);
-}
 
 static void header(buf *b, const char *meta)
 {
@@ -101,8 +63,28 @@ static void ext(buf *b, unsigned type, uint64_t delta, const buf *payload)
 {
     u8(b, type);
     var(b, delta);
-    var(b, payload->n);
-    put(b, payload->p, payload->n);
+    var(b, payload->len);
+    put(b, payload->p, payload->len);
+}
+
+/* ext(), then frees the payload. */
+static void emit(buf *b, unsigned type, uint64_t delta, buf *payload)
+{
+    ext(b, type, delta, payload);
+    free(payload->p);
+}
+
+/* A column of n values, 4 or 8 bytes each (the heap records' layout). */
+static void col32(buf *p, const uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        uN(p, v[i], 4);
+}
+
+static void col64(buf *p, const uint64_t *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        uN(p, v[i], 8);
 }
 
 static void site_free(buf *b, uint64_t delta, uint64_t stack, uint64_t size)
@@ -110,22 +92,20 @@ static void site_free(buf *b, uint64_t delta, uint64_t stack, uint64_t size)
     buf p = {0};
     var(&p, stack);
     var(&p, size);
-    ext(b, 0x41, delta, &p);
-    free(p.p);
+    emit(b, 0x41, delta, &p);
 }
 
 static void zstd_block(buf *b, uint64_t delta, const buf *content)
 {
     buf p = {0};
-    size_t bound = ZSTD_compressBound(content->n), z;
+    size_t bound = ZSTD_compressBound(content->len), z;
     uint8_t *tmp = malloc(bound);
-    z = ZSTD_compress(tmp, bound, content->p, content->n, 3);
+    z = ZSTD_compress(tmp, bound, content->p, content->len, 3);
     assert_false(ZSTD_isError(z));
-    uN(&p, content->n, 4);
+    uN(&p, content->len, 4);
     put(&p, tmp, z);
-    ext(b, 0x40, delta, &p);
     free(tmp);
-    free(p.p);
+    emit(b, 0x40, delta, &p);
 }
 
 static const char *const META =
@@ -141,7 +121,7 @@ static ms_snapshot *open_buf(const buf *b)
 {
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *s = NULL;
-    int rc = ms_snapshot_open_memory(&s, b->p, b->n, "t.mlyze", NULL, &err);
+    int rc = ms_snapshot_open_memory(&s, b->p, b->len, "t.mlyze", NULL, &err);
     if (rc != MS_OK)
         print_error("%s\n", err.message);
     assert_int_equal(rc, MS_OK);
@@ -154,7 +134,7 @@ static void expect_fail(const buf *b, int code, const char *needle)
 {
     ms_error err = MS_ERROR_INIT;
     ms_snapshot *s = NULL;
-    int rc = ms_snapshot_open_memory(&s, b->p, b->n, "t.mlyze", NULL, &err);
+    int rc = ms_snapshot_open_memory(&s, b->p, b->len, "t.mlyze", NULL, &err);
     if (rc != code || !strstr(err.message, "t.mlyze") || (needle && !strstr(err.message, needle)))
         print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err.message);
     assert_int_equal(rc, code);
@@ -363,8 +343,7 @@ static void strings_rec(buf *b, const char *const *s, uint32_t n)
         uN(&p, strlen(s[i]), 4);
     for (uint32_t i = 0; i < n; i++)
         put(&p, s[i], strlen(s[i]));
-    ext(b, 0x49, 0, &p);
-    free(p.p);
+    emit(b, 0x49, 0, &p);
 }
 
 static void objects_rec(buf *b, uint32_t n, const uint64_t *id, const uint32_t *cls,
@@ -372,16 +351,11 @@ static void objects_rec(buf *b, uint32_t n, const uint64_t *id, const uint32_t *
 {
     buf p = {0};
     uN(&p, n, 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, id[i], 8);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, cls[i], 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, size[i], 8);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, site[i], 4);
-    ext(b, 0x4A, 0, &p);
-    free(p.p);
+    col64(&p, id, n);
+    col32(&p, cls, n);
+    col64(&p, size, n);
+    col32(&p, site, n);
+    emit(b, 0x4A, 0, &p);
 }
 
 static void refs_rec(buf *b, uint32_t n, const uint32_t *from, const uint32_t *to,
@@ -389,15 +363,11 @@ static void refs_rec(buf *b, uint32_t n, const uint32_t *from, const uint32_t *t
 {
     buf p = {0};
     uN(&p, n, 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, from[i], 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, to[i], 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, name[i], 4);
+    col32(&p, from, n);
+    col32(&p, to, n);
+    col32(&p, name, n);
     put(&p, kind, n);
-    ext(b, 0x4B, 0, &p);
-    free(p.p);
+    emit(b, 0x4B, 0, &p);
 }
 
 static void roots_rec(buf *b, uint32_t n, const uint32_t *kind, const uint32_t *name,
@@ -405,14 +375,10 @@ static void roots_rec(buf *b, uint32_t n, const uint32_t *kind, const uint32_t *
 {
     buf p = {0};
     uN(&p, n, 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, kind[i], 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, name[i], 4);
-    for (uint32_t i = 0; i < n; i++)
-        uN(&p, obj[i], 4);
-    ext(b, 0x4C, 0, &p);
-    free(p.p);
+    col32(&p, kind, n);
+    col32(&p, name, n);
+    col32(&p, obj, n);
+    emit(b, 0x4C, 0, &p);
 }
 
 static void heap_begin(buf *b, uint64_t delta)
@@ -420,8 +386,7 @@ static void heap_begin(buf *b, uint64_t delta)
     buf p = {0};
     uN(&p, 1, 4);
     uN(&p, 0, 4);
-    ext(b, 0x48, delta, &p);
-    free(p.p);
+    emit(b, 0x48, delta, &p);
 }
 
 static void heap_end(buf *b, uint64_t objects, uint64_t refs, uint64_t roots, uint64_t strings)
@@ -431,8 +396,7 @@ static void heap_end(buf *b, uint64_t objects, uint64_t refs, uint64_t roots, ui
     uN(&p, refs, 8);
     uN(&p, roots, 8);
     uN(&p, strings, 8);
-    ext(b, 0x4D, 0, &p);
-    free(p.p);
+    emit(b, 0x4D, 0, &p);
 }
 
 /* module --internal "__dict__"--> dict; dict --"CACHE"--> Leaky a and
@@ -593,9 +557,9 @@ static void test_mlyze__compressed_file(void **state)
     uint8_t *tmp;
     header(&b, META);
     heap_body(&b);
-    bound = ZSTD_compressBound(b.n);
+    bound = ZSTD_compressBound(b.len);
     tmp = malloc(bound);
-    z = ZSTD_compress(tmp, bound, b.p, b.n, 1);
+    z = ZSTD_compress(tmp, bound, b.p, b.len, 1);
     assert_int_equal(ms_snapshot_open_memory(&s, tmp, z, "t.mlyze.zst", NULL, &err), MS_OK);
     check_heap(s, 7);
     ms_snapshot_free(s);
@@ -817,31 +781,40 @@ static void test_mlyze__64_bit_event_fields(void **state)
  * 32) and self sizes, after an object whose id and size fit 32 bits (the
  * graph keeps the high halves apart and fills them in when the first big
  * value comes); HEAP_END's four u64 totals are compared whole. */
+/* The file of test_mlyze__64_bit_heap_fields, its HEAP_END totals raised
+ * by add[]. */
+static void heap64_file(buf *b, const uint64_t add[4])
+{
+    static const char *const strs[] = {"big.Blob", "builtins.dict", "a", "b", "modules", "m",
+                                       "builtins.int", "n"};
+    static const uint64_t ids[4] = {0x1000, (1ull << 40) + 16, (1ull << 41) + 16,
+                                    0x7f0000000020ull};
+    static const uint32_t cls[4] = {6, 0, 0, 1}, site[4] = {0, 0, 0, 0};
+    static const uint64_t size[4] = {28, G64, H64, 48};
+    static const uint32_t from[3] = {3, 3, 3}, to[3] = {1, 2, 0}, name[3] = {2, 3, 7};
+    static const uint8_t kind[3] = {1, 1, 1};
+    static const uint32_t rkind = 4, rname = 5, robj = 3;
+    b->len = 0;
+    header(b, "{\"memsnap\": {\"extension\": 1}}");
+    heap_begin(b, 0);
+    strings_rec(b, strs, 8);
+    objects_rec(b, 4, ids, cls, size, site);
+    refs_rec(b, 3, from, to, name, kind);
+    roots_rec(b, 1, &rkind, &rname, &robj);
+    heap_end(b, 4 + add[0], 3 + add[1], 1 + add[2], 8 + add[3]);
+}
+
 static void test_mlyze__64_bit_heap_fields(void **state)
 {
     (void)state;
-    static const char *const strs[] = {"big.Blob", "builtins.dict", "a", "b", "modules", "m",
-                                       "builtins.int", "n"};
+    static const uint64_t none[4] = {0, 0, 0, 0};
     const uint64_t id0 = (1ull << 40) + 16, id1 = (1ull << 41) + 16, id2 = 0x7f0000000020ull;
-    uint64_t ids[4] = {0x1000, id0, id1, id2};
-    uint32_t cls[4] = {6, 0, 0, 1};
-    uint64_t size[4] = {28, G64, H64, 48};
-    uint32_t site[4] = {0, 0, 0, 0};
-    uint32_t from[3] = {3, 3, 3}, to[3] = {1, 2, 0}, name[3] = {2, 3, 7};
-    uint8_t kind[3] = {1, 1, 1};
-    uint32_t rkind = 4, rname = 5, robj = 3;
     ms_summary *sum = NULL;
     ms_node n0, n1, n2, small;
     size_t blob_rows = 0;
     buf b = {0};
     ms_snapshot *s;
-    header(&b, "{\"memsnap\": {\"extension\": 1}}");
-    heap_begin(&b, 0);
-    strings_rec(&b, strs, 8);
-    objects_rec(&b, 4, ids, cls, size, site);
-    refs_rec(&b, 3, from, to, name, kind);
-    roots_rec(&b, 1, &rkind, &rname, &robj);
-    heap_end(&b, 4, 3, 1, 8);
+    heap64_file(&b, none);
     s = open_buf(&b);
     small = node_of(s, 0x1000);
     n0 = node_of(s, id0);
@@ -886,14 +859,7 @@ static void test_mlyze__64_bit_heap_fields(void **state)
             "HEAP_END counts 4294967304 strings, but the snapshot has 8"};
         uint64_t add[4] = {0, 0, 0, 0};
         add[k] = 1ull << 32;
-        b.n = 0;
-        header(&b, "{\"memsnap\": {\"extension\": 1}}");
-        heap_begin(&b, 0);
-        strings_rec(&b, strs, 8);
-        objects_rec(&b, 4, ids, cls, size, site);
-        refs_rec(&b, 3, from, to, name, kind);
-        roots_rec(&b, 1, &rkind, &rname, &robj);
-        heap_end(&b, 4 + add[0], 3 + add[1], 1 + add[2], 8 + add[3]);
+        heap64_file(&b, add);
         expect_fail(&b, MS_EFORMAT, what[k]);
     }
     free(b.p);
@@ -919,13 +885,13 @@ static void test_mlyze__bad_headers(void **state)
     expect_fail(&b, MS_EFORMAT, "big-endian");
     b.p[7] = 0;
     b.p[4] = 1;
-    b.n = 100;
+    b.len = 100;
     expect_fail(&b, MS_ETRUNC, "offset 100: the file ends inside the 256-byte header");
     free(b.p);
 
     b = (buf){0};
     header(&b, "{\"stack_traces\": {}}");
-    b.n -= 3;
+    b.len -= 3;
     expect_fail(&b, MS_ETRUNC, "the file ends inside the metadata");
     b.p[16] = 0xFF, b.p[17] = 0xFF, b.p[18] = 0xFF, b.p[19] = 0x7F;
     expect_fail(&b, MS_ELIMIT, "offset 16: metadata of");
@@ -1040,8 +1006,7 @@ static void add_heap_bad_version(buf *b)
     buf p = {0};
     uN(&p, 2, 4);
     uN(&p, 0, 4);
-    ext(b, 0x48, 0, &p);
-    free(p.p);
+    emit(b, 0x48, 0, &p);
 }
 static void add_heap_undefined_string(buf *b)
 {
@@ -1076,8 +1041,7 @@ static void add_heap_short_objects(buf *b)
     uN(&p, 2, 4);
     for (int i = 0; i < 3; i++)
         uN(&p, 0, 8);
-    ext(b, 0x4A, 0, &p);
-    free(p.p);
+    emit(b, 0x4A, 0, &p);
 }
 static void add_heap_bad_string_lengths(buf *b)
 {
@@ -1086,16 +1050,14 @@ static void add_heap_bad_string_lengths(buf *b)
     uN(&p, 1, 4);
     uN(&p, 5, 4);
     put(&p, "abc", 3);
-    ext(b, 0x49, 0, &p);
-    free(p.p);
+    emit(b, 0x49, 0, &p);
 }
 static void add_zstd_garbage(buf *b)
 {
     buf p = {0};
     uN(&p, 10, 4);
     put(&p, "not zstd at all", 15);
-    ext(b, 0x40, 0, &p);
-    free(p.p);
+    emit(b, 0x40, 0, &p);
 }
 static void add_zstd_wrong_size(buf *b)
 {
@@ -1104,7 +1066,7 @@ static void add_zstd_wrong_size(buf *b)
     zstd_block(&tmp, 0, &inner);
     /* payload's size field says one byte more than the frame holds */
     tmp.p[3] = (uint8_t)(tmp.p[3] + 1);
-    put(b, tmp.p, tmp.n);
+    put(b, tmp.p, tmp.len);
     free(inner.p);
     free(tmp.p);
 }
@@ -1121,7 +1083,7 @@ static void add_zstd_cut_record(buf *b)
 {
     buf inner = {0};
     ev_alloc(&inner, 1, 0, 3, 0);
-    inner.n -= 1;
+    inner.len -= 1;
     zstd_block(b, 0, &inner);
     free(inner.p);
 }
@@ -1131,8 +1093,7 @@ static void add_site_free_extra(buf *b)
     var(&p, 1);
     var(&p, 2);
     var(&p, 3);
-    ext(b, 0x41, 0, &p);
-    free(p.p);
+    emit(b, 0x41, 0, &p);
 }
 
 static void test_mlyze__bad_events(void **state)
@@ -1175,22 +1136,22 @@ static void test_mlyze__cut_everywhere(void **state)
     size_t *ends = NULL, nends = 0;
     header(&b, META);
     ends = realloc(ends, sizeof *ends * 64);
-    ends[nends++] = b.n;
-    ev_alloc(&b, 300, 0x10, 5, 0), ends[nends++] = b.n;
-    ev_free(&b, 200, 0x10), ends[nends++] = b.n;
-    ev_gc(&b, 1, 2, 3), ends[nends++] = b.n;
-    ev_marker(&b, 1, 1), ends[nends++] = b.n;
-    site_free(&b, 1, 0, 2), ends[nends++] = b.n;
+    ends[nends++] = b.len;
+    ev_alloc(&b, 300, 0x10, 5, 0), ends[nends++] = b.len;
+    ev_free(&b, 200, 0x10), ends[nends++] = b.len;
+    ev_gc(&b, 1, 2, 3), ends[nends++] = b.len;
+    ev_marker(&b, 1, 1), ends[nends++] = b.len;
+    site_free(&b, 1, 0, 2), ends[nends++] = b.len;
     ev_gc(&inner, 1, 2, 3);
-    zstd_block(&b, 0, &inner), ends[nends++] = b.n;
-    heap_body(&b), ends[nends++] = b.n;
-    ev_alloc(&b, 3, 0, 1, 1), ends[nends++] = b.n;
-    for (size_t cut = 0; cut <= b.n; cut++) {
+    zstd_block(&b, 0, &inner), ends[nends++] = b.len;
+    heap_body(&b), ends[nends++] = b.len;
+    ev_alloc(&b, 3, 0, 1, 1), ends[nends++] = b.len;
+    for (size_t cut = 0; cut <= b.len; cut++) {
         buf c = {b.p, cut, cut};
         ms_error err = MS_ERROR_INIT;
         ms_snapshot *s = NULL;
         bool boundary = false;
-        int rc = ms_snapshot_open_memory(&s, c.p, c.n, "cut.mlyze", NULL, &err);
+        int rc = ms_snapshot_open_memory(&s, c.p, c.len, "cut.mlyze", NULL, &err);
         for (size_t i = 0; i < nends; i++)
             boundary |= ends[i] == cut; /* inside the heap snapshot, only its end is one */
         if (rc == MS_OK) {
@@ -1230,13 +1191,13 @@ static void test_mlyze__flipped_bytes(void **state)
     ev_alloc(&inner, 1, 0, 3, 0);
     zstd_block(&b, 0, &inner);
     heap_body(&b);
-    for (size_t i = 0; i < b.n; i++) {
+    for (size_t i = 0; i < b.len; i++) {
         for (int k = 0; k < 4; k++) {
             ms_error err = MS_ERROR_INIT;
             ms_snapshot *s = NULL;
             int rc;
             b.p[i] ^= masks[k];
-            rc = ms_snapshot_open_memory(&s, b.p, b.n, "flip.mlyze", NULL, &err);
+            rc = ms_snapshot_open_memory(&s, b.p, b.len, "flip.mlyze", NULL, &err);
             b.p[i] ^= masks[k];
             total++;
             if (rc == MS_OK) {

@@ -7,6 +7,17 @@
 #include "graph/classes.h"
 #include "snapshot/builder.h"
 
+/* Starts a builder with n objects named "obj", ids 0 .. n - 1. */
+static void objects(ms__builder *b, uint32_t n)
+{
+    ms_error err = MS_ERROR_INIT;
+    uint32_t name;
+    assert_int_equal(ms__builder_init(b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    assert_int_equal(ms__builder_string(b, "obj", 3, &name, NULL, &err), MS_OK);
+    for (uint32_t k = 0; k < n; k++)
+        assert_int_equal(ms__builder_node(b, MS_NT_OBJECT, name, k, 8, 0, &err), MS_OK);
+}
+
 static void test_sites__group_by_site(void **state)
 {
     (void)state;
@@ -14,13 +25,10 @@ static void test_sites__group_by_site(void **state)
     ms__graph *g = NULL;
     ms__classes *c = NULL;
     ms_error err = MS_ERROR_INIT;
-    uint32_t name, a, bb;
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
-    assert_int_equal(ms__builder_string(&b, "obj", 3, &name, NULL, &err), MS_OK);
+    uint32_t a, bb;
+    objects(&b, 6);
     assert_int_equal(ms__builder_string(&b, "app.py:12", 9, &a, NULL, &err), MS_OK);
     assert_int_equal(ms__builder_string(&b, "lib.py:3", 8, &bb, NULL, &err), MS_OK);
-    for (uint32_t n = 0; n < 6; n++)
-        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, name, n, 8, 0, &err), MS_OK);
     /* nodes 0 and 5 have no site; 1, 3 at app.py:12; 2, 4 at lib.py:3 */
     assert_int_equal(ms__builder_site(&b, 1, a, &err), MS_OK);
     assert_int_equal(ms__builder_site(&b, 2, bb, &err), MS_OK);
@@ -52,11 +60,7 @@ static void test_sites__none_recorded(void **state)
     ms__graph *g = NULL;
     ms__classes *c = NULL;
     ms_error err = MS_ERROR_INIT;
-    uint32_t name;
-    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
-    assert_int_equal(ms__builder_string(&b, "obj", 3, &name, NULL, &err), MS_OK);
-    for (uint32_t n = 0; n < 3; n++)
-        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, name, n, 8, 0, &err), MS_OK);
+    objects(&b, 3);
     assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
     assert_null(g->node_site);
     assert_int_equal(ms__classes_by_site(g, NULL, &c, &err), MS_OK);
