@@ -19,39 +19,36 @@ static const cli_choice match_choices[] = {
 static const cli_choice interfaces_choices[] = {
     {"after", MS_INTERFACES_AFTER}, {"own", MS_INTERFACES_OWN}, {NULL, 0}};
 
-static const cli_opt compare_opts[] = {
-    CLI_OPT_TOP(20, "show the N classes that changed most (default 20, 0: all)"),
-    {.name = "groups", .arg = "K",
-     .help = "show where the new objects of the K classes that grew most are held (default 5, "
-             "0: none)",
-     CLI_U64(ci_args, groups, 5, 0, 1000)},
-    CLI_OPT_JSON("JSON output (schema memsnap.compare/1, docs/schema/compare.schema.json)"),
-    CLI_OPT_MARKDOWN,
-    CI_OPT_FAIL_ON("exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB', 'class:Foo>+100', "
-                "'new-retained>1MB' (repeatable; docs/ci.md)"),
-    CI_OPT_IGNORE,
-    {.name = "by", .help = "rows per class (default) or per allocation site",
-     CLI_CHOICE(ci_args, by, by_choices, MS_GROUP_CLASS)},
-    {.name = "match",
-     .help = "match objects by id (auto: unless the snapshots come from different processes) or "
-             "compare per class only",
-     CLI_CHOICE(ci_args, match, match_choices, MS_MATCH_AUTO)},
-    {.name = "interfaces",
-     .help = "name BEFORE's plain objects \"{a, b}\" with AFTER's definitions (DevTools' Memory "
-             "panel, default) or its own (heap-snapshot-toolkit's diff)",
-     CLI_CHOICE(ci_args, interfaces, interfaces_choices, MS_INTERFACES_AFTER)},
-    {.name = "no-paths", .help = "skip the retention paths and retained sizes (faster)",
-     CLI_BOOL(ci_args, no_paths)},
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load and compare seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd compare_cmd = {
     .name = "compare",
     .forms = {{"BEFORE AFTER", 2, 2}},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(20, "show the N classes that changed most (default 20, 0: all)"),
+        {.name = "groups", .arg = "K",
+         .help = "show where the new objects of the K classes that grew most are held "
+                 "(default 5, 0: none)",
+         CLI_U64(ci_args, groups, 5, 0, 1000)},
+        CLI_OPT_JSON("JSON output (schema memsnap.compare/1, docs/schema/compare.schema.json)"),
+        CLI_OPT_MARKDOWN,
+        CI_OPT_FAIL_ON("exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB', "
+                       "'class:Foo>+100', 'new-retained>1MB' (repeatable; docs/ci.md)"),
+        CI_OPT_IGNORE,
+        {.name = "by", .help = "rows per class (default) or per allocation site",
+         CLI_CHOICE(ci_args, by, by_choices, MS_GROUP_CLASS)},
+        {.name = "match",
+         .help = "match objects by id (auto: unless the snapshots come from different "
+                 "processes) or compare per class only",
+         CLI_CHOICE(ci_args, match, match_choices, MS_MATCH_AUTO)},
+        {.name = "interfaces",
+         .help = "name BEFORE's plain objects \"{a, b}\" with AFTER's definitions (DevTools' "
+                 "Memory panel, default) or its own (heap-snapshot-toolkit's diff)",
+         CLI_CHOICE(ci_args, interfaces, interfaces_choices, MS_INTERFACES_AFTER)},
+        {.name = "no-paths", .help = "skip the retention paths and retained sizes (faster)",
+         CLI_BOOL(ci_args, no_paths)},
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load and compare seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "What grew between two snapshots of one process.  Per class, as Chrome\n"
         "DevTools' Comparison view: objects matched by id, new ones (# New, Alloc.\n"
@@ -62,7 +59,6 @@ static const cli_cmd compare_cmd = {
         "compared per class only, with a warning.  Two Memlyze event traces\n"
         "(.mlyze without a heap snapshot) are compared per allocation site: live\n"
         "bytes and events per site, largest growth first.\n",
-    .opts = compare_opts,
     .epilog = CI_EXIT_STATUS,
 };
 

@@ -19,24 +19,21 @@ typedef struct cycles_args {
     bool all_edges;
 } cycles_args;
 
-static const cli_opt cycles_opts[] = {
-    CLI_OPT_TOP(10, "show the N largest cycles (default 10; 0 = all)"),
-    {.name = "min-size", .arg = "SIZE",
-     .help = "leave out cycles smaller than SIZE in total (bytes, or K, M, G; default 0)",
-     CLI_SIZE(cycles_args, min_size, "0", false)},
-    {.name = "all-edges", .help = "every strong edge, engine plumbing included",
-     CLI_BOOL(cycles_args, all_edges)},
-    CLI_OPT_JSON("JSON output (schema memsnap.cycles/1)"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load, analysis and cycle-finding seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd cycles_cmd = {
     .name = "cycles",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(10, "show the N largest cycles (default 10; 0 = all)"),
+        {.name = "min-size", .arg = "SIZE",
+         .help = "leave out cycles smaller than SIZE in total (bytes, or K, M, G; default 0)",
+         CLI_SIZE(cycles_args, min_size, "0", false)},
+        {.name = "all-edges", .help = "every strong edge, engine plumbing included",
+         CLI_BOOL(cycles_args, all_edges)},
+        CLI_OPT_JSON("JSON output (schema memsnap.cycles/1)"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load, analysis and cycle-finding seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "Reference cycles: groups of objects that all reach each other (strongly\n"
         "connected components of two objects or more, or an object referring to\n"
@@ -49,7 +46,6 @@ static const cli_cmd cycles_cmd = {
         "every strong reference).  --all-edges adds engine plumbing (maps,\n"
         "prototypes, function contexts), which joins most of a V8 heap into one\n"
         "cycle.  Weak references never count.\n",
-    .opts = cycles_opts,
 };
 
 typedef struct class_count {

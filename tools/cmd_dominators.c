@@ -16,31 +16,27 @@ typedef struct dominators_args {
     cli_size_arg min_size;
 } dominators_args;
 
-static const cli_opt dominators_opts[] = {
-    {.name = "depth", .arg = "D", .help = "levels below the root to show (default 4)",
-     CLI_U64(dominators_args, depth, 4, 0, 100000)},
-    {.name = "min-size", .arg = "SIZE",
-     .help = "smallest retained size shown: bytes, or with a suffix K, M, G (binary: 1K = 1024), "
-             "or N% of the heap (default 1%)",
-     CLI_SIZE(dominators_args, min_size, "1%", true)},
-    {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
-     CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
-    CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
-                 "node with its depth and dominator"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd dominators_cmd = {
     .name = "dominators",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        {.name = "depth", .arg = "D", .help = "levels below the root to show (default 4)",
+         CLI_U64(dominators_args, depth, 4, 0, 100000)},
+        {.name = "min-size", .arg = "SIZE",
+         .help = "smallest retained size shown: bytes, or with a suffix K, M, G (binary: "
+                 "1K = 1024), or N% of the heap (default 1%)",
+         CLI_SIZE(dominators_args, min_size, "1%", true)},
+        {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
+         CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
+        CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
+                     "node with its depth and dominator"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TAIL,
+    },
     .description =
         "The dominator tree from the root: each object below the objects that alone\n"
         "keep it alive, children sorted by retained size.  Subtrees retaining less\n"
         "than SIZE are left out, and so is everything below depth D.\n",
-    .opts = dominators_opts,
 };
 
 typedef struct item {

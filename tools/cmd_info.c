@@ -7,19 +7,15 @@
 
 #include <string.h>
 
-static const cli_opt info_opts[] = {
-    CLI_OPT_JSON("JSON output (schema memsnap.info/1, docs/schema/info.schema.json)"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd info_cmd = {
     .name = "info",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        CLI_OPT_JSON("JSON output (schema memsnap.info/1, docs/schema/info.schema.json)"),
+        CLI_OPT_TAIL,
+    },
     .description = "Format, node/edge/string counts, total self size, the root node,\n"
                    "and how long loading took.\n",
-    .opts = info_opts,
 };
 
 int cmd_info(int argc, char **argv)

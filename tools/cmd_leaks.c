@@ -10,30 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_opt leaks_opts[] = {
-    CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
-    CLI_OPT_MARKDOWN,
-    CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
-                "'class:Foo>10' (repeatable; docs/ci.md)"),
-    CI_OPT_IGNORE,
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd leaks_cmd = {
     .name = "leaks",
     .forms = {{"BASELINE TARGET FINAL", 3, 3}},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
+        CLI_OPT_MARKDOWN,
+        CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
+                       "'class:Foo>10' (repeatable; docs/ci.md)"),
+        CI_OPT_IGNORE,
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
         "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
         "under test was undone.  Listed per class, then grouped by retention path in\n"
         "FINAL, largest retained first.  The three snapshots must come from one\n"
         "process.\n",
-    .opts = leaks_opts,
     .epilog = CI_EXIT_STATUS,
 };
 

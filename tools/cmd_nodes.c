@@ -8,16 +8,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const cli_opt nodes_opts[] = {
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd nodes_cmd = {
     .name = "nodes",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TAIL,
+    },
     .description =
         "Every node as a tab-separated line, for scripts and spreadsheets:\n"
         "  index  id  type  class  shallow  retained  dominator_id  distance  name\n"
@@ -25,7 +22,6 @@ static const cli_cmd nodes_cmd = {
         "-5 for nodes no strong path reaches, 100000000 + hops for nodes only\n"
         "system roots reach (DevTools' values); names are escaped, at most 200\n"
         "characters.\n",
-    .opts = nodes_opts,
 };
 
 int cmd_nodes(int argc, char **argv)

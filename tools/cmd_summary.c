@@ -21,33 +21,29 @@ static const cli_choice sort_choices[] = {
     {"retained", MS_SORT_RETAINED}, {"shallow", MS_SORT_SHALLOW}, {"count", MS_SORT_COUNT},
     {NULL, 0}};
 
-static const cli_opt summary_opts[] = {
-    CLI_OPT_TOP(DEFAULT_ROWS, "show the N largest classes (default 25; 0 = all; --json: all)"),
-    {.name = "by",
-     .help = "group by class (default) or by allocation site, for inputs that record one "
-             "(Python and Boehm captures; objects without one are \"(unknown site)\").  An "
-             ".mlyze event trace without a heap snapshot (Memlyze's files) always shows its "
-             "allocation sites: live bytes, bytes allocated and freed, events per site",
-     CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
-    {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
-     CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
-    CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd summary_cmd = {
     .name = "summary",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(DEFAULT_ROWS, "show the N largest classes (default 25; 0 = all; --json: all)"),
+        {.name = "by",
+         .help = "group by class (default) or by allocation site, for inputs that record one "
+                 "(Python and Boehm captures; objects without one are \"(unknown site)\").  An "
+                 ".mlyze event trace without a heap snapshot (Memlyze's files) always shows its "
+                 "allocation sites: live bytes, bytes allocated and freed, events per site",
+         CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
+        {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
+         CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
+        CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TAIL,
+    },
     .description =
         "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
         "(docs/summary.md): per class the count, total shallow size, retained size\n"
         "(what the class's objects keep alive together) and smallest distance from\n"
         "the GC roots.  Objects with a shallow size of 0 are not counted, as in\n"
         "DevTools.\n",
-    .opts = summary_opts,
 };
 
 /* ---- event traces ---------------------------------------------------------

@@ -20,25 +20,21 @@ typedef struct timeline_args {
     uint64_t rows;
 } timeline_args;
 
-static const cli_opt timeline_opts[] = {
-    {.name = "rows", .arg = "N", .help = "at most N rows of the live-bytes chart (default 24)",
-     CLI_U64(timeline_args, rows, DEFAULT_ROWS, 1, 100000)},
-    CLI_OPT_JSON("JSON output (schema memsnap.timeline/1): every point of the series, every "
-                 "marker and collection"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd timeline_cmd = {
     .name = "timeline",
     .forms = {{"TRACE", 1, 1}},
+    .opts = (const cli_opt[]){
+        {.name = "rows", .arg = "N", .help = "at most N rows of the live-bytes chart (default 24)",
+         CLI_U64(timeline_args, rows, DEFAULT_ROWS, 1, 100000)},
+        CLI_OPT_JSON("JSON output (schema memsnap.timeline/1): every point of the series, every "
+                     "marker and collection"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "What an .mlyze trace (Memlyze's tracer, or memsnap_record) recorded over\n"
         "time: live bytes (allocated minus the frees whose size is known), the peak\n"
         "and when it happened, markers and garbage collections.  Times are seconds\n"
         "after the trace started.\n",
-    .opts = timeline_opts,
 };
 
 static const char *secs(uint64_t us, char buf[32])

@@ -16,28 +16,24 @@ typedef struct top_args {
     bool all;
 } top_args;
 
-static const cli_opt top_opts[] = {
-    /* The rows are allocated up front: the bound keeps that small. */
-    CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
-    CLI_OPT_RAW_SIZES,
-    {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
-     CLI_BOOL(top_args, all)},
-    CLI_OPT_TIMINGS("print how long each phase took, as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd top_cmd = {
     .name = "top",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        /* The rows are allocated up front: the bound keeps that small. */
+        CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+        CLI_OPT_RAW_SIZES,
+        {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
+         CLI_BOOL(top_args, all)},
+        CLI_OPT_TIMINGS("print how long each phase took, as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "The objects with the largest retained size (the memory that would be freed\n"
         "if the object were gone: the shallow sizes of everything it dominates),\n"
         "with class, @id, shallow size and distance from the GC roots.  Numbers are\n"
         "Chrome DevTools' (docs/analyses.md).\n",
-    .opts = top_opts,
 };
 
 /* Distance as DevTools shows it: "-" beyond the user roots' reach. */

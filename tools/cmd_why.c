@@ -17,24 +17,21 @@ typedef struct why_args {
 } why_args;
 
 /* Form 1 answers for ids, form 2 (--class) for a class's instances. */
-static const cli_opt why_opts[] = {
-    {.name = "paths", .arg = "K", .help = "further paths through other retainers (default 3)",
-     CLI_U64(why_args, paths, 3, 0, 1000), .form = 1},
-    {.name = "class", .arg = "NAME", .help = "group the instances of a class by retention path",
-     CLI_STRING(why_args, cls), .form = 2, .lead = true},
-    CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
-                   "with --class: show the N largest groups (default 10; 0 = all)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd why_cmd = {
     .name = "why",
     .forms = {{"SNAPSHOT ID...", 2, -1}, {"SNAPSHOT", 1, 1}},
+    .opts = (const cli_opt[]){
+        {.name = "paths", .arg = "K", .help = "further paths through other retainers (default 3)",
+         CLI_U64(why_args, paths, 3, 0, 1000), .form = 1},
+        {.name = "class", .arg = "NAME", .help = "group the instances of a class by retention path",
+         CLI_STRING(why_args, cls), .form = 2, .lead = true},
+        CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
+                       "with --class: show the N largest groups (default 10; 0 = all)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "Why is this object still alive?  For the object with id ID (@123 or 123 as\n"
         "DevTools shows it; 0x... for addresses): its shortest retention path from\n"
@@ -48,7 +45,6 @@ static const cli_cmd why_cmd = {
         "With --class, the instances of class NAME (a class name or class key, as\n"
         "in summary) are grouped by the shape of their retention paths, so that\n"
         "thousands of leaked objects become a few explanations.\n",
-    .opts = why_opts,
 };
 
 static const char *status_text(ms_why_status s)
