@@ -23,19 +23,28 @@ const char *cli_distance_text(int32_t d, char buf[16])
     return buf;
 }
 
-void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
+/* "cls @id  name": the class at most 60 characters, the name at most
+ * name_max and only when it says more than the class. */
+static void print_object(FILE *f, ms_snapshot *snap, ms_node n, const char *cls, size_t name_max)
 {
     char label[128];
     size_t ll = ms_node_label(snap, n, label, sizeof label);
-    const char *cls = ms_node_class(snap, n);
-    if (n == ms_snapshot_root(snap))
-        cls = "(root)";
     cli_print_name(f, cls, strlen(cls), 60);
     fprintf(f, " %s", cli_id(snap, n));
     if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
         fputs("  ", f);
-        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, 40);
+        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, name_max);
     }
+}
+
+void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
+{
+    print_object(f, snap, n, n == ms_snapshot_root(snap) ? "(root)" : ms_node_class(snap, n), 40);
+}
+
+void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n)
+{
+    print_object(f, snap, n, ms_node_class(snap, n), 50);
 }
 
 const char *cli_id(const ms_snapshot *snap, ms_node n)

@@ -12,8 +12,12 @@ const char *cli_id(const ms_snapshot *snap, ms_node n);
 /* DevTools' display of a distance: "-" beyond the user roots' reach. */
 const char *cli_distance_text(int32_t d, char buf[16]);
 
-/* "Class @id  name" (the name only when it says more than the class). */
+/* "Class @id  name" (the name only when it says more than the class),
+ * as a hop of a path: the root's class shown as "(root)". */
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);
+/* The same in a row of top or dominators: the class as recorded, and
+ * longer names (up to 50 characters). */
+void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n);
 /* "--name (type)-->" */
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
 /* One hop per line: retained size, object, edge to the next hop; long

@@ -1,0 +1,43 @@
+/*
+ * cli_doc.h: the steps the one-snapshot commands take around their own
+ * analysis (cli_doc.c): open the snapshot with the sizes asked for,
+ * compute analyses, start the JSON document, write the document or the
+ * text report, and the "... N more" line under a list cut by -n.
+ */
+#ifndef MEMSNAP_CLI_DOC_H
+#define MEMSNAP_CLI_DOC_H
+
+#include "cli.h"
+
+/* Opens path (cli_open) and chooses its shallow sizes: the recorded ones
+ * when raw (--raw-sizes), else DevTools'.  CLI_OK with *snap (freed by the
+ * caller) and the load time in *seconds (may be NULL); or the exit code
+ * after printing why, *snap NULL. */
+int cli_open_sized(const char *path, bool raw, ms_snapshot **snap, double *seconds);
+
+/* ms_snapshot_compute(snap, what) (what: ms_analysis bits).  CLI_OK, or
+ * the exit code after printing why. */
+int cli_compute(ms_snapshot *snap, unsigned what);
+
+/* A command's JSON document as it starts: {"schema": schema, "snapshot":
+ * {file, format, node_count, edge_count} of snap opened as file, "sizes":
+ * "raw" or "devtools"}.  The caller adds its members and writes it with
+ * cli_write_doc; NULL when out of memory. */
+cJSON *cli_json_doc(const char *schema, ms_snapshot *snap, const char *file, bool raw);
+
+/* Writes doc to path (cli_write_json: NULL or "-" is stdout) and frees it.
+ * A NULL doc is reported as out of memory.  Returns the exit code. */
+int cli_write_doc(cJSON *doc, const char *path);
+
+/* Writes a text report to path (cli_output_open: NULL or "-" is stdout):
+ * text(f, ctx) prints it and returns CLI_OK, or an exit code after
+ * printing why, and then no output file is left.  Returns text's exit
+ * code when it failed, else cli_output_close's. */
+int cli_write_text(const char *path, int (*text)(FILE *f, void *ctx), void *ctx);
+
+/* The line under a list that shows `shown` of `total` rows: "... N more
+ * WHAT (-n 0 shows all)", after a blank line when blank_line; nothing when
+ * every row is shown. */
+void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line);
+
+#endif /* MEMSNAP_CLI_DOC_H */
