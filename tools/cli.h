@@ -23,6 +23,8 @@ enum {
 
 /* Prints "memsnap: <message>" and returns the exit code for err->code. */
 int cli_fail(const ms_error *err);
+/* Prints "memsnap: out of memory" and returns CLI_FAILED. */
+int cli_out_of_memory(void);
 /* Prints "memsnap: <formatted>" and returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -62,10 +62,8 @@ static int top_compute(top_result *r, uint64_t k, bool all, double *t_analyses, 
     *t_analyses = cli_now() - t0;
     t0 = cli_now();
     r->objects = malloc(k * sizeof *r->objects);
-    if (!r->objects) {
-        fprintf(stderr, "memsnap: out of memory\n");
-        return CLI_FAILED;
-    }
+    if (!r->objects)
+        return cli_out_of_memory();
     if (ms_top(r->snap, k, all, r->objects, &r->count, &err) < 0)
         return cli_fail(&err);
     *t_top = cli_now() - t0;
