@@ -52,6 +52,11 @@ int cli_write_text(const char *path, int (*text)(FILE *f, void *ctx), void *ctx)
     return rc != CLI_OK ? rc : close_rc;
 }
 
+size_t cli_shown(uint64_t top, size_t n)
+{
+    return top && top < n ? (size_t)top : n;
+}
+
 void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line)
 {
     char a[32];

@@ -35,6 +35,9 @@ int cli_write_doc(cJSON *doc, const char *path);
  * code when it failed, else cli_output_close's. */
 int cli_write_text(const char *path, int (*text)(FILE *f, void *ctx), void *ctx);
 
+/* How many of n rows a list shows with -n top (0: all of them). */
+size_t cli_shown(uint64_t top, size_t n);
+
 /* The line under a list that shows `shown` of `total` rows: "... N more
  * WHAT (-n 0 shows all)", after a blank line when blank_line; nothing when
  * every row is shown. */

@@ -108,6 +108,18 @@ cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
     return o;
 }
 
+cJSON *cli_class_json(const ms_class_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
+    cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cJSON_AddNumberToObject(o, "count", (double)r->count);
+    cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
+    cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
+    cJSON_AddNumberToObject(o, "distance", r->distance);
+    return o;
+}
+
 cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e)
 {
     cJSON *o = cJSON_CreateObject();

@@ -26,6 +26,9 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
 
 /* {id, type, class, name, shallow_size, retained_size, distance} */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* {key, name, count, shallow_size, retained_size, distance} of a class
+ * (or allocation site) row of a summary. */
+cJSON *cli_class_json(const ms_class_row *r);
 /* {type, name} or {type, index} */
 cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
 /* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the
