@@ -66,11 +66,17 @@ size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *l
     return bad;
 }
 
-void ci_md_budgets(FILE *f, const ci_budgets *bs)
+size_t ci_exceeded(const ci_budgets *bs)
 {
     size_t bad = 0;
     for (size_t i = 0; i < bs->n; i++)
         bad += bs->result[i].exceeded != 0;
+    return bad;
+}
+
+void ci_md_budgets(FILE *f, const ci_budgets *bs)
+{
+    size_t bad = ci_exceeded(bs);
     if (!bs->n)
         return;
     if (bad) {

@@ -31,6 +31,9 @@ int ci_add_budget(ci_budgets *bs, const char *text, bool leaks);
  * how many were exceeded. */
 size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
 
+/* How many of the budgets checked were exceeded. */
+size_t ci_exceeded(const ci_budgets *bs);
+
 /* The budgets' lines of a Markdown report (nothing without budgets). */
 void ci_md_budgets(FILE *f, const ci_budgets *bs);
 
