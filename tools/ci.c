@@ -129,26 +129,21 @@ cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
 }
 
 void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
-                       bool markdown)
+                   bool markdown)
 {
     char a[32], b[32];
-    if (markdown) {
-        fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
-        cli_md_text(f, ms_node_class(snap, g->example));
-        fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
-    } else {
-        fprintf(f, "  #%zu  %s object%s retaining %s; for example %s:\n", number,
-                cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
-                cli_id(snap, g->example));
+    if (!markdown) {
+        cli_print_group(f, snap, g, number, "object", "  ");
+        return;
     }
+    fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
+    cli_md_text(f, ms_node_class(snap, g->example));
+    fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
     if (g->path.length)
-        cli_print_path(f, snap, &g->path, markdown ? "" : "    ");
+        cli_print_path(f, snap, &g->path, "");
     else
-        fputs(markdown ? "(no strong path from the GC roots)\n"
-                       : "    (no strong path from the GC roots: weakly held or garbage)\n",
-              f);
-    if (markdown)
-        fputs("```\n</details>\n\n", f);
+        fputs("(no strong path from the GC roots)\n", f);
+    fputs("```\n</details>\n\n", f);
 }
 
 /* ---- --ignore files ------------------------------------------------------ */

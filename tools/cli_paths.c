@@ -92,6 +92,20 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
     }
 }
 
+void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                     const char *noun, const char *indent)
+{
+    char a[32], b[32], inner[64];
+    snprintf(inner, sizeof inner, "%s  ", indent);
+    fprintf(f, "%s#%zu  %s %s%s retaining %s; for example %s:\n", indent, number,
+            cli_count(g->count, a), noun, g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
+            cli_id(snap, g->example));
+    if (g->path.length)
+        cli_print_path(f, snap, &g->path, inner);
+    else
+        fprintf(f, "%s(no strong path from the GC roots: weakly held or garbage)\n", inner);
+}
+
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
 {
     cJSON *o = cJSON_CreateObject();

@@ -24,6 +24,12 @@ void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
  * paths show their first and last hops. */
 void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent);
 
+/* A group of objects held alike, as text: "INDENT#number  N NOUNs
+ * retaining SIZE; for example @id:", then the example's path indented two
+ * spaces more (or why there is none). */
+void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                     const char *noun, const char *indent);
+
 /* {id, type, class, name, shallow_size, retained_size, distance} */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
 /* {key, name, count, shallow_size, retained_size, distance} of a class
