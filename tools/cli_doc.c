@@ -6,12 +6,13 @@
 
 #include "cli_paths.h"
 
-int cli_open_sized(const char *path, bool raw, ms_snapshot **snap, double *seconds)
+int cli_open_input(cli_input *in, const cli_common *opt, double *seconds)
 {
     ms_error err = MS_ERROR_INIT;
-    if (cli_open(path, snap, seconds, &err) < 0)
+    *in = (cli_input){NULL, opt->operands[0], opt->raw_sizes};
+    if (cli_open(in->file, &in->snap, seconds, &err) < 0)
         return cli_fail(&err);
-    ms_snapshot_set_sizes(*snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    ms_snapshot_set_sizes(in->snap, in->raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     return CLI_OK;
 }
 
@@ -23,14 +24,14 @@ int cli_compute(ms_snapshot *snap, unsigned what)
     return CLI_OK;
 }
 
-cJSON *cli_json_doc(const char *schema, ms_snapshot *snap, const char *file, bool raw)
+cJSON *cli_json_doc(const char *schema, const cli_input *in)
 {
     cJSON *doc = cJSON_CreateObject();
     if (!doc)
         return NULL;
     cJSON_AddStringToObject(doc, "schema", schema);
-    cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
-    cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
+    cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(in->snap, in->file));
+    cJSON_AddStringToObject(doc, "sizes", in->raw ? "raw" : "devtools");
     return doc;
 }
 

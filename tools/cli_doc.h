@@ -8,22 +8,30 @@
 #define MEMSNAP_CLI_DOC_H
 
 #include "cli.h"
+#include "cli_opt.h"
 
-/* Opens path (cli_open) and chooses its shallow sizes: the recorded ones
- * when raw (--raw-sizes), else DevTools'.  CLI_OK with *snap (freed by the
- * caller) and the load time in *seconds (may be NULL); or the exit code
- * after printing why, *snap NULL. */
-int cli_open_sized(const char *path, bool raw, ms_snapshot **snap, double *seconds);
+/* The snapshot a command reads. */
+typedef struct cli_input {
+    ms_snapshot *snap;  /* freed by the command (ms_snapshot_free) */
+    const char *file;   /* as named on the command line; borrowed from argv */
+    bool raw;           /* --raw-sizes: the sizes recorded in the file */
+} cli_input;
+
+/* Opens the command's first operand (cli_open) into *in with the shallow
+ * sizes opt asks for: the recorded ones with --raw-sizes, else DevTools'.
+ * CLI_OK, with the load time in *seconds (may be NULL); or the exit code
+ * after printing why, in->snap NULL. */
+int cli_open_input(cli_input *in, const cli_common *opt, double *seconds);
 
 /* ms_snapshot_compute(snap, what) (what: ms_analysis bits).  CLI_OK, or
  * the exit code after printing why. */
 int cli_compute(ms_snapshot *snap, unsigned what);
 
 /* A command's JSON document as it starts: {"schema": schema, "snapshot":
- * {file, format, node_count, edge_count} of snap opened as file, "sizes":
- * "raw" or "devtools"}.  The caller adds its members and writes it with
+ * {file, format, node_count, edge_count} of the input, "sizes": "raw" or
+ * "devtools"}.  The caller adds its members and writes it with
  * cli_write_doc; NULL when out of memory. */
-cJSON *cli_json_doc(const char *schema, ms_snapshot *snap, const char *file, bool raw);
+cJSON *cli_json_doc(const char *schema, const cli_input *in);
 
 /* Writes doc to path (cli_write_json: NULL or "-" is stdout) and frees it.
  * A NULL doc is reported as out of memory.  Returns the exit code. */

@@ -93,9 +93,8 @@ static class_count *histogram(ms_snapshot *snap, const ms_cycle *cy, size_t *n)
 
 /* What cycles found. */
 typedef struct cycles_result {
-    ms_snapshot *snap;
-    const char *file;
-    bool raw, all;       /* --raw-sizes, --all-edges */
+    cli_input in;
+    bool all;            /* --all-edges */
     uint64_t min_size;   /* --min-size: smaller cycles are not listed */
     ms_cycles *cyc;      /* owned */
     size_t count;        /* cycles found */
@@ -109,12 +108,12 @@ static int cycles_compute(cycles_result *r, uint64_t top, double *t_analysis, do
     ms_error err = MS_ERROR_INIT;
     double t0 = cli_now();
     int rc;
-    if ((rc = cli_compute(r->snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_PATHS |
+    if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_PATHS |
                                        MS_ANALYSIS_CLASSES)) != CLI_OK)
         return rc;
     *t_analysis = cli_now() - t0;
     t0 = cli_now();
-    if (ms_cycles_compute(r->snap, r->all ? MS_CYCLE_EDGES_ALL : MS_CYCLE_EDGES_STRONG, &r->cyc,
+    if (ms_cycles_compute(r->in.snap, r->all ? MS_CYCLE_EDGES_ALL : MS_CYCLE_EDGES_STRONG, &r->cyc,
                           &err) < 0)
         return cli_fail(&err);
     *t_cycles = cli_now() - t0;
@@ -185,14 +184,14 @@ static cJSON *cycle_json(ms_snapshot *snap, const ms_cycle *cy, ms_hop **hops)
 /* cycles' JSON document (memsnap.cycles/1). */
 static cJSON *cycles_json(const cycles_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.cycles/1", r->snap, r->file, r->raw), *list;
+    cJSON *doc = cli_json_doc("memsnap.cycles/1", &r->in), *list;
     ms_hop *hops = NULL;
     size_t at = 0;
     cJSON_AddStringToObject(doc, "edges", r->all ? "all" : "strong");
     cJSON_AddNumberToObject(doc, "cycle_count", (double)r->count);
     list = cJSON_AddArrayToObject(doc, "cycles");
     for (size_t k = 0; k < r->shown; k++)
-        cJSON_AddItemToArray(list, cycle_json(r->snap, next_listed(r, &at), &hops));
+        cJSON_AddItemToArray(list, cycle_json(r->in.snap, next_listed(r, &at), &hops));
     free(hops);
     return doc;
 }
@@ -235,12 +234,12 @@ static int cycles_text(FILE *f, void *ctx)
     ms_hop *hops = NULL;
     size_t at = 0;
     char a[32];
-    fprintf(f, "%s: %s reference cycle%s (%s)\n", r->file, cli_count(r->count, a),
+    fprintf(f, "%s: %s reference cycle%s (%s)\n", r->in.file, cli_count(r->count, a),
             r->count == 1 ? "" : "s",
             r->all ? "every strong edge"
                    : "references the program holds, engine plumbing left out");
     for (size_t k = 0; k < r->shown; k++)
-        cycle_text(f, r->snap, next_listed(r, &at), k + 1, &hops);
+        cycle_text(f, r->in.snap, next_listed(r, &at), k + 1, &hops);
     cli_print_more(f, r->shown, r->count, "cycles", true);
     free(hops);
     return CLI_OK;
@@ -256,11 +255,9 @@ int cmd_cycles(int argc, char **argv)
 
     if ((rc = cli_parse_args(&cycles_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         return rc;
-    r.file = opt.operands[0];
-    r.raw = opt.raw_sizes;
     r.all = ca.all_edges;
     r.min_size = ca.min_size.bytes;
-    if ((rc = cli_open_sized(r.file, r.raw, &r.snap, &t_load)) != CLI_OK)
+    if ((rc = cli_open_input(&r.in, &opt, &t_load)) != CLI_OK)
         return rc;
     if ((rc = cycles_compute(&r, opt.top, &t_analysis, &t_cycles)) == CLI_OK) {
         if (opt.timings)
@@ -270,6 +267,6 @@ int cmd_cycles(int argc, char **argv)
                       : cli_write_text(opt.output, cycles_text, &r);
     }
     ms_cycles_free(r.cyc);
-    ms_snapshot_free(r.snap);
+    ms_snapshot_free(r.in.snap);
     return rc;
 }

@@ -42,9 +42,7 @@ static const cli_cmd dominators_cmd = {
 
 /* The tree to show, once the analyses are done. */
 typedef struct tree {
-    ms_snapshot *snap;
-    const char *file;
-    bool raw;                   /* --raw-sizes */
+    cli_input in;
     uint64_t depth;             /* levels below the root shown */
     uint64_t max_children;      /* per object */
     uint64_t min_size;          /* smallest retained size shown, bytes */
@@ -118,11 +116,11 @@ static size_t pick_children(ms_snapshot *snap, ms_node n, uint64_t min_size, siz
 /* The analyses, and the options resolved against the heap's size. */
 static int tree_compute(tree *t, const dominators_args *da)
 {
-    int rc = cli_compute(t->snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
+    int rc = cli_compute(t->in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
                                       MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES);
     if (rc != CLI_OK)
         return rc;
-    t->total = ms_node_retained_size(t->snap, ms_snapshot_root(t->snap));
+    t->total = ms_node_retained_size(t->in.snap, ms_snapshot_root(t->in.snap));
     t->depth = da->depth;
     t->max_children = da->max_children;
     t->min_size = da->min_size.bytes;
@@ -144,16 +142,16 @@ static int walk(const tree *t, void (*show)(void *ctx, const tree *t, const visi
 
     if (!stack)
         return cli_out_of_memory();
-    stack[sp++] = (item){ms_snapshot_root(t->snap), 0, true};
+    stack[sp++] = (item){ms_snapshot_root(t->in.snap), 0, true};
     while (sp && rc == CLI_OK) {
         visit v = {stack[--sp], 0, 0};
         size_t nk = 0;
         if (v.at.depth < t->depth) {
-            nk = pick_children(t->snap, v.at.node, t->min_size, t->max_children, &kids,
+            nk = pick_children(t->in.snap, v.at.node, t->min_size, t->max_children, &kids,
                                &kids_cap, &v.rest_count, &v.rest_size);
         } else {
             const ms_node *unused;
-            v.rest_count = ms_node_dominated(t->snap, v.at.node, &unused);
+            v.rest_count = ms_node_dominated(t->in.snap, v.at.node, &unused);
         }
         show(ctx, t, &v);
         if (sp + nk > stack_cap) {
@@ -178,7 +176,7 @@ static int walk(const tree *t, void (*show)(void *ctx, const tree *t, const visi
 /* One object of the JSON "nodes" list (ctx: the list). */
 static void show_json(void *ctx, const tree *t, const visit *v)
 {
-    ms_snapshot *snap = t->snap;
+    ms_snapshot *snap = t->in.snap;
     ms_node n = v->at.node;
     cJSON *j = cJSON_CreateObject();
     char label[128];
@@ -205,7 +203,7 @@ static void show_json(void *ctx, const tree *t, const visit *v)
  * list in the order the walk shows it. */
 static int dominators_json(const tree *t, const char *out)
 {
-    cJSON *doc = cli_json_doc("memsnap.dominators/1", t->snap, t->file, t->raw);
+    cJSON *doc = cli_json_doc("memsnap.dominators/1", &t->in);
     int rc;
     cJSON_AddNumberToObject(doc, "total_size", (double)t->total);
     cJSON_AddNumberToObject(doc, "depth", (double)t->depth);
@@ -229,7 +227,7 @@ typedef struct text_state {
 static void show_text(void *ctx, const tree *t, const visit *v)
 {
     text_state *s = ctx;
-    uint64_t r = ms_node_retained_size(t->snap, v->at.node);
+    uint64_t r = ms_node_retained_size(t->in.snap, v->at.node);
     char a[32], b[32];
     fprintf(s->f, "%11s  %5.1f%%  ", cli_size(r, a),
             t->total ? 100.0 * (double)r / (double)t->total : 0.0);
@@ -237,7 +235,7 @@ static void show_text(void *ctx, const tree *t, const visit *v)
         fputs(s->last_at[l] ? "   " : "\xE2\x94\x82  ", s->f); /* "│  " */
     if (v->at.depth > 0) /* "└─ " or "├─ " */
         fputs(v->at.last ? "\xE2\x94\x94\xE2\x94\x80 " : "\xE2\x94\x9C\xE2\x94\x80 ", s->f);
-    cli_print_row_object(s->f, t->snap, v->at.node);
+    cli_print_row_object(s->f, t->in.snap, v->at.node);
     if (v->at.depth < t->depth && v->rest_count)
         fprintf(s->f, "  (+%s more, %s)", cli_count(v->rest_count, a),
                 cli_size(v->rest_size, b));
@@ -256,7 +254,7 @@ static int dominators_text(FILE *f, void *ctx)
     if (!s.last_at)
         return cli_out_of_memory();
     fprintf(f, "%s: dominator tree, %" PRIu64 " levels, subtrees retaining at least %s\n\n",
-            t->file, t->depth, cli_size(t->min_size, a));
+            t->in.file, t->depth, cli_size(t->min_size, a));
     fprintf(f, "%11s  %6s  %s\n", "retained", "%", "object");
     rc = walk(t, show_text, &s);
     free(s.last_at);
@@ -272,13 +270,11 @@ int cmd_dominators(int argc, char **argv)
 
     if ((rc = cli_parse_args(&dominators_cmd, argc, argv, &opt, &da)) != CLI_RUN)
         return rc;
-    t.file = opt.operands[0];
-    t.raw = opt.raw_sizes;
-    if ((rc = cli_open_sized(t.file, t.raw, &t.snap, NULL)) != CLI_OK)
+    if ((rc = cli_open_input(&t.in, &opt, NULL)) != CLI_OK)
         return rc;
     if ((rc = tree_compute(&t, &da)) == CLI_OK)
         rc = opt.json ? dominators_json(&t, opt.output)
                       : cli_write_text(opt.output, dominators_text, &t);
-    ms_snapshot_free(t.snap);
+    ms_snapshot_free(t.in.snap);
     return rc;
 }

@@ -70,9 +70,8 @@ static int site_cmp(const void *a, const void *b)
 
 /* A trace's sites, sorted, and what the summary shows of them. */
 typedef struct trace_result {
-    ms_snapshot *snap;
-    const char *file;
-    const ms_trace_info *in;
+    const cli_input *in;
+    const ms_trace_info *info;
     ms_trace_site *rows;  /* every site, in the order asked for; owned */
     uint32_t n;
     size_t shown;         /* rows listed (-n) */
@@ -84,13 +83,13 @@ typedef struct trace_result {
  * that memory ran out. */
 static int trace_sites(trace_result *r, ms_summary_sort sort, uint64_t top)
 {
-    r->in = ms_snapshot_trace(r->snap);
-    r->n = r->in->site_count;
+    r->info = ms_snapshot_trace(r->in->snap);
+    r->n = r->info->site_count;
     r->rows = calloc(r->n ? r->n : 1, sizeof *r->rows);
     if (!r->rows)
         return cli_out_of_memory();
     for (uint32_t i = 0; i < r->n; i++) {
-        ms_trace_site_get(r->snap, i, &r->rows[i]);
+        ms_trace_site_get(r->in->snap, i, &r->rows[i]);
         r->events += r->rows[i].alloc_events;
         r->live += r->rows[i].live_bytes > 0 ? (uint64_t)r->rows[i].live_bytes : 0;
     }
@@ -120,8 +119,9 @@ static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
  * trace's totals. */
 static cJSON *trace_json(const trace_result *r)
 {
-    const ms_trace_info *in = r->in;
-    cJSON *doc = cli_json_doc("memsnap.summary/1", r->snap, r->file, true), *t, *list;
+    const ms_trace_info *in = r->info;
+    cli_input recorded = {r->in->snap, r->in->file, true}; /* a trace's sizes, whatever asked */
+    cJSON *doc = cli_json_doc("memsnap.summary/1", &recorded), *t, *list;
     cJSON_AddStringToObject(doc, "group", "site");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->events);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->live);
@@ -135,7 +135,7 @@ static cJSON *trace_json(const trace_result *r)
     cJSON_AddNumberToObject(t, "live_bytes", (double)in->final_bytes);
     list = cJSON_AddArrayToObject(doc, "classes");
     for (size_t i = 0; i < r->shown; i++)
-        cJSON_AddItemToArray(list, site_json(r->snap, &r->rows[i]));
+        cJSON_AddItemToArray(list, site_json(r->in->snap, &r->rows[i]));
     return doc;
 }
 
@@ -143,9 +143,9 @@ static cJSON *trace_json(const trace_result *r)
 static int trace_text(FILE *f, void *ctx)
 {
     const trace_result *r = ctx;
-    const ms_trace_info *in = r->in;
+    const ms_trace_info *in = r->info;
     char a[32], b[32], c[32], d[32], e[32];
-    fprintf(f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", r->file,
+    fprintf(f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", r->in->file,
             cli_count(r->n, a), r->n == 1 ? "site" : "sites", cli_size_i64(in->final_bytes, b),
             cli_count(in->alloc_events, c), cli_count(in->free_events, d));
     if (in->unsized_frees)
@@ -170,10 +170,10 @@ static int trace_text(FILE *f, void *ctx)
 }
 
 /* summary of an event trace without a heap snapshot: its sites. */
-static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort sort,
-                         uint64_t top, const cli_common *opt)
+static int trace_summary(const cli_input *in, ms_summary_sort sort, uint64_t top,
+                         const cli_common *opt)
 {
-    trace_result r = {.snap = snap, .file = file};
+    trace_result r = {.in = in};
     int rc = trace_sites(&r, sort, top);
     if (rc == CLI_OK)
         rc = opt->json ? cli_write_doc(trace_json(&r), opt->output)
@@ -186,9 +186,7 @@ static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort so
 
 /* A heap's summary and what of it is shown. */
 typedef struct summary_result {
-    ms_snapshot *snap;
-    const char *file;
-    bool raw;              /* --raw-sizes */
+    cli_input in;
     bool by_site;          /* --by site */
     ms_summary *sum;       /* owned */
     size_t rows, shown;    /* classes (or sites), and those listed (-n) */
@@ -201,7 +199,7 @@ typedef struct summary_result {
 static int summary_compute(summary_result *r, const ms_summary_options *so, uint64_t top)
 {
     ms_error err = MS_ERROR_INIT;
-    if (ms_summary_compute(r->snap, so, &r->sum, &err) < 0)
+    if (ms_summary_compute(r->in.snap, so, &r->sum, &err) < 0)
         return cli_fail(&err);
     r->rows = ms_summary_row_count(r->sum);
     for (size_t i = 0; i < r->rows; i++) {
@@ -215,7 +213,7 @@ static int summary_compute(summary_result *r, const ms_summary_options *so, uint
 /* summary's JSON document (memsnap.summary/1). */
 static cJSON *summary_json(const summary_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.summary/1", r->snap, r->file, r->raw), *list;
+    cJSON *doc = cli_json_doc("memsnap.summary/1", &r->in), *list;
     cJSON_AddStringToObject(doc, "group", r->by_site ? "site" : "class");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->objects);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->total);
@@ -224,7 +222,7 @@ static cJSON *summary_json(const summary_result *r)
     for (size_t i = 0; i < r->shown; i++) {
         const ms_class_row *row = ms_summary_row_get(r->sum, i);
         cJSON *o = cli_class_json(row);
-        cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(r->snap, row->first));
+        cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(r->in.snap, row->first));
         cJSON_AddItemToArray(list, o);
     }
     return doc;
@@ -253,13 +251,13 @@ static void row_text(FILE *f, const ms_class_row *r, uint64_t heap)
 static int summary_text(FILE *f, void *ctx)
 {
     const summary_result *r = ctx;
-    uint64_t heap = ms_node_retained_size(r->snap, ms_snapshot_root(r->snap));
+    uint64_t heap = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
     const char *what = r->by_site ? (r->rows == 1 ? "site" : "sites")
                                   : (r->rows == 1 ? "class" : "classes");
     char a[32], b[32], c[32];
-    fprintf(f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", r->file,
+    fprintf(f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", r->in.file,
             cli_count(r->objects, a), cli_count(r->rows, b), what, cli_size(r->total, c),
-            r->raw ? "raw" : "DevTools");
+            r->in.raw ? "raw" : "DevTools");
     fprintf(f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
             r->by_site ? "allocation site" : "class");
     for (size_t i = 0; i < r->shown; i++)
@@ -281,19 +279,17 @@ int cmd_summary(int argc, char **argv)
         return rc;
     so.group = (ms_summary_group)sa.by;
     so.sort = (ms_summary_sort)sa.sort;
-    r.file = opt.operands[0];
-    r.raw = opt.raw_sizes;
     r.by_site = so.group == MS_GROUP_SITE;
     /* --json lists every row unless -n is given */
     top = opt.json && !cli_opt_given(&summary_cmd, &opt, "top") ? 0 : opt.top;
-    if ((rc = cli_open_sized(r.file, r.raw, &r.snap, NULL)) != CLI_OK)
+    if ((rc = cli_open_input(&r.in, &opt, NULL)) != CLI_OK)
         return rc;
-    if (ms_snapshot_is_site_trace(r.snap))
-        rc = trace_summary(r.snap, r.file, so.sort, top, &opt);
+    if (ms_snapshot_is_site_trace(r.in.snap))
+        rc = trace_summary(&r.in, so.sort, top, &opt);
     else if ((rc = summary_compute(&r, &so, top)) == CLI_OK)
         rc = opt.json ? cli_write_doc(summary_json(&r), opt.output)
                       : cli_write_text(opt.output, summary_text, &r);
     ms_summary_free(r.sum);
-    ms_snapshot_free(r.snap);
+    ms_snapshot_free(r.in.snap);
     return rc;
 }

@@ -38,9 +38,7 @@ static const cli_cmd top_cmd = {
 
 /* What top found. */
 typedef struct top_result {
-    ms_snapshot *snap;
-    const char *file;
-    bool raw;          /* --raw-sizes */
+    cli_input in;
     ms_node *objects;  /* the largest, largest first; owned */
     size_t count;
     uint64_t total;    /* the heap: the root's retained size */
@@ -56,7 +54,7 @@ static int top_compute(top_result *r, uint64_t k, bool all, double *t_analyses, 
     int rc;
     /* All at once: with two threads the dominator tree is computed next to
      * the distances, classes and shallow sizes (ms_snapshot_set_threads). */
-    if ((rc = cli_compute(r->snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
+    if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
                                        MS_ANALYSIS_CLASSES)) != CLI_OK)
         return rc;
     *t_analyses = cli_now() - t0;
@@ -64,10 +62,10 @@ static int top_compute(top_result *r, uint64_t k, bool all, double *t_analyses, 
     r->objects = malloc(k * sizeof *r->objects);
     if (!r->objects)
         return cli_out_of_memory();
-    if (ms_top(r->snap, k, all, r->objects, &r->count, &err) < 0)
+    if (ms_top(r->in.snap, k, all, r->objects, &r->count, &err) < 0)
         return cli_fail(&err);
     *t_top = cli_now() - t0;
-    r->total = ms_node_retained_size(r->snap, ms_snapshot_root(r->snap));
+    r->total = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
     return CLI_OK;
 }
 
@@ -96,11 +94,11 @@ static cJSON *object_json(ms_snapshot *snap, ms_node n)
 /* top's JSON document (memsnap.top/1). */
 static cJSON *top_json(const top_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.top/1", r->snap, r->file, r->raw), *list;
+    cJSON *doc = cli_json_doc("memsnap.top/1", &r->in), *list;
     cJSON_AddNumberToObject(doc, "total_size", (double)r->total);
     list = cJSON_AddArrayToObject(doc, "objects");
     for (size_t i = 0; i < r->count; i++)
-        cJSON_AddItemToArray(list, object_json(r->snap, r->objects[i]));
+        cJSON_AddItemToArray(list, object_json(r->in.snap, r->objects[i]));
     return doc;
 }
 
@@ -110,17 +108,17 @@ static int top_text(FILE *f, void *ctx)
     const top_result *r = ctx;
     char a[32], b[32], d[16];
     fprintf(f, "%s: the %zu largest of %s objects by retained size; heap %s (%s sizes)\n\n",
-            r->file, r->count, cli_count(ms_snapshot_node_count(r->snap), a),
-            cli_size(r->total, b), r->raw ? "raw" : "DevTools");
+            r->in.file, r->count, cli_count(ms_snapshot_node_count(r->in.snap), a),
+            cli_size(r->total, b), r->in.raw ? "raw" : "DevTools");
     fprintf(f, "%11s  %6s  %11s  %5s  %s\n", "retained", "%", "shallow", "dist", "object");
     for (size_t i = 0; i < r->count; i++) {
         ms_node n = r->objects[i];
-        uint64_t size = ms_node_retained_size(r->snap, n);
+        uint64_t size = ms_node_retained_size(r->in.snap, n);
         fprintf(f, "%11s  %5.1f%%  %11s  %5s  ", cli_size(size, a),
                 r->total ? 100.0 * (double)size / (double)r->total : 0.0,
-                cli_size(ms_node_shallow_size(r->snap, n), b),
-                cli_distance_text(ms_node_distance(r->snap, n), d));
-        cli_print_row_object(f, r->snap, n);
+                cli_size(ms_node_shallow_size(r->in.snap, n), b),
+                cli_distance_text(ms_node_distance(r->in.snap, n), d));
+        cli_print_row_object(f, r->in.snap, n);
         fputc('\n', f);
     }
     return CLI_OK;
@@ -136,17 +134,15 @@ int cmd_top(int argc, char **argv)
 
     if ((rc = cli_parse_args(&top_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
         return rc;
-    r.file = opt.operands[0];
-    r.raw = opt.raw_sizes;
-    if ((rc = cli_open_sized(r.file, r.raw, &r.snap, &t_load)) != CLI_OK)
+    if ((rc = cli_open_input(&r.in, &opt, &t_load)) != CLI_OK)
         return rc;
     if ((rc = top_compute(&r, opt.top, ta.all, &t_analyses, &t_top)) == CLI_OK) {
         if (opt.timings)
-            cli_print_timings(r.snap, t_load, t_analyses, "top", t_top);
+            cli_print_timings(r.in.snap, t_load, t_analyses, "top", t_top);
         rc = opt.json ? cli_write_doc(top_json(&r), opt.output)
                       : cli_write_text(opt.output, top_text, &r);
     }
     free(r.objects);
-    ms_snapshot_free(r.snap);
+    ms_snapshot_free(r.in.snap);
     return rc;
 }

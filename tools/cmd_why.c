@@ -141,9 +141,7 @@ static void why_text(FILE *f, ms_snapshot *snap, const ms_why *w)
 
 /* A question and what is needed to answer it. */
 typedef struct query {
-    ms_snapshot *snap;
-    const char *file;
-    bool raw;                /* --raw-sizes */
+    cli_input in;
     char **ids;              /* the ids asked about (form 1) */
     int nids;
     size_t paths;            /* --paths: further paths per object */
@@ -158,11 +156,11 @@ static int answer(const query *q, int i, ms_why **w)
 {
     ms_error err = MS_ERROR_INIT;
     ms_node n;
-    if (cli_parse_id(q->snap, q->ids[i], &n) != 0) {
-        fprintf(stderr, "memsnap: %s: no object with id %s\n", q->file, q->ids[i]);
+    if (cli_parse_id(q->in.snap, q->ids[i], &n) != 0) {
+        fprintf(stderr, "memsnap: %s: no object with id %s\n", q->in.file, q->ids[i]);
         return CLI_BAD_INPUT;
     }
-    if (ms_why_compute(q->snap, n, q->paths, w, &err) < 0)
+    if (ms_why_compute(q->in.snap, n, q->paths, w, &err) < 0)
         return cli_fail(&err);
     return CLI_OK;
 }
@@ -172,7 +170,7 @@ static int answer(const query *q, int i, ms_why **w)
  * when an answer fails. */
 static int objects_json(const query *q, const char *out)
 {
-    cJSON *doc = cli_json_doc("memsnap.why/1", q->snap, q->file, q->raw), *list = NULL;
+    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list = NULL;
     int rc = CLI_OK;
     cJSON_AddStringToObject(doc, "mode", q->nids == 1 ? "object" : "objects");
     if (q->nids > 1)
@@ -182,7 +180,7 @@ static int objects_json(const query *q, const char *out)
         cJSON *one;
         if ((rc = answer(q, i, &w)) != CLI_OK)
             break;
-        one = why_json(q->snap, w);
+        one = why_json(q->in.snap, w);
         ms_why_free(w);
         if (list) {
             cJSON_AddItemToArray(list, one);
@@ -212,7 +210,7 @@ static int objects_text(FILE *f, void *ctx)
             return rc;
         if (i > 0)
             fputs("\n", f);
-        why_text(f, q->snap, w);
+        why_text(f, q->in.snap, w);
         ms_why_free(w);
     }
     return CLI_OK;
@@ -221,7 +219,7 @@ static int objects_text(FILE *f, void *ctx)
 /* The class's groups as JSON (mode "class"). */
 static cJSON *class_json(const query *q)
 {
-    cJSON *doc = cli_json_doc("memsnap.why/1", q->snap, q->file, q->raw), *list;
+    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list;
     cJSON_AddStringToObject(doc, "mode", "class");
     cJSON_AddItemToObject(doc, "class", cli_json_string(q->cls, strlen(q->cls)));
     cJSON_AddNumberToObject(doc, "instances", (double)ms_path_groups_instances(q->groups));
@@ -232,8 +230,8 @@ static cJSON *class_json(const query *q)
         cJSON *gj = cJSON_CreateObject();
         cJSON_AddNumberToObject(gj, "count", (double)g->count);
         cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
-        cJSON_AddItemToObject(gj, "example", cli_object_json(q->snap, g->example));
-        cJSON_AddItemToObject(gj, "path", cli_path_json(q->snap, &g->path));
+        cJSON_AddItemToObject(gj, "example", cli_object_json(q->in.snap, g->example));
+        cJSON_AddItemToObject(gj, "path", cli_path_json(q->in.snap, &g->path));
         cJSON_AddItemToArray(list, gj);
     }
     return doc;
@@ -245,12 +243,12 @@ static int class_text(FILE *f, void *ctx)
     const query *q = ctx;
     size_t groups = ms_path_groups_count(q->groups);
     char a[32], b[32];
-    fprintf(f, "%s: %s instances of %s, in %s group%s by retention path\n", q->file,
+    fprintf(f, "%s: %s instances of %s, in %s group%s by retention path\n", q->in.file,
             cli_count(ms_path_groups_instances(q->groups), a), q->cls, cli_count(groups, b),
             groups == 1 ? "" : "s");
     for (size_t i = 0; i < q->shown; i++) {
         fputc('\n', f);
-        cli_print_group(f, q->snap, ms_path_groups_get(q->groups, i), i + 1, "instance", "");
+        cli_print_group(f, q->in.snap, ms_path_groups_get(q->groups, i), i + 1, "instance", "");
     }
     cli_print_more(f, q->shown, groups, "groups", true);
     return CLI_OK;
@@ -264,7 +262,7 @@ static int why_answer(query *q, const cli_common *opt)
     if (!q->cls)
         return opt->json ? objects_json(q, opt->output)
                          : cli_write_text(opt->output, objects_text, q);
-    if (ms_path_groups_by_class(q->snap, q->cls, &q->groups, &err) < 0)
+    if (ms_path_groups_by_class(q->in.snap, q->cls, &q->groups, &err) < 0)
         return cli_fail(&err);
     q->shown = cli_shown(opt->top, ms_path_groups_count(q->groups));
     return opt->json ? cli_write_doc(class_json(q), opt->output)
@@ -281,21 +279,21 @@ int cmd_why(int argc, char **argv)
 
     if ((rc = cli_parse_args(&why_cmd, argc, argv, &opt, &wa)) != CLI_RUN)
         return rc;
-    q = (query){.file = opt.operands[0], .raw = opt.raw_sizes, .ids = opt.operands + 1,
-                .nids = opt.noperands - 1, .paths = (size_t)wa.paths, .cls = wa.cls};
+    q = (query){.ids = opt.operands + 1, .nids = opt.noperands - 1, .paths = (size_t)wa.paths,
+                .cls = wa.cls};
     for (int i = 0; !q.cls && i < q.nids; i++) {
         /* Check the ids' syntax before the (long) load. */
         uint64_t id;
         if (!cli_parse_id_text(q.ids[i], &id))
             return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", q.ids[i]);
     }
-    if ((rc = cli_open_sized(q.file, q.raw, &q.snap, &t_load)) != CLI_OK)
+    if ((rc = cli_open_input(&q.in, &opt, &t_load)) != CLI_OK)
         return rc;
     /* The analyses every answer needs, once; the question itself after.
      * Several questions: an index of retainers beats scanning all edges
      * for each (docs/performance.md). */
     t0 = cli_now();
-    rc = cli_compute(q.snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+    rc = cli_compute(q.in.snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
                                  (q.cls ? MS_ANALYSIS_DOMINATOR_TREE : 0) |
                                  (!q.cls && q.nids > 3 ? MS_ANALYSIS_RETAINERS : 0));
     if (rc == CLI_OK) {
@@ -309,6 +307,6 @@ int cmd_why(int argc, char **argv)
                     t_load, t_analysis, t_query, q.cls ? 1 : q.nids);
     }
     ms_path_groups_free(q.groups);
-    ms_snapshot_free(q.snap);
+    ms_snapshot_free(q.in.snap);
     return rc;
 }
