@@ -35,6 +35,12 @@ cJSON *cli_json_doc(const char *schema, const cli_input *in)
     return doc;
 }
 
+void cli_add_numbers(cJSON *o, const cli_number *list)
+{
+    for (; o && list->name; list++)
+        cJSON_AddNumberToObject(o, list->name, list->value);
+}
+
 int cli_write_doc(cJSON *doc, const char *path)
 {
     int rc = cli_write_json(doc, path);

@@ -33,6 +33,16 @@ int cli_compute(ms_snapshot *snap, unsigned what);
  * cli_write_doc; NULL when out of memory. */
 cJSON *cli_json_doc(const char *schema, const cli_input *in);
 
+/* A member of a JSON object that holds a number. */
+typedef struct cli_number {
+    const char *name;  /* NULL ends a list */
+    double value;
+} cli_number;
+
+/* Adds the numbers of a list to the object o, in order (o may be NULL:
+ * out of memory, then nothing is added). */
+void cli_add_numbers(cJSON *o, const cli_number *list);
+
 /* Writes doc to path (cli_write_json: NULL or "-" is stdout) and frees it.
  * A NULL doc is reported as out of memory.  Returns the exit code. */
 int cli_write_doc(cJSON *doc, const char *path);
