@@ -1,7 +1,7 @@
 /*
  * cmd_nodes.c: `memsnap nodes SNAP` - one line per node, for scripts.
  */
-#include "cli.h"
+#include "cli_doc.h"
 #include "cli_opt.h"
 #include "commands.h"
 
@@ -24,41 +24,39 @@ static const cli_cmd nodes_cmd = {
         "characters.\n",
 };
 
-int cmd_nodes(int argc, char **argv)
+/* The table: a header line, then one line per node (ctx: a cli_input). */
+static int nodes_text(FILE *f, void *ctx)
 {
-    ms_error err = MS_ERROR_INIT;
-    ms_snapshot *snap = NULL;
-    cli_common opt;
-    cli_output o;
-    int rc;
-
-    if ((rc = cli_parse_args(&nodes_cmd, argc, argv, &opt, NULL)) != CLI_RUN)
-        return rc;
-    if (cli_open(opt.operands[0], &snap, NULL, &err) < 0)
-        return cli_fail(&err);
-    ms_snapshot_set_sizes(snap, opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES,
-                            &err) < 0) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    if ((rc = cli_output_open(&o, opt.output)) != CLI_OK)
-        goto done;
-    fputs("index\tid\ttype\tclass\tshallow\tretained\tdominator_id\tdistance\tname\n", o.f);
+    ms_snapshot *snap = ((const cli_input *)ctx)->snap;
+    fputs("index\tid\ttype\tclass\tshallow\tretained\tdominator_id\tdistance\tname\n", f);
     for (ms_node n = 0; n < ms_snapshot_node_count(snap); n++) {
         size_t len;
         const char *name = ms_node_name(snap, n, &len);
         const char *cls = ms_node_class(snap, n);
-        fprintf(o.f, "%u\t%" PRIu64 "\t%s\t", n, ms_node_id(snap, n), ms_node_type(snap, n));
-        cli_print_name(o.f, cls, strlen(cls), 200);
-        fprintf(o.f, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRId32 "\t",
+        fprintf(f, "%u\t%" PRIu64 "\t%s\t", n, ms_node_id(snap, n), ms_node_type(snap, n));
+        cli_print_name(f, cls, strlen(cls), 200);
+        fprintf(f, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRId32 "\t",
                 ms_node_shallow_size(snap, n), ms_node_retained_size(snap, n),
                 ms_node_id(snap, ms_node_dominator(snap, n)), ms_node_distance(snap, n));
-        cli_print_name(o.f, name, len, 200);
-        fputc('\n', o.f);
+        cli_print_name(f, name, len, 200);
+        fputc('\n', f);
     }
-    rc = cli_output_close(&o, true);
-done:
-    ms_snapshot_free(snap);
+    return CLI_OK;
+}
+
+int cmd_nodes(int argc, char **argv)
+{
+    cli_input in;
+    cli_common opt;
+    int rc;
+
+    if ((rc = cli_parse_args(&nodes_cmd, argc, argv, &opt, NULL)) != CLI_RUN)
+        return rc;
+    if ((rc = cli_open_input(&in, &opt, NULL)) != CLI_OK)
+        return rc;
+    if ((rc = cli_compute(in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
+                                       MS_ANALYSIS_CLASSES)) == CLI_OK)
+        rc = cli_write_text(opt.output, nodes_text, &in);
+    ms_snapshot_free(in.snap);
     return rc;
 }
