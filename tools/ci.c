@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "ci.h"
 
+#include "cli_doc.h"
 #include "cli_paths.h"
 
 #include <ctype.h>
@@ -66,7 +67,8 @@ size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *l
     return bad;
 }
 
-size_t ci_exceeded(const ci_budgets *bs)
+/* How many of the budgets checked were exceeded. */
+static size_t exceeded(const ci_budgets *bs)
 {
     size_t bad = 0;
     for (size_t i = 0; i < bs->n; i++)
@@ -74,9 +76,15 @@ size_t ci_exceeded(const ci_budgets *bs)
     return bad;
 }
 
-void ci_md_budgets(FILE *f, const ci_budgets *bs)
+int ci_exit(const ci_budgets *bs, int rc)
 {
-    size_t bad = ci_exceeded(bs);
+    return rc == CLI_OK && exceeded(bs) ? CLI_BUDGET : rc;
+}
+
+/* The budgets' lines of a Markdown report (nothing without budgets). */
+static void md_budgets(FILE *f, const ci_budgets *bs)
+{
+    size_t bad = exceeded(bs);
     if (!bs->n)
         return;
     if (bad) {
@@ -93,7 +101,55 @@ void ci_md_budgets(FILE *f, const ci_budgets *bs)
     }
 }
 
+/* ---- the report ----------------------------------------------------------- */
+
+/* What ci_write_report's text callback needs. */
+typedef struct report {
+    const ci_budgets *bs;
+    bool markdown;
+    void (*body)(FILE *f, void *ctx);
+    void *ctx;
+} report;
+
+static int report_text(FILE *f, void *ctx)
+{
+    const report *r = ctx;
+    if (r->markdown)
+        md_budgets(f, r->bs);
+    r->body(f, r->ctx);
+    return CLI_OK;
+}
+
+int ci_write_report(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks,
+                    const cli_common *opt, void (*body)(FILE *f, void *ctx), void *ctx)
+{
+    ci_check_budgets(bs, cmp, leaks, NULL);
+    return cli_write_text(opt->output, report_text, &(report){bs, opt->markdown, body, ctx});
+}
+
 /* ---- options -------------------------------------------------------------- */
+
+static void ignore_apply(const ci_ignore_list *list, ms_compare_options *o)
+{
+    o->ignore_classes = (const char *const *)list->classes;
+    o->ignore_class_count = list->nclasses;
+    o->ignore_paths = (const char *const *)list->paths;
+    o->ignore_path_count = list->npaths;
+}
+
+ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt)
+{
+    ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+    o.sizes = opt->raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
+    ignore_apply(&ca->ign, &o);
+    if (!ca->leaks) {
+        o.group = (ms_summary_group)ca->by;
+        o.match = (ms_compare_match)ca->match;
+        o.interfaces = (ms_compare_interfaces)ca->interfaces;
+        o.paths = ca->no_paths ? MS_COMPARE_PATHS_NONE : MS_COMPARE_PATHS_GROUP;
+    }
+    return o;
+}
 
 int ci_on_fail_on(const char *cmd, const char *value, void *args)
 {
@@ -216,14 +272,6 @@ oom:
     fclose(f);
     fprintf(stderr, "memsnap: %s: out of memory\n", path);
     return CLI_FAILED;
-}
-
-void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o)
-{
-    o->ignore_classes = (const char *const *)list->classes;
-    o->ignore_class_count = list->nclasses;
-    o->ignore_paths = (const char *const *)list->paths;
-    o->ignore_path_count = list->npaths;
 }
 
 void ci_ignore_free(ci_ignore_list *list)

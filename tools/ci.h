@@ -31,11 +31,16 @@ int ci_add_budget(ci_budgets *bs, const char *text, bool leaks);
  * how many were exceeded. */
 size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
 
-/* How many of the budgets checked were exceeded. */
-size_t ci_exceeded(const ci_budgets *bs);
+/* compare's and leaks' exit code once their output is written with exit
+ * code rc: CLI_BUDGET when rc is CLI_OK and a budget was exceeded. */
+int ci_exit(const ci_budgets *bs, int rc);
 
-/* The budgets' lines of a Markdown report (nothing without budgets). */
-void ci_md_budgets(FILE *f, const ci_budgets *bs);
+/* compare's and leaks' text or Markdown report, written to opt->output:
+ * checks the budgets (ci_check_budgets against cmp, or leaks when cmp is
+ * NULL), lists them first in Markdown, then body(f, ctx) prints the
+ * report.  Returns the exit code of writing it. */
+int ci_write_report(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks,
+                    const cli_common *opt, void (*body)(FILE *f, void *ctx), void *ctx);
 
 /* An allow-list file: lines "class NAME", "path PATTERN" or a bare class
  * NAME; '#' starts a comment.  Fills the options' ignore lists (strings
@@ -46,7 +51,6 @@ typedef struct ci_ignore_list {
     size_t nclasses, npaths;
 } ci_ignore_list;
 int ci_ignore_load(const char *path, ci_ignore_list *list);
-void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o);
 void ci_ignore_free(ci_ignore_list *list);
 
 /* compare's and leaks' own options (the shared ones are in cli_common).
@@ -59,6 +63,10 @@ typedef struct ci_args {
     int by, match, interfaces; /* compare: ms_compare_options' group, match, interfaces */
     bool no_paths;
 } ci_args;
+
+/* The options the library compares with: the sizes opt asks for, the
+ * --ignore lists (borrowed from ca) and compare's own choices.  */
+ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt);
 
 /* The option callbacks of --fail-on and --ignore (args: a ci_args). */
 int ci_on_fail_on(const char *cmd, const char *value, void *args);

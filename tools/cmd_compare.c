@@ -139,26 +139,38 @@ static bool md_listed(const ms_compare_row *r)
     return r->count_delta != 0 || r->size_delta != 0;
 }
 
+/* How the heap changed as a whole. */
+typedef struct change {
+    int64_t size, nodes;  /* AFTER less BEFORE: bytes, objects */
+    double percent;       /* of BEFORE's size */
+} change;
+
+/* AFTER's totals against BEFORE's. */
+static change change_of(const ms_compare_totals *t)
+{
+    change d = {(int64_t)t->after_size - (int64_t)t->before_size,
+                (int64_t)t->after_nodes - (int64_t)t->before_nodes, 0};
+    d.percent = t->before_size ? (double)d.size * 100.0 / (double)t->before_size : 0;
+    return d;
+}
+
 /* The Markdown report's heading and totals. */
 static void head_md(FILE *f, const ms_compare *c, const char *bname, const char *aname)
 {
     const ms_compare_totals *t = ms_compare_totals_get(c);
-    int64_t dsize = (int64_t)t->after_size - (int64_t)t->before_size;
-    int64_t dnodes = (int64_t)t->after_nodes - (int64_t)t->before_nodes;
-    double pct = t->before_size ? (double)dsize * 100.0 / (double)t->before_size : 0;
-    bool by_id = ms_compare_by_id(c);
-    char a[32], b[32], d[32], e[32];
+    change d = change_of(t);
+    char a[32], b[32], e[32], h[32];
     fputs("### memsnap compare: ", f);
     cli_md_text(f, bname);
     fputs(" → ", f);
     cli_md_text(f, aname);
     fputs("\n\n", f);
-    if (!by_id && ms_compare_note(c))
+    if (!ms_compare_by_id(c) && ms_compare_note(c))
         fprintf(f, "> **Warning:** %s; compared per class only.\n\n", ms_compare_note(c));
     fprintf(f, "**Total size** %s → %s (**%s, %+.1f%%**); objects %s",
-            cli_size(t->before_size, a), cli_size(t->after_size, b), cli_ssize(dsize, d), pct,
-            cli_scount(dnodes, e));
-    if (by_id)
+            cli_size(t->before_size, a), cli_size(t->after_size, b), cli_ssize(d.size, e),
+            d.percent, cli_scount(d.nodes, h));
+    if (ms_compare_by_id(c))
         fprintf(f, "; %s new objects (%s)", cli_count(t->new_count, a), cli_size(t->new_size, b));
     if (ms_compare_groups(c))
         fprintf(f, " retaining **%s**", cli_size(t->new_retained, a));
@@ -169,18 +181,16 @@ static void head_md(FILE *f, const ms_compare *c, const char *bname, const char 
 static void head_text(FILE *f, const ms_compare *c, const char *bname, const char *aname)
 {
     const ms_compare_totals *t = ms_compare_totals_get(c);
-    int64_t dsize = (int64_t)t->after_size - (int64_t)t->before_size;
-    int64_t dnodes = (int64_t)t->after_nodes - (int64_t)t->before_nodes;
-    double pct = t->before_size ? (double)dsize * 100.0 / (double)t->before_size : 0;
+    change d = change_of(t);
     bool by_id = ms_compare_by_id(c);
-    char a[32], b[32], d[32];
+    char a[32], b[32], e[32];
     fprintf(f, "%s -> %s: %s\n", bname, aname,
             by_id ? "objects matched by id" : "compared per class only");
     fprintf(f, "\n  %-16s %14s %14s %14s\n", "", "before", "after", "change");
     fprintf(f, "  %-16s %14s %14s %14s\n", "objects", cli_count(t->before_nodes, a),
-            cli_count(t->after_nodes, b), cli_scount(dnodes, d));
+            cli_count(t->after_nodes, b), cli_scount(d.nodes, e));
     fprintf(f, "  %-16s %14s %14s %14s (%+.1f%%)\n", "total size", cli_size(t->before_size, a),
-            cli_size(t->after_size, b), cli_ssize(dsize, d), pct);
+            cli_size(t->after_size, b), cli_ssize(d.size, e), d.percent);
     if (by_id) {
         fprintf(f, "  %-16s %14s %14s   %s\n", "new objects", "", cli_count(t->added_count, a),
                 cli_size(t->added_size, b));
@@ -406,36 +416,32 @@ static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
     return cli_write_doc(doc, opt->output);
 }
 
-/* What compare's text or Markdown report prints: the comparison and the
- * options, its budgets checked. */
+/* What compare's text or Markdown report prints. */
 typedef struct report {
     ms_compare *cmp;
     const ci_args *ca;
     const cli_common *opt;
 } report;
 
-/* compare's text or Markdown report (ctx: a report): the budgets in
- * Markdown, then the heaps' or the traces' comparison. */
-static int compare_report(FILE *f, void *ctx)
+/* compare's text or Markdown report after the budgets (ctx: a report): the
+ * heaps' or the traces' comparison. */
+static void compare_report(FILE *f, void *ctx)
 {
     const report *r = ctx;
     const ms_trace_diff *trace = ms_compare_trace_diff(r->cmp);
     const char *bname = ms_compare_input(r->cmp, 0)->name;
     const char *aname = ms_compare_input(r->cmp, 1)->name;
-    if (r->opt->markdown)
-        ci_md_budgets(f, &r->ca->bs);
     if (trace)
         trace_compare_text(f, ms_compare_before(r->cmp), ms_compare_after(r->cmp), trace, bname,
                            aname, (size_t)r->opt->top, r->opt->markdown);
     else
         compare_text(f, ms_compare_after(r->cmp), r->cmp, bname, aname, (size_t)r->opt->top,
                      (size_t)r->ca->groups, r->opt->markdown);
-    return CLI_OK;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_compare_options copts;
     ms_error err = MS_ERROR_INIT;
     ms_open_options open;
     cli_progress progress;
@@ -446,12 +452,7 @@ int cmd_compare(int argc, char **argv)
 
     if ((rc = cli_parse_args(&compare_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
-    copts.group = (ms_summary_group)ca.by;
-    copts.match = (ms_compare_match)ca.match;
-    copts.interfaces = (ms_compare_interfaces)ca.interfaces;
-    copts.paths = ca.no_paths ? MS_COMPARE_PATHS_NONE : MS_COMPARE_PATHS_GROUP;
-    copts.sizes = opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
-    ci_ignore_apply(&ca.ign, &copts);
+    copts = ci_compare_options(&ca, &opt);
     cli_open_options(&open, &progress);
     rc = ms_compare_files(opt.operands[0], opt.operands[1], &open, &copts, &cmp, &err);
     cli_progress_end(&progress);
@@ -467,14 +468,9 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "{\"load_before\": %.3f, \"load_after\": %.3f, \"compare\": %.3f}\n",
                 ms_compare_input(cmp, 0)->load_seconds, ms_compare_input(cmp, 1)->load_seconds,
                 ms_compare_seconds(cmp));
-    if (opt.json) {
-        rc = compare_json(cmp, &ca, &opt);
-    } else {
-        ci_check_budgets(&ca.bs, cmp, NULL, NULL);
-        rc = cli_write_text(opt.output, compare_report, &(report){cmp, &ca, &opt});
-    }
-    if (rc == CLI_OK && ci_exceeded(&ca.bs))
-        rc = CLI_BUDGET;
+    rc = ci_exit(&ca.bs, opt.json ? compare_json(cmp, &ca, &opt)
+                                  : ci_write_report(&ca.bs, cmp, NULL, &opt, compare_report,
+                                                    &(report){cmp, &ca, &opt}));
 done:
     ms_compare_free(cmp);
     ci_ignore_free(&ca.ign);

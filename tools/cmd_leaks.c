@@ -113,9 +113,21 @@ static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
     }
 }
 
-/* leaks' classes and groups, up to top of each, as text or Markdown. */
-static void leaks_text(FILE *f, const ms_leaks *lk, uint64_t top, bool markdown)
+/* What leaks' text or Markdown report prints. */
+typedef struct report {
+    const ms_leaks *lk;
+    uint64_t top;         /* -n: classes and groups shown */
+    bool markdown;
+} report;
+
+/* leaks' text or Markdown report after the budgets (ctx: a report): the
+ * classes, then the groups. */
+static void leaks_text(FILE *f, void *ctx)
 {
+    const report *rep = ctx;
+    const ms_leaks *lk = rep->lk;
+    uint64_t top = rep->top;
+    bool markdown = rep->markdown;
     const ms_path_groups *g = ms_leaks_groups(lk);
     size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
     size_t shown_cls = cli_shown(top, ncls), shown_groups = cli_shown(top, ngroups);
@@ -145,28 +157,9 @@ static void leaks_text(FILE *f, const ms_leaks *lk, uint64_t top, bool markdown)
     cli_print_more(f, shown_groups, ngroups, "groups", false);
 }
 
-/* What leaks' text or Markdown report prints: the leaks and the options,
- * its budgets checked. */
-typedef struct report {
-    const ms_leaks *lk;
-    const ci_args *ca;
-    const cli_common *opt;
-} report;
-
-/* leaks' text or Markdown report (ctx: a report): the budgets in
- * Markdown, then the leaks. */
-static int leaks_report(FILE *f, void *ctx)
-{
-    const report *r = ctx;
-    if (r->opt->markdown)
-        ci_md_budgets(f, &r->ca->bs);
-    leaks_text(f, r->lk, r->opt->top, r->opt->markdown);
-    return CLI_OK;
-}
-
 int cmd_leaks(int argc, char **argv)
 {
-    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_compare_options copts;
     ms_error err = MS_ERROR_INIT;
     ms_open_options open;
     cli_progress progress;
@@ -177,8 +170,7 @@ int cmd_leaks(int argc, char **argv)
 
     if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
-    copts.sizes = opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
-    ci_ignore_apply(&ca.ign, &copts);
+    copts = ci_compare_options(&ca, &opt);
     cli_open_options(&open, &progress);
     rc = ms_leaks_files(opt.operands[0], opt.operands[1], opt.operands[2], &open, &copts, &lk,
                         &err);
@@ -192,14 +184,9 @@ int cmd_leaks(int argc, char **argv)
                 ms_leaks_input(lk, 0)->load_seconds + ms_leaks_input(lk, 1)->load_seconds +
                     ms_leaks_input(lk, 2)->load_seconds,
                 ms_leaks_seconds(lk));
-    if (opt.json) {
-        rc = leaks_json(lk, &ca, &opt);
-    } else {
-        ci_check_budgets(&ca.bs, NULL, lk, NULL);
-        rc = cli_write_text(opt.output, leaks_report, &(report){lk, &ca, &opt});
-    }
-    if (rc == CLI_OK && ci_exceeded(&ca.bs))
-        rc = CLI_BUDGET;
+    rc = ci_exit(&ca.bs, opt.json ? leaks_json(lk, &ca, &opt)
+                                  : ci_write_report(&ca.bs, NULL, lk, &opt, leaks_text,
+                                                    &(report){lk, opt.top, opt.markdown}));
 done:
     ms_leaks_free(lk);
     ci_ignore_free(&ca.ign);
