@@ -65,46 +65,40 @@ static const cli_cmd compare_cmd = {
 
 /* ---- compare ------------------------------------------------------------ */
 
+/* The JSON document's "totals": both heaps and what changed between them. */
 static void totals_json(cJSON *doc, const ms_compare *c)
 {
     const ms_compare_totals *t = ms_compare_totals_get(c);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "before_nodes", t->before_nodes);
-    cJSON_AddNumberToObject(o, "after_nodes", t->after_nodes);
-    cJSON_AddNumberToObject(o, "before_size", (double)t->before_size);
-    cJSON_AddNumberToObject(o, "after_size", (double)t->after_size);
-    cJSON_AddNumberToObject(o, "size_delta", (double)t->after_size - (double)t->before_size);
-    cJSON_AddNumberToObject(o, "added_count", (double)t->added_count);
-    cJSON_AddNumberToObject(o, "added_size", (double)t->added_size);
-    cJSON_AddNumberToObject(o, "removed_count", (double)t->removed_count);
-    cJSON_AddNumberToObject(o, "removed_size", (double)t->removed_size);
-    cJSON_AddNumberToObject(o, "new_count", (double)t->new_count);
-    cJSON_AddNumberToObject(o, "new_size", (double)t->new_size);
+    cJSON *o = cJSON_AddObjectToObject(doc, "totals");
+    cli_add_numbers(o, (const cli_number[]){
+        {"before_nodes", t->before_nodes}, {"after_nodes", t->after_nodes},
+        {"before_size", t->before_size}, {"after_size", t->after_size},
+        {"size_delta", (double)t->after_size - (double)t->before_size},
+        {"added_count", t->added_count}, {"added_size", t->added_size},
+        {"removed_count", t->removed_count}, {"removed_size", t->removed_size},
+        {"new_count", t->new_count}, {"new_size", t->new_size}, {NULL, 0}});
+    /* unknown (null) when the new objects were not grouped by path */
     if (ms_compare_groups(c))
         cJSON_AddNumberToObject(o, "new_retained", (double)t->new_retained);
     else
         cJSON_AddNullToObject(o, "new_retained");
-    cJSON_AddNumberToObject(o, "shared_ids", (double)t->shared_ids);
-    cJSON_AddNumberToObject(o, "mismatched_ids", (double)t->mismatched_ids);
-    cJSON_AddItemToObject(doc, "totals", o);
+    cli_add_numbers(o, (const cli_number[]){
+        {"shared_ids", t->shared_ids}, {"mismatched_ids", t->mismatched_ids}, {NULL, 0}});
 }
 
+/* One class (or site) of the JSON "classes". */
 static cJSON *row_json(const ms_compare_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
     cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
-    cJSON_AddNumberToObject(o, "before_count", (double)r->before_count);
-    cJSON_AddNumberToObject(o, "after_count", (double)r->after_count);
-    cJSON_AddNumberToObject(o, "before_size", (double)r->before_size);
-    cJSON_AddNumberToObject(o, "after_size", (double)r->after_size);
-    cJSON_AddNumberToObject(o, "added_count", (double)r->added_count);
-    cJSON_AddNumberToObject(o, "removed_count", (double)r->removed_count);
-    cJSON_AddNumberToObject(o, "added_size", (double)r->added_size);
-    cJSON_AddNumberToObject(o, "removed_size", (double)r->removed_size);
-    cJSON_AddNumberToObject(o, "count_delta", (double)r->count_delta);
-    cJSON_AddNumberToObject(o, "size_delta", (double)r->size_delta);
-    cJSON_AddNumberToObject(o, "added_retained", (double)r->added_retained);
+    cli_add_numbers(o, (const cli_number[]){
+        {"before_count", r->before_count}, {"after_count", r->after_count},
+        {"before_size", r->before_size}, {"after_size", r->after_size},
+        {"added_count", r->added_count}, {"removed_count", r->removed_count},
+        {"added_size", r->added_size}, {"removed_size", r->removed_size},
+        {"count_delta", r->count_delta}, {"size_delta", r->size_delta},
+        {"added_retained", r->added_retained}, {NULL, 0}});
     cJSON_AddBoolToObject(o, "ignored", r->ignored);
     return o;
 }

@@ -106,12 +106,10 @@ static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
     uint64_t size = s->live_bytes > 0 ? (uint64_t)s->live_bytes : 0;
     ms_class_row row = {s->site, s->site, s->alloc_events, size, size, 1, s->node};
     cJSON *o = cli_class_json(&row);
-    cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(snap, s->node));
-    cJSON_AddNumberToObject(o, "alloc_events", (double)s->alloc_events);
-    cJSON_AddNumberToObject(o, "free_events", (double)s->free_events);
-    cJSON_AddNumberToObject(o, "alloc_bytes", (double)s->alloc_bytes);
-    cJSON_AddNumberToObject(o, "freed_bytes", (double)s->freed_bytes);
-    cJSON_AddNumberToObject(o, "live_bytes", (double)s->live_bytes);
+    cli_add_numbers(o, (const cli_number[]){
+        {"example_id", ms_node_id(snap, s->node)}, {"alloc_events", s->alloc_events},
+        {"free_events", s->free_events}, {"alloc_bytes", s->alloc_bytes},
+        {"freed_bytes", s->freed_bytes}, {"live_bytes", s->live_bytes}, {NULL, 0}});
     return o;
 }
 
@@ -121,18 +119,15 @@ static cJSON *trace_json(const trace_result *r)
 {
     const ms_trace_info *in = r->info;
     cli_input recorded = {r->in->snap, r->in->file, true}; /* a trace's sizes, whatever asked */
-    cJSON *doc = cli_json_doc("memsnap.summary/1", &recorded), *t, *list;
+    cJSON *doc = cli_json_doc("memsnap.summary/1", &recorded), *list;
     cJSON_AddStringToObject(doc, "group", "site");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->events);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->live);
     cJSON_AddNumberToObject(doc, "class_count", r->n);
-    t = cJSON_AddObjectToObject(doc, "trace");
-    cJSON_AddNumberToObject(t, "alloc_events", (double)in->alloc_events);
-    cJSON_AddNumberToObject(t, "free_events", (double)in->free_events);
-    cJSON_AddNumberToObject(t, "unsized_frees", (double)in->unsized_frees);
-    cJSON_AddNumberToObject(t, "alloc_bytes", (double)in->alloc_bytes);
-    cJSON_AddNumberToObject(t, "freed_bytes", (double)in->freed_bytes);
-    cJSON_AddNumberToObject(t, "live_bytes", (double)in->final_bytes);
+    cli_add_numbers(cJSON_AddObjectToObject(doc, "trace"), (const cli_number[]){
+        {"alloc_events", in->alloc_events}, {"free_events", in->free_events},
+        {"unsized_frees", in->unsized_frees}, {"alloc_bytes", in->alloc_bytes},
+        {"freed_bytes", in->freed_bytes}, {"live_bytes", in->final_bytes}, {NULL, 0}});
     list = cJSON_AddArrayToObject(doc, "classes");
     for (size_t i = 0; i < r->shown; i++)
         cJSON_AddItemToArray(list, site_json(r->in->snap, &r->rows[i]));

@@ -105,29 +105,28 @@ void trace_compare_text(FILE *f, const ms_snapshot *before, const ms_snapshot *a
         fputs(markdown ? "\nNo allocation site changed.\n" : "(no allocation site changed)\n", f);
 }
 
+/* A trace's totals. */
 static cJSON *trace_totals_json(const ms_trace_info *in)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "live_bytes", (double)in->final_bytes);
-    cJSON_AddNumberToObject(o, "peak_bytes", (double)in->peak_bytes);
-    cJSON_AddNumberToObject(o, "alloc_events", (double)in->alloc_events);
-    cJSON_AddNumberToObject(o, "free_events", (double)in->free_events);
-    cJSON_AddNumberToObject(o, "unsized_frees", (double)in->unsized_frees);
-    cJSON_AddNumberToObject(o, "sites", (double)in->site_count);
+    cli_add_numbers(o, (const cli_number[]){
+        {"live_bytes", in->final_bytes}, {"peak_bytes", in->peak_bytes},
+        {"alloc_events", in->alloc_events}, {"free_events", in->free_events},
+        {"unsized_frees", in->unsized_frees}, {"sites", in->site_count}, {NULL, 0}});
     return o;
 }
 
+/* A site's numbers in one trace; null when the trace does not have it. */
 static cJSON *side_json(const ms_trace_site *s, bool present)
 {
     cJSON *o;
     if (!present)
         return cJSON_CreateNull();
     o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "live_bytes", (double)s->live_bytes);
-    cJSON_AddNumberToObject(o, "alloc_bytes", (double)s->alloc_bytes);
-    cJSON_AddNumberToObject(o, "freed_bytes", (double)s->freed_bytes);
-    cJSON_AddNumberToObject(o, "alloc_events", (double)s->alloc_events);
-    cJSON_AddNumberToObject(o, "free_events", (double)s->free_events);
+    cli_add_numbers(o, (const cli_number[]){
+        {"live_bytes", s->live_bytes}, {"alloc_bytes", s->alloc_bytes},
+        {"freed_bytes", s->freed_bytes}, {"alloc_events", s->alloc_events},
+        {"free_events", s->free_events}, {NULL, 0}});
     return o;
 }
 
