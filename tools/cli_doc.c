@@ -6,14 +6,26 @@
 
 #include "cli_paths.h"
 
-int cli_open_input(cli_input *in, const cli_common *opt, double *seconds)
+int cli_open_input(cli_input *in, const cli_common *opt)
 {
     ms_error err = MS_ERROR_INIT;
-    *in = (cli_input){NULL, opt->operands[0], opt->raw_sizes};
-    if (cli_open(in->file, &in->snap, seconds, &err) < 0)
+    *in = (cli_input){NULL, opt->operands[0], opt->raw_sizes, 0};
+    if (cli_open(in->file, &in->snap, &in->seconds, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(in->snap, in->raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
     return CLI_OK;
+}
+
+int cli_start(const cli_cmd *cmd, int argc, char **argv, cli_common *opt, void *args,
+              cli_input *in)
+{
+    int rc;
+    in->snap = NULL;
+    if ((rc = cli_parse_args(cmd, argc, argv, opt, args)) != CLI_RUN)
+        return rc;
+    if ((rc = cli_open_input(in, opt)) != CLI_OK)
+        return rc;
+    return CLI_RUN;
 }
 
 int cli_compute(ms_snapshot *snap, unsigned what)

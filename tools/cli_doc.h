@@ -15,13 +15,21 @@ typedef struct cli_input {
     ms_snapshot *snap;  /* freed by the command (ms_snapshot_free) */
     const char *file;   /* as named on the command line; borrowed from argv */
     bool raw;           /* --raw-sizes: the sizes recorded in the file */
+    double seconds;     /* how long loading took */
 } cli_input;
 
 /* Opens the command's first operand (cli_open) into *in with the shallow
  * sizes opt asks for: the recorded ones with --raw-sizes, else DevTools'.
- * CLI_OK, with the load time in *seconds (may be NULL); or the exit code
- * after printing why, in->snap NULL. */
-int cli_open_input(cli_input *in, const cli_common *opt, double *seconds);
+ * CLI_OK, or the exit code after printing why (in->snap NULL). */
+int cli_open_input(cli_input *in, const cli_common *opt);
+
+/* How a command that reads one snapshot starts: parses argv with cmd's
+ * table into *opt and *args (cli_parse_args), then opens the first operand
+ * into *in (cli_open_input).  CLI_RUN when the command goes on, in->snap
+ * open (the command frees it); else the exit code to return at once
+ * (CLI_OK after -h), nothing open. */
+int cli_start(const cli_cmd *cmd, int argc, char **argv, cli_common *opt, void *args,
+              cli_input *in);
 
 /* ms_snapshot_compute(snap, what) (what: ms_analysis bits).  CLI_OK, or
  * the exit code after printing why. */

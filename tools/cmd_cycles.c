@@ -99,11 +99,12 @@ typedef struct cycles_result {
     ms_cycles *cyc;      /* owned */
     size_t count;        /* cycles found */
     size_t shown;        /* cycles listed: of min_size or more, at most -n */
+    double t_analysis, t_cycles; /* seconds of each phase (--timings) */
 } cycles_result;
 
-/* The analyses, then the cycles; *t_analysis and *t_cycles get the seconds
- * of each.  CLI_OK, or the exit code after printing why. */
-static int cycles_compute(cycles_result *r, uint64_t top, double *t_analysis, double *t_cycles)
+/* The analyses, then the cycles.  CLI_OK, or the exit code after printing
+ * why. */
+static int cycles_compute(cycles_result *r, uint64_t top)
 {
     ms_error err = MS_ERROR_INIT;
     double t0 = cli_now();
@@ -111,12 +112,12 @@ static int cycles_compute(cycles_result *r, uint64_t top, double *t_analysis, do
     if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_PATHS |
                                        MS_ANALYSIS_CLASSES)) != CLI_OK)
         return rc;
-    *t_analysis = cli_now() - t0;
+    r->t_analysis = cli_now() - t0;
     t0 = cli_now();
     if (ms_cycles_compute(r->in.snap, r->all ? MS_CYCLE_EDGES_ALL : MS_CYCLE_EDGES_STRONG, &r->cyc,
                           &err) < 0)
         return cli_fail(&err);
-    *t_cycles = cli_now() - t0;
+    r->t_cycles = cli_now() - t0;
     r->count = ms_cycles_count(r->cyc);
     for (size_t i = 0; i < r->count; i++)
         if (ms_cycles_get(r->cyc, i)->shallow_size >= r->min_size)
@@ -250,19 +251,16 @@ int cmd_cycles(int argc, char **argv)
     cycles_result r = {0};
     cli_common opt;
     cycles_args ca;
-    double t_load, t_analysis = 0, t_cycles = 0;
     int rc;
 
-    if ((rc = cli_parse_args(&cycles_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
+    if ((rc = cli_start(&cycles_cmd, argc, argv, &opt, &ca, &r.in)) != CLI_RUN)
         return rc;
     r.all = ca.all_edges;
     r.min_size = ca.min_size.bytes;
-    if ((rc = cli_open_input(&r.in, &opt, &t_load)) != CLI_OK)
-        return rc;
-    if ((rc = cycles_compute(&r, opt.top, &t_analysis, &t_cycles)) == CLI_OK) {
+    if ((rc = cycles_compute(&r, opt.top)) == CLI_OK) {
         if (opt.timings)
-            fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"cycles\": %.3f}\n", t_load,
-                    t_analysis, t_cycles);
+            fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"cycles\": %.3f}\n",
+                    r.in.seconds, r.t_analysis, r.t_cycles);
         rc = opt.json ? cli_write_doc(cycles_json(&r), opt.output)
                       : cli_write_text(opt.output, cycles_text, &r);
     }

@@ -268,9 +268,7 @@ int cmd_dominators(int argc, char **argv)
     dominators_args da;
     int rc;
 
-    if ((rc = cli_parse_args(&dominators_cmd, argc, argv, &opt, &da)) != CLI_RUN)
-        return rc;
-    if ((rc = cli_open_input(&t.in, &opt, NULL)) != CLI_OK)
+    if ((rc = cli_start(&dominators_cmd, argc, argv, &opt, &da, &t.in)) != CLI_RUN)
         return rc;
     if ((rc = tree_compute(&t, &da)) == CLI_OK)
         rc = opt.json ? dominators_json(&t, opt.output)

@@ -22,7 +22,6 @@ static const cli_cmd info_cmd = {
 typedef struct report {
     cli_input in;
     ms_snapshot_info info;
-    double seconds;        /* how long loading took */
 } report;
 
 /* info's JSON document (memsnap.info/1). */
@@ -46,7 +45,7 @@ static cJSON *info_json(const report *r)
     cJSON_AddItemToObject(root, "name", cli_json_string(rname, rlen));
     cli_add_numbers(doc, (const cli_number[]){{"input_bytes", i->input_bytes},
                                               {"graph_bytes", i->graph_bytes},
-                                              {"load_seconds", r->seconds},
+                                              {"load_seconds", r->in.seconds},
                                               {NULL, 0}});
     return doc;
 }
@@ -73,7 +72,7 @@ static int info_text(FILE *f, void *ctx)
     fprintf(f, "\"\n");
     fprintf(f, "input:           %s\n", cli_size(i->input_bytes, a));
     fprintf(f, "graph in memory: %s\n", cli_size(i->graph_bytes, a));
-    fprintf(f, "load time:       %.3f s\n", r->seconds);
+    fprintf(f, "load time:       %.3f s\n", r->in.seconds);
     return CLI_OK;
 }
 
@@ -83,9 +82,7 @@ int cmd_info(int argc, char **argv)
     cli_common opt;
     int rc;
 
-    if ((rc = cli_parse_args(&info_cmd, argc, argv, &opt, NULL)) != CLI_RUN)
-        return rc;
-    if ((rc = cli_open_input(&r.in, &opt, &r.seconds)) != CLI_OK)
+    if ((rc = cli_start(&info_cmd, argc, argv, &opt, NULL, &r.in)) != CLI_RUN)
         return rc;
     ms_snapshot_info_get(r.in.snap, &r.info);
     rc = opt.json ? cli_write_doc(info_json(&r), opt.output)

@@ -50,9 +50,7 @@ int cmd_nodes(int argc, char **argv)
     cli_common opt;
     int rc;
 
-    if ((rc = cli_parse_args(&nodes_cmd, argc, argv, &opt, NULL)) != CLI_RUN)
-        return rc;
-    if ((rc = cli_open_input(&in, &opt, NULL)) != CLI_OK)
+    if ((rc = cli_start(&nodes_cmd, argc, argv, &opt, NULL, &in)) != CLI_RUN)
         return rc;
     if ((rc = cli_compute(in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
                                        MS_ANALYSIS_CLASSES)) == CLI_OK)

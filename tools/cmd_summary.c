@@ -118,8 +118,10 @@ static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
 static cJSON *trace_json(const trace_result *r)
 {
     const ms_trace_info *in = r->info;
-    cli_input recorded = {r->in->snap, r->in->file, true}; /* a trace's sizes, whatever asked */
-    cJSON *doc = cli_json_doc("memsnap.summary/1", &recorded), *list;
+    cli_input recorded = *r->in;
+    cJSON *doc, *list;
+    recorded.raw = true; /* a trace's sizes are the recorded ones, whatever was asked */
+    doc = cli_json_doc("memsnap.summary/1", &recorded);
     cJSON_AddStringToObject(doc, "group", "site");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->events);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->live);
@@ -270,15 +272,13 @@ int cmd_summary(int argc, char **argv)
     uint64_t top;
     int rc;
 
-    if ((rc = cli_parse_args(&summary_cmd, argc, argv, &opt, &sa)) != CLI_RUN)
+    if ((rc = cli_start(&summary_cmd, argc, argv, &opt, &sa, &r.in)) != CLI_RUN)
         return rc;
     so.group = (ms_summary_group)sa.by;
     so.sort = (ms_summary_sort)sa.sort;
     r.by_site = so.group == MS_GROUP_SITE;
     /* --json lists every row unless -n is given */
     top = opt.json && !cli_opt_given(&summary_cmd, &opt, "top") ? 0 : opt.top;
-    if ((rc = cli_open_input(&r.in, &opt, NULL)) != CLI_OK)
-        return rc;
     if (ms_snapshot_is_site_trace(r.in.snap))
         rc = trace_summary(&r.in, so.sort, top, &opt);
     else if ((rc = summary_compute(&r, &so, top)) == CLI_OK)

@@ -297,9 +297,7 @@ int cmd_timeline(int argc, char **argv)
     timeline_args ta;
     int rc;
 
-    if ((rc = cli_parse_args(&timeline_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
-        return rc;
-    if ((rc = cli_open_input(&in, &opt, NULL)) != CLI_OK)
+    if ((rc = cli_start(&timeline_cmd, argc, argv, &opt, &ta, &in)) != CLI_RUN)
         return rc;
     if (!ms_snapshot_trace(in.snap)) {
         fprintf(stderr,

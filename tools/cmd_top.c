@@ -42,12 +42,12 @@ typedef struct top_result {
     ms_node *objects;  /* the largest, largest first; owned */
     size_t count;
     uint64_t total;    /* the heap: the root's retained size */
+    double t_analyses, t_top; /* seconds of each phase (--timings) */
 } top_result;
 
-/* The analyses, then ms_top's k largest objects (k >= 1) into r;
- * *t_analyses and *t_top get the seconds of each.  CLI_OK, or the exit
- * code after printing why. */
-static int top_compute(top_result *r, uint64_t k, bool all, double *t_analyses, double *t_top)
+/* The analyses, then ms_top's k largest objects (k >= 1) into r.  CLI_OK,
+ * or the exit code after printing why. */
+static int top_compute(top_result *r, uint64_t k, bool all)
 {
     ms_error err = MS_ERROR_INIT;
     double t0 = cli_now();
@@ -57,14 +57,14 @@ static int top_compute(top_result *r, uint64_t k, bool all, double *t_analyses, 
     if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
                                        MS_ANALYSIS_CLASSES)) != CLI_OK)
         return rc;
-    *t_analyses = cli_now() - t0;
+    r->t_analyses = cli_now() - t0;
     t0 = cli_now();
     r->objects = malloc(k * sizeof *r->objects);
     if (!r->objects)
         return cli_out_of_memory();
     if (ms_top(r->in.snap, k, all, r->objects, &r->count, &err) < 0)
         return cli_fail(&err);
-    *t_top = cli_now() - t0;
+    r->t_top = cli_now() - t0;
     r->total = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
     return CLI_OK;
 }
@@ -129,16 +129,13 @@ int cmd_top(int argc, char **argv)
     top_result r = {0};
     cli_common opt;
     top_args ta;
-    double t_load, t_analyses = 0, t_top = 0;
     int rc;
 
-    if ((rc = cli_parse_args(&top_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
+    if ((rc = cli_start(&top_cmd, argc, argv, &opt, &ta, &r.in)) != CLI_RUN)
         return rc;
-    if ((rc = cli_open_input(&r.in, &opt, &t_load)) != CLI_OK)
-        return rc;
-    if ((rc = top_compute(&r, opt.top, ta.all, &t_analyses, &t_top)) == CLI_OK) {
+    if ((rc = top_compute(&r, opt.top, ta.all)) == CLI_OK) {
         if (opt.timings)
-            cli_print_timings(r.in.snap, t_load, t_analyses, "top", t_top);
+            cli_print_timings(r.in.snap, r.in.seconds, r.t_analyses, "top", r.t_top);
         rc = opt.json ? cli_write_doc(top_json(&r), opt.output)
                       : cli_write_text(opt.output, top_text, &r);
     }

@@ -274,7 +274,7 @@ int cmd_why(int argc, char **argv)
     query q = {0};
     cli_common opt;
     why_args wa;
-    double t_load, t0, t_analysis, t_query;
+    double t0, t_analysis, t_query;
     int rc;
 
     if ((rc = cli_parse_args(&why_cmd, argc, argv, &opt, &wa)) != CLI_RUN)
@@ -287,7 +287,7 @@ int cmd_why(int argc, char **argv)
         if (!cli_parse_id_text(q.ids[i], &id))
             return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", q.ids[i]);
     }
-    if ((rc = cli_open_input(&q.in, &opt, &t_load)) != CLI_OK)
+    if ((rc = cli_open_input(&q.in, &opt)) != CLI_OK)
         return rc;
     /* The analyses every answer needs, once; the question itself after.
      * Several questions: an index of retainers beats scanning all edges
@@ -304,7 +304,7 @@ int cmd_why(int argc, char **argv)
         if (opt.timings)
             fprintf(stderr,
                     "{\"load\": %.3f, \"analysis\": %.3f, \"query\": %.3f, \"queries\": %d}\n",
-                    t_load, t_analysis, t_query, q.cls ? 1 : q.nids);
+                    q.in.seconds, t_analysis, t_query, q.cls ? 1 : q.nids);
     }
     ms_path_groups_free(q.groups);
     ms_snapshot_free(q.in.snap);
