@@ -178,7 +178,8 @@ cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
     cJSON_AddNumberToObject(o, "count", (double)g->count);
     cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
     cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
-    cJSON_AddItemToObject(o, "signature", cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
+    cJSON_AddItemToObject(o, "signature",
+                          cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
     cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
     cJSON_AddItemToObject(o, "path", cli_path_json(snap, &g->path));
     return o;

@@ -115,7 +115,8 @@ cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
     cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
-    cJSON_AddItemToObject(o, "name", cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
+    cJSON_AddItemToObject(o, "name",
+                          cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
     cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
     cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
     cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));

@@ -1,5 +1,7 @@
 /*
- * cli_paths.h: objects and retention paths as text and JSON (cli_paths.c).
+ * cli_paths.h: objects, class rows, path groups and retention paths as text
+ * and JSON (cli_paths.c).  The JSON functions return new items owned by the
+ * caller (or by the object they are added to).
  */
 #ifndef MEMSNAP_CLI_PATHS_H
 #define MEMSNAP_CLI_PATHS_H
