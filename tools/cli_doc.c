@@ -1,6 +1,6 @@
 /*
- * cli_doc.c: what the one-snapshot commands do around their own analysis
- * (see cli_doc.h).
+ * cli_doc.c: the steps the commands share around their own analysis (see
+ * cli_doc.h).
  */
 #include "cli_doc.h"
 

@@ -1,8 +1,9 @@
 /*
- * cli_doc.h: the steps the one-snapshot commands take around their own
- * analysis (cli_doc.c): open the snapshot with the sizes asked for,
- * compute analyses, start the JSON document, write the document or the
- * text report, and the "... N more" line under a list cut by -n.
+ * cli_doc.h: the steps the commands share around their own analysis
+ * (cli_doc.c): parse and open the snapshot with the sizes asked for,
+ * compute analyses, start the JSON document and add tables of numbers to
+ * it, write the document or the text report, and cut lists by -n with
+ * their "... N more" line.
  */
 #ifndef MEMSNAP_CLI_DOC_H
 #define MEMSNAP_CLI_DOC_H

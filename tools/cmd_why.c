@@ -271,7 +271,7 @@ static int why_answer(query *q, const cli_common *opt)
 
 int cmd_why(int argc, char **argv)
 {
-    query q = {0};
+    query q;
     cli_common opt;
     why_args wa;
     double t0, t_analysis, t_query;
