@@ -106,20 +106,32 @@ void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t 
         fprintf(f, "%s(no strong path from the GC roots: weakly held or garbage)\n", inner);
 }
 
+cJSON *cli_label_json(ms_snapshot *snap, ms_node n, size_t cap)
+{
+    char label[256];
+    size_t ll;
+    if (cap > sizeof label)
+        cap = sizeof label;
+    ll = ms_node_label(snap, n, label, cap);
+    return cli_json_string(label, ll < cap ? ll : cap - 1);
+}
+
+void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n)
+{
+    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
+    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
+    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+}
+
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
 {
     cJSON *o = cJSON_CreateObject();
-    char label[256];
-    size_t ll = ms_node_label(snap, n, label, sizeof label);
     const char *cls = ms_node_class(snap, n);
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
     cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
-    cJSON_AddItemToObject(o, "name",
-                          cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
-    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
-    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+    cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_sizes(o, snap, n);
     return o;
 }
 

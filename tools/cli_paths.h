@@ -34,6 +34,11 @@ void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t 
 
 /* {id, type, class, name, shallow_size, retained_size, distance} */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* A node's label (ms_node_label) as a JSON string, cut to cap - 1 bytes
+ * (cap at most 256). */
+cJSON *cli_label_json(ms_snapshot *snap, ms_node n, size_t cap);
+/* Adds a node's "shallow_size", "retained_size" and "distance" to o. */
+void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n);
 /* {key, name, count, shallow_size, retained_size, distance} of a class
  * (or allocation site) row of a summary. */
 cJSON *cli_class_json(const ms_class_row *r);

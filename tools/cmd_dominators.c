@@ -179,8 +179,6 @@ static void show_json(void *ctx, const tree *t, const visit *v)
     ms_snapshot *snap = t->in.snap;
     ms_node n = v->at.node;
     cJSON *j = cJSON_CreateObject();
-    char label[128];
-    size_t ll = ms_node_label(snap, n, label, sizeof label);
     const char *cls = ms_node_class(snap, n);
     cJSON_AddNumberToObject(j, "id", (double)ms_node_id(snap, n));
     cJSON_AddNumberToObject(j, "depth", v->at.depth);
@@ -188,11 +186,8 @@ static void show_json(void *ctx, const tree *t, const visit *v)
                             (double)ms_node_id(snap, ms_node_dominator(snap, n)));
     cJSON_AddStringToObject(j, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(j, "class", cli_json_string(cls, strlen(cls)));
-    cJSON_AddItemToObject(j, "name",
-                          cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-    cJSON_AddNumberToObject(j, "shallow_size", (double)ms_node_shallow_size(snap, n));
-    cJSON_AddNumberToObject(j, "retained_size", (double)ms_node_retained_size(snap, n));
-    cJSON_AddNumberToObject(j, "distance", ms_node_distance(snap, n));
+    cJSON_AddItemToObject(j, "name", cli_label_json(snap, n, 128));
+    cli_add_node_sizes(j, snap, n);
     cJSON_AddNumberToObject(j, "children_not_shown", (double)v->rest_count);
     if (v->at.depth < t->depth)
         cJSON_AddNumberToObject(j, "retained_not_shown", (double)v->rest_size);

@@ -73,19 +73,14 @@ static int top_compute(top_result *r, uint64_t k, bool all)
 static cJSON *object_json(ms_snapshot *snap, ms_node n)
 {
     cJSON *o = cJSON_CreateObject();
-    char label[256];
-    size_t ll = ms_node_label(snap, n, label, sizeof label);
     const char *cls = ms_node_class(snap, n), *key = ms_node_class_key(snap, n);
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
     cJSON_AddNumberToObject(o, "index", n);
     cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
     cJSON_AddItemToObject(o, "class_key", cli_json_string(key, strlen(key)));
-    cJSON_AddItemToObject(o, "name",
-                          cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
-    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
-    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+    cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_sizes(o, snap, n);
     cJSON_AddNumberToObject(o, "dominator_id",
                             (double)ms_node_id(snap, ms_node_dominator(snap, n)));
     return o;
