@@ -67,7 +67,8 @@ typedef struct ci_args {
 } ci_args;
 
 /* The options the library compares with: the sizes opt asks for, the
- * --ignore lists (borrowed from ca) and compare's own choices.  */
+ * --ignore lists (borrowed from ca) and compare's own choices (leaks keeps
+ * the library's defaults for those). */
 ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt);
 
 /* --fail-on's option callback (args: a ci_args): adds the budget
