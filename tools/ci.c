@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "ci.h"
 
+#include "cli_doc.h"
 #include "cli_paths.h"
 
 #include <ctype.h>
@@ -66,11 +67,24 @@ size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *l
     return bad;
 }
 
-void ci_md_budgets(FILE *f, const ci_budgets *bs)
+/* How many of the budgets checked were exceeded. */
+static size_t exceeded(const ci_budgets *bs)
 {
     size_t bad = 0;
     for (size_t i = 0; i < bs->n; i++)
         bad += bs->result[i].exceeded != 0;
+    return bad;
+}
+
+int ci_exit(const ci_budgets *bs, int rc)
+{
+    return rc == CLI_OK && exceeded(bs) ? CLI_BUDGET : rc;
+}
+
+/* The budgets' lines of a Markdown report (nothing without budgets). */
+static void md_budgets(FILE *f, const ci_budgets *bs)
+{
+    size_t bad = exceeded(bs);
     if (!bs->n)
         return;
     if (bad) {
@@ -87,7 +101,55 @@ void ci_md_budgets(FILE *f, const ci_budgets *bs)
     }
 }
 
+/* ---- the report ----------------------------------------------------------- */
+
+/* What ci_write_report's text callback needs. */
+typedef struct report {
+    const ci_budgets *bs;
+    bool markdown;
+    void (*body)(FILE *f, void *ctx);
+    void *ctx;
+} report;
+
+static int report_text(FILE *f, void *ctx)
+{
+    const report *r = ctx;
+    if (r->markdown)
+        md_budgets(f, r->bs);
+    r->body(f, r->ctx);
+    return CLI_OK;
+}
+
+int ci_write_report(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks,
+                    const cli_common *opt, void (*body)(FILE *f, void *ctx), void *ctx)
+{
+    ci_check_budgets(bs, cmp, leaks, NULL);
+    return cli_write_text(opt->output, report_text, &(report){bs, opt->markdown, body, ctx});
+}
+
 /* ---- options -------------------------------------------------------------- */
+
+static void ignore_apply(const ci_ignore_list *list, ms_compare_options *o)
+{
+    o->ignore_classes = (const char *const *)list->classes;
+    o->ignore_class_count = list->nclasses;
+    o->ignore_paths = (const char *const *)list->paths;
+    o->ignore_path_count = list->npaths;
+}
+
+ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt)
+{
+    ms_compare_options o = MS_COMPARE_OPTIONS_INIT;
+    o.sizes = opt->raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
+    ignore_apply(&ca->ign, &o);
+    if (!ca->leaks) {
+        o.group = (ms_summary_group)ca->by;
+        o.match = (ms_compare_match)ca->match;
+        o.interfaces = (ms_compare_interfaces)ca->interfaces;
+        o.paths = ca->no_paths ? MS_COMPARE_PATHS_NONE : MS_COMPARE_PATHS_GROUP;
+    }
+    return o;
+}
 
 int ci_on_fail_on(const char *cmd, const char *value, void *args)
 {
@@ -116,33 +178,29 @@ cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
     cJSON_AddNumberToObject(o, "count", (double)g->count);
     cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
     cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
-    cJSON_AddItemToObject(o, "signature", cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
+    cJSON_AddItemToObject(o, "signature",
+                          cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
     cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
     cJSON_AddItemToObject(o, "path", cli_path_json(snap, &g->path));
     return o;
 }
 
 void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
-                       bool markdown)
+                   bool markdown)
 {
     char a[32], b[32];
-    if (markdown) {
-        fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
-        cli_md_text(f, ms_node_class(snap, g->example));
-        fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
-    } else {
-        fprintf(f, "  #%zu  %s object%s retaining %s; for example %s:\n", number,
-                cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
-                cli_id(snap, g->example));
+    if (!markdown) {
+        cli_print_group(f, snap, g, number, "object", "  ");
+        return;
     }
+    fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
+    cli_md_text(f, ms_node_class(snap, g->example));
+    fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
     if (g->path.length)
-        cli_print_path(f, snap, &g->path, markdown ? "" : "    ");
+        cli_print_path(f, snap, &g->path, "");
     else
-        fputs(markdown ? "(no strong path from the GC roots)\n"
-                       : "    (no strong path from the GC roots: weakly held or garbage)\n",
-              f);
-    if (markdown)
-        fputs("```\n</details>\n\n", f);
+        fputs("(no strong path from the GC roots)\n", f);
+    fputs("```\n</details>\n\n", f);
 }
 
 /* ---- --ignore files ------------------------------------------------------ */
@@ -215,14 +273,6 @@ oom:
     fclose(f);
     fprintf(stderr, "memsnap: %s: out of memory\n", path);
     return CLI_FAILED;
-}
-
-void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o)
-{
-    o->ignore_classes = (const char *const *)list->classes;
-    o->ignore_class_count = list->nclasses;
-    o->ignore_paths = (const char *const *)list->paths;
-    o->ignore_path_count = list->npaths;
 }
 
 void ci_ignore_free(ci_ignore_list *list)

@@ -31,19 +31,28 @@ int ci_add_budget(ci_budgets *bs, const char *text, bool leaks);
  * how many were exceeded. */
 size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
 
-/* The budgets' lines of a Markdown report (nothing without budgets). */
-void ci_md_budgets(FILE *f, const ci_budgets *bs);
+/* compare's and leaks' exit code once their output is written with exit
+ * code rc: CLI_BUDGET when rc is CLI_OK and a budget was exceeded. */
+int ci_exit(const ci_budgets *bs, int rc);
 
-/* An allow-list file: lines "class NAME", "path PATTERN" or a bare class
- * NAME; '#' starts a comment.  Fills the options' ignore lists (strings
- * owned by *list).  ci_ignore_load returns CLI_OK, or CLI_USAGE (CLI_FAILED
- * when out of memory) with a message printed. */
+/* compare's and leaks' text or Markdown report, written to opt->output:
+ * checks the budgets (ci_check_budgets against cmp, or leaks when cmp is
+ * NULL), lists them first in Markdown, then body(f, ctx) prints the
+ * report.  Returns the exit code of writing it. */
+int ci_write_report(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks,
+                    const cli_common *opt, void (*body)(FILE *f, void *ctx), void *ctx);
+
+/* An allow-list file's class names and path patterns (strings owned by the
+ * list). */
 typedef struct ci_ignore_list {
     char **classes, **paths;
     size_t nclasses, npaths;
 } ci_ignore_list;
+/* Reads an allow-list file into *list: lines "class NAME", "path PATTERN"
+ * or a bare class NAME; '#' starts a comment.  Returns CLI_OK, or CLI_USAGE
+ * (CLI_FAILED when out of memory) with a message printed. */
 int ci_ignore_load(const char *path, ci_ignore_list *list);
-void ci_ignore_apply(const ci_ignore_list *list, ms_compare_options *o);
+/* Frees what the list holds and empties it. */
 void ci_ignore_free(ci_ignore_list *list);
 
 /* compare's and leaks' own options (the shared ones are in cli_common).
@@ -57,8 +66,17 @@ typedef struct ci_args {
     bool no_paths;
 } ci_args;
 
-/* The option callbacks of --fail-on and --ignore (args: a ci_args). */
+/* The options the library compares with: the sizes opt asks for, the
+ * --ignore lists (borrowed from ca) and compare's own choices (leaks keeps
+ * the library's defaults for those). */
+ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt);
+
+/* --fail-on's option callback (args: a ci_args): adds the budget
+ * (ci_add_budget).  CLI_OK, or CLI_USAGE with the reason printed. */
 int ci_on_fail_on(const char *cmd, const char *value, void *args);
+/* --ignore's option callback (args: a ci_args): reads the file into its
+ * ignore list (ci_ignore_load; at most one file).  CLI_OK, or the exit code
+ * with the reason printed. */
 int ci_on_ignore(const char *cmd, const char *value, void *args);
 
 #define CI_OPT_FAIL_ON(help_)                                                                      \

@@ -32,6 +32,12 @@ int cli_fail(const ms_error *err)
     }
 }
 
+int cli_out_of_memory(void)
+{
+    fputs("memsnap: out of memory\n", stderr);
+    return CLI_FAILED;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;

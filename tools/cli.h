@@ -23,6 +23,8 @@ enum {
 
 /* Prints "memsnap: <message>" and returns the exit code for err->code. */
 int cli_fail(const ms_error *err);
+/* Prints "memsnap: out of memory" and returns CLI_FAILED. */
+int cli_out_of_memory(void);
 /* Prints "memsnap: <formatted>" and returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -40,10 +42,12 @@ void cli_open_options(ms_open_options *o, cli_progress *p);
 /* Clears the progress line, if one was shown. */
 void cli_progress_end(cli_progress *p);
 
-/* Opens a snapshot with cli_open_options.  *seconds (may be NULL) gets the
- * load time. */
+/* Opens a snapshot with cli_open_options (ms_snapshot_open: *out owned by
+ * the caller, errors in *err).  *seconds (may be NULL) gets the load time.
+ * Returns ms_snapshot_open's status. */
 int cli_open(const char *path, ms_snapshot **out, double *seconds, ms_error *err);
 
+/* Seconds on the monotonic clock, for measuring phases. */
 double cli_now(void);
 
 /* --timings: one JSON line on stderr with the load time, the wall time of
@@ -58,14 +62,17 @@ const char *cli_count(uint64_t v, char buf[32]);
 const char *cli_size(uint64_t v, char buf[32]);
 /* cli_size of a signed number of bytes: "-1.5 MiB", "512 B". */
 const char *cli_size_i64(int64_t v, char buf[32]);
-/* Signed: "+1,234" / "-1,234" / "0", and "+1.5 MiB" / "-512 B" / "0 B". */
+/* A change of a count with its sign: "+1,234" / "-1,234" / "0", into buf. */
 const char *cli_scount(int64_t v, char buf[32]);
+/* A change of a size with its sign: "+1.5 MiB" / "-512 B" / "0 B", into buf. */
 const char *cli_ssize(int64_t v, char buf[32]);
 /* A Markdown table cell: backquoted, pipes escaped, no newlines, at most 80
  * bytes of s. */
 void cli_md_text(FILE *f, const char *s);
 
-/* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD). */
+/* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD):
+ * a new item, owned by the caller (or the object it is added to); NULL when
+ * out of memory. */
 cJSON *cli_json_string(const char *s, size_t len);
 /* Writes the document to `path` atomically (temporary file + rename), or to
  * stdout when path is NULL or "-"; ends with a newline.  CLI exit code. */
@@ -85,8 +92,11 @@ typedef struct cli_output {
     char *path, *tmp;
 } cli_output;
 
+/* Opens *o on path (NULL or "-": stdout).  CLI_OK, or CLI_FAILED after
+ * printing why the file cannot be created. */
 int cli_output_open(cli_output *o, const char *path);
-/* ok: keep the output; returns the exit code (CLI_FAILED on write errors). */
+/* Closes *o, frees what it holds and renames the file into place when ok
+ * (else removes it); returns the exit code (CLI_FAILED on write errors). */
 int cli_output_close(cli_output *o, bool ok);
 
 /* Writes s (len bytes) for a terminal or text file: control characters and

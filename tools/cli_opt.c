@@ -17,13 +17,13 @@
 
 #define HELP_WIDTH 80
 /* Options whose label ("-o, --output FILE") is longer than this start
- * their help sbuf two spaces after the label instead of in the column
- * every other option's help sbuf starts in. */
+ * their help text two spaces after the label instead of in the column
+ * every other option's help text starts in. */
 #define LABEL_MAX 20
 /* getopt_long's value for option i of the table; below it are letters. */
 #define LONG_BASE 256
 
-/* A short sbuf being put together (a label, a list of choices): bounded,
+/* A short string being put together (a label, a list of choices): bounded,
  * always terminated. */
 typedef struct sbuf {
     char buf[512];
@@ -447,7 +447,7 @@ void cli_print_help(const cli_cmd *cmd, FILE *f)
     }
     for (size_t i = 0; cmd->opts[i].name; i++) {
         sbuf label = opt_label(&cmd->opts[i]);
-        /* The help sbuf starts in the column after the widest label, or
+        /* The help text starts in the column after the widest label, or
          * two spaces after a label too wide for it. */
         size_t col = 2 + (label.len <= width ? width : label.len) + 2;
         wrap w = {f, col, 2 + width + 2, true};

@@ -2,7 +2,8 @@
  * cli_opt.h: the commands' options as tables.
  *
  * Each command declares one static cli_cmd: its usage forms (operands and
- * how many), its description, and a table of options.  An option names its
+ * how many), its table of options (written in place, an array compound
+ * literal), and its description.  An option names its
  * long form, its letter, its argument, a one-paragraph help text, and what
  * its value parses into and where that goes: a field of cli_common (the
  * options most commands share, defined once below as CLI_OPT_JSON,
@@ -12,13 +13,16 @@
  * cli_print_help writes `memsnap CMD -h` from the same table, so the help
  * lists exactly the options the parser accepts.
  *
- *     static const cli_opt top_opts[] = {
- *         CLI_OPT_TOP(20, "how many objects (default 20)"),
- *         CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
- *         {.name = "all", .help = "include synthetic nodes", CLI_BOOL(top_args, all)},
- *         CLI_OPT_OUTPUT,
- *         CLI_OPT_HELP,
- *         CLI_OPT_END,
+ *     static const cli_cmd top_cmd = {
+ *         .name = "top",
+ *         .forms = {CLI_FORM_SNAPSHOT},
+ *         .opts = (const cli_opt[]){
+ *             CLI_OPT_TOP(20, "how many objects (default 20)"),
+ *             CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+ *             {.name = "all", .help = "include synthetic nodes", CLI_BOOL(top_args, all)},
+ *             CLI_OPT_TAIL,
+ *         },
+ *         .description = "The objects with the largest retained size ...\n",
  *     };
  */
 #ifndef MEMSNAP_CLI_OPT_H
@@ -91,11 +95,14 @@ typedef struct cli_form {
 
 #define CLI_MAX_FORMS 2
 
+/* The usage form of the commands that read one snapshot. */
+#define CLI_FORM_SNAPSHOT {"SNAPSHOT", 1, 1}
+
 typedef struct cli_cmd {
     const char *name;                  /* "top": argv[0] of the command */
     cli_form forms[CLI_MAX_FORMS];     /* the first is the default; operands NULL ends */
     const char *description;           /* paragraphs, printed as written */
-    const cli_opt *opts;               /* ends with CLI_OPT_END */
+    const cli_opt *opts;               /* ends with CLI_OPT_END (CLI_OPT_TAIL) */
     const char *epilog;                /* printed after the options; NULL: none */
 } cli_cmd;
 
@@ -152,6 +159,8 @@ typedef struct cli_common {
      CLI_AT_COMMON_(output)}
 #define CLI_OPT_HELP {.name = "help", .letter = 'h', .help = "this help", .type = CLI_V_HELP}
 #define CLI_OPT_END {.name = NULL}
+/* What every table ends with: -o FILE, -h and the end. */
+#define CLI_OPT_TAIL CLI_OPT_OUTPUT, CLI_OPT_HELP, CLI_OPT_END
 
 /* Parses argv (argv[0] is the command name) for cmd: sets every option's
  * field to its default, then the options given, in order (options may

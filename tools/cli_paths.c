@@ -23,19 +23,28 @@ const char *cli_distance_text(int32_t d, char buf[16])
     return buf;
 }
 
-void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
+/* "cls @id  name": the class at most 60 characters, the name at most
+ * name_max and only when it says more than the class. */
+static void print_object(FILE *f, ms_snapshot *snap, ms_node n, const char *cls, size_t name_max)
 {
     char label[128];
     size_t ll = ms_node_label(snap, n, label, sizeof label);
-    const char *cls = ms_node_class(snap, n);
-    if (n == ms_snapshot_root(snap))
-        cls = "(root)";
     cli_print_name(f, cls, strlen(cls), 60);
     fprintf(f, " %s", cli_id(snap, n));
     if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
         fputs("  ", f);
-        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, 40);
+        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, name_max);
     }
+}
+
+void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
+{
+    print_object(f, snap, n, n == ms_snapshot_root(snap) ? "(root)" : ms_node_class(snap, n), 40);
+}
+
+void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n)
+{
+    print_object(f, snap, n, ms_node_class(snap, n), 50);
 }
 
 const char *cli_id(const ms_snapshot *snap, ms_node n)
@@ -83,19 +92,58 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
     }
 }
 
+void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                     const char *noun, const char *indent)
+{
+    char a[32], b[32], inner[64];
+    snprintf(inner, sizeof inner, "%s  ", indent);
+    fprintf(f, "%s#%zu  %s %s%s retaining %s; for example %s:\n", indent, number,
+            cli_count(g->count, a), noun, g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
+            cli_id(snap, g->example));
+    if (g->path.length)
+        cli_print_path(f, snap, &g->path, inner);
+    else
+        fprintf(f, "%s(no strong path from the GC roots: weakly held or garbage)\n", inner);
+}
+
+cJSON *cli_label_json(ms_snapshot *snap, ms_node n, size_t cap)
+{
+    char label[256];
+    size_t ll;
+    if (cap > sizeof label)
+        cap = sizeof label;
+    ll = ms_node_label(snap, n, label, cap);
+    return cli_json_string(label, ll < cap ? ll : cap - 1);
+}
+
+void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n)
+{
+    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
+    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
+    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+}
+
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
 {
     cJSON *o = cJSON_CreateObject();
-    char label[256];
-    size_t ll = ms_node_label(snap, n, label, sizeof label);
     const char *cls = ms_node_class(snap, n);
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
     cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
-    cJSON_AddItemToObject(o, "name", cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-    cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
-    cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
-    cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
+    cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_sizes(o, snap, n);
+    return o;
+}
+
+cJSON *cli_class_json(const ms_class_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
+    cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cJSON_AddNumberToObject(o, "count", (double)r->count);
+    cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
+    cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
+    cJSON_AddNumberToObject(o, "distance", r->distance);
     return o;
 }
 

@@ -1,5 +1,7 @@
 /*
- * cli_paths.h: objects and retention paths as text and JSON (cli_paths.c).
+ * cli_paths.h: objects, class rows, path groups and retention paths as text
+ * and JSON (cli_paths.c).  The JSON functions return new items owned by the
+ * caller (or by the object they are added to).
  */
 #ifndef MEMSNAP_CLI_PATHS_H
 #define MEMSNAP_CLI_PATHS_H
@@ -12,16 +14,34 @@ const char *cli_id(const ms_snapshot *snap, ms_node n);
 /* DevTools' display of a distance: "-" beyond the user roots' reach. */
 const char *cli_distance_text(int32_t d, char buf[16]);
 
-/* "Class @id  name" (the name only when it says more than the class). */
+/* "Class @id  name" (the name only when it says more than the class),
+ * as a hop of a path: the root's class shown as "(root)". */
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);
+/* The same in a row of top or dominators: the class as recorded, and
+ * longer names (up to 50 characters). */
+void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n);
 /* "--name (type)-->" */
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
 /* One hop per line: retained size, object, edge to the next hop; long
  * paths show their first and last hops. */
 void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent);
 
+/* A group of objects held alike, as text: "INDENT#number  N NOUNs
+ * retaining SIZE; for example @id:", then the example's path indented two
+ * spaces more (or why there is none). */
+void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                     const char *noun, const char *indent);
+
 /* {id, type, class, name, shallow_size, retained_size, distance} */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* A node's label (ms_node_label) as a JSON string, cut to cap - 1 bytes
+ * (cap at most 256). */
+cJSON *cli_label_json(ms_snapshot *snap, ms_node n, size_t cap);
+/* Adds a node's "shallow_size", "retained_size" and "distance" to o. */
+void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n);
+/* {key, name, count, shallow_size, retained_size, distance} of a class
+ * (or allocation site) row of a summary. */
+cJSON *cli_class_json(const ms_class_row *r);
 /* {type, name} or {type, index} */
 cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
 /* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the

@@ -2,8 +2,9 @@
  * cmd_dominators.c: `memsnap dominators SNAP` - the dominator tree from the
  * root, biggest subtrees first.
  */
-#include "cli.h"
+#include "cli_doc.h"
 #include "cli_opt.h"
+#include "cli_paths.h"
 #include "commands.h"
 
 #include <inttypes.h>
@@ -16,39 +17,54 @@ typedef struct dominators_args {
     cli_size_arg min_size;
 } dominators_args;
 
-static const cli_opt dominators_opts[] = {
-    {.name = "depth", .arg = "D", .help = "levels below the root to show (default 4)",
-     CLI_U64(dominators_args, depth, 4, 0, 100000)},
-    {.name = "min-size", .arg = "SIZE",
-     .help = "smallest retained size shown: bytes, or with a suffix K, M, G (binary: 1K = 1024), "
-             "or N% of the heap (default 1%)",
-     CLI_SIZE(dominators_args, min_size, "1%", true)},
-    {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
-     CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
-    CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
-                 "node with its depth and dominator"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd dominators_cmd = {
     .name = "dominators",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        {.name = "depth", .arg = "D", .help = "levels below the root to show (default 4)",
+         CLI_U64(dominators_args, depth, 4, 0, 100000)},
+        {.name = "min-size", .arg = "SIZE",
+         .help = "smallest retained size shown: bytes, or with a suffix K, M, G (binary: "
+                 "1K = 1024), or N% of the heap (default 1%)",
+         CLI_SIZE(dominators_args, min_size, "1%", true)},
+        {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
+         CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
+        CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
+                     "node with its depth and dominator"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TAIL,
+    },
     .description =
         "The dominator tree from the root: each object below the objects that alone\n"
         "keep it alive, children sorted by retained size.  Subtrees retaining less\n"
         "than SIZE are left out, and so is everything below depth D.\n",
-    .opts = dominators_opts,
 };
 
+/* The tree to show, once the analyses are done. */
+typedef struct tree {
+    cli_input in;
+    uint64_t depth;             /* levels below the root shown */
+    uint64_t max_children;      /* per object */
+    uint64_t min_size;          /* smallest retained size shown, bytes */
+    uint64_t total;             /* the heap: the root's retained size */
+} tree;
+
+/* An object waiting on the walk's stack. */
 typedef struct item {
     ms_node node;
     uint32_t depth;
-    bool last;
+    bool last;                  /* the last of its siblings shown */
 } item;
 
+/* An object as the walk shows it, with what is left out below it. */
+typedef struct visit {
+    item at;
+    uint64_t rest_count;        /* children not shown (all of them at the last level) */
+    uint64_t rest_size;         /* what they retain (0 at the last level) */
+} visit;
+
+/* qsort order of children: retained size descending, then node index;
+ * sort_snap is the snapshot they belong to. */
 static ms_snapshot *sort_snap;
 
 static int by_retained_desc(const void *a, const void *b)
@@ -97,157 +113,161 @@ static size_t pick_children(ms_snapshot *snap, ms_node n, uint64_t min_size, siz
     return k < max ? k : max;
 }
 
-int cmd_dominators(int argc, char **argv)
+/* The analyses, and the options resolved against the heap's size. */
+static int tree_compute(tree *t, const dominators_args *da)
 {
-    ms_error err = MS_ERROR_INIT;
-    ms_snapshot *snap = NULL;
-    cli_common opt;
-    dominators_args da;
-    const char *file, *out;
-    bool json, raw;
-    uint64_t depth, max_children, min_size, total;
-    item *stack = NULL;
-    size_t sp = 0, stack_cap = 0, kids_cap = 0;
+    int rc = cli_compute(t->in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
+                                      MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES);
+    if (rc != CLI_OK)
+        return rc;
+    t->total = ms_node_retained_size(t->in.snap, ms_snapshot_root(t->in.snap));
+    t->depth = da->depth;
+    t->max_children = da->max_children;
+    t->min_size = da->min_size.bytes;
+    if (da->min_size.percent >= 0)
+        t->min_size = (uint64_t)((double)t->total * da->min_size.percent / 100.0);
+    return CLI_OK;
+}
+
+/* Walks the tree depth-first from the root, children largest first, and
+ * calls show(ctx, t, v) for each object shown.  An explicit stack: chains
+ * of dominators can be millions long.  CLI_OK, or CLI_FAILED after
+ * printing that memory ran out. */
+static int walk(const tree *t, void (*show)(void *ctx, const tree *t, const visit *v), void *ctx)
+{
+    size_t sp = 0, stack_cap = 256, kids_cap = 0;
+    item *stack = malloc(stack_cap * sizeof *stack);
     ms_node *kids = NULL;
-    bool *last_at = NULL;
-    cJSON *doc = NULL, *list = NULL;
-    cli_output o = {0};
     int rc = CLI_OK;
 
-    if ((rc = cli_parse_args(&dominators_cmd, argc, argv, &opt, &da)) != CLI_RUN)
-        return rc;
-    file = opt.operands[0];
-    out = opt.output;
-    json = opt.json;
-    raw = opt.raw_sizes;
-    depth = da.depth;
-    max_children = da.max_children;
-    min_size = da.min_size.bytes;
-    if (cli_open(file, &snap, NULL, &err) < 0)
-        return cli_fail(&err);
-    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
-                                      MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES,
-                            &err) < 0) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    total = ms_node_retained_size(snap, ms_snapshot_root(snap));
-    if (da.min_size.percent >= 0)
-        min_size = (uint64_t)((double)total * da.min_size.percent / 100.0);
-    last_at = calloc(depth + 2, sizeof *last_at);
-    if (!last_at)
-        goto oom;
-
-    if (json) {
-        cJSON *sj = cJSON_CreateObject();
-        doc = cJSON_CreateObject();
-        list = cJSON_CreateArray();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.dominators/1");
-        cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
-        cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
-        cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
-        cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
-        cJSON_AddItemToObject(doc, "snapshot", sj);
-        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
-        cJSON_AddNumberToObject(doc, "total_size", (double)total);
-        cJSON_AddNumberToObject(doc, "depth", (double)depth);
-        cJSON_AddNumberToObject(doc, "min_size", (double)min_size);
-    } else {
-        char a[32];
-        if ((rc = cli_output_open(&o, out)) != CLI_OK)
-            goto done;
-        fprintf(o.f, "%s: dominator tree, %" PRIu64 " levels, subtrees retaining at least %s\n\n",
-                file, depth, cli_size(min_size, a));
-        fprintf(o.f, "%11s  %6s  %s\n", "retained", "%", "object");
-    }
-
-    /* Depth-first, explicit stack; children pushed smallest first. */
-    stack_cap = 256;
-    stack = malloc(stack_cap * sizeof *stack);
     if (!stack)
-        goto oom;
-    stack[sp++] = (item){ms_snapshot_root(snap), 0, true};
-    while (sp) {
-        item it = stack[--sp];
-        ms_node n = it.node;
-        uint64_t r = ms_node_retained_size(snap, n), rest_count = 0, rest_size = 0;
+        return cli_out_of_memory();
+    stack[sp++] = (item){ms_snapshot_root(t->in.snap), 0, true};
+    while (sp && rc == CLI_OK) {
+        visit v = {stack[--sp], 0, 0};
         size_t nk = 0;
-        char label[128];
-        size_t ll = ms_node_label(snap, n, label, sizeof label);
-        const char *cls = ms_node_class(snap, n);
-        if (it.depth < depth) {
-            nk = pick_children(snap, n, min_size, max_children, &kids, &kids_cap, &rest_count,
-                               &rest_size);
+        if (v.at.depth < t->depth) {
+            nk = pick_children(t->in.snap, v.at.node, t->min_size, t->max_children, &kids,
+                               &kids_cap, &v.rest_count, &v.rest_size);
         } else {
             const ms_node *unused;
-            rest_count = ms_node_dominated(snap, n, &unused);
+            v.rest_count = ms_node_dominated(t->in.snap, v.at.node, &unused);
         }
-        if (json) {
-            cJSON *j = cJSON_CreateObject();
-            cJSON_AddNumberToObject(j, "id", (double)ms_node_id(snap, n));
-            cJSON_AddNumberToObject(j, "depth", it.depth);
-            cJSON_AddNumberToObject(j, "dominator_id", (double)ms_node_id(snap, ms_node_dominator(snap, n)));
-            cJSON_AddStringToObject(j, "type", ms_node_type(snap, n));
-            cJSON_AddItemToObject(j, "class", cli_json_string(cls, strlen(cls)));
-            cJSON_AddItemToObject(j, "name", cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-            cJSON_AddNumberToObject(j, "shallow_size", (double)ms_node_shallow_size(snap, n));
-            cJSON_AddNumberToObject(j, "retained_size", (double)r);
-            cJSON_AddNumberToObject(j, "distance", ms_node_distance(snap, n));
-            cJSON_AddNumberToObject(j, "children_not_shown", (double)rest_count);
-            if (it.depth < depth)
-                cJSON_AddNumberToObject(j, "retained_not_shown", (double)rest_size);
-            cJSON_AddItemToArray(list, j);
-        } else {
-            char a[32];
-            fprintf(o.f, "%11s  %5.1f%%  ", cli_size(r, a), total ? 100.0 * (double)r / (double)total : 0.0);
-            for (uint32_t l = 1; l < it.depth; l++)
-                fputs(last_at[l] ? "   " : "\xE2\x94\x82  ", o.f); /* "│  " */
-            if (it.depth > 0)
-                fputs(it.last ? "\xE2\x94\x94\xE2\x94\x80 " : "\xE2\x94\x9C\xE2\x94\x80 ", o.f);
-            cli_print_name(o.f, cls, strlen(cls), 60);
-            fprintf(o.f, " %s", cli_node_id(snap, n, a));
-            if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
-                fputs("  ", o.f);
-                cli_print_name(o.f, label, ll < sizeof label ? ll : sizeof label - 1, 50);
-            }
-            if (it.depth < depth && rest_count) {
-                char b[32];
-                fprintf(o.f, "  (+%s more, %s)", cli_count(rest_count, a), cli_size(rest_size, b));
-            }
-            fputc('\n', o.f);
-            last_at[it.depth] = it.last;
-        }
+        show(ctx, t, &v);
         if (sp + nk > stack_cap) {
             item *p;
             while (sp + nk > stack_cap)
                 stack_cap *= 2;
-            if (!(p = realloc(stack, stack_cap * sizeof *stack)))
-                goto oom;
+            if (!(p = realloc(stack, stack_cap * sizeof *stack))) {
+                rc = cli_out_of_memory();
+                break;
+            }
             stack = p;
         }
+        /* pushed smallest first, so the largest is shown next */
         for (size_t i = nk; i > 0; i--)
-            stack[sp++] = (item){kids[i - 1], it.depth + 1, i == nk};
+            stack[sp++] = (item){kids[i - 1], v.at.depth + 1, i == nk};
     }
-    if (json) {
-        cJSON_AddItemToObject(doc, "nodes", list);
-        list = NULL;
-        rc = cli_write_json(doc, out);
-    } else {
-        rc = cli_output_close(&o, true);
-    }
-    goto done;
-oom:
-    fprintf(stderr, "memsnap: out of memory\n");
-    rc = CLI_FAILED;
-    if (o.f)
-        cli_output_close(&o, false);
-done:
-    cJSON_Delete(list);
-    cJSON_Delete(doc);
     free(stack);
     free(kids);
-    free(last_at);
-    ms_snapshot_free(snap);
+    return rc;
+}
+
+/* One object of the JSON "nodes" list (ctx: the list). */
+static void show_json(void *ctx, const tree *t, const visit *v)
+{
+    ms_snapshot *snap = t->in.snap;
+    ms_node n = v->at.node;
+    cJSON *j = cJSON_CreateObject();
+    const char *cls = ms_node_class(snap, n);
+    cJSON_AddNumberToObject(j, "id", (double)ms_node_id(snap, n));
+    cJSON_AddNumberToObject(j, "depth", v->at.depth);
+    cJSON_AddNumberToObject(j, "dominator_id",
+                            (double)ms_node_id(snap, ms_node_dominator(snap, n)));
+    cJSON_AddStringToObject(j, "type", ms_node_type(snap, n));
+    cJSON_AddItemToObject(j, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddItemToObject(j, "name", cli_label_json(snap, n, 128));
+    cli_add_node_sizes(j, snap, n);
+    cJSON_AddNumberToObject(j, "children_not_shown", (double)v->rest_count);
+    if (v->at.depth < t->depth)
+        cJSON_AddNumberToObject(j, "retained_not_shown", (double)v->rest_size);
+    cJSON_AddItemToArray(ctx, j);
+}
+
+/* dominators' JSON document (memsnap.dominators/1): the tree as a flat
+ * list in the order the walk shows it. */
+static int dominators_json(const tree *t, const char *out)
+{
+    cJSON *doc = cli_json_doc("memsnap.dominators/1", &t->in);
+    int rc;
+    cJSON_AddNumberToObject(doc, "total_size", (double)t->total);
+    cJSON_AddNumberToObject(doc, "depth", (double)t->depth);
+    cJSON_AddNumberToObject(doc, "min_size", (double)t->min_size);
+    if ((rc = walk(t, show_json, cJSON_AddArrayToObject(doc, "nodes"))) != CLI_OK) {
+        cJSON_Delete(doc);
+        return rc;
+    }
+    return cli_write_doc(doc, out);
+}
+
+/* The text report's state: where it goes, and for each depth whether the
+ * object last drawn there was the last of its siblings (then no "│" runs
+ * down past it). */
+typedef struct text_state {
+    FILE *f;
+    bool *last_at;
+} text_state;
+
+/* One line of the text tree (ctx: a text_state). */
+static void show_text(void *ctx, const tree *t, const visit *v)
+{
+    text_state *s = ctx;
+    uint64_t r = ms_node_retained_size(t->in.snap, v->at.node);
+    char a[32], b[32];
+    fprintf(s->f, "%11s  %5.1f%%  ", cli_size(r, a),
+            t->total ? 100.0 * (double)r / (double)t->total : 0.0);
+    for (uint32_t l = 1; l < v->at.depth; l++)
+        fputs(s->last_at[l] ? "   " : "\xE2\x94\x82  ", s->f); /* "│  " */
+    if (v->at.depth > 0) /* "└─ " or "├─ " */
+        fputs(v->at.last ? "\xE2\x94\x94\xE2\x94\x80 " : "\xE2\x94\x9C\xE2\x94\x80 ", s->f);
+    cli_print_row_object(s->f, t->in.snap, v->at.node);
+    if (v->at.depth < t->depth && v->rest_count)
+        fprintf(s->f, "  (+%s more, %s)", cli_count(v->rest_count, a),
+                cli_size(v->rest_size, b));
+    fputc('\n', s->f);
+    s->last_at[v->at.depth] = v->at.last;
+}
+
+/* dominators' text report: a heading, then the tree drawn with one object
+ * per line. */
+static int dominators_text(FILE *f, void *ctx)
+{
+    const tree *t = ctx;
+    text_state s = {f, calloc(t->depth + 2, sizeof *s.last_at)};
+    char a[32];
+    int rc;
+    if (!s.last_at)
+        return cli_out_of_memory();
+    fprintf(f, "%s: dominator tree, %" PRIu64 " levels, subtrees retaining at least %s\n\n",
+            t->in.file, t->depth, cli_size(t->min_size, a));
+    fprintf(f, "%11s  %6s  %s\n", "retained", "%", "object");
+    rc = walk(t, show_text, &s);
+    free(s.last_at);
+    return rc;
+}
+
+int cmd_dominators(int argc, char **argv)
+{
+    tree t = {0};
+    cli_common opt;
+    dominators_args da;
+    int rc;
+
+    if ((rc = cli_start(&dominators_cmd, argc, argv, &opt, &da, &t.in)) != CLI_RUN)
+        return rc;
+    if ((rc = tree_compute(&t, &da)) == CLI_OK)
+        rc = opt.json ? dominators_json(&t, opt.output)
+                      : cli_write_text(opt.output, dominators_text, &t);
+    ms_snapshot_free(t.in.snap);
     return rc;
 }

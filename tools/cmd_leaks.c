@@ -4,36 +4,33 @@
  * (ms_leaks_files); this file prints it.
  */
 #include "ci.h"
+#include "cli_doc.h"
 #include "cli_paths.h"
 #include "commands.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_opt leaks_opts[] = {
-    CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
-    CLI_OPT_MARKDOWN,
-    CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
-                "'class:Foo>10' (repeatable; docs/ci.md)"),
-    CI_OPT_IGNORE,
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd leaks_cmd = {
     .name = "leaks",
     .forms = {{"BASELINE TARGET FINAL", 3, 3}},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
+        CLI_OPT_MARKDOWN,
+        CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
+                       "'class:Foo>10' (repeatable; docs/ci.md)"),
+        CI_OPT_IGNORE,
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
         "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
         "under test was undone.  Listed per class, then grouped by retention path in\n"
         "FINAL, largest retained first.  The three snapshots must come from one\n"
         "process.\n",
-    .opts = leaks_opts,
     .epilog = CI_EXIT_STATUS,
 };
 
@@ -56,24 +53,6 @@ static cJSON *next_leak_group(void *ctx, bool *failed)
     return gj;
 }
 
-static cJSON *class_json(const ms_class_row *r)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
-    cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
-    cJSON_AddNumberToObject(o, "count", (double)r->count);
-    cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
-    cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
-    cJSON_AddNumberToObject(o, "distance", r->distance);
-    return o;
-}
-
-/* How many of n to show with -n top (0: all). */
-static size_t shown(uint64_t top, size_t n)
-{
-    return top && top < n ? (size_t)top : n;
-}
-
 /* leaks' JSON document (memsnap.leaks/1), the groups streamed. */
 static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
 {
@@ -81,7 +60,7 @@ static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
     const ms_path_groups *g = ms_leaks_groups(lk);
     size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
     cJSON *doc = cJSON_CreateObject(), *cls = cJSON_CreateArray(), *bj = cJSON_CreateArray();
-    leak_stream ls = {ms_leaks_final(lk), g, shown(opt->top, ngroups), 0};
+    leak_stream ls = {ms_leaks_final(lk), g, cli_shown(opt->top, ngroups), 0};
     int rc;
     ci_check_budgets(&ca->bs, NULL, lk, bj);
     cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/1");
@@ -93,8 +72,8 @@ static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
     cJSON_AddNumberToObject(doc, "shallow_size", (double)t->shallow_size);
     cJSON_AddNumberToObject(doc, "retained_size", (double)t->retained_size);
     cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
-    for (size_t i = 0; i < shown(opt->top, ncls); i++)
-        cJSON_AddItemToArray(cls, class_json(ms_leaks_class_get(lk, i)));
+    for (size_t i = 0; i < cli_shown(opt->top, ncls); i++)
+        cJSON_AddItemToArray(cls, cli_class_json(ms_leaks_class_get(lk, i)));
     cJSON_AddItemToObject(doc, "classes", cls);
     cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
     cJSON_AddItemToObject(doc, "groups", cJSON_CreateArray()); /* printed one at a time */
@@ -134,12 +113,24 @@ static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
     }
 }
 
-/* leaks' text or Markdown report. */
-static void leaks_text(FILE *f, const ms_leaks *lk, uint64_t top, bool markdown)
+/* What leaks' text or Markdown report prints. */
+typedef struct report {
+    const ms_leaks *lk;
+    uint64_t top;         /* -n: classes and groups shown */
+    bool markdown;
+} report;
+
+/* leaks' text or Markdown report after the budgets (ctx: a report): the
+ * classes, then the groups. */
+static void leaks_text(FILE *f, void *ctx)
 {
+    const report *rep = ctx;
+    const ms_leaks *lk = rep->lk;
+    uint64_t top = rep->top;
+    bool markdown = rep->markdown;
     const ms_path_groups *g = ms_leaks_groups(lk);
     size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
-    size_t shown_cls = shown(top, ncls), shown_groups = shown(top, ngroups);
+    size_t shown_cls = cli_shown(top, ncls), shown_groups = cli_shown(top, ngroups);
     char a[32], b[32], d[32];
     leaks_head(f, lk, markdown);
     for (size_t i = 0; i < shown_cls; i++) {
@@ -156,35 +147,30 @@ static void leaks_text(FILE *f, const ms_leaks *lk, uint64_t top, bool markdown)
             fputc('\n', f);
         }
     }
-    if (shown_cls < ncls)
-        fprintf(f, "%s... %s more classes (-n 0 shows all)\n", markdown ? "\n" : "",
-                cli_count(ncls - shown_cls, a));
+    cli_print_more(f, shown_cls, ncls, "classes", markdown);
     if (ngroups)
         fputs(markdown ? "\n#### Where they are held\n\n"
                        : "\nWhere they are held (in FINAL), largest retained first:\n",
               f);
     for (size_t i = 0; i < shown_groups; i++)
         ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, i), i + 1, markdown);
-    if (shown_groups < ngroups)
-        fprintf(f, "... %s more groups (-n 0 shows all)\n", cli_count(ngroups - shown_groups, a));
+    cli_print_more(f, shown_groups, ngroups, "groups", false);
 }
 
 int cmd_leaks(int argc, char **argv)
 {
-    ms_compare_options copts = MS_COMPARE_OPTIONS_INIT;
+    ms_compare_options copts;
     ms_error err = MS_ERROR_INIT;
     ms_open_options open;
     cli_progress progress;
     ms_leaks *lk = NULL;
     cli_common opt;
     ci_args ca = {.leaks = true};
-    size_t bad = 0;
     int rc;
 
     if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
-    copts.sizes = opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS;
-    ci_ignore_apply(&ca.ign, &copts);
+    copts = ci_compare_options(&ca, &opt);
     cli_open_options(&open, &progress);
     rc = ms_leaks_files(opt.operands[0], opt.operands[1], opt.operands[2], &open, &copts, &lk,
                         &err);
@@ -198,22 +184,9 @@ int cmd_leaks(int argc, char **argv)
                 ms_leaks_input(lk, 0)->load_seconds + ms_leaks_input(lk, 1)->load_seconds +
                     ms_leaks_input(lk, 2)->load_seconds,
                 ms_leaks_seconds(lk));
-    if (opt.json) {
-        rc = leaks_json(lk, &ca, &opt);
-    } else {
-        cli_output o;
-        ci_check_budgets(&ca.bs, NULL, lk, NULL);
-        if ((rc = cli_output_open(&o, opt.output)) == CLI_OK) {
-            if (opt.markdown)
-                ci_md_budgets(o.f, &ca.bs);
-            leaks_text(o.f, lk, opt.top, opt.markdown);
-            rc = cli_output_close(&o, true);
-        }
-    }
-    for (size_t i = 0; i < ca.bs.n; i++)
-        bad += ca.bs.result[i].exceeded != 0;
-    if (rc == CLI_OK && bad)
-        rc = CLI_BUDGET;
+    rc = ci_exit(&ca.bs, opt.json ? leaks_json(lk, &ca, &opt)
+                                  : ci_write_report(&ca.bs, NULL, lk, &opt, leaks_text,
+                                                    &(report){lk, opt.top, opt.markdown}));
 done:
     ms_leaks_free(lk);
     ci_ignore_free(&ca.ign);

@@ -1,8 +1,9 @@
 /*
  * cmd_summary.c: `memsnap summary SNAP` - objects grouped by class.
  */
-#include "cli.h"
+#include "cli_doc.h"
 #include "cli_opt.h"
+#include "cli_paths.h"
 #include "commands.h"
 
 #include <stdlib.h>
@@ -21,33 +22,29 @@ static const cli_choice sort_choices[] = {
     {"retained", MS_SORT_RETAINED}, {"shallow", MS_SORT_SHALLOW}, {"count", MS_SORT_COUNT},
     {NULL, 0}};
 
-static const cli_opt summary_opts[] = {
-    CLI_OPT_TOP(DEFAULT_ROWS, "show the N largest classes (default 25; 0 = all; --json: all)"),
-    {.name = "by",
-     .help = "group by class (default) or by allocation site, for inputs that record one "
-             "(Python and Boehm captures; objects without one are \"(unknown site)\").  An "
-             ".mlyze event trace without a heap snapshot (Memlyze's files) always shows its "
-             "allocation sites: live bytes, bytes allocated and freed, events per site",
-     CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
-    {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
-     CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
-    CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd summary_cmd = {
     .name = "summary",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        CLI_OPT_TOP(DEFAULT_ROWS, "show the N largest classes (default 25; 0 = all; --json: all)"),
+        {.name = "by",
+         .help = "group by class (default) or by allocation site, for inputs that record one "
+                 "(Python and Boehm captures; objects without one are \"(unknown site)\").  An "
+                 ".mlyze event trace without a heap snapshot (Memlyze's files) always shows its "
+                 "allocation sites: live bytes, bytes allocated and freed, events per site",
+         CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
+        {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
+         CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
+        CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TAIL,
+    },
     .description =
         "Objects grouped by class as Chrome DevTools' Summary view groups them\n"
         "(docs/summary.md): per class the count, total shallow size, retained size\n"
         "(what the class's objects keep alive together) and smallest distance from\n"
         "the GC roots.  Objects with a shallow size of 0 are not counted, as in\n"
         "DevTools.\n",
-    .opts = summary_opts,
 };
 
 /* ---- event traces ---------------------------------------------------------
@@ -55,6 +52,8 @@ static const cli_cmd summary_cmd = {
  * sites: its summary is the sites' own numbers (events, bytes allocated and
  * freed, live bytes), which the graph alone cannot hold. */
 
+/* qsort order of sites: by ALLOC events first when site_sort asks for
+ * count, then live bytes, bytes allocated (descending) and the site. */
 static ms_summary_sort site_sort;
 
 static int site_cmp(const void *a, const void *b)
@@ -69,215 +68,223 @@ static int site_cmp(const void *a, const void *b)
     return strcmp(x->site, y->site);
 }
 
-static int trace_summary(ms_snapshot *snap, const char *file, ms_summary_sort sort, bool json,
-                         uint64_t top, const char *out)
-{
-    const ms_trace_info *in = ms_snapshot_trace(snap);
-    uint32_t n = in->site_count;
-    ms_trace_site *rows = calloc(n ? n : 1, sizeof *rows);
-    uint64_t events = 0, live = 0;
-    size_t shown;
-    int rc;
+/* A trace's sites, sorted, and what the summary shows of them. */
+typedef struct trace_result {
+    const cli_input *in;
+    const ms_trace_info *info;
+    ms_trace_site *rows;  /* every site, in the order asked for; owned */
+    uint32_t n;
+    size_t shown;         /* rows listed (-n) */
+    uint64_t events;      /* ALLOC events, all sites */
+    uint64_t live;        /* live bytes of the sites that have any */
+} trace_result;
 
-    if (!rows) {
-        fprintf(stderr, "memsnap: out of memory\n");
-        return CLI_FAILED;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        ms_trace_site_get(snap, i, &rows[i]);
-        events += rows[i].alloc_events;
-        live += rows[i].live_bytes > 0 ? (uint64_t)rows[i].live_bytes : 0;
+/* Reads and sorts the sites into r.  CLI_OK, or CLI_FAILED after printing
+ * that memory ran out. */
+static int trace_sites(trace_result *r, ms_summary_sort sort, uint64_t top)
+{
+    r->info = ms_snapshot_trace(r->in->snap);
+    r->n = r->info->site_count;
+    r->rows = calloc(r->n ? r->n : 1, sizeof *r->rows);
+    if (!r->rows)
+        return cli_out_of_memory();
+    for (uint32_t i = 0; i < r->n; i++) {
+        ms_trace_site_get(r->in->snap, i, &r->rows[i]);
+        r->events += r->rows[i].alloc_events;
+        r->live += r->rows[i].live_bytes > 0 ? (uint64_t)r->rows[i].live_bytes : 0;
     }
     site_sort = sort;
-    qsort(rows, n, sizeof *rows, site_cmp);
-    shown = top == 0 || top > n ? n : (size_t)top;
-    if (json) {
-        cJSON *doc = cJSON_CreateObject(), *snapj = cJSON_CreateObject(), *list = cJSON_CreateArray();
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.summary/1");
-        cJSON_AddItemToObject(snapj, "file", cli_json_string(file, strlen(file)));
-        cJSON_AddStringToObject(snapj, "format", ms_format_name(ms_snapshot_format(snap)));
-        cJSON_AddNumberToObject(snapj, "node_count", ms_snapshot_node_count(snap));
-        cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
-        cJSON_AddItemToObject(doc, "snapshot", snapj);
-        cJSON_AddStringToObject(doc, "sizes", "raw");
-        cJSON_AddStringToObject(doc, "group", "site");
-        cJSON_AddNumberToObject(doc, "object_count", (double)events);
-        cJSON_AddNumberToObject(doc, "shallow_size", (double)live);
-        cJSON_AddNumberToObject(doc, "class_count", n);
-        cJSON_AddNumberToObject(t, "alloc_events", (double)in->alloc_events);
-        cJSON_AddNumberToObject(t, "free_events", (double)in->free_events);
-        cJSON_AddNumberToObject(t, "unsized_frees", (double)in->unsized_frees);
-        cJSON_AddNumberToObject(t, "alloc_bytes", (double)in->alloc_bytes);
-        cJSON_AddNumberToObject(t, "freed_bytes", (double)in->freed_bytes);
-        cJSON_AddNumberToObject(t, "live_bytes", (double)in->final_bytes);
-        cJSON_AddItemToObject(doc, "trace", t);
-        for (size_t i = 0; i < shown; i++) {
-            const ms_trace_site *r = &rows[i];
-            uint64_t size = r->live_bytes > 0 ? (uint64_t)r->live_bytes : 0;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToObject(o, "key", cli_json_string(r->site, strlen(r->site)));
-            cJSON_AddItemToObject(o, "name", cli_json_string(r->site, strlen(r->site)));
-            cJSON_AddNumberToObject(o, "count", (double)r->alloc_events);
-            cJSON_AddNumberToObject(o, "shallow_size", (double)size);
-            cJSON_AddNumberToObject(o, "retained_size", (double)size);
-            cJSON_AddNumberToObject(o, "distance", 1);
-            cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(snap, r->node));
-            cJSON_AddNumberToObject(o, "alloc_events", (double)r->alloc_events);
-            cJSON_AddNumberToObject(o, "free_events", (double)r->free_events);
-            cJSON_AddNumberToObject(o, "alloc_bytes", (double)r->alloc_bytes);
-            cJSON_AddNumberToObject(o, "freed_bytes", (double)r->freed_bytes);
-            cJSON_AddNumberToObject(o, "live_bytes", (double)r->live_bytes);
-            cJSON_AddItemToArray(list, o);
-        }
-        cJSON_AddItemToObject(doc, "classes", list);
-        rc = cli_write_json(doc, out);
-        cJSON_Delete(doc);
-    } else {
-        cli_output o;
-        char a[32], b[32], c[32], d[32], e[32];
-        if ((rc = cli_output_open(&o, out)) != CLI_OK)
-            goto done;
-        fprintf(o.f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", file,
-                cli_count(n, a), n == 1 ? "site" : "sites", cli_size_i64(in->final_bytes, b),
-                cli_count(in->alloc_events, c), cli_count(in->free_events, d));
-        if (in->unsized_frees)
-            fprintf(o.f, " (%s without a size)", cli_count(in->unsized_frees, b));
-        fputs("\n\n", o.f);
-        fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  %s\n", "live", "allocated", "freed", "allocs",
-                "frees", "allocation site");
-        for (size_t i = 0; i < shown; i++) {
-            const ms_trace_site *r = &rows[i];
-            fprintf(o.f, "%12s  %11s  %11s  %9s  %9s  ", cli_size_i64(r->live_bytes, a),
-                    cli_size(r->alloc_bytes, b), cli_size(r->freed_bytes, c),
-                    cli_count(r->alloc_events, d), cli_count(r->free_events, e));
-            cli_print_name(o.f, r->site, strlen(r->site), 100);
-            fputc('\n', o.f);
-        }
-        if (shown < n)
-            fprintf(o.f, "... %s more sites (-n 0 shows all)\n", cli_count(n - shown, a));
-        if (in->unsized_frees)
-            fputs("\nFREE events without an address carry no size (all of Memlyze's): live bytes\n"
-                  "count what was allocated, an upper bound (memsnap timeline shows when).\n",
-                  o.f);
-        rc = cli_output_close(&o, true);
+    qsort(r->rows, r->n, sizeof *r->rows, site_cmp);
+    r->shown = cli_shown(top, r->n);
+    return CLI_OK;
+}
+
+/* A site as a row of the JSON "classes": a class row (its live bytes as
+ * both sizes, its ALLOC events as the count) with the site's own numbers. */
+static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
+{
+    uint64_t size = s->live_bytes > 0 ? (uint64_t)s->live_bytes : 0;
+    ms_class_row row = {s->site, s->site, s->alloc_events, size, size, 1, s->node};
+    cJSON *o = cli_class_json(&row);
+    cli_add_numbers(o, (const cli_number[]){
+        {"example_id", ms_node_id(snap, s->node)}, {"alloc_events", s->alloc_events},
+        {"free_events", s->free_events}, {"alloc_bytes", s->alloc_bytes},
+        {"freed_bytes", s->freed_bytes}, {"live_bytes", s->live_bytes}, {NULL, 0}});
+    return o;
+}
+
+/* A trace's summary as JSON: memsnap.summary/1 grouped by site, with the
+ * trace's totals. */
+static cJSON *trace_json(const trace_result *r)
+{
+    const ms_trace_info *in = r->info;
+    cli_input recorded = *r->in;
+    cJSON *doc, *list;
+    recorded.raw = true; /* a trace's sizes are the recorded ones, whatever was asked */
+    doc = cli_json_doc("memsnap.summary/1", &recorded);
+    cJSON_AddStringToObject(doc, "group", "site");
+    cJSON_AddNumberToObject(doc, "object_count", (double)r->events);
+    cJSON_AddNumberToObject(doc, "shallow_size", (double)r->live);
+    cJSON_AddNumberToObject(doc, "class_count", r->n);
+    cli_add_numbers(cJSON_AddObjectToObject(doc, "trace"), (const cli_number[]){
+        {"alloc_events", in->alloc_events}, {"free_events", in->free_events},
+        {"unsized_frees", in->unsized_frees}, {"alloc_bytes", in->alloc_bytes},
+        {"freed_bytes", in->freed_bytes}, {"live_bytes", in->final_bytes}, {NULL, 0}});
+    list = cJSON_AddArrayToObject(doc, "classes");
+    for (size_t i = 0; i < r->shown; i++)
+        cJSON_AddItemToArray(list, site_json(r->in->snap, &r->rows[i]));
+    return doc;
+}
+
+/* A trace's summary as text: its totals, then one line per site. */
+static int trace_text(FILE *f, void *ctx)
+{
+    const trace_result *r = ctx;
+    const ms_trace_info *in = r->info;
+    char a[32], b[32], c[32], d[32], e[32];
+    fprintf(f, "%s: %s allocation %s, %s live; event trace: %s ALLOC, %s frees", r->in->file,
+            cli_count(r->n, a), r->n == 1 ? "site" : "sites", cli_size_i64(in->final_bytes, b),
+            cli_count(in->alloc_events, c), cli_count(in->free_events, d));
+    if (in->unsized_frees)
+        fprintf(f, " (%s without a size)", cli_count(in->unsized_frees, b));
+    fputs("\n\n", f);
+    fprintf(f, "%12s  %11s  %11s  %9s  %9s  %s\n", "live", "allocated", "freed", "allocs",
+            "frees", "allocation site");
+    for (size_t i = 0; i < r->shown; i++) {
+        const ms_trace_site *s = &r->rows[i];
+        fprintf(f, "%12s  %11s  %11s  %9s  %9s  ", cli_size_i64(s->live_bytes, a),
+                cli_size(s->alloc_bytes, b), cli_size(s->freed_bytes, c),
+                cli_count(s->alloc_events, d), cli_count(s->free_events, e));
+        cli_print_name(f, s->site, strlen(s->site), 100);
+        fputc('\n', f);
     }
-done:
-    free(rows);
+    cli_print_more(f, r->shown, r->n, "sites", false);
+    if (in->unsized_frees)
+        fputs("\nFREE events without an address carry no size (all of Memlyze's): live bytes\n"
+              "count what was allocated, an upper bound (memsnap timeline shows when).\n",
+              f);
+    return CLI_OK;
+}
+
+/* summary of an event trace without a heap snapshot: its sites. */
+static int trace_summary(const cli_input *in, ms_summary_sort sort, uint64_t top,
+                         const cli_common *opt)
+{
+    trace_result r = {.in = in};
+    int rc = trace_sites(&r, sort, top);
+    if (rc == CLI_OK)
+        rc = opt->json ? cli_write_doc(trace_json(&r), opt->output)
+                       : cli_write_text(opt->output, trace_text, &r);
+    free(r.rows);
     return rc;
+}
+
+/* ---- heaps ---------------------------------------------------------------- */
+
+/* A heap's summary and what of it is shown. */
+typedef struct summary_result {
+    cli_input in;
+    bool by_site;          /* --by site */
+    ms_summary *sum;       /* owned */
+    size_t rows, shown;    /* classes (or sites), and those listed (-n) */
+    uint64_t objects;      /* objects counted */
+    uint64_t total;        /* their shallow size */
+} summary_result;
+
+/* Groups the objects (ms_summary_compute) and adds up the totals.  CLI_OK,
+ * or the exit code after printing why. */
+static int summary_compute(summary_result *r, const ms_summary_options *so, uint64_t top)
+{
+    ms_error err = MS_ERROR_INIT;
+    if (ms_summary_compute(r->in.snap, so, &r->sum, &err) < 0)
+        return cli_fail(&err);
+    r->rows = ms_summary_row_count(r->sum);
+    for (size_t i = 0; i < r->rows; i++) {
+        r->total += ms_summary_row_get(r->sum, i)->shallow_size;
+        r->objects += ms_summary_row_get(r->sum, i)->count;
+    }
+    r->shown = cli_shown(top, r->rows);
+    return CLI_OK;
+}
+
+/* summary's JSON document (memsnap.summary/1). */
+static cJSON *summary_json(const summary_result *r)
+{
+    cJSON *doc = cli_json_doc("memsnap.summary/1", &r->in), *list;
+    cJSON_AddStringToObject(doc, "group", r->by_site ? "site" : "class");
+    cJSON_AddNumberToObject(doc, "object_count", (double)r->objects);
+    cJSON_AddNumberToObject(doc, "shallow_size", (double)r->total);
+    cJSON_AddNumberToObject(doc, "class_count", (double)r->rows);
+    list = cJSON_AddArrayToObject(doc, "classes");
+    for (size_t i = 0; i < r->shown; i++) {
+        const ms_class_row *row = ms_summary_row_get(r->sum, i);
+        cJSON *o = cli_class_json(row);
+        cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(r->in.snap, row->first));
+        cJSON_AddItemToArray(list, o);
+    }
+    return doc;
+}
+
+/* One class (or site) of the text report. */
+static void row_text(FILE *f, const ms_class_row *r, uint64_t heap)
+{
+    char a[32], b[32], c[32], d[16];
+    fprintf(f, "%12s  %11s  %11s  %5.1f%%  %5s  ", cli_count(r->count, a),
+            cli_size(r->shallow_size, b), cli_size(r->retained_size, c),
+            heap ? 100.0 * (double)r->retained_size / (double)heap : 0.0,
+            cli_distance_text(r->distance, d));
+    cli_print_name(f, r->name, strlen(r->name), 80);
+    if (r->key[0] != ',') {
+        /* Classes split by constructor location "script,line,column,Name"
+         * (0-based in the key): show where, 1-based as editors count. */
+        unsigned sc, li, co;
+        if (sscanf(r->key, "%u,%u,%u,", &sc, &li, &co) == 3)
+            fprintf(f, "  (script %u, line %u:%u)", sc, li + 1, co + 1);
+    }
+    fputc('\n', f);
+}
+
+/* summary's text report: the totals, then one line per class (or site). */
+static int summary_text(FILE *f, void *ctx)
+{
+    const summary_result *r = ctx;
+    uint64_t heap = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
+    const char *what = r->by_site ? (r->rows == 1 ? "site" : "sites")
+                                  : (r->rows == 1 ? "class" : "classes");
+    char a[32], b[32], c[32];
+    fprintf(f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", r->in.file,
+            cli_count(r->objects, a), cli_count(r->rows, b), what, cli_size(r->total, c),
+            r->in.raw ? "raw" : "DevTools");
+    fprintf(f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
+            r->by_site ? "allocation site" : "class");
+    for (size_t i = 0; i < r->shown; i++)
+        row_text(f, ms_summary_row_get(r->sum, i), heap);
+    cli_print_more(f, r->shown, r->rows, r->by_site ? "sites" : "classes", false);
+    return CLI_OK;
 }
 
 int cmd_summary(int argc, char **argv)
 {
-    ms_error err = MS_ERROR_INIT;
     ms_summary_options so = MS_SUMMARY_OPTIONS_INIT;
-    ms_snapshot *snap = NULL;
-    ms_summary *sum = NULL;
+    summary_result r = {0};
     cli_common opt;
     summary_args sa;
-    const char *file, *out;
-    bool json, top_given, raw;
-    uint64_t top, total = 0, objects = 0;
-    size_t rows, shown;
-    int rc = CLI_OK;
+    uint64_t top;
+    int rc;
 
-    if ((rc = cli_parse_args(&summary_cmd, argc, argv, &opt, &sa)) != CLI_RUN)
+    if ((rc = cli_start(&summary_cmd, argc, argv, &opt, &sa, &r.in)) != CLI_RUN)
         return rc;
     so.group = (ms_summary_group)sa.by;
     so.sort = (ms_summary_sort)sa.sort;
-    file = opt.operands[0];
-    out = opt.output;
-    json = opt.json;
-    raw = opt.raw_sizes;
-    top = opt.top;
-    top_given = cli_opt_given(&summary_cmd, &opt, "top");
-    if (cli_open(file, &snap, NULL, &err) < 0)
-        return cli_fail(&err);
-    if (ms_snapshot_is_site_trace(snap)) {
-        rc = trace_summary(snap, file, so.sort, json, json && !top_given ? 0 : top, out);
-        goto done;
-    }
-    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    if (ms_summary_compute(snap, &so, &sum, &err) < 0) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    rows = ms_summary_row_count(sum);
-    for (size_t i = 0; i < rows; i++) {
-        total += ms_summary_row_get(sum, i)->shallow_size;
-        objects += ms_summary_row_get(sum, i)->count;
-    }
-    if (json && !top_given)
-        top = 0;
-    shown = top == 0 || top > rows ? rows : (size_t)top;
-
-    if (json) {
-        cJSON *doc = cJSON_CreateObject(), *snapj = cJSON_CreateObject(), *list = cJSON_CreateArray();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.summary/1");
-        cJSON_AddItemToObject(snapj, "file", cli_json_string(file, strlen(file)));
-        cJSON_AddStringToObject(snapj, "format", ms_format_name(ms_snapshot_format(snap)));
-        cJSON_AddNumberToObject(snapj, "node_count", ms_snapshot_node_count(snap));
-        cJSON_AddNumberToObject(snapj, "edge_count", (double)ms_snapshot_edge_count(snap));
-        cJSON_AddItemToObject(doc, "snapshot", snapj);
-        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
-        cJSON_AddStringToObject(doc, "group", so.group == MS_GROUP_SITE ? "site" : "class");
-        cJSON_AddNumberToObject(doc, "object_count", (double)objects);
-        cJSON_AddNumberToObject(doc, "shallow_size", (double)total);
-        cJSON_AddNumberToObject(doc, "class_count", (double)rows);
-        for (size_t i = 0; i < shown; i++) {
-            const ms_class_row *r = ms_summary_row_get(sum, i);
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
-            cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
-            cJSON_AddNumberToObject(o, "count", (double)r->count);
-            cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
-            cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
-            cJSON_AddNumberToObject(o, "distance", r->distance);
-            cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(snap, r->first));
-            cJSON_AddItemToArray(list, o);
-        }
-        cJSON_AddItemToObject(doc, "classes", list);
-        rc = cli_write_json(doc, out);
-        cJSON_Delete(doc);
-    } else {
-        cli_output o;
-        char a[32], b[32];
-        if ((rc = cli_output_open(&o, out)) != CLI_OK)
-            goto done;
-        fprintf(o.f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", file,
-                cli_count(objects, a), cli_count(rows, b),
-                so.group == MS_GROUP_SITE ? (rows == 1 ? "site" : "sites") : (rows == 1 ? "class" : "classes"),
-                cli_size(total, (char[32]){0}), raw ? "raw" : "DevTools");
-        fprintf(o.f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
-                so.group == MS_GROUP_SITE ? "allocation site" : "class");
-        for (size_t i = 0; i < shown; i++) {
-            const ms_class_row *r = ms_summary_row_get(sum, i);
-            char d[16], e[32];
-            uint64_t heap = ms_node_retained_size(snap, ms_snapshot_root(snap));
-            if (r->distance < 0 || r->distance >= MS_DISTANCE_SYSTEM_BASE)
-                strcpy(d, "-");
-            else
-                snprintf(d, sizeof d, "%d", (int)r->distance);
-            fprintf(o.f, "%12s  %11s  %11s  %5.1f%%  %5s  ", cli_count(r->count, a),
-                    cli_size(r->shallow_size, b), cli_size(r->retained_size, e),
-                    heap ? 100.0 * (double)r->retained_size / (double)heap : 0.0, d);
-            cli_print_name(o.f, r->name, strlen(r->name), 80);
-            if (r->key[0] != ',') {
-                /* Classes split by constructor location "script,line,column,Name"
-                 * (0-based in the key): show where, 1-based as editors count. */
-                unsigned sc, li, co;
-                if (sscanf(r->key, "%u,%u,%u,", &sc, &li, &co) == 3)
-                    fprintf(o.f, "  (script %u, line %u:%u)", sc, li + 1, co + 1);
-            }
-            fputc('\n', o.f);
-        }
-        if (shown < rows)
-            fprintf(o.f, "... %s more %s (-n 0 shows all)\n", cli_count(rows - shown, a),
-                    so.group == MS_GROUP_SITE ? "sites" : "classes");
-        rc = cli_output_close(&o, true);
-    }
-done:
-    ms_summary_free(sum);
-    ms_snapshot_free(snap);
+    r.by_site = so.group == MS_GROUP_SITE;
+    /* --json lists every row unless -n is given */
+    top = opt.json && !cli_opt_given(&summary_cmd, &opt, "top") ? 0 : opt.top;
+    if (ms_snapshot_is_site_trace(r.in.snap))
+        rc = trace_summary(&r.in, so.sort, top, &opt);
+    else if ((rc = summary_compute(&r, &so, top)) == CLI_OK)
+        rc = opt.json ? cli_write_doc(summary_json(&r), opt.output)
+                      : cli_write_text(opt.output, summary_text, &r);
+    ms_summary_free(r.sum);
+    ms_snapshot_free(r.in.snap);
     return rc;
 }

@@ -1,11 +1,11 @@
 /*
  * cmd_top.c: `memsnap top SNAP` - the objects with the largest retained size.
  */
-#include "cli.h"
+#include "cli_doc.h"
 #include "cli_opt.h"
+#include "cli_paths.h"
 #include "commands.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,148 +16,125 @@ typedef struct top_args {
     bool all;
 } top_args;
 
-static const cli_opt top_opts[] = {
-    /* The rows are allocated up front: the bound keeps that small. */
-    CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
-    CLI_OPT_RAW_SIZES,
-    {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
-     CLI_BOOL(top_args, all)},
-    CLI_OPT_TIMINGS("print how long each phase took, as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd top_cmd = {
     .name = "top",
-    .forms = {{"SNAPSHOT", 1, 1}},
+    .forms = {CLI_FORM_SNAPSHOT},
+    .opts = (const cli_opt[]){
+        /* The rows are allocated up front: the bound keeps that small. */
+        CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+        CLI_OPT_RAW_SIZES,
+        {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
+         CLI_BOOL(top_args, all)},
+        CLI_OPT_TIMINGS("print how long each phase took, as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "The objects with the largest retained size (the memory that would be freed\n"
         "if the object were gone: the shallow sizes of everything it dominates),\n"
         "with class, @id, shallow size and distance from the GC roots.  Numbers are\n"
         "Chrome DevTools' (docs/analyses.md).\n",
-    .opts = top_opts,
 };
 
-/* Distance as DevTools shows it: "-" beyond the user roots' reach. */
-static const char *distance_text(int32_t d, char buf[16])
+/* What top found. */
+typedef struct top_result {
+    cli_input in;
+    ms_node *objects;  /* the largest, largest first; owned */
+    size_t count;
+    uint64_t total;    /* the heap: the root's retained size */
+    double t_analyses, t_top; /* seconds of each phase (--timings) */
+} top_result;
+
+/* The analyses, then ms_top's k largest objects (k >= 1) into r.  CLI_OK,
+ * or the exit code after printing why. */
+static int top_compute(top_result *r, uint64_t k, bool all)
 {
-    if (d < 0 || d >= MS_DISTANCE_SYSTEM_BASE)
-        return "-";
-    snprintf(buf, 16, "%" PRId32, d);
-    return buf;
+    ms_error err = MS_ERROR_INIT;
+    double t0 = cli_now();
+    int rc;
+    /* All at once: with two threads the dominator tree is computed next to
+     * the distances, classes and shallow sizes (ms_snapshot_set_threads). */
+    if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
+                                       MS_ANALYSIS_CLASSES)) != CLI_OK)
+        return rc;
+    r->t_analyses = cli_now() - t0;
+    t0 = cli_now();
+    r->objects = malloc(k * sizeof *r->objects);
+    if (!r->objects)
+        return cli_out_of_memory();
+    if (ms_top(r->in.snap, k, all, r->objects, &r->count, &err) < 0)
+        return cli_fail(&err);
+    r->t_top = cli_now() - t0;
+    r->total = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
+    return CLI_OK;
+}
+
+/* One object of the JSON "objects" list. */
+static cJSON *object_json(ms_snapshot *snap, ms_node n)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *cls = ms_node_class(snap, n), *key = ms_node_class_key(snap, n);
+    cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
+    cJSON_AddNumberToObject(o, "index", n);
+    cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
+    cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddItemToObject(o, "class_key", cli_json_string(key, strlen(key)));
+    cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_sizes(o, snap, n);
+    cJSON_AddNumberToObject(o, "dominator_id",
+                            (double)ms_node_id(snap, ms_node_dominator(snap, n)));
+    return o;
+}
+
+/* top's JSON document (memsnap.top/1). */
+static cJSON *top_json(const top_result *r)
+{
+    cJSON *doc = cli_json_doc("memsnap.top/1", &r->in), *list;
+    cJSON_AddNumberToObject(doc, "total_size", (double)r->total);
+    list = cJSON_AddArrayToObject(doc, "objects");
+    for (size_t i = 0; i < r->count; i++)
+        cJSON_AddItemToArray(list, object_json(r->in.snap, r->objects[i]));
+    return doc;
+}
+
+/* top's text report: a heading, then one line per object. */
+static int top_text(FILE *f, void *ctx)
+{
+    const top_result *r = ctx;
+    char a[32], b[32], d[16];
+    fprintf(f, "%s: the %zu largest of %s objects by retained size; heap %s (%s sizes)\n\n",
+            r->in.file, r->count, cli_count(ms_snapshot_node_count(r->in.snap), a),
+            cli_size(r->total, b), r->in.raw ? "raw" : "DevTools");
+    fprintf(f, "%11s  %6s  %11s  %5s  %s\n", "retained", "%", "shallow", "dist", "object");
+    for (size_t i = 0; i < r->count; i++) {
+        ms_node n = r->objects[i];
+        uint64_t size = ms_node_retained_size(r->in.snap, n);
+        fprintf(f, "%11s  %5.1f%%  %11s  %5s  ", cli_size(size, a),
+                r->total ? 100.0 * (double)size / (double)r->total : 0.0,
+                cli_size(ms_node_shallow_size(r->in.snap, n), b),
+                cli_distance_text(ms_node_distance(r->in.snap, n), d));
+        cli_print_row_object(f, r->in.snap, n);
+        fputc('\n', f);
+    }
+    return CLI_OK;
 }
 
 int cmd_top(int argc, char **argv)
 {
-    ms_error err = MS_ERROR_INIT;
-    ms_snapshot *snap = NULL;
+    top_result r = {0};
     cli_common opt;
     top_args ta;
-    const char *file;
-    bool raw;
-    uint64_t k;
-    ms_node *top = NULL;
-    size_t count = 0;
-    double t0, t_load, t_analyses, t_top;
-    uint64_t total;
-    int rc = CLI_OK;
+    int rc;
 
-    if ((rc = cli_parse_args(&top_cmd, argc, argv, &opt, &ta)) != CLI_RUN)
+    if ((rc = cli_start(&top_cmd, argc, argv, &opt, &ta, &r.in)) != CLI_RUN)
         return rc;
-    file = opt.operands[0];
-    raw = opt.raw_sizes;
-    k = opt.top;
-    if (cli_open(file, &snap, &t_load, &err) < 0)
-        return cli_fail(&err);
-    ms_snapshot_set_sizes(snap, raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    t0 = cli_now();
-    /* All at once: with two threads the dominator tree is computed next to
-     * the distances, classes and shallow sizes (ms_snapshot_set_threads). */
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES | MS_ANALYSIS_CLASSES,
-                            &err) < 0)
-        goto fail;
-    t_analyses = cli_now() - t0;
-    t0 = cli_now();
-    top = malloc(k * sizeof *top);
-    if (!top) {
-        fprintf(stderr, "memsnap: out of memory\n");
-        rc = CLI_FAILED;
-        goto done;
+    if ((rc = top_compute(&r, opt.top, ta.all)) == CLI_OK) {
+        if (opt.timings)
+            cli_print_timings(r.in.snap, r.in.seconds, r.t_analyses, "top", r.t_top);
+        rc = opt.json ? cli_write_doc(top_json(&r), opt.output)
+                      : cli_write_text(opt.output, top_text, &r);
     }
-    if (ms_top(snap, k, ta.all, top, &count, &err) < 0)
-        goto fail;
-    t_top = cli_now() - t0;
-    total = ms_node_retained_size(snap, ms_snapshot_root(snap));
-
-    if (opt.timings)
-        cli_print_timings(snap, t_load, t_analyses, "top", t_top);
-
-    if (opt.json) {
-        cJSON *doc = cJSON_CreateObject(), *sj = cJSON_CreateObject(), *list = cJSON_CreateArray();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.top/1");
-        cJSON_AddItemToObject(sj, "file", cli_json_string(file, strlen(file)));
-        cJSON_AddStringToObject(sj, "format", ms_format_name(ms_snapshot_format(snap)));
-        cJSON_AddNumberToObject(sj, "node_count", ms_snapshot_node_count(snap));
-        cJSON_AddNumberToObject(sj, "edge_count", (double)ms_snapshot_edge_count(snap));
-        cJSON_AddItemToObject(doc, "snapshot", sj);
-        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
-        cJSON_AddNumberToObject(doc, "total_size", (double)total);
-        for (size_t i = 0; i < count; i++) {
-            ms_node n = top[i];
-            cJSON *o = cJSON_CreateObject();
-            char label[256];
-            size_t ll = ms_node_label(snap, n, label, sizeof label);
-            const char *cls = ms_node_class(snap, n), *key = ms_node_class_key(snap, n);
-            cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
-            cJSON_AddNumberToObject(o, "index", n);
-            cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
-            cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
-            cJSON_AddItemToObject(o, "class_key", cli_json_string(key, strlen(key)));
-            cJSON_AddItemToObject(o, "name", cli_json_string(label, ll < sizeof label ? ll : sizeof label - 1));
-            cJSON_AddNumberToObject(o, "shallow_size", (double)ms_node_shallow_size(snap, n));
-            cJSON_AddNumberToObject(o, "retained_size", (double)ms_node_retained_size(snap, n));
-            cJSON_AddNumberToObject(o, "distance", ms_node_distance(snap, n));
-            cJSON_AddNumberToObject(o, "dominator_id", (double)ms_node_id(snap, ms_node_dominator(snap, n)));
-            cJSON_AddItemToArray(list, o);
-        }
-        cJSON_AddItemToObject(doc, "objects", list);
-        rc = cli_write_json(doc, opt.output);
-        cJSON_Delete(doc);
-    } else {
-        cli_output o;
-        char a[32], b[32], d[16];
-        if ((rc = cli_output_open(&o, opt.output)) != CLI_OK)
-            goto done;
-        fprintf(o.f, "%s: the %zu largest of %s objects by retained size; heap %s (%s sizes)\n\n",
-                file, count, cli_count(ms_snapshot_node_count(snap), a), cli_size(total, b),
-                raw ? "raw" : "DevTools");
-        fprintf(o.f, "%11s  %6s  %11s  %5s  %s\n", "retained", "%", "shallow", "dist", "object");
-        for (size_t i = 0; i < count; i++) {
-            ms_node n = top[i];
-            uint64_t r = ms_node_retained_size(snap, n);
-            char label[128];
-            size_t ll = ms_node_label(snap, n, label, sizeof label);
-            const char *cls = ms_node_class(snap, n);
-            fprintf(o.f, "%11s  %5.1f%%  %11s  %5s  ", cli_size(r, a),
-                    total ? 100.0 * (double)r / (double)total : 0.0,
-                    cli_size(ms_node_shallow_size(snap, n), b), distance_text(ms_node_distance(snap, n), d));
-            cli_print_name(o.f, cls, strlen(cls), 60);
-            fprintf(o.f, " %s", cli_node_id(snap, n, a));
-            if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
-                fputs("  ", o.f);
-                cli_print_name(o.f, label, ll < sizeof label ? ll : sizeof label - 1, 50);
-            }
-            fputc('\n', o.f);
-        }
-        rc = cli_output_close(&o, true);
-    }
-    goto done;
-fail:
-    rc = cli_fail(&err);
-done:
-    free(top);
-    ms_snapshot_free(snap);
+    free(r.objects);
+    ms_snapshot_free(r.in.snap);
     return rc;
 }

@@ -2,11 +2,11 @@
  * cmd_why.c: `memsnap why SNAP ID` - what keeps an object alive;
  * `memsnap why SNAP --class NAME` - its class's instances grouped by path.
  */
+#include "cli_doc.h"
 #include "cli_opt.h"
 #include "cli_paths.h"
 #include "commands.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,24 +17,21 @@ typedef struct why_args {
 } why_args;
 
 /* Form 1 answers for ids, form 2 (--class) for a class's instances. */
-static const cli_opt why_opts[] = {
-    {.name = "paths", .arg = "K", .help = "further paths through other retainers (default 3)",
-     CLI_U64(why_args, paths, 3, 0, 1000), .form = 1},
-    {.name = "class", .arg = "NAME", .help = "group the instances of a class by retention path",
-     CLI_STRING(why_args, cls), .form = 2, .lead = true},
-    CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
-                   "with --class: show the N largest groups (default 10; 0 = all)"),
-    CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
-    CLI_OPT_RAW_SIZES,
-    CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
-    CLI_OPT_OUTPUT,
-    CLI_OPT_HELP,
-    CLI_OPT_END,
-};
-
 static const cli_cmd why_cmd = {
     .name = "why",
     .forms = {{"SNAPSHOT ID...", 2, -1}, {"SNAPSHOT", 1, 1}},
+    .opts = (const cli_opt[]){
+        {.name = "paths", .arg = "K", .help = "further paths through other retainers (default 3)",
+         CLI_U64(why_args, paths, 3, 0, 1000), .form = 1},
+        {.name = "class", .arg = "NAME", .help = "group the instances of a class by retention path",
+         CLI_STRING(why_args, cls), .form = 2, .lead = true},
+        CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
+                       "with --class: show the N largest groups (default 10; 0 = all)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
+        CLI_OPT_RAW_SIZES,
+        CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
+        CLI_OPT_TAIL,
+    },
     .description =
         "Why is this object still alive?  For the object with id ID (@123 or 123 as\n"
         "DevTools shows it; 0x... for addresses): its shortest retention path from\n"
@@ -48,7 +45,6 @@ static const cli_cmd why_cmd = {
         "With --class, the instances of class NAME (a class name or class key, as\n"
         "in summary) are grouped by the shape of their retention paths, so that\n"
         "thousands of leaked objects become a few explanations.\n",
-    .opts = why_opts,
 };
 
 static const char *status_text(ms_why_status s)
@@ -143,184 +139,174 @@ static void why_text(FILE *f, ms_snapshot *snap, const ms_why *w)
     }
 }
 
-/* Answers for every id in ids[0..n); one JSON document or text blocks. */
-static int why_objects(ms_snapshot *snap, const char *file, char **ids, int nids, size_t k,
-                       bool json, bool raw, const char *out)
+/* A question and what is needed to answer it. */
+typedef struct query {
+    cli_input in;
+    char **ids;              /* the ids asked about (form 1) */
+    int nids;
+    size_t paths;            /* --paths: further paths per object */
+    const char *cls;         /* --class NAME (form 2) */
+    ms_path_groups *groups;  /* its instances grouped by path; owned */
+    size_t shown;            /* groups listed (-n) */
+} query;
+
+/* The answer for ids[i]: CLI_OK with *w (freed by the caller), or the exit
+ * code after printing why. */
+static int answer(const query *q, int i, ms_why **w)
 {
     ms_error err = MS_ERROR_INIT;
-    cJSON *doc = NULL, *list = NULL;
-    cli_output o = {0};
-    int rc = CLI_OK;
-
-    if (json) {
-        doc = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.why/1");
-        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
-        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
-        cJSON_AddStringToObject(doc, "mode", nids == 1 ? "object" : "objects");
-        if (nids > 1) {
-            list = cJSON_CreateArray();
-            cJSON_AddItemToObject(doc, "objects", list);
-        }
-    } else if ((rc = cli_output_open(&o, out)) != CLI_OK) {
-        return rc;
+    ms_node n;
+    if (cli_parse_id(q->in.snap, q->ids[i], &n) != 0) {
+        fprintf(stderr, "memsnap: %s: no object with id %s\n", q->in.file, q->ids[i]);
+        return CLI_BAD_INPUT;
     }
-    for (int i = 0; i < nids; i++) {
-        ms_node n;
-        ms_why *w = NULL;
-        if (cli_parse_id(snap, ids[i], &n) != 0) {
-            fprintf(stderr, "memsnap: %s: no object with id %s\n", file, ids[i]);
-            rc = CLI_BAD_INPUT;
-            break;
-        }
-        if (ms_why_compute(snap, n, k, &w, &err) < 0) {
-            rc = cli_fail(&err);
-            break;
-        }
-        if (json) {
-            cJSON *one = why_json(snap, w);
-            if (nids == 1) {
-                /* a single answer's fields go in the document itself */
-                cJSON *it = one->child;
-                while (it) {
-                    cJSON *next = it->next;
-                    cJSON_AddItemToObject(doc, it->string, cJSON_DetachItemViaPointer(one, it));
-                    it = next;
-                }
-                cJSON_Delete(one);
-            } else {
-                cJSON_AddItemToArray(list, one);
-            }
-        } else {
-            if (i > 0)
-                fputs("\n", o.f);
-            why_text(o.f, snap, w);
-        }
-        ms_why_free(w);
-    }
-    if (json) {
-        if (rc == CLI_OK)
-            rc = cli_write_json(doc, out);
-        cJSON_Delete(doc);
-    } else {
-        int close_rc = cli_output_close(&o, rc == CLI_OK);
-        if (rc == CLI_OK)
-            rc = close_rc;
-    }
-    return rc;
+    if (ms_why_compute(q->in.snap, n, q->paths, w, &err) < 0)
+        return cli_fail(&err);
+    return CLI_OK;
 }
 
-static int why_class(ms_snapshot *snap, const char *file, const char *name, uint64_t top, bool json,
-                     bool raw, const char *out)
+/* The answers as one JSON document: a single answer's fields in the
+ * document itself, several in its "objects" list.  Nothing is written
+ * when an answer fails. */
+static int objects_json(const query *q, const char *out)
+{
+    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list = NULL;
+    int rc = CLI_OK;
+    cJSON_AddStringToObject(doc, "mode", q->nids == 1 ? "object" : "objects");
+    if (q->nids > 1)
+        list = cJSON_AddArrayToObject(doc, "objects");
+    for (int i = 0; i < q->nids && rc == CLI_OK; i++) {
+        ms_why *w = NULL;
+        cJSON *one;
+        if ((rc = answer(q, i, &w)) != CLI_OK)
+            break;
+        one = why_json(q->in.snap, w);
+        ms_why_free(w);
+        if (list) {
+            cJSON_AddItemToArray(list, one);
+            continue;
+        }
+        for (cJSON *it = one ? one->child : NULL, *next; it; it = next) {
+            next = it->next;
+            cJSON_AddItemToObject(doc, it->string, cJSON_DetachItemViaPointer(one, it));
+        }
+        cJSON_Delete(one);
+    }
+    if (rc != CLI_OK) {
+        cJSON_Delete(doc);
+        return rc;
+    }
+    return cli_write_doc(doc, out);
+}
+
+/* The answers as text blocks, a blank line between them (ctx: a query). */
+static int objects_text(FILE *f, void *ctx)
+{
+    const query *q = ctx;
+    for (int i = 0; i < q->nids; i++) {
+        ms_why *w = NULL;
+        int rc = answer(q, i, &w);
+        if (rc != CLI_OK)
+            return rc;
+        if (i > 0)
+            fputs("\n", f);
+        why_text(f, q->in.snap, w);
+        ms_why_free(w);
+    }
+    return CLI_OK;
+}
+
+/* The class's groups as JSON (mode "class"). */
+static cJSON *class_json(const query *q)
+{
+    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list;
+    cJSON_AddStringToObject(doc, "mode", "class");
+    cJSON_AddItemToObject(doc, "class", cli_json_string(q->cls, strlen(q->cls)));
+    cJSON_AddNumberToObject(doc, "instances", (double)ms_path_groups_instances(q->groups));
+    cJSON_AddNumberToObject(doc, "group_count", (double)ms_path_groups_count(q->groups));
+    list = cJSON_AddArrayToObject(doc, "groups");
+    for (size_t i = 0; i < q->shown; i++) {
+        const ms_path_group *g = ms_path_groups_get(q->groups, i);
+        cJSON *gj = cJSON_CreateObject();
+        cJSON_AddNumberToObject(gj, "count", (double)g->count);
+        cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
+        cJSON_AddItemToObject(gj, "example", cli_object_json(q->in.snap, g->example));
+        cJSON_AddItemToObject(gj, "path", cli_path_json(q->in.snap, &g->path));
+        cJSON_AddItemToArray(list, gj);
+    }
+    return doc;
+}
+
+/* The class's groups as text (ctx: a query). */
+static int class_text(FILE *f, void *ctx)
+{
+    const query *q = ctx;
+    size_t groups = ms_path_groups_count(q->groups);
+    char a[32], b[32];
+    fprintf(f, "%s: %s instances of %s, in %s group%s by retention path\n", q->in.file,
+            cli_count(ms_path_groups_instances(q->groups), a), q->cls, cli_count(groups, b),
+            groups == 1 ? "" : "s");
+    for (size_t i = 0; i < q->shown; i++) {
+        fputc('\n', f);
+        cli_print_group(f, q->in.snap, ms_path_groups_get(q->groups, i), i + 1, "instance", "");
+    }
+    cli_print_more(f, q->shown, groups, "groups", true);
+    return CLI_OK;
+}
+
+/* Answers the question asked (the analyses done): the class's instances
+ * grouped by path, or each id's retainers. */
+static int why_answer(query *q, const cli_common *opt)
 {
     ms_error err = MS_ERROR_INIT;
-    ms_path_groups *w = NULL;
-    size_t groups, shown;
-    int rc;
-    char a[32], b[32];
-
-    if (ms_path_groups_by_class(snap, name, &w, &err) < 0)
+    if (!q->cls)
+        return opt->json ? objects_json(q, opt->output)
+                         : cli_write_text(opt->output, objects_text, q);
+    if (ms_path_groups_by_class(q->in.snap, q->cls, &q->groups, &err) < 0)
         return cli_fail(&err);
-    groups = ms_path_groups_count(w);
-    shown = top && top < groups ? (size_t)top : groups;
-    if (json) {
-        cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
-        cJSON_AddStringToObject(doc, "schema", "memsnap.why/1");
-        cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(snap, file));
-        cJSON_AddStringToObject(doc, "sizes", raw ? "raw" : "devtools");
-        cJSON_AddStringToObject(doc, "mode", "class");
-        cJSON_AddItemToObject(doc, "class", cli_json_string(name, strlen(name)));
-        cJSON_AddNumberToObject(doc, "instances", (double)ms_path_groups_instances(w));
-        cJSON_AddNumberToObject(doc, "group_count", (double)groups);
-        for (size_t i = 0; i < shown; i++) {
-            const ms_path_group *g = ms_path_groups_get(w, i);
-            cJSON *gj = cJSON_CreateObject();
-            cJSON_AddNumberToObject(gj, "count", (double)g->count);
-            cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
-            cJSON_AddItemToObject(gj, "example", cli_object_json(snap, g->example));
-            cJSON_AddItemToObject(gj, "path", cli_path_json(snap, &g->path));
-            cJSON_AddItemToArray(list, gj);
-        }
-        cJSON_AddItemToObject(doc, "groups", list);
-        rc = cli_write_json(doc, out);
-        cJSON_Delete(doc);
-    } else {
-        cli_output o;
-        if ((rc = cli_output_open(&o, out)) != CLI_OK) {
-            ms_path_groups_free(w);
-            return rc;
-        }
-        fprintf(o.f, "%s: %s instances of %s, in %s group%s by retention path\n", file,
-                cli_count(ms_path_groups_instances(w), a), name, cli_count(groups, b),
-                groups == 1 ? "" : "s");
-        for (size_t i = 0; i < shown; i++) {
-            const ms_path_group *g = ms_path_groups_get(w, i);
-            fprintf(o.f, "\n#%zu  %s instance%s retaining %s; for example %s:\n", i + 1,
-                    cli_count(g->count, a), g->count == 1 ? "" : "s", cli_size(g->retained_size, b),
-                    cli_id(snap, g->example));
-            if (g->path.length)
-                cli_print_path(o.f, snap, &g->path, "  ");
-            else
-                fputs("  (no strong path from the GC roots: weakly held or garbage)\n", o.f);
-        }
-        if (shown < groups)
-            fprintf(o.f, "\n... %s more groups (-n 0 shows all)\n", cli_count(groups - shown, a));
-        rc = cli_output_close(&o, true);
-    }
-    ms_path_groups_free(w);
-    return rc;
+    q->shown = cli_shown(opt->top, ms_path_groups_count(q->groups));
+    return opt->json ? cli_write_doc(class_json(q), opt->output)
+                     : cli_write_text(opt->output, class_text, q);
 }
 
 int cmd_why(int argc, char **argv)
 {
-    ms_error err = MS_ERROR_INIT;
-    ms_snapshot *snap = NULL;
+    query q;
     cli_common opt;
     why_args wa;
-    const char *file, *cls;
-    char **ids;
-    int nids, rc;
-    double t_load, t0, t_analysis, t_query;
+    double t0, t_analysis, t_query;
+    int rc;
 
     if ((rc = cli_parse_args(&why_cmd, argc, argv, &opt, &wa)) != CLI_RUN)
         return rc;
-    file = opt.operands[0];
-    ids = opt.operands + 1;
-    nids = opt.noperands - 1;
-    cls = wa.cls;
-    for (int i = 0; !cls && i < nids; i++) {
+    q = (query){.ids = opt.operands + 1, .nids = opt.noperands - 1, .paths = (size_t)wa.paths,
+                .cls = wa.cls};
+    for (int i = 0; !q.cls && i < q.nids; i++) {
         /* Check the ids' syntax before the (long) load. */
         uint64_t id;
-        if (!cli_parse_id_text(ids[i], &id))
-            return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", ids[i]);
+        if (!cli_parse_id_text(q.ids[i], &id))
+            return cli_usage_error("why: '%s' is not an object id (@123, 123 or 0x...)", q.ids[i]);
     }
-    if (cli_open(file, &snap, &t_load, &err) < 0)
-        return cli_fail(&err);
-    ms_snapshot_set_sizes(snap, opt.raw_sizes ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
-    /* The analyses every answer needs, once; the question itself after. */
-    t0 = cli_now();
-    /* Several questions: an index of retainers beats scanning all edges
+    if ((rc = cli_open_input(&q.in, &opt)) != CLI_OK)
+        return rc;
+    /* The analyses every answer needs, once; the question itself after.
+     * Several questions: an index of retainers beats scanning all edges
      * for each (docs/performance.md). */
-    if (ms_snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
-                                      (cls ? MS_ANALYSIS_DOMINATOR_TREE : 0) |
-                                      (!cls && nids > 3 ? MS_ANALYSIS_RETAINERS : 0),
-                            &err) < 0) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    t_analysis = cli_now() - t0;
     t0 = cli_now();
-    if (cls) {
-        rc = why_class(snap, file, cls, opt.top, opt.json, opt.raw_sizes, opt.output);
-    } else {
-        rc = why_objects(snap, file, ids, nids, (size_t)wa.paths, opt.json, opt.raw_sizes,
-                         opt.output);
+    rc = cli_compute(q.in.snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED | MS_ANALYSIS_CLASSES |
+                                 (q.cls ? MS_ANALYSIS_DOMINATOR_TREE : 0) |
+                                 (!q.cls && q.nids > 3 ? MS_ANALYSIS_RETAINERS : 0));
+    if (rc == CLI_OK) {
+        t_analysis = cli_now() - t0;
+        t0 = cli_now();
+        rc = why_answer(&q, &opt);
+        t_query = cli_now() - t0;
+        if (opt.timings)
+            fprintf(stderr,
+                    "{\"load\": %.3f, \"analysis\": %.3f, \"query\": %.3f, \"queries\": %d}\n",
+                    q.in.seconds, t_analysis, t_query, q.cls ? 1 : q.nids);
     }
-    t_query = cli_now() - t0;
-    if (opt.timings)
-        fprintf(stderr, "{\"load\": %.3f, \"analysis\": %.3f, \"query\": %.3f, \"queries\": %d}\n",
-                t_load, t_analysis, t_query, cls ? 1 : nids);
-done:
-    ms_snapshot_free(snap);
+    ms_path_groups_free(q.groups);
+    ms_snapshot_free(q.in.snap);
     return rc;
 }

@@ -1,0 +1,85 @@
+/*
+ * cli_doc.c: the steps the commands share around their own analysis (see
+ * cli_doc.h).
+ */
+#include "cli_doc.h"
+
+#include "cli_paths.h"
+
+int cli_open_input(cli_input *in, const cli_common *opt)
+{
+    ms_error err = MS_ERROR_INIT;
+    *in = (cli_input){NULL, opt->operands[0], opt->raw_sizes, 0};
+    if (cli_open(in->file, &in->snap, &in->seconds, &err) < 0)
+        return cli_fail(&err);
+    ms_snapshot_set_sizes(in->snap, in->raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    return CLI_OK;
+}
+
+int cli_start(const cli_cmd *cmd, int argc, char **argv, cli_common *opt, void *args,
+              cli_input *in)
+{
+    int rc;
+    in->snap = NULL;
+    if ((rc = cli_parse_args(cmd, argc, argv, opt, args)) != CLI_RUN)
+        return rc;
+    if ((rc = cli_open_input(in, opt)) != CLI_OK)
+        return rc;
+    return CLI_RUN;
+}
+
+int cli_compute(ms_snapshot *snap, unsigned what)
+{
+    ms_error err = MS_ERROR_INIT;
+    if (ms_snapshot_compute(snap, what, &err) < 0)
+        return cli_fail(&err);
+    return CLI_OK;
+}
+
+cJSON *cli_json_doc(const char *schema, const cli_input *in)
+{
+    cJSON *doc = cJSON_CreateObject();
+    if (!doc)
+        return NULL;
+    cJSON_AddStringToObject(doc, "schema", schema);
+    cJSON_AddItemToObject(doc, "snapshot", cli_snapshot_json(in->snap, in->file));
+    cJSON_AddStringToObject(doc, "sizes", in->raw ? "raw" : "devtools");
+    return doc;
+}
+
+void cli_add_numbers(cJSON *o, const cli_number *list)
+{
+    for (; o && list->name; list++)
+        cJSON_AddNumberToObject(o, list->name, list->value);
+}
+
+int cli_write_doc(cJSON *doc, const char *path)
+{
+    int rc = cli_write_json(doc, path);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int cli_write_text(const char *path, int (*text)(FILE *f, void *ctx), void *ctx)
+{
+    cli_output o;
+    int rc, close_rc;
+    if ((rc = cli_output_open(&o, path)) != CLI_OK)
+        return rc;
+    rc = text(o.f, ctx);
+    close_rc = cli_output_close(&o, rc == CLI_OK);
+    return rc != CLI_OK ? rc : close_rc;
+}
+
+size_t cli_shown(uint64_t top, size_t n)
+{
+    return top && top < n ? (size_t)top : n;
+}
+
+void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line)
+{
+    char a[32];
+    if (shown < total)
+        fprintf(f, "%s... %s more %s (-n 0 shows all)\n", blank_line ? "\n" : "",
+                cli_count(total - shown, a), what);
+}
