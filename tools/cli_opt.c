@@ -80,7 +80,8 @@ static bool given(const cli_common *common, size_t i)
 
 static void *field(const cli_opt *o, cli_common *common, void *args)
 {
-    return (char *)(o->common ? (void *)common : args) + o->at;
+    char *base = o->common ? (char *)common : args;
+    return base ? base + o->at : NULL; /* commands without options of their own pass NULL */
 }
 
 /* The size of the field each kind of value is stored in; 0: none. */
