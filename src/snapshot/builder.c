@@ -431,33 +431,41 @@ done:
 }
 
 /* Sorts the locations by node (stably: in the order they came), then
- * keeps the last one of each node.  Sorted as node << 32 | position by the
- * high half: a radix sort, as the locations of a large snapshot number in
- * the hundreds of thousands. */
+ * keeps the last one of each node.  A radix sort of node << 32 | position
+ * by the high half, packed in the locations' own array (8 bytes each, the
+ * same size; memcpy gives the storage the packed type), so that only the
+ * sort's scratch is added to the peak: the finished graph is the peak of a
+ * load, and a large snapshot has millions of locations. */
+_Static_assert(sizeof(ms__location) == sizeof(uint64_t), "a location packs into 8 bytes");
+
 static int sort_locations(ms__graph *g, ms_error *err)
 {
     uint32_t n = g->location_count, w = 0;
     ms__location *a = g->locations;
-    uint64_t *packed;
+    uint64_t *packed = (uint64_t *)(void *)a;
     bool sorted = true;
     for (uint32_t i = 1; i < n && sorted; i++)
         sorted = a[i - 1].node < a[i].node;
     if (sorted)
         return MS_OK;
-    if (ms__alloc_array(&packed, n, 8, "locations", err) < 0)
-        return MS_ENOMEM;
-    for (uint32_t i = 0; i < n; i++)
-        packed[i] = (uint64_t)a[i].node << 32 | a[i].position;
-    if (ms__radix_sort_u64(packed, n, 4, err) < 0) {
-        free(packed);
-        return MS_ENOMEM;
-    }
     for (uint32_t i = 0; i < n; i++) {
-        if (i + 1 < n && packed[i + 1] >> 32 == packed[i] >> 32)
-            continue; /* a later one replaces it */
-        a[w++] = (ms__location){(uint32_t)(packed[i] >> 32), (uint32_t)packed[i]};
+        ms__location l;
+        uint64_t v;
+        memcpy(&l, &a[i], sizeof l);
+        v = (uint64_t)l.node << 32 | l.position;
+        memcpy(&packed[i], &v, sizeof v);
     }
-    free(packed);
+    if (ms__radix_sort_u64(packed, n, 4, err) < 0)
+        return MS_ENOMEM; /* the graph is dropped with its locations */
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v;
+        ms__location l;
+        memcpy(&v, &packed[i], sizeof v);
+        if (i + 1 < n && packed[i + 1] >> 32 == v >> 32)
+            continue; /* a later one replaces it */
+        l = (ms__location){(uint32_t)(v >> 32), (uint32_t)v};
+        memcpy(&a[w++], &l, sizeof l);
+    }
     g->location_count = w;
     return MS_OK;
 }
