@@ -35,9 +35,8 @@ ms_status ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, 
     *out = NULL;
     if (!opts)
         opts = &defaults;
-    if (opts->version != MS_SUMMARY_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_summary_options.version is %u, expected %u",
-                        opts->version, MS_SUMMARY_OPTIONS_VERSION);
+    MS_TRY(ms__check_version(err, "ms_summary_options", opts->version,
+                             MS_SUMMARY_OPTIONS_VERSION));
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DISTANCES |
                                           MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
                                 MS__PLAN_FAST, err));

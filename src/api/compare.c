@@ -28,12 +28,14 @@ done:
     return rc;
 }
 
-static int check_version(const ms_compare_options *o, ms_error *err)
+/* *o: opts, or the defaults for NULL; checks the version. */
+static int compare_options(const ms_compare_options *opts, const ms_compare_options **o,
+                           ms_error *err)
 {
-    if (o->version != MS_COMPARE_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "compare options version %u, expected %u",
-                        o->version, MS_COMPARE_OPTIONS_VERSION);
-    return MS_OK;
+    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
+    *o = opts ? opts : &defaults;
+    return ms__check_version(err, "ms_compare_options", (*o)->version,
+                             MS_COMPARE_OPTIONS_VERSION);
 }
 
 /* BEFORE's classes: named with AFTER's naming data (DevTools' Memory
@@ -57,8 +59,7 @@ static int before_classes(ms_snapshot *before, const ms__classes *acl, const ms_
 ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_compare_options *opts,
                        ms_compare **out, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms_compare_options *o;
     const ms__classes *bcl = NULL, *acl = NULL;
     ms__classes *own_bcl = NULL;
     const uint64_t *unused64;
@@ -72,7 +73,7 @@ ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_c
 
     *out = NULL;
     memset(&edges, 0, sizeof edges);
-    MS_TRY(check_version(o, err));
+    MS_TRY(compare_options(opts, &o, err));
     /* Meanwhile a second thread makes AFTER's edge rules, which its paths
      * need first (a BFS: 4 bytes per node of scratch, under the classes'
      * peak; a few MB kept). */
@@ -113,15 +114,14 @@ done:
 
 ms_status ms_compare_add_paths(ms_compare *c, const ms_compare_options *opts, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms_compare_options *o;
     ms_snapshot *after = c->after;
     ms_path_groups *groups = NULL;
     const uint64_t *unused;
     ms__heap ah;
     int rc = MS_OK;
 
-    MS_TRY(check_version(o, err));
+    MS_TRY(compare_options(opts, &o, err));
     if (!c->by_id || !c->member || c->groups || o->group != MS_GROUP_CLASS)
         return ms__fail(err, MS_EINVAL, UINT64_MAX,
                         "compare: paths need objects matched by id, rows per class, and no paths "
@@ -151,8 +151,7 @@ done:
 ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapshot *final,
                      const ms_compare_options *opts, ms_leaks **out, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms_compare_options *o;
     const uint64_t *unused64;
     const uint32_t *unused32;
     uint64_t *member = NULL, instances = 0;
@@ -163,9 +162,8 @@ ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapsh
     int rc = MS_OK;
 
     *out = NULL;
-    if (o->version != MS_COMPARE_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "options version %u, expected %u", o->version,
-                        MS_COMPARE_OPTIONS_VERSION);
+    if ((rc = compare_options(opts, &o, err)) < 0)
+        return rc;
     MS_TRY(ms__snapshot_by_id(baseline, &unused32, err));
     MS_TRY(ms__snapshot_by_id(target, &unused32, err));
     MS_TRY(ms__snapshot_by_id(final, &unused32, err));
@@ -231,8 +229,7 @@ ms_status ms_compare_files(const char *before_path, const char *after_path,
                            const ms_open_options *open, const ms_compare_options *opts,
                            ms_compare **out, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms_compare_options *o;
     ms_compare_options first;
     ms_snapshot *before = NULL, *after = NULL;
     ms_compare *c = NULL;
@@ -242,7 +239,7 @@ ms_status ms_compare_files(const char *before_path, const char *after_path,
     int rc = MS_OK;
 
     *out = NULL;
-    MS_TRY(check_version(o, err));
+    MS_TRY(compare_options(opts, &o, err));
     keep = calloc(1, sizeof *keep);
     if (!keep) {
         rc = ms__oom(err, "compare");
@@ -296,14 +293,15 @@ ms_status ms_leaks_files(const char *baseline, const char *target, const char *f
                          const ms_open_options *open, const ms_compare_options *opts,
                          ms_leaks **out, ms_error *err)
 {
-    static const ms_compare_options defaults = MS_COMPARE_OPTIONS_INIT;
-    const ms_compare_options *o = opts ? opts : &defaults;
+    const ms_compare_options *o;
     const char *path[3] = {baseline, target, final};
     owned *keep = NULL;
     ms_leaks *l = NULL;
     int rc = MS_OK;
 
     *out = NULL;
+    if ((rc = compare_options(opts, &o, err)) < 0)
+        return rc; /* before three snapshots are loaded */
     keep = calloc(1, sizeof *keep);
     if (!keep)
         return ms__oom(err, "leaks");

@@ -54,10 +54,18 @@ int ms__snapshot_from_graph(ms__graph *g, ms_format format, const char *name, ms
     return MS_OK;
 }
 
+/* *o: opts, or the defaults for NULL; checks the version. */
+static int open_options(const ms_open_options *opts, const ms_open_options **o, ms_error *err)
+{
+    static const ms_open_options defaults = MS_OPEN_OPTIONS_INIT;
+    *o = opts ? opts : &defaults;
+    return ms__check_version(err, "ms_open_options", (*o)->version, MS_OPEN_OPTIONS_VERSION);
+}
+
+/* Imports what r reads, with opts (checked by open_options). */
 static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
                        const ms_open_options *opts, ms_error *err)
 {
-    ms_open_options defaults = MS_OPEN_OPTIONS_INIT;
     ms__progress progress = {0};
     ms_snapshot *s = NULL;
     ms__graph *g = NULL;
@@ -65,11 +73,6 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
     double t0 = ms__now();
     int rc = MS_OK;
 
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != MS_OPEN_OPTIONS_VERSION)
-        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_open_options.version is %u, expected %u",
-                        opts->version, MS_OPEN_OPTIONS_VERSION);
     progress.fn = opts->progress;
     progress.payload = opts->payload;
     progress.threads = opts->threads;
@@ -104,7 +107,8 @@ ms_status ms_snapshot_open(ms_snapshot **out, const char *path, const ms_open_op
     if (!out || !path)
         return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_snapshot_open: out and path are required");
     *out = NULL;
-    if ((rc = ms__reader_open_file(&r, path, err)) < 0)
+    if ((rc = open_options(opts, &opts, err)) < 0 ||
+        (rc = ms__reader_open_file(&r, path, err)) < 0)
         return rc;
     rc = finish_open(out, &r, path, opts, err);
     ms__reader_close(&r);
@@ -121,7 +125,8 @@ ms_status ms_snapshot_open_memory(ms_snapshot **out, const void *data, size_t si
     *out = NULL;
     if (!name)
         name = "<memory>";
-    if ((rc = ms__reader_open_memory(&r, data, size, name, err)) < 0)
+    if ((rc = open_options(opts, &opts, err)) < 0 ||
+        (rc = ms__reader_open_memory(&r, data, size, name, err)) < 0)
         return rc;
     rc = finish_open(out, &r, name, opts, err);
     ms__reader_close(&r);

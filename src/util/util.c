@@ -28,6 +28,14 @@ int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...)
     return code;
 }
 
+int ms__check_version(ms_error *err, const char *type, unsigned got, unsigned want)
+{
+    if (got != want)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s.version is %u, expected %u", type, got,
+                        want);
+    return MS_OK;
+}
+
 void ms__error_locate(ms_error *err, const char *name, uint64_t offset)
 {
     char rest[sizeof err->message];

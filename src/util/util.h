@@ -35,6 +35,10 @@
  * the innermost, most precise message reaches the user. */
 int ms__fail(ms_error *err, int code, uint64_t offset, const char *fmt, ...) MS_PRINTF(4, 5);
 
+/* Checks the version field of a public options struct (`type` names it):
+ * MS_EINVAL, "TYPE.version is GOT, expected WANT", when they differ. */
+int ms__check_version(ms_error *err, const char *type, unsigned got, unsigned want);
+
 /* Puts a failure about input `name` into the one message format,
  * "NAME: offset N: what is wrong" (docs/robustness.md), for messages from
  * layers that do not know the file (builder, allocation) or the position:

@@ -542,6 +542,61 @@ static void test_compare__leaks_refuses_other_process(void **state)
     ms_snapshot_free(sc);
 }
 
+/* Expects MS_EINVAL naming `type`'s version field. */
+static void expect_version_error(int rc, const ms_error *err, const char *type)
+{
+    char want[96];
+    snprintf(want, sizeof want, "%s.version is 99, expected 1", type);
+    assert_int_equal(rc, MS_EINVAL);
+    assert_string_equal(err->message, want);
+}
+
+/* An options struct of another version is refused by every entry point
+ * that takes one, before any work: the whole jobs open no file (the paths
+ * do not exist, and the error is not about them). */
+static void test_compare__options_version(void **state)
+{
+    ms_open_options oo = MS_OPEN_OPTIONS_INIT;
+    ms_summary_options so = MS_SUMMARY_OPTIONS_INIT;
+    ms_compare_options co = MS_COMPARE_OPTIONS_INIT;
+    const char *missing = "/nonexistent/memsnap-test.heapsnapshot";
+    ms_snapshot *sa = NULL, *sb, *sc;
+    ms_summary *sum = NULL;
+    ms_compare *c = NULL;
+    ms_leaks *l = NULL;
+    ms_error err = MS_ERROR_INIT;
+    ts a;
+    (void)state;
+    oo.version = so.version = co.version = 99;
+    expect_version_error(ms_snapshot_open(&sa, missing, &oo, &err), &err, "ms_open_options");
+    assert_null(sa);
+    srand(13);
+    random_ts(&a, false);
+    sa = make(&a, "a");
+    sb = make(&a, "b");
+    sc = make(&a, "c");
+    err = (ms_error)MS_ERROR_INIT;
+    expect_version_error(ms_summary_compute(sa, &so, &sum, &err), &err, "ms_summary_options");
+    assert_null(sum);
+    err = (ms_error)MS_ERROR_INIT;
+    expect_version_error(ms_compare_compute(sa, sb, &co, &c, &err), &err, "ms_compare_options");
+    assert_null(c);
+    err = (ms_error)MS_ERROR_INIT;
+    expect_version_error(ms_leaks_compute(sa, sb, sc, &co, &l, &err), &err, "ms_compare_options");
+    assert_null(l);
+    err = (ms_error)MS_ERROR_INIT;
+    expect_version_error(ms_compare_files(missing, missing, NULL, &co, &c, &err), &err,
+                         "ms_compare_options");
+    assert_null(c);
+    err = (ms_error)MS_ERROR_INIT;
+    expect_version_error(ms_leaks_files(missing, missing, missing, NULL, &co, &l, &err), &err,
+                         "ms_compare_options");
+    assert_null(l);
+    ms_snapshot_free(sa);
+    ms_snapshot_free(sb);
+    ms_snapshot_free(sc);
+}
+
 /* Ignored classes leave the groups and totals; ignored paths too. */
 static void test_compare__ignore(void **state)
 {
@@ -638,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_compare__base_then_paths_vs_brute_force),
         cmocka_unit_test(test_compare__leaks_vs_brute_force),
         cmocka_unit_test(test_compare__leaks_refuses_other_process),
+        cmocka_unit_test(test_compare__options_version),
         cmocka_unit_test(test_compare__ignore),
         cmocka_unit_test(test_compare__sorts),
     };
