@@ -5,9 +5,9 @@
  */
 #include "paths.h"
 
+#include "../util/task.h"
 #include "../util/vec.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,20 +39,15 @@ typedef struct scan_part {
     const uint32_t *w;
     uint64_t lo, hi;
     uint32_t n;
-    uint64_t *list, found, cap;
-    int rc;
+    uint64_t *list, found, cap; /* the edges found (owned by the caller) */
 } scan_part;
 
-static void *scan_edges(void *arg)
+/* Fills p->list (an ms__task function).  Errors: MS_ENOMEM. */
+static int scan_edges(void *arg, ms_error *err)
 {
     scan_part *p = arg;
-    p->found = 0;
-    p->cap = 16;
-    p->list = malloc(p->cap * sizeof *p->list);
-    if (!p->list) {
-        p->rc = MS_ENOMEM;
-        return NULL;
-    }
+    if (ms__grow(&p->list, &p->cap, 1, 16, sizeof *p->list, "retainers", err) < 0)
+        return MS_ENOMEM;
     /* Memory-bound scan: a branch-free pass per block (vectorised by the
      * compiler) finds the blocks worth a second look. */
     for (uint64_t base = p->lo; base < p->hi; base += 4096) {
@@ -65,20 +60,13 @@ static void *scan_edges(void *arg)
         for (uint64_t e = base; e < end; e++) {
             if ((p->w[e] & MS_EDGE_TO_MASK) != p->n)
                 continue;
-            if (p->found == p->cap) {
-                uint64_t *nl = realloc(p->list, p->cap * 2 * sizeof *nl);
-                if (!nl) {
-                    p->rc = MS_ENOMEM;
-                    return NULL;
-                }
-                p->list = nl;
-                p->cap *= 2;
-            }
+            if (p->found == p->cap && ms__grow(&p->list, &p->cap, p->found + 1, 16,
+                                               sizeof *p->list, "retainers", err) < 0)
+                return MS_ENOMEM;
             p->list[p->found++] = e;
         }
     }
-    p->rc = MS_OK;
-    return NULL;
+    return MS_OK;
 }
 
 /* Past this many edges the scan runs on two threads: one core alone does
@@ -89,9 +77,9 @@ int ms__retainers(const ms__heap *h, uint32_t n, uint64_t **out, size_t *count, 
 {
     const ms__graph *g = h->g;
     scan_part part[2];
-    pthread_t helper;
-    bool threaded = false;
+    ms__task helper;
     uint64_t *list;
+    int rc;
     *out = NULL;
     *count = 0;
     if (h->rev_first) {
@@ -104,38 +92,30 @@ int ms__retainers(const ms__heap *h, uint32_t n, uint64_t **out, size_t *count, 
         *count = b - a;
         return MS_OK;
     }
-    part[0] = (scan_part){g->edge_word, 0, g->edge_count, n, NULL, 0, 0, MS_OK};
+    memset(&helper, 0, sizeof helper);
+    part[0] = (scan_part){g->edge_word, 0, g->edge_count, n, NULL, 0, 0};
     part[1] = part[0];
     if (g->edge_count >= PARALLEL_SCAN_EDGES) {
         part[0].hi = part[1].lo = g->edge_count / 2;
-        threaded = pthread_create(&helper, NULL, scan_edges, &part[1]) == 0;
-        if (!threaded)
+        if (!ms__task_start(&helper, scan_edges, &part[1]))
             part[0].hi = g->edge_count; /* no thread: scan it all here */
     }
-    scan_edges(&part[0]);
-    if (threaded)
-        pthread_join(helper, NULL);
-    if (part[0].rc < 0 || (threaded && part[1].rc < 0)) {
+    rc = scan_edges(&part[0], err);
+    rc = ms__task_join(&helper, rc, err, NULL);
+    /* The second half's edges follow the first's. */
+    if (rc == MS_OK && part[1].found &&
+        (rc = ms__grow(&part[0].list, &part[0].cap, part[0].found + part[1].found, 16,
+                       sizeof *part[0].list, "retainers", err)) == MS_OK) {
+        memcpy(part[0].list + part[0].found, part[1].list, part[1].found * sizeof *part[0].list);
+        part[0].found += part[1].found;
+    }
+    free(part[1].list);
+    if (rc < 0) {
         free(part[0].list);
-        if (threaded)
-            free(part[1].list);
-        return ms__oom(err, "retainers");
+        return rc;
     }
-    list = part[0].list;
-    if (threaded && part[1].found) {
-        uint64_t *nl = realloc(list, (part[0].found + part[1].found) * sizeof *nl);
-        if (!nl) {
-            free(list);
-            free(part[1].list);
-            return ms__oom(err, "retainers");
-        }
-        list = nl;
-        memcpy(list + part[0].found, part[1].list, part[1].found * sizeof *list);
-    }
-    *count = (size_t)(part[0].found + (threaded ? part[1].found : 0));
-    if (threaded)
-        free(part[1].list);
-    *out = list;
+    *out = part[0].list;
+    *count = (size_t)part[0].found;
     return MS_OK;
 }
 
