@@ -27,9 +27,9 @@ int ci_add_budget(ci_budgets *bs, const char *text, bool leaks);
 /* Checks every budget against the comparison, or the leaks when cmp is
  * NULL: one line on stderr per budget exceeded or not measurable (a
  * budget that cannot be measured counts as exceeded: CI must not pass
- * blind), one object per budget in json (an array, may be NULL).  Returns
- * how many were exceeded. */
-size_t ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
+ * blind), one object per budget in json (an array, may be NULL).  The
+ * results stay in bs (ci_exit reads them). */
+void ci_check_budgets(ci_budgets *bs, const ms_compare *cmp, const ms_leaks *leaks, cJSON *json);
 
 /* compare's and leaks' exit code once their output is written with exit
  * code rc: CLI_BUDGET when rc is CLI_OK and a budget was exceeded. */

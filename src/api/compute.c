@@ -73,17 +73,18 @@ done:
 
 int ms__snapshot_shallow(ms_snapshot *s, const uint64_t **out, ms_error *err)
 {
+    int rc;
     *out = NULL;
     if (s->sizes == MS_SIZES_RAW || !s->rules.shallow_sizes)
         return MS_OK;
     if (!s->shallow) {
-        if (ms__pool_alloc(&s->pool, &s->shallow, s->g->node_count, 8, false, "shallow sizes",
-                           err) < 0)
-            return MS_ENOMEM;
-        if (s->rules.shallow_sizes(&s->rules, s->g, &s->pool, s->shallow, err) < 0) {
+        if ((rc = ms__pool_alloc(&s->pool, &s->shallow, s->g->node_count, 8, false,
+                                 "shallow sizes", err)) < 0)
+            return rc;
+        if ((rc = s->rules.shallow_sizes(&s->rules, s->g, &s->pool, s->shallow, err)) < 0) {
             free(s->shallow);
             s->shallow = NULL;
-            return err ? err->code : MS_ENOMEM;
+            return rc;
         }
     }
     *out = s->shallow;
