@@ -102,7 +102,8 @@ void cli_print_timings(ms_snapshot *snap, double load, double analyses, const ch
                  {MS_ANALYSIS_CLASSES, "classes", true},
                  {MS_ANALYSIS_DOMINATOR_TREE, "dominator_tree", false},
                  {MS_ANALYSIS_PATHS, "paths", false},
-                 {MS_ANALYSIS_RETAINERS, "retainers", false}};
+                 {MS_ANALYSIS_RETAINERS, "retainers", false},
+                 {MS_ANALYSIS_SOURCES, "sources", false}};
     fprintf(stderr, "{\"load\": %.3f, \"threads\": %u, \"analyses\": %.3f", load, cli_threads(),
             analyses);
     for (size_t i = 0; i < sizeof phase / sizeof phase[0]; i++) {

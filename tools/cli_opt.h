@@ -111,6 +111,7 @@ typedef struct cli_cmd {
 typedef struct cli_common {
     const char *output;   /* -o FILE; NULL: stdout */
     bool json, markdown, raw_sizes, timings;
+    bool full_paths;      /* --full: retention paths with every hop */
     uint64_t top;         /* -n N */
     char **operands;      /* argv's operands, in order (getopt moves them last) */
     int noperands;
@@ -146,6 +147,11 @@ typedef struct cli_common {
      .help = "the self sizes recorded in the file (V8's) instead of DevTools' shallow sizes, "    \
              "which move the size of internal arrays owned by one object into that object",      \
      .type = CLI_V_BOOL, CLI_AT_COMMON_(raw_sizes)}
+#define CLI_OPT_FULL                                                                               \
+    {.name = "full", .help = "print retention paths with every hop (by default the runtime's "   \
+                             "hops before the program's are folded into one line, as are runs "  \
+                             "of one step, and paths over 40 lines show their ends)",            \
+     .type = CLI_V_BOOL, CLI_AT_COMMON_(full_paths)}
 #define CLI_OPT_TIMINGS(help_)                                                                     \
     {.name = "timings", .help = (help_), .type = CLI_V_BOOL, CLI_AT_COMMON_(timings)}
 /* -n N: how many rows; _EX with its range and usage form (0: all forms). */

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Paths longer than this show their first and last hops. */
-#define TEXT_HOPS_SHOWN 8
 #define JSON_HOPS_MAX 10000
 
 const char *cli_distance_text(int32_t d, char buf[16])
@@ -23,18 +21,70 @@ const char *cli_distance_text(int32_t d, char buf[16])
     return buf;
 }
 
-/* "cls @id  name": the class at most 60 characters, the name at most
- * name_max and only when it says more than the class. */
+const char *cli_short_file(const char *file, size_t *len)
+{
+    size_t n = strlen(file), cut = n;
+    /* Node's own modules and URLs without a path keep their whole name */
+    if (strncmp(file, "node:", 5) == 0) {
+        *len = n;
+        return file;
+    }
+    while (cut > 0 && file[cut - 1] != '/' && file[cut - 1] != '\\')
+        cut--;
+    /* index.js says little without its folder */
+    if (cut > 1 && strncmp(file + cut, "index.", 6) == 0) {
+        size_t up = cut - 1;
+        while (up > 0 && file[up - 1] != '/' && file[up - 1] != '\\')
+            up--;
+        cut = up;
+    }
+    *len = n - cut;
+    return file + cut;
+}
+
+size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t cap)
+{
+    ms_location loc;
+    char where[64];
+    size_t fl;
+    const char *file;
+    int k;
+    buf[0] = 0;
+    if (!ms_node_location(snap, n, &loc))
+        return 0;
+    if (loc.file) {
+        file = cli_short_file(loc.file, &fl);
+    } else {
+        snprintf(where, sizeof where, "script %u", loc.script_id);
+        file = where;
+        fl = strlen(where);
+    }
+    if (loc.line && loc.column)
+        k = snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, loc.line, loc.column);
+    else
+        k = snprintf(buf, cap, "%.*s", (int)fl, file);
+    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+/* "cls @id  name (file:line:col)": the class at most 60 characters; the
+ * name at most name_max, a scope's name ("module scope") or the label
+ * when it says more than the class; where its code is. */
 static void print_object(FILE *f, ms_snapshot *snap, ms_node n, const char *cls, size_t name_max)
 {
-    char label[128];
-    size_t ll = ms_node_label(snap, n, label, sizeof label);
+    char label[128], where[160];
+    size_t ll = ms_node_scope(snap, n, label, sizeof label);
+    if (!ll)
+        ll = ms_node_label(snap, n, label, sizeof label);
     cli_print_name(f, cls, strlen(cls), 60);
     fprintf(f, " %s", cli_id(snap, n));
     if (ll && (ll != strlen(cls) || memcmp(label, cls, ll) != 0)) {
         fputs("  ", f);
         cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, name_max);
+    } else {
+        ll = 0;
     }
+    if (cli_location_text(snap, n, where, sizeof where))
+        fprintf(f, "%s(%s)", ll ? " " : "  ", where);
 }
 
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
@@ -54,6 +104,7 @@ const char *cli_id(const ms_snapshot *snap, ms_node n)
     return cli_node_id(snap, n, buf[which++ & 3]);
 }
 
+/* "--name (type)-->", elements as "--[3] (element)-->". */
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e)
 {
     ms_edge_info info;
@@ -61,34 +112,184 @@ void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e)
     fputs("--", f);
     if (info.name)
         cli_print_name(f, info.name, strlen(info.name), 60);
+    else if (strcmp(info.type, "element") == 0)
+        fprintf(f, "[%u]", info.index);
     else
         fprintf(f, "%u", info.index);
     fprintf(f, " (%s)-->", info.type);
 }
 
-static void print_hop(FILE *f, ms_snapshot *snap, const ms_hop *h, const char *indent)
+static bool full_paths;
+
+void cli_set_full_paths(bool full)
 {
+    full_paths = full;
+}
+
+/* A map entry's key as people write it: a string quoted, another object
+ * as "Class @id". */
+static void print_key(FILE *f, ms_snapshot *snap, ms_node key)
+{
+    const char *type;
+    char label[64];
+    size_t ll;
+    if (key == MS_NODE_NONE) {
+        fputs("?", f);
+        return;
+    }
+    type = ms_node_type(snap, key);
+    if (strstr(type, "string")) {
+        ll = ms_node_label(snap, key, label, sizeof label);
+        fputc('"', f);
+        cli_print_name(f, label, ll < sizeof label ? ll : sizeof label - 1, 40);
+        fputc('"', f);
+    } else {
+        fprintf(f, "%s %s", ms_node_class(snap, key), cli_id(snap, key));
+    }
+}
+
+/* Hop i of p: retained size, object, and the edge to the next hop; a Map
+ * or Set leaving by an entry of its table names the entry and takes the
+ * table's hop with it.  Returns the hops printed (1 or 2). */
+static size_t print_hop(FILE *f, ms_snapshot *snap, const ms_path *p, size_t i,
+                        const char *indent)
+{
+    const ms_hop *h = &p->hops[i];
     char a[32];
+    ms_node key;
+    ms_entry_kind kind;
     fprintf(f, "%s%11s  ", indent, cli_size(ms_node_retained_size(snap, h->node), a));
     cli_print_object(f, snap, h->node);
+    kind = ms_path_entry(snap, p, i, &key);
+    if (kind == MS_ENTRY_MAP) {
+        fputs("  --get(", f);
+        print_key(f, snap, key);
+        fputs(")-->\n", f);
+        return 2;
+    }
+    if (kind == MS_ENTRY_SET) {
+        fputs("  --member-->\n", f);
+        return 2;
+    }
     if (h->edge != UINT64_MAX) {
         fputs("  ", f);
         cli_print_edge(f, snap, h->edge);
     }
     fputc('\n', f);
+    return 1;
 }
+
+/* Whether hops a and b take the same step: objects of one class leaving
+ * by edges of one type and name (any index). */
+static bool same_step(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b)
+{
+    ms_edge_info x, y;
+    if (strcmp(ms_node_class(snap, p->hops[a].node), ms_node_class(snap, p->hops[b].node)) != 0)
+        return false;
+    ms_edge_get(snap, p->hops[a].edge, &x);
+    ms_edge_get(snap, p->hops[b].edge, &y);
+    if (strcmp(x.type, y.type) != 0)
+        return false;
+    return x.name && y.name ? strcmp(x.name, y.name) == 0 : !x.name && !y.name;
+}
+
+/* The runtime's hops that lead into the program's: [*from, *to) of p,
+ * from the first of the runtime's objects to the one before the hop into
+ * the program's first (that hop stays, it holds the program's code);
+ * false when there is no such run of two hops or more. */
+static bool runtime_run(const ms_snapshot *snap, const ms_path *p, size_t *from, size_t *to)
+{
+    size_t r = 0;
+    for (size_t i = 1; i < p->length; i++) {
+        ms_origin o = ms_node_origin(snap, p->hops[i].node);
+        if (o == MS_ORIGIN_USER) {
+            if (r && i - 1 >= r + 2) {
+                *from = r;
+                *to = i - 1;
+                return true;
+            }
+            return false;
+        }
+        if (o == MS_ORIGIN_RUNTIME && !r)
+            r = i;
+    }
+    return false;
+}
+
+/* "... N runtime hops (node:timers, node:internal/timers) ...": hops
+ * [from, to) of p folded into one line, with the scripts they are in. */
+static void print_runtime_fold(FILE *f, const ms_snapshot *snap, const ms_path *p, size_t from,
+                               size_t to, const char *indent)
+{
+    char seen[2][160], where[160];
+    size_t nseen = 0;
+    fprintf(f, "%s%11s  ... %zu runtime hops", indent, "", to - from);
+    for (size_t i = from; i < to && nseen < 2; i++) {
+        char *colon;
+        bool dup = false;
+        if (!cli_location_text(snap, p->hops[i].node, where, sizeof where))
+            continue;
+        /* the script alone: cut ":line:column" */
+        if ((colon = strrchr(where, ':')) && colon > where && colon[1] >= '0' && colon[1] <= '9') {
+            *colon = 0;
+            if ((colon = strrchr(where, ':')) && colon[1] >= '0' && colon[1] <= '9')
+                *colon = 0;
+        }
+        for (size_t k = 0; k < nseen; k++)
+            dup |= strcmp(seen[k], where) == 0;
+        if (!dup)
+            snprintf(seen[nseen++], sizeof seen[0], "%s", where);
+    }
+    for (size_t k = 0; k < nseen; k++)
+        fprintf(f, "%s%s", k ? ", " : " (", seen[k]);
+    fprintf(f, "%s ...\n", nseen ? ")" : "");
+}
+
+/* Paths print whole up to this many lines; longer ones show their first
+ * and last lines. */
+#define TEXT_LINES_MAX 40
 
 void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent)
 {
-    for (size_t i = 0; i < p->length; i++) {
-        if (p->length > 2 * TEXT_HOPS_SHOWN + 1 && i == TEXT_HOPS_SHOWN) {
-            char a[32];
-            size_t skip = p->length - 2 * TEXT_HOPS_SHOWN;
-            fprintf(f, "%s%11s  ... %s more hops ...\n", indent, "", cli_count(skip, a));
-            i += skip - 1;
+    size_t i = 0, lines = 0, last_from, from, to;
+    char a[32];
+    if (full_paths) {
+        while (i < p->length)
+            i += print_hop(f, snap, p, i, indent);
+        return;
+    }
+    if (p->length == 0)
+        return;
+    /* the runtime's hops before the program's first one fold into a line;
+     * the hops before them and the one into the program's code stay */
+    if (runtime_run(snap, p, &from, &to)) {
+        while (i < from)
+            i += print_hop(f, snap, p, i, indent);
+        print_runtime_fold(f, snap, p, from, to, indent);
+        i = to;
+        lines++;
+    }
+    /* past TEXT_LINES_MAX, the middle goes; the last lines stay */
+    last_from = p->length > TEXT_LINES_MAX ? p->length - TEXT_LINES_MAX / 2 : p->length;
+    while (i < p->length) {
+        size_t j = i;
+        while (j + 2 < p->length && same_step(snap, p, i, j + 1))
+            j++;
+        if (lines == TEXT_LINES_MAX / 2 && i < last_from) {
+            fprintf(f, "%s%11s  ... %s more hops ...\n", indent, "",
+                    cli_count(last_from - i, a));
+            i = last_from;
             continue;
         }
-        print_hop(f, snap, &p->hops[i], indent);
+        i += print_hop(f, snap, p, i, indent);
+        lines++;
+        if (j >= i + 1) {
+            /* a run of one step (a linked list, a timer list): one line */
+            fprintf(f, "%s%11s  ... the same step %s more times ...\n", indent, "",
+                    cli_count(j + 1 - i, a));
+            i = j + 1;
+            lines++;
+        }
     }
 }
 

@@ -14,17 +14,32 @@ const char *cli_id(const ms_snapshot *snap, ms_node n);
 /* DevTools' display of a distance: "-" beyond the user roots' reach. */
 const char *cli_distance_text(int32_t d, char buf[16]);
 
-/* "Class @id  name" (the name only when it says more than the class),
+/* The part of a script name or source path people read: the file name
+ * ("server.js"), with its folder for index files ("api/index.js"); Node's
+ * "node:..." modules whole.  Borrowed from file; *len its length. */
+const char *cli_short_file(const char *file, size_t *len);
+/* Where n's code is, as people read it: "server.js:33:15" (1-based),
+ * "server.js" for a scope, "script 82:33:15" when no closure names the
+ * script; into buf[cap] (NUL-terminated); returns its length, 0 when
+ * unknown. */
+size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t cap);
+
+/* "Class @id  name (file:line:col)" (the name only when it says more than the class),
  * as a hop of a path: the root's class shown as "(root)". */
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);
 /* The same in a row of top or dominators: the class as recorded, and
  * longer names (up to 50 characters). */
 void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n);
-/* "--name (type)-->" */
+/* "--name (type)-->", elements "--[3] (element)-->" */
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
-/* One hop per line: retained size, object, edge to the next hop; long
- * paths show their first and last hops. */
+/* One hop per line: retained size, object, edge to the next hop, map
+ * entries by their key (docs/paths.md "Reading a path"): the runtime's
+ * hops before the program's first one fold into one line, runs of one
+ * step into one line, and paths still over 40 lines show their first and
+ * last 20; with cli_set_full_paths(true), every hop. */
 void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *indent);
+/* --full: paths print every hop. */
+void cli_set_full_paths(bool full);
 
 /* A group of objects held alike, as text: "INDENT#number  N NOUNs
  * retaining SIZE; for example @id:", then the example's path indented two

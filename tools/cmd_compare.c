@@ -48,6 +48,7 @@ static const cli_cmd compare_cmd = {
          CLI_BOOL(ci_args, no_paths)},
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load and compare seconds as JSON on stderr"),
+        CLI_OPT_FULL,
         CLI_OPT_TAIL,
     },
     .description =
@@ -446,6 +447,7 @@ int cmd_compare(int argc, char **argv)
 
     if ((rc = cli_parse_args(&compare_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
+    cli_set_full_paths(opt.full_paths);
     copts = ci_compare_options(&ca, &opt);
     cli_open_options(&open, &progress);
     rc = ms_compare_files(opt.operands[0], opt.operands[1], &open, &copts, &cmp, &err);

@@ -32,6 +32,7 @@ static const cli_cmd cycles_cmd = {
         CLI_OPT_JSON("JSON output (schema memsnap.cycles/1)"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load, analysis and cycle-finding seconds as JSON on stderr"),
+        CLI_OPT_FULL,
         CLI_OPT_TAIL,
     },
     .description =
@@ -255,6 +256,7 @@ int cmd_cycles(int argc, char **argv)
 
     if ((rc = cli_start(&cycles_cmd, argc, argv, &opt, &ca, &r.in)) != CLI_RUN)
         return rc;
+    cli_set_full_paths(opt.full_paths);
     r.all = ca.all_edges;
     r.min_size = ca.min_size.bytes;
     if ((rc = cycles_compute(&r, opt.top)) == CLI_OK) {

@@ -117,7 +117,7 @@ static size_t pick_children(ms_snapshot *snap, ms_node n, uint64_t min_size, siz
 static int tree_compute(tree *t, const dominators_args *da)
 {
     int rc = cli_compute(t->in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
-                                      MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES);
+                                      MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES | MS_ANALYSIS_SOURCES);
     if (rc != CLI_OK)
         return rc;
     t->total = ms_node_retained_size(t->in.snap, ms_snapshot_root(t->in.snap));

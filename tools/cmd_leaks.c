@@ -23,6 +23,7 @@ static const cli_cmd leaks_cmd = {
         CI_OPT_IGNORE,
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
+        CLI_OPT_FULL,
         CLI_OPT_TAIL,
     },
     .description =
@@ -170,6 +171,7 @@ int cmd_leaks(int argc, char **argv)
 
     if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
         goto done;
+    cli_set_full_paths(opt.full_paths);
     copts = ci_compare_options(&ca, &opt);
     cli_open_options(&open, &progress);
     rc = ms_leaks_files(opt.operands[0], opt.operands[1], opt.operands[2], &open, &copts, &lk,

@@ -55,7 +55,7 @@ static int top_compute(top_result *r, uint64_t k, bool all)
     /* All at once: with two threads the dominator tree is computed next to
      * the distances, classes and shallow sizes (ms_snapshot_set_threads). */
     if ((rc = cli_compute(r->in.snap, MS_ANALYSIS_RETAINED | MS_ANALYSIS_DISTANCES |
-                                       MS_ANALYSIS_CLASSES)) != CLI_OK)
+                                       MS_ANALYSIS_CLASSES | MS_ANALYSIS_SOURCES)) != CLI_OK)
         return rc;
     r->t_analyses = cli_now() - t0;
     t0 = cli_now();

@@ -30,6 +30,7 @@ static const cli_cmd why_cmd = {
         CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
+        CLI_OPT_FULL,
         CLI_OPT_TAIL,
     },
     .description =
@@ -279,6 +280,7 @@ int cmd_why(int argc, char **argv)
 
     if ((rc = cli_parse_args(&why_cmd, argc, argv, &opt, &wa)) != CLI_RUN)
         return rc;
+    cli_set_full_paths(opt.full_paths);
     q = (query){.ids = opt.operands + 1, .nids = opt.noperands - 1, .paths = (size_t)wa.paths,
                 .cls = wa.cls};
     for (int i = 0; !q.cls && i < q.nids; i++) {

@@ -44,8 +44,10 @@ typedef enum ms_analysis {
     MS_ANALYSIS_CLASSES = 8,        /* the class of every node (docs/summary.md) */
     MS_ANALYSIS_DOMINATOR_TREE = 16,/* children lists of the dominator tree */
     MS_ANALYSIS_PATHS = 32,         /* shortest retention paths (implies distances) */
-    MS_ANALYSIS_RETAINERS = 64      /* an index of every node's retaining edges: 4 bytes per
+    MS_ANALYSIS_RETAINERS = 64,     /* an index of every node's retaining edges: 4 bytes per
                                        edge and per node, makes ms_node_retainers O(degree) */
+    MS_ANALYSIS_SOURCES = 128       /* V8: script names read from the graph and closure
+                                       scopes (ms_node_location's file, ms_node_scope) */
 } ms_analysis;
 
 /* Computes the analyses in `what` (a set of ms_analysis bits) not computed
@@ -108,6 +110,39 @@ MS_EXPORT const char *ms_node_class_key(const ms_snapshot *snap, ms_node n);
  * NUL-terminated UTF-8 string of at most cap - 1 bytes into buf; returns its
  * length before truncation. */
 MS_EXPORT size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap);
+
+/* Where a node's code is. */
+typedef struct ms_location {
+    const char *file;   /* V8: the script's name or URL (after MS_ANALYSIS_SOURCES; NULL
+                           before, and for a script no surviving closure names); borrowed */
+    uint32_t script_id; /* V8's script id; 0 for other formats */
+    uint32_t line;      /* 1-based; 0 when only the file is known (a closure scope) */
+    uint32_t column;    /* 1-based; 0 when unknown */
+} ms_location;
+
+/* Where n's code is: for V8, a function's own position, an object's
+ * constructor's (the snapshot's "locations"), a closure scope's script.
+ * Returns 1 and fills *out when known, 0 otherwise (other formats: their
+ * allocation sites are ms_node_site). */
+MS_EXPORT int ms_node_location(const ms_snapshot *snap, ms_node n, ms_location *out);
+
+typedef enum ms_origin {
+    MS_ORIGIN_UNKNOWN = 0, /* plain data: arrays, strings, plain objects, numbers */
+    MS_ORIGIN_USER = 1,    /* the program's: its classes' objects, its functions and scopes */
+    MS_ORIGIN_RUNTIME = 2  /* the engine's and runtime's: compiled code, "system / *" objects,
+                              objects and functions of Node's own modules */
+} ms_origin;
+
+/* Whose n is (docs/paths.md "User code and runtime"); V8 only, other
+ * formats MS_ORIGIN_UNKNOWN.  Needs MS_ANALYSIS_SOURCES to tell scopes. */
+MS_EXPORT ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n);
+
+/* V8 closure scopes (Context nodes) named for people: "module scope" (a
+ * script's top level), "scope of handle()" (a function's), "closure
+ * scope" (an anonymous function's); "" for other nodes.  After
+ * MS_ANALYSIS_SOURCES.  Writes a NUL-terminated string of at most cap - 1
+ * bytes; returns its length before truncation. */
+MS_EXPORT size_t ms_node_scope(const ms_snapshot *snap, ms_node n, char *buf, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* The largest objects                                                       */

@@ -32,6 +32,17 @@ typedef struct ms_path {
  * For the root itself: 1. */
 MS_EXPORT size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap);
 
+/* What hop i of path p (a Map or a Set, V8) does: when it leaves through
+ * its backing store (hop i + 1) by one of the collection's entries (the
+ * edge of hop i + 1), MS_ENTRY_MAP with *key the entry's key
+ * (MS_NODE_NONE when the key is no object, such as a small integer) or
+ * MS_ENTRY_SET (a member); MS_ENTRY_NONE otherwise.  People read
+ * `cache.get("user-42")` where the graph has Map --table--> (array)
+ * --42-->. */
+typedef enum ms_entry_kind { MS_ENTRY_NONE = 0, MS_ENTRY_MAP = 1, MS_ENTRY_SET = 2 } ms_entry_kind;
+MS_EXPORT ms_entry_kind ms_path_entry(const ms_snapshot *snap, const ms_path *p, size_t i,
+                                      ms_node *key);
+
 /* The edges pointing at n, of every type (weak ones too), in edge order:
  * *out (owned by the caller, free()) gets *count edge indices.  Scans every
  * edge, O(E), unless MS_ANALYSIS_RETAINERS was computed (then O(degree)).

@@ -92,6 +92,20 @@ size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t
     return ms__retention_path(&h, NULL, n, out, cap);
 }
 
+ms_entry_kind ms_path_entry(const ms_snapshot *snap, const ms_path *p, size_t i, ms_node *key)
+{
+    const ms__rules *r = &snap->rules;
+    uint32_t k = MS_NODE_NONE;
+    int kind = 0;
+    if (r->entry && i + 1 < p->length &&
+        p->hops[i].edge != UINT64_MAX && p->hops[i + 1].edge != UINT64_MAX)
+        kind = r->entry(r, snap->g, p->hops[i].node, p->hops[i].edge, p->hops[i + 1].node,
+                        p->hops[i + 1].edge, &k);
+    if (key)
+        *key = k;
+    return (ms_entry_kind)kind;
+}
+
 size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf, size_t cap)
 {
     ms__heap h;

@@ -193,6 +193,8 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
     if (what & MS__FORGET_EDGE_ANALYSES) {
         if (s->rules.edges_needed)
             ms__v8_edges_forget(&s->v8, &s->rules);
+        if (s->rules.sources_ready)
+            ms__v8_sources_free(&s->v8, &s->rules);
         free(s->distance);
         free(s->retained);
         free(s->parent_edge);
@@ -471,14 +473,15 @@ done:
 
 /* What `what` implies: retained sizes and the dominator tree need the
  * dominators while they are missing (they may have been freed since);
- * paths need distances. */
+ * paths need distances and sources. */
 static unsigned closure(const ms_snapshot *s, unsigned what)
 {
     if (((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) ||
         ((what & MS_ANALYSIS_RETAINED) && !s->retained))
         what |= MS_ANALYSIS_DOMINATORS;
+    /* path signatures fold the runtime's hops, told by the sources */
     if (what & MS_ANALYSIS_PATHS)
-        what |= MS_ANALYSIS_DISTANCES;
+        what |= MS_ANALYSIS_DISTANCES | MS_ANALYSIS_SOURCES;
     return what;
 }
 
@@ -547,6 +550,10 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
     if ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) {
         MS_TRY(ms__retainer_index(s->g, &s->rev_first, &s->rev_edge, err));
         charge(s, MS_ANALYSIS_RETAINERS, &t0);
+    }
+    if ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready) {
+        MS_TRY(s->rules.sources_make(&s->rules, s->g, err));
+        charge(s, MS_ANALYSIS_SOURCES, &t0);
     }
     if ((what & MS_ANALYSIS_CLASSES) && !s->classes) {
         /* With the naming data of classes freed before, if any: the same

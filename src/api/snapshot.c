@@ -139,6 +139,8 @@ void ms_snapshot_free(ms_snapshot *snap)
         return;
     ms__snapshot_forget(snap, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES |
                                   MS__FORGET_EDGE_ANALYSES);
+    if (snap->rules.sources_ready)
+        ms__v8_sources_free(&snap->v8, &snap->rules);
     ms__graph_free(snap->g);
     ms__classes_free(snap->sites);
     if (snap->class_defs && snap->class_defs_free)
@@ -346,6 +348,48 @@ int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n)
     return snap->g->node_type[n] == MS_NT_SYNTHETIC;
 }
 
+int ms_node_location(const ms_snapshot *snap, ms_node n, ms_location *out)
+{
+    const ms__rules *r = &snap->rules;
+    ms__source src;
+    memset(out, 0, sizeof *out);
+    if (!r->location || !r->location(r, snap->g, n, &src))
+        return 0;
+    out->file = src.file == UINT32_MAX ? NULL : ms__strtab_get(&snap->g->strings, src.file, NULL);
+    out->script_id = src.script_id;
+    out->line = src.line;
+    out->column = src.column;
+    return 1;
+}
+
+ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n)
+{
+    const ms__rules *r = &snap->rules;
+    return r->origin ? (ms_origin)r->origin(r, snap->g, n) : MS_ORIGIN_UNKNOWN;
+}
+
+/* Copies s (len bytes) into buf[cap] NUL-terminated, cut to cap - 1. */
+static size_t copy_out(const char *s, size_t len, char *buf, size_t cap)
+{
+    if (cap) {
+        size_t k = len < cap - 1 ? len : cap - 1;
+        memcpy(buf, s, k);
+        buf[k] = 0;
+    }
+    return len;
+}
+
+size_t ms_node_scope(const ms_snapshot *snap, ms_node n, char *buf, size_t cap)
+{
+    const ms__rules *r = &snap->rules;
+    ms__sbuf out = {0};
+    size_t len;
+    int rc = r->scope && r->sources_ready ? r->scope(r, snap->g, n, &out, NULL) : 0;
+    len = copy_out(rc > 0 ? out.data : "", rc > 0 ? out.len : 0, buf, cap);
+    ms__sbuf_free(&out);
+    return len;
+}
+
 size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap)
 {
     const ms__rules *r = &snap->rules;
@@ -363,11 +407,7 @@ size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap)
         s = "";
         len = 0;
     }
-    if (cap) {
-        size_t k = len < cap - 1 ? len : cap - 1;
-        memcpy(buf, s, k);
-        buf[k] = 0;
-    }
+    len = copy_out(s, len, buf, cap);
     ms__sbuf_free(&out);
     return len;
 }

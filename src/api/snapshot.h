@@ -19,7 +19,7 @@
 #include "../v8/v8.h"
 
 /* ms_analysis bits: 1 << k for k < MS__ANALYSIS_COUNT. */
-#define MS__ANALYSIS_COUNT 7
+#define MS__ANALYSIS_COUNT 8
 
 struct ms_snapshot {
     ms__graph *g;

@@ -2,9 +2,10 @@
  * groups.c: objects grouped by the shape of their retention paths, as
  * memlab clusters its leak traces: the signature of a path is the classes
  * and edge names along it, with indices, numeric names, a collection's
- * keys and repeats of the same hop (a linked list) collapsed
- * (ms_path_signature).  Signatures are memoised along the path tree: a
- * node's extends its parent's by one hop.
+ * keys and repeats of the same hop (a linked list) collapsed, and the
+ * runtime's hops before the program's first one folded into one
+ * (ms_path_signature; docs/paths.md).  Signatures are memoised along the
+ * path tree: a node's extends its parent's by one hop.
  */
 #include "paths.h"
 
@@ -66,12 +67,38 @@ static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t fr
     return ms__mix64(ms__mix64(ms__mix64(0x51ED270B, cl->of[from]), t), name);
 }
 
+/* Where a hop stands on its path, for the fold: no runtime object met
+ * yet, inside the runtime's hops (folded: the ones before the program's
+ * first object, and the edge into them), or past the program's first one. */
+enum { AT_START = 0, AT_RUNTIME = 1, AT_USER = 2 };
+
+static int origin_of(const ms__heap *h, uint32_t n)
+{
+    const ms__rules *r = h->rules;
+    return r && r->origin && r->sources_ready ? r->origin(r, h->g, n) : MS__ORIGIN_UNKNOWN;
+}
+
+/* The state at a node reached from a node in state `at`. */
+static int next_state(const ms__heap *h, int at, uint32_t n)
+{
+    int o;
+    if (at == AT_USER)
+        return AT_USER;
+    o = origin_of(h, n);
+    if (o == MS__ORIGIN_USER)
+        return AT_USER;
+    return at == AT_RUNTIME || o == MS__ORIGIN_RUNTIME ? AT_RUNTIME : AT_START;
+}
+
+#define FOLD_TOKEN 0x7F4A7C15u
+
 size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, size_t cap)
 {
     const ms__graph *g = h->g;
     const ms__classes *cl = h->classes;
     size_t len = 0;
     uint64_t prev = 0;
+    int at = AT_START;
     if (cap)
         buf[0] = 0;
 #define PUT(s, n)                                                                                  \
@@ -98,6 +125,17 @@ size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, siz
         if (e == UINT64_MAX) {
             PUT(name, l);
             break;
+        }
+        if (i + 1 < path->length) {
+            int next = next_state(h, at, path->hops[i + 1].node);
+            if (next == AT_RUNTIME) {
+                if (at != AT_RUNTIME)
+                    PUT("(runtime) ", 10);
+                at = next;
+                prev = 0;
+                continue;
+            }
+            at = next;
         }
         {
             uint64_t tok = cl ? ((uint32_t)hop_token(g, cl, n, e) | 1u) : 0;
@@ -166,7 +204,10 @@ void ms__group_abort(ms__grouping *gr)
 
 /* Path signatures of the members, memoised along the path tree: sig(n)
  * extends its parent's by the hop into n, unless that hop repeats the
- * parent's last one (a linked list is one signature at any depth). */
+ * parent's last one (a linked list is one signature at any depth) or is
+ * folded with the runtime's hops (next_state; ms__path_signature writes
+ * the same as text).  at[n] (2 bits per node, in one byte here) keeps
+ * each node's state for its children. */
 static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
                              const uint64_t *member, uint64_t *sig, ms_error *err)
 {
@@ -175,10 +216,13 @@ static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
     const uint32_t N = g->node_count, *parent = h->parent_edge;
     uint64_t *done_bits = NULL, cap = 1024;
     uint32_t *stack = NULL;
+    uint8_t *at = NULL;
     int rc = MS_OK;
     MS_TRY(ms__bitset_alloc(&done_bits, N, "path signatures", err));
     MS_TRY(ms__alloc_array(&stack, cap, 4, "path signatures", err));
+    MS_TRY(ms__alloc_array(&at, N ? N : 1, 1, "path signatures", err));
     sig[g->root] = 0x2545F4914F6CDD1Dull;
+    at[g->root] = AT_START;
     ms__bit_set(done_bits, g->root);
     for (uint32_t n = 0; n < N; n++) {
         uint64_t sp = 0;
@@ -193,11 +237,18 @@ static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
         /* Down again: each node's parent is the one handled before it
          * (first, the node the walk stopped at). */
         {
-            uint32_t p = v, ptok = hop_into(src, cl, parent, v);
+            uint32_t p = v, ptok = at[v] == AT_USER ? hop_into(src, cl, parent, v) : 0;
             while (sp) {
                 uint32_t x = stack[--sp], e = parent[x];
                 uint32_t tok = (uint32_t)hop_token(g, cl, p, e) | 1u;
-                sig[x] = tok == ptok ? sig[p] : ms__mix64(sig[p], tok);
+                int next = next_state(h, at[p], x);
+                if (next == AT_RUNTIME) {
+                    sig[x] = at[p] == AT_RUNTIME ? sig[p] : ms__mix64(sig[p], FOLD_TOKEN);
+                    tok = 0;
+                } else {
+                    sig[x] = tok == ptok ? sig[p] : ms__mix64(sig[p], tok);
+                }
+                at[x] = (uint8_t)next;
                 ms__bit_set(done_bits, x);
                 p = x;
                 ptok = tok;
@@ -207,6 +258,7 @@ static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
 done:
     free(done_bits);
     free(stack);
+    free(at);
     return rc;
 }
 

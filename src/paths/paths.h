@@ -15,18 +15,26 @@ struct ms__pool;
 
 /* ---- retention.c ------------------------------------------------------- */
 
-/* How much an edge type costs on a path, among equally short paths: the
- * edges a person can act on (a property, an array element, a closure
- * variable) before engine plumbing (internal, hidden, shortcut). */
-unsigned ms__edge_rank(unsigned type);
+/* DevTools' order of two retainers of one node at the same distance
+ * (its Retainers view: HeapSnapshot.ts, ComparatorConfig('!edgeDistance',
+ * true, 'name', true)): retainer (v, e) before (u, f) when v's name
+ * (JSHeapSnapshotNode.name(): the rules' label, else the node name) is
+ * smaller as bytes (UTF-8 order: UTF-16's but for characters past U+FFFF
+ * against U+E000..U+FFFF), then when e is the later edge.  <0, 0 (the same
+ * edge), >0.  bufs: two zeroed scratch buffers, reused across calls (the
+ * caller frees them). */
+int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_t e, uint32_t u,
+                     uint64_t f, ms__sbuf bufs[2]);
 
 /* The shortest-path tree: parent[n] gets the edge by which the chosen
  * shortest retention path reaches n (UINT32_MAX for the root and for nodes
  * no strong path reaches).  Paths follow the distances in dist[] (each hop
  * +1; the first hop from the root to a user root lands at 1) over the
  * edges the distance BFS follows under the rules r, and among equally
- * short paths take the one with the smallest sum of ms__edge_rank, then
- * the first found.  Scratch from pool (may be NULL).  Errors: MS_ENOMEM. */
+ * short paths take the one DevTools' Retainers view shows first: each
+ * node's parent edge is its first retainer one hop nearer the root in
+ * ms__retainer_cmp's order.  Scratch from pool (may be NULL).
+ * Errors: MS_ENOMEM. */
 int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist,
                   struct ms__pool *pool, uint32_t *parent, ms_error *err);
 

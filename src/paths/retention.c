@@ -7,39 +7,27 @@
  *   - paths follow the distances of distances.c hop by hop (so the length
  *     of a path is the node's distance, as DevTools shows it), over the
  *     edges the distance BFS follows;
- *   - among equally short paths, the one whose edges a person can act on
- *     wins: the sum of ms__edge_rank over the path is smallest, properties,
- *     elements and closure variables (rank 0) before internal references (1)
- *     and hidden and shortcut ones (2).  DevTools' Retainers view orders
- *     retainers by distance alone; memlab's path finder (TraceFinder.ts)
- *     likewise prefers some edges over others among short paths; we make
- *     the preference explicit and global;
- *   - remaining ties go to the first candidate in (distance, node) order.
+ *   - among equally short paths, the one Chrome DevTools' Retainers view
+ *     shows first, expanded from the object back to the roots: its
+ *     retainers sorted by distance, then by the retaining object's name
+ *     (JSHeapSnapshotNode.name(), a string comparison), then by edge
+ *     index, the last edge first (HeapSnapshot.ts: the retainers grid's
+ *     default sort, ComparatorConfig('!edgeDistance', true, 'name', true)
+ *     in HeapSnapshotEdgesProvider.sort, over retainer slots that
+ *     buildRetainers fills in descending edge order).
  * One pass over the nodes in increasing distance (a counting sort of the
- * distances) relaxes every edge once: O(N + E), no recursion.
+ * distances) relaxes every edge once: O(N + E), no recursion; names are
+ * compared only where two retainers tie on distance.
  */
 #include "paths.h"
 
 #include "../util/pool.h"
+#include "../util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
-
-unsigned ms__edge_rank(unsigned type)
-{
-    switch (type) {
-    case MS_ET_PROPERTY:
-    case MS_ET_ELEMENT:
-    case MS_ET_CONTEXT:
-        return 0;
-    case MS_ET_INTERNAL:
-        return 1;
-    default:
-        return 2;
-    }
-}
 
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e)
 {
@@ -116,15 +104,44 @@ done:
     return rc;
 }
 
+/* The name DevTools sorts retainers by (the rules' label, else the node
+ * name), into *buf; a failed label falls back on the node name. */
+static const char *sort_name(const ms__graph *g, const ms__rules *r, uint32_t n, ms__sbuf *buf,
+                             size_t *len)
+{
+    buf->len = 0;
+    if (r->label && r->label(r, g, n, buf, NULL) > 0) {
+        *len = buf->len;
+        return buf->data;
+    }
+    return ms__node_name(g, n, len);
+}
+
+int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_t e, uint32_t u,
+                     uint64_t f, ms__sbuf bufs[2])
+{
+    if (v != u && (r->label || g->node_name[v] != g->node_name[u])) {
+        size_t lv, lu;
+        const char *sv = sort_name(g, r, v, &bufs[0], &lv);
+        const char *su = sort_name(g, r, u, &bufs[1], &lu);
+        int c = memcmp(sv, su, lv < lu ? lv : lu);
+        if (c != 0 || lv != lu)
+            return c != 0 ? c : lv < lu ? -1 : 1;
+    }
+    return e > f ? -1 : e < f;
+}
+
 /* Relaxes every followed edge once, nodes in `order`: an edge landing one
- * hop further keeps the cheaper path (cost: the sum of ms__edge_rank).
+ * hop further becomes the node's parent edge when it comes first in
+ * DevTools' order (ms__retainer_cmp); from[w] keeps the parent's source.
  * One hot loop over all edges, kept whole for its prefetches. */
 static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
-                  const uint32_t *order, uint64_t reached, uint32_t *cost, uint32_t *parent)
+                  const uint32_t *order, uint64_t reached, uint32_t *from, uint32_t *parent,
+                  ms__sbuf bufs[2])
 {
     const uint32_t root = g->root;
     for (uint64_t i = 0; i < reached; i++) {
-        uint32_t v = order[i], cv = cost[v];
+        uint32_t v = order[i];
         int32_t want = dist[v] + 1;
         bool filtered;
         /* The order says which nodes come next (random places in the
@@ -135,20 +152,20 @@ static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
         if (i + PATH_AHEAD < reached) {
             uint32_t m = order[i + PATH_AHEAD];
             __builtin_prefetch(&g->edge_word[g->first_edge[m]]);
-            __builtin_prefetch(&cost[m]);
+            __builtin_prefetch(&from[m]);
             __builtin_prefetch(&dist[m]);
         }
-        if (cv == NONE)
+        if (v != root && from[v] == NONE)
             continue;
         filtered = ms__rules_filters(g, r, v);
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             unsigned t = ms__edge_type(g, e);
-            uint32_t w = ms__edge_to(g, e), c;
+            uint32_t w = ms__edge_to(g, e);
             int32_t dw;
             if (e + PATH_AHEAD < g->edge_count) {
                 uint32_t ahead = ms__edge_to(g, e + PATH_AHEAD);
                 __builtin_prefetch(&dist[ahead]);
-                __builtin_prefetch(&cost[ahead]);
+                __builtin_prefetch(&from[ahead]);
             }
             if (r->never_types >> t & 1)
                 continue;
@@ -158,9 +175,8 @@ static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
                 continue;
             if (filtered && r->follow(r, g, v, e) == 0)
                 continue;
-            c = cv + ms__edge_rank(t);
-            if (c < cost[w]) {
-                cost[w] = c;
+            if (from[w] == NONE || ms__retainer_cmp(g, r, v, e, from[w], parent[w], bufs) < 0) {
+                from[w] = v;
                 parent[w] = (uint32_t)e;
             }
         }
@@ -171,20 +187,22 @@ int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist, m
                   uint32_t *parent, ms_error *err)
 {
     const uint32_t N = g->node_count;
-    uint32_t *cost = NULL, *order = NULL;
+    uint32_t *from = NULL, *order = NULL;
     uint64_t reached = 0;
+    ms__sbuf bufs[2] = {{0}, {0}};
     int rc = MS_OK;
     MS_TRY(order_by_distance(g, dist, pool, &order, &reached, err));
-    MS_TRY(ms__pool_alloc(pool, &cost, N, 4, false, "retention paths", err));
+    MS_TRY(ms__pool_alloc(pool, &from, N, 4, false, "retention paths", err));
     for (uint32_t n = 0; n < N; n++) {
-        cost[n] = NONE;
+        from[n] = NONE;
         parent[n] = NONE;
     }
-    cost[g->root] = 0;
-    relax(g, r, dist, order, reached, cost, parent);
+    relax(g, r, dist, order, reached, from, parent, bufs);
 done:
+    ms__sbuf_free(&bufs[0]);
+    ms__sbuf_free(&bufs[1]);
     ms__pool_release(pool, order, reached ? reached : 1, 4);
-    ms__pool_release(pool, cost, N, 4);
+    ms__pool_release(pool, from, N, 4);
     return rc;
 }
 

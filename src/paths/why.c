@@ -4,6 +4,8 @@
  */
 #include "paths.h"
 
+#include "../util/sort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,17 +24,21 @@ typedef struct candidate {
     uint64_t edge;
     uint32_t from;
     int32_t dist;
-    unsigned rank;
 } candidate;
 
-static int candidate_cmp(const void *a, const void *b)
+typedef struct candidate_order {
+    const ms__heap *h;
+    ms__sbuf *bufs;
+} candidate_order;
+
+/* DevTools' Retainers view order: nearer first, then ms__retainer_cmp. */
+static int candidate_cmp(const void *a, const void *b, const void *ctx)
 {
     const candidate *x = a, *y = b;
+    const candidate_order *o = ctx;
     if (x->dist != y->dist)
         return x->dist < y->dist ? -1 : 1;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    return x->edge < y->edge ? -1 : x->edge > y->edge;
+    return ms__retainer_cmp(o->h->g, o->h->rules, x->from, x->edge, y->from, y->edge, o->bufs);
 }
 
 /* Whether n is alive, from its retainers: the root, retained by a strong
@@ -46,23 +52,31 @@ static ms_why_status status_of(const ms__heap *h, uint32_t n, size_t nret, size_
     return nret == 0 ? MS_WHY_UNREFERENCED : nweak == nret ? MS_WHY_WEAK_ONLY : MS_WHY_GARBAGE;
 }
 
-/* The other strong retainers of n (not the one on its path), shortest
- * path first, one per retaining node, at most k: into cand, *ncand of them. */
-static void other_retainers(const ms__heap *h, uint32_t n, const uint64_t *ret, size_t nret,
-                            size_t k, candidate *cand, size_t *ncand)
+/* The other strong retainers of n (not the one on its path), in DevTools'
+ * order (shortest path first), one per retaining node, at most k: into
+ * cand, *ncand of them.  Errors: MS_ENOMEM. */
+static int other_retainers(const ms__heap *h, uint32_t n, const uint64_t *ret, size_t nret,
+                           size_t k, candidate *cand, size_t *ncand, ms_error *err)
 {
     const ms__graph *g = h->g;
     uint32_t main_from = ms__edge_source(g, h->parent_edge[n]);
     size_t found = 0, kept = 0;
+    ms__sbuf bufs[2] = {{0}, {0}};
+    candidate_order order = {h, bufs};
+    int rc;
     for (size_t i = 0; i < nret; i++) {
         uint32_t from = ms__edge_source(g, ret[i]);
         unsigned t = ms__edge_type(g, ret[i]);
         if (t == MS_ET_WEAK || from == main_from || from == n || h->distance[from] < 0 ||
             (from != g->root && h->parent_edge[from] == NONE))
             continue;
-        cand[found++] = (candidate){ret[i], from, h->distance[from], ms__edge_rank(t)};
+        cand[found++] = (candidate){ret[i], from, h->distance[from]};
     }
-    qsort(cand, found, sizeof *cand, candidate_cmp);
+    rc = ms__sort(cand, found, sizeof *cand, candidate_cmp, &order, err);
+    ms__sbuf_free(&bufs[0]);
+    ms__sbuf_free(&bufs[1]);
+    if (rc < 0)
+        return rc;
     /* one path per retainer: drop later edges from the same node */
     for (size_t i = 0; i < found && kept < k; i++) {
         bool dup = false;
@@ -72,6 +86,7 @@ static void other_retainers(const ms__heap *h, uint32_t n, const uint64_t *ret, 
             cand[kept++] = cand[i];
     }
     *ncand = kept;
+    return MS_OK;
 }
 
 /* The paths: n's own, then one through each other retainer (its path, the
@@ -141,7 +156,7 @@ int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err
     w->pub.status = status_of(h, n, nret, w->pub.weak_retainer_count);
     MS_TRY(ms__alloc_array(&cand, nret ? nret : 1, sizeof *cand, "why", err));
     if (w->pub.status == MS_WHY_RETAINED)
-        other_retainers(h, n, ret, nret, k, cand, &ncand);
+        MS_TRY(other_retainers(h, n, ret, nret, k, cand, &ncand, err));
     MS_TRY(fill_paths(h, n, cand, ncand, w, err));
     if (w->pub.status == MS_WHY_RETAINED)
         MS_TRY(fill_dominators(h, n, w, err));

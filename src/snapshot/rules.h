@@ -23,6 +23,18 @@
 #include "../util/bitset.h"
 
 struct ms__pool;     /* util/pool.h */
+
+/* Where a node's code is, as the rules know it (ms__rules.location). */
+typedef struct ms__source {
+    uint32_t file;      /* string id of the script name or source file, UINT32_MAX unknown */
+    uint32_t script_id; /* the format's script number (V8), 0 when none */
+    uint32_t line;      /* 1-based; 0 unknown */
+    uint32_t column;    /* 1-based; 0 unknown */
+} ms__source;
+
+/* Whose a node is (ms__rules.origin): the program's, the runtime's (engine,
+ * standard library, module loader), or it cannot tell (plain data). */
+enum { MS__ORIGIN_UNKNOWN = 0, MS__ORIGIN_USER = 1, MS__ORIGIN_RUNTIME = 2 };
 struct ms__classes;  /* snapshot/classtab.h */
 
 typedef struct ms__rules ms__rules;
@@ -88,6 +100,28 @@ struct ms__rules {
      * 0 to use the node name.  NULL: the node name. */
     int (*label)(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,
                  ms_error *err);
+
+    /* ---- Names people recognise (NULL: the format has none). ----
+     * sources_make builds what location, origin and scope read, once,
+     * before they are called (sources_ready after it; NULL: nothing to
+     * build).  Errors: MS_ENOMEM. */
+    int (*sources_make)(ms__rules *r, const ms__graph *g, ms_error *err);
+    bool sources_ready;
+    /* Where n's code is (a function's own position, an object's
+     * constructor's, a scope's script): 1 when known (*out filled). */
+    int (*location)(const ms__rules *r, const ms__graph *g, uint32_t n, ms__source *out);
+    /* MS__ORIGIN_* of n. */
+    int (*origin)(const ms__rules *r, const ms__graph *g, uint32_t n);
+    /* The name of a closure scope ("module scope", "handle()"), appended
+     * to *out: 1 when written, 0 when n is not a scope.  Errors: MS_ENOMEM. */
+    int (*scope)(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,
+                 ms_error *err);
+    /* Whether edge e, out of `table`, the backing store `holder` reaches
+     * by its edge `via`, is an entry of a keyed collection: 1 a map entry
+     * (its value; *key gets the key's node, UINT32_MAX when the key is no
+     * object, e.g. a small integer), 2 a set member, 0 neither. */
+    int (*entry)(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64_t via,
+                 uint32_t table, uint64_t e, uint32_t *key);
 
     void *impl; /* the format's own data, for its hooks */
 };

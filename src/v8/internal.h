@@ -115,4 +115,9 @@ int ms__v8_classes(const ms__rules *r, const ms__graph *g, const void *defs,
  * property names. */
 bool ms__v8_class_reads_edges(const ms__rules *r, const ms__graph *g, uint32_t n);
 
+/* ---- sources.c: script names and closure scopes ---------------------- */
+
+/* Installs the rules' sources_make, location, origin and scope hooks. */
+void ms__v8_sources_init(ms__rules *r);
+
 #endif /* MS_V8_INTERNAL_H */

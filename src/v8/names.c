@@ -18,11 +18,26 @@ void ms__v8_find_names(const ms__graph *g, ms__v8_names *names)
                                        "second",
                                        "sloppy_function_map",
                                        "system / NativeContext",
-                                       "(map descriptors)"};
+                                       "(map descriptors)",
+                                       "system / Context",
+                                       "shared",
+                                       "script_or_debug_info",
+                                       "script",
+                                       "context",
+                                       "scope_info",
+                                       "previous",
+                                       "Map",
+                                       "Set",
+                                       "table"};
     uint32_t *const id[] = {&names->object,         &names->proto,
                             &names->first,          &names->second,
                             &names->sloppy_function_map, &names->native_context,
-                            &names->map_descriptors};
+                            &names->map_descriptors, &names->context,
+                            &names->shared,         &names->script_or_debug_info,
+                            &names->script,         &names->context_edge,
+                            &names->scope_info,     &names->previous,
+                            &names->map,            &names->set,
+                            &names->table};
     enum { W = sizeof text / sizeof *text };
     size_t tlen[W];
     for (unsigned k = 0; k < W; k++) {
@@ -30,11 +45,11 @@ void ms__v8_find_names(const ms__graph *g, ms__v8_names *names)
         *id[k] = UINT32_MAX;
     }
     /* Strings are interned: each text is at most one id.  Most strings
-     * fail on their length (5 to 22 bytes). */
+     * fail on their length (3 to 22 bytes). */
     for (uint32_t i = 0; i < g->strings.count; i++) {
         size_t len;
         const char *s = ms__strtab_get(&g->strings, i, &len);
-        if (len < 5 || len > 22)
+        if (len < 3 || len > 22)
             continue;
         for (unsigned k = 0; k < W; k++)
             if (*id[k] == UINT32_MAX && tlen[k] == len && memcmp(s, text[k], len) == 0)

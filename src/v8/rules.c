@@ -30,4 +30,5 @@ void ms__v8_init(ms__v8 *v, const ms__graph *g, ms__rules *r)
     r->class_reads_edges = ms__v8_class_reads_edges;
     r->class_edge_types = 1u << MS_ET_PROPERTY;
     r->label = ms__v8_label;
+    ms__v8_sources_init(r);
 }

@@ -22,6 +22,7 @@
 
 #include "../snapshot/classtab.h"
 #include "../snapshot/rules.h"
+#include "../util/map.h"
 
 /* The string ids DevTools' rules look for, UINT32_MAX when the snapshot
  * has none: found in one pass over the strings. */
@@ -32,7 +33,23 @@ typedef struct ms__v8_names {
     uint32_t sloppy_function_map; /* a NativeContext edge distances skip */
     uint32_t native_context;      /* "system / NativeContext" */
     uint32_t map_descriptors;     /* "(map descriptors)" arrays */
+    uint32_t context;             /* "system / Context": closure scopes */
+    uint32_t shared;              /* a closure's SharedFunctionInfo edge */
+    uint32_t script_or_debug_info, script; /* a SharedFunctionInfo's Script edge (new, old V8) */
+    uint32_t context_edge;        /* "context": a closure's scope */
+    uint32_t scope_info;          /* "scope_info": a scope's variable names */
+    uint32_t previous;            /* "previous": a scope's enclosing scope */
+    uint32_t map, set, table;     /* "Map", "Set" and their backing store's edge "table" */
 } ms__v8_names;
+
+/* Script names and closure scopes, read from the graph itself (sources.c):
+ * a closure's location gives its script id, its shared -> script edge the
+ * Script node, whose name is the script's name or URL. */
+typedef struct ms__v8_sources {
+    ms__map64 script_name;   /* script id -> string id of its name */
+    ms__map64 scope_script;  /* closure scope (Context node) -> script id of a closure in it */
+    ms__map64 scope_function;/* mix(scope, closure name) -> 1 for each closure in a scope */
+} ms__v8_sources;
 
 /* Which V8 edges retain, beyond edge types (edges.c): WeakMap ephemerons
  * and page-owned nodes. */
@@ -56,6 +73,7 @@ typedef struct ms__v8 {
     ms__v8_names names;
     ms__v8_edges edges; /* installed by ms__v8_edges_install */
     bool has_edges;
+    ms__v8_sources sources; /* made by the rules' sources_make */
 } ms__v8;
 
 /* DevTools' DOM state propagation (propagateDOMState): attached state flows
@@ -84,5 +102,12 @@ void ms__v8_edges_install(ms__v8 *v, ms__rules *r, ms__v8_edges *x);
 
 /* Frees the installed edge data (r->edges_ready false again). */
 void ms__v8_edges_forget(ms__v8 *v, ms__rules *r);
+
+/* Frees what the rules' sources_make built (r->sources_ready false again). */
+void ms__v8_sources_free(ms__v8 *v, ms__rules *r);
+
+/* Whether a V8 script name is the program's: named, and not Node's own
+ * ("node:...", "internal/..."), V8's or an extension's. */
+bool ms__v8_user_script(const char *name, size_t len);
 
 #endif /* MS_V8_H */

@@ -1,0 +1,250 @@
+/*
+ * sources.c: where a V8 object's code is, read from the snapshot itself.
+ *
+ * The "locations" section gives script ids (a function's own position, an
+ * object's constructor's), not names.  The names are in the graph: a
+ * closure's `shared` edge leads to its SharedFunctionInfo, whose
+ * `script_or_debug_info` (`script` before V8 9.x) edge leads to the Script
+ * node, whose node name is the script's name or URL (V8's
+ * V8HeapExplorer::ExtractScriptReferences names Script nodes so).  A script
+ * no closure of which survives keeps its number.
+ *
+ * Closure scopes (Context nodes) carry no position: a scope takes the
+ * script of a closure whose `context` it is, is a script's module scope
+ * when its `previous` scope is the NativeContext, and otherwise is named
+ * by its function: V8 writes the function's name in the scope's ScopeInfo
+ * beside the variable names, and it is taken only when a closure of that
+ * name lives in the enclosing scope (a variable holding a number has no
+ * edge, so its name alone cannot be told from the function's).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+bool ms__v8_user_script(const char *name, size_t len)
+{
+    static const char *const runtime[] = {"node:", "internal/", "native ", "extensions::",
+                                          "v8/", "chrome://", "devtools://"};
+    if (len == 0)
+        return false;
+    for (size_t k = 0; k < sizeof runtime / sizeof *runtime; k++) {
+        size_t pl = strlen(runtime[k]);
+        if (len >= pl && memcmp(name, runtime[k], pl) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* The target of n's first edge named sid (of any type), NONE. */
+static uint32_t edge_named(const ms__graph *g, uint32_t n, uint32_t sid)
+{
+    if (sid == NONE)
+        return NONE;
+    for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
+        if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] == sid)
+            return ms__edge_to(g, e);
+    return NONE;
+}
+
+/* The string id of the name of closure c's script, NONE when the graph
+ * does not lead to a named Script node. */
+static uint32_t closure_script_name(const ms__v8_names *nm, const ms__graph *g, uint32_t c)
+{
+    uint32_t sfi = edge_named(g, c, nm->shared), script;
+    size_t len;
+    if (sfi == NONE)
+        return NONE;
+    script = edge_named(g, sfi, nm->script_or_debug_info);
+    if (script == NONE)
+        script = edge_named(g, sfi, nm->script);
+    if (script == NONE || g->node_type[script] != MS_NT_CODE)
+        return NONE;
+    ms__node_name(g, script, &len);
+    return len ? g->node_name[script] : NONE;
+}
+
+static int sources_make(ms__rules *r, const ms__graph *g, ms_error *err)
+{
+    ms__v8 *v = r->impl;
+    ms__v8_sources *s = &v->sources;
+    const ms__v8_names *nm = &v->names;
+    int rc = MS_OK;
+    MS_TRY(ms__map64_init(&s->script_name, 64, err));
+    MS_TRY(ms__map64_init(&s->scope_script, 256, err));
+    MS_TRY(ms__map64_init(&s->scope_function, 256, err));
+    for (uint32_t k = 0; k < g->location_count; k++) {
+        uint32_t c = g->locations[k].node, sid, scope, got;
+        uint32_t script = g->positions[g->locations[k].position].script_id;
+        if (g->node_type[c] != MS_NT_CLOSURE || script == NONE)
+            continue;
+        if (ms__map64_get(&s->script_name, script) == MS_MAP_NONE &&
+            (sid = closure_script_name(nm, g, c)) != NONE)
+            MS_TRY(ms__map64_put(&s->script_name, script, sid, &got, NULL, err));
+        scope = edge_named(g, c, nm->context_edge);
+        if (scope != NONE && g->node_name[scope] == nm->context) {
+            MS_TRY(ms__map64_put(&s->scope_script, scope, script, &got, NULL, err));
+            MS_TRY(ms__map64_put(&s->scope_function, ms__mix64(scope, g->node_name[c]), 1, &got,
+                                 NULL, err));
+        }
+    }
+    r->sources_ready = true;
+done:
+    if (rc < 0)
+        ms__v8_sources_free(v, r);
+    return rc;
+}
+
+void ms__v8_sources_free(ms__v8 *v, ms__rules *r)
+{
+    ms__map64_free(&v->sources.script_name);
+    ms__map64_free(&v->sources.scope_script);
+    ms__map64_free(&v->sources.scope_function);
+    r->sources_ready = false;
+}
+
+static int location(const ms__rules *r, const ms__graph *g, uint32_t n, ms__source *out)
+{
+    const ms__v8 *v = r->impl;
+    const ms__position *p = ms__graph_position(g, n);
+    uint32_t script;
+    if (p) {
+        script = p->script_id;
+        out->line = p->line + 1;
+        out->column = p->column + 1;
+    } else if (g->node_name[n] == v->names.context && r->sources_ready &&
+               (script = ms__map64_get(&v->sources.scope_script, n)) != MS_MAP_NONE) {
+        out->line = out->column = 0;
+    } else {
+        return 0;
+    }
+    out->script_id = script;
+    out->file = r->sources_ready ? ms__map64_get(&v->sources.script_name, script) : NONE;
+    return 1;
+}
+
+static int origin(const ms__rules *r, const ms__graph *g, uint32_t n)
+{
+    ms__source src;
+    size_t len;
+    const char *name;
+    switch (g->node_type[n]) {
+    case MS_NT_SYNTHETIC:
+    case MS_NT_HIDDEN:
+    case MS_NT_CODE:
+    case MS_NT_OBJECT_SHAPE:
+        return MS__ORIGIN_RUNTIME;
+    default:
+        break;
+    }
+    if (location(r, g, n, &src)) {
+        if (src.file == NONE)
+            return MS__ORIGIN_RUNTIME;
+        name = ms__strtab_get(&g->strings, src.file, &len);
+        return ms__v8_user_script(name, len) ? MS__ORIGIN_USER : MS__ORIGIN_RUNTIME;
+    }
+    name = ms__node_name(g, n, &len);
+    if (len >= 9 && memcmp(name, "system / ", 9) == 0)
+        return MS__ORIGIN_RUNTIME;
+    return MS__ORIGIN_UNKNOWN;
+}
+
+/* Whether sid names one of scope n's variables (its context edges). */
+static bool scope_variable(const ms__graph *g, uint32_t n, uint32_t sid)
+{
+    for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
+        if (ms__edge_type(g, e) == MS_ET_CONTEXT && g->edge_name[e] == sid)
+            return true;
+    return false;
+}
+
+static int scope(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,
+                 ms_error *err)
+{
+    const ms__v8 *v = r->impl;
+    const ms__v8_names *nm = &v->names;
+    uint32_t prev, info;
+    if (g->node_name[n] != nm->context || nm->context == NONE)
+        return 0;
+    prev = edge_named(g, n, nm->previous);
+    if (prev != NONE && g->node_name[prev] == nm->native_context)
+        return ms__sbuf_append(out, "module scope", 12, err) < 0 ? MS_ENOMEM : 1;
+    info = edge_named(g, n, nm->scope_info);
+    if (info != NONE) {
+        for (uint64_t e = g->first_edge[info]; e < g->first_edge[info + 1]; e++) {
+            uint32_t s = ms__edge_to(g, e);
+            size_t len;
+            const char *name;
+            if (g->node_type[s] != MS_NT_STRING || scope_variable(g, n, g->node_name[s]) ||
+                prev == NONE || !r->sources_ready ||
+                ms__map64_get(&v->sources.scope_function, ms__mix64(prev, g->node_name[s])) ==
+                    MS_MAP_NONE)
+                continue;
+            name = ms__node_name(g, s, &len);
+            if (!len)
+                continue;
+            if (ms__sbuf_append(out, "scope of ", 9, err) < 0 ||
+                ms__sbuf_append(out, name, len, err) < 0 || ms__sbuf_append(out, "()", 2, err) < 0)
+                return MS_ENOMEM;
+            return 1;
+        }
+    }
+    return ms__sbuf_append(out, "closure scope", 13, err) < 0 ? MS_ENOMEM : 1;
+}
+
+/* The decimal number a string is, UINT64_MAX when it is none. */
+static uint64_t decimal(const char *s, size_t len)
+{
+    uint64_t v = 0;
+    if (len == 0 || len > 18)
+        return UINT64_MAX;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return UINT64_MAX;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    return v;
+}
+
+/* V8 writes a JS Map's and Set's backing store (OrderedHashMap,
+ * OrderedHashSet) as internal edges named by slot number: a map's entry
+ * is key then value in consecutive slots, a set's the member alone. */
+static int entry(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64_t via,
+                 uint32_t table, uint64_t e, uint32_t *key)
+{
+    const ms__v8_names *nm = &((const ms__v8 *)r->impl)->names;
+    uint32_t hn = g->node_name[holder];
+    uint64_t slot;
+    size_t len;
+    const char *s;
+    *key = NONE;
+    if (g->node_type[holder] != MS_NT_OBJECT || (hn != nm->map && hn != nm->set) ||
+        hn == NONE || ms__edge_type_is_indexed(ms__edge_type(g, via)) ||
+        g->edge_name[via] != nm->table || ms__edge_type(g, e) != MS_ET_INTERNAL)
+        return 0;
+    s = ms__strtab_get(&g->strings, g->edge_name[e], &len);
+    if ((slot = decimal(s, len)) == UINT64_MAX)
+        return 0;
+    if (hn == nm->set)
+        return 2;
+    for (uint64_t k = g->first_edge[table]; k < g->first_edge[table + 1] && slot > 0; k++) {
+        if (ms__edge_type(g, k) != MS_ET_INTERNAL)
+            continue;
+        s = ms__strtab_get(&g->strings, g->edge_name[k], &len);
+        if (decimal(s, len) == slot - 1) {
+            *key = ms__edge_to(g, k);
+            break;
+        }
+    }
+    return 1;
+}
+
+void ms__v8_sources_init(ms__rules *r)
+{
+    r->entry = entry;
+    r->sources_make = sources_make;
+    r->location = location;
+    r->origin = origin;
+    r->scope = scope;
+}
