@@ -18,7 +18,7 @@
  *         .forms = {CLI_FORM_SNAPSHOT},
  *         .opts = (const cli_opt[]){
  *             CLI_OPT_TOP(20, "how many objects (default 20)"),
- *             CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+ *             CLI_OPT_JSON("JSON output (schema memsnap.top/2)"),
  *             {.name = "all", .help = "include synthetic nodes", CLI_BOOL(top_args, all)},
  *             CLI_OPT_TAIL,
  *         },

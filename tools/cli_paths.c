@@ -13,6 +13,21 @@
 
 #define JSON_HOPS_MAX 10000
 
+/* {file, script_id, line, column}: file the whole name or URL, null when
+ * no closure names the script; line and column 1-based, 0 unknown. */
+static cJSON *location_json(const char *file, uint32_t script_id, uint32_t line, uint32_t column)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (file)
+        cJSON_AddItemToObject(o, "file", cli_json_string(file, strlen(file)));
+    else
+        cJSON_AddNullToObject(o, "file");
+    cJSON_AddNumberToObject(o, "script_id", script_id);
+    cJSON_AddNumberToObject(o, "line", line);
+    cJSON_AddNumberToObject(o, "column", column);
+    return o;
+}
+
 const char *cli_distance_text(int32_t d, char buf[16])
 {
     if (d < 0 || d >= MS_DISTANCE_SYSTEM_BASE)
@@ -66,6 +81,33 @@ size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t c
     return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
 
+size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size_t cap)
+{
+    unsigned sc, li, co;
+    const char *file;
+    size_t fl;
+    int k;
+    buf[0] = 0;
+    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+        return 0;
+    if ((file = snap ? ms_script_name(snap, sc) : NULL)) {
+        file = cli_short_file(file, &fl);
+        k = snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, li + 1, co + 1);
+    } else {
+        k = snprintf(buf, cap, "script %u:%u:%u", sc, li + 1, co + 1);
+    }
+    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key,
+                     size_t max)
+{
+    char where[160];
+    cli_print_name(f, name, strlen(name), max);
+    if (cli_class_where(snap, key, where, sizeof where))
+        fprintf(f, "  %s", where);
+}
+
 /* "cls @id  name (file:line:col)": the class at most 60 characters; the
  * name at most name_max, a scope's name ("module scope") or the label
  * when it says more than the class; where its code is. */
@@ -85,6 +127,105 @@ static void print_object(FILE *f, ms_snapshot *snap, ms_node n, const char *cls,
     }
     if (cli_location_text(snap, n, where, sizeof where))
         fprintf(f, "%s(%s)", ll ? " " : "  ", where);
+}
+
+/* A root category's name for what it holds ("(modules) --zipfile-->":
+ * "zipfile"), into holder; 0 when e is not such an edge. */
+static size_t root_given_name(ms_snapshot *snap, uint64_t e, char *holder, size_t cap)
+{
+    ms_edge_info info;
+    int k;
+    if (e == UINT64_MAX || !ms_node_is_synthetic(snap, ms_edge_source(snap, e)))
+        return 0;
+    ms_edge_get(snap, e, &info);
+    if (!info.name || strcmp(info.type, "property") != 0)
+        return 0;
+    k = snprintf(holder, cap, "%.100s", info.name);
+    return k < 0 ? 0 : (size_t)k;
+}
+
+size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *buf, size_t cap)
+{
+    ms_edge_info info;
+    ms_node v;
+    char holder[128], edge[96], where[160];
+    size_t hl;
+    int k;
+    buf[0] = 0;
+    if (e == UINT64_MAX)
+        return 0;
+    ms_edge_get(snap, e, &info);
+    v = ms_edge_source(snap, e);
+    if (root_given_name(snap, e, holder, sizeof holder))
+        return (size_t)snprintf(buf, cap, "%s", holder) < cap ? strlen(buf) : cap - 1;
+    if ((strcmp(info.type, "property") != 0 && strcmp(info.type, "context") != 0 &&
+         strcmp(info.type, "element") != 0) ||
+        ms_node_is_synthetic(snap, v))
+        return 0;
+    if (info.name)
+        snprintf(edge, sizeof edge, "%.80s", info.name);
+    else
+        snprintf(edge, sizeof edge, "[%u]", info.index);
+    /* a scope's variable: "sessionCache (server.js)", "ctx (handle(), server.js)" */
+    if ((hl = ms_node_scope(snap, v, holder, sizeof holder))) {
+        size_t wl = cli_location_text(snap, v, where, sizeof where);
+        if (strcmp(holder, "module scope") == 0)
+            k = snprintf(buf, cap, "%s (%s)", edge, wl ? where : holder);
+        else if (strncmp(holder, "scope of ", 9) == 0)
+            k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder + 9, wl ? ", " : "", where);
+        else
+            k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder, wl ? ", " : "", where);
+        return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+    }
+    /* an object's property or element: "global.cache", "BuiltinModule.map",
+     * "registry[3]"; a function by its name, what a root category holds by
+     * the name it gives it ("__main__.__dict__") */
+    hl = root_given_name(snap, holder_e, holder, sizeof holder);
+    if (!hl)
+        hl = strcmp(ms_node_type(snap, v), "closure") == 0
+                 ? ms_node_label(snap, v, holder, sizeof holder)
+                 : (size_t)snprintf(holder, sizeof holder, "%.100s", ms_node_class(snap, v));
+    if (!hl)
+        snprintf(holder, sizeof holder, "%s", ms_node_class(snap, v));
+    k = snprintf(buf, cap, "%s%s%s", holder, info.name ? "." : "", edge);
+    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+int cli_reach_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t **reach,
+                    uint64_t **holder_reach)
+{
+    ms_error err = MS_ERROR_INIT;
+    ms_node *holders = malloc((count ? count : 1) * sizeof *holders);
+    *reach = malloc((count ? count : 1) * sizeof **reach);
+    *holder_reach = malloc((count ? count : 1) * sizeof **holder_reach);
+    if (!holders || !*reach || !*holder_reach) {
+        free(holders);
+        return cli_out_of_memory();
+    }
+    if (ms_retention_edges(snap, nodes, count, *reach, &err) < 0) {
+        free(holders);
+        return cli_fail(&err);
+    }
+    for (size_t i = 0; i < count; i++)
+        holders[i] = (*reach)[i] == UINT64_MAX ? ms_snapshot_root(snap)
+                                               : ms_edge_source(snap, (*reach)[i]);
+    if (ms_retention_edges(snap, holders, count, *holder_reach, &err) < 0) {
+        free(holders);
+        return cli_fail(&err);
+    }
+    free(holders);
+    return CLI_OK;
+}
+
+void cli_print_reached_object(FILE *f, ms_snapshot *snap, ms_node n, uint64_t e,
+                              uint64_t holder_e)
+{
+    char reach[256];
+    cli_print_row_object(f, snap, n);
+    if (cli_reach_name(snap, e, holder_e, reach, sizeof reach)) {
+        fputs("  <- ", f);
+        cli_print_name(f, reach, strlen(reach), 60);
+    }
 }
 
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n)
@@ -332,15 +473,40 @@ cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
     cJSON_AddStringToObject(o, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
     cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_details(o, snap, n);
     cli_add_node_sizes(o, snap, n);
     return o;
 }
 
-cJSON *cli_class_json(const ms_class_row *r)
+void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n)
+{
+    static const char *const origin[] = {"unknown", "user", "runtime"};
+    ms_location loc;
+    char scope[128];
+    size_t sl = ms_node_scope(snap, n, scope, sizeof scope);
+    if (sl)
+        cJSON_AddItemToObject(o, "scope", cli_json_string(scope, sl));
+    if (ms_node_location(snap, n, &loc))
+        cJSON_AddItemToObject(o, "location",
+                              location_json(loc.file, loc.script_id, loc.line, loc.column));
+    cJSON_AddStringToObject(o, "origin", origin[ms_node_origin(snap, n)]);
+}
+
+void cli_add_class_location(cJSON *o, const ms_snapshot *snap, const char *key)
+{
+    unsigned sc, li, co;
+    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+        return;
+    cJSON_AddItemToObject(o, "location",
+                          location_json(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1));
+}
+
+cJSON *cli_class_json(const ms_snapshot *snap, const ms_class_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
     cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cli_add_class_location(o, snap, r->key);
     cJSON_AddNumberToObject(o, "count", (double)r->count);
     cJSON_AddNumberToObject(o, "shallow_size", (double)r->shallow_size);
     cJSON_AddNumberToObject(o, "retained_size", (double)r->retained_size);
@@ -374,8 +540,21 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
             continue;
         }
         h = cli_object_json(snap, p->hops[i].node);
-        if (p->hops[i].edge != UINT64_MAX)
-            cJSON_AddItemToObject(h, "edge", cli_edge_json(snap, p->hops[i].edge));
+        if (p->hops[i].edge != UINT64_MAX) {
+            cJSON *ej = cli_edge_json(snap, p->hops[i].edge);
+            ms_node key;
+            ms_entry_kind kind = ms_path_entry(snap, p, i, &key);
+            if (kind != MS_ENTRY_NONE) {
+                /* the edge into the collection's table: what it holds */
+                cJSON *en = cJSON_AddObjectToObject(ej, "entry");
+                cJSON_AddStringToObject(en, "kind", kind == MS_ENTRY_MAP ? "map" : "set");
+                if (kind == MS_ENTRY_MAP && key != MS_NODE_NONE) {
+                    cJSON_AddNumberToObject(en, "key_id", (double)ms_node_id(snap, key));
+                    cJSON_AddItemToObject(en, "key", cli_label_json(snap, key, 256));
+                }
+            }
+            cJSON_AddItemToObject(h, "edge", ej);
+        }
         cJSON_AddItemToArray(hops, h);
     }
     cJSON_AddNumberToObject(o, "elided", (double)elided);

@@ -24,12 +24,41 @@ const char *cli_short_file(const char *file, size_t *len);
  * unknown. */
 size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t cap);
 
+/* Where a class's constructor is, from its key ("script,line,column,Name",
+ * 0-based) as people read it: "server.js:43:14" (1-based; the script's
+ * name from snap, which may be NULL: "script 82:43:14"); into buf[cap];
+ * returns its length, 0 for classes without a location. */
+size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size_t cap);
+/* A class name (at most max characters), then "  server.js:43:14" when
+ * it has a location. */
+void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key,
+                     size_t max);
+
 /* "Class @id  name (file:line:col)" (the name only when it says more than the class),
  * as a hop of a path: the root's class shown as "(root)". */
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);
 /* The same in a row of top or dominators: the class as recorded, and
  * longer names (up to 50 characters). */
 void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n);
+/* How people reach an object whose retention path ends with edge e (from
+ * ms_retention_edges; holder_e the edge into e's source, or UINT64_MAX):
+ * "sessionCache (server.js)" (a module's variable), "ctx (handle(),
+ * server.js)" (a function's), "global.cache", "EventEmitter._events",
+ * "registry[3]", "__main__.__dict__" (a holder a root category names);
+ * into buf[cap]; returns its length, 0 when e is none or not a property,
+ * element or variable (internal links, the GC roots' categories). */
+size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *buf, size_t cap);
+/* The last edge of each node's retention path and of its holder's (the
+ * source of that edge), for cli_reach_name: *reach and *holder_reach
+ * (count each, malloc'd, the caller frees both, also on failure).  CLI_OK,
+ * or the exit code after printing why. */
+int cli_reach_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t **reach,
+                    uint64_t **holder_reach);
+/* cli_print_row_object, then "  <- sessionCache (server.js)" when the
+ * object has a reach name (cli_reach_name). */
+void cli_print_reached_object(FILE *f, ms_snapshot *snap, ms_node n, uint64_t e,
+                              uint64_t holder_e);
+
 /* "--name (type)-->", elements "--[3] (element)-->" */
 void cli_print_edge(FILE *f, const ms_snapshot *snap, uint64_t e);
 /* One hop per line: retained size, object, edge to the next hop, map
@@ -47,16 +76,25 @@ void cli_set_full_paths(bool full);
 void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                      const char *noun, const char *indent);
 
-/* {id, type, class, name, shallow_size, retained_size, distance} */
+/* {id, type, class, name, scope, location, origin, shallow_size,
+ * retained_size, distance} (scope and location when known) */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* Adds a node's "scope" (a closure scope's name), "location" ({file,
+ * script_id, line, column}) when known, and "origin" ("user", "runtime",
+ * "unknown") to o. */
+void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n);
+/* Adds "location" ({file, script_id, line, column}) to o when the class
+ * key holds one ("script,line,column,Name", 0-based). */
+void cli_add_class_location(cJSON *o, const ms_snapshot *snap, const char *key);
 /* A node's label (ms_node_label) as a JSON string, cut to cap - 1 bytes
  * (cap at most 256). */
 cJSON *cli_label_json(ms_snapshot *snap, ms_node n, size_t cap);
 /* Adds a node's "shallow_size", "retained_size" and "distance" to o. */
 void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n);
-/* {key, name, count, shallow_size, retained_size, distance} of a class
- * (or allocation site) row of a summary. */
-cJSON *cli_class_json(const ms_class_row *r);
+/* {key, name, location, count, shallow_size, retained_size, distance} of a
+ * class (or allocation site) row of a summary; location when the class
+ * has one (script names from snap, which may be NULL). */
+cJSON *cli_class_json(const ms_snapshot *snap, const ms_class_row *r);
 /* {type, name} or {type, index} */
 cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
 /* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the

@@ -29,7 +29,7 @@ static const cli_cmd compare_cmd = {
          .help = "show where the new objects of the K classes that grew most are held "
                  "(default 5, 0: none)",
          CLI_U64(ci_args, groups, 5, 0, 1000)},
-        CLI_OPT_JSON("JSON output (schema memsnap.compare/1, docs/schema/compare.schema.json)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.compare/2, docs/schema/compare.schema.json)"),
         CLI_OPT_MARKDOWN,
         CI_OPT_FAIL_ON("exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB', "
                        "'class:Foo>+100', 'new-retained>1MB' (repeatable; docs/ci.md)"),
@@ -88,11 +88,12 @@ static void totals_json(cJSON *doc, const ms_compare *c)
 }
 
 /* One class (or site) of the JSON "classes". */
-static cJSON *row_json(const ms_compare_row *r)
+static cJSON *row_json(const ms_snapshot *after, const ms_compare_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
     cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
+    cli_add_class_location(o, after, r->key);
     cli_add_numbers(o, (const cli_number[]){
         {"before_count", r->before_count}, {"after_count", r->after_count},
         {"before_size", r->before_size}, {"after_size", r->after_size},
@@ -219,7 +220,8 @@ static void table_head(FILE *f, bool by_id, bool markdown)
 
 /* One row of the class table; with_retained: the new objects' retained
  * size is known (text, by id). */
-static void table_row(FILE *f, const ms_compare_row *r, bool by_id, bool with_retained,
+static void table_row(FILE *f, const ms_snapshot *after, const ms_compare_row *r, bool by_id,
+                      bool with_retained,
                       bool markdown)
 {
     uint64_t n1 = by_id ? r->added_count : r->before_count;
@@ -241,14 +243,15 @@ static void table_row(FILE *f, const ms_compare_row *r, bool by_id, bool with_re
     if (by_id)
         fprintf(f, " %11s", with_retained ? cli_size(r->added_retained, a) : "-");
     fputs("  ", f);
-    cli_print_name(f, r->name, strlen(r->name), 80);
+    cli_print_class(f, after, r->name, r->key, 80);
     if (r->ignored)
         fputs("  (ignored)", f);
     fputc('\n', f);
 }
 
 /* The classes that changed, up to top (0: all), largest change first. */
-static void class_table(FILE *f, const ms_compare *c, size_t top, bool markdown)
+static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, size_t top,
+                        bool markdown)
 {
     bool by_id = ms_compare_by_id(c), with_retained = ms_compare_groups(c) != NULL;
     size_t changed = changed_rows(c), shown, listed = 0;
@@ -265,7 +268,7 @@ static void class_table(FILE *f, const ms_compare *c, size_t top, bool markdown)
         if (!r->changed || (markdown && !md_listed(r)))
             continue;
         listed++;
-        table_row(f, r, by_id, with_retained, markdown);
+        table_row(f, after, r, by_id, with_retained, markdown);
     }
     cli_print_more(f, shown, changed, "classes changed", markdown);
     if (changed == 0)
@@ -287,7 +290,7 @@ static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_
         cli_md_text(f, r->name);
     } else {
         fputc('\n', f);
-        cli_print_name(f, r->name, strlen(r->name), 80);
+        cli_print_class(f, after, r->name, r->key, 80);
     }
     fprintf(f, ": %s new, retaining %s\n%s", cli_count(r->added_count, a),
             cli_size(r->added_retained, b), markdown ? "\n" : "");
@@ -332,7 +335,7 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
         head_md(f, c, bname, aname);
     else
         head_text(f, c, bname, aname);
-    class_table(f, c, top, markdown);
+    class_table(f, after, c, top, markdown);
     where_held(f, after, c, k, markdown);
 }
 
@@ -367,7 +370,7 @@ static cJSON *next_group(void *ctx, bool *failed)
     return NULL;
 }
 
-/* compare's JSON document (memsnap.compare/1), the groups streamed. */
+/* compare's JSON document (memsnap.compare/2), the groups streamed. */
 static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
 {
     const ms_path_groups *g = ms_compare_groups(cmp);
@@ -378,7 +381,7 @@ static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
     int rc;
 
     ci_check_budgets(&ca->bs, cmp, NULL, bj);
-    cJSON_AddStringToObject(doc, "schema", "memsnap.compare/1");
+    cJSON_AddStringToObject(doc, "schema", "memsnap.compare/2");
     cJSON_AddItemToObject(doc, "before", cli_input_json(ms_compare_input(cmp, 0)));
     cJSON_AddItemToObject(doc, "after", cli_input_json(ms_compare_input(cmp, 1)));
     cJSON_AddStringToObject(doc, "sizes", opt->raw_sizes ? "raw" : "devtools");
@@ -391,7 +394,7 @@ static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
     totals_json(doc, cmp);
     cJSON_AddNumberToObject(doc, "class_count", (double)changed);
     for (size_t i = 0; i < shown; i++)
-        cJSON_AddItemToArray(rows, row_json(ms_compare_row_get(cmp, i)));
+        cJSON_AddItemToArray(rows, row_json(ms_compare_after(cmp), ms_compare_row_get(cmp, i)));
     cJSON_AddItemToObject(doc, "classes", rows);
     /* Groups are printed one at a time (cli_write_json_streamed). */
     if (g)

@@ -29,7 +29,7 @@ static const cli_cmd cycles_cmd = {
          CLI_SIZE(cycles_args, min_size, "0", false)},
         {.name = "all-edges", .help = "every strong edge, engine plumbing included",
          CLI_BOOL(cycles_args, all_edges)},
-        CLI_OPT_JSON("JSON output (schema memsnap.cycles/1)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.cycles/2)"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load, analysis and cycle-finding seconds as JSON on stderr"),
         CLI_OPT_FULL,
@@ -183,10 +183,10 @@ static cJSON *cycle_json(ms_snapshot *snap, const ms_cycle *cy, ms_hop **hops)
     return cj;
 }
 
-/* cycles' JSON document (memsnap.cycles/1). */
+/* cycles' JSON document (memsnap.cycles/2). */
 static cJSON *cycles_json(const cycles_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.cycles/1", &r->in), *list;
+    cJSON *doc = cli_json_doc("memsnap.cycles/2", &r->in), *list;
     ms_hop *hops = NULL;
     size_t at = 0;
     cJSON_AddStringToObject(doc, "edges", r->all ? "all" : "strong");

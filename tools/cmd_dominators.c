@@ -29,7 +29,7 @@ static const cli_cmd dominators_cmd = {
          CLI_SIZE(dominators_args, min_size, "1%", true)},
         {.name = "max-children", .arg = "N", .help = "at most N children per object (default 10)",
          CLI_U64(dominators_args, max_children, 10, 1, UINT64_MAX)},
-        CLI_OPT_JSON("JSON output (schema memsnap.dominators/1): a flat list in tree order, each "
+        CLI_OPT_JSON("JSON output (schema memsnap.dominators/2): a flat list in tree order, each "
                      "node with its depth and dominator"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TAIL,
@@ -47,6 +47,10 @@ typedef struct tree {
     uint64_t max_children;      /* per object */
     uint64_t min_size;          /* smallest retained size shown, bytes */
     uint64_t total;             /* the heap: the root's retained size */
+    ms_node *shown;             /* the objects shown, by node index; owned */
+    uint64_t *reach;            /* the last edge of each one's retention path; owned */
+    uint64_t *holder_reach;     /* and of the source of that edge; owned */
+    size_t nshown, shown_cap;
 } tree;
 
 /* An object waiting on the walk's stack. */
@@ -173,6 +177,48 @@ static int walk(const tree *t, void (*show)(void *ctx, const tree *t, const visi
     return rc;
 }
 
+/* Collects the objects the walk shows (ctx: the tree). */
+static void collect(void *ctx, const tree *t, const visit *v)
+{
+    tree *w = ctx;
+    (void)t;
+    if (w->nshown == w->shown_cap) {
+        size_t cap = w->shown_cap ? 2 * w->shown_cap : 256;
+        ms_node *p = realloc(w->shown, cap * sizeof *p);
+        if (!p)
+            return; /* names are left out past here */
+        w->shown = p;
+        w->shown_cap = cap;
+    }
+    w->shown[w->nshown++] = v->at.node;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+    ms_node x = *(const ms_node *)a, y = *(const ms_node *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How each object shown is reached (ms_retention_edges), to name it and
+ * the edge into it.  CLI_OK, or the exit code after printing why. */
+static int tree_reach(tree *t)
+{
+    int rc = walk(t, collect, t);
+    if (rc != CLI_OK)
+        return rc;
+    qsort(t->shown, t->nshown, sizeof *t->shown, node_cmp);
+    return cli_reach_edges(t->in.snap, t->shown, t->nshown, &t->reach, &t->holder_reach);
+}
+
+/* The last edge of n's retention path (*holder_e: its holder's),
+ * UINT64_MAX when not known. */
+static uint64_t reach_of(const tree *t, ms_node n, uint64_t *holder_e)
+{
+    const ms_node *p = t->reach ? bsearch(&n, t->shown, t->nshown, sizeof n, node_cmp) : NULL;
+    *holder_e = p ? t->holder_reach[p - t->shown] : UINT64_MAX;
+    return p ? t->reach[p - t->shown] : UINT64_MAX;
+}
+
 /* One object of the JSON "nodes" list (ctx: the list). */
 static void show_json(void *ctx, const tree *t, const visit *v)
 {
@@ -187,6 +233,21 @@ static void show_json(void *ctx, const tree *t, const visit *v)
     cJSON_AddStringToObject(j, "type", ms_node_type(snap, n));
     cJSON_AddItemToObject(j, "class", cli_json_string(cls, strlen(cls)));
     cJSON_AddItemToObject(j, "name", cli_label_json(snap, n, 128));
+    cli_add_node_details(j, snap, n);
+    {
+        uint64_t he, e = reach_of(t, n, &he);
+        char name[256];
+        size_t nl = cli_reach_name(snap, e, he, name, sizeof name);
+        if (e != UINT64_MAX) {
+            cJSON *rj = cJSON_AddObjectToObject(j, "reached_by");
+            cJSON_AddNumberToObject(rj, "from_id", (double)ms_node_id(snap, ms_edge_source(snap, e)));
+            cJSON_AddItemToObject(rj, "edge", cli_edge_json(snap, e));
+            if (nl)
+                cJSON_AddItemToObject(rj, "name", cli_json_string(name, nl));
+            else
+                cJSON_AddNullToObject(rj, "name");
+        }
+    }
     cli_add_node_sizes(j, snap, n);
     cJSON_AddNumberToObject(j, "children_not_shown", (double)v->rest_count);
     if (v->at.depth < t->depth)
@@ -194,11 +255,11 @@ static void show_json(void *ctx, const tree *t, const visit *v)
     cJSON_AddItemToArray(ctx, j);
 }
 
-/* dominators' JSON document (memsnap.dominators/1): the tree as a flat
+/* dominators' JSON document (memsnap.dominators/2): the tree as a flat
  * list in the order the walk shows it. */
 static int dominators_json(const tree *t, const char *out)
 {
-    cJSON *doc = cli_json_doc("memsnap.dominators/1", &t->in);
+    cJSON *doc = cli_json_doc("memsnap.dominators/2", &t->in);
     int rc;
     cJSON_AddNumberToObject(doc, "total_size", (double)t->total);
     cJSON_AddNumberToObject(doc, "depth", (double)t->depth);
@@ -230,7 +291,10 @@ static void show_text(void *ctx, const tree *t, const visit *v)
         fputs(s->last_at[l] ? "   " : "\xE2\x94\x82  ", s->f); /* "│  " */
     if (v->at.depth > 0) /* "└─ " or "├─ " */
         fputs(v->at.last ? "\xE2\x94\x94\xE2\x94\x80 " : "\xE2\x94\x9C\xE2\x94\x80 ", s->f);
-    cli_print_row_object(s->f, t->in.snap, v->at.node);
+    {
+        uint64_t he, e = reach_of(t, v->at.node, &he);
+        cli_print_reached_object(s->f, t->in.snap, v->at.node, e, he);
+    }
     if (v->at.depth < t->depth && v->rest_count)
         fprintf(s->f, "  (+%s more, %s)", cli_count(v->rest_count, a),
                 cli_size(v->rest_size, b));
@@ -265,9 +329,12 @@ int cmd_dominators(int argc, char **argv)
 
     if ((rc = cli_start(&dominators_cmd, argc, argv, &opt, &da, &t.in)) != CLI_RUN)
         return rc;
-    if ((rc = tree_compute(&t, &da)) == CLI_OK)
+    if ((rc = tree_compute(&t, &da)) == CLI_OK && (rc = tree_reach(&t)) == CLI_OK)
         rc = opt.json ? dominators_json(&t, opt.output)
                       : cli_write_text(opt.output, dominators_text, &t);
+    free(t.shown);
+    free(t.reach);
+    free(t.holder_reach);
     ms_snapshot_free(t.in.snap);
     return rc;
 }

@@ -16,7 +16,7 @@ static const cli_cmd leaks_cmd = {
     .forms = {{"BASELINE TARGET FINAL", 3, 3}},
     .opts = (const cli_opt[]){
         CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
-        CLI_OPT_JSON("JSON output (schema memsnap.leaks/1, docs/schema/leaks.schema.json)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.leaks/2, docs/schema/leaks.schema.json)"),
         CLI_OPT_MARKDOWN,
         CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
                        "'class:Foo>10' (repeatable; docs/ci.md)"),
@@ -54,7 +54,7 @@ static cJSON *next_leak_group(void *ctx, bool *failed)
     return gj;
 }
 
-/* leaks' JSON document (memsnap.leaks/1), the groups streamed. */
+/* leaks' JSON document (memsnap.leaks/2), the groups streamed. */
 static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
 {
     const ms_leaks_totals *t = ms_leaks_totals_get(lk);
@@ -64,7 +64,7 @@ static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
     leak_stream ls = {ms_leaks_final(lk), g, cli_shown(opt->top, ngroups), 0};
     int rc;
     ci_check_budgets(&ca->bs, NULL, lk, bj);
-    cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/1");
+    cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/2");
     cJSON_AddItemToObject(doc, "baseline", cli_input_json(ms_leaks_input(lk, 0)));
     cJSON_AddItemToObject(doc, "target", cli_input_json(ms_leaks_input(lk, 1)));
     cJSON_AddItemToObject(doc, "final", cli_input_json(ms_leaks_input(lk, 2)));
@@ -74,7 +74,7 @@ static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
     cJSON_AddNumberToObject(doc, "retained_size", (double)t->retained_size);
     cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
     for (size_t i = 0; i < cli_shown(opt->top, ncls); i++)
-        cJSON_AddItemToArray(cls, cli_class_json(ms_leaks_class_get(lk, i)));
+        cJSON_AddItemToArray(cls, cli_class_json(ms_leaks_final(lk), ms_leaks_class_get(lk, i)));
     cJSON_AddItemToObject(doc, "classes", cls);
     cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
     cJSON_AddItemToObject(doc, "groups", cJSON_CreateArray()); /* printed one at a time */
@@ -144,7 +144,7 @@ static void leaks_text(FILE *f, void *ctx)
         } else {
             fprintf(f, "%12s  %11s  %11s  ", cli_count(r->count, a), cli_size(r->shallow_size, b),
                     cli_size(r->retained_size, d));
-            cli_print_name(f, r->name, strlen(r->name), 80);
+            cli_print_class(f, ms_leaks_final(lk), r->name, r->key, 80);
             fputc('\n', f);
         }
     }

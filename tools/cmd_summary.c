@@ -35,7 +35,7 @@ static const cli_cmd summary_cmd = {
          CLI_CHOICE(summary_args, by, by_choices, MS_GROUP_CLASS)},
         {.name = "sort", .help = "order by retained (default, as DevTools), shallow or count",
          CLI_CHOICE(summary_args, sort, sort_choices, MS_SORT_RETAINED)},
-        CLI_OPT_JSON("JSON output (schema memsnap.summary/1)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.summary/2)"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TAIL,
     },
@@ -105,7 +105,7 @@ static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
 {
     uint64_t size = s->live_bytes > 0 ? (uint64_t)s->live_bytes : 0;
     ms_class_row row = {s->site, s->site, s->alloc_events, size, size, 1, s->node};
-    cJSON *o = cli_class_json(&row);
+    cJSON *o = cli_class_json(snap, &row);
     cli_add_numbers(o, (const cli_number[]){
         {"example_id", ms_node_id(snap, s->node)}, {"alloc_events", s->alloc_events},
         {"free_events", s->free_events}, {"alloc_bytes", s->alloc_bytes},
@@ -113,7 +113,7 @@ static cJSON *site_json(ms_snapshot *snap, const ms_trace_site *s)
     return o;
 }
 
-/* A trace's summary as JSON: memsnap.summary/1 grouped by site, with the
+/* A trace's summary as JSON: memsnap.summary/2 grouped by site, with the
  * trace's totals. */
 static cJSON *trace_json(const trace_result *r)
 {
@@ -121,7 +121,7 @@ static cJSON *trace_json(const trace_result *r)
     cli_input recorded = *r->in;
     cJSON *doc, *list;
     recorded.raw = true; /* a trace's sizes are the recorded ones, whatever was asked */
-    doc = cli_json_doc("memsnap.summary/1", &recorded);
+    doc = cli_json_doc("memsnap.summary/2", &recorded);
     cJSON_AddStringToObject(doc, "group", "site");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->events);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->live);
@@ -207,10 +207,10 @@ static int summary_compute(summary_result *r, const ms_summary_options *so, uint
     return CLI_OK;
 }
 
-/* summary's JSON document (memsnap.summary/1). */
+/* summary's JSON document (memsnap.summary/2). */
 static cJSON *summary_json(const summary_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.summary/1", &r->in), *list;
+    cJSON *doc = cli_json_doc("memsnap.summary/2", &r->in), *list;
     cJSON_AddStringToObject(doc, "group", r->by_site ? "site" : "class");
     cJSON_AddNumberToObject(doc, "object_count", (double)r->objects);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)r->total);
@@ -218,7 +218,7 @@ static cJSON *summary_json(const summary_result *r)
     list = cJSON_AddArrayToObject(doc, "classes");
     for (size_t i = 0; i < r->shown; i++) {
         const ms_class_row *row = ms_summary_row_get(r->sum, i);
-        cJSON *o = cli_class_json(row);
+        cJSON *o = cli_class_json(r->in.snap, row);
         cJSON_AddNumberToObject(o, "example_id", (double)ms_node_id(r->in.snap, row->first));
         cJSON_AddItemToArray(list, o);
     }
@@ -226,21 +226,15 @@ static cJSON *summary_json(const summary_result *r)
 }
 
 /* One class (or site) of the text report. */
-static void row_text(FILE *f, const ms_class_row *r, uint64_t heap)
+static void row_text(FILE *f, const ms_snapshot *snap, const ms_class_row *r, uint64_t heap)
 {
     char a[32], b[32], c[32], d[16];
     fprintf(f, "%12s  %11s  %11s  %5.1f%%  %5s  ", cli_count(r->count, a),
             cli_size(r->shallow_size, b), cli_size(r->retained_size, c),
             heap ? 100.0 * (double)r->retained_size / (double)heap : 0.0,
             cli_distance_text(r->distance, d));
-    cli_print_name(f, r->name, strlen(r->name), 80);
-    if (r->key[0] != ',') {
-        /* Classes split by constructor location "script,line,column,Name"
-         * (0-based in the key): show where, 1-based as editors count. */
-        unsigned sc, li, co;
-        if (sscanf(r->key, "%u,%u,%u,", &sc, &li, &co) == 3)
-            fprintf(f, "  (script %u, line %u:%u)", sc, li + 1, co + 1);
-    }
+    /* classes split by constructor location: where, as editors count */
+    cli_print_class(f, snap, r->name, r->key, 80);
     fputc('\n', f);
 }
 
@@ -258,7 +252,7 @@ static int summary_text(FILE *f, void *ctx)
     fprintf(f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
             r->by_site ? "allocation site" : "class");
     for (size_t i = 0; i < r->shown; i++)
-        row_text(f, ms_summary_row_get(r->sum, i), heap);
+        row_text(f, r->in.snap, ms_summary_row_get(r->sum, i), heap);
     cli_print_more(f, r->shown, r->rows, r->by_site ? "sites" : "classes", false);
     return CLI_OK;
 }
@@ -281,7 +275,8 @@ int cmd_summary(int argc, char **argv)
     top = opt.json && !cli_opt_given(&summary_cmd, &opt, "top") ? 0 : opt.top;
     if (ms_snapshot_is_site_trace(r.in.snap))
         rc = trace_summary(&r.in, so.sort, top, &opt);
-    else if ((rc = summary_compute(&r, &so, top)) == CLI_OK)
+    else if ((rc = cli_compute(r.in.snap, MS_ANALYSIS_SOURCES)) == CLI_OK &&
+             (rc = summary_compute(&r, &so, top)) == CLI_OK)
         rc = opt.json ? cli_write_doc(summary_json(&r), opt.output)
                       : cli_write_text(opt.output, summary_text, &r);
     ms_summary_free(r.sum);

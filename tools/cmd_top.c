@@ -22,7 +22,7 @@ static const cli_cmd top_cmd = {
     .opts = (const cli_opt[]){
         /* The rows are allocated up front: the bound keeps that small. */
         CLI_OPT_TOP_EX(DEFAULT_ROWS, 1, 100000000, 0, "how many objects (default 20)"),
-        CLI_OPT_JSON("JSON output (schema memsnap.top/1)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.top/2)"),
         CLI_OPT_RAW_SIZES,
         {.name = "all", .help = "include synthetic nodes (the root, \"(GC roots)\" and its groups)",
          CLI_BOOL(top_args, all)},
@@ -40,6 +40,8 @@ static const cli_cmd top_cmd = {
 typedef struct top_result {
     cli_input in;
     ms_node *objects;  /* the largest, largest first; owned */
+    uint64_t *reach;   /* the last edge of each one's retention path; owned */
+    uint64_t *holder_reach; /* and of the source of that edge; owned */
     size_t count;
     uint64_t total;    /* the heap: the root's retained size */
     double t_analyses, t_top; /* seconds of each phase (--timings) */
@@ -64,14 +66,20 @@ static int top_compute(top_result *r, uint64_t k, bool all)
         return cli_out_of_memory();
     if (ms_top(r->in.snap, k, all, r->objects, &r->count, &err) < 0)
         return cli_fail(&err);
+    /* how each is reached, to name it (two passes over the edges) */
+    if ((rc = cli_reach_edges(r->in.snap, r->objects, r->count, &r->reach, &r->holder_reach)) !=
+        CLI_OK)
+        return rc;
     r->t_top = cli_now() - t0;
     r->total = ms_node_retained_size(r->in.snap, ms_snapshot_root(r->in.snap));
     return CLI_OK;
 }
 
 /* One object of the JSON "objects" list. */
-static cJSON *object_json(ms_snapshot *snap, ms_node n)
+static cJSON *object_json(ms_snapshot *snap, ms_node n, uint64_t reach, uint64_t holder_reach)
 {
+    char name[256];
+    size_t nl = cli_reach_name(snap, reach, holder_reach, name, sizeof name);
     cJSON *o = cJSON_CreateObject();
     const char *cls = ms_node_class(snap, n), *key = ms_node_class_key(snap, n);
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
@@ -80,20 +88,30 @@ static cJSON *object_json(ms_snapshot *snap, ms_node n)
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
     cJSON_AddItemToObject(o, "class_key", cli_json_string(key, strlen(key)));
     cJSON_AddItemToObject(o, "name", cli_label_json(snap, n, 256));
+    cli_add_node_details(o, snap, n);
     cli_add_node_sizes(o, snap, n);
     cJSON_AddNumberToObject(o, "dominator_id",
                             (double)ms_node_id(snap, ms_node_dominator(snap, n)));
+    if (reach != UINT64_MAX) {
+        cJSON *rj = cJSON_AddObjectToObject(o, "reached_by");
+        cJSON_AddNumberToObject(rj, "from_id", (double)ms_node_id(snap, ms_edge_source(snap, reach)));
+        cJSON_AddItemToObject(rj, "edge", cli_edge_json(snap, reach));
+        if (nl)
+            cJSON_AddItemToObject(rj, "name", cli_json_string(name, nl));
+        else
+            cJSON_AddNullToObject(rj, "name");
+    }
     return o;
 }
 
-/* top's JSON document (memsnap.top/1). */
+/* top's JSON document (memsnap.top/2). */
 static cJSON *top_json(const top_result *r)
 {
-    cJSON *doc = cli_json_doc("memsnap.top/1", &r->in), *list;
+    cJSON *doc = cli_json_doc("memsnap.top/2", &r->in), *list;
     cJSON_AddNumberToObject(doc, "total_size", (double)r->total);
     list = cJSON_AddArrayToObject(doc, "objects");
     for (size_t i = 0; i < r->count; i++)
-        cJSON_AddItemToArray(list, object_json(r->in.snap, r->objects[i]));
+        cJSON_AddItemToArray(list, object_json(r->in.snap, r->objects[i], r->reach[i], r->holder_reach[i]));
     return doc;
 }
 
@@ -113,7 +131,7 @@ static int top_text(FILE *f, void *ctx)
                 r->total ? 100.0 * (double)size / (double)r->total : 0.0,
                 cli_size(ms_node_shallow_size(r->in.snap, n), b),
                 cli_distance_text(ms_node_distance(r->in.snap, n), d));
-        cli_print_row_object(f, r->in.snap, n);
+        cli_print_reached_object(f, r->in.snap, n, r->reach[i], r->holder_reach[i]);
         fputc('\n', f);
     }
     return CLI_OK;
@@ -135,6 +153,8 @@ int cmd_top(int argc, char **argv)
                       : cli_write_text(opt.output, top_text, &r);
     }
     free(r.objects);
+    free(r.reach);
+    free(r.holder_reach);
     ms_snapshot_free(r.in.snap);
     return rc;
 }

@@ -27,7 +27,7 @@ static const cli_cmd why_cmd = {
          CLI_STRING(why_args, cls), .form = 2, .lead = true},
         CLI_OPT_TOP_EX(10, 0, UINT64_MAX, 2,
                        "with --class: show the N largest groups (default 10; 0 = all)"),
-        CLI_OPT_JSON("JSON output (schema memsnap.why/1, docs/schema/why.schema.json)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.why/2, docs/schema/why.schema.json)"),
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load, analysis and query seconds as JSON on stderr"),
         CLI_OPT_FULL,
@@ -171,7 +171,7 @@ static int answer(const query *q, int i, ms_why **w)
  * when an answer fails. */
 static int objects_json(const query *q, const char *out)
 {
-    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list = NULL;
+    cJSON *doc = cli_json_doc("memsnap.why/2", &q->in), *list = NULL;
     int rc = CLI_OK;
     cJSON_AddStringToObject(doc, "mode", q->nids == 1 ? "object" : "objects");
     if (q->nids > 1)
@@ -220,7 +220,7 @@ static int objects_text(FILE *f, void *ctx)
 /* The class's groups as JSON (mode "class"). */
 static cJSON *class_json(const query *q)
 {
-    cJSON *doc = cli_json_doc("memsnap.why/1", &q->in), *list;
+    cJSON *doc = cli_json_doc("memsnap.why/2", &q->in), *list;
     cJSON_AddStringToObject(doc, "mode", "class");
     cJSON_AddItemToObject(doc, "class", cli_json_string(q->cls, strlen(q->cls)));
     cJSON_AddNumberToObject(doc, "instances", (double)ms_path_groups_instances(q->groups));

@@ -126,6 +126,11 @@ typedef struct ms_location {
  * allocation sites are ms_node_site). */
 MS_EXPORT int ms_node_location(const ms_snapshot *snap, ms_node n, ms_location *out);
 
+/* V8: the name or URL of script script_id, read from the graph (after
+ * MS_ANALYSIS_SOURCES); NULL when no surviving closure names it, and for
+ * other formats.  Borrowed. */
+MS_EXPORT const char *ms_script_name(const ms_snapshot *snap, uint32_t script_id);
+
 typedef enum ms_origin {
     MS_ORIGIN_UNKNOWN = 0, /* plain data: arrays, strings, plain objects, numbers */
     MS_ORIGIN_USER = 1,    /* the program's: its classes' objects, its functions and scopes */

@@ -32,6 +32,16 @@ typedef struct ms_path {
  * For the root itself: 1. */
 MS_EXPORT size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t cap);
 
+/* The last edge of the retention path of each of nodes[count] (what
+ * ms_retention_path's next-to-last hop leaves by) into out[count]:
+ * UINT64_MAX for the root and for nodes no strong path reaches.  Reads the
+ * paths when MS_ANALYSIS_PATHS is computed; otherwise computes distances
+ * if needed and makes one pass over the edges (for naming a few objects by
+ * how they are reached, without the whole path tree).
+ * Errors: MS_ENOMEM, MS_EINVAL (a node out of range). */
+MS_EXPORT ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t count,
+                                       uint64_t *out, ms_error *err);
+
 /* What hop i of path p (a Map or a Set, V8) does: when it leaves through
  * its backing store (hop i + 1) by one of the collection's entries (the
  * edge of hop i + 1), MS_ENTRY_MAP with *key the entry's key
@@ -98,8 +108,12 @@ typedef struct ms_path_group {
 /* A set of objects grouped by path: the groups, largest retained first. */
 typedef struct ms_path_groups ms_path_groups;
 
-/* Groups the objects whose class name (or class key) is `name`; a group's
- * retained size leaves out objects another object of the class dominates.
+/* Groups the objects whose class is `name`: a class name (every class of
+ * that name, whatever its location), a class key, or a name with its
+ * location as memsnap shows it ("Poller  server.js:43:14", "Poller
+ * (server.js:43)", the file as shown, whole, or "script N"; line and
+ * column 1-based, the column optional).  A group's retained size leaves
+ * out objects another object of the class dominates.
  * *out owned by the caller (ms_path_groups_free).
  * Errors: MS_ENOTFOUND (no object of that class), MS_ENOMEM. */
 MS_EXPORT ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name,

@@ -89,6 +89,8 @@ ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_c
     /* Classes: AFTER's first (BEFORE's may be named by them). */
     MS_TRY(ms__snapshot_classes(after, o->group, &acl, err));
     ms__pool_drain(&after->pool);
+    /* where the classes are, for people (a few bytes per script) */
+    MS_TRY(ms__snapshot_compute(after, MS_ANALYSIS_SOURCES, MS__PLAN_FAST, err));
     MS_TRY(before_classes(before, acl, o, &bcl, &own_bcl, err));
     ms__pool_drain(&before->pool);
 

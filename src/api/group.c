@@ -9,6 +9,7 @@
 #include "../paths/paths.h"
 #include "../util/bitset.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
@@ -50,8 +51,86 @@ done:
     return rc;
 }
 
+/* A class asked for as displayed: "Name  file.js:12:5", "Name (file.js:12)",
+ * the file as shown (its last part), whole, or "script N". */
+typedef struct class_query {
+    const char *name;
+    size_t base_len;          /* the name before the location */
+    const char *file;         /* the location's file part, file_len bytes */
+    size_t file_len;
+    uint32_t line, column;    /* 1-based; column 0: any */
+} class_query;
+
+/* Reads a trailing "[(]FILE:LINE[:COLUMN][)]" off q->name; false without one. */
+static bool parse_class_query(class_query *q)
+{
+    const char *s = q->name, *end = s + strlen(s), *p, *start;
+    uint32_t num[2] = {0, 0};
+    int nums = 0;
+    if (end > s && end[-1] == ')')
+        end--;
+    p = end;
+    while (nums < 2) {
+        const char *d = p;
+        uint64_t v = 0;
+        while (d > s && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d == p || d == s || d[-1] != ':' || p - d > 9)
+            break;
+        for (const char *c = d; c < p; c++)
+            v = v * 10 + (uint64_t)(*c - '0');
+        num[nums++] = (uint32_t)v;
+        p = d - 1;
+    }
+    if (nums == 0)
+        return false;
+    start = p;
+    while (start > s && start[-1] != ' ' && start[-1] != '(')
+        start--;
+    if (start - s >= 7 && memcmp(start - 7, "script ", 7) == 0)
+        start -= 7;
+    if (start == p || start == s)
+        return false;
+    q->file = start;
+    q->file_len = (size_t)(p - start);
+    q->line = nums == 2 ? num[1] : num[0];
+    q->column = nums == 2 ? num[0] : 0;
+    if (start[-1] == '(')
+        start--;
+    while (start > s && start[-1] == ' ')
+        start--;
+    q->base_len = (size_t)(start - s);
+    return q->base_len > 0;
+}
+
+/* Whether class c (key "script,line,column,Name", 0-based) is the one q
+ * names with its location. */
+static bool class_at(const ms_snapshot *snap, const ms__classes *cl, uint32_t c,
+                     const class_query *q)
+{
+    const char *cname = ms__class_name(cl, c), *file;
+    unsigned sc, li, co;
+    char alt[32];
+    size_t fl;
+    if (strlen(cname) != q->base_len || memcmp(cname, q->name, q->base_len) != 0 ||
+        sscanf(ms__class_key(cl, c), "%u,%u,%u,", &sc, &li, &co) != 3 || li + 1 != q->line ||
+        (q->column && co + 1 != q->column))
+        return false;
+    snprintf(alt, sizeof alt, "script %u", sc);
+    if (q->file_len == strlen(alt) && memcmp(q->file, alt, q->file_len) == 0)
+        return true;
+    if (!(file = ms_script_name(snap, sc)))
+        return false;
+    fl = strlen(file);
+    return fl >= q->file_len && memcmp(file + fl - q->file_len, q->file, q->file_len) == 0 &&
+           (fl == q->file_len || file[fl - q->file_len - 1] == '/' ||
+            file[fl - q->file_len - 1] == '\\');
+}
+
 ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_groups **out, ms_error *err)
 {
+    class_query q = {.name = name};
+    bool located = parse_class_query(&q);
     const ms__graph *g = snap->g;
     const ms__classes *cl;
     uint64_t *member = NULL, instances = 0;
@@ -67,7 +146,8 @@ ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_g
     MS_TRY(ms__alloc_array_zero(&has_class, cl->count ? cl->count : 1, 1, "why", err));
     for (uint32_t c = 0; c < cl->count; c++) {
         has_class[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
-                       strcmp(ms__class_key(cl, c), name) == 0;
+                       strcmp(ms__class_key(cl, c), name) == 0 ||
+                       (located && class_at(snap, cl, c, &q));
         any |= has_class[c];
     }
     if (!any) {

@@ -362,6 +362,15 @@ int ms_node_location(const ms_snapshot *snap, ms_node n, ms_location *out)
     return 1;
 }
 
+const char *ms_script_name(const ms_snapshot *snap, uint32_t script_id)
+{
+    uint32_t sid;
+    if (snap->format != MS_FORMAT_HEAPSNAPSHOT || !snap->rules.sources_ready)
+        return NULL;
+    sid = ms__map64_get(&snap->v8.sources.script_name, script_id);
+    return sid == MS_MAP_NONE ? NULL : ms__strtab_get(&snap->g->strings, sid, NULL);
+}
+
 ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n)
 {
     const ms__rules *r = &snap->rules;

@@ -38,6 +38,14 @@ int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_
 int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist,
                   struct ms__pool *pool, uint32_t *parent, ms_error *err);
 
+/* The parent edge ms__path_tree would give each of nodes[count] (out[i],
+ * UINT64_MAX for the root, unreached nodes and indices out of range),
+ * from the distances alone: one pass over the edges, O(N/8 + E + count)
+ * memory-light, for a few nodes when the whole tree is not wanted.
+ * Errors: MS_ENOMEM. */
+int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist,
+                     const uint32_t *nodes, size_t count, uint64_t *out, ms_error *err);
+
 /* The last node in [lo, hi] whose first edge is <= e (one must be): the
  * node edge e comes from, when the answer lies in that range. */
 static inline uint32_t ms__edge_source_in(const ms__graph *g, uint32_t lo, uint32_t hi, uint64_t e)

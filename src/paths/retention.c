@@ -21,6 +21,8 @@
  */
 #include "paths.h"
 
+#include "../util/bitset.h"
+#include "../util/map.h"
 #include "../util/pool.h"
 #include "../util/util.h"
 
@@ -203,6 +205,67 @@ done:
     ms__sbuf_free(&bufs[1]);
     ms__pool_release(pool, order, reached ? reached : 1, 4);
     ms__pool_release(pool, from, N, 4);
+    return rc;
+}
+
+int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist,
+                     const uint32_t *nodes, size_t count, uint64_t *out, ms_error *err)
+{
+    const uint32_t N = g->node_count, root = g->root;
+    uint64_t *want = NULL;
+    uint32_t *from = NULL;
+    ms__sbuf bufs[2] = {{0}, {0}};
+    ms__map64 at;
+    int rc = MS_OK;
+    memset(&at, 0, sizeof at);
+    MS_TRY(ms__bitset_alloc(&want, N, "retention paths", err));
+    MS_TRY(ms__map64_init(&at, count, err));
+    MS_TRY(ms__alloc_array(&from, count ? count : 1, 4, "retention paths", err));
+    for (size_t i = 0; i < count; i++) {
+        uint32_t k;
+        out[i] = UINT64_MAX;
+        from[i] = NONE;
+        if (nodes[i] >= N || nodes[i] == root || dist[nodes[i]] < 0)
+            continue;
+        ms__bit_set(want, nodes[i]);
+        MS_TRY(ms__map64_put(&at, nodes[i], (uint32_t)i, &k, NULL, err));
+    }
+    /* The relaxation of ms__path_tree, for the edges into the wanted
+     * nodes only: the same parent edge, in one pass over the edges. */
+    for (uint32_t v = 0; v < N; v++) {
+        bool filtered;
+        if (dist[v] < 0 && v != root)
+            continue;
+        filtered = ms__rules_filters(g, r, v);
+        for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+            uint32_t w = ms__edge_to(g, e), i;
+            unsigned t = ms__edge_type(g, e);
+            if (!ms__bit(want, w) || (r->never_types >> t & 1))
+                continue;
+            if (dist[w] != dist[v] + 1 && !(v == root && dist[w] == 1))
+                continue;
+            if (filtered && r->follow(r, g, v, e) == 0)
+                continue;
+            i = ms__map64_get(&at, w);
+            if (from[i] == NONE || ms__retainer_cmp(g, r, v, e, from[i], out[i], bufs) < 0) {
+                from[i] = v;
+                out[i] = e;
+            }
+        }
+    }
+    /* a node given twice: its answer is in its first slot */
+    for (size_t i = 0; i < count; i++) {
+        uint32_t k;
+        if (nodes[i] < N && ms__bit(want, nodes[i]) &&
+            (k = ms__map64_get(&at, nodes[i])) != (uint32_t)i)
+            out[i] = out[k];
+    }
+done:
+    ms__sbuf_free(&bufs[0]);
+    ms__sbuf_free(&bufs[1]);
+    ms__map64_free(&at);
+    free(want);
+    free(from);
     return rc;
 }
 

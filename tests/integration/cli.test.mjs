@@ -165,7 +165,7 @@ const out = join(dir, 'summary.json');
 r = memsnap('summary', '--json', '-o', out, snap);
 assert.equal(r.status, 0, r.stderr);
 assert.equal(r.stdout, '');
-assert.equal(JSON.parse(readFileSync(out, 'utf8')).schema, 'memsnap.summary/1');
+assert.equal(JSON.parse(readFileSync(out, 'utf8')).schema, 'memsnap.summary/2');
 const failed = join(dir, 'failed.json');
 r = memsnap('summary', '--json', '-o', failed, text);
 assert.equal(r.status, 3);

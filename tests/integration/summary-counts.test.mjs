@@ -12,7 +12,7 @@ const raw = memsnapJson('summary', '--json', '--raw-sizes', file);
 schemaValidator('summary')(summary, 'summary --json');
 schemaValidator('info')(info, 'info --json');
 schemaValidator('summary')(memsnapJson('summary', '--json', '--raw-sizes', '-n', '3', file), 'summary --raw-sizes');
-assert.equal(summary.schema, 'memsnap.summary/1');
+assert.equal(summary.schema, 'memsnap.summary/2');
 const leaky = summary.classes.filter((c) => c.name === 'LeakyThing');
 assert.equal(leaky.length, 1, 'one LeakyThing class');
 assert.equal(leaky[0].count, 12345);
