@@ -229,8 +229,12 @@ static cJSON *class_json(const query *q)
     for (size_t i = 0; i < q->shown; i++) {
         const ms_path_group *g = ms_path_groups_get(q->groups, i);
         cJSON *gj = cJSON_CreateObject();
+        char sig[2048];
+        size_t len = ms_path_signature(q->in.snap, &g->path, sig, sizeof sig);
         cJSON_AddNumberToObject(gj, "count", (double)g->count);
         cJSON_AddNumberToObject(gj, "retained_size", (double)g->retained_size);
+        cJSON_AddItemToObject(gj, "signature",
+                              cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
         cJSON_AddItemToObject(gj, "example", cli_object_json(q->in.snap, g->example));
         cJSON_AddItemToObject(gj, "path", cli_path_json(q->in.snap, &g->path));
         cJSON_AddItemToArray(list, gj);
