@@ -191,30 +191,68 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
     return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
 
+static int node_order(const void *a, const void *b)
+{
+    ms_node x = *(const ms_node *)a, y = *(const ms_node *)b;
+    return x < y ? -1 : x > y;
+}
+
 int cli_reach_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t **reach,
                     uint64_t **holder_reach)
 {
     ms_error err = MS_ERROR_INIT;
-    ms_node *holders = malloc((count ? count : 1) * sizeof *holders);
-    *reach = malloc((count ? count : 1) * sizeof **reach);
-    *holder_reach = malloc((count ? count : 1) * sizeof **holder_reach);
-    if (!holders || !*reach || !*holder_reach) {
-        free(holders);
-        return cli_out_of_memory();
+    size_t n = count ? count : 1, nh = 0;
+    ms_node *holders = malloc(n * sizeof *holders);
+    uint64_t *hedge = malloc(n * sizeof *hedge);
+    int rc = CLI_OK;
+    *reach = malloc(n * sizeof **reach);
+    *holder_reach = malloc(n * sizeof **holder_reach);
+    if (!holders || !hedge || !*reach || !*holder_reach) {
+        rc = cli_out_of_memory();
+        goto done;
     }
-    if (ms_retention_edges(snap, nodes, count, *reach, &err) < 0) {
-        free(holders);
-        return cli_fail(&err);
+    if (ms_retention_edges(snap, nodes, count, 1, *reach, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
     }
+    /* The holders a root category names ("(modules) --zipfile-->"): the
+     * edges out of synthetic nodes, one step nearer the roots, are few;
+     * reading them beats a second pass over all edges. */
     for (size_t i = 0; i < count; i++)
-        holders[i] = (*reach)[i] == UINT64_MAX ? ms_snapshot_root(snap)
-                                               : ms_edge_source(snap, (*reach)[i]);
-    if (ms_retention_edges(snap, holders, count, *holder_reach, &err) < 0) {
-        free(holders);
-        return cli_fail(&err);
+        if ((*reach)[i] != UINT64_MAX)
+            holders[nh++] = ms_edge_source(snap, (*reach)[i]);
+    qsort(holders, nh, sizeof *holders, node_order);
+    for (size_t i = 0; i < nh; i++)
+        hedge[i] = UINT64_MAX;
+    for (ms_node v = 0; nh && v < ms_snapshot_node_count(snap); v++) {
+        uint64_t first, deg;
+        if (!ms_node_is_synthetic(snap, v))
+            continue;
+        deg = ms_node_edges(snap, v, &first);
+        for (uint64_t e = first; e < first + deg; e++) {
+            ms_edge_info info;
+            ms_node *h;
+            ms_edge_get(snap, e, &info);
+            h = bsearch(&info.to, holders, nh, sizeof *holders, node_order);
+            if (h && hedge[h - holders] == UINT64_MAX && info.name &&
+                ms_node_distance(snap, info.to) == ms_node_distance(snap, v) + 1)
+                hedge[h - holders] = e;
+        }
     }
+    for (size_t i = 0; i < count; i++) {
+        ms_node hv;
+        ms_node *h;
+        (*holder_reach)[i] = UINT64_MAX;
+        if ((*reach)[i] == UINT64_MAX)
+            continue;
+        hv = ms_edge_source(snap, (*reach)[i]);
+        if ((h = bsearch(&hv, holders, nh, sizeof *holders, node_order)))
+            (*holder_reach)[i] = hedge[h - holders];
+    }
+done:
     free(holders);
-    return CLI_OK;
+    free(hedge);
+    return rc;
 }
 
 void cli_print_reached_object(FILE *f, ms_snapshot *snap, ms_node n, uint64_t e,

@@ -48,10 +48,11 @@ void cli_print_row_object(FILE *f, ms_snapshot *snap, ms_node n);
  * into buf[cap]; returns its length, 0 when e is none or not a property,
  * element or variable (internal links, the GC roots' categories). */
 size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *buf, size_t cap);
-/* The last edge of each node's retention path and of its holder's (the
- * source of that edge), for cli_reach_name: *reach and *holder_reach
- * (count each, malloc'd, the caller frees both, also on failure).  CLI_OK,
- * or the exit code after printing why. */
+/* The last edge of each node's retention path (*reach) and, when a root
+ * category holds the source of that edge by a name (Python's (modules)
+ * --zipfile--> module), that edge (*holder_reach; else UINT64_MAX), for
+ * cli_reach_name: count each, malloc'd, the caller frees both, also on
+ * failure.  CLI_OK, or the exit code after printing why. */
 int cli_reach_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t **reach,
                     uint64_t **holder_reach);
 /* cli_print_row_object, then "  <- sessionCache (server.js)" when the

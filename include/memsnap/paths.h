@@ -34,13 +34,16 @@ MS_EXPORT size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *o
 
 /* The last edge of the retention path of each of nodes[count] (what
  * ms_retention_path's next-to-last hop leaves by) into out[count]:
- * UINT64_MAX for the root and for nodes no strong path reaches.  Reads the
- * paths when MS_ANALYSIS_PATHS is computed; otherwise computes distances
- * if needed and makes one pass over the edges (for naming a few objects by
- * how they are reached, without the whole path tree).
+ * UINT64_MAX for the root and for nodes no strong path reaches.  With
+ * `named` non-zero, among the retainers one hop nearer the roots, one
+ * holding the node by a name the program wrote (a property, an element, a
+ * variable) comes first: how a person would reach it, for naming it.
+ * Reads the paths when MS_ANALYSIS_PATHS is computed and !named; otherwise
+ * computes distances if needed and makes one pass over the edges (for a
+ * few objects, without the whole path tree).
  * Errors: MS_ENOMEM, MS_EINVAL (a node out of range). */
 MS_EXPORT ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t count,
-                                       uint64_t *out, ms_error *err);
+                                       int named, uint64_t *out, ms_error *err);
 
 /* What hop i of path p (a Map or a Set, V8) does: when it leaves through
  * its backing store (hop i + 1) by one of the collection's entries (the

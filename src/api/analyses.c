@@ -92,14 +92,14 @@ size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *out, size_t
     return ms__retention_path(&h, NULL, n, out, cap);
 }
 
-ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t *out,
-                             ms_error *err)
+ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, int named,
+                             uint64_t *out, ms_error *err)
 {
     for (size_t i = 0; i < count; i++)
         if (nodes[i] >= snap->g->node_count)
             return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s: node %u out of range", snap->name,
                             nodes[i]);
-    if (snap->parent_edge) {
+    if (snap->parent_edge && !named) {
         for (size_t i = 0; i < count; i++)
             out[i] = snap->parent_edge[nodes[i]] == UINT32_MAX ? UINT64_MAX
                                                                 : snap->parent_edge[nodes[i]];
@@ -108,7 +108,8 @@ ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t cou
     int rc = ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES, MS__PLAN_FAST, err);
     if (rc < 0)
         return rc;
-    return ms__parent_edges(snap->g, &snap->rules, snap->distance, nodes, count, out, err);
+    return ms__parent_edges(snap->g, &snap->rules, snap->distance, nodes, count, named != 0, out,
+                            err);
 }
 
 ms_entry_kind ms_path_entry(const ms_snapshot *snap, const ms_path *p, size_t i, ms_node *key)

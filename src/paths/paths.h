@@ -40,11 +40,14 @@ int ms__path_tree(const ms__graph *g, const ms__rules *r, const int32_t *dist,
 
 /* The parent edge ms__path_tree would give each of nodes[count] (out[i],
  * UINT64_MAX for the root, unreached nodes and indices out of range),
- * from the distances alone: one pass over the edges, O(N/8 + E + count)
- * memory-light, for a few nodes when the whole tree is not wanted.
- * Errors: MS_ENOMEM. */
+ * from the distances alone: one pass over the edges (those out of nodes at
+ * a wanted distance), N/8 bytes and a few per node asked, for a few nodes
+ * when the whole tree is not wanted.  With `named`, retainers holding the
+ * node by a property, element or variable come before the others (then
+ * ms__retainer_cmp).  Errors: MS_ENOMEM. */
 int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist,
-                     const uint32_t *nodes, size_t count, uint64_t *out, ms_error *err);
+                     const uint32_t *nodes, size_t count, bool named, uint64_t *out,
+                     ms_error *err);
 
 /* The last node in [lo, hi] whose first edge is <= e (one must be): the
  * node edge e comes from, when the answer lies in that range. */

@@ -208,14 +208,25 @@ done:
     return rc;
 }
 
+/* Whether edge e holds its target by a name the program wrote. */
+static bool named_edge(const ms__graph *g, uint64_t e)
+{
+    unsigned t = ms__edge_type(g, e);
+    return t == MS_ET_PROPERTY || t == MS_ET_ELEMENT || t == MS_ET_CONTEXT;
+}
+
 int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist,
-                     const uint32_t *nodes, size_t count, uint64_t *out, ms_error *err)
+                     const uint32_t *nodes, size_t count, bool named, uint64_t *out,
+                     ms_error *err)
 {
     const uint32_t N = g->node_count, root = g->root;
     uint64_t *want = NULL;
     uint32_t *from = NULL;
     ms__sbuf bufs[2] = {{0}, {0}};
     ms__map64 at;
+    enum { LEVELS = 4096 };
+    uint64_t levels[LEVELS / 64] = {0};
+    bool far = false;
     int rc = MS_OK;
     memset(&at, 0, sizeof at);
     MS_TRY(ms__bitset_alloc(&want, N, "retention paths", err));
@@ -230,11 +241,26 @@ int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist
         ms__bit_set(want, nodes[i]);
         MS_TRY(ms__map64_put(&at, nodes[i], (uint32_t)i, &k, NULL, err));
     }
+    /* The distances a retainer of a wanted node has (one less than the
+     * node's; the root's for the user roots): the nodes at others are
+     * skipped without reading their edges. */
+    for (size_t i = 0; i < count; i++) {
+        int32_t d;
+        if (nodes[i] >= N || !ms__bit(want, nodes[i]))
+            continue;
+        d = dist[nodes[i]] - 1;
+        if (d >= 0 && (uint32_t)d < LEVELS)
+            levels[d / 64] |= 1ull << (d % 64);
+        else
+            far = true;
+    }
     /* The relaxation of ms__path_tree, for the edges into the wanted
      * nodes only: the same parent edge, in one pass over the edges. */
     for (uint32_t v = 0; v < N; v++) {
         bool filtered;
-        if (dist[v] < 0 && v != root)
+        int32_t dv = dist[v];
+        if (v != root && (dv < 0 || ((uint32_t)dv < LEVELS ? !(levels[dv / 64] >> (dv % 64) & 1)
+                                                             : !far)))
             continue;
         filtered = ms__rules_filters(g, r, v);
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
@@ -247,6 +273,13 @@ int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist
             if (filtered && r->follow(r, g, v, e) == 0)
                 continue;
             i = ms__map64_get(&at, w);
+            if (from[i] != NONE && named && named_edge(g, e) != named_edge(g, out[i])) {
+                if (named_edge(g, e)) {
+                    from[i] = v;
+                    out[i] = e;
+                }
+                continue;
+            }
             if (from[i] == NONE || ms__retainer_cmp(g, r, v, e, from[i], out[i], bufs) < 0) {
                 from[i] = v;
                 out[i] = e;
