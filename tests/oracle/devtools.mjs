@@ -12,11 +12,15 @@
 //   node devtools.mjs classes SNAP     -> JSON per node: {id, class, key}: the class name
 //                                         and class key DevTools gives it (className(),
 //                                         classKeyInternal() as exported)
+//   node devtools.mjs retainers SNAP ID... -> JSON per id: the first retainer the Memory
+//                                         panel's Retainers view lists (its default sort:
+//                                         ComparatorConfig('!edgeDistance', true, 'name',
+//                                         true)): {id, retainer_id, edge, distance}
 //
 // Used when ../shared/tools/devtools-oracle is not available; prints the
 // same fields.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { parse, diff } from 'heap-snapshot-toolkit';
+import { parse, diff, DevToolsAPI } from 'heap-snapshot-toolkit';
 
 async function open(path) {
   return parse(createReadStream(path));
@@ -112,6 +116,25 @@ async function classes(path) {
   return out;
 }
 
+async function retainers(path, ids) {
+  const snap = await open(path);
+  const { ComparatorConfig } = DevToolsAPI.HeapSnapshotModel;
+  const byId = new Map();
+  const node = snap.createNode(0);
+  for (let i = 0; i < snap.nodeCount; i++) {
+    node.nodeIndex = i * snap.nodeFieldCount;
+    byId.set(node.id(), node.nodeIndex);
+  }
+  return ids.map(Number).map((id) => {
+    const provider = snap.createRetainingEdgesProvider(byId.get(id));
+    provider.sortAndRewind(new ComparatorConfig('!edgeDistance', true, 'name', true));
+    const first = provider.serializeItemsRange(0, 1).items[0];
+    return first
+      ? { id, retainer_id: first.node.id, edge: String(first.name), distance: first.node.distance }
+      : { id, retainer_id: null };
+  });
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 let result;
 if (cmd === 'summary' && args.length === 1) result = await summary(args[0]);
@@ -119,9 +142,10 @@ else if (cmd === 'nodes' && args.length === 2) result = await nodes(args[0], arg
 else if (cmd === 'compare' && args.length === 2) result = await compare(args[0], args[1]);
 else if (cmd === 'compare-panel' && args.length === 2) result = await comparePanel(args[0], args[1]);
 else if (cmd === 'classes' && args.length === 1) result = await classes(args[0]);
+else if (cmd === 'retainers' && args.length >= 2) result = await retainers(args[0], args.slice(1));
 else {
   console.error('usage: devtools.mjs summary SNAP | nodes SNAP OUT.tsv | compare BEFORE AFTER |'
-    + ' compare-panel BEFORE AFTER | classes SNAP');
+    + ' compare-panel BEFORE AFTER | classes SNAP | retainers SNAP ID...');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(result) + '\n');
