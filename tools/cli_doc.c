@@ -67,6 +67,8 @@ int cli_write_text(const char *path, int (*text)(FILE *f, void *ctx), void *ctx)
     if ((rc = cli_output_open(&o, path)) != CLI_OK)
         return rc;
     rc = text(o.f, ctx);
+    if (rc == CLI_OK)
+        cli_unnamed_script_note(o.f);
     close_rc = cli_output_close(&o, rc == CLI_OK);
     return rc != CLI_OK ? rc : close_rc;
 }

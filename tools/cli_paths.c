@@ -36,6 +36,18 @@ const char *cli_distance_text(int32_t d, char buf[16])
     return buf;
 }
 
+/* Whether a location was printed as "script N" (cli_unnamed_script_note). */
+static bool unnamed_script_shown;
+
+void cli_unnamed_script_note(FILE *f)
+{
+    if (unnamed_script_shown)
+        fputs("\n\"script N\": a script the snapshot does not name (eval'd code, or none of its"
+              " functions survives); N is V8's script id.\n",
+              f);
+    unnamed_script_shown = false;
+}
+
 const char *cli_short_file(const char *file, size_t *len)
 {
     size_t n = strlen(file), cut = n;
@@ -71,6 +83,7 @@ size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t c
         file = cli_short_file(loc.file, &fl);
     } else {
         snprintf(where, sizeof where, "script %u", loc.script_id);
+        unnamed_script_shown = true;
         file = where;
         fl = strlen(where);
     }
@@ -95,6 +108,7 @@ size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size
         k = snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, li + 1, co + 1);
     } else {
         k = snprintf(buf, cap, "script %u:%u:%u", sc, li + 1, co + 1);
+        unnamed_script_shown = true;
     }
     return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
@@ -159,7 +173,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
     if (root_given_name(snap, e, holder, sizeof holder))
         return (size_t)snprintf(buf, cap, "%s", holder) < cap ? strlen(buf) : cap - 1;
     if ((strcmp(info.type, "property") != 0 && strcmp(info.type, "context") != 0 &&
-         strcmp(info.type, "element") != 0) ||
+         strcmp(info.type, "element") != 0 && strcmp(info.type, "internal") != 0) ||
         ms_node_is_synthetic(snap, v))
         return 0;
     if (info.name)

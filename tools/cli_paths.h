@@ -14,6 +14,10 @@ const char *cli_id(const ms_snapshot *snap, ms_node n);
 /* DevTools' display of a distance: "-" beyond the user roots' reach. */
 const char *cli_distance_text(int32_t d, char buf[16]);
 
+/* Once after a report that printed a location as "script N": what that
+ * is.  Resets. */
+void cli_unnamed_script_note(FILE *f);
+
 /* The part of a script name or source path people read: the file name
  * ("server.js"), with its folder for index files ("api/index.js"); Node's
  * "node:..." modules whole.  Borrowed from file; *len its length. */

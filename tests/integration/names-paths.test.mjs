@@ -14,7 +14,7 @@
 //     variants fold with the runtime's hops);
 //   - top and dominators name containers by how they are reached.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { memsnap, memsnapJson, node, scratch, schemaValidator, SOURCE, assert } from './lib.mjs';
 
 const script = join(SOURCE, 'tests', 'fixtures', 'diff', 'service.js');
@@ -114,4 +114,20 @@ assert.ok(bus && bus.class === 'EventEmitter' && bus.reached_by.edge.name === 'b
 const dom = memsnap('dominators', '--depth', '8', c);
 assert.match(dom.stdout, /EventEmitter @\d+ .*<- bus \(service\.js\)/, dom.stdout);
 schemaValidator('dominators')(memsnapJson('dominators', '--json', c), 'dominators --json');
+// ---- a script the snapshot does not name: its number, said once ----------
+const evald = join(dir, 'evald.js');
+writeFileSync(evald, `const Evald = eval('(class Evald { constructor() { this.x = 1; } })');
+globalThis.keep = [new Evald(), new Evald()];
+require('node:v8').writeHeapSnapshot(process.argv[2]);
+`);
+const evSnap = join(dir, 'evald.heapsnapshot');
+node(evald, evSnap);
+const ev = memsnap('summary', '-n', '0', evSnap);
+const evRow = /Evald {2}(script \d+:1:\d+)/.exec(ev.stdout);
+assert.ok(evRow, `an eval'd class by its script's number:\n${ev.stdout.slice(0, 2000)}`);
+assert.equal(ev.stdout.split('"script N"').length - 1, 1, 'the note, once');
+assert.equal(memsnapJson('why', '--json', evSnap, '--class', `Evald  ${evRow[1]}`).instances, 2);
+assert.equal(memsnapJson('summary', '--json', '-n', '0', evSnap).classes.find((c) => c.name === 'Evald')
+  .location.file, null);
+assert.ok(!sum.stdout.includes('"script N"'), 'no note where every script is named');
 console.log('ok: names and paths on service.js');
