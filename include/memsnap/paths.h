@@ -40,7 +40,10 @@ MS_EXPORT size_t ms_retention_path(const ms_snapshot *snap, ms_node n, ms_hop *o
  * variable) comes first: how a person would reach it, for naming it.
  * Reads the paths when MS_ANALYSIS_PATHS is computed and !named; otherwise
  * computes distances if needed and makes one pass over the edges (for a
- * few objects, without the whole path tree).
+ * few objects, without the whole path tree), which trusts the distances:
+ * a node they reach only through a weak edge from the root (V8's user
+ * roots count at distance 1 however held) has no retention path, but may
+ * get an edge here.
  * Errors: MS_ENOMEM, MS_EINVAL (a node out of range). */
 MS_EXPORT ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t count,
                                        int named, uint64_t *out, ms_error *err);

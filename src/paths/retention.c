@@ -126,7 +126,8 @@ int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_
         size_t lv, lu;
         const char *sv = sort_name(g, r, v, &bufs[0], &lv);
         const char *su = sort_name(g, r, u, &bufs[1], &lu);
-        int c = memcmp(sv, su, lv < lu ? lv : lu);
+        size_t common = lv < lu ? lv : lu;
+        int c = common ? memcmp(sv, su, common) : 0; /* an empty label may have no buffer */
         if (c != 0 || lv != lu)
             return c != 0 ? c : lv < lu ? -1 : 1;
     }

@@ -177,6 +177,70 @@ static void check_dominator_tree(ms_snapshot *s)
 
 /* Retention paths start at the root, end at the node, and each hop's edge
  * goes from that hop to the next. */
+/* The names of a path's hops: locations, scopes, origins, Map keys. */
+static void check_names(ms_snapshot *s, const ms_hop *hops, size_t len)
+{
+    const uint32_t N = ms_snapshot_node_count(s);
+    ms_path p = {len, hops};
+    char buf[32];
+    for (size_t h = 0; h < len; h++) {
+        ms_location loc;
+        ms_node key;
+        ms_origin o = ms_node_origin(s, hops[h].node);
+        size_t sl = ms_node_scope(s, hops[h].node, buf, sizeof buf);
+        CHECK(o == MS_ORIGIN_UNKNOWN || o == MS_ORIGIN_USER || o == MS_ORIGIN_RUNTIME, "origin");
+        CHECK(strlen(buf) < sizeof buf && strlen(buf) <= sl, "scope of node %u", hops[h].node);
+        if (ms_node_location(s, hops[h].node, &loc) && loc.file)
+            (void)strlen(loc.file);
+        if (ms_path_entry(s, &p, h, &key) == MS_ENTRY_MAP)
+            CHECK(key == MS_NODE_NONE || key < N, "map key %u", key);
+    }
+}
+
+/* ms_retention_edges: the last edge of the path, or with `named` an edge
+ * into the node from a node one hop nearer. */
+static void check_reach(ms_snapshot *s)
+{
+    enum { K = 16 };
+    const uint32_t N = ms_snapshot_node_count(s);
+    ms_node nodes[K];
+    uint64_t plain[K], named[K];
+    ms_hop hops[2];
+    ms_error err = MS_ERROR_INIT;
+    size_t k = N < K ? N : K;
+    for (size_t i = 0; i < k; i++)
+        nodes[i] = (ms_node)((uint64_t)i * N / k);
+    check_ok(ms_retention_edges(s, nodes, k, 0, plain, &err), &err, "retention edges");
+    check_ok(ms_retention_edges(s, nodes, k, 1, named, &err), &err, "named retention edges");
+    for (size_t i = 0; i < k; i++) {
+        size_t len = ms_retention_path(s, nodes[i], hops, 0);
+        ms_edge_info e;
+        /* named reads distances alone: a node the distances reach only
+         * through a weak edge from the root has no retention path but may
+         * have a named edge */
+        CHECK((len < 2) == (plain[i] == UINT64_MAX) && (len < 2 || named[i] != UINT64_MAX),
+              "retention edges of node %u", nodes[i]);
+        if (named[i] != UINT64_MAX) {
+            ms_node from = ms_edge_source(s, named[i]);
+            ms_edge_get(s, named[i], &e);
+            CHECK(e.to == nodes[i] &&
+                      (ms_node_distance(s, from) + 1 == ms_node_distance(s, nodes[i]) ||
+                       from == ms_snapshot_root(s)),
+                  "node %u: named retention edge", nodes[i]);
+        }
+        if (len < 2)
+            continue;
+        {
+            ms_hop *all = malloc(sizeof *all * len);
+            CHECK(all != NULL, "out of memory");
+            ms_retention_path(s, nodes[i], all, len);
+            CHECK(all[len - 2].edge == plain[i], "node %u: retention edge is not the path's",
+                  nodes[i]);
+            free(all);
+        }
+    }
+}
+
 static void check_paths(ms_snapshot *s)
 {
     const uint32_t N = ms_snapshot_node_count(s), root = ms_snapshot_root(s);
@@ -202,7 +266,9 @@ static void check_paths(ms_snapshot *s)
             ms_edge_get(s, hops[h].edge, &e);
             CHECK(e.to == hops[h + 1].node, "path to %u: hop %zu edge goes elsewhere", n, h);
         }
+        check_names(s, hops, len);
     }
+    check_reach(s);
     free(hops);
 }
 
