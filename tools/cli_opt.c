@@ -72,6 +72,17 @@ static const char *opt_display(const cli_opt *o, char buf[64])
     return buf;
 }
 
+/* How a message names an option given twice: both spellings when it has
+ * a letter ("-n/--top"), else its long name ("--class"). */
+static const char *opt_both(const cli_opt *o, char buf[64])
+{
+    if (o->letter)
+        snprintf(buf, 64, "-%c/--%s", o->letter, o->name);
+    else
+        snprintf(buf, 64, "--%s", o->name);
+    return buf;
+}
+
 /* Whether option i of the table was given. */
 static bool given(const cli_common *common, size_t i)
 {
@@ -247,6 +258,7 @@ int cli_parse_args(const cli_cmd *cmd, int argc, char **argv, cli_common *common
 {
     struct option longs[CLI_MAX_OPTS + 1];
     char shorts[2 * CLI_MAX_OPTS + 1];
+    const char *first[CLI_MAX_OPTS]; /* the value each option was first given */
     size_t n, s = 0, forms;
     const cli_form *form;
     int c, rc;
@@ -282,7 +294,16 @@ int cli_parse_args(const cli_cmd *cmd, int argc, char **argv, cli_common *common
             cli_print_help(cmd, stderr);
             return CLI_USAGE;
         }
+        /* An option that takes one value, given twice, would silently keep
+         * the last: refuse it, whatever its kind (flags may repeat, and
+         * so may options declared .repeat, like --fail-on). */
+        if (given(common, i) && takes_arg(&cmd->opts[i]) && !cmd->opts[i].repeat) {
+            char both[64];
+            return cli_usage_error("%s: %s given twice ('%s', then '%s'): give it once",
+                                   cmd->name, opt_both(&cmd->opts[i], both), first[i], optarg);
+        }
         common->given |= UINT32_C(1) << i;
+        first[i] = optarg;
         if ((rc = set_value(cmd, &cmd->opts[i], optarg, common, args)) != CLI_RUN)
             return rc;
     }

@@ -75,6 +75,8 @@ const OPTS = {
   timeline: ['--rows N', '--json', '-o, --output FILE', '-h, --help'],
 };
 const OPERANDS = { compare: 2, leaks: 3 };
+// Options that may be given more than once.
+const REPEATABLE = new Set(['fail-on']);
 const ignoreFile = join(dir, 'accepted.txt');
 writeFileSync(ignoreFile, 'class Nothing\n');
 // A valid value for each kind of argument, so that `CMD OPT VALUE -h`
@@ -109,6 +111,20 @@ for (const [cmd, expected] of Object.entries(OPTS)) {
       assert.equal(r.status, 0, `${cmd} ${spelling} ${value} -h: ${r.stderr}`);
       assert.equal(r.stdout, help.stdout);
     }
+    // An option with a value, given twice, is refused: the last would
+    // silently win.  --fail-on is the one meant to repeat.
+    if (arg) {
+      const spelling = letter ? `-${letter}` : `--${name}`;
+      const v = sample(cmd, arg);
+      r = memsnap(cmd, spelling, v, `--${name}`, v, ...operands);
+      if (REPEATABLE.has(name)) {
+        assert.ok(r.status === 0 || r.status === 1, `${cmd} --${name} twice: ${r.status} ${r.stderr}`);
+      } else {
+        assert.equal(r.status, 2, `${cmd} ${spelling} twice`);
+        assert.equal(r.stderr, `memsnap: ${cmd}: ${letter ? `-${letter}/--${name}` : `--${name}`} given twice ('${v}', then '${v}'): give it once\n`);
+        assert.equal(r.stdout, '');
+      }
+    }
     // A missing argument: getopt's message, then the help, on stderr.
     if (arg) {
       r = memsnap(cmd, ...operands, `--${name}`);
@@ -142,6 +158,18 @@ for (const [cmd, expected] of Object.entries(OPTS)) {
     assert.equal(r.stderr, help.stdout);
   }
 }
+// The case of issue 16: --class twice used the second class, silently.
+r = memsnap('why', '--class', 'LeakyThing', '--class', 'Object', snap);
+assert.equal(r.status, 2);
+assert.equal(r.stderr, "memsnap: why: --class given twice ('LeakyThing', then 'Object'): give it once\n");
+assert.equal(r.stdout, '');
+// Abbreviated and short spellings count as the same option.
+r = memsnap('summary', '-n', '3', '--to=4', snap);
+assert.equal(r.status, 2);
+assert.equal(r.stderr, "memsnap: summary: -n/--top given twice ('3', then '4'): give it once\n");
+// Flags may repeat.
+r = memsnap('summary', '--json', '--json', '-n', '1', snap);
+assert.equal(r.status, 0, r.stderr);
 assert.equal(memsnap('top', '-n', '0', snap).stderr, "memsnap: top: -n needs an integer 1..100000000, not '0'\n");
 for (const cmd of ['compare', 'leaks']) {
   r = memsnap(cmd, '--json', '--markdown', ...Array(OPERANDS[cmd]).fill(snap));
