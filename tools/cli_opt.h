@@ -177,7 +177,8 @@ typedef struct cli_common {
  * unknown option or missing argument (getopt's message and the help), a
  * bad value ("memsnap: CMD: -n needs ..."), an option with a value given
  * twice ("memsnap: CMD: --class given twice ..."), the wrong number of
- * operands (the help), two options of one group ("--json or --markdown, not
+ * operands ("memsnap: CMD: missing AFTER" or "unexpected operand 'x'",
+ * then the help), two options of one group ("--json or --markdown, not
  * both"); what a .call returned other than CLI_OK (it printed why); or
  * CLI_FAILED when the table itself is malformed (a programming error,
  * reported on stderr). */

@@ -16,6 +16,7 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /^memsnap \d+\.\d+\.\d+\n$/);
 r = memsnap();
 assert.equal(r.status, 2);
+assert.match(r.stderr, /^memsnap: missing COMMAND\nusage: memsnap COMMAND/);
 r = memsnap('frobnicate');
 assert.equal(r.status, 2);
 assert.match(r.stderr, /unknown command 'frobnicate'/);
@@ -75,6 +76,11 @@ const OPTS = {
   timeline: ['--rows N', '--json', '-o, --output FILE', '-h, --help'],
 };
 const OPERANDS = { compare: 2, leaks: 3 };
+// What each command says is missing when it gets no operand (docs/cli.md's
+// usage lines name them).
+const MISSING = { info: 'SNAPSHOT', summary: 'SNAPSHOT', top: 'SNAPSHOT', dominators: 'SNAPSHOT',
+  why: 'SNAPSHOT and ID', cycles: 'SNAPSHOT', compare: 'BEFORE and AFTER',
+  leaks: 'BASELINE, TARGET and FINAL', nodes: 'SNAPSHOT', timeline: 'TRACE' };
 // Options that may be given more than once.
 const REPEATABLE = new Set(['fail-on']);
 const ignoreFile = join(dir, 'accepted.txt');
@@ -151,13 +157,30 @@ for (const [cmd, expected] of Object.entries(OPTS)) {
   assert.equal(r.stderr, `${cmd}: unrecognized option '--no-such-option'\n${help.stdout}`);
   r = memsnap(cmd);
   assert.equal(r.status, 2, `${cmd} without operands`);
-  assert.equal(r.stderr, help.stdout);
+  assert.equal(r.stderr, `memsnap: ${cmd}: missing ${MISSING[cmd]}\n${help.stdout}`);
   if (cmd !== 'why') { // why takes any number of ids after the snapshot
-    r = memsnap(cmd, ...operands, snap);
+    const extra = join(dir, 'extra.heapsnapshot');
+    r = memsnap(cmd, ...operands, extra);
     assert.equal(r.status, 2, `${cmd} with too many operands`);
-    assert.equal(r.stderr, help.stdout);
+    assert.equal(r.stderr, `memsnap: ${cmd}: unexpected operand '${extra}'\n${help.stdout}`);
   }
 }
+// Some operands given, not all: the first line names the ones missing.
+const firstLine = (res) => res.stderr.split('\n')[0];
+r = memsnap('compare', snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: compare: missing AFTER');
+r = memsnap('leaks', snap, snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: leaks: missing FINAL');
+r = memsnap('leaks', snap);
+assert.equal(firstLine(r), 'memsnap: leaks: missing TARGET and FINAL');
+r = memsnap('why', snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: why: missing ID (or --class NAME)');
+r = memsnap('why', '--class', 'Foo', snap, '@1');
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), "memsnap: why: unexpected operand '@1'");
 // The case of issue 16: --class twice used the second class, silently.
 r = memsnap('why', '--class', 'LeakyThing', '--class', 'Object', snap);
 assert.equal(r.status, 2);
