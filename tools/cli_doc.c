@@ -83,3 +83,10 @@ void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, b
         fprintf(f, "%s... %s more %s (-n 0 shows all)\n", blank_line ? "\n" : "",
                 cli_count(total - shown, a), what);
 }
+
+void cli_md_more(FILE *f, uint64_t shown, uint64_t total, const char *what)
+{
+    char a[32];
+    if (shown < total)
+        fprintf(f, "\n%s more %s.\n", cli_count(total - shown, a), what);
+}

@@ -69,5 +69,9 @@ size_t cli_shown(uint64_t top, size_t n);
  * WHAT (-n 0 shows all)", after a blank line when blank_line; nothing when
  * every row is shown. */
 void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line);
+/* The same under a Markdown list: "N more WHAT." as a paragraph of its
+ * own, without the option that shows them (a CI comment is read, not
+ * typed at). */
+void cli_md_more(FILE *f, uint64_t shown, uint64_t total, const char *what);
 
 #endif /* MEMSNAP_CLI_DOC_H */

@@ -266,7 +266,10 @@ static void class_table(FILE *f, const ms_compare *c, size_t top, bool markdown)
         listed++;
         table_row(f, r, by_id, with_retained, markdown);
     }
-    cli_print_more(f, shown, changed, "classes changed", markdown);
+    if (markdown)
+        cli_md_more(f, shown, changed, "classes changed");
+    else
+        cli_print_more(f, shown, changed, "classes changed", false);
     if (changed == 0)
         fputs(markdown ? "\nNo class grew or shrank.\n" : "(no class changed)\n", f);
 }
@@ -298,7 +301,9 @@ static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_
         if (shown < GROUPS_PER_CLASS)
             ci_group_text(f, after, grp, ++shown, markdown);
     }
-    if (total > shown)
+    if (total > shown && markdown)
+        fprintf(f, "%s more path groups.\n\n", cli_count(total - shown, a));
+    else if (total > shown)
         fprintf(f, "  ... %s more path groups (--json lists all)\n", cli_count(total - shown, a));
 }
 

@@ -162,5 +162,35 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /### memsnap leaks/);
 assert.match(r.stdout, /\| `Leaky` \| 750 \|/);
 
+// ---- Markdown is read in a CI comment: no command-line hints ----------------
+// What each command's -h lists are the options a hint could name.
+const optionsOf = (cmd) => [...memsnap(cmd, '-h').stdout.matchAll(/^ {2}(?:-(\w), )?--([\w-]+)/gm)]
+  .flatMap(([, letter, name]) => [`--${name}`, ...(letter ? [`-${letter} `] : [])]);
+/** Checks a Markdown report outside its code blocks (paths there are data:
+ * "--leakyStore (property)-->" is an edge, not an option). */
+function noHints(md, cmd, what) {
+  const prose = md.replace(/```[\s\S]*?```/g, '');
+  for (const o of optionsOf(cmd)) assert.ok(!prose.includes(o), `${what}: Markdown names ${o}: ${prose}`);
+  assert.doesNotMatch(prose, /-n 0|shows all|lists all/, `${what}: a CLI hint`);
+}
+const netChanged = doc.classes.filter((c) => c.count_delta !== 0 || c.size_delta !== 0).length;
+r = memsnap('compare', '--markdown', '-n', '1', '--groups', '3', before, after);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'compare', 'compare --markdown');
+assert.match(r.stdout, new RegExp(`^${(netChanged - 1).toLocaleString('en-US')} more classes changed\\.$`, 'm'),
+  `the rows not listed, said plainly: ${r.stdout}`);
+// The text report keeps its hints (it is read at a terminal).
+assert.match(memsnap('compare', '-n', '1', before, after).stdout, /more classes changed \(-n 0 shows all\)/);
+r = memsnap('leaks', '--markdown', '-n', '1', b3, t3, f3);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'leaks', 'leaks --markdown');
+assert.match(r.stdout, new RegExp(`^${lk.class_count - 1} more classes\\.$`, 'm'));
+assert.match(r.stdout, new RegExp(`^${lk.group_count - 1} more groups\\.$`, 'm'));
+const traces = ['01_leak_simulation', '05_realistic_app'].map((n) => join(SOURCE, 'tests', 'fixtures', 'mlyze', `${n}.mlyze`));
+r = memsnap('compare', '--markdown', '-n', '1', ...traces);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'compare', 'compare --markdown of two traces');
+assert.match(r.stdout, /^\d+ more sites changed\.$/m);
+
 console.log(`ok: compare +${N} Leaky / -${M} Temp with the leakyStore path; budgets; ignore; markdown; ` +
   `two processes; leaks finds ${N} Leaky and no Temp`);
