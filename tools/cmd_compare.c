@@ -164,8 +164,12 @@ static void head_md(FILE *f, const ms_compare *c, const char *bname, const char 
     fprintf(f, "**Total size** %s → %s (**%s, %+.1f%%**); objects %s",
             cli_size(t->before_size, a), cli_size(t->after_size, b), cli_ssize(d.size, e),
             d.percent, cli_scount(d.nodes, h));
+    /* The text's count: every object only in AFTER, the sum of the table's
+     * # New (new_count, which the `new` budget measures, leaves out
+     * synthetic nodes and ignored classes). */
     if (ms_compare_by_id(c))
-        fprintf(f, "; %s new objects (%s)", cli_count(t->new_count, a), cli_size(t->new_size, b));
+        fprintf(f, "; %s new objects (%s)", cli_count(t->added_count, a),
+                cli_size(t->added_size, b));
     if (ms_compare_groups(c))
         fprintf(f, " retaining **%s**", cli_size(t->new_retained, a));
     fputs(".\n\n", f);
