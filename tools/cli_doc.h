@@ -42,6 +42,13 @@ int cli_compute(ms_snapshot *snap, unsigned what);
  * cli_write_doc; NULL when out of memory. */
 cJSON *cli_json_doc(const char *schema, const cli_input *in);
 
+/* What the input's shallow sizes are, named by their source, for the
+ * heading of a text report: "V8 self sizes, DevTools' shallow-size rules"
+ * ("raw sizes" with --raw-sizes), "Python sys.getsizeof sizes",
+ * "Boehm object sizes", "live bytes per allocation site" (an .mlyze event
+ * trace without a heap).  Static. */
+const char *cli_sizes_text(const cli_input *in);
+
 /* A member of a JSON object that holds a number. */
 typedef struct cli_number {
     const char *name;  /* NULL ends a list */

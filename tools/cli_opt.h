@@ -146,7 +146,8 @@ typedef struct cli_common {
 #define CLI_OPT_RAW_SIZES                                                                          \
     {.name = "raw-sizes",                                                                          \
      .help = "the self sizes recorded in the file (V8's) instead of DevTools' shallow sizes, "    \
-             "which move the size of internal arrays owned by one object into that object",      \
+             "which move the size of internal arrays owned by one object into that object "      \
+             "(V8 snapshots; other formats have only their recorded sizes)",                      \
      .type = CLI_V_BOOL, CLI_AT_COMMON_(raw_sizes)}
 #define CLI_OPT_TIMINGS(help_)                                                                     \
     {.name = "timings", .help = (help_), .type = CLI_V_BOOL, CLI_AT_COMMON_(timings)}

@@ -18,10 +18,10 @@ static const cli_cmd nodes_cmd = {
     .description =
         "Every node as a tab-separated line, for scripts and spreadsheets:\n"
         "  index  id  type  class  shallow  retained  dominator_id  distance  name\n"
-        "Sizes are bytes (DevTools' shallow sizes unless --raw-sizes); distance is\n"
-        "-5 for nodes no strong path reaches, 100000000 + hops for nodes only\n"
-        "system roots reach (DevTools' values); names are escaped, at most 200\n"
-        "characters.\n",
+        "Sizes are bytes: a V8 snapshot's DevTools shallow sizes unless --raw-sizes,\n"
+        "other formats' recorded sizes; distance is -5 for nodes no strong path\n"
+        "reaches, 100000000 + hops for nodes only system roots reach (DevTools'\n"
+        "values); names are escaped, at most 200 characters.\n",
 };
 
 /* The table: a header line, then one line per node (ctx: a cli_input). */

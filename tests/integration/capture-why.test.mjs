@@ -63,4 +63,11 @@ assert.match(cmp.groups[0].signature, /--g_after--> /);
 const r = memsnap('compare', '--fail-on', 'new>0', before, after);
 assert.equal(r.status, 1, r.stderr);
 assert.match(r.stderr, /budget exceeded: new>0: new objects: 1/);
+// Sizes are the collector's own (GC_size), not DevTools': the headings say so.
+for (const cmd of ['summary', 'top']) {
+  const t = memsnap(cmd, '-n', '1', file);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout.split('\n')[0], /\(Boehm object sizes\)/, `${cmd}: ${t.stdout}`);
+  assert.doesNotMatch(t.stdout, /DevTools/);
+}
 console.log('ok: why, cycles and compare on Boehm GC captures');

@@ -2,7 +2,7 @@
 // (0 ok, 2 usage, 3 bad input), messages on stderr, atomic -o output.
 import { existsSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memsnap, snapshot, scratch, assert } from './lib.mjs';
+import { memsnap, snapshot, scratch, assert, SOURCE } from './lib.mjs';
 
 const snap = snapshot('leaky-things');
 const dir = scratch('cli');
@@ -229,4 +229,14 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /objects in \d+ classes/);
 assert.match(r.stdout, /LeakyThing/);
 assert.match(r.stdout, /more classes \(-n 0 shows all\)/);
+// The heading names what the sizes are: a V8 snapshot's self sizes under
+// DevTools' shallow-size rules, or as recorded with --raw-sizes.
+assert.match(r.stdout.split('\n')[0], /, [\d.]+ \S+ \(V8 self sizes, DevTools' shallow-size rules\); /);
+assert.match(memsnap('summary', '--raw-sizes', '-n', '1', snap).stdout.split('\n')[0], / \(raw sizes\); /);
+assert.match(memsnap('top', '-n', '1', snap).stdout.split('\n')[0], /heap [\d.]+ \S+ \(V8 self sizes, DevTools' shallow-size rules\)$/);
+// An .mlyze event trace's nodes are allocation sites sized by live bytes.
+r = memsnap('top', '-n', '1', join(SOURCE, 'tests', 'fixtures', 'mlyze', '01_leak_simulation.mlyze'));
+assert.equal(r.status, 0, r.stderr);
+assert.match(r.stdout.split('\n')[0], /\(live bytes per allocation site\)$/);
+assert.doesNotMatch(r.stdout, /DevTools/);
 console.log('ok: cli');
