@@ -72,7 +72,7 @@ const OPTS = {
     '--timings', '-o, --output FILE', '-h, --help'],
   leaks: ['-n, --top N', '--json', '--markdown', '--fail-on EXPR', '--ignore FILE', '--raw-sizes',
     '--timings', '-o, --output FILE', '-h, --help'],
-  nodes: ['--raw-sizes', '-o, --output FILE', '-h, --help'],
+  nodes: ['--json', '--raw-sizes', '-o, --output FILE', '-h, --help'],
   timeline: ['--rows N', '--json', '-o, --output FILE', '-h, --help'],
 };
 const OPERANDS = { compare: 2, leaks: 3 };
