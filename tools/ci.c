@@ -158,8 +158,7 @@ int ci_on_fail_on(const char *cmd, const char *value, void *args)
 int ci_on_ignore(const char *cmd, const char *value, void *args)
 {
     ci_args *a = args;
-    if (a->ign.nclasses || a->ign.npaths)
-        return cli_usage_error("%s: one --ignore file", cmd);
+    (void)cmd; /* given twice, cli_parse_args refuses it first */
     return ci_ignore_load(value, &a->ign);
 }
 

@@ -75,7 +75,7 @@ ms_compare_options ci_compare_options(const ci_args *ca, const cli_common *opt);
  * (ci_add_budget).  CLI_OK, or CLI_USAGE with the reason printed. */
 int ci_on_fail_on(const char *cmd, const char *value, void *args);
 /* --ignore's option callback (args: a ci_args): reads the file into its
- * ignore list (ci_ignore_load; at most one file).  CLI_OK, or the exit code
+ * ignore list (ci_ignore_load; cli_parse_args takes one --ignore only).  CLI_OK, or the exit code
  * with the reason printed. */
 int ci_on_ignore(const char *cmd, const char *value, void *args);
 

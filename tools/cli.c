@@ -446,46 +446,26 @@ static char *print_member(const char *name, cJSON *item)
     return text;
 }
 
-int cli_write_json_streamed(const cJSON *doc, const char *key,
-                            cJSON *(*next)(void *ctx, bool *failed), void *ctx, const char *path)
+int cli_write_json_items(const cJSON *doc, const char *key, bool (*items)(FILE *f, void *ctx),
+                         void *ctx, const char *path)
 {
     cli_output o;
     const cJSON *m;
-    bool ok = true;
+    bool ok = true, items_ok = true;
     int rc;
     if ((rc = cli_output_open(&o, path)) != CLI_OK)
         return rc;
     fputs("{\n", o.f);
-    for (m = doc->child; m && ok; m = m->next) {
-        char *text;
+    for (m = doc->child; m && ok && items_ok; m = m->next) {
         if (strcmp(m->string, key) != 0) {
-            text = print_member(m->string, (cJSON *)m);
+            char *text = print_member(m->string, (cJSON *)m);
             ok = text != NULL;
             if (ok)
                 fputs(text, o.f);
             free(text);
         } else {
-            /* Element i prints as in {key: [element]}: cut out of that. */
-            cJSON *arr = cJSON_CreateArray(), *el;
-            bool failed = false;
-            size_t i = 0, pre = strlen(key) + 6; /* \t"key":\t[ */
             fprintf(o.f, "\t\"%s\":\t[", key);
-            while (ok && arr && (el = next(ctx, &failed)) != NULL) {
-                cJSON_AddItemToArray(arr, el);
-                text = print_member(key, arr);
-                ok = text != NULL;
-                if (ok) {
-                    size_t len = strlen(text);
-                    if (i)
-                        fputs(", ", o.f);
-                    fwrite(text + pre, 1, len - pre - 1, o.f);
-                }
-                free(text);
-                cJSON_DeleteItemFromArray(arr, 0);
-                i++;
-            }
-            ok = ok && arr && !failed;
-            cJSON_Delete(arr);
+            items_ok = items(o.f, ctx);
             fputc(']', o.f);
         }
         if (m->next)
@@ -495,8 +475,86 @@ int cli_write_json_streamed(const cJSON *doc, const char *key,
     fputs("}\n", o.f);
     if (!ok)
         fprintf(stderr, "memsnap: out of memory formatting JSON\n");
-    rc = cli_output_close(&o, ok);
-    return ok ? rc : CLI_FAILED;
+    rc = cli_output_close(&o, ok && items_ok);
+    return ok && items_ok ? rc : CLI_FAILED;
+}
+
+/* cli_write_json_streamed's elements, each printed as in {key: [element]}
+ * and cut out of that. */
+typedef struct streamed {
+    const char *key;
+    cJSON *(*next)(void *ctx, bool *failed);
+    void *ctx;
+} streamed;
+
+static bool streamed_items(FILE *f, void *arg)
+{
+    const streamed *s = arg;
+    cJSON *arr = cJSON_CreateArray(), *el;
+    bool failed = false, ok = arr != NULL;
+    size_t i = 0, pre = strlen(s->key) + 6; /* \t"key":\t[ */
+    while (ok && (el = s->next(s->ctx, &failed)) != NULL) {
+        char *text;
+        cJSON_AddItemToArray(arr, el);
+        text = print_member(s->key, arr);
+        ok = text != NULL;
+        if (ok) {
+            size_t len = strlen(text);
+            if (i)
+                fputs(", ", f);
+            fwrite(text + pre, 1, len - pre - 1, f);
+        }
+        free(text);
+        cJSON_DeleteItemFromArray(arr, 0);
+        i++;
+    }
+    ok = ok && !failed;
+    cJSON_Delete(arr);
+    if (!ok)
+        fprintf(stderr, "memsnap: out of memory formatting JSON\n");
+    return ok;
+}
+
+int cli_write_json_streamed(const cJSON *doc, const char *key,
+                            cJSON *(*next)(void *ctx, bool *failed), void *ctx, const char *path)
+{
+    streamed s = {key, next, ctx};
+    return cli_write_json_items(doc, key, streamed_items, &s, path);
+}
+
+void cli_json_put_string(FILE *f, const char *s, size_t len, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, chars = 0;
+    fputc('"', f);
+    while (i < len) {
+        size_t l = p[i] < 0x80 ? 1 : utf8_seq(p + i, len - i);
+        if (max && chars >= max) {
+            fputs("...", f);
+            break;
+        }
+        if (l == 0 || p[i] == 0) {
+            fputs("\xEF\xBF\xBD", f); /* U+FFFD, as cli_json_string */
+            l = 1;
+        } else if (p[i] == '"' || p[i] == '\\') {
+            fputc('\\', f);
+            fputc(p[i], f);
+        } else if (p[i] < 0x20) {
+            switch (p[i]) {
+            case '\n': fputs("\\n", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\b': fputs("\\b", f); break;
+            case '\f': fputs("\\f", f); break;
+            default: fprintf(f, "\\u%04x", p[i]);
+            }
+        } else {
+            fwrite(p + i, 1, l, f);
+        }
+        i += l;
+        chars++;
+    }
+    fputc('"', f);
 }
 
 /* buf = sign (when not 0) + text, cut to 31 bytes (the texts here are at

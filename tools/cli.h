@@ -85,6 +85,18 @@ int cli_write_json(const cJSON *doc, const char *path);
 int cli_write_json_streamed(const cJSON *doc, const char *key,
                             cJSON *(*next)(void *ctx, bool *failed), void *ctx, const char *path);
 
+/* The same text again, for a document whose member `key` is an array
+ * written by items(f, ctx) itself (its elements and the commas between
+ * them, not the brackets): for arrays of millions of small elements (every
+ * node), which need no cJSON item each.  items returns false when it
+ * failed (having printed why).  CLI exit code; no output file on failure. */
+int cli_write_json_items(const cJSON *doc, const char *key, bool (*items)(FILE *f, void *ctx),
+                         void *ctx, const char *path);
+/* Writes the JSON string literal of s (len bytes) as cli_json_string makes
+ * it (invalid UTF-8 and NUL bytes become U+FFFD), at most max characters
+ * (0: all) followed by "..." when cut. */
+void cli_json_put_string(FILE *f, const char *s, size_t len, size_t max);
+
 /* Output stream for text reports: stdout, or a temporary file renamed into
  * place by cli_output_close (removed on failure). */
 typedef struct cli_output {

@@ -47,6 +47,24 @@ cJSON *cli_json_doc(const char *schema, const cli_input *in)
     return doc;
 }
 
+const char *cli_sizes_text(const cli_input *in)
+{
+    const ms_trace_info *trace;
+    switch (ms_snapshot_format(in->snap)) {
+    case MS_FORMAT_HEAPSNAPSHOT:
+        return in->raw ? "raw sizes" : "V8 self sizes, DevTools' shallow-size rules";
+    case MS_FORMAT_BOEHM:
+        return "Boehm object sizes"; /* GC_size: the slot, as the collector rounds it */
+    case MS_FORMAT_MLYZE:
+        /* No shallow-size rules: --raw-sizes changes nothing here. */
+        trace = ms_snapshot_trace(in->snap);
+        return trace && trace->has_heap ? "Python sys.getsizeof sizes"
+                                        : "live bytes per allocation site";
+    default:
+        return in->raw ? "raw sizes" : "recorded sizes";
+    }
+}
+
 void cli_add_numbers(cJSON *o, const cli_number *list)
 {
     for (; o && list->name; list++)
@@ -84,4 +102,11 @@ void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, b
     if (shown < total)
         fprintf(f, "%s... %s more %s (-n 0 shows all)\n", blank_line ? "\n" : "",
                 cli_count(total - shown, a), what);
+}
+
+void cli_md_more(FILE *f, uint64_t shown, uint64_t total, const char *what)
+{
+    char a[32];
+    if (shown < total)
+        fprintf(f, "\n%s more %s.\n", cli_count(total - shown, a), what);
 }

@@ -42,6 +42,13 @@ int cli_compute(ms_snapshot *snap, unsigned what);
  * cli_write_doc; NULL when out of memory. */
 cJSON *cli_json_doc(const char *schema, const cli_input *in);
 
+/* What the input's shallow sizes are, named by their source, for the
+ * heading of a text report: "V8 self sizes, DevTools' shallow-size rules"
+ * ("raw sizes" with --raw-sizes), "Python sys.getsizeof sizes",
+ * "Boehm object sizes", "live bytes per allocation site" (an .mlyze event
+ * trace without a heap).  Static. */
+const char *cli_sizes_text(const cli_input *in);
+
 /* A member of a JSON object that holds a number. */
 typedef struct cli_number {
     const char *name;  /* NULL ends a list */
@@ -69,5 +76,9 @@ size_t cli_shown(uint64_t top, size_t n);
  * WHAT (-n 0 shows all)", after a blank line when blank_line; nothing when
  * every row is shown. */
 void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line);
+/* The same under a Markdown list: "N more WHAT." as a paragraph of its
+ * own, without the option that shows them (a CI comment is read, not
+ * typed at). */
+void cli_md_more(FILE *f, uint64_t shown, uint64_t total, const char *what);
 
 #endif /* MEMSNAP_CLI_DOC_H */

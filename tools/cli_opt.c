@@ -40,6 +40,8 @@ static void add(sbuf *t, const char *s)
     t->buf[t->len] = 0;
 }
 
+static void add_usage_name(sbuf *t, const cli_opt *o);
+
 static size_t table_len(const cli_cmd *cmd)
 {
     size_t n = 0;
@@ -67,6 +69,17 @@ static const char *opt_display(const cli_opt *o, char buf[64])
 {
     if (o->letter)
         snprintf(buf, 64, "-%c", o->letter);
+    else
+        snprintf(buf, 64, "--%s", o->name);
+    return buf;
+}
+
+/* How a message names an option given twice: both spellings when it has
+ * a letter ("-n/--top"), else its long name ("--class"). */
+static const char *opt_both(const cli_opt *o, char buf[64])
+{
+    if (o->letter)
+        snprintf(buf, 64, "-%c/--%s", o->letter, o->name);
     else
         snprintf(buf, 64, "--%s", o->name);
     return buf;
@@ -243,10 +256,59 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v, cli_co
     return CLI_RUN;
 }
 
+/* The line before the help when the operands do not fit the form: the
+ * operands missing ("missing BEFORE and AFTER"), with the other form's
+ * option when the count fits that one ("missing ID (or --class NAME)"),
+ * or the first operand too many. */
+static void operand_error(const cli_cmd *cmd, const cli_form *form, const cli_common *common)
+{
+    const char *ops = form->operands;
+    sbuf t = {"", 0};
+    int k = 0, missing = 0;
+
+    if (form->max >= 0 && common->noperands > form->max) {
+        cli_usage_error("%s: unexpected operand '%s'", cmd->name,
+                        common->operands[form->max]);
+        return;
+    }
+    /* The operand names, "..." dropped, from the first one not given. */
+    while (*ops) {
+        size_t len = strcspn(ops, " ");
+        if (k >= common->noperands && k < form->min) {
+            char word[64];
+            size_t w = len < sizeof word ? len : sizeof word - 1;
+            memcpy(word, ops, w);
+            word[w] = 0;
+            if (w >= 3 && strcmp(word + w - 3, "...") == 0)
+                word[w - 3] = 0;
+            if (missing++)
+                add(&t, k + 1 == form->min ? " and " : ", ");
+            add(&t, word);
+        }
+        k++;
+        ops += len;
+        ops += strspn(ops, " ");
+    }
+    for (size_t f = 0; f < form_count(cmd); f++) {
+        const cli_form *other = &cmd->forms[f];
+        if (other == form || common->noperands < other->min ||
+            (other->max >= 0 && common->noperands > other->max))
+            continue;
+        for (size_t i = 0; cmd->opts[i].name; i++)
+            if (cmd->opts[i].lead && cmd->opts[i].form == f + 1) {
+                add(&t, " (or ");
+                add_usage_name(&t, &cmd->opts[i]);
+                add(&t, ")");
+            }
+    }
+    cli_usage_error("%s: missing %s", cmd->name, t.buf);
+}
+
 int cli_parse_args(const cli_cmd *cmd, int argc, char **argv, cli_common *common, void *args)
 {
     struct option longs[CLI_MAX_OPTS + 1];
     char shorts[2 * CLI_MAX_OPTS + 1];
+    const char *first[CLI_MAX_OPTS]; /* the value each option was first given */
     size_t n, s = 0, forms;
     const cli_form *form;
     int c, rc;
@@ -282,7 +344,16 @@ int cli_parse_args(const cli_cmd *cmd, int argc, char **argv, cli_common *common
             cli_print_help(cmd, stderr);
             return CLI_USAGE;
         }
+        /* An option that takes one value, given twice, would silently keep
+         * the last: refuse it, whatever its kind (flags may repeat, and
+         * so may options declared .repeat, like --fail-on). */
+        if (given(common, i) && takes_arg(&cmd->opts[i]) && !cmd->opts[i].repeat) {
+            char both[64];
+            return cli_usage_error("%s: %s given twice ('%s', then '%s'): give it once",
+                                   cmd->name, opt_both(&cmd->opts[i], both), first[i], optarg);
+        }
         common->given |= UINT32_C(1) << i;
+        first[i] = optarg;
         if ((rc = set_value(cmd, &cmd->opts[i], optarg, common, args)) != CLI_RUN)
             return rc;
     }
@@ -295,6 +366,7 @@ int cli_parse_args(const cli_cmd *cmd, int argc, char **argv, cli_common *common
         if (cmd->opts[i].lead && given(common, i) && cmd->opts[i].form <= forms)
             form = &cmd->forms[cmd->opts[i].form - 1];
     if (common->noperands < form->min || (form->max >= 0 && common->noperands > form->max)) {
+        operand_error(cmd, form, common);
         cli_print_help(cmd, stderr);
         return CLI_USAGE;
     }

@@ -80,7 +80,9 @@ typedef struct cli_opt {
     const cli_choice *choices;                                   /* CLI_V_CHOICE */
     int (*call)(const char *cmd, const char *value, void *args); /* CLI_V_CALL:
                            * CLI_OK, or an exit code after printing why */
-    bool repeat;          /* may be given more than once ("..." in the usage) */
+    bool repeat;          /* may be given more than once ("..." in the usage); an
+                           * option with a value given twice is otherwise a usage
+                           * error (flags may repeat) */
     unsigned char group;  /* options sharing a group exclude each other; 0: none */
     unsigned char form;   /* the usage form it belongs to (1-based); 0: all */
     bool lead;            /* selects its form: written first and unbracketed in
@@ -145,7 +147,8 @@ typedef struct cli_common {
 #define CLI_OPT_RAW_SIZES                                                                          \
     {.name = "raw-sizes",                                                                          \
      .help = "the self sizes recorded in the file (V8's) instead of DevTools' shallow sizes, "    \
-             "which move the size of internal arrays owned by one object into that object",      \
+             "which move the size of internal arrays owned by one object into that object "      \
+             "(V8 snapshots; other formats have only their recorded sizes)",                      \
      .type = CLI_V_BOOL, CLI_AT_COMMON_(raw_sizes)}
 #define CLI_OPT_FULL                                                                               \
     {.name = "full", .help = "print retention paths with every hop (by default the runtime's "   \
@@ -179,8 +182,10 @@ typedef struct cli_common {
  * Otherwise returns the exit code at once: CLI_OK after -h (help printed
  * on stdout); CLI_USAGE after a usage error, printed on stderr here: an
  * unknown option or missing argument (getopt's message and the help), a
- * bad value ("memsnap: CMD: -n needs ..."), the wrong number of operands
- * (the help), two options of one group ("--json or --markdown, not
+ * bad value ("memsnap: CMD: -n needs ..."), an option with a value given
+ * twice ("memsnap: CMD: --class given twice ..."), the wrong number of
+ * operands ("memsnap: CMD: missing AFTER" or "unexpected operand 'x'",
+ * then the help), two options of one group ("--json or --markdown, not
  * both"); what a .call returned other than CLI_OK (it printed why); or
  * CLI_FAILED when the table itself is malformed (a programming error,
  * reported on stderr). */

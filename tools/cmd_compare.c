@@ -166,8 +166,12 @@ static void head_md(FILE *f, const ms_compare *c, const char *bname, const char 
     fprintf(f, "**Total size** %s → %s (**%s, %+.1f%%**); objects %s",
             cli_size(t->before_size, a), cli_size(t->after_size, b), cli_ssize(d.size, e),
             d.percent, cli_scount(d.nodes, h));
+    /* The text's count: every object only in AFTER, the sum of the table's
+     * # New (new_count, which the `new` budget measures, leaves out
+     * synthetic nodes and ignored classes). */
     if (ms_compare_by_id(c))
-        fprintf(f, "; %s new objects (%s)", cli_count(t->new_count, a), cli_size(t->new_size, b));
+        fprintf(f, "; %s new objects (%s)", cli_count(t->added_count, a),
+                cli_size(t->added_size, b));
     if (ms_compare_groups(c))
         fprintf(f, " retaining **%s**", cli_size(t->new_retained, a));
     fputs(".\n\n", f);
@@ -270,7 +274,10 @@ static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, 
         listed++;
         table_row(f, after, r, by_id, with_retained, markdown);
     }
-    cli_print_more(f, shown, changed, "classes changed", markdown);
+    if (markdown)
+        cli_md_more(f, shown, changed, "classes changed");
+    else
+        cli_print_more(f, shown, changed, "classes changed", false);
     if (changed == 0)
         fputs(markdown ? "\nNo class grew or shrank.\n" : "(no class changed)\n", f);
 }
@@ -302,7 +309,9 @@ static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_
         if (shown < GROUPS_PER_CLASS)
             ci_group_text(f, after, grp, ++shown, markdown);
     }
-    if (total > shown)
+    if (total > shown && markdown)
+        fprintf(f, "%s more path groups.\n\n", cli_count(total - shown, a));
+    else if (total > shown)
         fprintf(f, "  ... %s more path groups (--json lists all)\n", cli_count(total - shown, a));
 }
 

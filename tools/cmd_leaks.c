@@ -148,14 +148,20 @@ static void leaks_text(FILE *f, void *ctx)
             fputc('\n', f);
         }
     }
-    cli_print_more(f, shown_cls, ncls, "classes", markdown);
+    if (markdown)
+        cli_md_more(f, shown_cls, ncls, "classes");
+    else
+        cli_print_more(f, shown_cls, ncls, "classes", false);
     if (ngroups)
         fputs(markdown ? "\n#### Where they are held\n\n"
                        : "\nWhere they are held (in FINAL), largest retained first:\n",
               f);
     for (size_t i = 0; i < shown_groups; i++)
         ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, i), i + 1, markdown);
-    cli_print_more(f, shown_groups, ngroups, "groups", false);
+    if (markdown)
+        cli_md_more(f, shown_groups, ngroups, "groups");
+    else
+        cli_print_more(f, shown_groups, ngroups, "groups", false);
 }
 
 int cmd_leaks(int argc, char **argv)

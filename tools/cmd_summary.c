@@ -246,9 +246,9 @@ static int summary_text(FILE *f, void *ctx)
     const char *what = r->by_site ? (r->rows == 1 ? "site" : "sites")
                                   : (r->rows == 1 ? "class" : "classes");
     char a[32], b[32], c[32];
-    fprintf(f, "%s: %s objects in %s %s, %s (%s sizes); %% of the heap retained\n\n", r->in.file,
+    fprintf(f, "%s: %s objects in %s %s, %s (%s); %% of the heap retained\n\n", r->in.file,
             cli_count(r->objects, a), cli_count(r->rows, b), what, cli_size(r->total, c),
-            r->in.raw ? "raw" : "DevTools");
+            cli_sizes_text(&r->in));
     fprintf(f, "%12s  %11s  %11s  %6s  %5s  %s\n", "count", "shallow", "retained", "%", "dist",
             r->by_site ? "allocation site" : "class");
     for (size_t i = 0; i < r->shown; i++)

@@ -120,9 +120,9 @@ static int top_text(FILE *f, void *ctx)
 {
     const top_result *r = ctx;
     char a[32], b[32], d[16];
-    fprintf(f, "%s: the %zu largest of %s objects by retained size; heap %s (%s sizes)\n\n",
+    fprintf(f, "%s: the %zu largest of %s objects by retained size; heap %s (%s)\n\n",
             r->in.file, r->count, cli_count(ms_snapshot_node_count(r->in.snap), a),
-            cli_size(r->total, b), r->in.raw ? "raw" : "DevTools");
+            cli_size(r->total, b), cli_sizes_text(&r->in));
     fprintf(f, "%11s  %6s  %11s  %5s  %s\n", "retained", "%", "shallow", "dist", "object");
     for (size_t i = 0; i < r->count; i++) {
         ms_node n = r->objects[i];

@@ -63,6 +63,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
     if (argc < 2) {
+        fputs("memsnap: missing COMMAND\n", stderr);
         usage(stderr);
         return CLI_USAGE;
     }

@@ -100,7 +100,10 @@ void trace_compare_text(FILE *f, const ms_snapshot *before, const ms_snapshot *a
         listed++;
         site_row(f, r, markdown);
     }
-    cli_print_more(f, listed, changed, "sites changed", markdown);
+    if (markdown)
+        cli_md_more(f, listed, changed, "sites changed");
+    else
+        cli_print_more(f, listed, changed, "sites changed", false);
     if (changed == 0)
         fputs(markdown ? "\nNo allocation site changed.\n" : "(no allocation site changed)\n", f);
 }

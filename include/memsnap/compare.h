@@ -24,8 +24,9 @@ extern "C" {
 
 typedef enum ms_compare_match {
     /* By object id, as DevTools' Comparison view, unless the two snapshots
-     * look like different processes (ms_compare_note says why): then per
-     * class only. */
+     * come from different processes (ms_compare_note says why): then per
+     * class only.  Boehm GC captures record their process (pid, start
+     * time, executable); for V8 snapshots the ids' overlap tells. */
     MS_MATCH_AUTO = 0,
     MS_MATCH_BY_ID = 1,    /* by object id even then */
     MS_MATCH_BY_CLASS = 2  /* counts and sizes per class (or site) only */

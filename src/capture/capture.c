@@ -41,6 +41,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1027,6 +1028,52 @@ static int collect(ctx *x, double *t_gc, const char *path, ms_error *err)
     return MS_OK;
 }
 
+/* Up to cap - 1 bytes of a small /proc file into buf, NUL-terminated;
+ * 0 when it cannot be read.  No stdio: nothing here may take a lock the
+ * program holds. */
+static size_t read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0;
+    ssize_t got;
+    if (fd < 0)
+        return 0;
+    while (len + 1 < cap && (got = read(fd, buf + len, cap - 1 - len)) > 0)
+        len += (size_t)got;
+    close(fd);
+    buf[len] = 0;
+    return len;
+}
+
+/* When this process started, for PROCESS: /proc/self/stat's starttime
+ * (field 22, clock ticks after boot; the fields after the command name,
+ * which may hold spaces and parentheses, start at field 3) and the boot
+ * id.  A pid with its start time and boot names one process: pids are
+ * reused, and each run of a container may get the same one.  Left 0 and
+ * empty when /proc does not tell. */
+static void process_start(ms__capture *c)
+{
+    char stat[1024], *p;
+    size_t len;
+    c->start_ticks = 0;
+    c->boot_id[0] = 0;
+    if (!read_small("/proc/self/stat", stat, sizeof stat) || !(p = strrchr(stat, ')')))
+        return;
+    p++;
+    for (int field = 3; field <= 22 && *p; field++) {
+        while (*p == ' ')
+            p++;
+        if (field == 22)
+            c->start_ticks = strtoull(p, NULL, 10);
+        while (*p && *p != ' ')
+            p++;
+    }
+    c->ticks_per_second = (uint64_t)sysconf(_SC_CLK_TCK);
+    len = read_small("/proc/sys/kernel/random/boot_id", c->boot_id, sizeof c->boot_id);
+    while (len && (c->boot_id[len - 1] == '\n' || c->boot_id[len - 1] == ' '))
+        c->boot_id[--len] = 0;
+}
+
 /* The capture to encode, from what the collection recorded (its arrays
  * borrowed from x's arenas) and the collector's figures. */
 static void describe(ctx *x, ms__capture *c, const ms__modules *mods, GC_word heap,
@@ -1046,6 +1093,7 @@ static void describe(ctx *x, ms__capture *c, const ms__modules *mods, GC_word he
     c->enumerated = x->n;
     c->dropped = x->dropped;
     c->program = mods->count ? mods->m[0].path : "";
+    process_start(c);
     c->displ = displ;
     c->ndispl = ndispl < MS__DISPL_MAX ? ndispl : MS__DISPL_MAX;
     c->mods = *mods;

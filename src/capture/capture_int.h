@@ -229,6 +229,11 @@ typedef struct ms__capture {
     uint64_t pid, time, gc_no, heap_size, free_bytes;
     uint64_t pause_us, enumerated, dropped;
     const char *program;
+    /* PROCESS: when the process started (its identity with pid and boot):
+     * clock ticks after boot, /proc/self/stat's starttime, and the kernel's
+     * boot id; start_ticks 0 when /proc could not tell (then no section) */
+    uint64_t start_ticks, ticks_per_second;
+    char boot_id[MS_GCCAP_BOOT_ID_MAX + 1];
     uint32_t *displ;
     size_t ndispl;
 

@@ -276,6 +276,14 @@ static void info_section(const ms__capture *c, buf *b, uint64_t kept)
         b_varint(b, c->displ[i]);
 }
 
+/* PROCESS: when the process started (docs/formats/boehm.md). */
+static void process_section(const ms__capture *c, buf *b)
+{
+    b_varint(b, c->start_ticks);
+    b_varint(b, c->ticks_per_second);
+    b_string(b, c->boot_id, strlen(c->boot_id));
+}
+
 static void modules_section(const ms__capture *c, buf *b)
 {
     b_varint(b, c->mods.count);
@@ -485,6 +493,11 @@ static void write_sections(const ms__capture *c, const order *ord, uint64_t kept
     put(o, version, 4);
     info_section(c, b, kept);
     put_section(o, MS_GCCAP_INFO, b);
+    if (c->start_ticks) {
+        b->len = 0;
+        process_section(c, b);
+        put_section(o, MS_GCCAP_PROCESS, b);
+    }
     for (size_t k = 0; k < sizeof small / sizeof *small; k++) {
         b->len = 0;
         small[k].fill(c, b);

@@ -11,7 +11,8 @@
  *   sections          each: u8 id, varint byte length, payload
  *                     INFO, MODULES, THREADS, SITES, OBJECTS, WORDS, ROOTS,
  *                     in this order; ids >= 32 are skipped by readers that do
- *                     not know them; END (id 0, length 0) closes the file.
+ *                     not know them (PROCESS, 32, follows INFO); END (id 0,
+ *                     length 0) closes the file.
  *
  * Integers are unsigned LEB128 varints (at most 10 bytes, at most 64 bits);
  * strings are a varint length and that many bytes (not NUL-terminated).
@@ -35,8 +36,12 @@ enum {
     MS_GCCAP_OBJECTS = 5,
     MS_GCCAP_WORDS = 6,
     MS_GCCAP_ROOTS = 7,
-    MS_GCCAP_FIRST_OPTIONAL = 32 /* sections from here on may be skipped */
+    MS_GCCAP_FIRST_OPTIONAL = 32, /* sections from here on may be skipped */
+    MS_GCCAP_PROCESS = 32         /* when the process started: start ticks, boot id */
 };
+
+/* PROCESS: the boot id's length (a UUID: 36 characters). */
+#define MS_GCCAP_BOOT_ID_MAX 64
 
 /* INFO flags. */
 enum {

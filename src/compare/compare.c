@@ -61,6 +61,24 @@ void ms__id_overlap(const ms__heap *a, const ms__heap *b, uint64_t *shared, uint
     }
 }
 
+bool ms__process_differs(const ms__graph *a, const ms__graph *b, char *why, size_t n)
+{
+    const ms__process *p = &a->process, *q = &b->process;
+    unsigned long long pid = (unsigned long long)p->pid;
+    if (p->pid != q->pid)
+        snprintf(why, n, "pid %llu and pid %llu", pid, (unsigned long long)q->pid);
+    else if (p->program != q->program)
+        snprintf(why, n, "both pid %llu, of different executables", pid);
+    else if (p->build_id && q->build_id && p->build_id != q->build_id)
+        snprintf(why, n, "both pid %llu, of different builds of the executable", pid);
+    else if (p->start_ticks && q->start_ticks &&
+             (p->start_ticks != q->start_ticks || p->boot != q->boot))
+        snprintf(why, n, "both pid %llu, started at different times", pid);
+    else
+        return false;
+    return true;
+}
+
 /* Row per (origin, key): interned as one string, origin byte first. */
 static int row_for(ms_compare *c, const ms__classes *cl, uint32_t k, uint32_t *row, ms_error *err)
 {
@@ -160,6 +178,15 @@ static void decide_match(ms_compare *c, const ms__compare_inputs *in, const ms_c
     } else if (in->before->format != in->after->format) {
         snprintf(c->note, sizeof c->note, "the snapshots are of different formats (%s, %s)",
                  ms_format_name(in->before->format), ms_format_name(in->after->format));
+    } else if (in->before->g->process.known && in->after->g->process.known) {
+        /* The files say which process: the ids cannot, where they are
+         * addresses that other objects of the same process reuse. */
+        char why[128];
+        if (ms__process_differs(in->before->g, in->after->g, why, sizeof why))
+            snprintf(c->note, sizeof c->note,
+                     "the snapshots come from different processes (%s)", why);
+        else
+            c->by_id = 1;
     } else if (ms__other_process(c->totals.shared_ids, c->totals.mismatched_ids)) {
         if (c->totals.shared_ids == 0)
             snprintf(c->note, sizeof c->note,

@@ -67,6 +67,13 @@ int ms__keep_input(ms_snapshot_info *infos, char **names, unsigned which,
  * objects.  Walks both id orders (by_id) once. */
 void ms__id_overlap(const ms__heap *a, const ms__heap *b, uint64_t *shared, uint64_t *mismatched);
 
+/* For heaps whose format records their process (ms__process.known in
+ * both): false when a and b come from one process; else true, with why[n]
+ * saying how they differ ("pid 12 and pid 34", "both pid 12, started at
+ * different times" ...).  Their ids are not looked at: within one process
+ * a Boehm capture's ids, addresses, are reused by other objects. */
+bool ms__process_differs(const ms__graph *a, const ms__graph *b, char *why, size_t n);
+
 /* Whether the overlap says "two different processes": no shared id, or
  * more than 1 % of the shared ids naming different objects (far above what
  * one process shows, far below two: docs/compare.md). */

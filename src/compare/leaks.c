@@ -20,6 +20,15 @@ int ms__same_process(const ms__heap *a, const char *an, const ms__heap *b, const
                      ms_error *err)
 {
     uint64_t shared, mismatched;
+    char why[128];
+    if (a->g->process.known && b->g->process.known) {
+        if (!ms__process_differs(a->g, b->g, why, sizeof why))
+            return MS_OK;
+        return ms__fail(err, MS_EFORMAT, UINT64_MAX,
+                        "%s and %s come from different processes (%s); leaks needs three "
+                        "snapshots of one process",
+                        an, bn, why);
+    }
     ms__id_overlap(a, b, &shared, &mismatched);
     if (!ms__other_process(shared, mismatched))
         return MS_OK;

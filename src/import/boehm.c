@@ -116,7 +116,11 @@ typedef struct bx {
 
     /* INFO */
     uint64_t info_flags, gc_version, debug_header, kept;
-    uint64_t program; /* offset into text */
+    uint64_t pid;
+    uint64_t program, program_len; /* offset into text */
+    /* PROCESS (optional) */
+    bool have_process;
+    uint64_t start_ticks, boot_id, boot_id_len; /* boot_id: offset into text */
     uint64_t valid_off[DISPL_MAX / 64]; /* bit per byte offset a pointer may have */
     bool interior, any_debug;
 
@@ -293,7 +297,7 @@ static int read_header(bx *x)
 
 static int read_info(bx *x)
 {
-    uint64_t v, word, granule, len, ndispl;
+    uint64_t v, word, granule, ndispl;
     int rc;
     MS_TRY(get_varint(x, &x->info_flags, "INFO flags"));
     MS_TRY(get_varint(x, &word, "word size"));
@@ -304,10 +308,10 @@ static int read_info(bx *x)
                     (unsigned long long)word, (unsigned long long)granule);
     MS_TRY(get_varint(x, &x->gc_version, "collector version"));
     MS_TRY(get_varint(x, &x->debug_header, "debug header size"));
-    MS_TRY(get_varint(x, &v, "pid"));
+    MS_TRY(get_varint(x, &x->pid, "pid"));
     MS_TRY(get_varint(x, &v, "time"));
     MS_TRY(get_varint(x, &v, "collection number"));
-    MS_TRY(get_string(x, &x->program, &len, "program"));
+    MS_TRY(get_string(x, &x->program, &x->program_len, "program"));
     MS_TRY(get_varint(x, &v, "heap size"));
     MS_TRY(get_varint(x, &v, "free bytes"));
     MS_TRY(get_varint(x, &v, "pause"));
@@ -326,6 +330,27 @@ static int read_info(bx *x)
     ms__bit_set(x->valid_off, 0); /* the object's start is always valid */
     x->interior = (x->info_flags & MS_GCCAP_INFO_INTERIOR) != 0;
     rc = MS_OK;
+done:
+    return rc;
+}
+
+static int skip_section(bx *x);
+
+/* PROCESS: when the process started.  Bytes after the fields known here
+ * are left for later additions. */
+static int read_process(bx *x)
+{
+    uint64_t v, off;
+    int rc = MS_OK;
+    MS_TRY(get_varint(x, &x->start_ticks, "start time"));
+    MS_TRY(get_varint(x, &v, "clock ticks per second"));
+    off = pos(x);
+    MS_TRY(get_string(x, &x->boot_id, &x->boot_id_len, "boot id"));
+    if (x->boot_id_len > MS_GCCAP_BOOT_ID_MAX)
+        return fail(x, MS_EFORMAT, off, "boot id of %llu bytes (at most %u)",
+                    (unsigned long long)x->boot_id_len, MS_GCCAP_BOOT_ID_MAX);
+    x->have_process = true;
+    MS_TRY(skip_section(x));
 done:
     return rc;
 }
@@ -758,6 +783,13 @@ static int read_file(bx *x)
             if (have > 0)
                 return fail(x, MS_EFORMAT, pos(x), "data after the END section");
             return MS_OK;
+        }
+        if (id == MS_GCCAP_PROCESS) {
+            x->sec = "PROCESS";
+            if (x->have_process)
+                return fail(x, MS_EFORMAT, off, "a second PROCESS section");
+            MS_TRY(read_process(x));
+            continue;
         }
         if (id >= MS_GCCAP_FIRST_OPTIONAL) {
             x->sec = "(optional)";
@@ -1382,6 +1414,28 @@ done:
     return rc;
 }
 
+/* The process the capture was taken in (graph.h's ms__process): its pid,
+ * the executable's path and build id, and, when PROCESS says, when it
+ * started. */
+static void set_process(bx *x)
+{
+    ms__process p;
+    memset(&p, 0, sizeof p);
+    p.known = true;
+    p.pid = x->pid;
+    p.program = ms__fnv1a(text(x, x->program), (size_t)x->program_len);
+    for (uint32_t m = 0; m < x->nmods; m++)
+        if ((x->mods[m].flags & MS_GCCAP_MOD_MAIN) && x->mods[m].build_id_len) {
+            p.build_id = ms__fnv1a(x->mods[m].build_id, x->mods[m].build_id_len);
+            break;
+        }
+    if (x->have_process && x->start_ticks) {
+        p.start_ticks = x->start_ticks;
+        p.boot = ms__fnv1a(text(x, x->boot_id), (size_t)x->boot_id_len);
+    }
+    ms__builder_set_process(&x->b, &p);
+}
+
 static int build_graph(bx *x, ms__graph **out)
 {
     plan p = {0};
@@ -1397,6 +1451,7 @@ static int build_graph(bx *x, ms__graph **out)
     MS_TRY(ms__builder_reserve(&x->b, 1 + p.ngroups + p.kept,
                                x->ne + p.nroot_edges + p.ngroups + 16, x->err));
     MS_TRY(name_sites(x, p.used_site, p.used_root, p.root_name));
+    set_process(x);
     MS_TRY(add_groups(x, &p));
     MS_TRY(add_objects(x, &p));
     MS_TRY(add_root_edges(x, &p));

@@ -287,6 +287,11 @@ int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, 
     return MS_OK;
 }
 
+void ms__builder_set_process(ms__builder *b, const ms__process *p)
+{
+    b->g->process = *p;
+}
+
 void ms__builder_set_root(ms__builder *b, uint32_t root)
 {
     b->g->root = root;

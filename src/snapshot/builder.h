@@ -109,6 +109,9 @@ int ms__builder_edge(ms__builder *b, uint32_t from, uint32_t to, unsigned type, 
  * finish). */
 void ms__builder_set_root(ms__builder *b, uint32_t root);
 
+/* The process the heap was taken from (graph.h; default: not known). */
+void ms__builder_set_process(ms__builder *b, const ms__process *p);
+
 /* Records V8's DOM detachedness (0 unknown, 1 attached, 2 detached) of node
  * n (< node count); the array is created on the first non-zero state.
  * Errors: MS_ENOMEM. */

@@ -98,6 +98,33 @@ typedef struct ms__location {
     uint32_t position; /* index into positions */
 } ms__location;
 
+/* The process a heap was taken from, where the format records it (Boehm
+ * captures): the comparisons match objects by id only within one process,
+ * and these fields, not the ids, say which (src/compare).  Strings are
+ * kept as 64-bit FNV-1a hashes (ms__fnv1a), so that the graph's string
+ * table holds only what its nodes and edges name.  known false: the format
+ * does not say (V8, .mlyze), and the ids' overlap decides.  48 bytes,
+ * once per graph. */
+typedef struct ms__process {
+    bool known;
+    uint64_t pid;
+    uint64_t program;     /* hash of the executable's path */
+    uint64_t build_id;    /* hash of its NT_GNU_BUILD_ID; 0: not recorded */
+    uint64_t start_ticks; /* clock ticks after boot when it started; 0: not recorded */
+    uint64_t boot;        /* hash of the kernel's boot id (with start_ticks) */
+} ms__process;
+
+/* 64-bit FNV-1a of len bytes at p (never 0 for a non-empty input in
+ * practice; 0 stands for "not recorded"). */
+static inline uint64_t ms__fnv1a(const void *p, size_t len)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ s[i]) * 0x100000001b3ull;
+    return h;
+}
+
 typedef struct ms__graph {
     uint32_t node_count;
     uint64_t edge_count;
@@ -135,6 +162,8 @@ typedef struct ms__graph {
     /* What an event trace (.mlyze) recorded over time: timeline, sites,
      * markers (trace.h).  NULL for inputs that are not traces. */
     struct ms__trace *trace;
+
+    ms__process process;
 } ms__graph;
 
 /* The target node of edge e (< edge_count). */

@@ -6,11 +6,16 @@
  *   MEMSNAP_CAPTURE=out.gcsnap LD_PRELOAD=libmemsnap_capture.so plain_gc EXPECT
  *
  * It builds a 1000-node list from g_list and a 3-object cycle from g_cycle,
- * drops a 100-node chain, writes what it built to EXPECT.1 and EXPECT (the
+ * drops a 100-node chain, and keeps a chain of CHURN nodes from g_churn
+ * (only in EXPECT.1); writes what it built to EXPECT.1 and EXPECT (the
  * format of known_heap.c), raises SIGUSR2 and allocates once (memsnap then
  * writes out.gcsnap.1, before that allocation), keeps that last object in
- * g_after (only in EXPECT) and returns from main (memsnap writes out.gcsnap
- * at exit).
+ * g_after (only in EXPECT); then frees the churn chain (GC_FREE) and builds
+ * another of CHURN nodes from g_churn at another allocation site (only in
+ * EXPECT), whose nodes take the freed slots, as a long-running program's
+ * allocations do: many addresses of the two captures hold different
+ * objects.  It returns from main (memsnap writes out.gcsnap at exit).
+ * EXPECT starts with "pid N", the process's.
  */
 #define _GNU_SOURCE
 #include <gc/gc.h>
@@ -18,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct node {
     struct node *next;
@@ -26,6 +32,7 @@ struct node {
 
 struct node *volatile g_list;
 struct node *volatile g_cycle;
+struct node *volatile g_churn;
 void *volatile g_after;
 static FILE *expect, *expect1;
 
@@ -81,6 +88,51 @@ __attribute__((noinline)) static void build_garbage(void)
     }
 }
 
+#define CHURN 1000
+
+/* A chain of CHURN nodes from g_churn, written to out only. */
+__attribute__((noinline)) static void churn_first(FILE *out)
+{
+    struct node *head = NULL;
+    int line = 0;
+    for (int i = 0; i < CHURN; i++) {
+        struct node *n = GC_MALLOC(sizeof *n); line = __LINE__;
+        n->next = head;
+        head = n;
+    }
+    g_churn = head;
+    for (struct node *n = head; n; n = n->next) {
+        fprintf(out, "object churn %p normal plain_gc.c %d\n", (void *)n, line);
+        if (n->next)
+            fprintf(out, "edge %p %p 0\n", (void *)n, (void *)n->next);
+    }
+    fprintf(out, "root churn %p g_churn\n", (void *)head);
+}
+
+/* Frees the chain and builds another at this site, written to out only. */
+__attribute__((noinline)) static void churn_again(FILE *out)
+{
+    struct node *head = NULL, *next;
+    int line = 0;
+    for (struct node *n = g_churn; n; n = next) {
+        next = n->next;
+        GC_FREE(n);
+    }
+    g_churn = NULL;
+    for (int i = 0; i < CHURN; i++) {
+        struct node *n = GC_MALLOC(sizeof *n); line = __LINE__;
+        n->next = head;
+        head = n;
+    }
+    g_churn = head;
+    for (struct node *n = head; n; n = n->next) {
+        fprintf(out, "object churn2 %p normal plain_gc.c %d\n", (void *)n, line);
+        if (n->next)
+            fprintf(out, "edge %p %p 0\n", (void *)n, (void *)n->next);
+    }
+    fprintf(out, "root churn2 %p g_churn\n", (void *)head);
+}
+
 __attribute__((noinline)) static void scrub_stack(void)
 {
     volatile char junk[64 * 1024];
@@ -104,9 +156,11 @@ int main(int argc, char **argv)
             return 1;
     }
     OUT("program plain_gc\n");
+    OUT("pid %d\n", (int)getpid());
     build_list();
     build_cycle();
     build_garbage();
+    churn_first(expect1);
     fclose(expect1);
     scrub_stack();
     /* memsnap's SIGUSR2 handler only sets a flag; the capture happens in
@@ -115,6 +169,7 @@ int main(int argc, char **argv)
     g_after = GC_MALLOC_ATOMIC(100); line = __LINE__;
     fprintf(expect, "object after %p atomic plain_gc.c %d\n", g_after, line);
     fprintf(expect, "root after %p g_after\n", g_after);
+    churn_again(expect);
     fclose(expect);
     scrub_stack();
     return 0;

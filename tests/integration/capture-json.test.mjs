@@ -22,4 +22,7 @@ assert.ok(sites.classes.some((c) => c.name === 'build_list at known_heap.c:113' 
 
 schemaValidator('top')(memsnapJson('top', '--json', '-n', '5', file), 'top --json');
 schemaValidator('dominators')(memsnapJson('dominators', '--json', file), 'dominators --json');
+const nodes = memsnapJson('nodes', '--json', file);
+schemaValidator('nodes')(nodes, 'nodes --json');
+assert.equal(nodes.nodes.length, info.node_count);
 console.log('capture JSON outputs match their schemas');

@@ -2,7 +2,7 @@
 // (0 ok, 2 usage, 3 bad input), messages on stderr, atomic -o output.
 import { existsSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memsnap, snapshot, scratch, assert } from './lib.mjs';
+import { memsnap, snapshot, scratch, assert, SOURCE } from './lib.mjs';
 
 const snap = snapshot('leaky-things');
 const dir = scratch('cli');
@@ -16,6 +16,7 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /^memsnap \d+\.\d+\.\d+\n$/);
 r = memsnap();
 assert.equal(r.status, 2);
+assert.match(r.stderr, /^memsnap: missing COMMAND\nusage: memsnap COMMAND/);
 r = memsnap('frobnicate');
 assert.equal(r.status, 2);
 assert.match(r.stderr, /unknown command 'frobnicate'/);
@@ -71,10 +72,17 @@ const OPTS = {
     '--timings', '--full', '-o, --output FILE', '-h, --help'],
   leaks: ['-n, --top N', '--json', '--markdown', '--fail-on EXPR', '--ignore FILE', '--raw-sizes',
     '--timings', '--full', '-o, --output FILE', '-h, --help'],
-  nodes: ['--raw-sizes', '-o, --output FILE', '-h, --help'],
+  nodes: ['--json', '--raw-sizes', '-o, --output FILE', '-h, --help'],
   timeline: ['--rows N', '--json', '-o, --output FILE', '-h, --help'],
 };
 const OPERANDS = { compare: 2, leaks: 3 };
+// What each command says is missing when it gets no operand (docs/cli.md's
+// usage lines name them).
+const MISSING = { info: 'SNAPSHOT', summary: 'SNAPSHOT', top: 'SNAPSHOT', dominators: 'SNAPSHOT',
+  why: 'SNAPSHOT and ID', cycles: 'SNAPSHOT', compare: 'BEFORE and AFTER',
+  leaks: 'BASELINE, TARGET and FINAL', nodes: 'SNAPSHOT', timeline: 'TRACE' };
+// Options that may be given more than once.
+const REPEATABLE = new Set(['fail-on']);
 const ignoreFile = join(dir, 'accepted.txt');
 writeFileSync(ignoreFile, 'class Nothing\n');
 // A valid value for each kind of argument, so that `CMD OPT VALUE -h`
@@ -109,6 +117,20 @@ for (const [cmd, expected] of Object.entries(OPTS)) {
       assert.equal(r.status, 0, `${cmd} ${spelling} ${value} -h: ${r.stderr}`);
       assert.equal(r.stdout, help.stdout);
     }
+    // An option with a value, given twice, is refused: the last would
+    // silently win.  --fail-on is the one meant to repeat.
+    if (arg) {
+      const spelling = letter ? `-${letter}` : `--${name}`;
+      const v = sample(cmd, arg);
+      r = memsnap(cmd, spelling, v, `--${name}`, v, ...operands);
+      if (REPEATABLE.has(name)) {
+        assert.ok(r.status === 0 || r.status === 1, `${cmd} --${name} twice: ${r.status} ${r.stderr}`);
+      } else {
+        assert.equal(r.status, 2, `${cmd} ${spelling} twice`);
+        assert.equal(r.stderr, `memsnap: ${cmd}: ${letter ? `-${letter}/--${name}` : `--${name}`} given twice ('${v}', then '${v}'): give it once\n`);
+        assert.equal(r.stdout, '');
+      }
+    }
     // A missing argument: getopt's message, then the help, on stderr.
     if (arg) {
       r = memsnap(cmd, ...operands, `--${name}`);
@@ -135,13 +157,42 @@ for (const [cmd, expected] of Object.entries(OPTS)) {
   assert.equal(r.stderr, `${cmd}: unrecognized option '--no-such-option'\n${help.stdout}`);
   r = memsnap(cmd);
   assert.equal(r.status, 2, `${cmd} without operands`);
-  assert.equal(r.stderr, help.stdout);
+  assert.equal(r.stderr, `memsnap: ${cmd}: missing ${MISSING[cmd]}\n${help.stdout}`);
   if (cmd !== 'why') { // why takes any number of ids after the snapshot
-    r = memsnap(cmd, ...operands, snap);
+    const extra = join(dir, 'extra.heapsnapshot');
+    r = memsnap(cmd, ...operands, extra);
     assert.equal(r.status, 2, `${cmd} with too many operands`);
-    assert.equal(r.stderr, help.stdout);
+    assert.equal(r.stderr, `memsnap: ${cmd}: unexpected operand '${extra}'\n${help.stdout}`);
   }
 }
+// Some operands given, not all: the first line names the ones missing.
+const firstLine = (res) => res.stderr.split('\n')[0];
+r = memsnap('compare', snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: compare: missing AFTER');
+r = memsnap('leaks', snap, snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: leaks: missing FINAL');
+r = memsnap('leaks', snap);
+assert.equal(firstLine(r), 'memsnap: leaks: missing TARGET and FINAL');
+r = memsnap('why', snap);
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), 'memsnap: why: missing ID (or --class NAME)');
+r = memsnap('why', '--class', 'Foo', snap, '@1');
+assert.equal(r.status, 2);
+assert.equal(firstLine(r), "memsnap: why: unexpected operand '@1'");
+// The case of issue 16: --class twice used the second class, silently.
+r = memsnap('why', '--class', 'LeakyThing', '--class', 'Object', snap);
+assert.equal(r.status, 2);
+assert.equal(r.stderr, "memsnap: why: --class given twice ('LeakyThing', then 'Object'): give it once\n");
+assert.equal(r.stdout, '');
+// Abbreviated and short spellings count as the same option.
+r = memsnap('summary', '-n', '3', '--to=4', snap);
+assert.equal(r.status, 2);
+assert.equal(r.stderr, "memsnap: summary: -n/--top given twice ('3', then '4'): give it once\n");
+// Flags may repeat.
+r = memsnap('summary', '--json', '--json', '-n', '1', snap);
+assert.equal(r.status, 0, r.stderr);
 assert.equal(memsnap('top', '-n', '0', snap).stderr, "memsnap: top: -n needs an integer 1..100000000, not '0'\n");
 for (const cmd of ['compare', 'leaks']) {
   r = memsnap(cmd, '--json', '--markdown', ...Array(OPERANDS[cmd]).fill(snap));
@@ -178,4 +229,14 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /objects in \d+ classes/);
 assert.match(r.stdout, /LeakyThing/);
 assert.match(r.stdout, /more classes \(-n 0 shows all\)/);
+// The heading names what the sizes are: a V8 snapshot's self sizes under
+// DevTools' shallow-size rules, or as recorded with --raw-sizes.
+assert.match(r.stdout.split('\n')[0], /, [\d.]+ \S+ \(V8 self sizes, DevTools' shallow-size rules\); /);
+assert.match(memsnap('summary', '--raw-sizes', '-n', '1', snap).stdout.split('\n')[0], / \(raw sizes\); /);
+assert.match(memsnap('top', '-n', '1', snap).stdout.split('\n')[0], /heap [\d.]+ \S+ \(V8 self sizes, DevTools' shallow-size rules\)$/);
+// An .mlyze event trace's nodes are allocation sites sized by live bytes.
+r = memsnap('top', '-n', '1', join(SOURCE, 'tests', 'fixtures', 'mlyze', '01_leak_simulation.mlyze'));
+assert.equal(r.status, 0, r.stderr);
+assert.match(r.stdout.split('\n')[0], /\(live bytes per allocation site\)$/);
+assert.doesNotMatch(r.stdout, /DevTools/);
 console.log('ok: cli');

@@ -162,5 +162,64 @@ assert.equal(r.status, 0);
 assert.match(r.stdout, /### memsnap leaks/);
 assert.match(r.stdout, /\| `Leaky` \| 750 \|/);
 
+// ---- one count of new objects in text, JSON and Markdown ---------------------
+// "new objects" is every object only in AFTER: the sum of the class table's
+// # New (DevTools' per-class numbers, checked against DevTools by the
+// oracle tests), whatever the report's format.  With an ignored class the
+// objects the `new` budget counts are fewer, so a report printing that
+// count instead would differ.
+const newObjects = (args) => {
+  const j = memsnapJson('compare', '--json', '-n', '0', ...args, before, after);
+  const sum = j.classes.reduce((a, c) => a + c.added_count, 0);
+  assert.equal(j.totals.added_count, sum, 'totals.added_count is the sum of the rows');
+  const t = memsnap('compare', ...args, before, after);
+  assert.equal(t.status, 0, t.stderr);
+  const tm = /^ {2}new objects +([\d,]+) +(\S+ \S+)$/m.exec(t.stdout);
+  assert.ok(tm, `text: ${t.stdout}`);
+  const m = memsnap('compare', '--markdown', ...args, before, after);
+  assert.equal(m.status, 0, m.stderr);
+  const mm = /; ([\d,]+) new objects \(([^)]+)\)/.exec(m.stdout);
+  assert.ok(mm, `markdown: ${m.stdout}`);
+  const count = (x) => Number(x.replaceAll(',', ''));
+  assert.equal(count(tm[1]), sum, `text's new objects ${tm[1]} (${args})`);
+  assert.equal(count(mm[1]), sum, `Markdown's new objects ${mm[1]} (${args})`);
+  assert.equal(mm[2], tm[2], 'the same size in both');
+  return j;
+};
+newObjects([]);
+const withIgnored = newObjects(['--ignore', ign]);
+assert.ok(withIgnored.totals.new_count < withIgnored.totals.added_count - N,
+  'the case that told them apart: ignored Leaky objects are not in new_count');
+
+// ---- Markdown is read in a CI comment: no command-line hints ----------------
+// What each command's -h lists are the options a hint could name.
+const optionsOf = (cmd) => [...memsnap(cmd, '-h').stdout.matchAll(/^ {2}(?:-(\w), )?--([\w-]+)/gm)]
+  .flatMap(([, letter, name]) => [`--${name}`, ...(letter ? [`-${letter} `] : [])]);
+/** Checks a Markdown report outside its code blocks (paths there are data:
+ * "--leakyStore (property)-->" is an edge, not an option). */
+function noHints(md, cmd, what) {
+  const prose = md.replace(/```[\s\S]*?```/g, '');
+  for (const o of optionsOf(cmd)) assert.ok(!prose.includes(o), `${what}: Markdown names ${o}: ${prose}`);
+  assert.doesNotMatch(prose, /-n 0|shows all|lists all/, `${what}: a CLI hint`);
+}
+const netChanged = doc.classes.filter((c) => c.count_delta !== 0 || c.size_delta !== 0).length;
+r = memsnap('compare', '--markdown', '-n', '1', '--groups', '3', before, after);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'compare', 'compare --markdown');
+assert.match(r.stdout, new RegExp(`^${(netChanged - 1).toLocaleString('en-US')} more classes changed\\.$`, 'm'),
+  `the rows not listed, said plainly: ${r.stdout}`);
+// The text report keeps its hints (it is read at a terminal).
+assert.match(memsnap('compare', '-n', '1', before, after).stdout, /more classes changed \(-n 0 shows all\)/);
+r = memsnap('leaks', '--markdown', '-n', '1', b3, t3, f3);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'leaks', 'leaks --markdown');
+assert.match(r.stdout, new RegExp(`^${lk.class_count - 1} more classes\\.$`, 'm'));
+assert.match(r.stdout, new RegExp(`^${lk.group_count - 1} more groups\\.$`, 'm'));
+const traces = ['01_leak_simulation', '05_realistic_app'].map((n) => join(SOURCE, 'tests', 'fixtures', 'mlyze', `${n}.mlyze`));
+r = memsnap('compare', '--markdown', '-n', '1', ...traces);
+assert.equal(r.status, 0, r.stderr);
+noHints(r.stdout, 'compare', 'compare --markdown of two traces');
+assert.match(r.stdout, /^\d+ more sites changed\.$/m);
+
 console.log(`ok: compare +${N} Leaky / -${M} Temp with the leakyStore path; budgets; ignore; markdown; ` +
   `two processes; leaks finds ${N} Leaky and no Temp`);

@@ -276,6 +276,13 @@ for (const [k, py] of pythons.entries()) {
   const cacheTop = top.objects.find((o) => String(o.id) === g.nodes[cache].id);
   assert.ok(cacheTop, `CACHE is among the 5 largest retainers: ${JSON.stringify(top.objects.map((o) => o.class))}`);
   assert.ok(cacheTop.retained_size > N * 100, `CACHE retains its ${N} instances`);
+  // The sizes are sys.getsizeof's, not DevTools': the headings say so.
+  for (const cmd of ['summary', 'top']) {
+    const t = memsnap(cmd, '-n', '1', final);
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stdout.split('\n')[0], /\(Python sys\.getsizeof sizes\)/, `${cmd}: ${t.stdout}`);
+    assert.doesNotMatch(t.stdout, /DevTools/);
+  }
   const dom = memsnapJson('dominators', '--json', final);
   validDominators(dom, 'dominators');
 

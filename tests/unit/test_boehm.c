@@ -90,7 +90,8 @@ enum {
     BUMP_ROOTS,         /* ROOTS: the count */
     BUMP_ROOT_OWNER,    /* ROOTS: range 0's owner */
     BUMP_ROOT_WORDS,    /* ROOTS: range 0's word count */
-    BUMP_ROOT_INDEX     /* ROOTS: range 0's first word index */
+    BUMP_ROOT_INDEX,    /* ROOTS: range 0's first word index */
+    BUMP_BOOT_ID_LEN    /* PROCESS: the boot id's length */
 };
 
 typedef struct tcap {
@@ -112,6 +113,19 @@ typedef struct tcap {
     troot root[8];
     uint64_t handle; /* thread 0's collector handle */
     uint64_t thread1; /* a second thread's id, 0 = none */
+    /* which process: INFO's pid (0: 1234) and program (NULL:
+     * "/nonexistent/prog", also module 0's path), module 0's build id */
+    uint64_t pid;
+    const char *program;
+    int build_len;
+    uint8_t build[8];
+    /* a PROCESS section after INFO (process: 1, or 2 written twice): start
+     * ticks, ticks per second (0: 100), boot id (NULL: a UUID), and that
+     * many bytes more (a later writer's fields) */
+    int process;
+    uint64_t start, tps;
+    const char *boot;
+    int process_extra;
 } tcap;
 
 /* A varint, 2^32 larger when it is the one c->bump names. */
@@ -127,6 +141,7 @@ static void encode(const tcap *c, buf *out)
     buf b = {0};
     uint8_t version[4] = {1, 0, 0, 0};
     int site_module = 0;
+    const char *program = c->program ? c->program : "/nonexistent/prog";
     put(out, MS_GCCAP_MAGIC, MS_GCCAP_MAGIC_LEN);
     put(out, version, 4);
 
@@ -135,11 +150,11 @@ static void encode(const tcap *c, buf *out)
     var(&b, 16);
     var(&b, 0x080202);
     var(&b, c->debug_header ? c->debug_header : 32);
-    var(&b, 1234);
+    var(&b, c->pid ? c->pid : 1234);
     var(&b, 1700000000);
     var(&b, 7);
-    vb(&b, c, BUMP_PROGRAM_LEN, strlen("/nonexistent/prog"));
-    put(&b, "/nonexistent/prog", strlen("/nonexistent/prog"));
+    vb(&b, c, BUMP_PROGRAM_LEN, strlen(program));
+    put(&b, program, strlen(program));
     var(&b, 1 << 20);
     var(&b, 0);
     var(&b, 100);
@@ -150,11 +165,22 @@ static void encode(const tcap *c, buf *out)
     for (int i = 0; i < c->ndispl; i++)
         var(&b, c->displ[i]);
     section(out, MS_GCCAP_INFO, &b);
+    for (int k = 0; k < c->process; k++) {
+        const char *boot = c->boot ? c->boot : "2f0e4f6a-8c1b-4d2e-9a7f-0123456789ab";
+        var(&b, c->start);
+        var(&b, c->tps ? c->tps : 100);
+        vb(&b, c, BUMP_BOOT_ID_LEN, strlen(boot));
+        put(&b, boot, strlen(boot));
+        for (int e = 0; e < c->process_extra; e++)
+            u8(&b, 0x5a);
+        section(out, MS_GCCAP_PROCESS, &b);
+    }
 
     vb(&b, c, BUMP_MODULES, 2);
-    str(&b, "/nonexistent/prog");
+    str(&b, program);
     var(&b, c->prog_base ? c->prog_base : 0x4000);
-    vb(&b, c, BUMP_BUILD_ID_LEN, 0);
+    vb(&b, c, BUMP_BUILD_ID_LEN, (uint64_t)c->build_len);
+    put(&b, c->build, (size_t)c->build_len);
     var(&b, MS_GCCAP_MOD_MAIN);
     vb(&b, c, BUMP_SEGMENTS, 1);
     var(&b, 0);
@@ -762,6 +788,8 @@ static void test_boehm__truncated_everywhere(void **state)
     c.sites[1] = (tsite){MS_GCCAP_SITE_PC, NULL, NULL, NULL, 0, 0, 0x10};
     c.obj[0].site = 1;
     c.obj[1].site = 2;
+    c.process = 1;
+    c.start = 4200;
     encode(&c, &b);
     for (size_t n = 0; n < b.len; n++) {
         ms_snapshot *s = NULL;
@@ -777,6 +805,132 @@ static void test_boehm__truncated_everywhere(void **state)
     free(b.p);
 }
 
+/* ---- which process ------------------------------------------------------------------------ */
+
+/* Compares captures a and b (ms_compare_compute): whether objects were
+ * matched by id, and the note (NULL when none) in note[256]. */
+static int compare_caps(const tcap *a, const tcap *b, char note[256])
+{
+    ms_snapshot *s = NULL, *t = NULL;
+    ms_compare *cmp = NULL;
+    ms_error err = MS_ERROR_INIT;
+    int by_id;
+    assert_int_equal(open_cap(a, &s, &err), MS_OK);
+    assert_int_equal(open_cap(b, &t, &err), MS_OK);
+    assert_int_equal(ms_compare_compute(s, t, NULL, &cmp, &err), MS_OK);
+    by_id = ms_compare_by_id(cmp);
+    snprintf(note, 256, "%s", ms_compare_note(cmp) ? ms_compare_note(cmp) : "");
+    ms_compare_free(cmp);
+    ms_snapshot_free(s);
+    ms_snapshot_free(t);
+    return by_id;
+}
+
+/* Two captures of one process match objects by id however many of their
+ * addresses now hold other objects (freed, then reused: a long-running
+ * program's normal case); the process is told by its pid, executable
+ * (path and build id) and, where PROCESS records it, its start, not by
+ * its ids. */
+static void test_boehm__process_identity(void **state)
+{
+    (void)state;
+    tcap a = basic(), b;
+    char note[256];
+    ms_snapshot *s = NULL, *t = NULL, *u = NULL;
+    ms_leaks *lk = NULL;
+    ms_error err = MS_ERROR_INIT;
+    a.build_len = 2, a.build[0] = 0x12, a.build[1] = 0x34;
+    a.process = 1;
+    a.start = 4200;
+    /* b: every object of a's address is another one now (another class) */
+    b = a;
+    b.nsites = 1;
+    b.sites[0] = (tsite){MS_GCCAP_SITE_DESC, "other.c", "struct other", "make", 9, 0, 0};
+    for (int i = 0; i < b.nobj; i++)
+        b.obj[i].site = 1;
+    {
+        ms_snapshot *x = NULL, *y = NULL;
+        ms_compare *cmp = NULL;
+        assert_int_equal(open_cap(&a, &x, &err), MS_OK);
+        assert_int_equal(open_cap(&b, &y, &err), MS_OK);
+        assert_int_equal(ms_compare_compute(x, y, NULL, &cmp, &err), MS_OK);
+        /* every object's id names another object: ids alone said "two
+         * processes" (more than 1 % mismatched) */
+        assert_int_equal(ms_compare_totals_get(cmp)->mismatched_ids, 3);
+        assert_int_equal(ms_compare_by_id(cmp), 1);
+        assert_null(ms_compare_note(cmp));
+        ms_compare_free(cmp);
+        ms_snapshot_free(x);
+        ms_snapshot_free(y);
+    }
+    /* a capture without PROCESS (an older writer): pid and executable */
+    b.process = 0;
+    assert_int_equal(compare_caps(&a, &b, note), 1);
+    b.process = 1;
+
+    /* another process: each field alone tells it */
+    b.pid = 99;
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes (pid 1234 and pid 99)");
+    b.pid = (1ull << 32) + 1234; /* pids are varints: not 1234 in 32 bits */
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes "
+                              "(pid 1234 and pid 4294968530)");
+    b.pid = 0;
+    b.program = "/nonexistent/other";
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes "
+                              "(both pid 1234, of different executables)");
+    b.program = NULL;
+    b.build[1] = 0x35;
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes "
+                              "(both pid 1234, of different builds of the executable)");
+    b.build[1] = 0x34;
+    b.start = 4201;
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes "
+                              "(both pid 1234, started at different times)");
+    b.start = 4200 + (1ull << 32); /* 497 days of ticks: not 4200 in 32 bits */
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    b.start = 4200;
+    b.boot = "00000000-8c1b-4d2e-9a7f-0123456789ab"; /* another boot, same tick */
+    assert_int_equal(compare_caps(&a, &b, note), 0);
+    assert_string_equal(note, "the snapshots come from different processes "
+                              "(both pid 1234, started at different times)");
+    b.boot = NULL;
+    assert_int_equal(compare_caps(&a, &b, note), 1);
+
+    /* leaks refuses two processes, and takes one */
+    b.pid = 99;
+    assert_int_equal(open_cap(&a, &s, &err), MS_OK);
+    assert_int_equal(open_cap(&a, &t, &err), MS_OK);
+    assert_int_equal(open_cap(&b, &u, &err), MS_OK);
+    assert_int_equal(ms_leaks_compute(s, t, u, NULL, &lk, &err), MS_EFORMAT);
+    assert_string_equal(err.message, "test.gcsnap and test.gcsnap come from different processes "
+                                     "(pid 1234 and pid 99); leaks needs three snapshots of one "
+                                     "process");
+    ms_snapshot_free(u);
+    b.pid = 0;
+    assert_int_equal(open_cap(&b, &u, &err), MS_OK);
+    assert_int_equal(ms_leaks_compute(s, t, u, NULL, &lk, &err), MS_OK);
+    ms_leaks_free(lk);
+    ms_snapshot_free(s);
+    ms_snapshot_free(t);
+    ms_snapshot_free(u);
+
+    /* PROCESS itself: later fields are skipped; once only; a UUID's length */
+    a.process_extra = 3;
+    assert_int_equal(open_cap(&a, &s, &err), MS_OK);
+    ms_snapshot_free(s);
+    a.process_extra = 0;
+    a.process = 2;
+    expect_cap_fail(&a, MS_EFORMAT, "a second PROCESS section");
+    a.process = 1;
+    a.boot = "0123456789012345678901234567890123456789012345678901234567890123456789";
+    expect_cap_fail(&a, MS_EFORMAT, "boot id of 70 bytes (at most 64)");
+}
+
 /* ---- 64-bit fields ---------------------------------------------------------------------- */
 
 /* Every field docs/formats/boehm.md gives 64 bits that the reader uses, with
@@ -784,7 +938,8 @@ static void test_boehm__truncated_everywhere(void **state)
  * pass 2^32 granules, a slot of 69 GiB (2^32 and more granules), a module
  * base and a data root 2^32 bytes into it, a thread id and handle above
  * 2^40, a stack range of 64 GiB with a word 2^32 + 3 words into it, site
- * lines and code addresses past 32 bits.  (INFO's pid, time,
+ * lines and code addresses past 32 bits.  (INFO's pid and PROCESS's start
+ * are checked past 32 bits by test_boehm__process_identity; INFO's time,
  * collection number, heap size, free bytes, pause and enumerated/dropped
  * counts, the segments and the thread stacks' bounds are read and not used:
  * no result shows them.) */
@@ -983,6 +1138,7 @@ static void test_boehm__64_bit_counts_and_indices(void **state)
         {BUMP_ROOT_OWNER, "root range owner 4294967296 does not exist"},
         {BUMP_ROOT_WORDS, "root word count 4294967297 cannot fit"},
         {BUMP_ROOT_INDEX, "root word beyond its range"},
+        {BUMP_BOOT_ID_LEN, "boot id is 4294967332 bytes long (at most 4096)"},
     };
     tcap c = basic();
     ms_snapshot *s = NULL;
@@ -994,6 +1150,8 @@ static void test_boehm__64_bit_counts_and_indices(void **state)
     c.depth = 1;
     c.fmod[0] = 1, c.fpc[0] = 0x20;
     c.obj[0].site = 1;
+    c.process = 1;
+    c.start = 5;
     /* as written, it imports */
     assert_int_equal(open_cap(&c, &s, &err), MS_OK);
     assert_string_equal(ms_node_site(s, node(s, A), NULL), "prog+0x10");
@@ -1038,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_boehm__hostile_structure),
         cmocka_unit_test(test_boehm__compressed_claims),
         cmocka_unit_test(test_boehm__truncated_everywhere),
+        cmocka_unit_test(test_boehm__process_identity),
         cmocka_unit_test(test_boehm__64_bit_fields),
         cmocka_unit_test(test_boehm__64_bit_info),
         cmocka_unit_test(test_boehm__64_bit_counts_and_indices),
