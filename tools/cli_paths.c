@@ -122,6 +122,16 @@ void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const c
         fprintf(f, "  %s", where);
 }
 
+void cli_md_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key)
+{
+    char where[160];
+    cli_md_text(f, name);
+    if (cli_class_where(snap, key, where, sizeof where)) {
+        fputc(' ', f);
+        cli_md_text(f, where);
+    }
+}
+
 /* "cls @id  name (file:line:col)": the class at most 60 characters; the
  * name at most name_max, a scope's name ("module scope") or the label
  * when it says more than the class; where its code is. */

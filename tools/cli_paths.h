@@ -38,6 +38,9 @@ size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size
 void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key,
                      size_t max);
 
+/* The same in Markdown: "`Poller` `server.js:43:14`". */
+void cli_md_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key);
+
 /* "Class @id  name (file:line:col)" (the name only when it says more than the class),
  * as a hop of a path: the root's class shown as "(root)". */
 void cli_print_object(FILE *f, ms_snapshot *snap, ms_node n);

@@ -235,7 +235,7 @@ static void table_row(FILE *f, const ms_snapshot *after, const ms_compare_row *r
     char a[32], b[32], d[32], e[32], h[32], i[32];
     if (markdown) {
         fputs("| ", f);
-        cli_md_text(f, r->name);
+        cli_md_class(f, after, r->name, r->key);
         fprintf(f, " | %s | %s | %s | %s | %s | %s |\n", cli_count(n1, a), cli_count(n2, b),
                 cli_scount(r->count_delta, d), cli_size(s1, e), cli_size(s2, h),
                 cli_ssize(r->size_delta, i));
@@ -294,7 +294,7 @@ static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_
     size_t shown = 0, total = 0;
     char a[32], b[32];
     if (markdown) {
-        cli_md_text(f, r->name);
+        cli_md_class(f, after, r->name, r->key);
     } else {
         fputc('\n', f);
         cli_print_class(f, after, r->name, r->key, 80);

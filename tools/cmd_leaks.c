@@ -138,7 +138,7 @@ static void leaks_text(FILE *f, void *ctx)
         const ms_class_row *r = ms_leaks_class_get(lk, i);
         if (markdown) {
             fputs("| ", f);
-            cli_md_text(f, r->name);
+            cli_md_class(f, ms_leaks_final(lk), r->name, r->key);
             fprintf(f, " | %s | %s | %s |\n", cli_count(r->count, a), cli_size(r->shallow_size, b),
                     cli_size(r->retained_size, d));
         } else {

@@ -99,6 +99,8 @@ for (const d of sigs) {
 assert.equal(sigs[0].groups[0].signature, sigs[1].groups[0].signature);
 const lk = memsnapJson('leaks', '--json', '-n', '0', a, b, c);
 schemaValidator('leaks')(lk, 'leaks --json');
+const md = memsnap('leaks', '--markdown', '-n', '0', a, b, c);
+assert.ok(md.stdout.includes(`| \`Poller\` \`${where(ctorOf('Poller'))}\` |`), `Markdown rows say where:\n${md.stdout.slice(0, 1500)}`);
 const pollerGroups = lk.groups.filter((g) => g.class === 'Poller');
 assert.equal(pollerGroups.length, 1, 'the leaked Pollers: one group');
 assert.equal(pollerGroups[0].count, 40);
