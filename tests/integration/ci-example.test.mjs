@@ -24,6 +24,6 @@ assert.match(r.stderr, /budget exceeded: class:CacheEntry>\+100: objects of clas
 assert.match(r.stderr, /budget exceeded: new-retained>512KB/);
 const report = readFileSync(summary, 'utf8');
 assert.match(report, /^# CI run\n\*\*Memory budget exceeded\*\*/, 'appended to the step summary');
-assert.match(report, /\| `CacheEntry` \| 4,950 \| 0 \| \+4,950 \|/);
+assert.match(report, /\| `CacheEntry` `app\.js:\d+:\d+` \| 4,950 \| 0 \| \+4,950 \|/);
 assert.match(report, /--cache \(property\)-->/, 'the report shows what holds the entries');
 console.log('ok: the CI example passes on the bounded cache and fails on the leaking one');

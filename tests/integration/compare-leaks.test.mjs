@@ -107,7 +107,7 @@ assert.equal(r.status, 2);
 r = memsnap('compare', '--markdown', '--fail-on', 'class:Leaky>+0', before, after);
 assert.equal(r.status, 1);
 assert.match(r.stdout, /^\*\*Memory budget exceeded\*\* \(1 of 1\)/);
-assert.match(r.stdout, /\| `Leaky` \| 750 \| 0 \| \+750 \|/);
+assert.match(r.stdout, /\| `Leaky` `growth\.js:\d+:\d+` \| 750 \| 0 \| \+750 \|/);
 assert.match(r.stdout, /<details><summary>#1: 750 `Leaky` retaining/);
 assert.match(r.stdout, /leakyStore/);
 const outFile = join(dir, 'report.md');
@@ -160,7 +160,7 @@ assert.match(r.stderr, /different processes/);
 r = memsnap('leaks', '--markdown', b3, t3, f3);
 assert.equal(r.status, 0);
 assert.match(r.stdout, /### memsnap leaks/);
-assert.match(r.stdout, /\| `Leaky` \| 750 \|/);
+assert.match(r.stdout, /\| `Leaky` `growth\.js:\d+:\d+` \| 750 \|/);
 
 // ---- one count of new objects in text, JSON and Markdown ---------------------
 // "new objects" is every object only in AFTER: the sum of the class table's
