@@ -14,6 +14,10 @@
 //   - `memsnap compare` of a snapshot taken before the fill and one after
 //     reports exactly +N Leaky, held through CACHE;
 //   - allocation sites, the timeline (marker, frees), JSON schemas;
+//   - the heaps hold none of the recorder's own objects: not its module,
+//     its _Recorder and tables, nor argparse (its command line's) when the
+//     program does not use it; a program that uses argparse and json has
+//     exactly its own parser, and json;
 //   - the file cut or flipped fails cleanly.
 // The recorder is used the way its docs say: one file copied next to the
 // program.  MEMSNAP_PYTHON is the interpreter (CMake's Python3);
@@ -163,6 +167,33 @@ function scc(g, keep) {
   return comp;
 }
 
+// Names only the recorder's module has (its globals are dict keys: edges
+// of that name).
+const RECORDER_NAMES = ['_Recorder', '_recorder', '_Heap', '_WalkContext', '_run_script', '_OWN_MODULES',
+  '_external_roots', 'memsnap_record'];
+
+/** Checks that the heap g (of file) holds nothing of the recorder's: no
+ * object of its classes, no module root of it, no edge named by one of its
+ * globals; and no argparse unless the program used it (then `parsers`
+ * ArgumentParser objects, the program's). */
+function noRecorder(g, what, { parsers = 0 } = {}) {
+  for (const n of g.nodes)
+    assert.ok(!/^(memsnap_record|__main__)\._/.test(n.name), `${what}: the recorder's ${n.name}`);
+  const argparse = g.nodes.filter((n) => n.name.startsWith('argparse.'));
+  if (parsers === 0) assert.deepEqual(argparse.map((n) => n.name), [], `${what}: argparse objects`);
+  assert.equal(g.nodes.filter((n) => n.name === 'argparse.ArgumentParser').length, parsers,
+    `${what}: ArgumentParser objects`);
+  for (const [from, edges] of g.out.entries())
+    for (const e of edges)
+      assert.ok(!RECORDER_NAMES.includes(e.name), `${what}: ${g.nodes[from].name} --${e.name}-->`);
+  const modules = g.out[0].map((e) => e.to).find((k) => g.nodes[k].name === '(modules)');
+  const roots = g.out[modules].map((e) => e.name);
+  assert.ok(roots.includes('__main__') && roots.includes('sys'), `${what}: module roots ${roots}`);
+  assert.ok(!roots.includes('memsnap_record'), `${what}: the recorder's module is a root`);
+  assert.equal(roots.includes('argparse'), parsers > 0, `${what}: argparse ${parsers ? 'missing' : 'a root'}`);
+  return roots;
+}
+
 function checkHeap(file, progPath, final) {
   const what = `${file}`;
   const sum = memsnapJson('summary', '--json', '-n', '0', file);
@@ -223,6 +254,7 @@ function checkHeap(file, progPath, final) {
   assert.ok(members.length === 3 || members.length === 6, `${what}: ${members.length} in the cycle`);
   // RING holds it.
   assert.ok(nodes.includes(edge(g, globals, 'RING')));
+  noRecorder(g, what);
 
   // memsnap's own analyses agree.  why: the path found above, edge by edge.
   const why = memsnapJson('why', '--json', file, g.nodes[target].id);
@@ -302,6 +334,27 @@ for (const [k, py] of pythons.entries()) {
   const budget = memsnap('compare', '--fail-on', 'class:__main__.Leaky>+0', before, mid);
   assert.equal(budget.status, 1, budget.stderr);
   assert.match(budget.stderr, /__main__\.Leaky/);
+
+  noRecorder(load(before), before);
+
+  // A program that uses argparse and json itself: its parser is in the
+  // heap, the recorder's is not (there would be two), and json is a module
+  // root (the recorder imports it too).
+  const uses = join(dir, 'uses.py'), usesOut = join(dir, 'uses.mlyze');
+  writeFileSync(uses, `import argparse, json
+PARSER = argparse.ArgumentParser(prog="uses")
+PARSER.add_argument("--n", type=int, default=3)
+ARGS = PARSER.parse_args([])
+TEXT = json.dumps({"n": ARGS.n})
+`);
+  const ru = run(py, ['-m', 'memsnap_record', '-o', usesOut, uses], { cwd: dir, env });
+  assert.equal(ru.status, 0, `${py}: ${ru.stderr}`);
+  const gu = load(usesOut);
+  const usesRoots = noRecorder(gu, usesOut, { parsers: 1 });
+  assert.ok(usesRoots.includes('json'), `${usesOut}: json is the program's too`);
+  const parser = edge(gu, edge(gu, edge(gu, gu.out[0].map((e) => e.to).find((k) => gu.nodes[k].name === '(modules)'),
+    '__main__'), '__dict__', 'property'), 'PARSER', 'property');
+  assert.equal(gu.nodes[parser].name, 'argparse.ArgumentParser', 'the one parser is the program\'s');
 
   const tl = memsnapJson('timeline', '--json', final);
   validTimeline(tl, 'timeline');

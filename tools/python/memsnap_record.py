@@ -13,6 +13,9 @@ sources):
   key or index where that is cheap); and the roots: module globals
   (``sys.modules``), every thread's frames, and the objects whose reference
   count exceeds the references found in the graph (held from C: "external").
+  The recorder's own objects are left out: its module, its tables, its
+  frames and sampler thread, what only they hold, and the modules it
+  imported (argparse, json...) unless the program uses them too.
 
 References the program holds are *property* edges (attributes, slots, dict
 values by key, an object's ``__dict__``) and *element* edges (list and tuple
@@ -44,17 +47,23 @@ From inside a program::
     memsnap_record.snapshot("heap.mlyze")
 """
 
+import sys
+
+# The modules loaded before the recorder's own imports: those it brings in
+# (and argparse, for its command line) are its own, and heap snapshots
+# leave them out unless the program uses them too (_Heap._own_marks).
+_MODULES_BEFORE = frozenset(sys.modules)
+
 import array
 import gc
 import json
 import operator
 import os
-import sys
 import threading
 import time
 import tracemalloc
 import types
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 
 __version__ = "1.0"
 __all__ = ["start", "stop", "snapshot", "mark", "is_tracing", "main"]
@@ -160,6 +169,10 @@ try:
 except ImportError:  # pragma: no cover
     _weakref_type = None
 
+# Module names the recorder loaded (main() adds argparse's).  The module
+# itself is not one: it is always left out.
+_OWN_MODULES = set(sys.modules) - _MODULES_BEFORE - {__name__}
+
 
 def _key_name(k):
     """Edge name for a dict value under key k, computed without running
@@ -236,7 +249,7 @@ class _Heap(object):
 
     __slots__ = ("rec", "attr_names", "strings", "string_list", "class_of", "plans", "objs",
                  "index", "efrom", "eto", "ename", "ekind", "weak_to", "roots", "root_frames",
-                 "sites", "owned_dicts", "cpu", "atomic")
+                 "sites", "owned_dicts", "cpu", "atomic", "own_frames", "first", "kept")
 
     def __init__(self, recorder, attr_names):
         # No containers yet: whatever exists when take() lists the heap
@@ -299,6 +312,9 @@ class _Heap(object):
         self.weak_to = []
         self.roots = []  # (kind sid, name sid or _NONE, object index)
         self.root_frames = {}  # id(frame) -> frame: executing frames, see _frame_edges
+        self.own_frames = []   # the recorder's executing frames, see _frames
+        self.first = None      # where each object's references start, see _walk
+        self.kept = None       # per reference, 1 when it stays, see _own_marks
         self.sites = array.array("I")
         self.owned_dicts = []
         self.atomic = set(_ATOMIC)  # types whose objects reference nothing
@@ -318,10 +334,17 @@ class _Heap(object):
             tracemalloc.stop()
         self._walk()
         t.append(clock())
+        own = self._own_marks()
+        self.own_frames = None
+        t.append(clock())
+        # References from the recorder's objects still count here: what
+        # they hold is not held from C.
         self._external()
         t.append(clock())
+        self._leave_out(own)
+        t.append(clock())
         self.cpu = {"find": t[1] - t[0], "sites": t[2] - t[1], "references": t[3] - t[2],
-                    "external": t[4] - t[3]}
+                    "own": t[4] - t[3] + t[6] - t[5], "external": t[5] - t[4]}
 
     def _discover(self):
         """Pass 1: every object reachable from the tracked ones, breadth
@@ -435,12 +458,25 @@ class _Heap(object):
                 sites[j] = sites[index[id(owned[k])]]
 
     def _frames(self, names):
+        """The program's executing frames as roots; the recorder's are kept
+        in own_frames (see _own_marks): its own code's, its sampler
+        thread's, and on the thread that ran the program from the command
+        line, those from _run_script down (main(), and runpy's under
+        `python3 -m`)."""
         frames_kind = self.sid("frames")
+        sampler = self.rec.sampler
+        sampler_id = sampler.ident if sampler is not None else None
+        launch = (_run_script.__code__, main.__code__)
+        own = self.own_frames
         for tid, f in sys._current_frames().items():
             depth = 0
+            launcher = tid == sampler_id
             while f is not None:
                 code = f.f_code
-                if code.co_filename != _FILE:
+                launcher = launcher or code in launch
+                if launcher or code.co_filename == _FILE:
+                    own.append(f)
+                else:
                     name = "%s #%d: %s (%s:%d)" % (names.get(tid, "thread %d" % tid), depth,
                                                    code.co_name, code.co_filename,
                                                    f.f_lineno or 0)
@@ -508,10 +544,15 @@ class _Heap(object):
         root_frames = self.root_frames
         attr_names = self.attr_names
         atomic = self.atomic
+        # where each object's references start (they are appended in
+        # object order): _own_marks walks the graph with them
+        first = self.first = array.array("I")
+        fappend, elen = first.append, self.efrom.__len__
         i = 0
         while i < len(objs):
             o = objs[i]
             t = type(o)
+            fappend(elen())
             if t in atomic:
                 pass
             elif t is dict:
@@ -528,6 +569,125 @@ class _Heap(object):
                         atomic.add(t)
                 _generic_edges(ctx, i, o, t, plan)
             i += 1
+        fappend(elen())
+
+    # ---- leaving out the recorder's own objects ----------------------------
+
+    def _own_marks(self):
+        """Which objects are the recorder's: a bytearray, per object 2 for
+        the recorder itself (its module and globals, its _Recorder and the
+        collector callback bound to it, its sampler thread and executing
+        frames), 1 for what only they hold, 0 for the program's.
+
+        Everything the recorder's objects reach (over the graph's strong
+        references) is a candidate, without entering the program's modules
+        and frames; a candidate that some other object references (not
+        sys.modules, which lists every module, nor a weak reference) is the
+        program's, and so is every candidate it reaches.  Modules the
+        recorder imported (json, tracemalloc, argparse for its command
+        line...) are candidates like the rest: the program's if it uses
+        them, left out otherwise."""
+        objs, index = self.objs, self.index
+        efrom, eto, ekind = self.efrom, self.eto, self.ekind
+        own = bytearray(len(objs))
+        rec = self.rec
+        mod = sys.modules.get(__name__)
+        if getattr(mod, "__dict__", None) is not globals():
+            mod = None
+        seeds = [mod, globals(), rec, rec.sampler]
+        seeds.extend(cb for cb in gc.callbacks
+                     if type(cb) is types.MethodType and cb.__self__ is rec)
+        seeds.extend(self.own_frames)
+        starts = []
+        for o in seeds:
+            j = index.get(id(o))
+            if j is not None and o is not None:
+                own[j] = 2
+                starts.append(j)
+        # Not entered: the program's modules (their dicts too) and frames,
+        # and the interpreter's constants, which everything references.
+        sysmods = index.get(id(sys.modules))
+        blocked = {sysmods}
+        blocked.update(map(index.get, map(id, (None, True, False, Ellipsis, NotImplemented))))
+        for name, module in list(sys.modules.items()):
+            if (type(module) is types.ModuleType and name not in _OWN_MODULES
+                    and module is not mod):
+                blocked.add(index.get(id(module)))
+                blocked.add(index.get(id(module.__dict__)))
+            elif name in _OWN_MODULES:
+                j = index.get(id(module))
+                if j is not None and not own[j]:
+                    own[j] = 1
+                    starts.append(j)
+        # What the recorder's frames hold (frames of CPython 3.11+ are not
+        # objects of the graph: their locals are read here), and the
+        # function 3.11+ makes to run a module's code (the recorder's copy
+        # under `python3 -m`), which only the running frame holds, from C.
+        codes = set()
+        for f in self.own_frames:
+            if f.f_code.co_name == "<module>" and sys.version_info >= (3, 11):
+                codes.add(id(f.f_code))
+            for o in self._frame_targets(f):
+                j = index.get(id(o))
+                if j is not None and not own[j] and j not in blocked:
+                    own[j] = 1
+                    starts.append(j)
+        for j in _functions_of(objs, codes) if codes else ():
+            if not own[j]:
+                own[j] = 1
+                starts.append(j)
+        del seeds, mod, module, o
+        first = self.first
+        # CPython 3.13+: an instance holds its __dict__ once made, but the
+        # collector shows its inline values instead (see _DICT_IS_REFERENT)
+        dict_of = None if _DICT_IS_REFERENT else self._made_dict
+        _own_reach(own, starts, first, eto, ekind, blocked, objs, dict_of)
+        # The references from unmarked objects to marked ones: the program
+        # uses what they point to, unless they are weak or sys.modules'
+        # (which lists every module: no use of one).
+        src, dst = _end_marks(own, efrom, eto)
+        into = _into_marked(src, dst)
+        skip = range(first[sysmods], first[sysmods + 1]) if sysmods is not None else range(0)
+        rescued = _own_rescue(own, _used(into, eto, ekind, skip), first, eto, ekind, dict_of)
+        self.kept = _kept_after(own, src, dst, into, rescued, first, eto)
+        return own
+
+    def _made_dict(self, j):
+        """The index of object j's __dict__ if it has one made and the heap
+        lists it, else None."""
+        o = self.objs[j]
+        t = type(o)
+        plan = self.plans.get(t)
+        if plan is None or plan.dict_descr is None or plan.is_type:
+            return None
+        try:
+            d = plan.dict_descr.__get__(o, t)
+        except Exception:
+            return None
+        return self.index.get(id(d))
+
+    def _leave_out(self, own):
+        """Drops the objects own marks (see _own_marks), their references
+        and the roots that name them, and numbers the rest again."""
+        n = len(self.objs)
+        keep = bytes(map((0).__eq__, own))
+        self.first = None
+        if len(keep) == sum(keep):
+            return
+        runs = _runs(self.kept)
+        new = list(accumulate(keep, initial=0))  # an object's new index
+        self.efrom = _renumbered(_cut(self.efrom, runs), new)
+        self.eto = _renumbered(_cut(self.eto, runs), new)
+        self.ename = _cut(self.ename, runs)
+        self.ekind = _cut(self.ekind, runs)
+        sites = self.sites
+        if len(sites) < n:  # objects the second pass met first: no site
+            sites.frombytes(bytes(4 * (n - len(sites))))
+        self.objs = list(compress(self.objs, keep))
+        self.sites = array.array("I", compress(sites, keep))
+        self.roots = [(k, nm, new[i]) for k, nm, i in self.roots if keep[i]]
+        self.index = self.weak_to = self.kept = None
+        self.root_frames = {}
 
     def _names(self, o, t, plan, d):
         """id(referent) -> (name, kind) for the references of o that have a
@@ -657,6 +817,126 @@ def _add_untracked(objs, index, items, is_tracked):
             if k not in index:
                 index[k] = len(objs)
                 objs.append(r)
+
+
+# Leaving out the recorder's objects (_Heap._own_marks): small functions
+# too, for the same reason.
+
+def _own_reach(own, stack, first, eto, ekind, blocked, objs, dict_of):
+    """Marks 1 what the marked objects in stack reach over strong
+    references, without entering blocked objects or frames.  dict_of (j):
+    the instance j's __dict__ the graph has no reference to, or None."""
+    while stack:
+        j = stack.pop()
+        if dict_of is not None:
+            k = dict_of(j)
+            if k is not None and not own[k]:
+                own[k] = 1
+                stack.append(k)
+        for e in range(first[j], first[j + 1]):
+            k = eto[e]
+            if own[k] or ekind[e] == _WEAK or k in blocked:
+                continue
+            o = objs[k]
+            t = type(o)
+            # frames are the program's (the recorder's are not objects
+            # here), and so are the interpreter's own types
+            if t is _FrameType or (t is type and not o.__flags__ & _HEAPTYPE):
+                continue
+            own[k] = 1
+            stack.append(k)
+
+
+# The references' ends are read in C loops (each makes an int), from small
+# functions (the line tracemalloc records for each int is found fast).
+
+def _end_marks(own, efrom, eto):
+    """The marks of every reference's source and target."""
+    return bytearray(map(own.__getitem__, efrom)), bytearray(map(own.__getitem__, eto))
+
+
+def _into_marked(src, dst):
+    """The references from an unmarked object to a marked one."""
+    mask = bytes(map(operator.and_, map(operator.not_, src), map(operator.truth, dst)))
+    out, e = [], mask.find(1)
+    while e >= 0:
+        out.append(e)
+        e = mask.find(1, e + 1)
+    return out
+
+
+def _used(into, eto, ekind, skip):
+    """The targets of the references in into that are strong and not in
+    range skip: the marked objects the program uses."""
+    return [eto[e] for e in into if ekind[e] != _WEAK and e not in skip]
+
+
+def _kept_after(own, src, dst, into, rescued, first, eto):
+    """Per reference, 1 when neither end is marked, from the marks src and
+    dst gathered before the objects in rescued were unmarked: of the
+    references into those, only the ones in into have an unmarked source
+    (the others' sources stay marked: they go), and the references of
+    those are their runs."""
+    for e in into:
+        dst[e] = own[eto[e]]
+    for j in rescued:
+        lo, hi = first[j], first[j + 1]
+        if lo < hi:
+            src[lo:hi] = bytes(hi - lo)
+            dst[lo:hi] = bytes(map(own.__getitem__, eto[lo:hi]))
+    return bytes(map(operator.not_, map(operator.or_, src, dst)))
+
+
+def _functions_of(objs, codes):
+    """Indices of the function objects whose code's id is in codes."""
+    FunctionType = types.FunctionType
+    return [j for j, o in enumerate(objs) if type(o) is FunctionType and id(o.__code__) in codes]
+
+
+def _own_rescue(own, stack, first, eto, ekind, dict_of):
+    """Unmarks the objects in stack and what they reach of the marked 1;
+    returns them."""
+    rescued = []
+    while stack:
+        j = stack.pop()
+        if own[j] != 1:
+            continue
+        own[j] = 0
+        rescued.append(j)
+        if dict_of is not None:
+            k = dict_of(j)
+            if k is not None and own[k] == 1:
+                stack.append(k)
+        for e in range(first[j], first[j + 1]):
+            if own[eto[e]] == 1 and ekind[e] != _WEAK:
+                stack.append(eto[e])
+    return rescued
+
+
+def _runs(kept):
+    """The runs [a, b) where kept (bytes of 0 and 1) is 1."""
+    runs, at = [], 0
+    e = kept.find(0)
+    while e >= 0:
+        if e > at:
+            runs.append((at, e))
+        at = e + 1
+        e = kept.find(0, at)
+    if at < len(kept):
+        runs.append((at, len(kept)))
+    return runs
+
+
+def _cut(arr, runs):
+    """arr's elements in the runs [a, b), as slices."""
+    out = array.array(arr.typecode)
+    for a, b in runs:
+        out += arr[a:b]
+    return out
+
+
+def _renumbered(ends, new):
+    return array.array("I", map(new.__getitem__, ends))
 
 
 class _WalkContext(object):
@@ -1212,6 +1492,7 @@ def _run_script(path, args):
 
 
 def main(argv=None):
+    before = set(sys.modules)
     import argparse
     p = argparse.ArgumentParser(
         prog="python3 -m memsnap_record",
@@ -1234,6 +1515,12 @@ def main(argv=None):
     p.add_argument("script", help="the Python script to run")
     p.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
     a = p.parse_args(argv)
+    # argparse and what it loaded are the recorder's (see _Heap._own_marks),
+    # and so is the garbage parsing left (formatters in cycles): collected
+    # now, before the program runs and before tracing counts collections
+    _OWN_MODULES.update(set(sys.modules) - before)
+    del before
+    gc.collect()
     out = a.output or os.path.splitext(os.path.basename(a.script))[0] + ".mlyze"
     out = os.path.abspath(out)
     if a.zstd and _zstd is None:
@@ -1278,4 +1565,6 @@ if __name__ == "__main__":
     # `import memsnap_record` finds (not a second copy), whose classes are
     # not named __main__.* in the heap.
     import memsnap_record
+    # This copy loaded the recorder's modules before the module did.
+    memsnap_record._OWN_MODULES.update(_OWN_MODULES)
     sys.exit(memsnap_record.main())
