@@ -279,6 +279,22 @@ done:
     return rc;
 }
 
+void cli_add_reached_by(cJSON *o, ms_snapshot *snap, uint64_t e, uint64_t holder_e)
+{
+    char name[256];
+    size_t nl = cli_reach_name(snap, e, holder_e, name, sizeof name);
+    cJSON *rj;
+    if (e == UINT64_MAX)
+        return;
+    rj = cJSON_AddObjectToObject(o, "reached_by");
+    cJSON_AddNumberToObject(rj, "from_id", (double)ms_node_id(snap, ms_edge_source(snap, e)));
+    cJSON_AddItemToObject(rj, "edge", cli_edge_json(snap, e));
+    if (nl)
+        cJSON_AddItemToObject(rj, "name", cli_json_string(name, nl));
+    else
+        cJSON_AddNullToObject(rj, "name");
+}
+
 void cli_print_reached_object(FILE *f, ms_snapshot *snap, ms_node n, uint64_t e,
                               uint64_t holder_e)
 {

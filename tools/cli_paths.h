@@ -62,6 +62,9 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
  * failure.  CLI_OK, or the exit code after printing why. */
 int cli_reach_edges(ms_snapshot *snap, const ms_node *nodes, size_t count, uint64_t **reach,
                     uint64_t **holder_reach);
+/* Adds {from_id, edge, name} as "reached_by" to o (nothing when e is
+ * UINT64_MAX): the last hop of the object's path, named by cli_reach_name. */
+void cli_add_reached_by(cJSON *o, ms_snapshot *snap, uint64_t e, uint64_t holder_e);
 /* cli_print_row_object, then "  <- sessionCache (server.js)" when the
  * object has a reach name (cli_reach_name). */
 void cli_print_reached_object(FILE *f, ms_snapshot *snap, ms_node n, uint64_t e,

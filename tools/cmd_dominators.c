@@ -236,17 +236,7 @@ static void show_json(void *ctx, const tree *t, const visit *v)
     cli_add_node_details(j, snap, n);
     {
         uint64_t he, e = reach_of(t, n, &he);
-        char name[256];
-        size_t nl = cli_reach_name(snap, e, he, name, sizeof name);
-        if (e != UINT64_MAX) {
-            cJSON *rj = cJSON_AddObjectToObject(j, "reached_by");
-            cJSON_AddNumberToObject(rj, "from_id", (double)ms_node_id(snap, ms_edge_source(snap, e)));
-            cJSON_AddItemToObject(rj, "edge", cli_edge_json(snap, e));
-            if (nl)
-                cJSON_AddItemToObject(rj, "name", cli_json_string(name, nl));
-            else
-                cJSON_AddNullToObject(rj, "name");
-        }
+        cli_add_reached_by(j, snap, e, he);
     }
     cli_add_node_sizes(j, snap, n);
     cJSON_AddNumberToObject(j, "children_not_shown", (double)v->rest_count);

@@ -78,8 +78,6 @@ static int top_compute(top_result *r, uint64_t k, bool all)
 /* One object of the JSON "objects" list. */
 static cJSON *object_json(ms_snapshot *snap, ms_node n, uint64_t reach, uint64_t holder_reach)
 {
-    char name[256];
-    size_t nl = cli_reach_name(snap, reach, holder_reach, name, sizeof name);
     cJSON *o = cJSON_CreateObject();
     const char *cls = ms_node_class(snap, n), *key = ms_node_class_key(snap, n);
     cJSON_AddNumberToObject(o, "id", (double)ms_node_id(snap, n));
@@ -92,15 +90,7 @@ static cJSON *object_json(ms_snapshot *snap, ms_node n, uint64_t reach, uint64_t
     cli_add_node_sizes(o, snap, n);
     cJSON_AddNumberToObject(o, "dominator_id",
                             (double)ms_node_id(snap, ms_node_dominator(snap, n)));
-    if (reach != UINT64_MAX) {
-        cJSON *rj = cJSON_AddObjectToObject(o, "reached_by");
-        cJSON_AddNumberToObject(rj, "from_id", (double)ms_node_id(snap, ms_edge_source(snap, reach)));
-        cJSON_AddItemToObject(rj, "edge", cli_edge_json(snap, reach));
-        if (nl)
-            cJSON_AddItemToObject(rj, "name", cli_json_string(name, nl));
-        else
-            cJSON_AddNullToObject(rj, "name");
-    }
+    cli_add_reached_by(o, snap, reach, holder_reach);
     return o;
 }
 

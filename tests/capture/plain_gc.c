@@ -90,6 +90,18 @@ __attribute__((noinline)) static void build_garbage(void)
 
 #define CHURN 1000
 
+/* Writes the chain from head (allocated at `line`) to out as `tag`
+ * objects, its links and its root g_churn. */
+static void write_churn(FILE *out, struct node *head, const char *tag, int line)
+{
+    for (struct node *n = head; n; n = n->next) {
+        fprintf(out, "object %s %p normal plain_gc.c %d\n", tag, (void *)n, line);
+        if (n->next)
+            fprintf(out, "edge %p %p 0\n", (void *)n, (void *)n->next);
+    }
+    fprintf(out, "root %s %p g_churn\n", tag, (void *)head);
+}
+
 /* A chain of CHURN nodes from g_churn, written to out only. */
 __attribute__((noinline)) static void churn_first(FILE *out)
 {
@@ -101,12 +113,7 @@ __attribute__((noinline)) static void churn_first(FILE *out)
         head = n;
     }
     g_churn = head;
-    for (struct node *n = head; n; n = n->next) {
-        fprintf(out, "object churn %p normal plain_gc.c %d\n", (void *)n, line);
-        if (n->next)
-            fprintf(out, "edge %p %p 0\n", (void *)n, (void *)n->next);
-    }
-    fprintf(out, "root churn %p g_churn\n", (void *)head);
+    write_churn(out, head, "churn", line);
 }
 
 /* Frees the chain and builds another at this site, written to out only. */
@@ -125,12 +132,7 @@ __attribute__((noinline)) static void churn_again(FILE *out)
         head = n;
     }
     g_churn = head;
-    for (struct node *n = head; n; n = n->next) {
-        fprintf(out, "object churn2 %p normal plain_gc.c %d\n", (void *)n, line);
-        if (n->next)
-            fprintf(out, "edge %p %p 0\n", (void *)n, (void *)n->next);
-    }
-    fprintf(out, "root churn2 %p g_churn\n", (void *)head);
+    write_churn(out, head, "churn2", line);
 }
 
 __attribute__((noinline)) static void scrub_stack(void)
