@@ -162,6 +162,61 @@ int ci_on_ignore(const char *cmd, const char *value, void *args)
     return ci_ignore_load(value, &a->ign);
 }
 
+/* ---- the order of the classes --------------------------------------------- */
+
+const cli_choice ci_sort_choices[] = {{"user", CI_SORT_USER}, {"delta", CI_SORT_DELTA}, {NULL, 0}};
+
+typedef struct order_ctx {
+    const ms_compare *c;
+    const int *rank;   /* per row: 0 user, 1 plain data, 2 runtime */
+} order_ctx;
+
+static int order_cmp(const void *a, const void *b, void *ctx)
+{
+    const order_ctx *o = ctx;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    const ms_compare_row *rx = ms_compare_row_get(o->c, x), *ry = ms_compare_row_get(o->c, y);
+    if (o->rank[x] != o->rank[y])
+        return o->rank[x] < o->rank[y] ? -1 : 1;
+    if (o->rank[x] == 0 && rx->added_retained != ry->added_retained)
+        return rx->added_retained > ry->added_retained ? -1 : 1;
+    return x < y ? -1 : x > y; /* the comparison's own order */
+}
+
+size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort, bool internals,
+                         size_t *n, ci_folded *folded)
+{
+    size_t rows = ms_compare_row_count(c), k = 0;
+    size_t *out = malloc((rows ? rows : 1) * sizeof *out);
+    int *rank = malloc((rows ? rows : 1) * sizeof *rank);
+    *folded = (ci_folded){0, 0, 0};
+    *n = 0;
+    if (!out || !rank) {
+        free(out);
+        free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        const ms_compare_row *r = ms_compare_row_get(c, i);
+        ms_origin o = ms_class_origin(after, r->key, r->name);
+        rank[i] = o == MS_ORIGIN_USER ? 0 : o == MS_ORIGIN_RUNTIME ? 2 : 1;
+        if (!r->changed)
+            continue;
+        if (sort == CI_SORT_USER && rank[i] == 2 && !internals) {
+            folded->classes++;
+            folded->added_count += r->added_count;
+            folded->size_delta += r->size_delta;
+            continue;
+        }
+        out[k++] = i;
+    }
+    if (sort == CI_SORT_USER)
+        qsort_r(out, k, sizeof *out, order_cmp, &(order_ctx){c, rank});
+    free(rank);
+    *n = k;
+    return out;
+}
+
 /* ---- groups of new (or leaked) objects -------------------------------------- */
 
 cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)

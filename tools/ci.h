@@ -64,7 +64,29 @@ typedef struct ci_args {
     uint64_t groups;     /* compare --groups */
     int by, match, interfaces; /* compare: ms_compare_options' group, match, interfaces */
     bool no_paths;
+    bool internals;      /* --internals: the runtime's classes listed, not folded */
+    int sort;            /* --sort: CI_SORT_* */
 } ci_args;
+
+/* The order of a report's classes (--sort). */
+enum { CI_SORT_USER = 0, CI_SORT_DELTA = 1 };
+extern const cli_choice ci_sort_choices[];
+
+/* The classes a report lists, in the order people read them: with
+ * CI_SORT_USER, the program's classes first (ms_class_origin), by the
+ * bytes their new objects retain, then plain data in the comparison's
+ * order, and the runtime's own classes last, counted apart (*folded) unless
+ * internals; with CI_SORT_DELTA, the comparison's order (DevTools': the
+ * largest change first), everything listed.  rows[] (malloc'd, the caller
+ * frees it) gets the row indices whose row has changed, *n of them.  NULL
+ * when out of memory. */
+typedef struct ci_folded {
+    size_t classes;            /* the runtime's classes left out of the list */
+    uint64_t added_count;      /* their new objects */
+    int64_t size_delta;        /* their size change, bytes */
+} ci_folded;
+size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort, bool internals,
+                         size_t *n, ci_folded *folded);
 
 /* The options the library compares with: the sizes opt asks for, the
  * --ignore lists (borrowed from ca) and compare's own choices (leaks keeps
@@ -79,6 +101,16 @@ int ci_on_fail_on(const char *cmd, const char *value, void *args);
  * with the reason printed. */
 int ci_on_ignore(const char *cmd, const char *value, void *args);
 
+#define CI_OPT_INTERNALS                                                                           \
+    {.name = "internals",                                                                          \
+     .help = "list the engine's and runtime's own classes ((compiled code), system / *, Node's " \
+             "natives and modules) instead of folding them into one line",                       \
+     CLI_BOOL(ci_args, internals)}
+#define CI_OPT_SORT                                                                                \
+    {.name = "sort",                                                                               \
+     .help = "user: the program's classes first, by what their new objects retain (default); "   \
+             "delta: DevTools' order, the largest change first, everything listed",              \
+     CLI_CHOICE(ci_args, sort, ci_sort_choices, CI_SORT_USER)}
 #define CI_OPT_FAIL_ON(help_)                                                                      \
     {.name = "fail-on", .arg = "EXPR", .help = (help_), CLI_CALL(ci_on_fail_on), .repeat = true}
 #define CI_OPT_IGNORE                                                                              \

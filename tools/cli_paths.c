@@ -556,9 +556,13 @@ cJSON *cli_object_json(ms_snapshot *snap, ms_node n)
     return o;
 }
 
+const char *cli_origin_name(ms_origin o)
+{
+    return o == MS_ORIGIN_USER ? "user" : o == MS_ORIGIN_RUNTIME ? "runtime" : "unknown";
+}
+
 void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n)
 {
-    static const char *const origin[] = {"unknown", "user", "runtime"};
     ms_location loc;
     char scope[128];
     size_t sl = ms_node_scope(snap, n, scope, sizeof scope);
@@ -567,7 +571,7 @@ void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n)
     if (ms_node_location(snap, n, &loc))
         cJSON_AddItemToObject(o, "location",
                               location_json(loc.file, loc.script_id, loc.line, loc.column));
-    cJSON_AddStringToObject(o, "origin", origin[ms_node_origin(snap, n)]);
+    cJSON_AddStringToObject(o, "origin", cli_origin_name(ms_node_origin(snap, n)));
 }
 
 void cli_add_class_location(cJSON *o, const ms_snapshot *snap, const char *key)

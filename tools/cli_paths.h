@@ -90,6 +90,8 @@ void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t 
 /* {id, type, class, name, scope, location, origin, shallow_size,
  * retained_size, distance} (scope and location when known) */
 cJSON *cli_object_json(ms_snapshot *snap, ms_node n);
+/* "user", "runtime" or "unknown". */
+const char *cli_origin_name(ms_origin o);
 /* Adds a node's "scope" (a closure scope's name), "location" ({file,
  * script_id, line, column}) when known, and "origin" ("user", "runtime",
  * "unknown") to o. */

@@ -46,6 +46,8 @@ static const cli_cmd compare_cmd = {
          CLI_CHOICE(ci_args, interfaces, interfaces_choices, MS_INTERFACES_AFTER)},
         {.name = "no-paths", .help = "skip the retention paths and retained sizes (faster)",
          CLI_BOOL(ci_args, no_paths)},
+        CI_OPT_SORT,
+        CI_OPT_INTERNALS,
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load and compare seconds as JSON on stderr"),
         CLI_OPT_FULL,
@@ -94,6 +96,7 @@ static cJSON *row_json(const ms_snapshot *after, const ms_compare_row *r)
     cJSON_AddItemToObject(o, "key", cli_json_string(r->key, strlen(r->key)));
     cJSON_AddItemToObject(o, "name", cli_json_string(r->name, strlen(r->name)));
     cli_add_class_location(o, after, r->key);
+    cJSON_AddStringToObject(o, "origin", cli_origin_name(ms_class_origin(after, r->key, r->name)));
     cli_add_numbers(o, (const cli_number[]){
         {"before_count", r->before_count}, {"after_count", r->after_count},
         {"before_size", r->before_size}, {"after_size", r->after_size},
@@ -105,26 +108,24 @@ static cJSON *row_json(const ms_snapshot *after, const ms_compare_row *r)
     return o;
 }
 
-/* The classes that grew most by size and have new objects, in row order:
- * up to k row indices into out[]. */
-static size_t growing_rows(const ms_compare *c, size_t k, size_t *out)
+/* The classes a report lists and in which order (ci_compare_order). */
+typedef struct listing {
+    size_t *order;      /* row indices, n of them */
+    size_t n;
+    ci_folded folded;   /* the runtime's classes left out */
+} listing;
+
+/* The classes that grew by size and have new objects, in the listing's
+ * order: up to k row indices into out[]. */
+static size_t growing_rows(const ms_compare *c, const listing *l, size_t k, size_t *out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < ms_compare_row_count(c) && n < k; i++) {
-        const ms_compare_row *r = ms_compare_row_get(c, i);
-        if (r->changed && r->added_count && r->size_delta > 0 && !r->ignored)
-            out[n++] = i;
+    for (size_t i = 0; i < l->n && n < k; i++) {
+        const ms_compare_row *r = ms_compare_row_get(c, l->order[i]);
+        if (r->added_count && r->size_delta > 0 && !r->ignored)
+            out[n++] = l->order[i];
     }
     return n;
-}
-
-/* How many rows changed (the library sorts them first). */
-static size_t changed_rows(const ms_compare *c)
-{
-    size_t changed = 0;
-    for (size_t i = 0; i < ms_compare_row_count(c); i++)
-        changed += ms_compare_row_get(c, i)->changed != 0;
-    return changed;
 }
 
 /* Whether a Markdown report lists the row: a pull-request comment lists
@@ -253,23 +254,35 @@ static void table_row(FILE *f, const ms_snapshot *after, const ms_compare_row *r
     fputc('\n', f);
 }
 
-/* The classes that changed, up to top (0: all), largest change first. */
-static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, size_t top,
-                        bool markdown)
+/* The runtime's classes folded into one line. */
+static void folded_line(FILE *f, const ci_folded *fo, bool markdown)
+{
+    char a[32], b[32], d[32];
+    if (!fo->classes)
+        return;
+    fprintf(f, "%s%s of the engine's and runtime's own classes changed (%s new objects, %s)%s\n",
+            markdown ? "\n" : "", cli_count(fo->classes, a), cli_scount((int64_t)fo->added_count, b),
+            cli_ssize(fo->size_delta, d),
+            markdown ? "." : "; --internals lists them");
+}
+
+/* The classes that changed in the listing's order, up to top (0: all). */
+static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, const listing *l,
+                        size_t top, bool markdown)
 {
     bool by_id = ms_compare_by_id(c), with_retained = ms_compare_groups(c) != NULL;
-    size_t changed = changed_rows(c), shown, listed = 0;
+    size_t changed = l->n, shown, listed = 0;
     if (markdown) {
         size_t net = 0;
-        for (size_t i = 0; i < changed; i++)
-            net += md_listed(ms_compare_row_get(c, i));
+        for (size_t i = 0; i < l->n; i++)
+            net += md_listed(ms_compare_row_get(c, l->order[i]));
         changed = net;
     }
     shown = cli_shown(top, changed);
     table_head(f, by_id, markdown);
-    for (size_t i = 0; listed < shown && i < ms_compare_row_count(c); i++) {
-        const ms_compare_row *r = ms_compare_row_get(c, i);
-        if (!r->changed || (markdown && !md_listed(r)))
+    for (size_t i = 0; listed < shown && i < l->n; i++) {
+        const ms_compare_row *r = ms_compare_row_get(c, l->order[i]);
+        if (markdown && !md_listed(r))
             continue;
         listed++;
         table_row(f, after, r, by_id, with_retained, markdown);
@@ -278,7 +291,8 @@ static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, 
         cli_md_more(f, shown, changed, "classes changed");
     else
         cli_print_more(f, shown, changed, "classes changed", false);
-    if (changed == 0)
+    folded_line(f, &l->folded, markdown);
+    if (changed == 0 && !l->folded.classes)
         fputs(markdown ? "\nNo class grew or shrank.\n" : "(no class changed)\n", f);
 }
 
@@ -317,13 +331,14 @@ static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_
 
 /* Where the new objects of the k classes that grew most are held (when
  * the comparison grouped them by path). */
-static void where_held(FILE *f, ms_snapshot *after, const ms_compare *c, size_t k, bool markdown)
+static void where_held(FILE *f, ms_snapshot *after, const ms_compare *c, const listing *l,
+                       size_t k, bool markdown)
 {
     size_t *grow, ngrow;
     if (!ms_compare_groups(c) || !k)
         return;
     grow = calloc(k, sizeof *grow);
-    ngrow = grow ? growing_rows(c, k, grow) : 0;
+    ngrow = grow ? growing_rows(c, l, k, grow) : 0;
     if (ngrow)
         fputs(markdown ? "\n#### Where the new objects are held\n\n"
                        : "\nWhere the new objects are held (in AFTER), for the classes that grew "
@@ -337,15 +352,15 @@ static void where_held(FILE *f, ms_snapshot *after, const ms_compare *c, size_t 
 /* A comparison of heaps as text or Markdown: totals, the classes that
  * changed (up to top), where the new objects of the k that grew most are
  * held. */
-static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const char *bname,
-                         const char *aname, size_t top, size_t k, bool markdown)
+static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const listing *l,
+                         const char *bname, const char *aname, size_t top, size_t k, bool markdown)
 {
     if (markdown)
         head_md(f, c, bname, aname);
     else
         head_text(f, c, bname, aname);
-    class_table(f, after, c, top, markdown);
-    where_held(f, after, c, k, markdown);
+    class_table(f, after, c, l, top, markdown);
+    where_held(f, after, c, l, k, markdown);
 }
 
 /* The JSON groups of the classes listed, one at a time. */
@@ -353,7 +368,7 @@ typedef struct group_stream {
     const ms_compare *cmp;
     ms_snapshot *after;
     const ms_path_groups *g;
-    size_t shown, top;
+    const bool *listed;   /* per row: among the classes listed */
     size_t at;            /* next group to look at */
 } group_stream;
 
@@ -365,7 +380,7 @@ static cJSON *next_group(void *ctx, bool *failed)
         size_t r = ms_compare_node_row(s->cmp, grp->example);
         const char *key;
         cJSON *gj;
-        if (r == SIZE_MAX || (s->top && r >= s->shown))
+        if (r == SIZE_MAX || !s->listed[r])
             continue; /* groups of the classes listed */
         key = ms_compare_row_get(s->cmp, r)->key;
         gj = ci_group_json(s->after, grp);
@@ -380,15 +395,24 @@ static cJSON *next_group(void *ctx, bool *failed)
 }
 
 /* compare's JSON document (memsnap.compare/2), the groups streamed. */
-static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
+static int compare_json(ms_compare *cmp, const listing *l, ci_args *ca, const cli_common *opt)
 {
     const ms_path_groups *g = ms_compare_groups(cmp);
     ms_snapshot *after = ms_compare_after(cmp);
     const ms_trace_diff *trace = ms_compare_trace_diff(cmp);
     cJSON *doc = cJSON_CreateObject(), *rows = cJSON_CreateArray(), *bj = cJSON_CreateArray();
-    size_t changed = changed_rows(cmp), top = (size_t)opt->top, shown = cli_shown(top, changed);
+    size_t changed = l->n, top = (size_t)opt->top, shown = cli_shown(top, changed);
+    bool *listed = calloc(ms_compare_row_count(cmp) + 1, sizeof *listed);
     int rc;
 
+    if (!listed) {
+        cJSON_Delete(doc);
+        cJSON_Delete(rows);
+        cJSON_Delete(bj);
+        return cli_out_of_memory();
+    }
+    for (size_t i = 0; i < shown; i++)
+        listed[l->order[i]] = true;
     ci_check_budgets(&ca->bs, cmp, NULL, bj);
     cJSON_AddStringToObject(doc, "schema", "memsnap.compare/2");
     cJSON_AddItemToObject(doc, "before", cli_input_json(ms_compare_input(cmp, 0)));
@@ -402,8 +426,11 @@ static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
         cJSON_AddNullToObject(doc, "note");
     totals_json(doc, cmp);
     cJSON_AddNumberToObject(doc, "class_count", (double)changed);
+    cli_add_numbers(cJSON_AddObjectToObject(doc, "folded"), (const cli_number[]){
+        {"classes", l->folded.classes}, {"added_count", l->folded.added_count},
+        {"size_delta", l->folded.size_delta}, {NULL, 0}});
     for (size_t i = 0; i < shown; i++)
-        cJSON_AddItemToArray(rows, row_json(ms_compare_after(cmp), ms_compare_row_get(cmp, i)));
+        cJSON_AddItemToArray(rows, row_json(after, ms_compare_row_get(cmp, l->order[i])));
     cJSON_AddItemToObject(doc, "classes", rows);
     /* Groups are printed one at a time (cli_write_json_streamed). */
     if (g)
@@ -415,17 +442,20 @@ static int compare_json(ms_compare *cmp, ci_args *ca, const cli_common *opt)
                                 : cJSON_CreateNull());
     cJSON_AddItemToObject(doc, "budgets", bj);
     if (g) {
-        group_stream gs = {cmp, after, g, shown, top, 0};
+        group_stream gs = {cmp, after, g, listed, 0};
         rc = cli_write_json_streamed(doc, "groups", next_group, &gs, opt->output);
         cJSON_Delete(doc);
-        return rc;
+    } else {
+        rc = cli_write_doc(doc, opt->output);
     }
-    return cli_write_doc(doc, opt->output);
+    free(listed);
+    return rc;
 }
 
 /* What compare's text or Markdown report prints. */
 typedef struct report {
     ms_compare *cmp;
+    const listing *l;
     const ci_args *ca;
     const cli_common *opt;
 } report;
@@ -442,8 +472,8 @@ static void compare_report(FILE *f, void *ctx)
         trace_compare_text(f, ms_compare_before(r->cmp), ms_compare_after(r->cmp), trace, bname,
                            aname, (size_t)r->opt->top, r->opt->markdown);
     else
-        compare_text(f, ms_compare_after(r->cmp), r->cmp, bname, aname, (size_t)r->opt->top,
-                     (size_t)r->ca->groups, r->opt->markdown);
+        compare_text(f, ms_compare_after(r->cmp), r->cmp, r->l, bname, aname,
+                     (size_t)r->opt->top, (size_t)r->ca->groups, r->opt->markdown);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -455,6 +485,7 @@ int cmd_compare(int argc, char **argv)
     ms_compare *cmp = NULL;
     cli_common opt;
     ci_args ca = {.leaks = false};
+    listing l = {NULL, 0, {0, 0, 0}};
     int rc;
 
     if ((rc = cli_parse_args(&compare_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
@@ -476,10 +507,16 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "{\"load_before\": %.3f, \"load_after\": %.3f, \"compare\": %.3f}\n",
                 ms_compare_input(cmp, 0)->load_seconds, ms_compare_input(cmp, 1)->load_seconds,
                 ms_compare_seconds(cmp));
-    rc = ci_exit(&ca.bs, opt.json ? compare_json(cmp, &ca, &opt)
+    l.order = ci_compare_order(cmp, ms_compare_after(cmp), ca.sort, ca.internals, &l.n, &l.folded);
+    if (!l.order) {
+        rc = cli_out_of_memory();
+        goto done;
+    }
+    rc = ci_exit(&ca.bs, opt.json ? compare_json(cmp, &l, &ca, &opt)
                                   : ci_write_report(&ca.bs, cmp, NULL, &opt, compare_report,
-                                                    &(report){cmp, &ca, &opt}));
+                                                    &(report){cmp, &l, &ca, &opt}));
 done:
+    free(l.order);
     ms_compare_free(cmp);
     ci_ignore_free(&ca.ign);
     return rc;

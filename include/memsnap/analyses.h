@@ -142,6 +142,16 @@ typedef enum ms_origin {
  * formats MS_ORIGIN_UNKNOWN.  Needs MS_ANALYSIS_SOURCES to tell scopes. */
 MS_EXPORT ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n);
 
+/* Whose a class is, from its key and name (ms_class_row, ms_compare_row):
+ * V8, MS_ORIGIN_USER when its constructor is in one of the program's
+ * scripts, MS_ORIGIN_RUNTIME for the engine's and the runtime's own
+ * classes ("(compiled code)", "(object shape)", "(system)", "system / *",
+ * Node's natives "Node / *", constructors in Node's scripts),
+ * MS_ORIGIN_UNKNOWN for plain data ("Object", "Array", strings, "Map", a
+ * class in eval'd code).  Script names need MS_ANALYSIS_SOURCES.  Other
+ * formats: MS_ORIGIN_UNKNOWN. */
+MS_EXPORT ms_origin ms_class_origin(const ms_snapshot *snap, const char *key, const char *name);
+
 /* V8 closure scopes (Context nodes) named for people: "module scope" (a
  * script's top level), "scope of handle()" (a function's), "closure
  * scope" (an anonymous function's); "" for other nodes.  After

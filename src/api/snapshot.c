@@ -377,6 +377,13 @@ ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n)
     return r->origin ? (ms_origin)r->origin(r, snap->g, n) : MS_ORIGIN_UNKNOWN;
 }
 
+ms_origin ms_class_origin(const ms_snapshot *snap, const char *key, const char *name)
+{
+    const ms__rules *r = &snap->rules;
+    return r->class_origin && name ? (ms_origin)r->class_origin(r, snap->g, key, name)
+                                   : MS_ORIGIN_UNKNOWN;
+}
+
 /* Copies s (len bytes) into buf[cap] NUL-terminated, cut to cap - 1. */
 static size_t copy_out(const char *s, size_t len, char *buf, size_t cap)
 {

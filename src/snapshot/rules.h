@@ -112,6 +112,10 @@ struct ms__rules {
     int (*location)(const ms__rules *r, const ms__graph *g, uint32_t n, ms__source *out);
     /* MS__ORIGIN_* of n. */
     int (*origin)(const ms__rules *r, const ms__graph *g, uint32_t n);
+    /* MS__ORIGIN_* of a class, from its key and name (a comparison's rows
+     * have no node); sources_ready for the script names. */
+    int (*class_origin)(const ms__rules *r, const ms__graph *g, const char *key,
+                        const char *name);
     /* The name of a closure scope ("module scope", "handle()"), appended
      * to *out: 1 when written, 0 when n is not a scope.  Errors: MS_ENOMEM. */
     int (*scope)(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *out,

@@ -19,6 +19,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
@@ -150,6 +151,41 @@ static int origin(const ms__rules *r, const ms__graph *g, uint32_t n)
     return MS__ORIGIN_UNKNOWN;
 }
 
+/* The engine's and Node's own classes by name: compiled code, shapes,
+ * hidden objects, "system / *" objects, Node's natives. */
+static bool runtime_class_name(const char *name)
+{
+    static const char *const exact[] = {"(compiled code)", "(object shape)", "(system)",
+                                        "(synthetic)", "(code)"};
+    static const char *const prefix[] = {"system / ", "Node / ", "Detached Node / ",
+                                         "(internal "};
+    for (size_t k = 0; k < sizeof exact / sizeof *exact; k++)
+        if (strcmp(name, exact[k]) == 0)
+            return true;
+    for (size_t k = 0; k < sizeof prefix / sizeof *prefix; k++)
+        if (strncmp(name, prefix[k], strlen(prefix[k])) == 0)
+            return true;
+    return false;
+}
+
+static int class_origin(const ms__rules *r, const ms__graph *g, const char *key,
+                        const char *name)
+{
+    const ms__v8 *v = r->impl;
+    unsigned sc, li, co;
+    uint32_t sid;
+    size_t len;
+    const char *file;
+    if (runtime_class_name(name))
+        return MS__ORIGIN_RUNTIME;
+    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+        return MS__ORIGIN_UNKNOWN;
+    if (!r->sources_ready || (sid = ms__map64_get(&v->sources.script_name, sc)) == MS_MAP_NONE)
+        return MS__ORIGIN_UNKNOWN; /* eval'd code, or no function of its script survives */
+    file = ms__strtab_get(&g->strings, sid, &len);
+    return ms__v8_user_script(file, len) ? MS__ORIGIN_USER : MS__ORIGIN_RUNTIME;
+}
+
 /* Whether sid names one of scope n's variables (its context edges). */
 static bool scope_variable(const ms__graph *g, uint32_t n, uint32_t sid)
 {
@@ -243,6 +279,7 @@ static int entry(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64
 void ms__v8_sources_init(ms__rules *r)
 {
     r->entry = entry;
+    r->class_origin = class_origin;
     r->sources_make = sources_make;
     r->location = location;
     r->origin = origin;

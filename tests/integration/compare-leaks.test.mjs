@@ -59,8 +59,23 @@ assert.match(groups[0].signature, /--leakyStore-->/);
 const edges = groups[0].path.hops.filter((h) => h.edge).map((h) => h.edge.name);
 assert.ok(edges.includes('leakyStore'), `representative path names leakyStore: ${edges}`);
 assert.equal(groups[0].path.hops.at(-1).class, 'Leaky');
-// Rows are sorted by size delta, largest growth first.
-for (let i = 1; i < doc.classes.length; i++) assert.ok(doc.classes[i - 1].size_delta >= doc.classes[i].size_delta);
+// By default the program's classes come first, by what their new objects
+// retain; the runtime's own classes are folded (counted apart).
+assert.equal(doc.classes[0].name, 'Leaky', 'the program\'s class is the first row');
+assert.equal(doc.classes[0].origin, 'user');
+const users = doc.classes.filter((c) => c.origin === 'user');
+assert.deepEqual(doc.classes.slice(0, users.length), users, 'user rows first');
+assert.ok(!doc.classes.some((c) => c.origin === 'runtime'), 'runtime rows folded');
+assert.ok(doc.folded.classes > 0 && doc.classes.every((c) => c.name !== '(compiled code)'));
+// --sort delta: DevTools' order, every class, largest growth first.
+const delta = memsnapJson('compare', '--json', '-n', '0', '--sort', 'delta', before, after);
+validCompare(delta, 'compare --sort delta --json');
+for (let i = 1; i < delta.classes.length; i++) assert.ok(delta.classes[i - 1].size_delta >= delta.classes[i].size_delta);
+assert.equal(delta.folded.classes, 0);
+assert.equal(delta.classes.length, doc.classes.length + doc.folded.classes, 'the same classes, none folded');
+const internals = memsnapJson('compare', '--json', '-n', '0', '--internals', before, after);
+assert.equal(internals.classes.length, delta.classes.length, '--internals lists every class');
+assert.equal(internals.classes[0].name, 'Leaky');
 
 // ---- compare: budgets ------------------------------------------------------
 let r = memsnap('compare', '--fail-on', 'class:Leaky>+0', before, after);
@@ -170,8 +185,8 @@ assert.match(r.stdout, /\| `Leaky` `growth\.js:\d+:\d+` \| 750 \|/);
 // count instead would differ.
 const newObjects = (args) => {
   const j = memsnapJson('compare', '--json', '-n', '0', ...args, before, after);
-  const sum = j.classes.reduce((a, c) => a + c.added_count, 0);
-  assert.equal(j.totals.added_count, sum, 'totals.added_count is the sum of the rows');
+  const sum = j.classes.reduce((a, c) => a + c.added_count, 0) + j.folded.added_count;
+  assert.equal(j.totals.added_count, sum, 'totals.added_count is the sum of the rows and the folded ones');
   const t = memsnap('compare', ...args, before, after);
   assert.equal(t.status, 0, t.stderr);
   const tm = /^ {2}new objects +([\d,]+) +(\S+ \S+)$/m.exec(t.stdout);

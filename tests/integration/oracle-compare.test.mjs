@@ -25,7 +25,7 @@ node(growth, two, '--leak', '300', '--temps', '200');
 node(growth, three, '--leak', '300', '--temps', '200', '--three');
 
 function check(before, after, theirs, interfaces) {
-  const ours = memsnapJson('compare', '--json', '-n', '0', '--no-paths', '--interfaces', interfaces, before, after);
+  const ours = memsnapJson('compare', '--json', '-n', '0', '--no-paths', '--sort', 'delta', '--interfaces', interfaces, before, after);
   assert.equal(ours.match, 'id');
   const byKey = new Map();
   for (const r of ours.classes) {
