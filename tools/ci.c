@@ -217,6 +217,73 @@ size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort
     return out;
 }
 
+/* Stable order of idx[0..n) by rank[idx[i]] (0, 1, 2); those of rank 2
+ * left out (counted in *dropped) unless keep_runtime. */
+static size_t by_rank(size_t *idx, size_t n, const int *rank, bool keep_runtime, size_t *dropped)
+{
+    size_t k = 0;
+    *dropped = 0;
+    for (int want = 0; want <= 2; want++)
+        for (size_t i = 0; i < n; i++) {
+            if (rank[i] != want)
+                continue;
+            if (want == 2 && !keep_runtime) {
+                (*dropped)++;
+                continue;
+            }
+            idx[k++] = i;
+        }
+    return k;
+}
+
+static int origin_rank(ms_origin o)
+{
+    return o == MS_ORIGIN_USER ? 0 : o == MS_ORIGIN_RUNTIME ? 2 : 1;
+}
+
+int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,
+                   ci_folded *cf, size_t **groups, size_t *ng, ci_folded *gf)
+{
+    ms_snapshot *final = ms_leaks_final(lk);
+    const ms_path_groups *g = ms_leaks_groups(lk);
+    size_t ncls = ms_leaks_class_count(lk), ngrp = g ? ms_path_groups_count(g) : 0, dropped;
+    bool all = sort == CI_SORT_DELTA;
+    int *crank = malloc((ncls ? ncls : 1) * sizeof *crank);
+    int *grank = malloc((ngrp ? ngrp : 1) * sizeof *grank);
+    *classes = malloc((ncls ? ncls : 1) * sizeof **classes);
+    *groups = malloc((ngrp ? ngrp : 1) * sizeof **groups);
+    *cf = *gf = (ci_folded){0, 0, 0};
+    if (!crank || !grank || !*classes || !*groups) {
+        free(crank);
+        free(grank);
+        return cli_out_of_memory();
+    }
+    for (size_t i = 0; i < ncls; i++) {
+        const ms_class_row *r = ms_leaks_class_get(lk, i);
+        crank[i] = all ? 1 : origin_rank(ms_class_origin(final, r->key, r->name));
+        if (crank[i] == 2 && !internals) {
+            cf->added_count += r->count;
+            cf->size_delta += (int64_t)r->retained_size;
+        }
+    }
+    for (size_t i = 0; i < ngrp; i++) {
+        const ms_path_group *grp = ms_path_groups_get(g, i);
+        ms_node x = grp->example;
+        grank[i] = all ? 1
+                       : origin_rank(ms_class_origin(final, ms_node_class_key(final, x),
+                                                     ms_node_class(final, x)));
+        if (grank[i] == 2 && !internals)
+            gf->added_count += grp->count;
+    }
+    *nc = by_rank(*classes, ncls, crank, all || internals, &dropped);
+    cf->classes = dropped;
+    *ng = by_rank(*groups, ngrp, grank, all || internals, &dropped);
+    gf->classes = dropped;
+    free(crank);
+    free(grank);
+    return CLI_OK;
+}
+
 /* ---- groups of new (or leaked) objects -------------------------------------- */
 
 cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)

@@ -85,6 +85,16 @@ typedef struct ci_folded {
     uint64_t added_count;      /* their new objects */
     int64_t size_delta;        /* their size change, bytes */
 } ci_folded;
+/* The same for leaks: *classes gets the class rows in that order (*nc,
+ * the runtime's counted in *cf: classes and objects; size_delta holds
+ * their retained bytes), *groups the groups, the program's classes'
+ * first, then plain data's, then (with internals) the runtime's, each in
+ * the library's order (*ng; the runtime's counted in *gf: classes =
+ * groups, added_count = objects).  CLI_OK or CLI_FAILED (out of memory,
+ * printed); the caller frees both arrays. */
+int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,
+                   ci_folded *cf, size_t **groups, size_t *ng, ci_folded *gf);
+
 size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort, bool internals,
                          size_t *n, ci_folded *folded);
 

@@ -21,6 +21,8 @@ static const cli_cmd leaks_cmd = {
         CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
                        "'class:Foo>10' (repeatable; docs/ci.md)"),
         CI_OPT_IGNORE,
+        CI_OPT_SORT,
+        CI_OPT_INTERNALS,
         CLI_OPT_RAW_SIZES,
         CLI_OPT_TIMINGS("print load and analysis seconds as JSON on stderr"),
         CLI_OPT_FULL,
@@ -35,10 +37,18 @@ static const cli_cmd leaks_cmd = {
     .epilog = CI_EXIT_STATUS,
 };
 
+/* The classes and groups a report lists, in order (ci_leaks_order). */
+typedef struct listing {
+    size_t *classes, nc;
+    size_t *groups, ng;
+    ci_folded cf, gf;    /* the runtime's classes and groups left out */
+} listing;
+
 /* leaks' JSON groups, one at a time. */
 typedef struct leak_stream {
     ms_snapshot *final;
     const ms_path_groups *g;
+    const size_t *order;
     size_t shown, at;
 } leak_stream;
 
@@ -48,20 +58,20 @@ static cJSON *next_leak_group(void *ctx, bool *failed)
     cJSON *gj;
     if (s->at >= s->shown)
         return NULL;
-    gj = ci_group_json(s->final, ms_path_groups_get(s->g, s->at++));
+    gj = ci_group_json(s->final, ms_path_groups_get(s->g, s->order[s->at++]));
     if (!gj)
         *failed = true;
     return gj;
 }
 
 /* leaks' JSON document (memsnap.leaks/2), the groups streamed. */
-static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
+static int leaks_json(ms_leaks *lk, const listing *l, ci_args *ca, const cli_common *opt)
 {
     const ms_leaks_totals *t = ms_leaks_totals_get(lk);
     const ms_path_groups *g = ms_leaks_groups(lk);
-    size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
+    size_t ncls = l->nc, ngroups = l->ng;
     cJSON *doc = cJSON_CreateObject(), *cls = cJSON_CreateArray(), *bj = cJSON_CreateArray();
-    leak_stream ls = {ms_leaks_final(lk), g, cli_shown(opt->top, ngroups), 0};
+    leak_stream ls = {ms_leaks_final(lk), g, l->groups, cli_shown(opt->top, ngroups), 0};
     int rc;
     ci_check_budgets(&ca->bs, NULL, lk, bj);
     cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/2");
@@ -73,8 +83,16 @@ static int leaks_json(ms_leaks *lk, ci_args *ca, const cli_common *opt)
     cJSON_AddNumberToObject(doc, "shallow_size", (double)t->shallow_size);
     cJSON_AddNumberToObject(doc, "retained_size", (double)t->retained_size);
     cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
-    for (size_t i = 0; i < cli_shown(opt->top, ncls); i++)
-        cJSON_AddItemToArray(cls, cli_class_json(ms_leaks_final(lk), ms_leaks_class_get(lk, i)));
+    cli_add_numbers(cJSON_AddObjectToObject(doc, "folded"), (const cli_number[]){
+        {"classes", l->cf.classes}, {"count", l->cf.added_count},
+        {"retained_size", (double)l->cf.size_delta}, {"groups", l->gf.classes}, {NULL, 0}});
+    for (size_t i = 0; i < cli_shown(opt->top, ncls); i++) {
+        const ms_class_row *r = ms_leaks_class_get(lk, l->classes[i]);
+        cJSON *o = cli_class_json(ms_leaks_final(lk), r);
+        cJSON_AddStringToObject(
+            o, "origin", cli_origin_name(ms_class_origin(ms_leaks_final(lk), r->key, r->name)));
+        cJSON_AddItemToArray(cls, o);
+    }
     cJSON_AddItemToObject(doc, "classes", cls);
     cJSON_AddNumberToObject(doc, "group_count", (double)ngroups);
     cJSON_AddItemToObject(doc, "groups", cJSON_CreateArray()); /* printed one at a time */
@@ -117,6 +135,7 @@ static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
 /* What leaks' text or Markdown report prints. */
 typedef struct report {
     const ms_leaks *lk;
+    const listing *l;
     uint64_t top;         /* -n: classes and groups shown */
     bool markdown;
 } report;
@@ -129,13 +148,14 @@ static void leaks_text(FILE *f, void *ctx)
     const ms_leaks *lk = rep->lk;
     uint64_t top = rep->top;
     bool markdown = rep->markdown;
+    const listing *l = rep->l;
     const ms_path_groups *g = ms_leaks_groups(lk);
-    size_t ncls = ms_leaks_class_count(lk), ngroups = ms_path_groups_count(g);
+    size_t ncls = l->nc, ngroups = l->ng;
     size_t shown_cls = cli_shown(top, ncls), shown_groups = cli_shown(top, ngroups);
     char a[32], b[32], d[32];
     leaks_head(f, lk, markdown);
     for (size_t i = 0; i < shown_cls; i++) {
-        const ms_class_row *r = ms_leaks_class_get(lk, i);
+        const ms_class_row *r = ms_leaks_class_get(lk, l->classes[i]);
         if (markdown) {
             fputs("| ", f);
             cli_md_class(f, ms_leaks_final(lk), r->name, r->key);
@@ -152,16 +172,26 @@ static void leaks_text(FILE *f, void *ctx)
         cli_md_more(f, shown_cls, ncls, "classes");
     else
         cli_print_more(f, shown_cls, ncls, "classes", false);
+    if (l->cf.classes)
+        fprintf(f, "%s%s of the engine's and runtime's own classes (%s objects, retaining %s)%s\n",
+                markdown ? "\n" : "", cli_count(l->cf.classes, a), cli_count(l->cf.added_count, b),
+                cli_size((uint64_t)l->cf.size_delta, d),
+                markdown ? "." : "; --internals lists them");
     if (ngroups)
         fputs(markdown ? "\n#### Where they are held\n\n"
-                       : "\nWhere they are held (in FINAL), largest retained first:\n",
+                       : "\nWhere they are held (in FINAL): the program's classes first, largest "
+                         "retained first:\n",
               f);
     for (size_t i = 0; i < shown_groups; i++)
-        ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, i), i + 1, markdown);
+        ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, l->groups[i]), i + 1, markdown);
     if (markdown)
         cli_md_more(f, shown_groups, ngroups, "groups");
     else
         cli_print_more(f, shown_groups, ngroups, "groups", false);
+    if (l->gf.classes)
+        fprintf(f, "%s%s groups of the runtime's own objects (%s objects) not shown%s\n",
+                markdown ? "\n" : "", cli_count(l->gf.classes, a), cli_count(l->gf.added_count, b),
+                markdown ? "." : "; --internals shows them");
 }
 
 int cmd_leaks(int argc, char **argv)
@@ -173,6 +203,7 @@ int cmd_leaks(int argc, char **argv)
     ms_leaks *lk = NULL;
     cli_common opt;
     ci_args ca = {.leaks = true};
+    listing l = {NULL, 0, NULL, 0, {0, 0, 0}, {0, 0, 0}};
     int rc;
 
     if ((rc = cli_parse_args(&leaks_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
@@ -192,10 +223,15 @@ int cmd_leaks(int argc, char **argv)
                 ms_leaks_input(lk, 0)->load_seconds + ms_leaks_input(lk, 1)->load_seconds +
                     ms_leaks_input(lk, 2)->load_seconds,
                 ms_leaks_seconds(lk));
-    rc = ci_exit(&ca.bs, opt.json ? leaks_json(lk, &ca, &opt)
+    if ((rc = ci_leaks_order(lk, ca.sort, ca.internals, &l.classes, &l.nc, &l.cf, &l.groups,
+                             &l.ng, &l.gf)) != CLI_OK)
+        goto done;
+    rc = ci_exit(&ca.bs, opt.json ? leaks_json(lk, &l, &ca, &opt)
                                   : ci_write_report(&ca.bs, NULL, lk, &opt, leaks_text,
-                                                    &(report){lk, opt.top, opt.markdown}));
+                                                    &(report){lk, &l, opt.top, opt.markdown}));
 done:
+    free(l.classes);
+    free(l.groups);
     ms_leaks_free(lk);
     ci_ignore_free(&ca.ign);
     return rc;
