@@ -57,15 +57,50 @@ static bool anonymous_hop(const ms__graph *g, uint32_t from, uint64_t e)
            g->first_edge[from + 1] - g->first_edge[from] > KEYED_OUT_DEGREE;
 }
 
+/* The name part of a hop's token: the string id, or for a name with
+ * digits in it the hash of the name with each run of digits as one '#'
+ * (keys of a cache, "user-120" and "job-153", are data: a dictionary's
+ * entries are alike at any size); bit 63 keeps the two kinds apart. */
+static uint64_t name_token(const ms__graph *g, uint32_t sid)
+{
+    size_t len;
+    const char *s = ms__strtab_get(&g->strings, sid, &len);
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    bool digits = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c >= '0' && c <= '9') {
+            if (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+                continue;
+            digits = true;
+            c = '#';
+        }
+        h = ms__mix64(h, c);
+    }
+    return digits ? h | 1ull << 63 : sid;
+}
+
 /* A hop's token: the class it leaves, the edge type, and the edge name;
  * indices and keys (anonymous_hop) are all alike, so the instances held by
- * one array, Map or dictionary share a signature. */
+ * one array, Map or dictionary share a signature, and so are names that
+ * differ only in their numbers (name_token). */
 static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t from, uint64_t e)
 {
     unsigned t = ms__edge_type(g, e);
-    uint64_t name = anonymous_hop(g, from, e) ? UINT64_MAX : g->edge_name[e];
+    uint64_t name = anonymous_hop(g, from, e) ? UINT64_MAX : name_token(g, g->edge_name[e]);
     return ms__mix64(ms__mix64(ms__mix64(0x51ED270B, cl->of[from]), t), name);
 }
+
+/* Writes a name as name_token sees it (runs of digits as '#') with put. */
+#define PUT_NAME(put, s, n)                                                                        \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                      \
+            bool d_ = (s)[i_] >= '0' && (s)[i_] <= '9';                                            \
+            if (d_ && i_ > 0 && (s)[i_ - 1] >= '0' && (s)[i_ - 1] <= '9')                          \
+                continue;                                                                          \
+            put(d_ ? "#" : (s) + i_, 1);                                                           \
+        }                                                                                          \
+    } while (0)
 
 /* Where a hop stands on its path, for the fold: no runtime object met
  * yet, inside the runtime's hops (folded: the ones before the program's
@@ -150,7 +185,7 @@ size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, siz
                 PUT("[]", 2);
             } else {
                 en = ms__strtab_get(&g->strings, g->edge_name[e], &el);
-                PUT(en, el);
+                PUT_NAME(PUT, en, el);
             }
             PUT("--> ", 4);
         }

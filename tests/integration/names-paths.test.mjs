@@ -90,6 +90,13 @@ const entry = cacheDoc.groups[0].path.hops.find((h) => h.edge && h.edge.entry);
 assert.equal(entry.edge.entry.kind, 'map');
 assert.match(entry.edge.entry.key, /^user-\d+$/);
 
+// ---- a plain object used as a dictionary: its keys are data ----------------
+const dict = memsnapJson('why', '--json', c, '--class', 'Entry');
+assert.equal(dict.instances, 85);
+assert.equal(dict.group_count, 1, `85 entries of one dictionary, one group: ${dict.groups.map((g) => g.signature)}`);
+assert.match(dict.groups[0].signature, /--entries--> Object --entry-#--> Entry$/);
+assert.ok(dict.groups[0].path.hops.some((h) => h.edge && /^entry-\d+$/.test(h.edge.name)), 'the example keeps its key');
+
 // ---- one cause, one group, one signature across snapshots ------------------
 const sigs = [b, c].map((f) => memsnapJson('why', '--json', f, '--class', 'Poller'));
 for (const d of sigs) {

@@ -408,10 +408,11 @@ static void test_paths__hand_drawn_why(void **state)
 
 /* Instances held by a collection (more than 2048 out-edges) under distinct
  * keys form one group; held by an ordinary object under distinct property
- * names, one group per name. */
+ * names, one group per name, unless the names differ only in their numbers
+ * (keys of a small dictionary, "user-1", "user-2"): then one group. */
 static void test_paths__keyed_collections_group(void **state)
 {
-    enum { KEYS = 3000, NAMED = 5 };
+    enum { KEYS = 3000, NAMED = 5, SMALL = 40 };
     ms__builder b;
     ms__graph *g = NULL;
     ms_snapshot *s = NULL;
@@ -435,10 +436,25 @@ static void test_paths__keyed_collections_group(void **state)
     assert_int_equal(ms__builder_edge(&b, 0, 1, MS_ET_PROPERTY, s_name, &err), MS_OK);
     assert_int_equal(ms__builder_string(&b, "holder", 6, &s_name, NULL, &err), MS_OK);
     assert_int_equal(ms__builder_edge(&b, 0, 2, MS_ET_PROPERTY, s_name, &err), MS_OK);
+    static const char *const names[NAMED] = {"alpha", "beta", "gamma", "delta", "epsilon"};
     for (uint32_t i = 0; i < KEYS + NAMED; i++) {
-        int len = snprintf(key, sizeof key, "k%u", i);
+        int len = i < KEYS ? snprintf(key, sizeof key, "k%u", i)
+                           : snprintf(key, sizeof key, "%s", names[i - KEYS]);
         assert_int_equal(ms__builder_string(&b, key, (size_t)len, &s_name, NULL, &err), MS_OK);
         assert_int_equal(ms__builder_edge(&b, i < KEYS ? 1 : 2, 3 + i, MS_ET_PROPERTY, s_name, &err),
+                         MS_OK);
+    }
+    /* a small dictionary: node 3 + KEYS + NAMED holds SMALL entries */
+    assert_int_equal(ms__builder_string(&b, "Dict", 4, &s_obj, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, s_obj, 5, 8, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_string(&b, "dict", 4, &s_name, NULL, &err), MS_OK);
+    assert_int_equal(ms__builder_edge(&b, 0, 3 + KEYS + NAMED, MS_ET_PROPERTY, s_name, &err), MS_OK);
+    for (uint32_t i = 0; i < SMALL; i++) {
+        int len = snprintf(key, sizeof key, "user-%u", 7 * i + 1);
+        assert_int_equal(ms__builder_node(&b, MS_NT_OBJECT, s_item, 100000 + i, 16, 0, &err), MS_OK);
+        assert_int_equal(ms__builder_string(&b, key, (size_t)len, &s_name, NULL, &err), MS_OK);
+        assert_int_equal(ms__builder_edge(&b, 3 + KEYS + NAMED, 4 + KEYS + NAMED + i, MS_ET_PROPERTY,
+                                          s_name, &err),
                          MS_OK);
     }
     assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
@@ -446,11 +462,17 @@ static void test_paths__keyed_collections_group(void **state)
     assert_int_equal(ms__snapshot_from_graph(g, MS_FORMAT_BOEHM, "test", &s, &err), MS_OK);
 
     assert_int_equal(ms_path_groups_by_class(s, "Item", &w, &err), MS_OK);
-    assert_int_equal(ms_path_groups_instances(w), KEYS + NAMED);
-    assert_int_equal(ms_path_groups_count(w), 1 + NAMED);
+    assert_int_equal(ms_path_groups_instances(w), KEYS + NAMED + SMALL);
+    assert_int_equal(ms_path_groups_count(w), 2 + NAMED);
     assert_int_equal(ms_path_groups_get(w, 0)->count, KEYS); /* largest first */
-    for (size_t i = 1; i <= NAMED; i++)
+    assert_int_equal(ms_path_groups_get(w, 1)->count, SMALL);
+    for (size_t i = 2; i < 2 + NAMED; i++)
         assert_int_equal(ms_path_groups_get(w, i)->count, 1);
+    {
+        char sig[256];
+        ms_path_signature(s, &ms_path_groups_get(w, 1)->path, sig, sizeof sig);
+        assert_string_equal(sig, "(root) --dict--> Dict --user-#--> Item");
+    }
     ms_path_groups_free(w);
     ms_snapshot_free(s);
 }
