@@ -82,6 +82,8 @@ static int leaks_json(ms_leaks *lk, const listing *l, ci_args *ca, const cli_com
     cJSON_AddNumberToObject(doc, "count", (double)t->count);
     cJSON_AddNumberToObject(doc, "shallow_size", (double)t->shallow_size);
     cJSON_AddNumberToObject(doc, "retained_size", (double)t->retained_size);
+    cJSON_AddNumberToObject(doc, "program_count", (double)t->program_count);
+    cJSON_AddNumberToObject(doc, "program_retained_size", (double)t->program_retained_size);
     cJSON_AddNumberToObject(doc, "class_count", (double)ncls);
     cli_add_numbers(cJSON_AddObjectToObject(doc, "folded"), (const cli_number[]){
         {"classes", l->cf.classes}, {"count", l->cf.added_count},
@@ -109,7 +111,7 @@ static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
     const char *file[3] = {ms_leaks_input(lk, 0)->name, ms_leaks_input(lk, 1)->name,
                            ms_leaks_input(lk, 2)->name};
     bool classes = ms_leaks_class_count(lk) > 0;
-    char a[32], b[32], d[32];
+    char a[32], b[32], d[32], e[32];
     if (markdown) {
         fputs("### memsnap leaks\n\n", f);
         fprintf(f, "**%s objects** allocated between ", cli_count(t->count, a));
@@ -118,15 +120,19 @@ static void leaks_head(FILE *f, const ms_leaks *lk, bool markdown)
         cli_md_text(f, file[1]);
         fputs(" are still alive in ", f);
         cli_md_text(f, file[2]);
-        fprintf(f, ": %s, retaining **%s**.\n\n", cli_size(t->shallow_size, b),
-                cli_size(t->retained_size, d));
+        fprintf(f, ": %s, retaining **%s**; the program holds **%s** of them, retaining %s "
+                   "(the rest are the engine's and runtime's own).\n\n",
+                cli_size(t->shallow_size, b), cli_size(t->retained_size, d),
+                cli_count(t->program_count, a), cli_size(t->program_retained_size, e));
         if (classes)
             fputs("| Class | Count | Shallow | Retained |\n| --- | ---: | ---: | ---: |\n", f);
     } else {
         fprintf(f, "%s objects allocated between %s and %s are still alive in %s:\n",
                 cli_count(t->count, a), file[0], file[1], file[2]);
-        fprintf(f, "%s shallow, retaining %s\n", cli_size(t->shallow_size, b),
-                cli_size(t->retained_size, d));
+        fprintf(f, "%s shallow, retaining %s; the program holds %s of them, retaining %s (the "
+                   "rest are the engine's and runtime's own)\n",
+                cli_size(t->shallow_size, b), cli_size(t->retained_size, d),
+                cli_count(t->program_count, a), cli_size(t->program_retained_size, e));
         if (classes)
             fprintf(f, "\n%12s  %11s  %11s  %s\n", "count", "shallow", "retained", "class");
     }

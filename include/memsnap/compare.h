@@ -192,6 +192,13 @@ typedef struct ms_leaks_totals {
     uint64_t count;         /* leaked objects */
     uint64_t shallow_size;  /* bytes, their shallow sizes */
     uint64_t retained_size; /* bytes they retain in FINAL together, each byte once */
+    /* Of them, those the program holds (docs/compare.md "What leaks
+     * counts"): not the engine's and runtime's own objects, and not plain
+     * data that only they keep alive (the nearest dominator of known
+     * origin, ms_node_origin, is the program's, or the GC roots).  What
+     * the `leaks` budget measures; for formats without origins, all. */
+    uint64_t program_count;
+    uint64_t program_retained_size; /* bytes, each once */
 } ms_leaks_totals;
 
 MS_EXPORT const ms_leaks_totals *ms_leaks_totals_get(const ms_leaks *l);

@@ -250,7 +250,8 @@ static bool gather(const ms_budget *b, const facts *f, measure *m, const char **
         if (!f->have_leaks)
             return fail(msg, msg_len, "leaks is measured by `memsnap leaks`, not by compare");
         *m = (measure){0, b->bytes ? (double)f->leak_retained : (double)f->leak_count, false};
-        *what = b->bytes ? "retained by leaked objects" : "leaked objects";
+        *what = b->bytes ? "retained by leaked objects the program holds"
+                         : "leaked objects the program holds";
         break;
     case MS_BUDGET_CLASS:
         class_measure(b, f, m);
@@ -358,8 +359,9 @@ void ms_budget_check_leaks(const ms_budget *b, const ms_leaks *l, ms_budget_resu
 {
     facts f = {0};
     f.have_leaks = true;
-    f.leak_count = l->totals.count;
-    f.leak_retained = l->totals.retained_size;
+    /* the leaked objects the program holds (ms_leaks_totals) */
+    f.leak_count = l->totals.program_count;
+    f.leak_retained = l->totals.program_retained_size;
     f.leaks = l;
     result(b, &f, out);
 }

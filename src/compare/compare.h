@@ -148,6 +148,16 @@ int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms_
  * grouping (taken over): per-class rows, largest retained first, and the
  * totals.  Reads FINAL's classes, shallow sizes and distances.  *out owned
  * by the caller (ms_leaks_free).  Errors: MS_ENOMEM (groups freed). */
+/* The leaked objects (member: bitset over FINAL's nodes) the program
+ * holds (ms_leaks_totals.program_count): those whose nearest dominator of
+ * known origin (the object first; synthetic nodes and plain data pass on
+ * their dominator's) is the program's or the GC roots.  *count and
+ * *retained (bytes they retain together, each once) get them.  Needs
+ * FINAL's dominator tree, retained sizes and sources.
+ * Errors: MS_ENOMEM. */
+int ms__leaks_program(const ms__heap *final, const uint64_t *member, uint64_t *count,
+                      uint64_t *retained, ms_error *err);
+
 int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,
                      ms_leaks **out, ms_error *err);
 

@@ -11,7 +11,9 @@
  */
 #include "compare.h"
 
+#include "../dominators/dominators.h"
 #include "../util/bitset.h"
+#include "../util/vec.h"
 #include "../util/sort.h"
 
 #include <string.h>
@@ -85,6 +87,66 @@ int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms_
         }
     }
     return MS_OK;
+}
+
+/* Who holds each node, walking the dominator tree from the root: the
+ * nearest dominator (the node itself first) whose origin is known decides,
+ * synthetic nodes and plain data pass the decision of their dominator on,
+ * and the GC roots count as the program's.  held[n] (N bytes) gets 1 for
+ * the program, 0 for the engine and runtime.  Explicit stack: dominator
+ * chains can be millions long.  Errors: MS_ENOMEM. */
+static int program_held(const ms__heap *h, uint8_t *held, ms_error *err)
+{
+    const ms__graph *g = h->g;
+    const ms__rules *r = h->rules;
+    uint32_t *stack = NULL;
+    uint64_t sp = 0, cap = 1024;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array(&stack, cap, 4, "leaks", err));
+    held[g->root] = 1;
+    stack[sp++] = g->root;
+    while (sp) {
+        uint32_t v = stack[--sp];
+        for (uint32_t k = h->dom_first[v]; k < h->dom_first[v + 1]; k++) {
+            uint32_t c = h->dom_child[k];
+            int o = g->node_type[c] == MS_NT_SYNTHETIC || !r || !r->origin || !r->sources_ready
+                        ? MS__ORIGIN_UNKNOWN
+                        : r->origin(r, g, c);
+            held[c] = o == MS__ORIGIN_USER ? 1 : o == MS__ORIGIN_RUNTIME ? 0 : held[v];
+            if (sp == cap)
+                MS_TRY(ms__grow(&stack, &cap, sp + 1, 1024, 4, "leaks", err));
+            stack[sp++] = c;
+        }
+    }
+done:
+    free(stack);
+    return rc;
+}
+
+int ms__leaks_program(const ms__heap *final, const uint64_t *member, uint64_t *count,
+                      uint64_t *retained, ms_error *err)
+{
+    const uint32_t N = final->g->node_count;
+    uint8_t *held = NULL;
+    uint64_t *counted = NULL, *top = NULL;
+    int rc = MS_OK;
+    *count = *retained = 0;
+    MS_TRY(ms__alloc_array_zero(&held, N ? N : 1, 1, "leaks", err));
+    MS_TRY(ms__bitset_alloc(&counted, N, "leaks", err));
+    MS_TRY(ms__bitset_alloc(&top, N, "leaks", err));
+    MS_TRY(program_held(final, held, err));
+    for (uint32_t n = 0; n < N; n++)
+        if (ms__bit(member, n) && held[n]) {
+            ms__bit_set(counted, n);
+            (*count)++;
+        }
+    MS_TRY(ms__dominated_tops(final->g, final->dom_first, final->dom_child, final->retained,
+                              counted, NULL, 1, top, NULL, retained, err));
+done:
+    free(held);
+    free(counted);
+    free(top);
+    return rc;
 }
 
 int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,

@@ -25,6 +25,7 @@ const mk = (name, ...args) => {
 const leak = mk('leak', '--leak', String(N), '--temps', String(M));
 const clean = mk('clean', '--temps', String(M));
 const three = mk('three', '--leak', String(N), '--temps', String(M), '--three');
+const threeClean = mk('three-clean', '--temps', String(M), '--three'); // the twin without the leak
 const other = mk('other', '--leak', String(N), '--temps', String(M)); // a second process
 const validCompare = schemaValidator('compare');
 const validLeaks = schemaValidator('leaks');
@@ -169,7 +170,18 @@ assert.equal(lkAll.groups.length, lkAll.group_count);
 for (let i = 1; i < lkAll.groups.length; i++) assert.ok(lkAll.groups[i - 1].retained_size >= lkAll.groups[i].retained_size);
 r = memsnap('leaks', '--fail-on', 'leaks>0', b3, t3, f3);
 assert.equal(r.status, 1);
-assert.match(r.stderr, /budget exceeded: leaks>0: leaked objects: /);
+assert.match(r.stderr, /budget exceeded: leaks>0: leaked objects the program holds: /);
+// what the program holds: at least the N Leaky objects and what they own;
+// the engine's own leftovers (compiled code, feedback) are not counted
+assert.ok(lk.program_count >= N && lk.program_count <= lk.count, `program_count ${lk.program_count}`);
+// the twin without the leak: engine leftovers only, and leaks>0 passes
+const [cb, ct, cf] = ['baseline', 'target', 'final'].map((n) => join(threeClean, `${n}.heapsnapshot`));
+const lkClean = memsnapJson('leaks', '--json', '-n', '0', cb, ct, cf);
+validLeaks(lkClean, 'leaks --json without a leak');
+assert.equal(lkClean.program_count, 0, `a program that does not leak holds no leaked object: ${JSON.stringify(lkClean.classes)}`);
+assert.equal(lkClean.program_retained_size, 0);
+r = memsnap('leaks', '--fail-on', 'leaks>0', cb, ct, cf);
+assert.equal(r.status, 0, `leaks>0 passes without a leak: ${r.stderr}`);
 r = memsnap('leaks', '--fail-on', 'class:Temp>0', '--fail-on', `class:Leaky>${N}`, b3, t3, f3);
 assert.equal(r.status, 0, `no Temp leaked, exactly ${N} Leaky: ${r.stderr}`);
 r = memsnap('leaks', '--fail-on', 'total>+1%', b3, t3, f3);
