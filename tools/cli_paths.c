@@ -612,15 +612,20 @@ cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e)
 cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
 {
     cJSON *o = cJSON_CreateObject(), *hops = cJSON_CreateArray();
-    size_t elided = 0;
+    size_t elided = 0, folded = 0;
     cJSON_AddNumberToObject(o, "length", (double)p->length);
     for (size_t i = 0; i < p->length; i++) {
         cJSON *h;
+        size_t j = i;
         if (p->length > JSON_HOPS_MAX && i == JSON_HOPS_MAX / 2) {
             elided = p->length - JSON_HOPS_MAX;
             i += elided - 1;
             continue;
         }
+        /* a run of one step (a linked list): its first hop and its length,
+         * as the text prints it, so that output follows causes, not hops */
+        while (!full_paths && j + 2 < p->length && same_step(snap, p, i, j + 1))
+            j++;
         h = cli_object_json(snap, p->hops[i].node);
         if (p->hops[i].edge != UINT64_MAX) {
             cJSON *ej = cli_edge_json(snap, p->hops[i].edge);
@@ -637,9 +642,15 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
             }
             cJSON_AddItemToObject(h, "edge", ej);
         }
+        if (j >= i + 2) {
+            cJSON_AddNumberToObject(h, "run", (double)(j - i));
+            folded += j - i;
+            i = j;
+        }
         cJSON_AddItemToArray(hops, h);
     }
     cJSON_AddNumberToObject(o, "elided", (double)elided);
+    cJSON_AddNumberToObject(o, "folded", (double)folded);
     cJSON_AddItemToObject(o, "hops", hops);
     return o;
 }

@@ -110,8 +110,10 @@ void cli_add_node_sizes(cJSON *o, ms_snapshot *snap, ms_node n);
 cJSON *cli_class_json(const ms_snapshot *snap, const ms_class_row *r);
 /* {type, name} or {type, index} */
 cJSON *cli_edge_json(const ms_snapshot *snap, uint64_t e);
-/* {length, elided, hops: [object + edge]}; paths over 10000 hops keep the
- * first and last 5000. */
+/* {length, elided, folded, hops: [object + edge]}: paths over 10000 hops
+ * keep the first and last 5000 (elided); a run of one step (a linked
+ * list) is its first hop with "run": the hops after it that repeat its
+ * step and are left out (folded), unless --full. */
 cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p);
 /* {file, format, node_count, edge_count} of an input */
 cJSON *cli_input_json(const ms_snapshot_info *info);

@@ -25,8 +25,8 @@ const addr = (role) => expect.filter((f) => f[0] === 'object' && f[1] === role).
 const [tail] = addr('list-tail'), [head] = addr('list-head'), list = addr('list');
 assert.equal(list.length, 998);
 
-// why, by address
-const why = memsnapJson('why', '--json', file, `0x${tail.toString(16)}`);
+// why, by address (every hop: by default the list's run is one hop)
+const why = memsnapJson('why', '--json', '--full', file, `0x${tail.toString(16)}`);
 schemaValidator('why')(why, 'why --json on a capture');
 assert.equal(why.status, 'retained');
 const hops = why.path.hops;
@@ -38,6 +38,11 @@ assert.equal(hops.length - (viaGlobal + 1), 1000, 'then through all 1000 nodes')
 const inList = new Set([head, ...list].map(String));
 const doms = new Set(why.dominators.map((d) => String(BigInt(d.id))));
 for (const a of inList) assert.ok(doms.has(a), `list node 0x${BigInt(a).toString(16)} dominates the tail`);
+// by default the list is its head's hop and a run of the same step
+const short = memsnapJson('why', '--json', file, `0x${tail.toString(16)}`);
+const runHop = short.path.hops.find((h) => h.run);
+assert.ok(runHop && BigInt(runHop.id) === head, 'the run starts at the list head');
+assert.equal(short.path.hops.length + short.path.folded, short.path.length);
 // the text output names addresses as 0x...
 const text = memsnap('why', file, `0x${tail.toString(16)}`);
 assert.equal(text.status, 0);

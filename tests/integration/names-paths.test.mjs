@@ -139,4 +139,30 @@ assert.equal(memsnapJson('why', '--json', evSnap, '--class', `Evald  ${evRow[1]}
 assert.equal(memsnapJson('summary', '--json', '-n', '0', evSnap).classes.find((c) => c.name === 'Evald')
   .location.file, null);
 assert.ok(!sum.stdout.includes('"script N"'), 'no note where every script is named');
+// ---- a long chain prints once: output follows causes, not hops -------------
+const chainJs = join(dir, 'chain.js');
+writeFileSync(chainJs, `class ConfigSnapshot { constructor(previous) { this.previous = previous; } }
+let current = null;
+for (let i = 0; i < 1300; i++) current = new ConfigSnapshot(current);
+globalThis.latest = current;
+require('node:v8').writeHeapSnapshot(process.argv[2]);
+`);
+const chainSnap = join(dir, 'chain.heapsnapshot');
+node(chainJs, chainSnap);
+const chainRows = memsnap('nodes', chainSnap).stdout.split('\n').map((l) => l.split('\t'))
+  .filter((f) => f[3] === 'ConfigSnapshot');
+assert.equal(chainRows.length, 1300);
+const tail = chainRows.reduce((a, f) => (Number(f[7]) > Number(a[7]) ? f : a));
+const chainDoc = memsnapJson('why', '--json', chainSnap, `@${tail[1]}`);
+schemaValidator('why')(chainDoc, 'why --json on a chain');
+assert.ok(chainDoc.path.length > 1300, `the tail is 1300 hops down: ${chainDoc.path.length}`);
+const run = chainDoc.path.hops.find((h) => h.run);
+assert.ok(run && run.class === 'ConfigSnapshot' && run.edge.name === 'previous', 'the chain is one hop with its run');
+assert.equal(chainDoc.path.hops.length + chainDoc.path.folded, chainDoc.path.length, 'hops + folded = length');
+assert.ok(chainDoc.path.hops.length < 20, `the JSON path is short: ${chainDoc.path.hops.length} hops`);
+const chainText = memsnap('why', chainSnap, `@${tail[1]}`).stdout;
+assert.match(chainText, /ConfigSnapshot @\d+ .*--previous \(property\)-->\n\s+\.\.\. the same step 1,2\d\d more times \.\.\./);
+const chainFull = memsnapJson('why', '--json', '--full', chainSnap, `@${tail[1]}`);
+assert.equal(chainFull.path.folded, 0);
+assert.equal(chainFull.path.hops.length, chainFull.path.length, '--full: every hop');
 console.log('ok: names and paths on service.js');

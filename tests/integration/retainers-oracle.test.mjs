@@ -28,7 +28,7 @@ function sample(file, want) {
 
 for (const file of [snapshot('retention'), snapshot('leaky-things'), snapshot('weakmaps-closures'), service]) {
   const ids = sample(file, 300);
-  const ours = memsnapJson('why', '--json', '--paths', '0', file, ...ids.map((i) => `@${i}`));
+  const ours = memsnapJson('why', '--json', '--full', '--paths', '0', file, ...ids.map((i) => `@${i}`));
   const theirs = ourOracle('retainers', file, ...ids);
   let same = 0, nearer = 0;
   const bad = [];
