@@ -41,9 +41,16 @@ const validInfo = schemaValidator('info');
 const NAMES = ['1-baseline.heapsnapshot', '2-target.heapsnapshot', '3-final.heapsnapshot'];
 const WROTE = /^memsnap-capture: wrote (.+) \((\d+\.\d) MiB in (\d+\.\d\d) s\)$/;
 
+// Children still running when the test ends (it failed) are killed.
+const children = [];
+process.on('exit', () => children.forEach((c) => {
+  if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}));
+
 /** A child process whose output lines can be awaited. */
 function start(cmd, args, opts) {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  children.push(child);
   const p = { child, out: [], err: [], waiters: [] };
   const feed = (name) => {
     let buf = '';
