@@ -270,9 +270,10 @@ function checkHeap(file, progPath, final) {
   // cycles: the component found above, and only it, holds the Nodes.
   const cyc = memsnapJson('cycles', '--json', '-n', '0', file);
   validCycles(cyc, `${what} cycles`);
-  const withNodes = cyc.cycles.filter((x) => x.classes.some((k) => k.class === '__main__.Node'));
+  const withNodes = cyc.groups.filter((x) => x.classes.some((k) => k.class === '__main__.Node'));
   assert.equal(withNodes.length, 1, `${what}: cycles with Nodes`);
-  assert.deepEqual(new Set(withNodes[0].member_ids.map(String)), new Set(members.map((m) => g.nodes[m].id)),
+  assert.equal(withNodes[0].count, 1, `${what}: one cycle with Nodes`);
+  assert.deepEqual(new Set(withNodes[0].example.member_ids.map(String)), new Set(members.map((m) => g.nodes[m].id)),
     `${what}: the cycle's members`);
   // External roots are objects held from outside the graph (C): none of
   // the program's objects, whose every reference is in the graph.
