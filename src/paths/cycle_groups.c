@@ -102,9 +102,11 @@ typedef struct grouping {
     counter cnt;
 } grouping;
 
-static uint64_t line_key(const line *l)
+/* A line's slot hash (its four fields into 64 bits, then fmix64). */
+static uint64_t line_hash(const line *l)
 {
-    return ms__mix64(ms__mix64(ms__mix64(ms__mix64(0xC1C1E5u, l->type), l->from), l->name), l->to);
+    uint64_t k = ((uint64_t)l->from << 32 | l->to) ^ (uint64_t)l->name * 0x9E3779B97F4A7C15ull;
+    return ms__hash64(k ^ (uint64_t)l->type << 60);
 }
 
 static bool same_line(const line *a, const line *b)
@@ -142,7 +144,7 @@ static void counter_clear(counter *c)
 /* Puts line index i in its slot (a free one: i is not there yet). */
 static void counter_place(counter *c, uint32_t i)
 {
-    uint64_t s = ms__hash64(line_key(&c->lines[i])) & c->mask;
+    uint64_t s = line_hash(&c->lines[i]) & c->mask;
     while (c->stamp[s] == c->gen)
         s = (s + 1) & c->mask;
     c->stamp[s] = c->gen;
@@ -154,7 +156,7 @@ static int counter_add(counter *c, uint32_t type, uint32_t from, uint32_t name, 
                        ms_error *err)
 {
     line l = {type, from, name, to, 1};
-    uint64_t s = ms__hash64(line_key(&l)) & c->mask;
+    uint64_t s = line_hash(&l) & c->mask;
     int rc = MS_OK;
     for (; c->stamp[s] == c->gen; s = (s + 1) & c->mask) {
         if (same_line(&c->lines[c->slot[s]], &l)) {
