@@ -257,7 +257,7 @@ static void print_shape_edge(FILE *f, const ms_cycle_group *g, const ms_cycle_sh
 /* The member classes and the shape of a group, two lines or more. */
 static void shape_text(FILE *f, const ms_snapshot *snap, const ms_cycle_group *g)
 {
-    char a[32];
+    char a[32], b[32];
     uint64_t edges = 0;
     fputs(g->count > 1 ? "    classes, in each: " : "    classes: ", f);
     for (size_t j = 0; j < g->class_count && j < TEXT_CLASSES; j++) {
@@ -265,7 +265,7 @@ static void shape_text(FILE *f, const ms_snapshot *snap, const ms_cycle_group *g
         cli_print_class(f, snap, g->classes[j].name, g->classes[j].key, 40);
     }
     if (g->class_count > TEXT_CLASSES)
-        fprintf(f, ", ... (%zu classes)", g->class_count);
+        fprintf(f, ", ... (%s classes)", cli_count(g->class_count, b));
     fputs("\n    shape: ", f);
     for (size_t j = 0; j < g->edge_count; j++) {
         edges += g->edges[j].count;
@@ -276,8 +276,8 @@ static void shape_text(FILE *f, const ms_snapshot *snap, const ms_cycle_group *g
         print_shape_edge(f, g, &g->edges[j]);
     }
     if (g->edge_count > TEXT_SHAPE_EDGES)
-        fprintf(f, ",\n           ... (%s references of %zu kinds)", cli_count(edges, a),
-                g->edge_count);
+        fprintf(f, ",\n           ... (%s references of %s kinds)", cli_count(edges, a),
+                cli_count(g->edge_count, b));
     fputc('\n', f);
 }
 

@@ -334,11 +334,16 @@ typedef struct ms_cycle_groups ms_cycle_groups;
  * names no class), MS_ELIMIT (2^32 - 2 shapes). */
 MS_EXPORT ms_status ms_cycle_groups_compute(ms_snapshot *snap, const ms_cycle_options *opts,
                                             ms_cycle_groups **out, ms_error *err);
+/* How many groups are listed (of class_name when given; the program's
+ * and the runtime's), and group i (i < that), borrowed from g. */
 MS_EXPORT size_t ms_cycle_groups_count(const ms_cycle_groups *g);
 MS_EXPORT const ms_cycle_group *ms_cycle_groups_get(const ms_cycle_groups *g, size_t i);
-/* The k-th cycle (k < count) of group i, largest shallow size first. */
+/* The k-th cycle (k < its count) of group i, largest shallow size first;
+ * borrowed from g. */
 MS_EXPORT const ms_cycle *ms_cycle_groups_cycle(const ms_cycle_groups *g, size_t i, size_t k);
+/* The counts of what was found and listed; borrowed from g. */
 MS_EXPORT const ms_cycle_totals *ms_cycle_groups_totals(const ms_cycle_groups *g);
+/* Frees g and everything borrowed from it; accepts NULL. */
 MS_EXPORT void ms_cycle_groups_free(ms_cycle_groups *g);
 
 #ifdef __cplusplus
