@@ -245,13 +245,14 @@ static cJSON *cycles_json(const cycles_result *r)
 /* "A --name (type)--> B x2" */
 static void print_shape_edge(FILE *f, const ms_cycle_group *g, const ms_cycle_shape_edge *e)
 {
+    char a[32];
     cli_print_name(f, g->classes[e->from].name, strlen(g->classes[e->from].name), 40);
     fputs(" --", f);
     cli_print_name(f, e->name, strlen(e->name), 40);
     fprintf(f, " (%s)--> ", e->type);
     cli_print_name(f, g->classes[e->to].name, strlen(g->classes[e->to].name), 40);
     if (e->count > 1)
-        fprintf(f, " x%u", e->count);
+        fprintf(f, " x%s", cli_count(e->count, a));
 }
 
 /* The member classes and the shape of a group, two lines or more. */
