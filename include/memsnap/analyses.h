@@ -260,6 +260,102 @@ MS_EXPORT size_t ms_cycles_count(const ms_cycles *c);
 MS_EXPORT const ms_cycle *ms_cycles_get(const ms_cycles *c, size_t i);
 MS_EXPORT void ms_cycles_free(ms_cycles *c);
 
+/* ------------------------------------------------------------------------ */
+/* Reference cycles grouped by shape                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ms_cycle_options {
+    unsigned version;       /* MS_CYCLE_OPTIONS_VERSION */
+    ms_cycle_edges edges;   /* which edges make a cycle */
+    /* NULL: every group; else only the groups whose cycles hold an object
+     * of this class: its name, its key, or its name as summary displays it
+     * with its location ("Poller  server.js:43:14", docs/paths.md) */
+    const char *class_name;
+} ms_cycle_options;
+
+#define MS_CYCLE_OPTIONS_VERSION 1
+#define MS_CYCLE_OPTIONS_INIT { MS_CYCLE_OPTIONS_VERSION, MS_CYCLE_EDGES_STRONG, NULL }
+
+/* A class in a shape: how many members of each cycle are of it. */
+typedef struct ms_cycle_class {
+    const char *name;  /* class name; borrowed from the snapshot */
+    const char *key;   /* DevTools' class key ("script,line,column,Name" or ",Name"); borrowed */
+    uint32_t count;    /* members of this class in each cycle */
+} ms_cycle_class;
+
+/* An edge in a shape: the references between members of each cycle from
+ * a class to a class by one name. */
+typedef struct ms_cycle_shape_edge {
+    uint32_t from, to; /* indices into the group's classes */
+    const char *type;  /* the edge type as the input names it ("property", "element",
+                          "internal", ...); borrowed */
+    const char *name;  /* the edge name; "[]" for an index or a collection's key (made
+                          alike: docs/paths.md); borrowed or static */
+    uint32_t count;    /* such edges in each cycle */
+} ms_cycle_shape_edge;
+
+/* Cycles of one shape: the same classes with the same number of members
+ * of each, and the same edges between them counted by (source class, edge
+ * type, edge name with indices and keys made alike, target class); and
+ * the same side, the program's or the runtime's (docs/paths.md "Cycles"). */
+typedef struct ms_cycle_group {
+    uint64_t count;           /* cycles of this shape */
+    uint32_t size;            /* objects in each */
+    uint64_t shallow_size;    /* bytes: every member of every one of them */
+    uint64_t retained_size;   /* bytes freed if all of them went: each byte once (members
+                                 another member of the group dominates are not added) */
+    uint64_t unreachable;     /* how many of them no strong path from the GC roots reaches
+                                 (garbage not collected yet: Python heaps, docs/paths.md) */
+    int user;                 /* 1: the program's (a member's code is the program's, or, all
+                                 of them plain data, what holds the cycle is; always, in formats
+                                 without origins); 0: the runtime's (ms_node_origin) */
+    uint64_t signature;       /* a 64-bit hash of the shape, from class keys and edge names:
+                                 the same in snapshots of one process */
+    const ms_cycle *example;  /* the cycle the roots reach that retains most (any when none
+                                 is reached); borrowed */
+    size_t class_count;
+    const ms_cycle_class *classes;    /* most members first, then by name; borrowed */
+    size_t edge_count;
+    const ms_cycle_shape_edge *edges; /* most first, then by class and edge name; borrowed */
+} ms_cycle_group;
+
+/* What was found, and what the groups listed hold. */
+typedef struct ms_cycle_totals {
+    uint64_t cycles;          /* every cycle in the snapshot */
+    uint64_t groups;          /* every shape */
+    uint64_t user_cycles, user_groups;       /* listed (of class_name when given), the
+                                                program's */
+    uint64_t runtime_cycles, runtime_groups; /* listed, the runtime's */
+    uint64_t unreachable;     /* listed cycles no strong path from the GC roots reaches */
+} ms_cycle_totals;
+
+typedef struct ms_cycle_groups ms_cycle_groups;
+
+/* Finds the cycles (as ms_cycles_compute) and groups them by shape: the
+ * program's groups first, then the runtime's, each side largest retained
+ * size first (then shallow size).  Two cycles are one shape when their
+ * canonical forms are equal (the sorted member classes and edge triples
+ * above, compared whole: no two shapes share a group, even on a hash
+ * collision); the signature is that form's hash.  opts may be NULL
+ * (defaults).  Computes distances, retained sizes, the dominator tree,
+ * classes, paths and (V8) sources if needed.  *out owned by the caller
+ * (ms_cycle_groups_free); what it returns borrows from it and from snap.
+ * Errors: MS_ENOMEM, MS_EINVAL (bad options), MS_ENOTFOUND (class_name
+ * names no class), MS_ELIMIT (2^32 - 2 shapes). */
+MS_EXPORT ms_status ms_cycle_groups_compute(ms_snapshot *snap, const ms_cycle_options *opts,
+                                            ms_cycle_groups **out, ms_error *err);
+/* How many groups are listed (of class_name when given; the program's
+ * and the runtime's), and group i (i < that), borrowed from g. */
+MS_EXPORT size_t ms_cycle_groups_count(const ms_cycle_groups *g);
+MS_EXPORT const ms_cycle_group *ms_cycle_groups_get(const ms_cycle_groups *g, size_t i);
+/* The k-th cycle (k < its count) of group i, largest shallow size first;
+ * borrowed from g. */
+MS_EXPORT const ms_cycle *ms_cycle_groups_cycle(const ms_cycle_groups *g, size_t i, size_t k);
+/* The counts of what was found and listed; borrowed from g. */
+MS_EXPORT const ms_cycle_totals *ms_cycle_groups_totals(const ms_cycle_groups *g);
+/* Frees g and everything borrowed from it; accepts NULL. */
+MS_EXPORT void ms_cycle_groups_free(ms_cycle_groups *g);
+
 #ifdef __cplusplus
 }
 #endif

@@ -63,6 +63,42 @@ done:
     return rc;
 }
 
+ms_status ms_cycle_groups_compute(ms_snapshot *snap, const ms_cycle_options *opts,
+                                  ms_cycle_groups **out, ms_error *err)
+{
+    ms_cycle_options defaults = MS_CYCLE_OPTIONS_INIT;
+    const uint64_t *shallow;
+    bool *wanted = NULL;
+    ms__heap h;
+    int rc = MS_OK;
+
+    if (!snap || !out)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_cycle_groups_compute: bad arguments");
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    MS_TRY(ms__check_version(err, "ms_cycle_options", opts->version, MS_CYCLE_OPTIONS_VERSION));
+    if (opts->edges != MS_CYCLE_EDGES_STRONG && opts->edges != MS_CYCLE_EDGES_ALL) {
+        rc = ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_cycle_options: unknown edges %d",
+                      (int)opts->edges);
+        goto done;
+    }
+    /* Paths tell who holds a cycle of plain data (and bring the sources,
+     * which tell the program's objects from the runtime's). */
+    MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
+                                          MS_ANALYSIS_DOMINATOR_TREE | MS_ANALYSIS_CLASSES |
+                                          MS_ANALYSIS_PATHS,
+                                MS__PLAN_FAST, err));
+    MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
+    if (opts->class_name)
+        MS_TRY(ms__classes_named(snap, opts->class_name, &wanted, err));
+    ms__snapshot_heap(snap, &h);
+    rc = ms__cycle_groups(&h, opts->edges, wanted, &snap->pool, out, err);
+done:
+    free(wanted);
+    return rc;
+}
+
 ms_status ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, ms_error *err)
 {
     ms__heap h;

@@ -127,14 +127,38 @@ static bool class_at(const ms_snapshot *snap, const ms__classes *cl, uint32_t c,
             file[fl - q->file_len - 1] == '\\');
 }
 
-ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_groups **out, ms_error *err)
+int ms__classes_named(const ms_snapshot *snap, const char *name, bool **has_class,
+                      ms_error *err)
 {
     class_query q = {.name = name};
-    bool located = parse_class_query(&q);
+    bool located = parse_class_query(&q), any = false;
+    const ms__classes *cl = snap->classes;
+    bool *has = NULL;
+    *has_class = NULL;
+    if (!cl)
+        return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s: classes are not computed", snap->name);
+    if (ms__alloc_array_zero(&has, cl->count ? cl->count : 1, 1, "classes", err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t c = 0; c < cl->count; c++) {
+        has[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
+                 strcmp(ms__class_key(cl, c), name) == 0 || (located && class_at(snap, cl, c, &q));
+        any |= has[c];
+    }
+    if (!any) {
+        free(has);
+        return ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no class named \"%s\"", snap->name,
+                        name);
+    }
+    *has_class = has;
+    return MS_OK;
+}
+
+ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_groups **out, ms_error *err)
+{
     const ms__graph *g = snap->g;
     const ms__classes *cl;
     uint64_t *member = NULL, instances = 0;
-    bool *has_class = NULL, any = false;
+    bool *has_class = NULL;
     int rc = MS_OK;
 
     *out = NULL;
@@ -142,19 +166,7 @@ ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_g
                                           MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE,
                                 MS__PLAN_FAST, err));
     cl = snap->classes;
-    /* The classes called `name` (by name or by key). */
-    MS_TRY(ms__alloc_array_zero(&has_class, cl->count ? cl->count : 1, 1, "why", err));
-    for (uint32_t c = 0; c < cl->count; c++) {
-        has_class[c] = strcmp(ms__class_name(cl, c), name) == 0 ||
-                       strcmp(ms__class_key(cl, c), name) == 0 ||
-                       (located && class_at(snap, cl, c, &q));
-        any |= has_class[c];
-    }
-    if (!any) {
-        rc = ms__fail(err, MS_ENOTFOUND, UINT64_MAX, "%s: no class named \"%s\"", snap->name,
-                      name);
-        goto done;
-    }
+    MS_TRY(ms__classes_named(snap, name, &has_class, err));
     MS_TRY(ms__bitset_alloc(&member, g->node_count, "why", err));
     for (uint32_t n = 0; n < g->node_count; n++) {
         if (has_class[cl->of[n]] && g->node_type[n] != MS_NT_SYNTHETIC) {

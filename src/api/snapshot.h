@@ -164,4 +164,15 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
 int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
                   const ms_compare_options *o, ms_path_groups **out, ms_error *err);
 
+/* The classes `name` names, as ms_path_groups_by_class takes a class: its
+ * name, its key ("82,42,13,Poller"), or its name as summary displays it
+ * with its location ("Poller  server.js:43:14", "Poller (server.js:43)",
+ * the file as shown, whole or "script N"; docs/paths.md).  *has_class
+ * (bool per class of snap's classes, malloc'd, the caller frees it) marks
+ * them.  Needs the classes computed.  Errors: MS_ENOMEM, MS_ENOTFOUND
+ * ("SNAP: no class named "NAME"", *has_class NULL), MS_EINVAL (no
+ * classes computed). */
+int ms__classes_named(const ms_snapshot *snap, const char *name, bool **has_class,
+                      ms_error *err);
+
 #endif /* MS_API_SNAPSHOT_H */

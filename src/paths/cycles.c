@@ -39,12 +39,13 @@ typedef struct pred_ctx {
     uint64_t *self_loop; /* bit per node: keeps an edge to itself */
 } pred_ctx;
 
-static bool keep_edge_type(const ms__graph *g, const pred_ctx *p, uint32_t from, uint64_t e)
+bool ms__cycle_edge(const ms__graph *g, bool program_refs, ms_cycle_edges edges, uint32_t from,
+                    uint64_t e)
 {
     unsigned t = ms__edge_type(g, e);
     if (t == MS_ET_WEAK)
         return false;
-    if (!p->program_refs || p->edges == MS_CYCLE_EDGES_ALL)
+    if (!program_refs || edges == MS_CYCLE_EDGES_ALL)
         return true;
     if (t == MS_ET_PROPERTY || t == MS_ET_ELEMENT || t == MS_ET_CONTEXT)
         return true;
@@ -58,7 +59,7 @@ static bool keep_edge_type(const ms__graph *g, const pred_ctx *p, uint32_t from,
 static bool keep_edge(const ms__graph *g, void *payload, uint32_t from, uint64_t e)
 {
     pred_ctx *p = payload;
-    if (!keep_edge_type(g, p, from, e))
+    if (!ms__cycle_edge(g, p->program_refs, p->edges, from, e))
         return false;
     if (ms__edge_to(g, e) == from)
         ms__bit_set(p->self_loop, from);

@@ -48,10 +48,7 @@ static bool numeric_name(const ms__graph *g, uint32_t sid)
  * global object has about 250 properties, a browser's Window about 1000). */
 #define KEYED_OUT_DEGREE 2048u
 
-/* Whether a hop's edge name is an index or a key, so that it is left out of
- * the signature: indexed edge types (element, hidden), numeric names, and
- * any edge out of a collection (KEYED_OUT_DEGREE). */
-static bool anonymous_hop(const ms__graph *g, uint32_t from, uint64_t e)
+bool ms__edge_alike(const ms__graph *g, uint32_t from, uint64_t e)
 {
     return ms__edge_type_is_indexed(ms__edge_type(g, e)) || numeric_name(g, g->edge_name[e]) ||
            g->first_edge[from + 1] - g->first_edge[from] > KEYED_OUT_DEGREE;
@@ -81,13 +78,13 @@ static uint64_t name_token(const ms__graph *g, uint32_t sid)
 }
 
 /* A hop's token: the class it leaves, the edge type, and the edge name;
- * indices and keys (anonymous_hop) are all alike, so the instances held by
+ * indices and keys (ms__edge_alike) are all alike, so the instances held by
  * one array, Map or dictionary share a signature, and so are names that
  * differ only in their numbers (name_token). */
 static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t from, uint64_t e)
 {
     unsigned t = ms__edge_type(g, e);
-    uint64_t name = anonymous_hop(g, from, e) ? UINT64_MAX : name_token(g, g->edge_name[e]);
+    uint64_t name = ms__edge_alike(g, from, e) ? UINT64_MAX : name_token(g, g->edge_name[e]);
     return ms__mix64(ms__mix64(ms__mix64(0x51ED270B, cl->of[from]), t), name);
 }
 
@@ -181,7 +178,7 @@ size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, siz
             prev = tok;
             PUT(name, l);
             PUT(" --", 3);
-            if (anonymous_hop(g, n, e)) {
+            if (ms__edge_alike(g, n, e)) {
                 PUT("[]", 2);
             } else {
                 en = ms__strtab_get(&g->strings, g->edge_name[e], &el);

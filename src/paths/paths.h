@@ -113,6 +113,14 @@ int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err
 
 /* ---- groups.c: objects grouped by the shape of their paths --------------- */
 
+/* Whether edge e (out of `from`) is named by an index or a key, so that
+ * signatures make its name alike ("[]"): indexed edge types (element,
+ * hidden), numeric names ("1419": V8 names a Map table's and an elements
+ * store's slots so), and any edge out of a collection (an object of more
+ * than 2048 out-edges: a dictionary-mode JS object, a Python dict used as
+ * a cache, whose property names are keys, data rather than structure). */
+bool ms__edge_alike(const ms__graph *g, uint32_t from, uint64_t e);
+
 /* A path's signature (ms_path_signature), with h's classes (or node names
  * when h has none). */
 size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, size_t cap);
@@ -145,11 +153,32 @@ void ms__group_abort(ms__grouping *gr);
 
 /* ---- cycles.c ------------------------------------------------------------- */
 
+/* Whether edge e (out of `from`) takes part in cycles over `edges`:
+ * never a weak edge; with MS_CYCLE_EDGES_STRONG on a format whose edges
+ * tell the program's references from the runtime's plumbing
+ * (program_refs: ms__rules.program_refs), only property, element and
+ * context edges and internal edges into or out of arrays. */
+bool ms__cycle_edge(const ms__graph *g, bool program_refs, ms_cycle_edges edges, uint32_t from,
+                    uint64_t e);
+
 /* The reference cycles (ms_cycles_compute).  Reads h's shallow sizes,
  * distances, immediate dominators and retained sizes.  Scratch from pool
  * (may be NULL).  *out owned by the caller (ms_cycles_free).
  * Errors: MS_ENOMEM. */
 int ms__cycles(const ms__heap *h, ms_cycle_edges edges, struct ms__pool *pool, ms_cycles **out,
                ms_error *err);
+
+/* ---- cycle_groups.c ------------------------------------------------------ */
+
+/* The reference cycles grouped by shape (ms_cycle_groups_compute).
+ * class_wanted (bool per class of h's classes; NULL: all) lists only the
+ * groups with a member of a wanted class.  Reads h's shallow sizes,
+ * distances, immediate dominators, retained sizes, dominator tree,
+ * classes, paths (parent_edge; NULL: no holder is asked about) and the
+ * rules' origins.  Scratch from pool (may be NULL).  *out owned by the
+ * caller (ms_cycle_groups_free).  Errors: MS_ENOMEM, MS_ELIMIT (2^32 - 2
+ * shapes, or a form of 2^32 distinct lines). */
+int ms__cycle_groups(const ms__heap *h, ms_cycle_edges edges, const bool *class_wanted,
+                     struct ms__pool *pool, ms_cycle_groups **out, ms_error *err);
 
 #endif /* MS_PATHS_H */

@@ -355,6 +355,48 @@ static void check_cycles(ms_snapshot *s, ms_cycle_edges mode)
     ms_cycles_free(c);
 }
 
+/* The cycles grouped by shape: every cycle in exactly one group of its
+ * size, the program's groups first, sizes that add up, shapes whose
+ * edges name their group's classes. */
+static void check_cycle_groups(ms_snapshot *s, ms_cycle_edges mode)
+{
+    ms_cycle_options o = MS_CYCLE_OPTIONS_INIT;
+    ms_cycle_groups *cg = NULL;
+    ms_error err = MS_ERROR_INIT;
+    const ms_cycle_totals *t;
+    uint64_t cycles = 0, user = 0;
+    o.edges = mode;
+    check_ok(ms_cycle_groups_compute(s, &o, &cg, &err), &err, "cycle groups");
+    t = ms_cycle_groups_totals(cg);
+    for (size_t i = 0; i < ms_cycle_groups_count(cg); i++) {
+        const ms_cycle_group *g = ms_cycle_groups_get(cg, i);
+        uint64_t shallow = 0, members = 0;
+        CHECK(g->count >= 1 && g->unreachable <= g->count, "cycle group %zu counts", i);
+        CHECK(i == 0 || g->user <= ms_cycle_groups_get(cg, i - 1)->user,
+              "cycle group %zu: the program's first", i);
+        for (size_t k = 0; k < g->count; k++) {
+            const ms_cycle *cy = ms_cycle_groups_cycle(cg, i, k);
+            CHECK(cy->size == g->size, "cycle group %zu: a cycle of another size", i);
+            shallow += cy->shallow_size;
+        }
+        CHECK(shallow == g->shallow_size, "cycle group %zu: shallow sizes", i);
+        for (size_t k = 0; k < g->class_count; k++)
+            members += g->classes[k].count;
+        CHECK(members == g->size, "cycle group %zu: classes count the members", i);
+        for (size_t k = 0; k < g->edge_count; k++)
+            CHECK(g->edges[k].from < g->class_count && g->edges[k].to < g->class_count &&
+                      g->edges[k].count >= 1,
+                  "cycle group %zu: edge %zu", i, k);
+        cycles += g->count;
+        user += g->user ? g->count : 0;
+    }
+    CHECK(cycles == t->cycles && user == t->user_cycles && cycles - user == t->runtime_cycles,
+          "cycle groups: %llu cycles grouped of %llu", (unsigned long long)cycles,
+          (unsigned long long)t->cycles);
+    CHECK(t->groups == ms_cycle_groups_count(cg), "cycle groups: the count");
+    ms_cycle_groups_free(cg);
+}
+
 /* An event trace (.mlyze) also carries its timeline: the series, sites and
  * marks must agree with the totals. */
 static void check_trace(ms_snapshot *s)
@@ -423,6 +465,8 @@ static void check_graph(ms_snapshot *s)
     check_why(s);
     check_cycles(s, MS_CYCLE_EDGES_STRONG);
     check_cycles(s, MS_CYCLE_EDGES_ALL);
+    check_cycle_groups(s, MS_CYCLE_EDGES_STRONG);
+    check_cycle_groups(s, MS_CYCLE_EDGES_ALL);
     for (uint32_t n = 0; n < N; n++) {
         size_t len = ms_node_label(s, n, label, sizeof label);
         CHECK(strlen(label) < sizeof label && strlen(label) <= len, "label of node %u", n);

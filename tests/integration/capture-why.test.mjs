@@ -52,10 +52,17 @@ assert.match(text.stdout, /--g_list \(property\)-->/);
 // cycles
 const cyc = memsnapJson('cycles', '--json', file);
 schemaValidator('cycles')(cyc, 'cycles --json on a capture');
-assert.equal(cyc.cycle_count, 1, `one cycle: ${JSON.stringify(cyc.cycles.map((c) => c.size))}`);
-assert.equal(cyc.cycles[0].size, 3);
+assert.equal(cyc.cycle_count, 1, `one cycle: ${JSON.stringify(cyc.groups.map((g) => g.size))}`);
+assert.equal(cyc.groups.length, 1);
+assert.equal(cyc.groups[0].count, 1);
+assert.equal(cyc.groups[0].size, 3);
+// A C heap is the program's: no runtime side, no collector to wait for.
+assert.equal(cyc.groups[0].origin, 'user');
+assert.equal(cyc.groups[0].collector_only, false);
 const cycleAddrs = new Set(['cycle-a', 'cycle-b', 'cycle-c'].map((r) => String(addr(r)[0])));
-assert.ok(cycleAddrs.has(String(BigInt(cyc.cycles[0].entry.id))), 'entered at one of A, B, C');
+assert.ok(cycleAddrs.has(String(BigInt(cyc.groups[0].example.entry.id))), 'entered at one of A, B, C');
+assert.deepEqual(new Set(cyc.groups[0].example.member_ids.map((i) => String(BigInt(i)))), cycleAddrs,
+  'its members are A, B, C');
 
 // compare two captures of one process
 const before = join(preload, 'capture.gcsnap.1'), after = join(preload, 'capture.gcsnap');

@@ -132,4 +132,70 @@ export function scratch(name) {
   return dir;
 }
 
+/** The graph as tests/helpers/graph_dump prints it (MEMSNAP_GRAPH_DUMP is
+ * its path): nodes {id, type, size, name, site} and each node's out-edges
+ * {to, type, name}, for tests that check the graph with their own code. */
+export function graphDump(file) {
+  const DUMP = process.env.MEMSNAP_GRAPH_DUMP;
+  assert.ok(DUMP, 'MEMSNAP_GRAPH_DUMP (tests/helpers/graph_dump) must be set');
+  const r = run(DUMP, [file]);
+  assert.equal(r.status, 0, r.stderr);
+  const nodes = [], out = [];
+  for (const line of r.stdout.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'N') {
+      nodes[+f[1]] = { id: f[2], type: f[3], size: +f[4], name: f[5], site: f[6] };
+      out[+f[1]] = [];
+    } else if (f[0] === 'E') {
+      out[+f[1]].push({ to: +f[2], type: f[3], name: f[4] });
+    }
+  }
+  return { nodes, out };
+}
+
+/** Tarjan's strongly connected components (iterative) over the edges
+ * `keep(v, e)` accepts, on a graphDump graph; returns the component number
+ * of every node. */
+export function scc(g, keep) {
+  const n = g.nodes.length, index = new Int32Array(n).fill(-1), low = new Int32Array(n);
+  const comp = new Int32Array(n).fill(-1), onStack = new Uint8Array(n), stack = [];
+  let next = 0, comps = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] >= 0) continue;
+    const work = [[s, 0]];
+    index[s] = low[s] = next++;
+    stack.push(s);
+    onStack[s] = 1;
+    while (work.length) {
+      const top = work[work.length - 1], v = top[0], edges = g.out[v];
+      if (top[1] < edges.length) {
+        const e = edges[top[1]++];
+        if (!keep(v, e)) continue;
+        const w = e.to;
+        if (index[w] < 0) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v], index[w]);
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
+      if (low[v] === index[v]) {
+        let w;
+        do {
+          w = stack.pop();
+          onStack[w] = 0;
+          comp[w] = comps;
+        } while (w !== v);
+        comps++;
+      }
+    }
+  }
+  return comp;
+}
+
 export { assert, readFileSync };

@@ -24,10 +24,9 @@
 // MEMSNAP_PYTHONS (colon-separated) adds more, e.g. other CPython versions.
 import { copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { memsnap, memsnapJson, scratch, assert, run, schemaValidator, SOURCE } from './lib.mjs';
+import { memsnap, memsnapJson, scratch, assert, run, schemaValidator, SOURCE, graphDump as load, scc } from './lib.mjs';
 
-const DUMP = process.env.MEMSNAP_GRAPH_DUMP;
-assert.ok(DUMP, 'MEMSNAP_GRAPH_DUMP (tests/helpers/graph_dump) must be set');
+assert.ok(process.env.MEMSNAP_GRAPH_DUMP, 'MEMSNAP_GRAPH_DUMP (tests/helpers/graph_dump) must be set');
 const pythons = [process.env.MEMSNAP_PYTHON || 'python3',
   ...(process.env.MEMSNAP_PYTHONS || '').split(':').filter(Boolean)];
 const N = 5000;
@@ -80,23 +79,6 @@ del garbage
 `;
 const FILL_LINE = PROGRAM.split('\n').indexOf('        CACHE["key%d" % i] = Leaky(i)') + 1;
 
-/** The graph as graph_dump prints it. */
-function load(file) {
-  const r = run(DUMP, [file]);
-  assert.equal(r.status, 0, r.stderr);
-  const nodes = [], out = [];
-  for (const line of r.stdout.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'N') {
-      nodes[+f[1]] = { id: f[2], type: f[3], size: +f[4], name: f[5], site: f[6] };
-      out[+f[1]] = [];
-    } else if (f[0] === 'E') {
-      out[+f[1]].push({ to: +f[2], type: f[3], name: f[4] });
-    }
-  }
-  return { nodes, out };
-}
-
 function edge(g, from, name, type) {
   const e = g.out[from].find((x) => x.name === name && (!type || x.type === type));
   assert.ok(e, `node ${from} (${g.nodes[from].name}) has no edge ${name}`);
@@ -121,50 +103,6 @@ function shortestPath(g, target) {
   const path = [];
   for (let n = target; n !== 0; n = prev[n]) path.unshift({ from: prev[n], ...via[n] });
   return path;
-}
-
-/** Tarjan's strongly connected components (iterative) over the edges
- * `keep` accepts; returns the component number of every node. */
-function scc(g, keep) {
-  const n = g.nodes.length, index = new Int32Array(n).fill(-1), low = new Int32Array(n);
-  const comp = new Int32Array(n).fill(-1), onStack = new Uint8Array(n), stack = [];
-  let next = 0, comps = 0;
-  for (let s = 0; s < n; s++) {
-    if (index[s] >= 0) continue;
-    const work = [[s, 0]];
-    index[s] = low[s] = next++;
-    stack.push(s);
-    onStack[s] = 1;
-    while (work.length) {
-      const top = work[work.length - 1], v = top[0], edges = g.out[v];
-      if (top[1] < edges.length) {
-        const e = edges[top[1]++];
-        if (!keep(v, e)) continue;
-        const w = e.to;
-        if (index[w] < 0) {
-          index[w] = low[w] = next++;
-          stack.push(w);
-          onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) {
-          low[v] = Math.min(low[v], index[w]);
-        }
-        continue;
-      }
-      work.pop();
-      if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
-      if (low[v] === index[v]) {
-        let w;
-        do {
-          w = stack.pop();
-          onStack[w] = 0;
-          comp[w] = comps;
-        } while (w !== v);
-        comps++;
-      }
-    }
-  }
-  return comp;
 }
 
 // Names only the recorder's module has (its globals are dict keys: edges
@@ -270,9 +208,10 @@ function checkHeap(file, progPath, final) {
   // cycles: the component found above, and only it, holds the Nodes.
   const cyc = memsnapJson('cycles', '--json', '-n', '0', file);
   validCycles(cyc, `${what} cycles`);
-  const withNodes = cyc.cycles.filter((x) => x.classes.some((k) => k.class === '__main__.Node'));
+  const withNodes = cyc.groups.filter((x) => x.classes.some((k) => k.class === '__main__.Node'));
   assert.equal(withNodes.length, 1, `${what}: cycles with Nodes`);
-  assert.deepEqual(new Set(withNodes[0].member_ids.map(String)), new Set(members.map((m) => g.nodes[m].id)),
+  assert.equal(withNodes[0].count, 1, `${what}: one cycle with Nodes`);
+  assert.deepEqual(new Set(withNodes[0].example.member_ids.map(String)), new Set(members.map((m) => g.nodes[m].id)),
     `${what}: the cycle's members`);
   // External roots are objects held from outside the graph (C): none of
   // the program's objects, whose every reference is in the graph.

@@ -72,20 +72,25 @@ assert.equal(lp.hops[n - 3].edge.name, 'context');
 // 3. The ring: a cycle of exactly the 3 RingNodes, entered from `ring`.
 const cycles = memsnapJson('cycles', '--json', '-n', '0', file);
 validCycles(cycles, 'cycles --json');
-const ring = cycles.cycles.filter((c) => c.classes.some((k) => k.class === 'RingNode'));
-assert.equal(ring.length, 1, 'one cycle holds the RingNodes');
-assert.equal(ring[0].size, 3);
-assert.deepEqual(ring[0].classes, [{ class: 'RingNode', count: 3 }]);
-checkPath(ring[0].path, 'ring entry');
-assert.ok(edgeNames(ring[0].path).includes('ring'));
-assert.equal(ring[0].entry.class, 'RingNode');
+const ringGroups = cycles.groups.filter((g) => g.classes.some((k) => k.class === 'RingNode'));
+assert.equal(ringGroups.length, 1, 'one group holds the RingNodes');
+assert.equal(ringGroups[0].count, 1, 'one ring');
+assert.equal(ringGroups[0].size, 3);
+assert.equal(ringGroups[0].origin, 'user');
+assert.deepEqual(ringGroups[0].classes.map((k) => [k.class, k.count]), [['RingNode', 3]]);
+assert.deepEqual(ringGroups[0].shape.map((e) => [e.from_class, e.type, e.name, e.to_class, e.count]),
+  [['RingNode', 'property', 'next', 'RingNode', 3]], 'a -> b -> c -> a by next');
+const ring = ringGroups[0].example;
+checkPath(ring.path, 'ring entry');
+assert.ok(edgeNames(ring.path).includes('ring'));
+assert.equal(ring.entry.class, 'RingNode');
 // 4. SelfRef holds itself through its Map.
-const self = cycles.cycles.filter((c) => c.classes.some((k) => k.class === 'SelfRef'));
+const self = cycles.groups.filter((g) => g.classes.some((k) => k.class === 'SelfRef'));
 assert.equal(self.length, 1);
 assert.ok(self[0].classes.some((k) => k.class === 'Map'), 'the cycle goes through the Map');
 
 // Several ids at once; an unknown id and the root are explained.
-const two = memsnapJson('why', '--json', file, `@${ring[0].member_ids[0]}`, `${ring[0].member_ids[1]}`);
+const two = memsnapJson('why', '--json', file, `@${ring.member_ids[0]}`, `${ring.member_ids[1]}`);
 validWhy(two, 'why with two ids');
 assert.equal(two.mode, 'objects');
 assert.equal(two.objects.length, 2);

@@ -15,13 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAXN 40
+#define MAXN 64
 #define MAXE (MAXN * 6)
 
 typedef struct tg {
     int n, m;
     int from[MAXE], to[MAXE], type[MAXE];
-    int name[MAXN]; /* index into node_names */
+    int ename[MAXE]; /* index into node_names: the edge's name (non-indexed types) */
+    int name[MAXN];  /* index into node_names */
 } tg;
 
 /* Few names, so that retainers tie on them; "" sorts first. */
@@ -33,20 +34,23 @@ static ms_snapshot *make(const tg *t)
     ms__graph *g = NULL;
     ms_snapshot *s = NULL;
     ms_error err = MS_ERROR_INIT;
-    uint32_t name, names[5];
+    uint32_t names[5];
     assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
     for (int k = 0; k < 5; k++)
         assert_int_equal(ms__builder_string(&b, node_names[k], strlen(node_names[k]), &names[k],
                                             NULL, &err),
                          MS_OK);
-    name = names[0];
     for (int i = 0; i < t->n; i++)
         assert_int_equal(ms__builder_node(&b, i == 0 ? MS_NT_SYNTHETIC : MS_NT_OBJECT,
                                           names[t->name[i]], (uint64_t)i + 100, 10, 0, &err),
                          MS_OK);
     for (int e = 0; e < t->m; e++)
         assert_int_equal(ms__builder_edge(&b, (uint32_t)t->from[e], (uint32_t)t->to[e],
-                                          (unsigned)t->type[e], ms__edge_type_is_indexed((unsigned)t->type[e]) ? (uint32_t)e : name, &err),
+                                          (unsigned)t->type[e],
+                                          ms__edge_type_is_indexed((unsigned)t->type[e])
+                                              ? (uint32_t)e
+                                              : names[t->ename[e]],
+                                          &err),
                          MS_OK);
     assert_int_equal(ms__builder_finish(&b, &g, &err), MS_OK);
     ms__builder_discard(&b);
@@ -406,6 +410,421 @@ static void test_paths__hand_drawn_why(void **state)
     ms_snapshot_free(s);
 }
 
+/* ---- cycles grouped by shape ---------------------------------------------- */
+
+static void add_named(tg *t, int from, int to, int type, int ename)
+{
+    t->ename[t->m] = ename;
+    add(t, from, to, type);
+}
+
+static int line_cmp(const void *a, const void *b) { return strcmp(a, b); }
+
+/* Group i's shape as text, for comparing with the oracle's: sorted lines
+ * "M class xcount" and "E type from name to xcount". */
+static void group_form(const ms_cycle_group *g, char *buf, size_t cap)
+{
+    char lines[256][96];
+    size_t n = 0, at = 0;
+    assert_true(g->class_count + g->edge_count <= 256);
+    for (size_t k = 0; k < g->class_count; k++)
+        snprintf(lines[n++], sizeof lines[0], "M %s x%u", g->classes[k].name, g->classes[k].count);
+    for (size_t k = 0; k < g->edge_count; k++) {
+        const ms_cycle_shape_edge *e = &g->edges[k];
+        assert_true(e->from < g->class_count && e->to < g->class_count);
+        snprintf(lines[n++], sizeof lines[0], "E %s %s %s %s x%u", e->type,
+                 g->classes[e->from].name, e->name, g->classes[e->to].name, e->count);
+    }
+    qsort(lines, n, sizeof lines[0], line_cmp);
+    buf[0] = 0;
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, "%s;", lines[k]);
+    assert_true(at < cap);
+}
+
+/* The oracle's shape of the component of node v (comp from mutual
+ * reachability): its members' names and the non-weak edges between them by
+ * type, source name, edge name ("[]" for element and hidden edges) and
+ * target name, counted, sorted, as text. */
+static const char *const type_names[] = {"context", "element", "property", "internal",
+                                         "hidden",  "shortcut", "weak"};
+
+static void oracle_form(const tg *t, const int *comp, int v, char *buf, size_t cap)
+{
+    char lines[MAXN + MAXE][96], out[MAXN + MAXE][104];
+    size_t n = 0, k = 0, at = 0;
+    for (int u = 0; u < t->n; u++)
+        if (comp[u] == comp[v])
+            snprintf(lines[n++], sizeof lines[0], "M %s", node_names[t->name[u]]);
+    for (int e = 0; e < t->m; e++)
+        if (comp[t->from[e]] == comp[v] && comp[t->to[e]] == comp[v] && t->type[e] != MS_ET_WEAK)
+            snprintf(lines[n++], sizeof lines[0], "E %s %s %s %s", type_names[t->type[e]],
+                     node_names[t->name[t->from[e]]],
+                     ms__edge_type_is_indexed((unsigned)t->type[e]) ? "[]"
+                                                                   : node_names[t->ename[e]],
+                     node_names[t->name[t->to[e]]]);
+    qsort(lines, n, sizeof lines[0], line_cmp);
+    for (size_t i = 0; i < n; i++) { /* runs of equal lines, counted */
+        size_t j = i;
+        while (j + 1 < n && strcmp(lines[j + 1], lines[i]) == 0)
+            j++;
+        snprintf(out[k++], sizeof out[0], "%s x%zu", lines[i], j - i + 1);
+        i = j;
+    }
+    buf[0] = 0;
+    for (size_t i = 0; i < k; i++)
+        at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, "%s;", out[i]);
+    assert_true(at < cap);
+}
+
+/* Components by mutual reachability (over non-weak edges); returns how
+ * many are cycles (2+ nodes or a self reference), *is_cycle per node. */
+static int oracle_components(const tg *t, int *comp, bool *is_cycle)
+{
+    static bool r[MAXN][MAXN];
+    int cycles = 0;
+    for (int v = 0; v < t->n; v++)
+        reach(t, v, r[v]);
+    for (int v = 0; v < t->n; v++) {
+        comp[v] = v;
+        for (int u = 0; u < v; u++)
+            if (r[u][v] && r[v][u]) {
+                comp[v] = comp[u];
+                break;
+            }
+    }
+    for (int v = 0; v < t->n; v++) {
+        int size = 0;
+        bool self = false;
+        for (int u = 0; u < t->n; u++)
+            size += comp[u] == comp[v];
+        for (int e = 0; e < t->m; e++)
+            self |= t->from[e] == v && t->to[e] == v && t->type[e] != MS_ET_WEAK;
+        is_cycle[v] = size > 1 || self;
+    }
+    for (int v = 0; v < t->n; v++) {
+        bool any = false;
+        for (int u = 0; u < t->n; u++)
+            any |= comp[u] == v && is_cycle[u];
+        cycles += any;
+    }
+    return cycles;
+}
+
+/* Nodes that lose every path from the root when `cut` goes (and cut). */
+static void oracle_dominated(const tg *t, int cut, bool *out)
+{
+    int st[MAXN], sp = 0;
+    bool seen[MAXN] = {false};
+    seen[0] = cut != 0;
+    if (cut != 0)
+        st[sp++] = 0;
+    seen[cut] = true; /* never entered */
+    while (sp) {
+        int v = st[--sp];
+        for (int e = 0; e < t->m; e++)
+            if (t->from[e] == v && t->type[e] != MS_ET_WEAK && !seen[t->to[e]]) {
+                seen[t->to[e]] = true;
+                st[sp++] = t->to[e];
+            }
+    }
+    for (int v = 0; v < t->n; v++)
+        out[v] = !seen[v] || v == cut;
+}
+
+/* Hand-drawn: two cycles alike with their nodes and edges in other orders,
+ * one more of that shape that nothing reachable holds, one differing by an
+ * edge name, one by a class, two rings told apart only by their indices
+ * (made alike), and a self reference. */
+static void test_paths__cycle_groups_hand_drawn(void **state)
+{
+    enum { X = 0, B = 1, BB = 3, A = 4 }; /* node_names: "x", "b", "", "bb", "a" */
+    tg t;
+    ms_snapshot *s;
+    ms_error err = MS_ERROR_INIT;
+    ms_cycle_groups *cg = NULL;
+    ms_cycle_options o = MS_CYCLE_OPTIONS_INIT;
+    const ms_cycle_group *g;
+    char form[1024];
+    (void)state;
+    memset(&t, 0, sizeof t);
+    t.n = 19;
+    /* 1 (a) <-> 2 (b): a --x--> b, b --b--> a */
+    t.name[1] = A, t.name[2] = B;
+    add_named(&t, 0, 1, MS_ET_PROPERTY, X);
+    add_named(&t, 1, 2, MS_ET_PROPERTY, X);
+    add_named(&t, 2, 1, MS_ET_PROPERTY, B);
+    /* 3 (b) <-> 4 (a): the same shape, nodes and edges the other way round */
+    t.name[3] = B, t.name[4] = A;
+    add_named(&t, 3, 4, MS_ET_PROPERTY, B);
+    add_named(&t, 0, 3, MS_ET_PROPERTY, X);
+    add_named(&t, 4, 3, MS_ET_PROPERTY, X);
+    /* 5 (a) <-> 6 (b): the same shape, unreachable */
+    t.name[5] = A, t.name[6] = B;
+    add_named(&t, 5, 6, MS_ET_PROPERTY, X);
+    add_named(&t, 6, 5, MS_ET_PROPERTY, B);
+    /* 7 (a) <-> 8 (b): b --bb--> a, one edge name differs */
+    t.name[7] = A, t.name[8] = B;
+    add_named(&t, 0, 7, MS_ET_PROPERTY, X);
+    add_named(&t, 7, 8, MS_ET_PROPERTY, X);
+    add_named(&t, 8, 7, MS_ET_PROPERTY, BB);
+    /* 9 (a) <-> 10 (bb): one class differs */
+    t.name[9] = A, t.name[10] = BB;
+    add_named(&t, 0, 9, MS_ET_PROPERTY, X);
+    add_named(&t, 9, 10, MS_ET_PROPERTY, X);
+    add_named(&t, 10, 9, MS_ET_PROPERTY, B);
+    /* rings of three x by element edges: 11 -> 12 -> 13 -> 11, and
+     * 16 -> 15 -> 14 -> 16 (other indices, another order) */
+    for (int i = 11; i <= 16; i++)
+        t.name[i] = X;
+    add_named(&t, 0, 11, MS_ET_PROPERTY, X);
+    add(&t, 11, 12, MS_ET_ELEMENT);
+    add(&t, 12, 13, MS_ET_ELEMENT);
+    add(&t, 13, 11, MS_ET_ELEMENT);
+    add_named(&t, 0, 14, MS_ET_PROPERTY, X);
+    add(&t, 14, 16, MS_ET_ELEMENT);
+    add(&t, 16, 15, MS_ET_ELEMENT);
+    add(&t, 15, 14, MS_ET_ELEMENT);
+    /* 17 refers to itself; 18 holds 1 (so 1's cycle has more below it) */
+    t.name[17] = B, t.name[18] = X;
+    add_named(&t, 0, 17, MS_ET_PROPERTY, X);
+    add_named(&t, 17, 17, MS_ET_PROPERTY, A);
+    add_named(&t, 2, 18, MS_ET_PROPERTY, X);
+    s = make(&t);
+
+    assert_int_equal(ms_cycle_groups_compute(s, NULL, &cg, &err), MS_OK);
+    assert_int_equal(ms_cycle_groups_totals(cg)->cycles, 8);
+    assert_int_equal(ms_cycle_groups_totals(cg)->groups, 5);
+    assert_int_equal(ms_cycle_groups_totals(cg)->user_cycles, 8); /* no origins: the program's */
+    assert_int_equal(ms_cycle_groups_totals(cg)->runtime_cycles, 0);
+    assert_int_equal(ms_cycle_groups_totals(cg)->unreachable, 1);
+    assert_int_equal(ms_cycle_groups_count(cg), 5);
+    /* Largest retained first: the pairs' group (3 x 20 bytes + node 18),
+     * then the rings (2 x 30). */
+    g = ms_cycle_groups_get(cg, 0);
+    assert_int_equal(g->count, 3);
+    assert_int_equal(g->size, 2);
+    assert_int_equal(g->shallow_size, 60);
+    assert_int_equal(g->retained_size, 70);
+    assert_int_equal(g->unreachable, 1);
+    assert_true(g->user);
+    assert_int_equal(g->example->members[0], 1); /* reachable, and retains most */
+    group_form(g, form, sizeof form);
+    assert_string_equal(form, "E property a x b x1;E property b b a x1;M a x1;M b x1;");
+    assert_int_equal(ms_cycle_groups_cycle(cg, 0, 0)->size, 2);
+    {
+        /* its cycles: {1, 2}, {3, 4}, {5, 6} */
+        unsigned seen = 0;
+        for (size_t k = 0; k < 3; k++)
+            seen |= 1u << ms_cycle_groups_cycle(cg, 0, k)->members[0];
+        assert_int_equal(seen, (1u << 1) | (1u << 3) | (1u << 5));
+    }
+    g = ms_cycle_groups_get(cg, 1);
+    assert_int_equal(g->count, 2);
+    assert_int_equal(g->size, 3);
+    assert_int_equal(g->retained_size, 60);
+    group_form(g, form, sizeof form);
+    assert_string_equal(form, "E element x [] x x3;M x x3;");
+    /* then the three of one cycle each: 20, 20 and 10 bytes retained */
+    for (size_t i = 2; i < 5; i++)
+        assert_int_equal(ms_cycle_groups_get(cg, i)->count, 1);
+    assert_int_equal(ms_cycle_groups_get(cg, 4)->size, 1);
+    group_form(ms_cycle_groups_get(cg, 4), form, sizeof form);
+    assert_string_equal(form, "E property b a b x1;M b x1;");
+    /* one edge name or one class apart: other shapes, other signatures */
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = i + 1; j < 5; j++)
+            assert_true(ms_cycle_groups_get(cg, i)->signature !=
+                        ms_cycle_groups_get(cg, j)->signature);
+    ms_cycle_groups_free(cg);
+
+    /* --class: only the group with a "bb" member; none with "z" */
+    o.class_name = "bb";
+    assert_int_equal(ms_cycle_groups_compute(s, &o, &cg, &err), MS_OK);
+    assert_int_equal(ms_cycle_groups_count(cg), 1);
+    assert_int_equal(ms_cycle_groups_get(cg, 0)->example->members[0], 9);
+    assert_int_equal(ms_cycle_groups_totals(cg)->cycles, 8);
+    assert_int_equal(ms_cycle_groups_totals(cg)->user_cycles, 1);
+    ms_cycle_groups_free(cg);
+    o.class_name = "z";
+    assert_int_equal(ms_cycle_groups_compute(s, &o, &cg, &err), MS_ENOTFOUND);
+    assert_null(cg);
+    assert_non_null(strstr(err.message, "no class named \"z\""));
+    o.class_name = NULL;
+    o.version = 99;
+    assert_int_equal(ms_cycle_groups_compute(s, &o, &cg, &err), MS_EINVAL);
+    ms_snapshot_free(s);
+}
+
+/* Random graphs made of a few small strongly connected templates, each
+ * copied a few times with its nodes numbered in another order, its edges
+ * in another order and its indices changed, some copies changed by one
+ * edge name or one class; plus edges from later copies to earlier ones
+ * (which join no components).  The grouping must be the partition by the
+ * oracle's shape; each group's shape, counts and sizes the oracle's, what
+ * it retains the nodes some member dominates (by the definition), and the
+ * signatures the same when the whole graph is numbered in another order. */
+static void random_shapes(tg *t, unsigned seed, bool permute)
+{
+    int perm[MAXN];
+    tg raw;
+    srand(seed);
+    memset(&raw, 0, sizeof raw);
+    raw.n = 1;
+    for (int tpl = 0, ntpl = 1 + rand() % 3; tpl < ntpl; tpl++) {
+        int k = 1 + rand() % 4, cls[4], et[12], ef[12], eto[12], en[12], ne = 0;
+        for (int i = 0; i < k; i++)
+            cls[i] = rand() % 3;
+        for (int i = 0; i < k; i++) { /* a ring holds them together */
+            ef[ne] = i, eto[ne] = (i + 1) % k, et[ne] = types[rand() % 4], en[ne++] = rand() % 3;
+        }
+        for (int x = rand() % 4; x > 0; x--) {
+            ef[ne] = rand() % k, eto[ne] = rand() % k, et[ne] = types[rand() % 7];
+            en[ne++] = rand() % 3;
+        }
+        for (int copy = 0, ncopy = 1 + rand() % 4; copy < ncopy && raw.n + k < MAXN; copy++) {
+            int base = raw.n, p[4], order[12], change = rand() % 4;
+            for (int i = 0; i < k; i++)
+                p[i] = i;
+            for (int i = k - 1; i > 0; i--) {
+                int j = rand() % (i + 1), x = p[i];
+                p[i] = p[j], p[j] = x;
+            }
+            for (int i = 0; i < k; i++)
+                raw.name[base + p[i]] = cls[i];
+            if (change == 1) /* one class changed */
+                raw.name[base + p[rand() % k]] = 3 + rand() % 2;
+            for (int i = 0; i < ne; i++)
+                order[i] = i;
+            for (int i = ne - 1; i > 0; i--) {
+                int j = rand() % (i + 1), x = order[i];
+                order[i] = order[j], order[j] = x;
+            }
+            for (int i = 0; i < ne; i++) {
+                int e = order[i];
+                add_named(&raw, base + p[ef[e]], base + p[eto[e]], et[e], en[e]);
+            }
+            if (change == 2) { /* one edge name changed: a named edge's */
+                for (int i = raw.m - ne; i < raw.m; i++)
+                    if (!ms__edge_type_is_indexed((unsigned)raw.type[i])) {
+                        raw.ename[i] = 3 + rand() % 2;
+                        break;
+                    }
+            }
+            add_named(&raw, 0, base + p[0], MS_ET_PROPERTY, 0);
+            if (base > 1 && rand() % 2)
+                add_named(&raw, base + p[rand() % k], 1 + rand() % (base - 1), types[rand() % 7],
+                          rand() % 5);
+            raw.n += k;
+        }
+    }
+    for (int i = 0; i < raw.n; i++)
+        perm[i] = i;
+    for (int i = raw.n - 1; permute && i > 1; i--) { /* the root stays first */
+        int j = 1 + rand() % i, x = perm[i];
+        perm[i] = perm[j], perm[j] = x;
+    }
+    memset(t, 0, sizeof *t);
+    t->n = raw.n;
+    for (int i = 0; i < raw.n; i++)
+        t->name[perm[i]] = raw.name[i];
+    for (int e = 0; e < raw.m; e++) {
+        int at = permute ? rand() % (t->m + 1) : t->m; /* edges in another order too */
+        for (int x = t->m; x > at; x--) {
+            t->from[x] = t->from[x - 1], t->to[x] = t->to[x - 1], t->type[x] = t->type[x - 1];
+            t->ename[x] = t->ename[x - 1];
+        }
+        t->from[at] = perm[raw.from[e]], t->to[at] = perm[raw.to[e]], t->type[at] = raw.type[e];
+        t->ename[at] = raw.ename[e];
+        t->m++;
+    }
+}
+
+/* Checks the grouping of t against the oracle; returns the signatures of
+ * the oracle's shapes (forms[k] in sigs[k], *nforms of them). */
+static void check_cycle_groups(const tg *t, char forms[][1024], uint64_t *sigs, int *nforms)
+{
+    ms_snapshot *s = make(t);
+    ms_error err = MS_ERROR_INIT;
+    ms_cycle_groups *cg = NULL;
+    int comp[MAXN], seen_forms = 0;
+    bool is_cycle[MAXN], counted[MAXN] = {false};
+    int cycles = oracle_components(t, comp, is_cycle);
+    char form[1024], oform[1024];
+    uint64_t total = 0;
+    assert_int_equal(ms_cycle_groups_compute(s, NULL, &cg, &err), MS_OK);
+    assert_int_equal(ms_cycle_groups_totals(cg)->cycles, (uint64_t)cycles);
+    assert_int_equal(ms_cycle_groups_totals(cg)->groups, ms_cycle_groups_count(cg));
+    *nforms = 0;
+    for (size_t i = 0; i < ms_cycle_groups_count(cg); i++) {
+        const ms_cycle_group *g = ms_cycle_groups_get(cg, i);
+        bool dominated[MAXN] = {false};
+        uint64_t retained = 0;
+        group_form(g, form, sizeof form);
+        for (size_t k = 0; k < g->count; k++) {
+            const ms_cycle *cy = ms_cycle_groups_cycle(cg, i, k);
+            int v = (int)cy->members[0];
+            assert_true(is_cycle[v]);
+            assert_false(counted[comp[v]]); /* each cycle in one group */
+            counted[comp[v]] = true;
+            assert_int_equal(cy->size, g->size);
+            oracle_form(t, comp, v, oform, sizeof oform);
+            assert_string_equal(form, oform);
+            for (uint32_t j = 0; j < cy->size; j++) {
+                bool d[MAXN];
+                oracle_dominated(t, (int)cy->members[j], d);
+                for (int u = 0; u < t->n; u++)
+                    dominated[u] |= d[u];
+            }
+        }
+        for (int u = 0; u < t->n; u++)
+            retained += dominated[u] ? 10 : 0;
+        assert_int_equal(g->retained_size, retained);
+        assert_int_equal(g->shallow_size, 10 * g->count * g->size);
+        assert_int_equal(g->unreachable, 0);
+        total += g->count;
+        /* no other group has this shape */
+        for (int f = 0; f < *nforms; f++)
+            assert_string_not_equal(forms[f], form);
+        strcpy(forms[*nforms], form);
+        sigs[(*nforms)++] = g->signature;
+        seen_forms++;
+        if (i > 0) {
+            const ms_cycle_group *p = ms_cycle_groups_get(cg, i - 1);
+            assert_true(p->retained_size > g->retained_size ||
+                        (p->retained_size == g->retained_size &&
+                         p->shallow_size >= g->shallow_size));
+        }
+    }
+    assert_int_equal(total, (uint64_t)cycles);
+    ms_cycle_groups_free(cg);
+    ms_snapshot_free(s);
+}
+
+static void test_paths__cycle_groups_vs_brute_force(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 1500; seed++) {
+        static char forms[2][MAXN][1024];
+        uint64_t sigs[2][MAXN];
+        int nforms[2];
+        tg t;
+        random_shapes(&t, seed, false);
+        check_cycle_groups(&t, forms[0], sigs[0], &nforms[0]);
+        random_shapes(&t, seed, true);
+        check_cycle_groups(&t, forms[1], sigs[1], &nforms[1]);
+        /* numbered in another order: the same shapes, the same signatures */
+        assert_int_equal(nforms[0], nforms[1]);
+        for (int i = 0; i < nforms[0]; i++) {
+            int j = 0;
+            while (j < nforms[1] && strcmp(forms[0][i], forms[1][j]) != 0)
+                j++;
+            assert_true(j < nforms[1]);
+            assert_true(sigs[0][i] == sigs[1][j]);
+        }
+    }
+}
+
 /* Instances held by a collection (more than 2048 out-edges) under distinct
  * keys form one group; held by an ordinary object under distinct property
  * names, one group per name, unless the names differ only in their numbers
@@ -485,6 +904,8 @@ int main(void)
         cmocka_unit_test(test_paths__random_vs_brute_force),
         cmocka_unit_test(test_paths__edge_sources),
         cmocka_unit_test(test_paths__scc_vs_brute_force),
+        cmocka_unit_test(test_paths__cycle_groups_hand_drawn),
+        cmocka_unit_test(test_paths__cycle_groups_vs_brute_force),
     };
     return cmocka_run_group_tests_name("paths/why+cycles", tests, NULL, NULL);
 }
