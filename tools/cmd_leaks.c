@@ -146,6 +146,15 @@ typedef struct report {
     bool markdown;
 } report;
 
+/* "... N more WHAT" in the report's format. */
+static void print_more(FILE *f, size_t shown, size_t n, const char *what, bool markdown)
+{
+    if (markdown)
+        cli_md_more(f, shown, n, what);
+    else
+        cli_print_more(f, shown, n, what, false);
+}
+
 /* leaks' text or Markdown report after the budgets (ctx: a report): the
  * classes, then the groups. */
 static void leaks_text(FILE *f, void *ctx)
@@ -174,10 +183,7 @@ static void leaks_text(FILE *f, void *ctx)
             fputc('\n', f);
         }
     }
-    if (markdown)
-        cli_md_more(f, shown_cls, ncls, "classes");
-    else
-        cli_print_more(f, shown_cls, ncls, "classes", false);
+    print_more(f, shown_cls, ncls, "classes", markdown);
     if (l->cf.classes)
         fprintf(f, "%s%s of the engine's and runtime's own classes (%s objects, retaining %s)%s\n",
                 markdown ? "\n" : "", cli_count(l->cf.classes, a), cli_count(l->cf.added_count, b),
@@ -190,10 +196,7 @@ static void leaks_text(FILE *f, void *ctx)
               f);
     for (size_t i = 0; i < shown_groups; i++)
         ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, l->groups[i]), i + 1, markdown);
-    if (markdown)
-        cli_md_more(f, shown_groups, ngroups, "groups");
-    else
-        cli_print_more(f, shown_groups, ngroups, "groups", false);
+    print_more(f, shown_groups, ngroups, "groups", markdown);
     if (l->gf.classes)
         fprintf(f, "%s%s groups of the runtime's own objects (%s objects) not shown%s\n",
                 markdown ? "\n" : "", cli_count(l->gf.classes, a), cli_count(l->gf.added_count, b),
