@@ -6,6 +6,8 @@
 
 #include "cli_paths.h"
 
+#include <string.h>
+
 int cli_open_input(cli_input *in, const cli_common *opt)
 {
     ms_error err = MS_ERROR_INIT;
@@ -96,17 +98,35 @@ size_t cli_shown(uint64_t top, size_t n)
     return top && top < n ? (size_t)top : n;
 }
 
+/* WHAT for n of them: "classes changed", or for one "class changed" (the
+ * first word made singular: classes, sites, groups). */
+static void put_counted(FILE *f, uint64_t n, const char *what)
+{
+    const char *rest = strchr(what, ' ');
+    size_t w = rest ? (size_t)(rest - what) : strlen(what);
+    if (n == 1 && w > 3 && strncmp(what + w - 3, "ses", 3) == 0)
+        w -= 2; /* classes -> class */
+    else if (n == 1 && w > 1 && what[w - 1] == 's')
+        w -= 1; /* sites -> site, groups -> group */
+    fprintf(f, "%.*s%s", (int)w, what, rest ? rest : "");
+}
+
 void cli_print_more(FILE *f, uint64_t shown, uint64_t total, const char *what, bool blank_line)
 {
     char a[32];
-    if (shown < total)
-        fprintf(f, "%s... %s more %s (-n 0 shows all)\n", blank_line ? "\n" : "",
-                cli_count(total - shown, a), what);
+    if (shown < total) {
+        fprintf(f, "%s... %s more ", blank_line ? "\n" : "", cli_count(total - shown, a));
+        put_counted(f, total - shown, what);
+        fputs(" (-n 0 shows all)\n", f);
+    }
 }
 
 void cli_md_more(FILE *f, uint64_t shown, uint64_t total, const char *what)
 {
     char a[32];
-    if (shown < total)
-        fprintf(f, "\n%s more %s.\n", cli_count(total - shown, a), what);
+    if (shown < total) {
+        fprintf(f, "\n%s more ", cli_count(total - shown, a));
+        put_counted(f, total - shown, what);
+        fputs(".\n", f);
+    }
 }

@@ -54,6 +54,8 @@ assert.match(wrong.stderr, /no class named "Poller  service\.js:\d+:1"/);
 const sumDoc = memsnapJson('summary', '--json', '-n', '0', c);
 schemaValidator('summary')(sumDoc, 'summary --json');
 const poller = sumDoc.classes.find((r) => r.name === 'Poller');
+const oneLeft = memsnap('summary', '-n', String(sumDoc.class_count - 1), c).stdout;
+assert.match(oneLeft, /^\.\.\. 1 more class \(-n 0 shows all\)$/m, 'one class: singular');
 assert.equal(poller.location.file, script, 'JSON gives the whole script name');
 assert.equal(poller.location.line, ctorOf('Poller').line);
 assert.equal(poller.location.column, ctorOf('Poller').column);
