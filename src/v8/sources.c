@@ -19,7 +19,10 @@
  */
 #include "internal.h"
 
+#include "../util/bitset.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
@@ -75,6 +78,9 @@ static int sources_make(ms__rules *r, const ms__graph *g, ms_error *err)
     MS_TRY(ms__map64_init(&s->script_name, 64, err));
     MS_TRY(ms__map64_init(&s->scope_script, 256, err));
     MS_TRY(ms__map64_init(&s->scope_function, 256, err));
+    MS_TRY(ms__bitset_alloc(&s->located, g->node_count, "sources", err));
+    for (uint32_t k = 0; k < g->location_count; k++)
+        ms__bit_set(s->located, g->locations[k].node);
     for (uint32_t k = 0; k < g->location_count; k++) {
         uint32_t c = g->locations[k].node, sid, scope, got;
         uint32_t script = g->positions[g->locations[k].position].script_id;
@@ -102,13 +108,16 @@ void ms__v8_sources_free(ms__v8 *v, ms__rules *r)
     ms__map64_free(&v->sources.script_name);
     ms__map64_free(&v->sources.scope_script);
     ms__map64_free(&v->sources.scope_function);
+    free(v->sources.located);
+    v->sources.located = NULL;
     r->sources_ready = false;
 }
 
 static int location(const ms__rules *r, const ms__graph *g, uint32_t n, ms__source *out)
 {
     const ms__v8 *v = r->impl;
-    const ms__position *p = ms__graph_position(g, n);
+    const ms__position *p =
+        r->sources_ready && !ms__bit(v->sources.located, n) ? NULL : ms__graph_position(g, n);
     uint32_t script;
     if (p) {
         script = p->script_id;

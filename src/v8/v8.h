@@ -49,6 +49,8 @@ typedef struct ms__v8_sources {
     ms__map64 script_name;   /* script id -> string id of its name */
     ms__map64 scope_script;  /* closure scope (Context node) -> script id of a closure in it */
     ms__map64 scope_function;/* mix(scope, closure name) -> 1 for each closure in a scope */
+    uint64_t *located;       /* bit per node: it has a location (skips the search for the
+                                many that have none) */
 } ms__v8_sources;
 
 /* Which V8 edges retain, beyond edge types (edges.c): WeakMap ephemerons
