@@ -166,6 +166,12 @@ int ci_on_ignore(const char *cmd, const char *value, void *args)
 
 const cli_choice ci_sort_choices[] = {{"user", CI_SORT_USER}, {"delta", CI_SORT_DELTA}, {NULL, 0}};
 
+/* A class's place by origin: the program's 0, plain data 1, the runtime's 2. */
+static int origin_rank(ms_origin o)
+{
+    return o == MS_ORIGIN_USER ? 0 : o == MS_ORIGIN_RUNTIME ? 2 : 1;
+}
+
 typedef struct order_ctx {
     const ms_compare *c;
     const int *rank;   /* per row: 0 user, 1 plain data, 2 runtime */
@@ -198,8 +204,7 @@ size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort
     }
     for (size_t i = 0; i < rows; i++) {
         const ms_compare_row *r = ms_compare_row_get(c, i);
-        ms_origin o = ms_class_origin(after, r->key, r->name);
-        rank[i] = o == MS_ORIGIN_USER ? 0 : o == MS_ORIGIN_RUNTIME ? 2 : 1;
+        rank[i] = origin_rank(ms_class_origin(after, r->key, r->name));
         if (!r->changed)
             continue;
         if (sort == CI_SORT_USER && rank[i] == 2 && !internals) {
@@ -234,11 +239,6 @@ static size_t by_rank(size_t *idx, size_t n, const int *rank, bool keep_runtime,
             idx[k++] = i;
         }
     return k;
-}
-
-static int origin_rank(ms_origin o)
-{
-    return o == MS_ORIGIN_USER ? 0 : o == MS_ORIGIN_RUNTIME ? 2 : 1;
 }
 
 int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,

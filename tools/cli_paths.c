@@ -69,48 +69,54 @@ const char *cli_short_file(const char *file, size_t *len)
     return file + cut;
 }
 
+/* The length snprintf's result k leaves in a buffer of cap bytes. */
+static size_t written(int k, size_t cap)
+{
+    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+/* "server.js:33:15" (1-based; the file part only when line is 0), a script
+ * no closure names as "script N" (and the note after the report). */
+static size_t where_text(const char *file, uint32_t script_id, uint32_t line, uint32_t column,
+                         char *buf, size_t cap)
+{
+    char unnamed[32];
+    size_t fl;
+    if (file) {
+        file = cli_short_file(file, &fl);
+    } else {
+        snprintf(unnamed, sizeof unnamed, "script %u", script_id);
+        unnamed_script_shown = true;
+        file = unnamed;
+        fl = strlen(unnamed);
+    }
+    if (line)
+        return written(snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, line, column), cap);
+    return written(snprintf(buf, cap, "%.*s", (int)fl, file), cap);
+}
+
 size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t cap)
 {
     ms_location loc;
-    char where[64];
-    size_t fl;
-    const char *file;
-    int k;
     buf[0] = 0;
     if (!ms_node_location(snap, n, &loc))
         return 0;
-    if (loc.file) {
-        file = cli_short_file(loc.file, &fl);
-    } else {
-        snprintf(where, sizeof where, "script %u", loc.script_id);
-        unnamed_script_shown = true;
-        file = where;
-        fl = strlen(where);
-    }
-    if (loc.line && loc.column)
-        k = snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, loc.line, loc.column);
-    else
-        k = snprintf(buf, cap, "%.*s", (int)fl, file);
-    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+    return where_text(loc.file, loc.script_id, loc.column ? loc.line : 0, loc.column, buf, cap);
+}
+
+/* The position a class key holds ("script,line,column,Name", 0-based). */
+static bool key_position(const char *key, unsigned *sc, unsigned *li, unsigned *co)
+{
+    return key && key[0] != ',' && sscanf(key, "%u,%u,%u,", sc, li, co) == 3;
 }
 
 size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size_t cap)
 {
     unsigned sc, li, co;
-    const char *file;
-    size_t fl;
-    int k;
     buf[0] = 0;
-    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+    if (!key_position(key, &sc, &li, &co))
         return 0;
-    if ((file = snap ? ms_script_name(snap, sc) : NULL)) {
-        file = cli_short_file(file, &fl);
-        k = snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, li + 1, co + 1);
-    } else {
-        k = snprintf(buf, cap, "script %u:%u:%u", sc, li + 1, co + 1);
-        unnamed_script_shown = true;
-    }
-    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+    return where_text(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1, buf, cap);
 }
 
 void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key,
@@ -181,7 +187,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
     ms_edge_get(snap, e, &info);
     v = ms_edge_source(snap, e);
     if (root_given_name(snap, e, holder, sizeof holder))
-        return (size_t)snprintf(buf, cap, "%s", holder) < cap ? strlen(buf) : cap - 1;
+        return written(snprintf(buf, cap, "%s", holder), cap);
     if ((strcmp(info.type, "property") != 0 && strcmp(info.type, "context") != 0 &&
          strcmp(info.type, "element") != 0 && strcmp(info.type, "internal") != 0) ||
         ms_node_is_synthetic(snap, v))
@@ -199,7 +205,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
             k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder + 9, wl ? ", " : "", where);
         else
             k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder, wl ? ", " : "", where);
-        return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+        return written(k, cap);
     }
     /* an object's property or element: "global.cache", "BuiltinModule.map",
      * "registry[3]"; a function by its name, what a root category holds by
@@ -211,8 +217,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
                  : (size_t)snprintf(holder, sizeof holder, "%.100s", ms_node_class(snap, v));
     if (!hl)
         snprintf(holder, sizeof holder, "%s", ms_node_class(snap, v));
-    k = snprintf(buf, cap, "%s%s%s", holder, info.name ? "." : "", edge);
-    return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+    return written(snprintf(buf, cap, "%s%s%s", holder, info.name ? "." : "", edge), cap);
 }
 
 static int node_order(const void *a, const void *b)
@@ -444,16 +449,11 @@ static void print_runtime_fold(FILE *f, const ms_snapshot *snap, const ms_path *
     size_t nseen = 0;
     fprintf(f, "%s%11s  ... %zu runtime hops", indent, "", to - from);
     for (size_t i = from; i < to && nseen < 2; i++) {
-        char *colon;
+        ms_location loc;
         bool dup = false;
-        if (!cli_location_text(snap, p->hops[i].node, where, sizeof where))
+        if (!ms_node_location(snap, p->hops[i].node, &loc))
             continue;
-        /* the script alone: cut ":line:column" */
-        if ((colon = strrchr(where, ':')) && colon > where && colon[1] >= '0' && colon[1] <= '9') {
-            *colon = 0;
-            if ((colon = strrchr(where, ':')) && colon[1] >= '0' && colon[1] <= '9')
-                *colon = 0;
-        }
+        where_text(loc.file, loc.script_id, 0, 0, where, sizeof where); /* the script alone */
         for (size_t k = 0; k < nseen; k++)
             dup |= strcmp(seen[k], where) == 0;
         if (!dup)
@@ -577,7 +577,7 @@ void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n)
 void cli_add_class_location(cJSON *o, const ms_snapshot *snap, const char *key)
 {
     unsigned sc, li, co;
-    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+    if (!key_position(key, &sc, &li, &co))
         return;
     cJSON_AddItemToObject(o, "location",
                           location_json(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1));

@@ -109,17 +109,17 @@ static bool class_at(const ms_snapshot *snap, const ms__classes *cl, uint32_t c,
                      const class_query *q)
 {
     const char *cname = ms__class_name(cl, c), *file;
-    unsigned sc, li, co;
+    ms__position at;
     char alt[32];
     size_t fl;
     if (strlen(cname) != q->base_len || memcmp(cname, q->name, q->base_len) != 0 ||
-        sscanf(ms__class_key(cl, c), "%u,%u,%u,", &sc, &li, &co) != 3 || li + 1 != q->line ||
-        (q->column && co + 1 != q->column))
+        !ms__class_key_position(ms__class_key(cl, c), &at) || at.line + 1 != q->line ||
+        (q->column && at.column + 1 != q->column))
         return false;
-    snprintf(alt, sizeof alt, "script %u", sc);
+    snprintf(alt, sizeof alt, "script %u", at.script_id);
     if (q->file_len == strlen(alt) && memcmp(q->file, alt, q->file_len) == 0)
         return true;
-    if (!(file = ms_script_name(snap, sc)))
+    if (!(file = ms_script_name(snap, at.script_id)))
         return false;
     fl = strlen(file);
     return fl >= q->file_len && memcmp(file + fl - q->file_len, q->file, q->file_len) == 0 &&

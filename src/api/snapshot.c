@@ -373,8 +373,7 @@ const char *ms_script_name(const ms_snapshot *snap, uint32_t script_id)
 
 ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n)
 {
-    const ms__rules *r = &snap->rules;
-    return r->origin ? (ms_origin)r->origin(r, snap->g, n) : MS_ORIGIN_UNKNOWN;
+    return (ms_origin)ms__rules_origin(&snap->rules, snap->g, n);
 }
 
 ms_origin ms_class_origin(const ms_snapshot *snap, const char *key, const char *name)

@@ -109,9 +109,8 @@ static int program_held(const ms__heap *h, uint8_t *held, ms_error *err)
         uint32_t v = stack[--sp];
         for (uint32_t k = h->dom_first[v]; k < h->dom_first[v + 1]; k++) {
             uint32_t c = h->dom_child[k];
-            int o = g->node_type[c] == MS_NT_SYNTHETIC || !r || !r->origin || !r->sources_ready
-                        ? MS__ORIGIN_UNKNOWN
-                        : r->origin(r, g, c);
+            int o = g->node_type[c] == MS_NT_SYNTHETIC ? MS__ORIGIN_UNKNOWN
+                                                       : ms__rules_origin(r, g, c);
             held[c] = o == MS__ORIGIN_USER ? 1 : o == MS__ORIGIN_RUNTIME ? 0 : held[v];
             if (sp == cap)
                 MS_TRY(ms__grow(&stack, &cap, sp + 1, 1024, 4, "leaks", err));

@@ -243,12 +243,6 @@ static uint64_t form_signature(const grouping *gr, const line *l, uint64_t n, bo
     return ms__hash64(sum);
 }
 
-static int node_origin(const ms__heap *h, uint32_t n)
-{
-    const ms__rules *r = h->rules;
-    return r && r->origin && r->sources_ready ? r->origin(r, h->g, n) : MS__ORIGIN_UNKNOWN;
-}
-
 /* Whether a cycle is the program's.  Formats without origins: always (a
  * Python or C heap is the program's).  V8: when a member is of the
  * program's code; when none is of the runtime's either (plain data), when
@@ -263,10 +257,10 @@ static bool cycle_user(const ms__heap *h, const ms_cycle *cy)
     const ms__rules *r = h->rules;
     bool runtime = false;
     uint32_t n;
-    if (!r || !r->origin || !r->sources_ready)
+    if (!ms__rules_has_origins(r))
         return true;
     for (uint32_t k = 0; k < cy->size; k++) {
-        int o = node_origin(h, cy->members[k]);
+        int o = ms__rules_origin(h->rules, h->g, cy->members[k]);
         if (o == MS__ORIGIN_USER)
             return true;
         runtime |= o == MS__ORIGIN_RUNTIME;
@@ -278,7 +272,7 @@ static bool cycle_user(const ms__heap *h, const ms_cycle *cy)
         n = ms__edge_source(g, h->parent_edge[n]);
         if (g->node_type[n] == MS_NT_SYNTHETIC)
             continue;
-        o = node_origin(h, n);
+        o = ms__rules_origin(h->rules, h->g, n);
         if (o != MS__ORIGIN_UNKNOWN)
             return o == MS__ORIGIN_USER;
     }

@@ -58,6 +58,20 @@ bool ms__edge_alike(const ms__graph *g, uint32_t from, uint64_t e)
  * digits in it the hash of the name with each run of digits as one '#'
  * (keys of a cache, "user-120" and "job-153", are data: a dictionary's
  * entries are alike at any size); bit 63 keeps the two kinds apart. */
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Character i of name s as signatures read it: a run of digits is one '#'
+ * (its first digit), -1 for the rest of the run. */
+static int name_char(const char *s, size_t i)
+{
+    if (!is_digit(s[i]))
+        return (unsigned char)s[i];
+    return i > 0 && is_digit(s[i - 1]) ? -1 : '#';
+}
+
 static uint64_t name_token(const ms__graph *g, uint32_t sid)
 {
     size_t len;
@@ -65,14 +79,10 @@ static uint64_t name_token(const ms__graph *g, uint32_t sid)
     uint64_t h = 0x9E3779B97F4A7C15ull;
     bool digits = false;
     for (size_t i = 0; i < len; i++) {
-        unsigned c = (unsigned char)s[i];
-        if (c >= '0' && c <= '9') {
-            if (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
-                continue;
-            digits = true;
-            c = '#';
-        }
-        h = ms__mix64(h, c);
+        int c = name_char(s, i);
+        digits |= is_digit(s[i]);
+        if (c >= 0)
+            h = ms__mix64(h, (uint64_t)c);
     }
     return digits ? h | 1ull << 63 : sid;
 }
@@ -88,14 +98,14 @@ static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t fr
     return ms__mix64(ms__mix64(ms__mix64(0x51ED270B, cl->of[from]), t), name);
 }
 
-/* Writes a name as name_token sees it (runs of digits as '#') with put. */
+/* Writes a name as name_token reads it (name_char) with put. */
 #define PUT_NAME(put, s, n)                                                                        \
     do {                                                                                           \
         for (size_t i_ = 0; i_ < (n); i_++) {                                                      \
-            bool d_ = (s)[i_] >= '0' && (s)[i_] <= '9';                                            \
-            if (d_ && i_ > 0 && (s)[i_ - 1] >= '0' && (s)[i_ - 1] <= '9')                          \
-                continue;                                                                          \
-            put(d_ ? "#" : (s) + i_, 1);                                                           \
+            int c_ = name_char((s), i_);                                                           \
+            char ch_ = (char)c_;                                                                   \
+            if (c_ >= 0)                                                                           \
+                put(&ch_, 1);                                                                      \
         }                                                                                          \
     } while (0)
 
@@ -104,19 +114,13 @@ static uint64_t hop_token(const ms__graph *g, const ms__classes *cl, uint32_t fr
  * first object, and the edge into them), or past the program's first one. */
 enum { AT_START = 0, AT_RUNTIME = 1, AT_USER = 2 };
 
-static int origin_of(const ms__heap *h, uint32_t n)
-{
-    const ms__rules *r = h->rules;
-    return r && r->origin && r->sources_ready ? r->origin(r, h->g, n) : MS__ORIGIN_UNKNOWN;
-}
-
 /* The state at a node reached from a node in state `at`. */
 static int next_state(const ms__heap *h, int at, uint32_t n)
 {
     int o;
     if (at == AT_USER)
         return AT_USER;
-    o = origin_of(h, n);
+    o = ms__rules_origin(h->rules, h->g, n);
     if (o == MS__ORIGIN_USER)
         return AT_USER;
     return at == AT_RUNTIME || o == MS__ORIGIN_RUNTIME ? AT_RUNTIME : AT_START;

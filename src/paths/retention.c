@@ -134,6 +134,20 @@ int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_
     return e > f ? -1 : e < f;
 }
 
+/* Whether edge e from v to w is a hop of a shortest retention path: an
+ * edge the distance BFS follows (filtered: v's edges ask r->follow) that
+ * lands one hop further, the root's edges to user roots landing at 1.
+ * The path tree and ms__parent_edges choose among these alike. */
+static inline bool path_hop(const ms__graph *g, const ms__rules *r, const int32_t *dist,
+                            uint32_t v, uint64_t e, uint32_t w, bool filtered)
+{
+    if (r->never_types >> ms__edge_type(g, e) & 1)
+        return false;
+    if (dist[w] != dist[v] + 1 && !(v == g->root && dist[w] == 1))
+        return false;
+    return !filtered || r->follow(r, g, v, e) != 0;
+}
+
 /* Relaxes every followed edge once, nodes in `order`: an edge landing one
  * hop further becomes the node's parent edge when it comes first in
  * DevTools' order (ms__retainer_cmp); from[w] keeps the parent's source.
@@ -145,7 +159,6 @@ static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
     const uint32_t root = g->root;
     for (uint64_t i = 0; i < reached; i++) {
         uint32_t v = order[i];
-        int32_t want = dist[v] + 1;
         bool filtered;
         /* The order says which nodes come next (random places in the
          * arrays): their edge offsets far ahead, their edges and fields
@@ -162,21 +175,13 @@ static void relax(const ms__graph *g, const ms__rules *r, const int32_t *dist,
             continue;
         filtered = ms__rules_filters(g, r, v);
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
-            unsigned t = ms__edge_type(g, e);
             uint32_t w = ms__edge_to(g, e);
-            int32_t dw;
             if (e + PATH_AHEAD < g->edge_count) {
                 uint32_t ahead = ms__edge_to(g, e + PATH_AHEAD);
                 __builtin_prefetch(&dist[ahead]);
                 __builtin_prefetch(&from[ahead]);
             }
-            if (r->never_types >> t & 1)
-                continue;
-            dw = dist[w];
-            /* the root's edges to user roots land at distance 1 */
-            if (dw != want && !(v == root && dw == 1))
-                continue;
-            if (filtered && r->follow(r, g, v, e) == 0)
+            if (!path_hop(g, r, dist, v, e, w, filtered))
                 continue;
             if (from[w] == NONE || ms__retainer_cmp(g, r, v, e, from[w], parent[w], bufs) < 0) {
                 from[w] = v;
@@ -266,12 +271,7 @@ int ms__parent_edges(const ms__graph *g, const ms__rules *r, const int32_t *dist
         filtered = ms__rules_filters(g, r, v);
         for (uint64_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             uint32_t w = ms__edge_to(g, e), i;
-            unsigned t = ms__edge_type(g, e);
-            if (!ms__bit(want, w) || (r->never_types >> t & 1))
-                continue;
-            if (dist[w] != dist[v] + 1 && !(v == root && dist[w] == 1))
-                continue;
-            if (filtered && r->follow(r, g, v, e) == 0)
+            if (!ms__bit(want, w) || !path_hop(g, r, dist, v, e, w, filtered))
                 continue;
             i = ms__map64_get(&at, w);
             if (from[i] != NONE && named && named_edge(g, e) != named_edge(g, out[i])) {

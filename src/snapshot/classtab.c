@@ -220,3 +220,9 @@ void ms__classtab_finish(ms__classtab *b, void *defs, void (*defs_free)(void *),
     b->c = NULL;
     ms__classtab_free(b);
 }
+
+bool ms__class_key_position(const char *key, ms__position *out)
+{
+    return key && key[0] != ',' &&
+           sscanf(key, "%u,%u,%u,", &out->script_id, &out->line, &out->column) == 3;
+}

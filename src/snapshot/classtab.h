@@ -102,6 +102,11 @@ int ms__classtab_init(ms__classtab *b, const ms__graph *g, struct ms__pool *pool
  * string and origin).  Errors: MS_ENOMEM. */
 int ms__classtab_string(ms__classtab *b, uint8_t origin, uint32_t sid, uint32_t *base,
                         ms_error *err);
+/* The source position a class key holds ("script,line,column,Name", 0-based,
+ * as the table writes DevTools' keys): true with *out filled; false for keys
+ * without one (",Name", an allocation site). */
+bool ms__class_key_position(const char *key, ms__position *out);
+
 /* The base of a made-up name (ADDED, one per text).  Errors: MS_ENOMEM. */
 int ms__classtab_added(ms__classtab *b, const char *text, size_t len, uint32_t *base,
                        ms_error *err);

@@ -158,6 +158,20 @@ static inline bool ms__retains(const ms__graph *g, const ms__rules *r, uint32_t 
     return true;
 }
 
+/* Whether r tells origins now: the format has the hook and the sources it
+ * reads are made (before, a node's script is unknown and every answer
+ * would be a guess). */
+static inline bool ms__rules_has_origins(const ms__rules *r)
+{
+    return r && r->origin && r->sources_ready;
+}
+
+/* r->origin of n, MS__ORIGIN_UNKNOWN when r tells none (above). */
+static inline int ms__rules_origin(const ms__rules *r, const ms__graph *g, uint32_t n)
+{
+    return ms__rules_has_origins(r) ? r->origin(r, g, n) : MS__ORIGIN_UNKNOWN;
+}
+
 /* Whether edges out of n ask r->follow: n's name is one of
  * r->follow_names. */
 static inline bool ms__rules_filters(const ms__graph *g, const ms__rules *r, uint32_t n)

@@ -21,7 +21,6 @@
 
 #include "../util/bitset.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,15 +180,16 @@ static int class_origin(const ms__rules *r, const ms__graph *g, const char *key,
                         const char *name)
 {
     const ms__v8 *v = r->impl;
-    unsigned sc, li, co;
+    ms__position at;
     uint32_t sid;
     size_t len;
     const char *file;
     if (runtime_class_name(name))
         return MS__ORIGIN_RUNTIME;
-    if (!key || key[0] == ',' || sscanf(key, "%u,%u,%u,", &sc, &li, &co) != 3)
+    if (!ms__class_key_position(key, &at))
         return MS__ORIGIN_UNKNOWN;
-    if (!r->sources_ready || (sid = ms__map64_get(&v->sources.script_name, sc)) == MS_MAP_NONE)
+    if (!r->sources_ready ||
+        (sid = ms__map64_get(&v->sources.script_name, at.script_id)) == MS_MAP_NONE)
         return MS__ORIGIN_UNKNOWN; /* eval'd code, or no function of its script survives */
     file = ms__strtab_get(&g->strings, sid, &len);
     return ms__v8_user_script(file, len) ? MS__ORIGIN_USER : MS__ORIGIN_RUNTIME;
