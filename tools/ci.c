@@ -241,21 +241,48 @@ static size_t by_rank(size_t *idx, size_t n, const int *rank, bool keep_runtime,
     return k;
 }
 
+int ci_group_order(ms_snapshot *snap, const ms_path_groups *g, int sort, bool internals,
+                   size_t **groups, size_t *ng, ci_folded *gf)
+{
+    size_t ngrp = g ? ms_path_groups_count(g) : 0, dropped;
+    bool all = sort == CI_SORT_DELTA;
+    int *grank = malloc((ngrp ? ngrp : 1) * sizeof *grank);
+    *groups = malloc((ngrp ? ngrp : 1) * sizeof **groups);
+    *gf = (ci_folded){0, 0, 0};
+    *ng = 0;
+    if (!grank || !*groups) {
+        free(grank);
+        return cli_out_of_memory();
+    }
+    for (size_t i = 0; i < ngrp; i++) {
+        const ms_path_group *grp = ms_path_groups_get(g, i);
+        ms_node x = grp->example;
+        grank[i] = all ? 1
+                       : origin_rank(ms_class_origin(snap, ms_node_class_key(snap, x),
+                                                     ms_node_class(snap, x)));
+        if (grank[i] == 2 && !internals) {
+            gf->added_count += grp->count;
+            gf->size_delta += (int64_t)grp->retained_size;
+        }
+    }
+    *ng = by_rank(*groups, ngrp, grank, all || internals, &dropped);
+    gf->classes = dropped;
+    free(grank);
+    return CLI_OK;
+}
+
 int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,
                    ci_folded *cf, size_t **groups, size_t *ng, ci_folded *gf)
 {
     ms_snapshot *final = ms_leaks_final(lk);
-    const ms_path_groups *g = ms_leaks_groups(lk);
-    size_t ncls = ms_leaks_class_count(lk), ngrp = g ? ms_path_groups_count(g) : 0, dropped;
+    size_t ncls = ms_leaks_class_count(lk), dropped;
     bool all = sort == CI_SORT_DELTA;
     int *crank = malloc((ncls ? ncls : 1) * sizeof *crank);
-    int *grank = malloc((ngrp ? ngrp : 1) * sizeof *grank);
     *classes = malloc((ncls ? ncls : 1) * sizeof **classes);
-    *groups = malloc((ngrp ? ngrp : 1) * sizeof **groups);
-    *cf = *gf = (ci_folded){0, 0, 0};
-    if (!crank || !grank || !*classes || !*groups) {
+    *groups = NULL;
+    *cf = (ci_folded){0, 0, 0};
+    if (!crank || !*classes) {
         free(crank);
-        free(grank);
         return cli_out_of_memory();
     }
     for (size_t i = 0; i < ncls; i++) {
@@ -266,36 +293,39 @@ int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classe
             cf->size_delta += (int64_t)r->retained_size;
         }
     }
-    for (size_t i = 0; i < ngrp; i++) {
-        const ms_path_group *grp = ms_path_groups_get(g, i);
-        ms_node x = grp->example;
-        grank[i] = all ? 1
-                       : origin_rank(ms_class_origin(final, ms_node_class_key(final, x),
-                                                     ms_node_class(final, x)));
-        if (grank[i] == 2 && !internals)
-            gf->added_count += grp->count;
-    }
     *nc = by_rank(*classes, ncls, crank, all || internals, &dropped);
     cf->classes = dropped;
-    *ng = by_rank(*groups, ngrp, grank, all || internals, &dropped);
-    gf->classes = dropped;
     free(crank);
-    free(grank);
-    return CLI_OK;
+    return ci_group_order(final, ms_leaks_groups(lk), sort, internals, groups, ng, gf);
 }
 
 /* ---- groups of new (or leaked) objects -------------------------------------- */
 
 cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
 {
-    cJSON *o = cJSON_CreateObject();
-    char sig[2048];
+    cJSON *o = cJSON_CreateObject(), *cause;
+    char sig[2048], ref[256];
     size_t len = ms_path_signature(snap, &g->path, sig, sizeof sig);
     const char *cls = ms_node_class(snap, g->example);
+    ms_node holder, code;
+    size_t rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
+    cJSON_AddNumberToObject(o, "class_count", (double)g->class_count);
     cJSON_AddNumberToObject(o, "count", (double)g->count);
     cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
     cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
+    cause = cJSON_AddObjectToObject(o, "cause");
+    if (rl)
+        cJSON_AddItemToObject(cause, "reference", cli_json_string(ref, rl));
+    else
+        cJSON_AddNullToObject(cause, "reference");
+    cJSON_AddNumberToObject(cause, "entry_hop", (double)g->entry_hop);
+    cJSON_AddNumberToObject(cause, "entries", (double)g->entries);
+    code = cli_cause_code(snap, g, holder);
+    if (code != MS_NODE_NONE)
+        cJSON_AddItemToObject(cause, "code", cli_object_json(snap, code));
+    else
+        cJSON_AddNullToObject(cause, "code");
     cJSON_AddItemToObject(o, "signature",
                           cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
     cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
@@ -306,14 +336,31 @@ cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
 void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                    bool markdown)
 {
-    char a[32], b[32];
+    char a[32], b[32], ref[256], code[256];
+    ms_node holder;
+    size_t rl, cl;
     if (!markdown) {
-        cli_print_group(f, snap, g, number, "object", "  ");
+        cli_print_cause(f, snap, g, number, "  ");
+        if (g->path.length)
+            cli_print_path(f, snap, &g->path, "    ");
+        else
+            fputs("    (no strong path from the GC roots: weakly held or garbage)\n", f);
         return;
     }
-    fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->count, a));
+    rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
+    cl = cli_cause_code_text(snap, cli_cause_code(snap, g, holder), code, sizeof code);
+    fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->class_count, a));
     cli_md_text(f, ms_node_class(snap, g->example));
-    fprintf(f, " retaining %s</summary>\n\n```\n", cli_size(g->retained_size, b));
+    if (rl) {
+        fputs(" held by ", f);
+        cli_md_text(f, ref);
+    }
+    if (cl) {
+        fputs(" (", f);
+        cli_md_text(f, code);
+        fputs(")", f);
+    }
+    fprintf(f, ": cutting it frees %s</summary>\n\n```\n", cli_size(g->retained_size, b));
     if (g->path.length)
         cli_print_path(f, snap, &g->path, "");
     else

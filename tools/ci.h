@@ -94,6 +94,13 @@ typedef struct ci_folded {
  * printed); the caller frees both arrays. */
 int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,
                    ci_folded *cf, size_t **groups, size_t *ng, ci_folded *gf);
+/* The groups alone in that order (of compare or leaks; g may be NULL):
+ * *groups (malloc'd, the caller frees it, also on failure) gets *ng group
+ * indices; the runtime's left out are counted in *gf (classes = groups,
+ * added_count = objects, size_delta = their retained bytes).  CLI_OK or
+ * CLI_FAILED (out of memory, printed). */
+int ci_group_order(ms_snapshot *snap, const ms_path_groups *g, int sort, bool internals,
+                   size_t **groups, size_t *ng, ci_folded *gf);
 
 size_t *ci_compare_order(const ms_compare *c, const ms_snapshot *after, int sort, bool internals,
                          size_t *n, ci_folded *folded);
@@ -130,10 +137,14 @@ int ci_on_ignore(const char *cmd, const char *value, void *args);
      CLI_CALL(ci_on_ignore)}
 #define CI_EXIT_STATUS "Exit status: 0 ok, 1 a budget was exceeded, 2 usage, 3 bad input.\n"
 
-/* A group of objects as JSON: class, count, sizes, signature, example and
- * its path. */
+/* A group of new (or leaked) objects as JSON: the class it is named after
+ * and its count, the group's count and sizes, its cause (the reference to
+ * cut, the first new object's hop on the path, how many objects that
+ * reference was taken for, the program's code that holds them), signature,
+ * example and its path. */
 cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g);
-/* The same as text (or Markdown): a heading line and the example's path. */
+/* The same as text (or Markdown): the cause (cli_print_cause) and the
+ * example's path. */
 void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                    bool markdown);
 

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -391,8 +392,8 @@ static size_t print_hop(FILE *f, ms_snapshot *snap, const ms_path *p, size_t i,
         fputs(")-->\n", f);
         return 2;
     }
-    if (kind == MS_ENTRY_SET) {
-        fputs("  --member-->\n", f);
+    if (kind == MS_ENTRY_SET || kind == MS_ENTRY_MAP_KEY) {
+        fputs(kind == MS_ENTRY_SET ? "  --member-->\n" : "  --key-->\n", f);
         return 2;
     }
     if (h->edge != UINT64_MAX) {
@@ -510,6 +511,230 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
             lines++;
         }
     }
+}
+
+/* ---- the cause of a group: the reference to cut ----------------------------- */
+
+/* Appends printf-style text to b (truncating at cap). */
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+    if (b->len + 1 >= b->cap)
+        return;
+    va_start(ap, fmt);
+    k = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        b->len += (size_t)k < b->cap - b->len ? (size_t)k : b->cap - b->len - 1;
+}
+
+/* Whether s can follow a '.' in JavaScript and Python (an identifier). */
+static bool identifier(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '$')
+            return false;
+    return true;
+}
+
+/* A map key as code writes it: a string quoted, an object as its class. */
+static void key_text(sbuf *b, ms_snapshot *snap, ms_node key)
+{
+    char label[48];
+    size_t ll;
+    if (key == MS_NODE_NONE) {
+        sb_put(b, "…");
+        return;
+    }
+    if (strstr(ms_node_type(snap, key), "string")) {
+        ll = ms_node_label(snap, key, label, sizeof label);
+        sb_put(b, "\"%.*s%s\"", (int)(ll < sizeof label ? ll : sizeof label - 1), label,
+               ll < sizeof label ? "" : "…");
+    } else {
+        sb_put(b, "%s", ms_node_class(snap, key));
+    }
+}
+
+/* Hops a reference reaches back from the object it holds, at most. */
+#define CAUSE_HOPS_MAX 6
+
+/* Where the reference starts on p, for the hops before `end`: a scope's
+ * variable, an object of the program's classes, or what a root category
+ * names; else CAUSE_HOPS_MAX hops back. */
+static size_t cause_anchor(ms_snapshot *snap, const ms_path *p, size_t end)
+{
+    size_t i = end;
+    while (i > 0 && end - i < CAUSE_HOPS_MAX) {
+        ms_node v = p->hops[i - 1].node;
+        ms_edge_info info;
+        char scope[96];
+        i--;
+        ms_edge_get(snap, p->hops[i].edge, &info);
+        if (ms_node_is_synthetic(snap, v))
+            /* what a root category names, or the object it holds (the global
+             * object), or the category itself when it holds the entry */
+            return (info.name && strcmp(info.type, "property") == 0) || i + 1 == end ? i : i + 1;
+        if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope))
+            return i;
+        if (ms_class_origin(snap, ms_node_class_key(snap, v), ms_node_class(snap, v)) ==
+                MS_ORIGIN_USER &&
+            strcmp(ms_node_type(snap, v), "closure") != 0)
+            return i;
+    }
+    return i;
+}
+
+size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf, size_t cap,
+                           ms_node *holder)
+{
+    const ms_path *p = &g->path;
+    sbuf b = {buf, 0, cap};
+    size_t end = g->entry_hop, from;
+    bool many = g->entries > 1;
+    ms_node key;
+    buf[0] = 0;
+    *holder = MS_NODE_NONE;
+    if (p->length < 2 || end == 0 || end >= p->length)
+        return 0;
+    /* a Map's or Set's table is the collection's: the entry goes on to
+     * what the table holds */
+    if (end + 1 < p->length && ms_path_entry(snap, p, end - 1, &key) != MS_ENTRY_NONE)
+        end++;
+    from = cause_anchor(snap, p, end);
+    for (size_t i = from; i < end; i++) {
+        ms_node v = p->hops[i].node;
+        ms_entry_kind kind = i + 1 < end ? ms_path_entry(snap, p, i, &key) : MS_ENTRY_NONE;
+        ms_edge_info info;
+        char scope[96];
+        ms_edge_get(snap, p->hops[i].edge, &info);
+        if (i == from) {
+            if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope)) {
+                sb_put(&b, "%s", info.name ? info.name : "?");
+                *holder = v;
+                continue;
+            }
+            if (ms_node_is_synthetic(snap, v)) {
+                /* what a root category calls it ("(modules) --zipfile-->"), or the
+                 * category itself ("(Stack roots)") */
+                size_t nl;
+                const char *nm = ms_node_name(snap, v, &nl);
+                if (info.name && strcmp(info.type, "property") == 0)
+                    sb_put(&b, "%s", info.name);
+                else
+                    sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
+                continue;
+            }
+            sb_put(&b, "%s", i == 0 ? "(GC roots)" : ms_node_class(snap, v));
+            if (!ms_node_is_synthetic(snap, v))
+                *holder = v;
+        }
+        if (kind == MS_ENTRY_MAP) {
+            sb_put(&b, ".get(");
+            if (many)
+                sb_put(&b, "…");
+            else
+                key_text(&b, snap, key);
+            sb_put(&b, ")");
+            i++;
+        } else if (kind == MS_ENTRY_SET) {
+            sb_put(&b, " (a member)");
+            i++;
+        } else if (kind == MS_ENTRY_MAP_KEY) {
+            sb_put(&b, " (a key)");
+            i++;
+        } else if (strcmp(info.type, "element") == 0) {
+            if (many)
+                sb_put(&b, "[…]");
+            else
+                sb_put(&b, "[%u]", info.index);
+        } else if (info.name && (strcmp(info.type, "property") == 0 ||
+                                 strcmp(info.type, "context") == 0 ||
+                                 strcmp(info.type, "shortcut") == 0)) {
+            if (identifier(info.name))
+                sb_put(&b, ".%s", info.name);
+            else
+                sb_put(&b, "[\"%.60s\"]", info.name);
+        }
+        /* internal and hidden links are the engine's: nothing to write */
+    }
+    return b.len;
+}
+
+ms_node cli_cause_code(ms_snapshot *snap, const ms_path_group *g, ms_node holder)
+{
+    const ms_path *p = &g->path;
+    /* a function of the program's that the reference holds (a listener, a
+     * timer's callback) or that holds the object */
+    for (size_t i = g->entry_hop; i < p->length; i++) {
+        ms_node v = p->hops[i].node;
+        if (strcmp(ms_node_type(snap, v), "closure") == 0 &&
+            ms_node_origin(snap, v) == MS_ORIGIN_USER)
+            return v;
+    }
+    for (size_t i = g->entry_hop; i-- > 0;) {
+        ms_node v = p->hops[i].node;
+        if (strcmp(ms_node_type(snap, v), "closure") == 0 &&
+            ms_node_origin(snap, v) == MS_ORIGIN_USER)
+            return v;
+        if (v == holder)
+            break;
+    }
+    return holder;
+}
+
+size_t cli_cause_code_text(ms_snapshot *snap, ms_node code, char *buf, size_t cap)
+{
+    char where[160], name[96];
+    size_t wl, nl;
+    buf[0] = 0;
+    if (code == MS_NODE_NONE)
+        return 0;
+    wl = cli_location_text(snap, code, where, sizeof where);
+    if ((nl = ms_node_scope(snap, code, name, sizeof name)))
+        return written(snprintf(buf, cap, "%s%s%s", name, wl ? ", " : "", where), cap);
+    if (strcmp(ms_node_type(snap, code), "closure") == 0) {
+        nl = ms_node_label(snap, code, name, sizeof name);
+        if (nl && nl < sizeof name)
+            return written(snprintf(buf, cap, "via function %s%s%s", name, wl ? ", " : "", where),
+                           cap);
+        return written(snprintf(buf, cap, "via the function%s%s", wl ? " at " : "", where), cap);
+    }
+    if (!wl)
+        return 0;
+    return written(snprintf(buf, cap, "%s, %s", ms_node_class(snap, code), where), cap);
+}
+
+void cli_print_cause(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
+                     const char *indent)
+{
+    char a[32], b[32], c[32], ref[256], code[256], where[160];
+    ms_node holder;
+    const char *cls = ms_node_class(snap, g->example);
+    size_t rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
+    size_t cl = cli_cause_code_text(snap, cli_cause_code(snap, g, holder), code, sizeof code);
+    fprintf(f, "%s#%zu  %s ", indent, number, cli_count(g->class_count, a));
+    cli_print_name(f, cls, strlen(cls), 60);
+    if (cli_location_text(snap, g->example, where, sizeof where) &&
+        strcmp(ms_node_type(snap, g->example), "closure") != 0)
+        fprintf(f, " (%s)", where);
+    if (rl)
+        fprintf(f, " held by %s", ref);
+    else if (!g->path.length)
+        fputs(" that no strong path holds", f);
+    if (cl)
+        fprintf(f, " (%s)", code);
+    fprintf(f, "\n%s    cutting it frees %s (%s object%s", indent, cli_size(g->retained_size, b),
+            cli_count(g->count, c), g->count == 1 ? "" : "s");
+    fprintf(f, "); for example %s:\n", cli_id(snap, g->example));
 }
 
 void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
@@ -634,7 +859,9 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
             if (kind != MS_ENTRY_NONE) {
                 /* the edge into the collection's table: what it holds */
                 cJSON *en = cJSON_AddObjectToObject(ej, "entry");
-                cJSON_AddStringToObject(en, "kind", kind == MS_ENTRY_MAP ? "map" : "set");
+                cJSON_AddStringToObject(en, "kind", kind == MS_ENTRY_MAP       ? "map"
+                                                    : kind == MS_ENTRY_MAP_KEY ? "key"
+                                                                               : "set");
                 if (kind == MS_ENTRY_MAP && key != MS_NODE_NONE) {
                     cJSON_AddNumberToObject(en, "key_id", (double)ms_node_id(snap, key));
                     cJSON_AddItemToObject(en, "key", cli_label_json(snap, key, 256));

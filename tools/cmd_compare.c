@@ -26,10 +26,10 @@ static const cli_cmd compare_cmd = {
     .opts = (const cli_opt[]){
         CLI_OPT_TOP(20, "show the N classes that changed most (default 20, 0: all)"),
         {.name = "groups", .arg = "K",
-         .help = "show where the new objects of the K classes that grew most are held "
-                 "(default 5, 0: none)",
+         .help = "show the K first groups of new objects by cause: what holds them, "
+                 "where in the code (default 5, 0: none)",
          CLI_U64(ci_args, groups, 5, 0, 1000)},
-        CLI_OPT_JSON("JSON output (schema memsnap.compare/2, docs/schema/compare.schema.json)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.compare/3, docs/schema/compare.schema.json)"),
         CLI_OPT_MARKDOWN,
         CI_OPT_FAIL_ON("exit 1 when EXPR holds, e.g. 'total>+5%', 'total>+2MB', "
                        "'class:Foo>+100', 'new-retained>1MB' (repeatable; docs/ci.md)"),
@@ -57,8 +57,8 @@ static const cli_cmd compare_cmd = {
         "What grew between two snapshots of one process.  Per class, as Chrome\n"
         "DevTools' Comparison view: objects matched by id, new ones (# New, Alloc.\n"
         "Size), deleted ones (# Deleted, Freed Size) and the deltas, largest growth\n"
-        "first; then, for the classes that grew most, where their new objects are\n"
-        "held: grouped by retention path in AFTER, with what they retain.\n"
+        "first; then where the new objects are held, grouped by cause in AFTER:\n"
+        "the reference to cut, the code that holds it, what cutting it frees.\n"
         "Snapshots of different processes (their ids name different objects) are\n"
         "compared per class only, with a warning.  Two Memlyze event traces\n"
         "(.mlyze without a heap snapshot) are compared per allocation site: live\n"
@@ -108,25 +108,16 @@ static cJSON *row_json(const ms_snapshot *after, const ms_compare_row *r)
     return o;
 }
 
-/* The classes a report lists and in which order (ci_compare_order). */
+/* The classes and groups a report lists and in which order
+ * (ci_compare_order, ci_group_order). */
 typedef struct listing {
     size_t *order;      /* row indices, n of them */
     size_t n;
     ci_folded folded;   /* the runtime's classes left out */
+    size_t *groups;     /* group indices, ng of them */
+    size_t ng;
+    ci_folded gfolded;  /* the runtime's groups left out */
 } listing;
-
-/* The classes that grew by size and have new objects, in the listing's
- * order: up to k row indices into out[]. */
-static size_t growing_rows(const ms_compare *c, const listing *l, size_t k, size_t *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < l->n && n < k; i++) {
-        const ms_compare_row *r = ms_compare_row_get(c, l->order[i]);
-        if (r->added_count && r->size_delta > 0 && !r->ignored)
-            out[n++] = l->order[i];
-    }
-    return n;
-}
 
 /* Whether a Markdown report lists the row: a pull-request comment lists
  * what grew or shrank, and classes whose objects were only replaced one
@@ -296,62 +287,38 @@ static void class_table(FILE *f, const ms_snapshot *after, const ms_compare *c, 
         fputs(markdown ? "\nNo class grew or shrank.\n" : "(no class changed)\n", f);
 }
 
-#define GROUPS_PER_CLASS 3
-
-/* Where one growing class's new objects are held: a line for the class,
- * then its first GROUPS_PER_CLASS path groups. */
-static void class_groups(FILE *f, ms_snapshot *after, const ms_compare *c, size_t row,
-                         bool markdown)
-{
-    const ms_path_groups *g = ms_compare_groups(c);
-    const ms_compare_row *r = ms_compare_row_get(c, row);
-    size_t shown = 0, total = 0;
-    char a[32], b[32];
-    if (markdown) {
-        cli_md_class(f, after, r->name, r->key);
-    } else {
-        fputc('\n', f);
-        cli_print_class(f, after, r->name, r->key, 80);
-    }
-    fprintf(f, ": %s new, retaining %s\n%s", cli_count(r->added_count, a),
-            cli_size(r->added_retained, b), markdown ? "\n" : "");
-    for (size_t q = 0; q < ms_path_groups_count(g); q++) {
-        const ms_path_group *grp = ms_path_groups_get(g, q);
-        if (ms_compare_node_row(c, grp->example) != row)
-            continue;
-        total++;
-        if (shown < GROUPS_PER_CLASS)
-            ci_group_text(f, after, grp, ++shown, markdown);
-    }
-    if (total > shown && markdown)
-        fprintf(f, "%s more path groups.\n\n", cli_count(total - shown, a));
-    else if (total > shown)
-        fprintf(f, "  ... %s more path groups (--json lists all)\n", cli_count(total - shown, a));
-}
-
-/* Where the new objects of the k classes that grew most are held (when
- * the comparison grouped them by path). */
+/* Where the new objects are held: the first k groups by cause (when the
+ * comparison grouped them), the program's first. */
 static void where_held(FILE *f, ms_snapshot *after, const ms_compare *c, const listing *l,
                        size_t k, bool markdown)
 {
-    size_t *grow, ngrow;
-    if (!ms_compare_groups(c) || !k)
+    const ms_path_groups *g = ms_compare_groups(c);
+    size_t shown = l->ng < k ? l->ng : k;
+    char a[32], b[32], d[32];
+    if (!g || !k)
         return;
-    grow = calloc(k, sizeof *grow);
-    ngrow = grow ? growing_rows(c, l, k, grow) : 0;
-    if (ngrow)
+    if (shown)
         fputs(markdown ? "\n#### Where the new objects are held\n\n"
-                       : "\nWhere the new objects are held (in AFTER), for the classes that grew "
-                         "most:\n",
+                       : "\nWhere the new objects are held (in AFTER), by cause: the program's "
+                         "first, largest retained first:\n",
               f);
-    for (size_t i = 0; i < ngrow; i++)
-        class_groups(f, after, c, grow[i], markdown);
-    free(grow);
+    for (size_t i = 0; i < shown; i++)
+        ci_group_text(f, after, ms_path_groups_get(g, l->groups[i]), i + 1, markdown);
+    if (l->ng > shown)
+        fprintf(f, markdown ? "%s more groups.\n" : "... %s more groups (--groups 0 is none; "
+                                                     "--groups N shows N)\n",
+                cli_count(l->ng - shown, a));
+    if (l->gfolded.classes)
+        fprintf(f, "%s%s groups of the runtime's own objects (%s objects, retaining %s) not "
+                   "shown%s\n",
+                markdown ? "\n" : "", cli_count(l->gfolded.classes, a),
+                cli_count(l->gfolded.added_count, b),
+                cli_size((uint64_t)l->gfolded.size_delta, d),
+                markdown ? "." : "; --internals shows them");
 }
 
 /* A comparison of heaps as text or Markdown: totals, the classes that
- * changed (up to top), where the new objects of the k that grew most are
- * held. */
+ * changed (up to top), the first k groups of new objects by cause. */
 static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const listing *l,
                          const char *bname, const char *aname, size_t top, size_t k, bool markdown)
 {
@@ -363,38 +330,39 @@ static void compare_text(FILE *f, ms_snapshot *after, const ms_compare *c, const
     where_held(f, after, c, l, k, markdown);
 }
 
-/* The JSON groups of the classes listed, one at a time. */
+/* The JSON groups listed, one at a time, in the listing's order. */
 typedef struct group_stream {
     const ms_compare *cmp;
     ms_snapshot *after;
     const ms_path_groups *g;
-    const bool *listed;   /* per row: among the classes listed */
-    size_t at;            /* next group to look at */
+    const size_t *order;
+    size_t shown, at;
 } group_stream;
 
 static cJSON *next_group(void *ctx, bool *failed)
 {
     group_stream *s = ctx;
-    while (s->at < ms_path_groups_count(s->g)) {
-        const ms_path_group *grp = ms_path_groups_get(s->g, s->at++);
-        size_t r = ms_compare_node_row(s->cmp, grp->example);
-        const char *key;
-        cJSON *gj;
-        if (r == SIZE_MAX || !s->listed[r])
-            continue; /* groups of the classes listed */
-        key = ms_compare_row_get(s->cmp, r)->key;
-        gj = ci_group_json(s->after, grp);
-        if (!gj || !cJSON_AddItemToObject(gj, "key", cli_json_string(key, strlen(key)))) {
-            cJSON_Delete(gj);
-            *failed = true;
-            return NULL;
-        }
-        return gj;
+    const ms_path_group *grp;
+    size_t r;
+    cJSON *gj;
+    if (s->at >= s->shown)
+        return NULL;
+    grp = ms_path_groups_get(s->g, s->order[s->at++]);
+    r = ms_compare_node_row(s->cmp, grp->example);
+    gj = ci_group_json(s->after, grp);
+    if (!gj || (r != SIZE_MAX && !cJSON_AddItemToObject(gj, "key",
+                                                        cli_json_string(ms_compare_row_get(
+                                                                            s->cmp, r)->key,
+                                                                        strlen(ms_compare_row_get(
+                                                                            s->cmp, r)->key))))) {
+        cJSON_Delete(gj);
+        *failed = true;
+        return NULL;
     }
-    return NULL;
+    return gj;
 }
 
-/* compare's JSON document (memsnap.compare/2), the groups streamed. */
+/* compare's JSON document (memsnap.compare/3), the groups streamed. */
 static int compare_json(ms_compare *cmp, const listing *l, ci_args *ca, const cli_common *opt)
 {
     const ms_path_groups *g = ms_compare_groups(cmp);
@@ -402,19 +370,10 @@ static int compare_json(ms_compare *cmp, const listing *l, ci_args *ca, const cl
     const ms_trace_diff *trace = ms_compare_trace_diff(cmp);
     cJSON *doc = cJSON_CreateObject(), *rows = cJSON_CreateArray(), *bj = cJSON_CreateArray();
     size_t changed = l->n, top = (size_t)opt->top, shown = cli_shown(top, changed);
-    bool *listed = calloc(ms_compare_row_count(cmp) + 1, sizeof *listed);
     int rc;
 
-    if (!listed) {
-        cJSON_Delete(doc);
-        cJSON_Delete(rows);
-        cJSON_Delete(bj);
-        return cli_out_of_memory();
-    }
-    for (size_t i = 0; i < shown; i++)
-        listed[l->order[i]] = true;
     ci_check_budgets(&ca->bs, cmp, NULL, bj);
-    cJSON_AddStringToObject(doc, "schema", "memsnap.compare/2");
+    cJSON_AddStringToObject(doc, "schema", "memsnap.compare/3");
     cJSON_AddItemToObject(doc, "before", cli_input_json(ms_compare_input(cmp, 0)));
     cJSON_AddItemToObject(doc, "after", cli_input_json(ms_compare_input(cmp, 1)));
     cJSON_AddStringToObject(doc, "sizes", opt->raw_sizes ? "raw" : "devtools");
@@ -442,13 +401,12 @@ static int compare_json(ms_compare *cmp, const listing *l, ci_args *ca, const cl
                                 : cJSON_CreateNull());
     cJSON_AddItemToObject(doc, "budgets", bj);
     if (g) {
-        group_stream gs = {cmp, after, g, listed, 0};
+        group_stream gs = {cmp, after, g, l->groups, cli_shown(top, l->ng), 0};
         rc = cli_write_json_streamed(doc, "groups", next_group, &gs, opt->output);
         cJSON_Delete(doc);
     } else {
         rc = cli_write_doc(doc, opt->output);
     }
-    free(listed);
     return rc;
 }
 
@@ -485,7 +443,7 @@ int cmd_compare(int argc, char **argv)
     ms_compare *cmp = NULL;
     cli_common opt;
     ci_args ca = {.leaks = false};
-    listing l = {NULL, 0, {0, 0, 0}};
+    listing l = {NULL, 0, {0, 0, 0}, NULL, 0, {0, 0, 0}};
     int rc;
 
     if ((rc = cli_parse_args(&compare_cmd, argc, argv, &opt, &ca)) != CLI_RUN)
@@ -512,11 +470,15 @@ int cmd_compare(int argc, char **argv)
         rc = cli_out_of_memory();
         goto done;
     }
+    if ((rc = ci_group_order(ms_compare_after(cmp), ms_compare_groups(cmp), ca.sort,
+                             ca.internals, &l.groups, &l.ng, &l.gfolded)) != CLI_OK)
+        goto done;
     rc = ci_exit(&ca.bs, opt.json ? compare_json(cmp, &l, &ca, &opt)
                                   : ci_write_report(&ca.bs, cmp, NULL, &opt, compare_report,
                                                     &(report){cmp, &l, &ca, &opt}));
 done:
     free(l.order);
+    free(l.groups);
     ms_compare_free(cmp);
     ci_ignore_free(&ca.ign);
     return rc;

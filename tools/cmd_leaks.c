@@ -16,7 +16,7 @@ static const cli_cmd leaks_cmd = {
     .forms = {{"BASELINE TARGET FINAL", 3, 3}},
     .opts = (const cli_opt[]){
         CLI_OPT_TOP(10, "show the N largest classes and groups (default 10, 0: all)"),
-        CLI_OPT_JSON("JSON output (schema memsnap.leaks/2, docs/schema/leaks.schema.json)"),
+        CLI_OPT_JSON("JSON output (schema memsnap.leaks/3, docs/schema/leaks.schema.json)"),
         CLI_OPT_MARKDOWN,
         CI_OPT_FAIL_ON("exit 1 when EXPR holds: 'leaks>0' (count), 'leaks>1MB' (retained), "
                        "'class:Foo>10' (repeatable; docs/ci.md)"),
@@ -31,9 +31,11 @@ static const cli_cmd leaks_cmd = {
     .description =
         "memlab's leak model: the objects allocated between BASELINE and TARGET (ids\n"
         "in TARGET, not in BASELINE) that are still alive in FINAL, after the action\n"
-        "under test was undone.  Listed per class, then grouped by retention path in\n"
-        "FINAL, largest retained first.  The three snapshots must come from one\n"
-        "process.\n",
+        "under test was undone.  Listed per class, then grouped by cause in FINAL:\n"
+        "each group is the objects that one kind of reference holds, named by the\n"
+        "program's class, the reference to cut and the code that holds it, the\n"
+        "program's groups first, largest retained first.  The three snapshots must\n"
+        "come from one process.\n",
     .epilog = CI_EXIT_STATUS,
 };
 
@@ -64,7 +66,7 @@ static cJSON *next_leak_group(void *ctx, bool *failed)
     return gj;
 }
 
-/* leaks' JSON document (memsnap.leaks/2), the groups streamed. */
+/* leaks' JSON document (memsnap.leaks/3), the groups streamed. */
 static int leaks_json(ms_leaks *lk, const listing *l, ci_args *ca, const cli_common *opt)
 {
     const ms_leaks_totals *t = ms_leaks_totals_get(lk);
@@ -74,7 +76,7 @@ static int leaks_json(ms_leaks *lk, const listing *l, ci_args *ca, const cli_com
     leak_stream ls = {ms_leaks_final(lk), g, l->groups, cli_shown(opt->top, ngroups), 0};
     int rc;
     ci_check_budgets(&ca->bs, NULL, lk, bj);
-    cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/2");
+    cJSON_AddStringToObject(doc, "schema", "memsnap.leaks/3");
     cJSON_AddItemToObject(doc, "baseline", cli_input_json(ms_leaks_input(lk, 0)));
     cJSON_AddItemToObject(doc, "target", cli_input_json(ms_leaks_input(lk, 1)));
     cJSON_AddItemToObject(doc, "final", cli_input_json(ms_leaks_input(lk, 2)));
@@ -191,8 +193,8 @@ static void leaks_text(FILE *f, void *ctx)
                 markdown ? "." : "; --internals lists them");
     if (ngroups)
         fputs(markdown ? "\n#### Where they are held\n\n"
-                       : "\nWhere they are held (in FINAL): the program's classes first, largest "
-                         "retained first:\n",
+                       : "\nWhere they are held (in FINAL), by cause: the program's first, "
+                         "largest retained first:\n",
               f);
     for (size_t i = 0; i < shown_groups; i++)
         ci_group_text(f, ms_leaks_final(lk), ms_path_groups_get(g, l->groups[i]), i + 1, markdown);

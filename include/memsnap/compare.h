@@ -42,7 +42,7 @@ typedef enum ms_compare_interfaces {
 
 typedef enum ms_compare_paths {
     MS_COMPARE_PATHS_NONE = 0,  /* rows only: no grouping, no retained sizes (faster) */
-    MS_COMPARE_PATHS_GROUP = 1, /* group the new objects by retention path in AFTER and
+    MS_COMPARE_PATHS_GROUP = 1, /* group the new objects by cause in AFTER and
                                    sum what they retain (needs AFTER's dominators and paths) */
     MS_COMPARE_PATHS_LATER = 2  /* not now: ms_compare_add_paths will follow
                                    (memsnap/advanced.h) */
@@ -129,7 +129,7 @@ MS_EXPORT ms_status ms_compare_files(const char *before, const char *after,
  * HeapSnapshot.ts calculateSnapshotDiff / calculateDiffForClass): per class
  * key, objects matched by id; rows sorted by size delta, largest growth
  * first, the unchanged ones (changed == 0) last; with paths, AFTER's new
- * objects grouped by retention path.  Computes the analyses it needs on
+ * objects grouped by cause (docs/compare.md "Groups by cause").  Computes the analyses it needs on
  * both; neither is changed otherwise.  The result borrows from both (free
  * it first).  Errors: MS_EINVAL (bad options), MS_ENOMEM. */
 MS_EXPORT ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after,
@@ -144,8 +144,11 @@ MS_EXPORT const char *ms_compare_note(const ms_compare *c);
 MS_EXPORT const ms_compare_totals *ms_compare_totals_get(const ms_compare *c);
 MS_EXPORT size_t ms_compare_row_count(const ms_compare *c);
 MS_EXPORT const ms_compare_row *ms_compare_row_get(const ms_compare *c, size_t i);
-/* The new objects (not ignored) grouped by retention path in AFTER, or NULL
- * without paths.  Borrowed. */
+/* The new objects (not ignored) grouped by cause in AFTER: each group the
+ * objects whose first new object on their retention path (the entry) has
+ * one path signature and class; named after the program's class in it
+ * (ms_path_group.example, class_count; docs/compare.md "Groups by
+ * cause"), largest retained first.  NULL without paths.  Borrowed. */
 MS_EXPORT const ms_path_groups *ms_compare_groups(const ms_compare *c);
 /* The row of an AFTER node; SIZE_MAX for nodes counted in no row. */
 MS_EXPORT size_t ms_compare_node_row(const ms_compare *c, ms_node n);
@@ -206,7 +209,7 @@ MS_EXPORT const ms_leaks_totals *ms_leaks_totals_get(const ms_leaks *l);
  * other leaked object of the class dominates). */
 MS_EXPORT size_t ms_leaks_class_count(const ms_leaks *l);
 MS_EXPORT const ms_class_row *ms_leaks_class_get(const ms_leaks *l, size_t i);
-/* Leaked objects grouped by retention path in FINAL (borrowed). */
+/* Leaked objects grouped by cause in FINAL, as ms_compare_groups (borrowed). */
 MS_EXPORT const ms_path_groups *ms_leaks_groups(const ms_leaks *l);
 /* The facts of BASELINE (0), TARGET (1) and FINAL (2).  Borrowed. */
 MS_EXPORT const ms_snapshot_info *ms_leaks_input(const ms_leaks *l, unsigned which);

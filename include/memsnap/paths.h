@@ -51,11 +51,17 @@ MS_EXPORT ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, 
 /* What hop i of path p (a Map or a Set, V8) does: when it leaves through
  * its backing store (hop i + 1) by one of the collection's entries (the
  * edge of hop i + 1), MS_ENTRY_MAP with *key the entry's key
- * (MS_NODE_NONE when the key is no object, such as a small integer) or
- * MS_ENTRY_SET (a member); MS_ENTRY_NONE otherwise.  People read
+ * (MS_NODE_NONE when the key is no object, such as a small integer),
+ * MS_ENTRY_MAP_KEY (the hop reaches an entry's key), or MS_ENTRY_SET (a
+ * member); MS_ENTRY_NONE otherwise.  People read
  * `cache.get("user-42")` where the graph has Map --table--> (array)
  * --42-->. */
-typedef enum ms_entry_kind { MS_ENTRY_NONE = 0, MS_ENTRY_MAP = 1, MS_ENTRY_SET = 2 } ms_entry_kind;
+typedef enum ms_entry_kind {
+    MS_ENTRY_NONE = 0,
+    MS_ENTRY_MAP = 1,     /* a map entry's value; *key its key */
+    MS_ENTRY_SET = 2,     /* a set's member */
+    MS_ENTRY_MAP_KEY = 3  /* a map entry's key (the hop reaches the key itself) */
+} ms_entry_kind;
 MS_EXPORT ms_entry_kind ms_path_entry(const ms_snapshot *snap, const ms_path *p, size_t i,
                                       ms_node *key);
 
@@ -107,8 +113,15 @@ typedef struct ms_path_group {
     uint64_t shallow_size;   /* bytes, their shallow sizes */
     uint64_t retained_size;  /* bytes they retain, objects dominated by another
                                 object of the set (of the class) not counted twice */
-    ms_node example;         /* one object (the one retaining most) */
+    ms_node example;         /* one object (the one retaining most; for compare and
+                                leaks, of the class the group is named after) */
     ms_path path;            /* its retention path (empty for unreachable ones) */
+    uint64_t class_count;    /* objects of the example's class in the group */
+    uint64_t entries;        /* objects that are the first of the set on their own
+                                path: how many times the reference was taken */
+    size_t entry_hop;        /* the first object of the set on the example's path
+                                (hop index; 0 for an empty path): the hop before
+                                it leaves by the reference to cut */
 } ms_path_group;
 
 /* A set of objects grouped by path: the groups, largest retained first. */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, bool lean, uint32_t *group_of, ms_path_groups **out,
+                      ms__group_by by, bool lean, uint32_t *group_of, ms_path_groups **out,
                       ms_error *err)
 {
     const uint64_t *shallow = NULL;
@@ -38,7 +38,7 @@ int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instan
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_CLASSES, MS__PLAN_FAST, err));
     MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
     ms__snapshot_heap(snap, &h);
-    MS_TRY(ms__group_begin(&h, member, instances, per_class, &gr, err));
+    MS_TRY(ms__group_begin(&h, member, instances, by, &gr, err));
     if (lean)
         ms__snapshot_forget(snap, MS__FORGET_DOMINATORS);
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_PATHS, MS__PLAN_FAST, err));
@@ -181,7 +181,7 @@ ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_g
     }
     /* Same-named classes (several locations) count as one for retained
      * sizes: an instance inside another is not counted twice. */
-    rc = ms__group_members(snap, member, instances, false, false, NULL, out, err);
+    rc = ms__group_members(snap, member, instances, MS__GROUP_SET, false, NULL, out, err);
 done:
     free(member);
     free(has_class);
@@ -210,7 +210,7 @@ ms_status ms_path_groups_of_nodes(ms_snapshot *snap, const ms_node *nodes, size_
             instances++;
         }
     }
-    rc = ms__group_members(snap, member, instances, true, false, NULL, out, err);
+    rc = ms__group_members(snap, member, instances, MS__GROUP_CLASS, false, NULL, out, err);
 done:
     free(member);
     return rc;
@@ -238,7 +238,7 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
     if (o->ignore_path_count)
         MS_TRY(ms__alloc_array(&group_of, N ? N : 1, 4, "compare", err));
     /* A second grouping (ignored paths) needs the dominator tree again. */
-    MS_TRY(ms__group_members(snap, member, *instances, true, !o->ignore_path_count, group_of, &w,
+    MS_TRY(ms__group_members(snap, member, *instances, MS__GROUP_CAUSE, !o->ignore_path_count, group_of, &w,
                              err));
     if (o->ignore_path_count) {
         /* Drop the groups whose path matches a pattern, then group again so
@@ -248,7 +248,7 @@ int ms__group_new(ms_snapshot *snap, uint64_t *member, uint64_t *instances,
         if (dropped) {
             ms_path_groups_free(w);
             w = NULL;
-            MS_TRY(ms__group_members(snap, member, *instances, true, true, NULL, &w, err));
+            MS_TRY(ms__group_members(snap, member, *instances, MS__GROUP_CAUSE, true, NULL, &w, err));
         }
     }
     *out = w;

@@ -14,6 +14,7 @@
 #include "memsnap/advanced.h"
 
 #include "../graph/heap.h"
+#include "../paths/paths.h"
 #include "../util/pool.h"
 #include "../util/task.h"
 #include "../v8/v8.h"
@@ -147,14 +148,13 @@ bool ms__snapshot_two_threads(const ms_snapshot *s);
 /* Groups the members (a bitset over snap's nodes, `instances` of them) by
  * path signature (paths/groups.c), computing the analyses it needs one
  * stage at a time so that the dominators' scratch is the peak: retained
- * sizes, the dominator tree, classes, then paths.  per_class: a group's
- * retained size counts members no other member of the same class
- * dominates.  lean: the plan MS__PLAN_LEAN, and the dominator tree and the
+ * sizes, the dominator tree, classes, then paths.  by: how
+ * (ms__group_by in paths/paths.h).  lean: the plan MS__PLAN_LEAN, and the dominator tree and the
  * immediate dominators are freed once used (12 bytes per node; computed
  * again when asked for: for a last grouping).  group_of (u32[N], may be
  * NULL) gets each member's group.  Errors: MS_ENOMEM. */
 int ms__group_members(ms_snapshot *snap, const uint64_t *member, uint64_t instances,
-                      bool per_class, bool lean, uint32_t *group_of, ms_path_groups **out,
+                      ms__group_by by, bool lean, uint32_t *group_of, ms_path_groups **out,
                       ms_error *err);
 
 /* Groups the members after removing those whose class (name or key) is in

@@ -20,6 +20,7 @@
  */
 #include "compare.h"
 
+#include "../paths/paths.h"
 #include "../util/bitset.h"
 #include "../util/sort.h"
 
@@ -367,12 +368,13 @@ void ms__compare_set_groups(ms_compare *c, const ms__heap *after, ms_path_groups
     c->totals.new_retained = ms_path_groups_retained(groups);
     for (size_t i = 0; i < ms_path_groups_count(groups); i++) {
         const ms_path_group *grp = ms_path_groups_get(groups, i);
-        uint32_t r = c->row_of_aclass[c->acl->of[grp->example]];
         c->totals.new_count += grp->count;
         c->totals.new_size += grp->shallow_size;
-        if (r != NONE)
-            c->rows[r].added_retained += grp->retained_size;
     }
+    for (uint32_t k = 0; k < c->acl->count; k++)
+        if (c->row_of_aclass[k] != NONE)
+            c->rows[c->row_of_aclass[k]].added_retained +=
+                ms__path_groups_class_retained(groups, k);
 }
 
 int ms__keep_input(ms_snapshot_info *infos, char **names, unsigned which,

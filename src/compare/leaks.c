@@ -12,6 +12,7 @@
 #include "compare.h"
 
 #include "../dominators/dominators.h"
+#include "../paths/paths.h"
 #include "../util/bitset.h"
 #include "../util/vec.h"
 #include "../util/sort.h"
@@ -187,10 +188,8 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_grou
         l->totals.count++;
         l->totals.shallow_size += ms__shallow_of(final, n);
     }
-    for (size_t i = 0; i < ms_path_groups_count(groups); i++) {
-        const ms_path_group *grp = ms_path_groups_get(groups, i);
-        rows[cl->of[grp->example]].retained_size += grp->retained_size;
-    }
+    for (uint32_t c = 0; c < cl->count; c++)
+        rows[c].retained_size = ms__path_groups_class_retained(groups, c);
     MS_TRY(ms__alloc_array(&order, cl->count + 1, 4, "leaks", err));
     for (uint32_t c = 0; c < cl->count; c++)
         if (rows[c].count)

@@ -26,6 +26,8 @@ struct ms_path_groups {
     size_t count;
     ms_path_group *groups;
     ms_hop *hops;
+    uint64_t *class_retained; /* per class (CLASS, CAUSE), else NULL */
+    uint32_t classes;
 };
 
 /* Whether an edge name is a number ("1419": V8 names the slots of a Map's
@@ -214,19 +216,25 @@ static uint32_t hop_into(const ms__edge_sources *src, const ms__classes *cl,
     return x == g->root ? 0 : (uint32_t)hop_token(g, cl, ms__edge_sources_get(src, e), e) | 1u;
 }
 
-int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances, bool per_class,
-                    ms__grouping *gr, ms_error *err)
+int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances,
+                    ms__group_by by, ms__grouping *gr, ms_error *err)
 {
     const ms__classes *cl = h->classes;
+    bool per_class = by != MS__GROUP_SET;
     int rc;
     memset(gr, 0, sizeof *gr);
     gr->member = member;
     gr->instances = instances;
-    if ((rc = ms__bitset_alloc(&gr->top, h->g->node_count, "why", err)) < 0)
+    gr->by = by;
+    if ((rc = ms__bitset_alloc(&gr->top, h->g->node_count, "why", err)) < 0 ||
+        (by == MS__GROUP_CAUSE &&
+         (rc = ms__bitset_alloc(&gr->top_any, h->g->node_count, "why", err)) < 0)) {
+        ms__group_abort(gr);
         return rc;
+    }
     rc = ms__dominated_tops(h->g, h->dom_first, h->dom_child, h->retained, member,
-                            per_class ? cl->of : NULL, per_class ? cl->count : 1, gr->top, NULL,
-                            &gr->retained_total, err);
+                            per_class ? cl->of : NULL, per_class ? cl->count : 1, gr->top,
+                            gr->top_any, &gr->retained_total, err);
     if (rc < 0)
         ms__group_abort(gr);
     return rc;
@@ -235,7 +243,8 @@ int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instance
 void ms__group_abort(ms__grouping *gr)
 {
     free(gr->top);
-    gr->top = NULL;
+    free(gr->top_any);
+    gr->top = gr->top_any = NULL;
 }
 
 /* Path signatures of the members, memoised along the path tree: sig(n)
@@ -243,9 +252,12 @@ void ms__group_abort(ms__grouping *gr)
  * parent's last one (a linked list is one signature at any depth) or is
  * folded with the runtime's hops (next_state; ms__path_signature writes
  * the same as text).  at[n] (2 bits per node, in one byte here) keeps
- * each node's state for its children. */
+ * each node's state for its children.  entry (u32[N], may be NULL) gets,
+ * for the nodes on the members' paths, the first member on the path
+ * (NONE before one). */
 static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
-                             const uint64_t *member, uint64_t *sig, ms_error *err)
+                             const uint64_t *member, uint64_t *sig, uint32_t *entry,
+                             ms_error *err)
 {
     const ms__graph *g = h->g;
     const ms__classes *cl = h->classes;
@@ -259,6 +271,8 @@ static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
     MS_TRY(ms__alloc_array(&at, N ? N : 1, 1, "path signatures", err));
     sig[g->root] = 0x2545F4914F6CDD1Dull;
     at[g->root] = AT_START;
+    if (entry)
+        entry[g->root] = ms__bit(member, g->root) ? g->root : NONE;
     ms__bit_set(done_bits, g->root);
     for (uint32_t n = 0; n < N; n++) {
         uint64_t sp = 0;
@@ -285,6 +299,8 @@ static int member_signatures(const ms__heap *h, const ms__edge_sources *src,
                     sig[x] = tok == ptok ? sig[p] : ms__mix64(sig[p], tok);
                 }
                 at[x] = (uint8_t)next;
+                if (entry)
+                    entry[x] = entry[p] != NONE ? entry[p] : ms__bit(member, x) ? x : NONE;
                 ms__bit_set(done_bits, x);
                 p = x;
                 ptok = tok;
@@ -298,18 +314,125 @@ done:
     return rc;
 }
 
-/* The members into groups by signature (and their own class), in node
- * order: group_of[n] (u32[N]) gets each member's group (in order of first
- * member).  The map holds group indices (there are few groups). */
-static int make_groups(const ms__heap *h, const ms__grouping *gr, const uint64_t *sig,
-                       ms_path_groups *w, uint32_t *group_of, ms_error *err)
+/* A class's members within one group (CAUSE): what names the group. */
+typedef struct class_share {
+    uint32_t group, cls;
+    uint64_t count, shallow;
+    int32_t distance;      /* the nearest one's */
+    uint32_t best;         /* the one retaining most */
+} class_share;
+
+/* How well class c (of member n) names the group it is in, lower first:
+ * the program's classes, then its functions (a listener, a callback: they
+ * hold what the program made), then plain data, then the runtime's
+ * classes (a scope's Context is "system / Context"). */
+static int naming_rank(const ms__heap *h, uint32_t c, uint32_t n)
+{
+    const ms__rules *r = h->rules;
+    int o;
+    if (!ms__rules_has_origins(r) || !r->class_origin)
+        return 2;
+    o = r->class_origin(r, h->g, ms__class_key(h->classes, c), ms__class_name(h->classes, c));
+    if (o == MS__ORIGIN_USER)
+        return 0;
+    if (o == MS__ORIGIN_RUNTIME)
+        return 3;
+    return h->g->node_type[n] == MS_NT_CLOSURE && ms__rules_origin(r, h->g, n) == MS__ORIGIN_USER
+               ? 1
+               : 2;
+}
+
+/* Whether share a names its group better than b: rank, then the class
+ * nearest the roots (the object the reference holds before what it holds
+ * in turn), then the most objects. */
+static bool names_better(const ms__heap *h, const class_share *a, int ra, const class_share *b,
+                         int rb)
+{
+    (void)h;
+    if (ra != rb)
+        return ra < rb;
+    if (a->distance != b->distance)
+        return a->distance < b->distance;
+    if (a->count != b->count)
+        return a->count > b->count;
+    return a->cls < b->cls;
+}
+
+/* CAUSE: each group's example is the object of the class that names it
+ * best (names_better) retaining most; class_count its class's members. */
+static int name_groups(const ms__heap *h, const ms__grouping *gr, ms_path_groups *w,
+                       const uint32_t *group_of, ms_error *err)
 {
     const ms__graph *g = h->g;
     const ms__classes *cl = h->classes;
     ms__map64 slots;
+    class_share *sh = NULL;
+    uint32_t *choice = NULL;
+    int *rank = NULL;
+    uint64_t nsh = 0, cap = 0;
+    int rc = MS_OK;
+    MS_TRY(ms__map64_init(&slots, 0, err));
+    for (uint32_t n = 0; n < g->node_count; n++) {
+        uint32_t si;
+        bool added;
+        class_share *x;
+        if (!ms__bit(gr->member, n))
+            continue;
+        MS_TRY(ms__map64_put(&slots, (uint64_t)group_of[n] << 32 | cl->of[n], (uint32_t)nsh,
+                             &si, &added, err));
+        if (added) {
+            MS_TRY(ms__grow(&sh, &cap, nsh + 1, 16, sizeof *sh, "why", err));
+            sh[nsh++] = (class_share){group_of[n], cl->of[n], 0, 0, INT32_MAX, n};
+        }
+        x = &sh[si];
+        x->count++;
+        x->shallow += ms__shallow_of(h, n);
+        if (h->distance[n] < x->distance)
+            x->distance = h->distance[n];
+        if (h->retained[n] > h->retained[x->best])
+            x->best = n;
+    }
+    MS_TRY(ms__alloc_array(&choice, w->count + 1, 4, "why", err));
+    MS_TRY(ms__alloc_array(&rank, nsh + 1, sizeof *rank, "why", err));
+    for (size_t i = 0; i < w->count; i++)
+        choice[i] = NONE;
+    for (uint64_t i = 0; i < nsh; i++) {
+        uint32_t *c = &choice[sh[i].group];
+        rank[i] = naming_rank(h, sh[i].cls, sh[i].best);
+        if (*c == NONE || names_better(h, &sh[i], rank[i], &sh[*c], rank[*c]))
+            *c = (uint32_t)i;
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        w->groups[i].example = sh[choice[i]].best;
+        w->groups[i].class_count = sh[choice[i]].count;
+    }
+done:
+    ms__map64_free(&slots);
+    free(sh);
+    free(choice);
+    free(rank);
+    return rc;
+}
+
+/* The members into groups, in node order: by signature and their own
+ * class, or (CAUSE, entry given) by their entry's signature and class.
+ * group_of[n] (u32[N]; may be NULL without entry) gets each member's group
+ * (in order of first member).  The map holds group indices (there are few groups). */
+static int make_groups(const ms__heap *h, const ms__grouping *gr, const uint64_t *sig,
+                       const uint32_t *entry, ms_path_groups *w, uint32_t *group_of,
+                       ms_error *err)
+{
+    const ms__graph *g = h->g;
+    const ms__classes *cl = h->classes;
+    const uint64_t *top_any = gr->top_any ? gr->top_any : gr->top;
+    ms__map64 slots;
     uint64_t cap = 0;
     int rc = MS_OK;
     MS_TRY(ms__map64_init(&slots, 0, err));
+    if (gr->by != MS__GROUP_SET) {
+        w->classes = cl->count;
+        MS_TRY(ms__alloc_array_zero(&w->class_retained, cl->count + 1, 8, "why", err));
+    }
     for (uint32_t n = 0; n < g->node_count; n++) {
         uint64_t s;
         uint32_t gi;
@@ -317,23 +440,34 @@ static int make_groups(const ms__heap *h, const ms__grouping *gr, const uint64_t
         ms_path_group *grp;
         if (!ms__bit(gr->member, n))
             continue;
-        s = h->parent_edge[n] == NONE ? ms__mix64(0x0DDBA11u, cl->of[n])
-                                      : ms__mix64(sig[n], cl->of[n]);
+        if (h->parent_edge[n] == NONE)
+            s = ms__mix64(0x0DDBA11u, cl->of[n]);
+        else if (entry)
+            s = ms__mix64(ms__mix64(sig[entry[n]], cl->of[entry[n]]), 0xCA05Eu);
+        else
+            s = ms__mix64(sig[n], cl->of[n]);
         MS_TRY(ms__map64_put(&slots, s, (uint32_t)w->count, &gi, &added, err));
         if (added) {
             MS_TRY(ms__grow(&w->groups, &cap, w->count + 1, 16, sizeof *w->groups, "why", err));
-            w->groups[w->count++] = (ms_path_group){0, 0, 0, n, {0, NULL}};
+            w->groups[w->count++] = (ms_path_group){0, 0, 0, n, {0, NULL}, 0, 0, 0};
         }
         grp = &w->groups[gi];
         if (group_of)
             group_of[n] = gi;
         grp->count++;
         grp->shallow_size += ms__shallow_of(h, n);
-        if (ms__bit(gr->top, n))
+        grp->entries += !entry || h->parent_edge[n] == NONE || entry[n] == n;
+        if (ms__bit(top_any, n))
             grp->retained_size += h->retained[n];
+        if (w->class_retained && ms__bit(gr->top, n))
+            w->class_retained[cl->of[n]] += h->retained[n];
         if (h->retained[n] > h->retained[grp->example])
             grp->example = n;
     }
+    for (size_t i = 0; i < w->count; i++)
+        w->groups[i].class_count = w->groups[i].count;
+    if (entry)
+        MS_TRY(name_groups(h, gr, w, group_of, err));
 done:
     ms__map64_free(&slots);
     return rc;
@@ -369,9 +503,10 @@ done:
     return rc;
 }
 
-/* Each group's example path, the hops back to back in w->hops. */
-static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_path_groups *w,
-                         ms_error *err)
+/* Each group's example path, the hops back to back in w->hops, and the
+ * first member on it. */
+static int example_paths(const ms__heap *h, const ms__edge_sources *src, const uint64_t *member,
+                         ms_path_groups *w, ms_error *err)
 {
     uint64_t hops_total = 0;
     size_t at = 0;
@@ -383,6 +518,11 @@ static int example_paths(const ms__heap *h, const ms__edge_sources *src, ms_path
         size_t len =
             ms__retention_path(h, src, w->groups[i].example, w->hops + at, hops_total - at);
         w->groups[i].path = (ms_path){len, len ? w->hops + at : NULL};
+        for (size_t k = 0; k < len; k++)
+            if (ms__bit(member, w->hops[at + k].node)) {
+                w->groups[i].entry_hop = k;
+                break;
+            }
         at += len;
     }
     return MS_OK;
@@ -395,6 +535,7 @@ int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_pa
     ms__edge_sources src = {g, NULL}; /* for the walks up the path tree */
     ms_path_groups *w = NULL;
     uint64_t *sig = NULL;
+    uint32_t *entry = NULL, *own_group_of = NULL;
     int rc = MS_OK;
 
     *out = NULL;
@@ -405,21 +546,32 @@ int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_pa
     }
     w->instances = gr->instances;
     w->retained_total = gr->retained_total;
+    if (gr->by == MS__GROUP_CAUSE) {
+        MS_TRY(ms__alloc_array(&entry, g->node_count ? g->node_count : 1, 4, "why", err));
+        if (!group_of) /* name_groups reads it */
+            MS_TRY(ms__alloc_array(&own_group_of, g->node_count ? g->node_count : 1, 4, "why",
+                                   err));
+    }
     MS_TRY(ms__alloc_array(&sig, g->node_count, 8, "path signatures", err));
     MS_TRY(ms__edge_sources_init(g, &src, err));
-    MS_TRY(member_signatures(h, &src, gr->member, sig, err));
-    MS_TRY(make_groups(h, gr, sig, w, group_of, err));
+    MS_TRY(member_signatures(h, &src, gr->member, sig, entry, err));
+    MS_TRY(make_groups(h, gr, sig, entry, w, group_of ? group_of : own_group_of, err));
     MS_TRY(sort_groups(h, gr->member, w, group_of, err));
     /* The grouping's arrays go before the example paths are made. */
     free(sig);
+    free(entry);
+    free(own_group_of);
     sig = NULL;
+    entry = own_group_of = NULL;
     ms__group_abort(gr);
-    MS_TRY(example_paths(h, &src, w, err));
+    MS_TRY(example_paths(h, &src, gr->member, w, err));
     *out = w;
     w = NULL;
 done:
     ms__edge_sources_free(&src);
     free(sig);
+    free(entry);
+    free(own_group_of);
     ms__group_abort(gr);
     ms_path_groups_free(w);
     return rc;
@@ -436,5 +588,11 @@ void ms_path_groups_free(ms_path_groups *w)
         return;
     free(w->groups);
     free(w->hops);
+    free(w->class_retained);
     free(w);
+}
+
+uint64_t ms__path_groups_class_retained(const ms_path_groups *w, uint32_t c)
+{
+    return w->class_retained && c < w->classes ? w->class_retained[c] : 0;
 }

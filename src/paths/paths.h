@@ -125,13 +125,23 @@ bool ms__edge_alike(const ms__graph *g, uint32_t from, uint64_t e);
  * when h has none). */
 size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, size_t cap);
 
-/* Grouping members (a bitset over the nodes) by path signature, in two
- * phases so that the caller can compute what the second needs after the
- * first has used what it needs (ms__group_members in src/api plans that):
+/* How members are grouped (ms__group_begin):
+ *   MS__GROUP_SET: one set (why --class): by signature and class; a
+ *     group's retained size counts the members no other member dominates;
+ *   MS__GROUP_CLASS: as SET, but a member is left out of a group's
+ *     retained size only when a member of its own class dominates it;
+ *   MS__GROUP_CAUSE (compare, leaks): by the first member on each
+ *     member's retention path, its entry: the members that entered through
+ *     one kind of reference (the entry's signature and class) are one
+ *     group whatever their own class, so one root cause is one group;
+ *     retained sizes as SET, and per class as CLASS. */
+typedef enum ms__group_by { MS__GROUP_SET, MS__GROUP_CLASS, MS__GROUP_CAUSE } ms__group_by;
+
+/* Grouping members (a bitset over the nodes), in two phases so that the
+ * caller can compute what the second needs after the first has used what
+ * it needs (ms__group_members in src/api plans that):
  *   ms__group_begin: which members another member dominates.  Reads h's
- *     dominator tree, retained sizes and (per_class) classes.  per_class:
- *     a group's retained size counts the members no other member of the
- *     same class dominates; otherwise no other member at all.
+ *     dominator tree, retained sizes and (CLASS, CAUSE) classes.
  *   ms__group_end: the groups, largest retained first, each with its
  *     example's retention path.  Reads h's paths, classes, shallow and
  *     retained sizes.  group_of (u32[N], may be NULL) gets each member's
@@ -141,14 +151,21 @@ size_t ms__path_signature(const ms__heap *h, const ms_path *path, char *buf, siz
 typedef struct ms__grouping {
     const uint64_t *member;
     uint64_t instances;
-    uint64_t *top;          /* bit per node: no member of its key dominates it */
+    ms__group_by by;
+    uint64_t *top;          /* bit per node: no member of its class (CLASS, CAUSE) or no
+                               member at all (SET) dominates it */
+    uint64_t *top_any;      /* CAUSE: no member at all dominates it; else NULL (top) */
     uint64_t retained_total;
 } ms__grouping;
 
-int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances, bool per_class,
-                    ms__grouping *gr, ms_error *err);
+int ms__group_begin(const ms__heap *h, const uint64_t *member, uint64_t instances,
+                    ms__group_by by, ms__grouping *gr, ms_error *err);
 int ms__group_end(const ms__heap *h, ms__grouping *gr, uint32_t *group_of, ms_path_groups **out,
                   ms_error *err);
+/* Bytes retained by the grouped members of class c (of the classes the
+ * grouping read), members dominated by another of c not counted twice:
+ * DevTools' class retained size over the members; 0 for SET groupings. */
+uint64_t ms__path_groups_class_retained(const ms_path_groups *w, uint32_t c);
 void ms__group_abort(ms__grouping *gr);
 
 /* ---- cycles.c ------------------------------------------------------------- */

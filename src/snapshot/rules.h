@@ -123,7 +123,8 @@ struct ms__rules {
     /* Whether edge e, out of `table`, the backing store `holder` reaches
      * by its edge `via`, is an entry of a keyed collection: 1 a map entry
      * (its value; *key gets the key's node, UINT32_MAX when the key is no
-     * object, e.g. a small integer), 2 a set member, 0 neither. */
+     * object, e.g. a small integer), 2 a set member, 3 a map entry's key,
+     * 0 none of these. */
     int (*entry)(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64_t via,
                  uint32_t table, uint64_t e, uint32_t *key);
 

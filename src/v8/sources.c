@@ -273,16 +273,26 @@ static int entry(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64
         return 0;
     if (hn == nm->set)
         return 2;
-    for (uint64_t k = g->first_edge[table]; k < g->first_edge[table + 1] && slot > 0; k++) {
-        if (ms__edge_type(g, k) != MS_ET_INTERNAL)
-            continue;
-        s = ms__strtab_get(&g->strings, g->edge_name[k], &len);
-        if (decimal(s, len) == slot - 1) {
-            *key = ms__edge_to(g, k);
-            break;
+    /* An OrderedHashMap entry is three slots: key, value, chain (a small
+     * integer, no edge).  A value's slot follows its key's; a key's slot
+     * follows the chain of the entry before (or a bucket), no edge, and is
+     * followed by its value's. */
+    {
+        bool value_after = false;
+        for (uint64_t k = g->first_edge[table]; k < g->first_edge[table + 1]; k++) {
+            uint64_t at;
+            if (ms__edge_type(g, k) != MS_ET_INTERNAL)
+                continue;
+            s = ms__strtab_get(&g->strings, g->edge_name[k], &len);
+            at = decimal(s, len);
+            if (slot > 0 && at == slot - 1) {
+                *key = ms__edge_to(g, k);
+                return 1;
+            }
+            value_after |= at == slot + 1;
         }
+        return value_after ? 3 : 1;
     }
-    return 1;
 }
 
 void ms__v8_sources_init(ms__rules *r)

@@ -161,7 +161,7 @@ static void check_compare(const char *before, const char *after, uint64_t leaked
         size_t len = strlen(sig);
         if (len >= 5 && strcmp(sig + len - 5, "Leaky") == 0) {
             found++;
-            expect_u64("the Leaky group's count", g->count, leaked);
+            expect_u64("the Leaky group's count", g->class_count, leaked);
             if (!strstr(sig, "--leakyStore-->"))
                 fail("the Leaky group's path does not go through leakyStore", NULL);
         }

@@ -268,7 +268,7 @@ for (const [k, py] of pythons.entries()) {
   assert.equal(lrow.removed_count, 0);
   const lgroups = cmp.groups.filter((x) => x.example.class === '__main__.Leaky');
   assert.equal(lgroups.length, 1);
-  assert.equal(lgroups[0].count, N);
+  assert.equal(lgroups[0].class_count, N);
   assert.ok(lgroups[0].path.hops.some((h) => h.edge?.name === 'CACHE'), 'the path names CACHE');
   const budget = memsnap('compare', '--fail-on', 'class:__main__.Leaky>+0', before, mid);
   assert.equal(budget.status, 1, budget.stderr);

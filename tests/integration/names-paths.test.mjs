@@ -112,7 +112,7 @@ const md = memsnap('leaks', '--markdown', '-n', '0', a, b, c);
 assert.ok(md.stdout.includes(`| \`Poller\` \`${where(ctorOf('Poller'))}\` |`), `Markdown rows say where:\n${md.stdout.slice(0, 1500)}`);
 const pollerGroups = lk.groups.filter((g) => g.class === 'Poller');
 assert.equal(pollerGroups.length, 1, 'the leaked Pollers: one group');
-assert.equal(pollerGroups[0].count, 40);
+assert.equal(pollerGroups[0].class_count, 40);
 
 // ---- containers named by how they are reached -----------------------------
 const top = memsnap('top', '-n', '60', c);
