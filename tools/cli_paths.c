@@ -567,30 +567,114 @@ static void key_text(sbuf *b, ms_snapshot *snap, ms_node key)
 /* Hops a reference reaches back from the object it holds, at most. */
 #define CAUSE_HOPS_MAX 6
 
+/* Whether hops a and b of p leave objects of one class by one edge name
+ * and type (a linked list: "_idlePrev._idlePrev"). */
+static bool repeats(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b)
+{
+    ms_edge_info x, y;
+    if (strcmp(ms_node_class(snap, p->hops[a].node), ms_node_class(snap, p->hops[b].node)) != 0)
+        return false;
+    ms_edge_get(snap, p->hops[a].edge, &x);
+    ms_edge_get(snap, p->hops[b].edge, &y);
+    return strcmp(x.type, y.type) == 0 &&
+           (x.name && y.name ? strcmp(x.name, y.name) == 0 : !x.name && !y.name);
+}
+
 /* Where the reference starts on p, for the hops before `end`: a scope's
  * variable, an object of the program's classes, or what a root category
- * names; else CAUSE_HOPS_MAX hops back. */
-static size_t cause_anchor(ms_snapshot *snap, const ms_path *p, size_t end)
+ * names (*found true); else CAUSE_HOPS_MAX hops back (*found false). */
+static size_t cause_anchor(ms_snapshot *snap, const ms_path *p, size_t end, bool *found)
 {
-    size_t i = end;
-    while (i > 0 && end - i < CAUSE_HOPS_MAX) {
+    size_t i = end, hops = 0;
+    *found = true;
+    while (i > 0 && hops < CAUSE_HOPS_MAX) {
         ms_node v = p->hops[i - 1].node;
         ms_edge_info info;
         char scope[96];
         i--;
+        /* a list (a timer list, a promise's reactions) counts as one hop */
+        hops += !(i + 1 < end && repeats(snap, p, i, i + 1));
         ms_edge_get(snap, p->hops[i].edge, &info);
         if (ms_node_is_synthetic(snap, v))
             /* what a root category names, or the object it holds (the global
              * object), or the category itself when it holds the entry */
             return (info.name && strcmp(info.type, "property") == 0) || i + 1 == end ? i : i + 1;
-        if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope))
+        if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope) &&
+            ms_node_origin(snap, v) != MS_ORIGIN_RUNTIME)
             return i;
         if (ms_class_origin(snap, ms_node_class_key(snap, v), ms_node_class(snap, v)) ==
                 MS_ORIGIN_USER &&
             strcmp(ms_node_type(snap, v), "closure") != 0)
             return i;
     }
+    *found = false;
     return i;
+}
+
+/* An object as the start of a reference: its class, or for V8's "(system)"
+ * objects their kind ("PromiseReaction"). */
+static void base_text(sbuf *b, ms_snapshot *snap, ms_node v)
+{
+    const char *cls = ms_node_class(snap, v);
+    size_t nl;
+    const char *nm = ms_node_name(snap, v, &nl);
+    if (strcmp(cls, "(system)") == 0 && nl > 9 && strncmp(nm, "system / ", 9) == 0)
+        sb_put(b, "%.*s", (int)(nl - 9 < 60 ? nl - 9 : 60), nm + 9);
+    else
+        sb_put(b, "%s", cls);
+}
+
+/* Whether a property name is data, not structure (a key written with a
+ * number in it: "w-30", "user-120"): shown as "[…]" when the reference was
+ * taken many times. */
+static bool has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (isdigit((unsigned char)*s))
+            return true;
+    return false;
+}
+
+/* Hop i of p as code writes it after the reference so far: ".name",
+ * "["name"]", "[3]", ".get(key)", " (a member)", " (a key)"; nothing for
+ * the engine's internal links.  Returns the hops written (2 for a Map's or
+ * Set's entry, which takes the table's hop). */
+static size_t hop_text(sbuf *b, ms_snapshot *snap, const ms_path *p, size_t i, size_t end,
+                       bool many)
+{
+    ms_node key;
+    ms_entry_kind kind = i + 1 < end ? ms_path_entry(snap, p, i, &key) : MS_ENTRY_NONE;
+    ms_edge_info info;
+    ms_edge_get(snap, p->hops[i].edge, &info);
+    if (kind == MS_ENTRY_MAP) {
+        sb_put(b, ".get(");
+        if (many)
+            sb_put(b, "…");
+        else
+            key_text(b, snap, key);
+        sb_put(b, ")");
+        return 2;
+    }
+    if (kind == MS_ENTRY_SET || kind == MS_ENTRY_MAP_KEY) {
+        sb_put(b, kind == MS_ENTRY_SET ? " (a member)" : " (a key)");
+        return 2;
+    }
+    if (strcmp(info.type, "element") == 0) {
+        if (many)
+            sb_put(b, "[…]");
+        else
+            sb_put(b, "[%u]", info.index);
+    } else if (info.name && (strcmp(info.type, "property") == 0 ||
+                             strcmp(info.type, "context") == 0 ||
+                             strcmp(info.type, "shortcut") == 0)) {
+        if (many && has_digit(info.name))
+            sb_put(b, "[…]");
+        else if (identifier(info.name))
+            sb_put(b, ".%s", info.name);
+        else
+            sb_put(b, "[\"%.60s\"]", info.name);
+    }
+    return 1;
 }
 
 size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf, size_t cap,
@@ -598,8 +682,8 @@ size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf,
 {
     const ms_path *p = &g->path;
     sbuf b = {buf, 0, cap};
-    size_t end = g->entry_hop, from;
-    bool many = g->entries > 1;
+    size_t end = g->entry_hop, from, i;
+    bool many = g->entries > 1, found, runtime_entry;
     ms_node key;
     buf[0] = 0;
     *holder = MS_NODE_NONE;
@@ -609,62 +693,67 @@ size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf,
      * what the table holds */
     if (end + 1 < p->length && ms_path_entry(snap, p, end - 1, &key) != MS_ENTRY_NONE)
         end++;
-    from = cause_anchor(snap, p, end);
-    for (size_t i = from; i < end; i++) {
-        ms_node v = p->hops[i].node;
-        ms_entry_kind kind = i + 1 < end ? ms_path_entry(snap, p, i, &key) : MS_ENTRY_NONE;
+    runtime_entry = ms_node_origin(snap, p->hops[end].node) == MS_ORIGIN_RUNTIME;
+    from = cause_anchor(snap, p, end, &found);
+    if (found || !runtime_entry) {
+        ms_node v = p->hops[from].node;
         ms_edge_info info;
         char scope[96];
-        ms_edge_get(snap, p->hops[i].edge, &info);
-        if (i == from) {
-            if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope)) {
-                sb_put(&b, "%s", info.name ? info.name : "?");
-                *holder = v;
-                continue;
-            }
-            if (ms_node_is_synthetic(snap, v)) {
-                /* what a root category calls it ("(modules) --zipfile-->"), or the
-                 * category itself ("(Stack roots)") */
-                size_t nl;
-                const char *nm = ms_node_name(snap, v, &nl);
-                if (info.name && strcmp(info.type, "property") == 0)
-                    sb_put(&b, "%s", info.name);
-                else
-                    sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
-                continue;
-            }
-            sb_put(&b, "%s", i == 0 ? "(GC roots)" : ms_node_class(snap, v));
-            if (!ms_node_is_synthetic(snap, v))
-                *holder = v;
+        ms_edge_get(snap, p->hops[from].edge, &info);
+        i = from;
+        if (!found) {
+            sb_put(&b, "…");
+            base_text(&b, snap, v);
+            *holder = v;
+        } else if (strcmp(info.type, "context") == 0 &&
+                   ms_node_scope(snap, v, scope, sizeof scope)) {
+            sb_put(&b, "%s", info.name ? info.name : "?");
+            *holder = v;
+            i++;
+        } else if (ms_node_is_synthetic(snap, v)) {
+            /* what a root category calls it ("(modules) --zipfile-->"), or
+             * the category itself ("(Stack roots)") */
+            size_t nl;
+            const char *nm = ms_node_name(snap, v, &nl);
+            if (info.name && strcmp(info.type, "property") == 0)
+                sb_put(&b, "%s", info.name);
+            else
+                sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
+            i++;
+        } else {
+            base_text(&b, snap, v);
+            *holder = v;
         }
-        if (kind == MS_ENTRY_MAP) {
-            sb_put(&b, ".get(");
-            if (many)
+        while (i < end) {
+            if (i > from && repeats(snap, p, i - 1, i)) {
+                /* a list: written once, then "…" */
+                while (i < end && repeats(snap, p, i - 1, i))
+                    i++;
                 sb_put(&b, "…");
-            else
-                key_text(&b, snap, key);
-            sb_put(&b, ")");
-            i++;
-        } else if (kind == MS_ENTRY_SET) {
-            sb_put(&b, " (a member)");
-            i++;
-        } else if (kind == MS_ENTRY_MAP_KEY) {
-            sb_put(&b, " (a key)");
-            i++;
-        } else if (strcmp(info.type, "element") == 0) {
-            if (many)
-                sb_put(&b, "[…]");
-            else
-                sb_put(&b, "[%u]", info.index);
-        } else if (info.name && (strcmp(info.type, "property") == 0 ||
-                                 strcmp(info.type, "context") == 0 ||
-                                 strcmp(info.type, "shortcut") == 0)) {
-            if (identifier(info.name))
-                sb_put(&b, ".%s", info.name);
-            else
-                sb_put(&b, "[\"%.60s\"]", info.name);
+                continue;
+            }
+            i += hop_text(&b, snap, p, i, end, many);
         }
-        /* internal and hidden links are the engine's: nothing to write */
+    }
+    if (runtime_entry) {
+        /* the runtime's object the reference took (a Timeout, a
+         * PromiseReaction), and its links up to the program's code */
+        if (b.len) {
+            sb_put(&b, " (a ");
+            base_text(&b, snap, p->hops[end].node);
+            sb_put(&b, ")");
+        } else {
+            /* the link from the runtime's objects into the program's code:
+             * "Timeout._onTimeout" */
+            for (i = end; i + 1 < p->length && ms_node_origin(snap, p->hops[i + 1].node) !=
+                                                   MS_ORIGIN_USER;)
+                i++;
+            if (i + 1 == p->length)
+                i = end;
+            base_text(&b, snap, p->hops[i].node);
+            if (i + 1 < p->length)
+                hop_text(&b, snap, p, i, p->length, false);
+        }
     }
     return b.len;
 }
