@@ -260,6 +260,11 @@ int ci_group_order(ms_snapshot *snap, const ms_path_groups *g, int sort, bool in
         grank[i] = all ? 1
                        : origin_rank(ms_class_origin(snap, ms_node_class_key(snap, x),
                                                      ms_node_class(snap, x)));
+        /* plain data the runtime's object took in (strings of compiled
+         * code) is the runtime's */
+        if (grank[i] == 1 && !all && grp->path.length &&
+            ms_node_origin(snap, grp->path.hops[grp->entry_hop].node) == MS_ORIGIN_RUNTIME)
+            grank[i] = 2;
         if (grank[i] == 2 && !internals) {
             gf->added_count += grp->count;
             gf->size_delta += (int64_t)grp->retained_size;
@@ -303,29 +308,18 @@ int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classe
 
 cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
 {
-    cJSON *o = cJSON_CreateObject(), *cause;
-    char sig[2048], ref[256];
+    cJSON *o = cJSON_CreateObject();
+    char sig[2048];
     size_t len = ms_path_signature(snap, &g->path, sig, sizeof sig);
     const char *cls = ms_node_class(snap, g->example);
-    ms_node holder, code;
-    size_t rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
+    cli_cause c;
+    cli_cause_get(snap, g, &c);
     cJSON_AddItemToObject(o, "class", cli_json_string(cls, strlen(cls)));
     cJSON_AddNumberToObject(o, "class_count", (double)g->class_count);
     cJSON_AddNumberToObject(o, "count", (double)g->count);
     cJSON_AddNumberToObject(o, "shallow_size", (double)g->shallow_size);
     cJSON_AddNumberToObject(o, "retained_size", (double)g->retained_size);
-    cause = cJSON_AddObjectToObject(o, "cause");
-    if (rl)
-        cJSON_AddItemToObject(cause, "reference", cli_json_string(ref, rl));
-    else
-        cJSON_AddNullToObject(cause, "reference");
-    cJSON_AddNumberToObject(cause, "entry_hop", (double)g->entry_hop);
-    cJSON_AddNumberToObject(cause, "entries", (double)g->entries);
-    code = cli_cause_code(snap, g, holder);
-    if (code != MS_NODE_NONE)
-        cJSON_AddItemToObject(cause, "code", cli_object_json(snap, code));
-    else
-        cJSON_AddNullToObject(cause, "code");
+    cJSON_AddItemToObject(o, "cause", cli_cause_json(snap, g, &c));
     cJSON_AddItemToObject(o, "signature",
                           cli_json_string(sig, len < sizeof sig ? len : sizeof sig - 1));
     cJSON_AddItemToObject(o, "example", cli_object_json(snap, g->example));
@@ -336,9 +330,8 @@ cJSON *ci_group_json(ms_snapshot *snap, const ms_path_group *g)
 void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                    bool markdown)
 {
-    char a[32], b[32], ref[256], code[256];
-    ms_node holder;
-    size_t rl, cl;
+    char a[32], b[32];
+    cli_cause c;
     if (!markdown) {
         cli_print_cause(f, snap, g, number, "  ");
         if (g->path.length)
@@ -347,17 +340,16 @@ void ci_group_text(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t nu
             fputs("    (no strong path from the GC roots: weakly held or garbage)\n", f);
         return;
     }
-    rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
-    cl = cli_cause_code_text(snap, cli_cause_code(snap, g, holder), code, sizeof code);
+    cli_cause_get(snap, g, &c);
     fprintf(f, "<details><summary>#%zu: %s ", number, cli_count(g->class_count, a));
     cli_md_text(f, ms_node_class(snap, g->example));
-    if (rl) {
+    if (c.reference_len) {
         fputs(" held by ", f);
-        cli_md_text(f, ref);
+        cli_md_text(f, c.reference);
     }
-    if (cl) {
+    if (c.code_len) {
         fputs(" (", f);
-        cli_md_text(f, code);
+        cli_md_text(f, c.code_text);
         fputs(")", f);
     }
     fprintf(f, ": cutting it frees %s</summary>\n\n```\n", cli_size(g->retained_size, b));

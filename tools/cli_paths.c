@@ -3,6 +3,7 @@
  * why, cycles, compare and leaks.
  */
 #include "cli_paths.h"
+#include "cli_source.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -677,15 +678,35 @@ static size_t hop_text(sbuf *b, ms_snapshot *snap, const ms_path *p, size_t i, s
     return 1;
 }
 
-size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf, size_t cap,
-                           ms_node *holder)
+#define DECL_NAMES 4
+
+/* The names a reference's declaration is looked up by, best first: its
+ * properties from the last one back, then its variable. */
+typedef struct decl_names {
+    char name[DECL_NAMES][96];
+    unsigned n;
+} decl_names;
+
+static void decl_add(decl_names *d, const char *name)
+{
+    if (d->n < DECL_NAMES && name && identifier(name))
+        snprintf(d->name[d->n++], sizeof d->name[0], "%s", name);
+}
+
+/* The cause's reference into buf[cap] (cli_cause), *holder, and the names
+ * its declaration may be found by. */
+static size_t cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf, size_t cap,
+                              ms_node *holder, decl_names *decl)
 {
     const ms_path *p = &g->path;
     sbuf b = {buf, 0, cap};
     size_t end = g->entry_hop, from, i;
     bool many = g->entries > 1, found, runtime_entry;
     ms_node key;
+    char props[DECL_NAMES][96];
+    unsigned nprops = 0;
     buf[0] = 0;
+    decl->n = 0;
     *holder = MS_NODE_NONE;
     if (p->length < 2 || end == 0 || end >= p->length)
         return 0;
@@ -708,6 +729,7 @@ size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf,
         } else if (strcmp(info.type, "context") == 0 &&
                    ms_node_scope(snap, v, scope, sizeof scope)) {
             sb_put(&b, "%s", info.name ? info.name : "?");
+            snprintf(props[nprops++], sizeof props[0], "%s", info.name ? info.name : "");
             *holder = v;
             i++;
         } else if (ms_node_is_synthetic(snap, v)) {
@@ -715,9 +737,10 @@ size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf,
              * the category itself ("(Stack roots)") */
             size_t nl;
             const char *nm = ms_node_name(snap, v, &nl);
-            if (info.name && strcmp(info.type, "property") == 0)
+            if (info.name && strcmp(info.type, "property") == 0) {
                 sb_put(&b, "%s", info.name);
-            else
+                snprintf(props[nprops++], sizeof props[0], "%s", info.name);
+            } else
                 sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
             i++;
         } else {
@@ -732,9 +755,18 @@ size_t cli_cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf,
                 sb_put(&b, "…");
                 continue;
             }
+            {
+                ms_edge_info e;
+                ms_edge_get(snap, p->hops[i].edge, &e);
+                if (e.name && identifier(e.name) && nprops < DECL_NAMES &&
+                    (strcmp(e.type, "property") == 0 || strcmp(e.type, "context") == 0))
+                    snprintf(props[nprops++], sizeof props[0], "%s", e.name);
+            }
             i += hop_text(&b, snap, p, i, end, many);
         }
     }
+    while (nprops)
+        decl_add(decl, props[--nprops]);
     if (runtime_entry) {
         /* the runtime's object the reference took (a Timeout, a
          * PromiseReaction), and its links up to the program's code */
@@ -780,7 +812,10 @@ ms_node cli_cause_code(ms_snapshot *snap, const ms_path_group *g, ms_node holder
     return holder;
 }
 
-size_t cli_cause_code_text(ms_snapshot *snap, ms_node code, char *buf, size_t cap)
+/* The program's code as cli_cause says it: "via function onChange,
+ * server.js:52:20", "module scope, server.js", "Poller, server.js:43:14";
+ * 0 for none. */
+static size_t code_text(ms_snapshot *snap, ms_node code, char *buf, size_t cap)
 {
     char where[160], name[96];
     size_t wl, nl;
@@ -802,28 +837,95 @@ size_t cli_cause_code_text(ms_snapshot *snap, ms_node code, char *buf, size_t ca
     return written(snprintf(buf, cap, "%s, %s", ms_node_class(snap, code), where), cap);
 }
 
+void cli_cause_get(ms_snapshot *snap, const ms_path_group *g, cli_cause *c)
+{
+    ms_location loc;
+    const char *file = NULL;
+    bool after = false; /* the code is on the path from the entry on */
+    memset(c, 0, sizeof *c);
+    decl_names names;
+    c->reference_len =
+        cause_reference(snap, g, c->reference, sizeof c->reference, &c->holder, &names);
+    c->code = cli_cause_code(snap, g, c->holder);
+    for (size_t i = g->entry_hop; i < g->path.length && !after; i++)
+        after = g->path.hops[i].node == c->code;
+    /* the variable's or property's declaration, in the holder's script or
+     * the leaked class's */
+    if (names.n) {
+        if (c->holder != MS_NODE_NONE && ms_node_location(snap, c->holder, &loc) && loc.file)
+            file = loc.file;
+        else if (ms_node_location(snap, g->example, &loc) && loc.file)
+            file = loc.file;
+        for (unsigned k = 0; file && k < names.n && !c->file; k++)
+            if (cli_find_declaration(file, names.name[k], &c->line, &c->column)) {
+                c->file = file;
+                snprintf(c->name, sizeof c->name, "%s", names.name[k]);
+            }
+    }
+    /* a function the reference holds (a listener) says most; then the
+     * declaration of the variable or property the reference starts at */
+    if (c->code != MS_NODE_NONE && after &&
+        strcmp(ms_node_type(snap, c->code), "closure") == 0) {
+        c->code_len = code_text(snap, c->code, c->code_text, sizeof c->code_text);
+    } else if (c->file) {
+        char where[160];
+        where_text(c->file, 0, c->line, c->column, where, sizeof where);
+        c->code_len = written(snprintf(c->code_text, sizeof c->code_text, "%s declared at %s",
+                                       c->name, where),
+                              sizeof c->code_text);
+    } else {
+        c->code_len = code_text(snap, c->code, c->code_text, sizeof c->code_text);
+    }
+}
+
+cJSON *cli_cause_json(ms_snapshot *snap, const ms_path_group *g, const cli_cause *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (c->reference_len)
+        cJSON_AddItemToObject(o, "reference", cli_json_string(c->reference, c->reference_len));
+    else
+        cJSON_AddNullToObject(o, "reference");
+    cJSON_AddNumberToObject(o, "entry_hop", (double)g->entry_hop);
+    cJSON_AddNumberToObject(o, "entries", (double)g->entries);
+    if (c->code != MS_NODE_NONE)
+        cJSON_AddItemToObject(o, "code", cli_object_json(snap, c->code));
+    else
+        cJSON_AddNullToObject(o, "code");
+    if (c->file) {
+        cJSON *d = cJSON_AddObjectToObject(o, "declaration");
+        cJSON_AddItemToObject(d, "name", cli_json_string(c->name, strlen(c->name)));
+        cJSON_AddItemToObject(d, "location", location_json(c->file, 0, c->line, c->column));
+    } else {
+        cJSON_AddNullToObject(o, "declaration");
+    }
+    if (c->code_len)
+        cJSON_AddItemToObject(o, "text", cli_json_string(c->code_text, c->code_len));
+    else
+        cJSON_AddNullToObject(o, "text");
+    return o;
+}
+
 void cli_print_cause(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                      const char *indent)
 {
-    char a[32], b[32], c[32], ref[256], code[256], where[160];
-    ms_node holder;
+    char a[32], b[32], d[32], where[160];
+    cli_cause c;
     const char *cls = ms_node_class(snap, g->example);
-    size_t rl = cli_cause_reference(snap, g, ref, sizeof ref, &holder);
-    size_t cl = cli_cause_code_text(snap, cli_cause_code(snap, g, holder), code, sizeof code);
+    cli_cause_get(snap, g, &c);
     fprintf(f, "%s#%zu  %s ", indent, number, cli_count(g->class_count, a));
     cli_print_name(f, cls, strlen(cls), 60);
     if (cli_location_text(snap, g->example, where, sizeof where) &&
         strcmp(ms_node_type(snap, g->example), "closure") != 0)
         fprintf(f, " (%s)", where);
-    if (rl)
-        fprintf(f, " held by %s", ref);
+    if (c.reference_len)
+        fprintf(f, " held by %s", c.reference);
     else if (!g->path.length)
         fputs(" that no strong path holds", f);
-    if (cl)
-        fprintf(f, " (%s)", code);
-    fprintf(f, "\n%s    cutting it frees %s (%s object%s", indent, cli_size(g->retained_size, b),
-            cli_count(g->count, c), g->count == 1 ? "" : "s");
-    fprintf(f, "); for example %s:\n", cli_id(snap, g->example));
+    if (c.code_len)
+        fprintf(f, " (%s)", c.code_text);
+    fprintf(f, "\n%s    cutting it frees %s (%s object%s); for example %s:\n", indent,
+            cli_size(g->retained_size, b), cli_count(g->count, d), g->count == 1 ? "" : "s",
+            cli_id(snap, g->example));
 }
 
 void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,

@@ -124,7 +124,7 @@ r = memsnap('compare', '--markdown', '--fail-on', 'class:Leaky>+0', before, afte
 assert.equal(r.status, 1);
 assert.match(r.stdout, /^\*\*Memory budget exceeded\*\* \(1 of 1\)/);
 assert.match(r.stdout, /\| `Leaky` `growth\.js:\d+:\d+` \| 750 \| 0 \| \+750 \|/);
-assert.match(r.stdout, /<details><summary>#1: 750 `Leaky` held by `global.leakyStore\[…\]`: cutting it frees /);
+assert.match(r.stdout, /<details><summary>#1: 750 `Leaky` held by `global.leakyStore\[…\]` \(`leakyStore declared at growth.js:\d+:\d+`\): cutting it frees /);
 assert.match(r.stdout, /leakyStore/);
 const outFile = join(dir, 'report.md');
 r = memsnap('compare', '--markdown', '-o', outFile, before, join(dir, 'missing.heapsnapshot'));
