@@ -408,6 +408,90 @@ static void test_compare__group_retained_vs_brute_force(void **state)
     }
 }
 
+/* The key of a new object's cause, by definition: the signature of the
+ * path to the first new object on its retention path (its entry) and the
+ * entry's class; "" for an object no path reaches. */
+static void cause_key(ms_snapshot *s, const bool *member, ms_node v, char *key, size_t cap,
+                      int32_t *entry_distance)
+{
+    ms_hop hops[MAXN + 1];
+    size_t len = ms_retention_path(s, v, hops, MAXN + 1), k = 0;
+    ms_path p;
+    key[0] = 0;
+    *entry_distance = -1;
+    if (!len)
+        return;
+    while (!member[hops[k].node])
+        k++;
+    p.length = k + 1;
+    p.hops = hops;
+    hops[k].edge = UINT64_MAX;
+    ms_path_signature(s, &p, key, cap - 40);
+    snprintf(key + strlen(key), 40, " | %s", ms_node_class(s, hops[k].node));
+    *entry_distance = ms_node_distance(s, hops[k].node);
+}
+
+/* compare's groups by cause against their definition (docs/compare.md
+ * "Groups by cause"): one group per cause key with every member of that
+ * key, retained sizes each byte once (and per class as DevTools counts
+ * them), each named after its class nearest the roots (no origins here)
+ * with that class's count, the example's entry the first new object on its
+ * path. */
+static void check_causes(const ts *b, ms_snapshot *sb, const ms_compare *c, const bool *member,
+                         bool without[][MAXN])
+{
+    const ms_path_groups *w = ms_compare_groups(c);
+    char keys[MAXN][512];
+    int32_t dist[MAXN];
+    size_t distinct = 0;
+    uint64_t retained = 0;
+    for (int v = 1; v < b->n; v++)
+        if (member[v])
+            cause_key(sb, member, (ms_node)v, keys[v], sizeof keys[v], &dist[v]);
+    for (int v = 1; v < b->n; v++) {
+        bool first = member[v];
+        for (int u = 1; u < v && first; u++)
+            first = !(member[u] && strcmp(keys[u], keys[v]) == 0);
+        distinct += first;
+    }
+    assert_int_equal(ms_path_groups_count(w), distinct);
+    for (size_t i = 0; i < ms_path_groups_count(w); i++) {
+        const ms_path_group *g = ms_path_groups_get(w, i);
+        const char *key = keys[g->example], *cls = ms_node_class(sb, g->example);
+        uint64_t count = 0, class_count = 0;
+        int32_t nearest = INT32_MAX, class_nearest = INT32_MAX;
+        assert_true(member[g->example]);
+        retained += g->retained_size;
+        for (int v = 1; v < b->n; v++)
+            if (member[v] && strcmp(keys[v], key) == 0) {
+                int32_t d = ms_node_distance(sb, (ms_node)v);
+                bool same = strcmp(ms_node_class(sb, (ms_node)v), cls) == 0;
+                count++;
+                class_count += same;
+                if (d < nearest)
+                    nearest = d;
+                if (same && d < class_nearest)
+                    class_nearest = d;
+            }
+        assert_int_equal(g->count, count);
+        assert_int_equal(g->class_count, class_count);
+        /* named after the class nearest the roots */
+        assert_int_equal(class_nearest, nearest);
+        if (g->path.length) {
+            assert_true(member[g->path.hops[g->entry_hop].node]);
+            for (size_t k = 0; k < g->entry_hop; k++)
+                assert_false(member[g->path.hops[k].node]);
+        }
+    }
+    assert_int_equal(retained, dominated_size(b, without, member, -1));
+    /* the class rows keep DevTools' per-class retained sizes */
+    for (int k = 0; k < NAMES; k++) {
+        const ms_compare_row *r = find_row(c, names[k]);
+        if (r)
+            assert_int_equal(r->added_retained, dominated_size(b, without, member, k));
+    }
+}
+
 /* memsnap compare's low-memory order: BEFORE reduced to a comparison base
  * before AFTER is loaded, compared without paths, freed, then AFTER's new
  * objects grouped (ms_compare_add_paths).  Oracles: DevTools' per-class
@@ -466,6 +550,7 @@ static void test_compare__base_then_paths_vs_brute_force(void **state)
         assert_int_equal(ms_compare_totals_get(c)->new_size, want_size);
         assert_int_equal(ms_compare_totals_get(c)->new_retained,
                          dominated_size(&b, without, member, -1));
+        check_causes(&b, sb, c, member, without);
         ms_compare_free(c);
         ms_snapshot_free(sb);
     }
