@@ -547,6 +547,16 @@ static bool identifier(const char *s)
     return true;
 }
 
+/* Whether s starts with an identifier (then '.', '[', ' ' or its end). */
+static bool identifier_prefix(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '$'))
+        n++;
+    return n > 0 && !isdigit((unsigned char)s[0]) &&
+           (!s[n] || s[n] == '.' || s[n] == '[' || s[n] == ' ');
+}
+
 /* A map key as code writes it: a string quoted, an object as its class. */
 static void key_text(sbuf *b, ms_snapshot *snap, ms_node key)
 {
@@ -665,6 +675,10 @@ static size_t hop_text(sbuf *b, ms_snapshot *snap, const ms_path *p, size_t i, s
             sb_put(b, "[…]");
         else
             sb_put(b, "[%u]", info.index);
+    } else if (info.name && strcmp(info.name, "__dict__") == 0) {
+        /* a Python object's attributes: `q.jobs`, not `q.__dict__.jobs` */
+    } else if (info.name && strcmp(info.name, "(key)") == 0) {
+        sb_put(b, " (a key)"); /* a Python dict's key */
     } else if (info.name && (strcmp(info.type, "property") == 0 ||
                              strcmp(info.type, "context") == 0 ||
                              strcmp(info.type, "shortcut") == 0)) {
@@ -705,6 +719,7 @@ static size_t cause_reference(ms_snapshot *snap, const ms_path_group *g, char *b
     ms_node key;
     char props[DECL_NAMES][96];
     unsigned nprops = 0;
+    size_t root_name_len = 0; /* what a root category calls the holder, written first */
     buf[0] = 0;
     decl->n = 0;
     *holder = MS_NODE_NONE;
@@ -739,6 +754,7 @@ static size_t cause_reference(ms_snapshot *snap, const ms_path_group *g, char *b
             const char *nm = ms_node_name(snap, v, &nl);
             if (info.name && strcmp(info.type, "property") == 0) {
                 sb_put(&b, "%s", info.name);
+                root_name_len = b.len;
                 snprintf(props[nprops++], sizeof props[0], "%s", info.name);
             } else
                 sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
@@ -763,6 +779,17 @@ static size_t cause_reference(ms_snapshot *snap, const ms_path_group *g, char *b
                     snprintf(props[nprops++], sizeof props[0], "%s", e.name);
             }
             i += hop_text(&b, snap, p, i, end, many);
+        }
+    }
+    /* a root category's long name ("MainThread #0: <module> (prog.py:18)")
+     * before a variable reads as the variable: `q.jobs[…]` */
+    if (root_name_len && b.len > root_name_len && buf[root_name_len] == '.' &&
+        identifier_prefix(buf + root_name_len + 1)) {
+        char first[96];
+        snprintf(first, sizeof first, "%.*s", (int)root_name_len, buf);
+        if (root_name_len >= sizeof first || !identifier(first)) {
+            memmove(buf, buf + root_name_len + 1, b.len - root_name_len);
+            b.len -= root_name_len + 1;
         }
     }
     while (nprops)
