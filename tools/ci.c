@@ -260,10 +260,12 @@ int ci_group_order(ms_snapshot *snap, const ms_path_groups *g, int sort, bool in
         grank[i] = all ? 1
                        : origin_rank(ms_class_origin(snap, ms_node_class_key(snap, x),
                                                      ms_node_class(snap, x)));
-        /* plain data the runtime's object took in (strings of compiled
-         * code) is the runtime's */
+        /* plain data the runtime's objects took in or hold (strings of
+         * compiled code, a number in Node's timers) is the runtime's */
         if (grank[i] == 1 && !all && grp->path.length &&
-            ms_node_origin(snap, grp->path.hops[grp->entry_hop].node) == MS_ORIGIN_RUNTIME)
+            (ms_node_origin(snap, grp->path.hops[grp->entry_hop].node) == MS_ORIGIN_RUNTIME ||
+             (grp->entry_hop > 0 &&
+              ms_node_origin(snap, grp->path.hops[grp->entry_hop - 1].node) == MS_ORIGIN_RUNTIME)))
             grank[i] = 2;
         if (grank[i] == 2 && !internals) {
             gf->added_count += grp->count;

@@ -95,8 +95,8 @@ typedef struct ci_folded {
 int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classes, size_t *nc,
                    ci_folded *cf, size_t **groups, size_t *ng, ci_folded *gf);
 /* The groups alone in that order (of compare or leaks; g may be NULL; a
- * group named by plain data whose first new object is the runtime's counts
- * as the runtime's):
+ * group named by plain data whose first new object, or the object holding
+ * it, is the runtime's counts as the runtime's):
  * *groups (malloc'd, the caller frees it, also on failure) gets *ng group
  * indices; the runtime's left out are counted in *gf (classes = groups,
  * added_count = objects, size_delta = their retained bytes).  CLI_OK or

@@ -317,7 +317,7 @@ done:
 /* A class's members within one group (CAUSE): what names the group. */
 typedef struct class_share {
     uint32_t group, cls;
-    uint64_t count, shallow;
+    uint64_t count, shallow, retained; /* retained: summed, nested ones again */
     int32_t distance;      /* the nearest one's */
     uint32_t best;         /* the one retaining most */
 } class_share;
@@ -344,7 +344,8 @@ static int naming_rank(const ms__heap *h, uint32_t c, uint32_t n)
 
 /* Whether share a names its group better than b: rank, then the class
  * nearest the roots (the object the reference holds before what it holds
- * in turn), then the most objects. */
+ * in turn), then the one retaining most (of two objects a closure scope
+ * holds, the one with the data), then the most objects. */
 static bool names_better(const ms__heap *h, const class_share *a, int ra, const class_share *b,
                          int rb)
 {
@@ -353,6 +354,8 @@ static bool names_better(const ms__heap *h, const class_share *a, int ra, const 
         return ra < rb;
     if (a->distance != b->distance)
         return a->distance < b->distance;
+    if (a->retained != b->retained)
+        return a->retained > b->retained;
     if (a->count != b->count)
         return a->count > b->count;
     return a->cls < b->cls;
@@ -382,11 +385,12 @@ static int name_groups(const ms__heap *h, const ms__grouping *gr, ms_path_groups
                              &si, &added, err));
         if (added) {
             MS_TRY(ms__grow(&sh, &cap, nsh + 1, 16, sizeof *sh, "why", err));
-            sh[nsh++] = (class_share){group_of[n], cl->of[n], 0, 0, INT32_MAX, n};
+            sh[nsh++] = (class_share){group_of[n], cl->of[n], 0, 0, 0, INT32_MAX, n};
         }
         x = &sh[si];
         x->count++;
         x->shallow += ms__shallow_of(h, n);
+        x->retained += h->retained[n];
         if (h->distance[n] < x->distance)
             x->distance = h->distance[n];
         if (h->retained[n] > h->retained[x->best])

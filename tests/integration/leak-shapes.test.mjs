@@ -69,6 +69,8 @@ for (const [shape, [cls, ref, hop]] of Object.entries(truths)) {
   const fx = memsnapJson('leaks', '--json', ...['baseline', 'target', 'final'].map((n) => join(fixedOut, `${n}.heapsnapshot`)));
   assert.equal(fx.program_count, 0, `${shape} --fixed: ${fx.program_count} objects held: ${JSON.stringify(fx.groups.map((g) => [g.class, g.class_count, g.cause.reference]))}`);
   assert.ok(!fx.groups.some((g) => g.class === cls), `${shape} --fixed: no ${cls} group`);
+  // what the twin still lists is the engine's, folded: no group of the program's
+  assert.deepEqual(fx.groups.map((g) => [g.class, g.class_count, g.cause.reference]), [], `${shape} --fixed lists no group`);
   const failOn = memsnap('leaks', '--fail-on', 'leaks>0', ...['baseline', 'target', 'final'].map((n) => join(fixedOut, `${n}.heapsnapshot`)));
   assert.equal(failOn.status, 0, `${shape} --fixed passes --fail-on leaks>0: ${failOn.stderr}`);
   // compare: the leaked class is the first row, its cause the first group
