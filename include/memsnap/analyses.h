@@ -153,8 +153,9 @@ MS_EXPORT ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n);
 MS_EXPORT ms_origin ms_class_origin(const ms_snapshot *snap, const char *key, const char *name);
 
 /* V8 closure scopes (Context nodes) named for people: "module scope" (a
- * script's top level), "scope of handle()" (a function's), "closure
- * scope" (an anonymous function's); "" for other nodes.  After
+ * script's top level), "script scope" (the top level of a browser page's
+ * classic scripts), "scope of handle()" (a function's), "closure scope"
+ * (an anonymous function's); "" for other nodes.  After
  * MS_ANALYSIS_SOURCES.  Writes a NUL-terminated string of at most cap - 1
  * bytes; returns its length before truncation. */
 MS_EXPORT size_t ms_node_scope(const ms_snapshot *snap, ms_node n, char *buf, size_t cap);

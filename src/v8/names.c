@@ -28,7 +28,10 @@ void ms__v8_find_names(const ms__graph *g, ms__v8_names *names)
                                        "previous",
                                        "Map",
                                        "Set",
-                                       "table"};
+                                       "table",
+                                       "name",
+                                       "script_context_table",
+                                       "system / ContextCell"};
     uint32_t *const id[] = {&names->object,         &names->proto,
                             &names->first,          &names->second,
                             &names->sloppy_function_map, &names->native_context,
@@ -37,7 +40,8 @@ void ms__v8_find_names(const ms__graph *g, ms__v8_names *names)
                             &names->script,         &names->context_edge,
                             &names->scope_info,     &names->previous,
                             &names->map,            &names->set,
-                            &names->table};
+                            &names->table,          &names->name,
+                            &names->script_context_table, &names->context_cell};
     enum { W = sizeof text / sizeof *text };
     size_t tlen[W];
     for (unsigned k = 0; k < W; k++) {

@@ -16,6 +16,13 @@
  * beside the variable names, and it is taken only when a closure of that
  * name lives in the enclosing scope (a variable holding a number has no
  * edge, so its name alone cannot be told from the function's).
+ *
+ * Newer V8 (Chromium's) names them otherwise: a Script node
+ * "system / Script / URL" (its `name` edge leads to the URL alone), a
+ * scope "system / Context / scope @N" (N: its ScopeInfo's id), a
+ * NativeContext "system / NativeContext / URL"; a browser's classic
+ * scripts share one script scope per page, kept in the NativeContext's
+ * script_context_table.
  */
 #include "internal.h"
 
@@ -28,8 +35,12 @@
 
 bool ms__v8_user_script(const char *name, size_t len)
 {
-    static const char *const runtime[] = {"node:", "internal/", "native ", "extensions::",
-                                          "v8/", "chrome://", "devtools://"};
+    /* Node.js's own modules, V8's and the browser's (its extensions, its
+     * own pages); a page's scripts (file:, http:, https:, inline ones
+     * under the page's URL) are the program's. */
+    static const char *const runtime[] = {
+        "node:",     "internal/",   "native ",           "extensions::",        "v8/",
+        "chrome://", "devtools://", "chrome-extension://", "chrome-untrusted://", "chrome-error://"};
     if (len == 0)
         return false;
     for (size_t k = 0; k < sizeof runtime / sizeof *runtime; k++) {
@@ -51,12 +62,17 @@ static uint32_t edge_named(const ms__graph *g, uint32_t n, uint32_t sid)
     return NONE;
 }
 
+#define SCRIPT_PREFIX "system / Script / "
+#define SCRIPT_PREFIX_LEN (sizeof SCRIPT_PREFIX - 1)
+
 /* The string id of the name of closure c's script, NONE when the graph
- * does not lead to a named Script node. */
+ * does not lead to a named Script node.  Newer V8 names the node
+ * "system / Script / URL": the URL is its `name` edge's string. */
 static uint32_t closure_script_name(const ms__v8_names *nm, const ms__graph *g, uint32_t c)
 {
-    uint32_t sfi = edge_named(g, c, nm->shared), script;
+    uint32_t sfi = edge_named(g, c, nm->shared), script, url;
     size_t len;
+    const char *name;
     if (sfi == NONE)
         return NONE;
     script = edge_named(g, sfi, nm->script_or_debug_info);
@@ -64,8 +80,58 @@ static uint32_t closure_script_name(const ms__v8_names *nm, const ms__graph *g, 
         script = edge_named(g, sfi, nm->script);
     if (script == NONE || g->node_type[script] != MS_NT_CODE)
         return NONE;
-    ms__node_name(g, script, &len);
+    name = ms__node_name(g, script, &len);
+    if (len >= SCRIPT_PREFIX_LEN && memcmp(name, SCRIPT_PREFIX, SCRIPT_PREFIX_LEN) == 0) {
+        url = edge_named(g, script, nm->name);
+        if (url == NONE || g->node_type[url] != MS_NT_STRING)
+            return NONE;
+        ms__node_name(g, url, &len);
+        return len ? g->node_name[url] : NONE;
+    }
     return len ? g->node_name[script] : NONE;
+}
+
+/* Whether string sid is text, or text followed by " / " and more. */
+static bool named_as(const ms__graph *g, uint32_t sid, const char *text, size_t tlen)
+{
+    size_t len;
+    const char *s = ms__strtab_get(&g->strings, sid, &len);
+    return len >= tlen && memcmp(s, text, tlen) == 0 &&
+           (len == tlen || (len > tlen + 3 && memcmp(s + tlen, " / ", 3) == 0));
+}
+
+/* The bits of v->sources' context_names and native_context_names. */
+static int context_names_make(ms__v8_sources *s, const ms__graph *g, ms_error *err)
+{
+    static const char ctx[] = "system / Context", nctx[] = "system / NativeContext";
+    s->names_count = g->strings.count;
+    if (ms__bitset_alloc(&s->context_names, s->names_count, "sources", err) < 0 ||
+        ms__bitset_alloc(&s->native_context_names, s->names_count, "sources", err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t i = 0; i < s->names_count; i++) {
+        if (named_as(g, i, ctx, sizeof ctx - 1))
+            ms__bit_set(s->context_names, i);
+        else if (named_as(g, i, nctx, sizeof nctx - 1))
+            ms__bit_set(s->native_context_names, i);
+    }
+    return MS_OK;
+}
+
+/* Whether n is a closure scope (a Context) / a NativeContext, by name. */
+static bool is_context(const ms__v8 *v, const ms__graph *g, uint32_t n)
+{
+    uint32_t sid = g->node_name[n];
+    if (v->sources.context_names && sid < v->sources.names_count)
+        return ms__bit(v->sources.context_names, sid);
+    return sid == v->names.context && sid != NONE;
+}
+
+static bool is_native_context(const ms__v8 *v, const ms__graph *g, uint32_t n)
+{
+    uint32_t sid = g->node_name[n];
+    if (v->sources.native_context_names && sid < v->sources.names_count)
+        return ms__bit(v->sources.native_context_names, sid);
+    return sid == v->names.native_context && sid != NONE;
 }
 
 static int sources_make(ms__rules *r, const ms__graph *g, ms_error *err)
@@ -78,6 +144,7 @@ static int sources_make(ms__rules *r, const ms__graph *g, ms_error *err)
     MS_TRY(ms__map64_init(&s->scope_script, 256, err));
     MS_TRY(ms__map64_init(&s->scope_function, 256, err));
     MS_TRY(ms__bitset_alloc(&s->located, g->node_count, "sources", err));
+    MS_TRY(context_names_make(s, g, err));
     for (uint32_t k = 0; k < g->location_count; k++)
         ms__bit_set(s->located, g->locations[k].node);
     for (uint32_t k = 0; k < g->location_count; k++) {
@@ -89,7 +156,7 @@ static int sources_make(ms__rules *r, const ms__graph *g, ms_error *err)
             (sid = closure_script_name(nm, g, c)) != NONE)
             MS_TRY(ms__map64_put(&s->script_name, script, sid, &got, NULL, err));
         scope = edge_named(g, c, nm->context_edge);
-        if (scope != NONE && g->node_name[scope] == nm->context) {
+        if (scope != NONE && is_context(v, g, scope)) {
             MS_TRY(ms__map64_put(&s->scope_script, scope, script, &got, NULL, err));
             MS_TRY(ms__map64_put(&s->scope_function, ms__mix64(scope, g->node_name[c]), 1, &got,
                                  NULL, err));
@@ -108,7 +175,10 @@ void ms__v8_sources_free(ms__v8 *v, ms__rules *r)
     ms__map64_free(&v->sources.scope_script);
     ms__map64_free(&v->sources.scope_function);
     free(v->sources.located);
-    v->sources.located = NULL;
+    free(v->sources.context_names);
+    free(v->sources.native_context_names);
+    v->sources.located = v->sources.context_names = v->sources.native_context_names = NULL;
+    v->sources.names_count = 0;
     r->sources_ready = false;
 }
 
@@ -122,7 +192,7 @@ static int location(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sour
         script = p->script_id;
         out->line = p->line + 1;
         out->column = p->column + 1;
-    } else if (g->node_name[n] == v->names.context && r->sources_ready &&
+    } else if (r->sources_ready && is_context(v, g, n) &&
                (script = ms__map64_get(&v->sources.scope_script, n)) != MS_MAP_NONE) {
         out->line = out->column = 0;
     } else {
@@ -133,8 +203,21 @@ static int location(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sour
     return 1;
 }
 
+/* Whether a name is C++'s ("blink::StyleEngine", "cppgc::internal::..."):
+ * the embedder's own objects. */
+static bool cxx_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if (name[i] == ':' && name[i + 1] == ':')
+            return true;
+    return false;
+}
+
+#define STATE_DETACHED 2 /* g->detachedness after ms__v8_propagate_dom_state */
+
 static int origin(const ms__rules *r, const ms__graph *g, uint32_t n)
 {
+    const ms__v8 *v = r->impl;
     ms__source src;
     size_t len;
     const char *name;
@@ -153,8 +236,19 @@ static int origin(const ms__rules *r, const ms__graph *g, uint32_t n)
         name = ms__strtab_get(&g->strings, src.file, &len);
         return ms__v8_user_script(name, len) ? MS__ORIGIN_USER : MS__ORIGIN_RUNTIME;
     }
+    /* a variable's cell (newer V8): what holds the scope decides */
+    if (g->node_name[n] == v->names.context_cell)
+        return MS__ORIGIN_UNKNOWN;
     name = ms__node_name(g, n, &len);
     if (len >= 9 && memcmp(name, "system / ", 9) == 0)
+        return MS__ORIGIN_RUNTIME;
+    /* The embedder's objects (a browser's Blink): a detached DOM tree is
+     * the program's when the program holds it (its holder decides, as for
+     * plain data); the C++ objects behind the page (style, fonts, caches)
+     * are the runtime's.  Web-exposed ones ("HTMLDocument", "<div>",
+     * "NodeList") are as their holder. */
+    if (g->node_type[n] == MS_NT_NATIVE &&
+        !(g->detachedness && g->detachedness[n] == STATE_DETACHED) && cxx_name(name, len))
         return MS__ORIGIN_RUNTIME;
     return MS__ORIGIN_UNKNOWN;
 }
@@ -186,6 +280,10 @@ static int class_origin(const ms__rules *r, const ms__graph *g, const char *key,
     const char *file;
     if (runtime_class_name(name))
         return MS__ORIGIN_RUNTIME;
+    /* the embedder's C++ classes ("blink::ComputedStyle"), unless detached
+     * (a part of a detached DOM tree) */
+    if (strncmp(name, "Detached ", 9) != 0 && cxx_name(name, strlen(name)))
+        return MS__ORIGIN_RUNTIME;
     if (!ms__class_key_position(key, &at))
         return MS__ORIGIN_UNKNOWN;
     if (!r->sources_ready ||
@@ -210,11 +308,19 @@ static int scope(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *o
     const ms__v8 *v = r->impl;
     const ms__v8_names *nm = &v->names;
     uint32_t prev, info;
-    if (g->node_name[n] != nm->context || nm->context == NONE)
+    if (!is_context(v, g, n))
         return 0;
     prev = edge_named(g, n, nm->previous);
-    if (prev != NONE && g->node_name[prev] == nm->native_context)
+    if (prev != NONE && is_native_context(v, g, prev)) {
+        /* a browser's classic scripts keep their top-level let, const and
+         * class in a script scope */
+        uint32_t table = edge_named(g, prev, nm->script_context_table);
+        if (table != NONE)
+            for (uint64_t e = g->first_edge[table]; e < g->first_edge[table + 1]; e++)
+                if (ms__edge_to(g, e) == n)
+                    return ms__sbuf_append(out, "script scope", 12, err) < 0 ? MS_ENOMEM : 1;
         return ms__sbuf_append(out, "module scope", 12, err) < 0 ? MS_ENOMEM : 1;
+    }
     info = edge_named(g, n, nm->scope_info);
     if (info != NONE) {
         for (uint64_t e = g->first_edge[info]; e < g->first_edge[info + 1]; e++) {

@@ -40,6 +40,10 @@ typedef struct ms__v8_names {
     uint32_t scope_info;          /* "scope_info": a scope's variable names */
     uint32_t previous;            /* "previous": a scope's enclosing scope */
     uint32_t map, set, table;     /* "Map", "Set" and their backing store's edge "table" */
+    uint32_t name;                /* "name": a Script's name edge (newer V8) */
+    uint32_t script_context_table;/* a NativeContext's table of script scopes (browsers) */
+    uint32_t context_cell;        /* "system / ContextCell": a cell holding a variable's
+                                     value (newer V8) */
 } ms__v8_names;
 
 /* Script names and closure scopes, read from the graph itself (sources.c):
@@ -51,6 +55,12 @@ typedef struct ms__v8_sources {
     ms__map64 scope_function;/* mix(scope, closure name) -> 1 for each closure in a scope */
     uint64_t *located;       /* bit per node: it has a location (skips the search for the
                                 many that have none) */
+    /* Bit per string id (below names_count): the name of a closure scope
+     * ("system / Context", or newer V8's "system / Context / scope @N"),
+     * of a NativeContext ("system / NativeContext", a browser's
+     * "system / NativeContext / URL"). */
+    uint64_t *context_names, *native_context_names;
+    uint32_t names_count;
 } ms__v8_sources;
 
 /* Which V8 edges retain, beyond edge types (edges.c): WeakMap ephemerons
