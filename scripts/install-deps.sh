@@ -14,6 +14,7 @@ packages=(
   help2man                            # the memsnap(1) man page, made from the commands' help
   guile-3.0                           # a real Boehm GC program the capture tests run
   clang libclang-rt-14-dev            # the fuzz targets: clang, and its libFuzzer runtime
+  chromium                            # browser heap snapshots (the detached DOM leak test)
 )
 
 missing=()
