@@ -74,7 +74,8 @@ static int grow_nodes(ms__builder *b, uint64_t cap, ms_error *err)
         (g->node_id_hi && ms__realloc_array(&g->node_id_hi, cap, 4, "node ids", err) < 0) ||
         (g->self_hi && ms__realloc_array(&g->self_hi, cap, 4, "self sizes", err) < 0) ||
         (g->detachedness && ms__realloc_array(&g->detachedness, cap, 1, "detachedness", err) < 0) ||
-        (g->node_site && ms__realloc_array(&g->node_site, cap, 4, "allocation sites", err) < 0))
+        (g->node_site && ms__realloc_array(&g->node_site, cap, 4, "allocation sites", err) < 0) ||
+        (g->node_origin && ms__realloc_array(&g->node_origin, cap, 1, "origins", err) < 0))
         return MS_ENOMEM;
     b->node_cap = cap;
     return MS_OK;
@@ -214,6 +215,8 @@ int ms__builder_nodes(ms__builder *b, size_t count, const ms__node_batch *nb, ms
         memset(g->detachedness + n, 0, count);
     if (g->node_site)
         memset(g->node_site + n, 0xFF, count * 4); /* MS_SITE_NONE */
+    if (g->node_origin)
+        memset(g->node_origin + n, MS__ORIGIN_UNKNOWN, count);
     if (b->mode == MS__BUILD_SEQUENTIAL) {
         uint64_t declared = b->edges_declared;
         for (size_t i = 0; i < count; i++) {
@@ -311,6 +314,33 @@ int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_erro
     return MS_OK;
 }
 
+int ms__builder_origin(ms__builder *b, uint32_t n, unsigned origin, ms_error *err)
+{
+    ms__graph *g = b->g;
+    if (!g->node_origin) {
+        if (origin == MS__ORIGIN_UNKNOWN)
+            return MS_OK;
+        if (ms__alloc_array_zero(&g->node_origin, b->node_cap ? b->node_cap : 1, 1, "origins",
+                                 err) < 0)
+            return MS_ENOMEM;
+    }
+    g->node_origin[n] = (uint8_t)origin;
+    return MS_OK;
+}
+
+int ms__builder_class_origin(ms__builder *b, uint32_t name, unsigned origin, ms_error *err)
+{
+    ms__graph *g = b->g;
+    int rc;
+    if (g->class_origin_count == UINT32_MAX - 1)
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "more than %u class origins", UINT32_MAX - 1);
+    if ((rc = ms__grow32(&g->class_origins, &b->class_origin_cap, g->class_origin_count + 1ull, 64,
+                         sizeof *g->class_origins, "class origins", err)) < 0)
+        return rc;
+    g->class_origins[g->class_origin_count++] = (ms__class_origin){name, origin};
+    return MS_OK;
+}
+
 /* The map key of a source position: a hash of the three fields, hashed
  * again with `attempt` for each position already holding that key (a
  * collision), so that a lookup follows the same keys as the insert. */
@@ -391,6 +421,9 @@ void ms__builder_remap_strings(ms__builder *b, const uint32_t *map, uint32_t cou
     for (uint32_t n = 0; g->node_site && n < g->node_count; n++)
         if (g->node_site[n] < count)
             g->node_site[n] = map[g->node_site[n]];
+    for (uint32_t i = 0; i < g->class_origin_count; i++)
+        if (g->class_origins[i].name < count)
+            g->class_origins[i].name = map[g->class_origins[i].name];
     for (uint64_t e = 0; e < g->edge_count; e++)
         if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] < count)
             g->edge_name[e] = map[g->edge_name[e]];
@@ -475,6 +508,41 @@ static int sort_locations(ms__graph *g, ms_error *err)
     return MS_OK;
 }
 
+/* Class origins by their names' text, then as told (the sort is stable). */
+static int class_origin_order(const void *a, const void *b, const void *ctx)
+{
+    const ms__graph *g = ctx;
+    const ms__class_origin *x = a, *y = b;
+    if (x->name == y->name)
+        return 0;
+    return strcmp(ms__strtab_get(&g->strings, x->name, NULL),
+                  ms__strtab_get(&g->strings, y->name, NULL));
+}
+
+/* Sorts the class origins by name and keeps one per name: a name told
+ * with two origins is unknown.  Names out of range are left for
+ * ms__graph_check to report. */
+static int sort_class_origins(ms__graph *g, ms_error *err)
+{
+    uint32_t n = g->class_origin_count, w = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (g->class_origins[i].name >= g->strings.count)
+            return MS_OK;
+    if (ms__sort(g->class_origins, n, sizeof *g->class_origins, class_origin_order, g, err) < 0)
+        return MS_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        ms__class_origin c = g->class_origins[i];
+        if (w > 0 && g->class_origins[w - 1].name == c.name) {
+            if (g->class_origins[w - 1].origin != c.origin)
+                g->class_origins[w - 1].origin = MS__ORIGIN_UNKNOWN;
+            continue;
+        }
+        g->class_origins[w++] = c;
+    }
+    g->class_origin_count = w;
+    return MS_OK;
+}
+
 int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err)
 {
     ms__graph *g = b->g;
@@ -490,7 +558,7 @@ int ms__builder_finish(ms__builder *b, ms__graph **out, ms_error *err)
     } else if (group_edges_by_source(b, err) < 0) {
         return err ? err->code : MS_EFORMAT;
     }
-    if (sort_locations(g, err) < 0)
+    if (sort_locations(g, err) < 0 || sort_class_origins(g, err) < 0)
         return MS_ENOMEM;
     if (ms__graph_check(g, err) < 0)
         return MS_EFORMAT;

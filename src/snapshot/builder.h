@@ -34,6 +34,7 @@ typedef struct ms__builder {
     uint64_t edges_declared; /* SEQUENTIAL: sum of declared degrees */
     uint32_t *edge_from;     /* ANY_ORDER only */
     uint32_t location_cap, position_cap;
+    uint32_t class_origin_cap;
     ms__map64 positions;     /* source position -> index (intern_position) */
 } ms__builder;
 
@@ -123,6 +124,18 @@ int ms__builder_detachedness(ms__builder *b, uint32_t n, unsigned state, ms_erro
  * read MS_SITE_NONE.  Errors: MS_ENOMEM. */
 int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err);
 
+/* Records whose node n (< node count) is, MS__ORIGIN_* (graph.h):
+ * what the input tells of it.  The array is created on the first call
+ * (nodes not told are unknown); more nodes may be added afterwards.
+ * Errors: MS_ENOMEM. */
+int ms__builder_origin(ms__builder *b, uint32_t n, unsigned origin, ms_error *err);
+
+/* Records whose the class named by string id `name` is (MS__ORIGIN_*;
+ * the classes of non-V8 graphs are node names).  A name told twice with
+ * two origins is unknown; finish() sorts them by text.  Errors: MS_ENOMEM,
+ * MS_ELIMIT (2^32 - 1 names). */
+int ms__builder_class_origin(ms__builder *b, uint32_t name, unsigned origin, ms_error *err);
+
 /* Attaches a source location to node n (any order; finish() sorts them, and
  * a later location for the same node replaces the earlier, as in DevTools'
  * buildLocationMap); equal positions are stored once.  Errors: MS_ENOMEM,
@@ -130,12 +143,13 @@ int ms__builder_site(ms__builder *b, uint32_t n, uint32_t site, ms_error *err);
 int ms__builder_location(ms__builder *b, uint32_t n, uint32_t script_id, uint32_t line,
                          uint32_t column, ms_error *err);
 
-/* Rewrites string ids through map[0..count): node names and the names of
- * string-named edges whose id is < count.  For importers whose input string
+/* Rewrites string ids through map[0..count): node names, class origins'
+ * names and the names of string-named edges whose id is < count.  For importers whose input string
  * numbering differs from the interned ids (duplicate strings). */
 void ms__builder_remap_strings(ms__builder *b, const uint32_t *map, uint32_t count);
 
-/* Groups ANY_ORDER edges by source, sorts the locations, checks the
+/* Groups ANY_ORDER edges by source, sorts the locations and the class
+ * origins, checks the
  * invariants (ms__graph_check) and hands the graph to *out, owned by the
  * caller (ms__graph_free); unused capacity stays allocated (never touched,
  * it costs no memory).  The builder is empty afterwards.  Errors:

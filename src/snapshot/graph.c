@@ -22,6 +22,22 @@ const ms__position *ms__graph_position(const ms__graph *g, uint32_t n)
                : NULL;
 }
 
+int ms__graph_class_origin(const ms__graph *g, const char *name)
+{
+    uint32_t lo = 0, hi = g->class_origin_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ms__strtab_get(&g->strings, g->class_origins[mid].name, NULL), name);
+        if (c == 0)
+            return (int)g->class_origins[mid].origin;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return MS__ORIGIN_UNKNOWN;
+}
+
 int ms__graph_check(const ms__graph *g, ms_error *err)
 {
     uint32_t n;
@@ -47,6 +63,9 @@ int ms__graph_check(const ms__graph *g, ms_error *err)
         if (g->detachedness && g->detachedness[n] > 2)
             return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: node %u detachedness %u", n,
                             g->detachedness[n]);
+        if (g->node_origin && g->node_origin[n] > MS__ORIGIN_RUNTIME)
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: node %u origin %u", n,
+                            g->node_origin[n]);
     }
     for (e = 0; e < g->edge_count; e++) {
         unsigned t = ms__edge_type(g, e);
@@ -65,6 +84,13 @@ int ms__graph_check(const ms__graph *g, ms_error *err)
             (i > 0 && g->locations[i].node <= g->locations[i - 1].node))
             return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: location %u out of order", i);
     }
+    for (uint32_t i = 0; i < g->class_origin_count; i++) {
+        const ms__class_origin *c = &g->class_origins[i];
+        if (c->name >= g->strings.count || c->origin > MS__ORIGIN_RUNTIME ||
+            (i > 0 && strcmp(ms__strtab_get(&g->strings, g->class_origins[i - 1].name, NULL),
+                             ms__strtab_get(&g->strings, c->name, NULL)) >= 0))
+            return ms__fail(err, MS_EFORMAT, UINT64_MAX, "graph: class origin %u out of order", i);
+    }
     return MS_OK;
 }
 
@@ -80,6 +106,9 @@ uint64_t ms__graph_memory(const ms__graph *g)
         b += n;
     if (g->node_site)
         b += n * 4;
+    if (g->node_origin)
+        b += n;
+    b += (uint64_t)g->class_origin_count * sizeof *g->class_origins;
     b += (uint64_t)g->location_count * sizeof *g->locations;
     b += (uint64_t)g->position_count * sizeof *g->positions;
     if (g->trace)
@@ -100,6 +129,8 @@ void ms__graph_free(ms__graph *g)
     free(g->first_edge);
     free(g->detachedness);
     free(g->node_site);
+    free(g->node_origin);
+    free(g->class_origins);
     free(g->edge_word);
     free(g->edge_name);
     free(g->locations);

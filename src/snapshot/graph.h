@@ -14,6 +14,8 @@
  *   detachedness u8 [N]    V8 DOM state 0/1/2; NULL when the input has none
  *   node_site    u32[N]    allocation site (string id, MS_SITE_NONE = unknown);
  *                          NULL when the input records no sites
+ *   node_origin  u8 [N]    whose the object is, as the input tells it
+ *                          (MS__ORIGIN_*); NULL when it tells none
  *
  *   edge_word    u32[E]    target node index (low 28 bits) | edge type << 28
  *   edge_name    u32[E]    string id, or the index for element/hidden edges
@@ -21,8 +23,12 @@
  *   locations    {node, position}[L], sorted by node; positions {script,
  *                line, column}[P] are interned (few constructors, many objects)
  *
- * Bytes per node: 1 + 4 + 4 + 4 + 4 = 17 (+4 +4 +1 when the optional arrays
- * exist).  Bytes per edge: 4 + 4 = 8.  Per location: 8.  Strings: strtab.h.
+ *   class_origins {name, origin}[C], sorted by the names' text: whose the
+ *                classes (node names) are, as the input tells it
+ *
+ * Bytes per node: 1 + 4 + 4 + 4 + 4 = 17 (+4 +4 +1 +4 +1 when the optional
+ * arrays exist).  Bytes per edge: 4 + 4 = 8.  Per location: 8.  Per class
+ * origin: 8.  Strings: strtab.h.
  * docs/graph.md quotes these numbers; update both together.
  *
  * The edge type rides in the target word because 9 bytes per edge would be
@@ -98,6 +104,21 @@ typedef struct ms__location {
     uint32_t position; /* index into positions */
 } ms__location;
 
+/* Whose an object or a class is: the program's, the runtime's (engine,
+ * interpreter, standard library, shared libraries, module loader), or it
+ * cannot tell (plain data).  The rules answer it (rules.h: ms__rules.origin);
+ * where the input says (node_origin, class_origins: a Python heap's
+ * recorder, a Boehm capture's importer), the base rules answer what it
+ * says.  V8 snapshots say nothing of it: their rules tell it from the
+ * graph (src/v8/sources.c). */
+enum { MS__ORIGIN_UNKNOWN = 0, MS__ORIGIN_USER = 1, MS__ORIGIN_RUNTIME = 2 };
+
+/* One class name whose origin the input tells. */
+typedef struct ms__class_origin {
+    uint32_t name;   /* string id of the class name (a node name) */
+    uint32_t origin; /* MS__ORIGIN_* */
+} ms__class_origin;
+
 /* The process a heap was taken from, where the format records it (Boehm
  * captures): the comparisons match objects by id only within one process,
  * and these fields, not the ids, say which (src/compare).  Strings are
@@ -139,6 +160,7 @@ typedef struct ms__graph {
     uint32_t *first_edge;
     uint8_t *detachedness;
     uint32_t *node_site;
+    uint8_t *node_origin;
 
     uint32_t *edge_word;
     uint32_t *edge_name;
@@ -150,6 +172,10 @@ typedef struct ms__graph {
     uint32_t location_count;
     ms__position *positions;
     uint32_t position_count;
+
+    /* Sorted by the names' text (strcmp), one per name. */
+    ms__class_origin *class_origins;
+    uint32_t class_origin_count;
 
     /* Names of node and edge types: static strings for the builtin ones,
      * owned copies for the ones an importer registered. */
@@ -200,6 +226,25 @@ static inline const char *ms__node_name(const ms__graph *g, uint32_t n, size_t *
 /* The source position of node n (borrowed from g), or NULL when it has
  * none; a binary search of the locations. */
 const ms__position *ms__graph_position(const ms__graph *g, uint32_t n);
+
+/* Whether the input told whose the objects or classes are (node_origin,
+ * class_origins). */
+static inline bool ms__graph_has_origins(const ms__graph *g)
+{
+    return g->node_origin || g->class_origin_count;
+}
+
+/* MS__ORIGIN_* of node n as the input told it; unknown when it did
+ * not. */
+static inline int ms__graph_node_origin(const ms__graph *g, uint32_t n)
+{
+    return g->node_origin ? g->node_origin[n] : MS__ORIGIN_UNKNOWN;
+}
+
+/* MS__ORIGIN_* of the class named `name` (NUL-terminated) as the
+ * input told it, unknown for a name it did not tell; a binary search of
+ * class_origins, O(log C) string comparisons. */
+int ms__graph_class_origin(const ms__graph *g, const char *name);
 
 /* Checks every invariant listed above (offsets monotone and ending at E,
  * targets < N, names in range, types registered, root < N).  Used by the

@@ -8,7 +8,8 @@
  * A zeroed struct with ms__rules_init's defaults is every format's base
  * behaviour (HeapSnapshot.ts's HeapSnapshot); the V8 module (src/v8)
  * overrides it with Chrome DevTools' rules, as JSHeapSnapshot overrides
- * HeapSnapshot.  Hooks are NULL where the base behaviour applies.
+ * HeapSnapshot.  Hooks are NULL where the base behaviour applies, but for
+ * the origins the input recorded (ms__rules_init's three hooks).
  *
  * The per-edge questions of the hot loops (dominators, BFS, paths) are
  * answered from data (type masks, bitsets) by the inline functions below;
@@ -32,9 +33,7 @@ typedef struct ms__source {
     uint32_t column;    /* 1-based; 0 unknown */
 } ms__source;
 
-/* Whose a node is (ms__rules.origin): the program's, the runtime's (engine,
- * standard library, module loader), or it cannot tell (plain data). */
-enum { MS__ORIGIN_UNKNOWN = 0, MS__ORIGIN_USER = 1, MS__ORIGIN_RUNTIME = 2 };
+/* Whose a node is (ms__rules.origin): MS__ORIGIN_* (graph.h). */
 struct ms__classes;  /* snapshot/classtab.h */
 
 typedef struct ms__rules ms__rules;
@@ -131,11 +130,47 @@ struct ms__rules {
     void *impl; /* the format's own data, for its hooks */
 };
 
-/* The base rules: weak edges never retain and are never followed. */
+/* The base rules' origins: what the importer recorded in the graph
+ * (graph.h's node_origin and class_origins: Python heaps, Boehm captures),
+ * so that every format whose input tells it gets origins through the same
+ * hooks as V8's.  They borrow nothing and allocate nothing. */
+
+/* origin: the node's recorded origin. */
+static inline int ms__recorded_origin(const ms__rules *r, const ms__graph *g, uint32_t n)
+{
+    (void)r;
+    return ms__graph_node_origin(g, n);
+}
+
+/* class_origin: the class name's recorded origin (the key is not read:
+ * classes of the base rules are node names). */
+static inline int ms__recorded_class_origin(const ms__rules *r, const ms__graph *g,
+                                            const char *key, const char *name)
+{
+    (void)r;
+    (void)key;
+    return ms__graph_class_origin(g, name);
+}
+
+/* sources_make: nothing to build; origins can be told (sources_ready)
+ * when the input recorded some.  Never fails. */
+static inline int ms__recorded_sources(ms__rules *r, const ms__graph *g, ms_error *err)
+{
+    (void)err;
+    r->sources_ready = ms__graph_has_origins(g);
+    return MS_OK;
+}
+
+/* The base rules: weak edges never retain and are never followed; origins
+ * are what the input recorded (above; formats that tell them otherwise,
+ * V8, override the three hooks). */
 static inline void ms__rules_init(ms__rules *r)
 {
     *r = (ms__rules){0};
     r->never_types = 1u << MS_ET_WEAK;
+    r->sources_make = ms__recorded_sources;
+    r->origin = ms__recorded_origin;
+    r->class_origin = ms__recorded_class_origin;
 }
 
 /* Whether edge e (from node `from`) retains its target: DevTools'
