@@ -6,6 +6,7 @@
 #include "ci.h"
 
 #include "cli_doc.h"
+#include "cli_cause.h"
 #include "cli_paths.h"
 
 #include <ctype.h>

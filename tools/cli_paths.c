@@ -3,11 +3,9 @@
  * why, cycles, compare and leaks.
  */
 #include "cli_paths.h"
-#include "cli_source.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -17,7 +15,7 @@
 
 /* {file, script_id, line, column}: file the whole name or URL, null when
  * no closure names the script; line and column 1-based, 0 unknown. */
-static cJSON *location_json(const char *file, uint32_t script_id, uint32_t line, uint32_t column)
+cJSON *cli_location_json(const char *file, uint32_t script_id, uint32_t line, uint32_t column)
 {
     cJSON *o = cJSON_CreateObject();
     if (file)
@@ -72,14 +70,14 @@ const char *cli_short_file(const char *file, size_t *len)
 }
 
 /* The length snprintf's result k leaves in a buffer of cap bytes. */
-static size_t written(int k, size_t cap)
+size_t cli_written(int k, size_t cap)
 {
     return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
 
 /* "server.js:33:15" (1-based; the file part only when line is 0), a script
  * no closure names as "script N" (and the note after the report). */
-static size_t where_text(const char *file, uint32_t script_id, uint32_t line, uint32_t column,
+size_t cli_where_text(const char *file, uint32_t script_id, uint32_t line, uint32_t column,
                          char *buf, size_t cap)
 {
     char unnamed[32];
@@ -93,8 +91,8 @@ static size_t where_text(const char *file, uint32_t script_id, uint32_t line, ui
         fl = strlen(unnamed);
     }
     if (line)
-        return written(snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, line, column), cap);
-    return written(snprintf(buf, cap, "%.*s", (int)fl, file), cap);
+        return cli_written(snprintf(buf, cap, "%.*s:%u:%u", (int)fl, file, line, column), cap);
+    return cli_written(snprintf(buf, cap, "%.*s", (int)fl, file), cap);
 }
 
 size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t cap)
@@ -103,7 +101,7 @@ size_t cli_location_text(const ms_snapshot *snap, ms_node n, char *buf, size_t c
     buf[0] = 0;
     if (!ms_node_location(snap, n, &loc))
         return 0;
-    return where_text(loc.file, loc.script_id, loc.column ? loc.line : 0, loc.column, buf, cap);
+    return cli_where_text(loc.file, loc.script_id, loc.column ? loc.line : 0, loc.column, buf, cap);
 }
 
 /* The position a class key holds ("script,line,column,Name", 0-based). */
@@ -118,7 +116,7 @@ size_t cli_class_where(const ms_snapshot *snap, const char *key, char *buf, size
     buf[0] = 0;
     if (!key_position(key, &sc, &li, &co))
         return 0;
-    return where_text(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1, buf, cap);
+    return cli_where_text(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1, buf, cap);
 }
 
 void cli_print_class(FILE *f, const ms_snapshot *snap, const char *name, const char *key,
@@ -189,7 +187,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
     ms_edge_get(snap, e, &info);
     v = ms_edge_source(snap, e);
     if (root_given_name(snap, e, holder, sizeof holder))
-        return written(snprintf(buf, cap, "%s", holder), cap);
+        return cli_written(snprintf(buf, cap, "%s", holder), cap);
     if ((strcmp(info.type, "property") != 0 && strcmp(info.type, "context") != 0 &&
          strcmp(info.type, "element") != 0 && strcmp(info.type, "internal") != 0) ||
         ms_node_is_synthetic(snap, v))
@@ -207,7 +205,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
             k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder + 9, wl ? ", " : "", where);
         else
             k = snprintf(buf, cap, "%s (%s%s%s)", edge, holder, wl ? ", " : "", where);
-        return written(k, cap);
+        return cli_written(k, cap);
     }
     /* an object's property or element: "global.cache", "BuiltinModule.map",
      * "registry[3]"; a function by its name, what a root category holds by
@@ -219,7 +217,7 @@ size_t cli_reach_name(ms_snapshot *snap, uint64_t e, uint64_t holder_e, char *bu
                  : (size_t)snprintf(holder, sizeof holder, "%.100s", ms_node_class(snap, v));
     if (!hl)
         snprintf(holder, sizeof holder, "%s", ms_node_class(snap, v));
-    return written(snprintf(buf, cap, "%s%s%s", holder, info.name ? "." : "", edge), cap);
+    return cli_written(snprintf(buf, cap, "%s%s%s", holder, info.name ? "." : "", edge), cap);
 }
 
 static int node_order(const void *a, const void *b)
@@ -407,7 +405,7 @@ static size_t print_hop(FILE *f, ms_snapshot *snap, const ms_path *p, size_t i,
 
 /* Whether hops a and b take the same step: objects of one class leaving
  * by edges of one type and name (any index). */
-static bool same_step(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b)
+bool cli_same_step(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b)
 {
     ms_edge_info x, y;
     if (strcmp(ms_node_class(snap, p->hops[a].node), ms_node_class(snap, p->hops[b].node)) != 0)
@@ -455,7 +453,7 @@ static void print_runtime_fold(FILE *f, const ms_snapshot *snap, const ms_path *
         bool dup = false;
         if (!ms_node_location(snap, p->hops[i].node, &loc))
             continue;
-        where_text(loc.file, loc.script_id, 0, 0, where, sizeof where); /* the script alone */
+        cli_where_text(loc.file, loc.script_id, 0, 0, where, sizeof where); /* the script alone */
         for (size_t k = 0; k < nseen; k++)
             dup |= strcmp(seen[k], where) == 0;
         if (!dup)
@@ -494,7 +492,7 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
     last_from = p->length > TEXT_LINES_MAX ? p->length - TEXT_LINES_MAX / 2 : p->length;
     while (i < p->length) {
         size_t j = i;
-        while (j + 2 < p->length && same_step(snap, p, i, j + 1))
+        while (j + 2 < p->length && cli_same_step(snap, p, i, j + 1))
             j++;
         if (lines == TEXT_LINES_MAX / 2 && i < last_from) {
             fprintf(f, "%s%11s  ... %s more hops ...\n", indent, "",
@@ -512,447 +510,6 @@ void cli_print_path(FILE *f, ms_snapshot *snap, const ms_path *p, const char *in
             lines++;
         }
     }
-}
-
-/* ---- the cause of a group: the reference to cut ----------------------------- */
-
-/* Appends printf-style text to b (truncating at cap). */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_put(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int k;
-    if (b->len + 1 >= b->cap)
-        return;
-    va_start(ap, fmt);
-    k = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        b->len += (size_t)k < b->cap - b->len ? (size_t)k : b->cap - b->len - 1;
-}
-
-/* Whether s can follow a '.' in JavaScript and Python (an identifier). */
-static bool identifier(const char *s)
-{
-    if (!*s || isdigit((unsigned char)*s))
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '$')
-            return false;
-    return true;
-}
-
-/* Whether s starts with an identifier (then '.', '[', ' ' or its end). */
-static bool identifier_prefix(const char *s)
-{
-    size_t n = 0;
-    while (s[n] && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '$'))
-        n++;
-    return n > 0 && !isdigit((unsigned char)s[0]) &&
-           (!s[n] || s[n] == '.' || s[n] == '[' || s[n] == ' ');
-}
-
-/* A map key as code writes it: a string quoted, an object as its class. */
-static void key_text(sbuf *b, ms_snapshot *snap, ms_node key)
-{
-    char label[48];
-    size_t ll;
-    if (key == MS_NODE_NONE) {
-        sb_put(b, "…");
-        return;
-    }
-    if (strstr(ms_node_type(snap, key), "string")) {
-        ll = ms_node_label(snap, key, label, sizeof label);
-        sb_put(b, "\"%.*s%s\"", (int)(ll < sizeof label ? ll : sizeof label - 1), label,
-               ll < sizeof label ? "" : "…");
-    } else {
-        sb_put(b, "%s", ms_node_class(snap, key));
-    }
-}
-
-/* Hops a reference reaches back from the object it holds, at most. */
-#define CAUSE_HOPS_MAX 6
-
-/* Whether hops a and b of p leave objects of one class by one edge name
- * and type (a linked list: "_idlePrev._idlePrev"). */
-static bool repeats(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b)
-{
-    ms_edge_info x, y;
-    if (strcmp(ms_node_class(snap, p->hops[a].node), ms_node_class(snap, p->hops[b].node)) != 0)
-        return false;
-    ms_edge_get(snap, p->hops[a].edge, &x);
-    ms_edge_get(snap, p->hops[b].edge, &y);
-    return strcmp(x.type, y.type) == 0 &&
-           (x.name && y.name ? strcmp(x.name, y.name) == 0 : !x.name && !y.name);
-}
-
-/* Where the reference starts on p, for the hops before `end`: a scope's
- * variable, an object of the program's classes, or what a root category
- * names (*found true); else CAUSE_HOPS_MAX hops back (*found false). */
-static size_t cause_anchor(ms_snapshot *snap, const ms_path *p, size_t end, bool *found)
-{
-    size_t i = end, hops = 0;
-    *found = true;
-    while (i > 0 && hops < CAUSE_HOPS_MAX) {
-        ms_node v = p->hops[i - 1].node;
-        ms_edge_info info;
-        char scope[96];
-        i--;
-        /* a list (a timer list, a promise's reactions) counts as one hop */
-        hops += !(i + 1 < end && repeats(snap, p, i, i + 1));
-        ms_edge_get(snap, p->hops[i].edge, &info);
-        if (ms_node_is_synthetic(snap, v))
-            /* what a root category names, or the object it holds (the global
-             * object), or the category itself when it holds the entry */
-            return (info.name && strcmp(info.type, "property") == 0) || i + 1 == end ? i : i + 1;
-        if (strcmp(info.type, "context") == 0 && ms_node_scope(snap, v, scope, sizeof scope) &&
-            ms_node_origin(snap, v) != MS_ORIGIN_RUNTIME)
-            return i;
-        if (ms_class_origin(snap, ms_node_class_key(snap, v), ms_node_class(snap, v)) ==
-                MS_ORIGIN_USER &&
-            strcmp(ms_node_type(snap, v), "closure") != 0)
-            return i;
-    }
-    *found = false;
-    return i;
-}
-
-/* An object as the start of a reference: its class, or for V8's "(system)"
- * objects their kind ("PromiseReaction"). */
-static void base_text(sbuf *b, ms_snapshot *snap, ms_node v)
-{
-    const char *cls = ms_node_class(snap, v);
-    size_t nl;
-    const char *nm = ms_node_name(snap, v, &nl);
-    if (strcmp(cls, "(system)") == 0 && nl > 9 && strncmp(nm, "system / ", 9) == 0)
-        sb_put(b, "%.*s", (int)(nl - 9 < 60 ? nl - 9 : 60), nm + 9);
-    else
-        sb_put(b, "%s", cls);
-}
-
-/* Whether a property name is data, not structure (a key written with a
- * number in it: "w-30", "user-120"): shown as "[…]" when the reference was
- * taken many times. */
-static bool has_digit(const char *s)
-{
-    for (; *s; s++)
-        if (isdigit((unsigned char)*s))
-            return true;
-    return false;
-}
-
-/* Hop i of p as code writes it after the reference so far: ".name",
- * "["name"]", "[3]", ".get(key)", " (a member)", " (a key)"; nothing for
- * the engine's internal links.  Returns the hops written (2 for a Map's or
- * Set's entry, which takes the table's hop). */
-static size_t hop_text(sbuf *b, ms_snapshot *snap, const ms_path *p, size_t i, size_t end,
-                       bool many)
-{
-    ms_node key;
-    ms_entry_kind kind = i + 1 < end ? ms_path_entry(snap, p, i, &key) : MS_ENTRY_NONE;
-    ms_edge_info info;
-    ms_edge_get(snap, p->hops[i].edge, &info);
-    if (kind == MS_ENTRY_MAP) {
-        sb_put(b, ".get(");
-        if (many)
-            sb_put(b, "…");
-        else
-            key_text(b, snap, key);
-        sb_put(b, ")");
-        return 2;
-    }
-    if (kind == MS_ENTRY_SET || kind == MS_ENTRY_MAP_KEY) {
-        sb_put(b, kind == MS_ENTRY_SET ? " (a member)" : " (a key)");
-        return 2;
-    }
-    if (strcmp(info.type, "element") == 0) {
-        if (many)
-            sb_put(b, "[…]");
-        else
-            sb_put(b, "[%u]", info.index);
-    } else if (info.name && strcmp(info.name, "__dict__") == 0) {
-        /* a Python object's attributes: `q.jobs`, not `q.__dict__.jobs` */
-    } else if (info.name && strcmp(info.name, "(key)") == 0) {
-        sb_put(b, " (a key)"); /* a Python dict's key */
-    } else if (info.name && (strcmp(info.type, "property") == 0 ||
-                             strcmp(info.type, "context") == 0 ||
-                             strcmp(info.type, "shortcut") == 0)) {
-        if (many && has_digit(info.name))
-            sb_put(b, "[…]");
-        else if (identifier(info.name))
-            sb_put(b, ".%s", info.name);
-        else
-            sb_put(b, "[\"%.60s\"]", info.name);
-    }
-    return 1;
-}
-
-#define DECL_NAMES 4
-
-/* The names a reference's declaration is looked up by, best first: its
- * properties from the last one back, then its variable. */
-typedef struct decl_names {
-    char name[DECL_NAMES][96];
-    unsigned n;
-} decl_names;
-
-static void decl_add(decl_names *d, const char *name)
-{
-    if (d->n < DECL_NAMES && name && identifier(name))
-        snprintf(d->name[d->n++], sizeof d->name[0], "%s", name);
-}
-
-/* The cause's reference into buf[cap] (cli_cause), *holder, and the names
- * its declaration may be found by. */
-static size_t cause_reference(ms_snapshot *snap, const ms_path_group *g, char *buf, size_t cap,
-                              ms_node *holder, decl_names *decl)
-{
-    const ms_path *p = &g->path;
-    sbuf b = {buf, 0, cap};
-    size_t end = g->entry_hop, from, i;
-    bool many = g->entries > 1, found, runtime_entry;
-    ms_node key;
-    char props[DECL_NAMES][96];
-    unsigned nprops = 0;
-    size_t root_name_len = 0; /* what a root category calls the holder, written first */
-    buf[0] = 0;
-    decl->n = 0;
-    *holder = MS_NODE_NONE;
-    if (p->length < 2 || end == 0 || end >= p->length)
-        return 0;
-    /* a Map's or Set's table is the collection's: the entry goes on to
-     * what the table holds */
-    if (end + 1 < p->length && ms_path_entry(snap, p, end - 1, &key) != MS_ENTRY_NONE)
-        end++;
-    runtime_entry = ms_node_origin(snap, p->hops[end].node) == MS_ORIGIN_RUNTIME;
-    from = cause_anchor(snap, p, end, &found);
-    if (found || !runtime_entry) {
-        ms_node v = p->hops[from].node;
-        ms_edge_info info;
-        char scope[96];
-        ms_edge_get(snap, p->hops[from].edge, &info);
-        i = from;
-        if (!found) {
-            sb_put(&b, "…");
-            base_text(&b, snap, v);
-            *holder = v;
-        } else if (strcmp(info.type, "context") == 0 &&
-                   ms_node_scope(snap, v, scope, sizeof scope)) {
-            sb_put(&b, "%s", info.name ? info.name : "?");
-            snprintf(props[nprops++], sizeof props[0], "%s", info.name ? info.name : "");
-            *holder = v;
-            i++;
-        } else if (ms_node_is_synthetic(snap, v)) {
-            /* what a root category calls it ("(modules) --zipfile-->"), or
-             * the category itself ("(Stack roots)") */
-            size_t nl;
-            const char *nm = ms_node_name(snap, v, &nl);
-            if (info.name && strcmp(info.type, "property") == 0) {
-                sb_put(&b, "%s", info.name);
-                root_name_len = b.len;
-                snprintf(props[nprops++], sizeof props[0], "%s", info.name);
-            } else
-                sb_put(&b, "%.*s", (int)(nl < 60 ? nl : 60), nm);
-            i++;
-        } else {
-            base_text(&b, snap, v);
-            *holder = v;
-        }
-        while (i < end) {
-            if (i > from && repeats(snap, p, i - 1, i)) {
-                /* a list: written once, then "…" */
-                while (i < end && repeats(snap, p, i - 1, i))
-                    i++;
-                sb_put(&b, "…");
-                continue;
-            }
-            {
-                ms_edge_info e;
-                ms_edge_get(snap, p->hops[i].edge, &e);
-                if (e.name && identifier(e.name) && nprops < DECL_NAMES &&
-                    (strcmp(e.type, "property") == 0 || strcmp(e.type, "context") == 0))
-                    snprintf(props[nprops++], sizeof props[0], "%s", e.name);
-            }
-            i += hop_text(&b, snap, p, i, end, many);
-        }
-    }
-    /* a root category's long name ("MainThread #0: <module> (prog.py:18)")
-     * before a variable reads as the variable: `q.jobs[…]` */
-    if (root_name_len && b.len > root_name_len && buf[root_name_len] == '.' &&
-        identifier_prefix(buf + root_name_len + 1)) {
-        char first[96];
-        snprintf(first, sizeof first, "%.*s", (int)root_name_len, buf);
-        if (root_name_len >= sizeof first || !identifier(first)) {
-            memmove(buf, buf + root_name_len + 1, b.len - root_name_len);
-            b.len -= root_name_len + 1;
-        }
-    }
-    while (nprops)
-        decl_add(decl, props[--nprops]);
-    if (runtime_entry) {
-        /* the runtime's object the reference took (a Timeout, a
-         * PromiseReaction), and its links up to the program's code */
-        if (b.len) {
-            sb_put(&b, " (a ");
-            base_text(&b, snap, p->hops[end].node);
-            sb_put(&b, ")");
-        } else {
-            /* the link from the runtime's objects into the program's code:
-             * "Timeout._onTimeout" */
-            for (i = end; i + 1 < p->length && ms_node_origin(snap, p->hops[i + 1].node) !=
-                                                   MS_ORIGIN_USER;)
-                i++;
-            if (i + 1 == p->length)
-                i = end;
-            base_text(&b, snap, p->hops[i].node);
-            if (i + 1 < p->length)
-                hop_text(&b, snap, p, i, p->length, false);
-        }
-    }
-    return b.len;
-}
-
-ms_node cli_cause_code(ms_snapshot *snap, const ms_path_group *g, ms_node holder)
-{
-    const ms_path *p = &g->path;
-    /* a function of the program's that the reference holds (a listener, a
-     * timer's callback) or that holds the object */
-    for (size_t i = g->entry_hop; i < p->length; i++) {
-        ms_node v = p->hops[i].node;
-        if (strcmp(ms_node_type(snap, v), "closure") == 0 &&
-            ms_node_origin(snap, v) == MS_ORIGIN_USER)
-            return v;
-    }
-    for (size_t i = g->entry_hop; i-- > 0;) {
-        ms_node v = p->hops[i].node;
-        if (strcmp(ms_node_type(snap, v), "closure") == 0 &&
-            ms_node_origin(snap, v) == MS_ORIGIN_USER)
-            return v;
-        if (v == holder)
-            break;
-    }
-    return holder;
-}
-
-/* The program's code as cli_cause says it: "via function onChange,
- * server.js:52:20", "module scope, server.js", "Poller, server.js:43:14";
- * 0 for none. */
-static size_t code_text(ms_snapshot *snap, ms_node code, char *buf, size_t cap)
-{
-    char where[160], name[96];
-    size_t wl, nl;
-    buf[0] = 0;
-    if (code == MS_NODE_NONE)
-        return 0;
-    wl = cli_location_text(snap, code, where, sizeof where);
-    if ((nl = ms_node_scope(snap, code, name, sizeof name)))
-        return written(snprintf(buf, cap, "%s%s%s", name, wl ? ", " : "", where), cap);
-    if (strcmp(ms_node_type(snap, code), "closure") == 0) {
-        nl = ms_node_label(snap, code, name, sizeof name);
-        if (nl && nl < sizeof name)
-            return written(snprintf(buf, cap, "via function %s%s%s", name, wl ? ", " : "", where),
-                           cap);
-        return written(snprintf(buf, cap, "via the function%s%s", wl ? " at " : "", where), cap);
-    }
-    if (!wl)
-        return 0;
-    return written(snprintf(buf, cap, "%s, %s", ms_node_class(snap, code), where), cap);
-}
-
-void cli_cause_get(ms_snapshot *snap, const ms_path_group *g, cli_cause *c)
-{
-    ms_location loc;
-    const char *file = NULL;
-    bool after = false; /* the code is on the path from the entry on */
-    memset(c, 0, sizeof *c);
-    decl_names names;
-    c->reference_len =
-        cause_reference(snap, g, c->reference, sizeof c->reference, &c->holder, &names);
-    c->code = cli_cause_code(snap, g, c->holder);
-    for (size_t i = g->entry_hop; i < g->path.length && !after; i++)
-        after = g->path.hops[i].node == c->code;
-    /* the variable's or property's declaration, in the holder's script or
-     * the leaked class's */
-    if (names.n) {
-        if (c->holder != MS_NODE_NONE && ms_node_location(snap, c->holder, &loc) && loc.file)
-            file = loc.file;
-        else if (ms_node_location(snap, g->example, &loc) && loc.file)
-            file = loc.file;
-        for (unsigned k = 0; file && k < names.n && !c->file; k++)
-            if (cli_find_declaration(file, names.name[k], &c->line, &c->column)) {
-                c->file = file;
-                snprintf(c->name, sizeof c->name, "%s", names.name[k]);
-            }
-    }
-    /* a function the reference holds (a listener) says most; then the
-     * declaration of the variable or property the reference starts at */
-    if (c->code != MS_NODE_NONE && after &&
-        strcmp(ms_node_type(snap, c->code), "closure") == 0) {
-        c->code_len = code_text(snap, c->code, c->code_text, sizeof c->code_text);
-    } else if (c->file) {
-        char where[160];
-        where_text(c->file, 0, c->line, c->column, where, sizeof where);
-        c->code_len = written(snprintf(c->code_text, sizeof c->code_text, "%s declared at %s",
-                                       c->name, where),
-                              sizeof c->code_text);
-    } else {
-        c->code_len = code_text(snap, c->code, c->code_text, sizeof c->code_text);
-    }
-}
-
-cJSON *cli_cause_json(ms_snapshot *snap, const ms_path_group *g, const cli_cause *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (c->reference_len)
-        cJSON_AddItemToObject(o, "reference", cli_json_string(c->reference, c->reference_len));
-    else
-        cJSON_AddNullToObject(o, "reference");
-    cJSON_AddNumberToObject(o, "entry_hop", (double)g->entry_hop);
-    cJSON_AddNumberToObject(o, "entries", (double)g->entries);
-    if (c->code != MS_NODE_NONE)
-        cJSON_AddItemToObject(o, "code", cli_object_json(snap, c->code));
-    else
-        cJSON_AddNullToObject(o, "code");
-    if (c->file) {
-        cJSON *d = cJSON_AddObjectToObject(o, "declaration");
-        cJSON_AddItemToObject(d, "name", cli_json_string(c->name, strlen(c->name)));
-        cJSON_AddItemToObject(d, "location", location_json(c->file, 0, c->line, c->column));
-    } else {
-        cJSON_AddNullToObject(o, "declaration");
-    }
-    if (c->code_len)
-        cJSON_AddItemToObject(o, "text", cli_json_string(c->code_text, c->code_len));
-    else
-        cJSON_AddNullToObject(o, "text");
-    return o;
-}
-
-void cli_print_cause(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
-                     const char *indent)
-{
-    char a[32], b[32], d[32], where[160];
-    cli_cause c;
-    const char *cls = ms_node_class(snap, g->example);
-    cli_cause_get(snap, g, &c);
-    fprintf(f, "%s#%zu  %s ", indent, number, cli_count(g->class_count, a));
-    cli_print_name(f, cls, strlen(cls), 60);
-    if (cli_location_text(snap, g->example, where, sizeof where) &&
-        strcmp(ms_node_type(snap, g->example), "closure") != 0)
-        fprintf(f, " (%s)", where);
-    if (c.reference_len)
-        fprintf(f, " held by %s", c.reference);
-    else if (!g->path.length)
-        fputs(" that no strong path holds", f);
-    if (c.code_len)
-        fprintf(f, " (%s)", c.code_text);
-    fprintf(f, "\n%s    cutting it frees %s (%s object%s); for example %s:\n", indent,
-            cli_size(g->retained_size, b), cli_count(g->count, d), g->count == 1 ? "" : "s",
-            cli_id(snap, g->example));
 }
 
 void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
@@ -1013,7 +570,7 @@ void cli_add_node_details(cJSON *o, ms_snapshot *snap, ms_node n)
         cJSON_AddItemToObject(o, "scope", cli_json_string(scope, sl));
     if (ms_node_location(snap, n, &loc))
         cJSON_AddItemToObject(o, "location",
-                              location_json(loc.file, loc.script_id, loc.line, loc.column));
+                              cli_location_json(loc.file, loc.script_id, loc.line, loc.column));
     cJSON_AddStringToObject(o, "origin", cli_origin_name(ms_node_origin(snap, n)));
 }
 
@@ -1023,7 +580,7 @@ void cli_add_class_location(cJSON *o, const ms_snapshot *snap, const char *key)
     if (!key_position(key, &sc, &li, &co))
         return;
     cJSON_AddItemToObject(o, "location",
-                          location_json(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1));
+                          cli_location_json(snap ? ms_script_name(snap, sc) : NULL, sc, li + 1, co + 1));
 }
 
 cJSON *cli_class_json(const ms_snapshot *snap, const ms_class_row *r)
@@ -1067,7 +624,7 @@ cJSON *cli_path_json(ms_snapshot *snap, const ms_path *p)
         }
         /* a run of one step (a linked list): its first hop and its length,
          * as the text prints it, so that output follows causes, not hops */
-        while (!full_paths && j + 2 < p->length && same_step(snap, p, i, j + 1))
+        while (!full_paths && j + 2 < p->length && cli_same_step(snap, p, i, j + 1))
             j++;
         h = cli_object_json(snap, p->hops[i].node);
         if (p->hops[i].edge != UINT64_MAX) {

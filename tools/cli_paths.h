@@ -87,48 +87,19 @@ void cli_set_full_paths(bool full);
 void cli_print_group(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
                      const char *noun, const char *indent);
 
-/* The cause of a group of compare or leaks (ms_path_group):
- *   reference: the reference it was taken by, as code writes it:
- *     "bus._events.shutdown[…]", "sessionCache.get(…)", "Poller.timers[3]",
- *     "Timeout._onTimeout": from the scope variable, the program's object or
- *     the root category that holds it (at most 6 hops back, a list counting
- *     as one) to the group's first new object (entry_hop), through a Map's
- *     or Set's entry; indices and keys as "…" when the group took it more
- *     than once; a runtime object that took it (a Timeout) by its link into
- *     the program's code; empty when the path is too short to have one;
- *   holder: the object the reference starts at (MS_NODE_NONE for a root
- *     category);
- *   code: the program's code that holds the group (cli_cause_code);
- *   name, file, line, column: where the reference's variable or first
- *     property is declared, read from the script file when it is on this
- *     machine (cli_find_declaration; file NULL when not found, borrowed
- *     from snap);
- *   code_text: "via function onChange, server.js:52:20" (a function of the
- *     program's), else "sessionCache declared at server.js:12:7", else the
- *     scope or object ("module scope, server.js"). */
-typedef struct cli_cause {
-    char reference[256];
-    size_t reference_len;
-    ms_node holder, code;
-    char name[96];
-    const char *file;
-    unsigned line, column;
-    char code_text[256];
-    size_t code_len;
-} cli_cause;
-void cli_cause_get(ms_snapshot *snap, const ms_path_group *g, cli_cause *c);
-/* {reference, entry_hop, entries, code, declaration: {name, location},
- * text} */
-cJSON *cli_cause_json(ms_snapshot *snap, const ms_path_group *g, const cli_cause *c);
-/* The program's code that holds the group: the first function of the
- * program's on the example's path from the first new object on (a
- * listener, a callback), else before it back to holder, else holder. */
-ms_node cli_cause_code(ms_snapshot *snap, const ms_path_group *g, ms_node holder);
-/* A group as its cause, two lines: "INDENT#number  N Class (file:line)
- * held by REFERENCE (CODE)", "cutting it frees SIZE (N objects); for
- * example @id:". */
-void cli_print_cause(FILE *f, ms_snapshot *snap, const ms_path_group *g, size_t number,
-                     const char *indent);
+/* The length snprintf's result k leaves in a buffer of cap bytes. */
+size_t cli_written(int k, size_t cap);
+/* "server.js:33:15" (1-based; the file part only when line is 0), a script
+ * no closure names as "script N" (and the note after the report), into
+ * buf[cap]; returns its length. */
+size_t cli_where_text(const char *file, uint32_t script_id, uint32_t line, uint32_t column,
+                      char *buf, size_t cap);
+/* {file, script_id, line, column}: file the whole name or URL, null when
+ * no closure names the script; line and column 1-based, 0 unknown. */
+cJSON *cli_location_json(const char *file, uint32_t script_id, uint32_t line, uint32_t column);
+/* Whether hops a and b of p take the same step: objects of one class
+ * leaving by edges of one type and name (any index): a linked list. */
+bool cli_same_step(const ms_snapshot *snap, const ms_path *p, size_t a, size_t b);
 
 /* {id, type, class, name, scope, location, origin, shallow_size,
  * retained_size, distance} (scope and location when known) */
