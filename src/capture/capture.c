@@ -348,6 +348,23 @@ static inline bool copy_candidates(ctx *x, const uint64_t *w, size_t nw, size_t 
     return true;
 }
 
+/* Whether the words w[0..nw) of a pointer-free object without a site have
+ * the shape of a free-list entry: a link to another heap slot (or none) in
+ * word 0, zeros after it.  The collector marks the entries of its
+ * thread-local free lists itself (GC_mark_thread_local_free_lists), and
+ * pointer-free objects have no candidate words to show the links; a
+ * program's data seldom looks like this (the collector's allocation never
+ * leaves it so: a site's footer is in the last word). */
+static inline bool free_shaped(const ctx *x, const uint64_t *w, size_t nw)
+{
+    if (w[0] != 0 && (w[0] - x->lo) > x->span)
+        return false;
+    for (size_t j = 1; j < nw; j++)
+        if (w[j] != 0)
+            return false;
+    return true;
+}
+
 /* Called by libgc for every marked object, block by block (world stopped).
  * Per object it stores 11 bytes (offset in its run, flags, site, end of
  * its candidates) and 8 per candidate word; per heap block one run.  The
@@ -379,6 +396,8 @@ static void on_object(void *obj, size_t bytes, void *cd)
     if (kind != MS_GCCAP_KIND_PTRFREE && kind != MS_GCCAP_KIND_AUNCOLLECTABLE &&
         !copy_candidates(x, w, nw, bytes, kind, site, &oflags))
         return;
+    if (kind == MS_GCCAP_KIND_PTRFREE && site == 0 && free_shaped(x, w, nw))
+        oflags |= MS_GCCAP_OBJ_FREE_SHAPE;
     ((uint16_t *)(void *)x->a_off.p)[i] = (uint16_t)((addr - x->run_addr) / 16);
     ((uint8_t *)x->a_oflags.p)[i] = oflags;
     ((uint32_t *)(void *)x->a_site.p)[i] = site;

@@ -80,7 +80,8 @@ enum {
     MS_GCCAP_OBJ_DEBUG = 1,      /* starts with a GC_debug_malloc header (user data at +32) */
     MS_GCCAP_OBJ_THREAD_REP = 2, /* holds a suspended thread's id: maybe the collector's
                                     per-thread record (GC_Thread_Rep) */
-    MS_GCCAP_OBJ_FREE_SHAPE = 4  /* scanned kind, no site, every word but the first zero:
+    MS_GCCAP_OBJ_FREE_SHAPE = 4  /* no site, every word but the first zero (for a
+                                    pointer-free kind, the first 0 or a heap address):
                                     the shape of a free-list entry (a link, then cleared) */
 };
 

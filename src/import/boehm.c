@@ -1232,6 +1232,7 @@ typedef struct plan {
     uint32_t *root_name; /* per data root word: its symbol's string id */
     uint8_t *used_site;  /* per site: a kept object has it */
     uint32_t *node_of;   /* per object: its node, NONE when dropped */
+    uint8_t *site_origin; /* per site: MS__ORIGIN_*; NULL: the capture tells no origins */
     uint32_t ngroups;    /* group nodes are 1 .. ngroups */
     uint32_t uncoll_group, unreached_group; /* NONE when there are none */
     uint64_t kept, nroot_edges;
@@ -1245,6 +1246,7 @@ static void plan_free(plan *p)
     free(p->root_name);
     free(p->used_site);
     free(p->node_of);
+    free(p->site_origin);
 }
 
 /* The root words that become edges (from the user's roots to live
@@ -1337,8 +1339,78 @@ done:
     return rc;
 }
 
+/* ---- whose the objects are ------------------------------------------------------ */
+
+/* Whose code a module is: the executable's is the program's, every shared
+ * library's (libc, libgc, memsnap's capture library, the vDSO, the
+ * program's own libraries too) the runtime's. */
+static int module_origin(const bx *x, uint32_t m)
+{
+    return x->mods[m].flags & MS_GCCAP_MOD_MAIN ? MS__ORIGIN_USER : MS__ORIGIN_RUNTIME;
+}
+
+/* Whose code allocated at site s: a return address's module (a stack's
+ * first frame, the allocation site proper); the MS_GC_* macros and
+ * GC_debug_malloc headers name the program's source files (the program's);
+ * an address in no module cannot tell (code made at run time). */
+static int site_origin(const bx *x, const bsite *s)
+{
+    switch (s->type) {
+    case MS_GCCAP_SITE_PC:
+        return module_origin(x, s->module);
+    case MS_GCCAP_SITE_DESC:
+    case MS_GCCAP_SITE_DEBUG:
+        return MS__ORIGIN_USER;
+    case MS_GCCAP_SITE_STACK:
+        /* frames are (module index + 1, address) pairs; 0: no module */
+        return x->frames[s->frames] ? module_origin(x, (uint32_t)(x->frames[s->frames] - 1))
+                                    : MS__ORIGIN_UNKNOWN;
+    default:
+        return MS__ORIGIN_UNKNOWN;
+    }
+}
+
+/* p->site_origin for the used sites, or NULL when no kept object was
+ * allocated by the program itself: a program whose every allocation is a
+ * library's (an interpreter such as guile-3.0, whose objects are all
+ * libguile's) would otherwise be all runtime, its data folded away, and
+ * its captures tell no origins, as before.  Errors: MS_ENOMEM. */
+static int site_origins(bx *x, plan *p)
+{
+    bool any_user = false;
+    int rc = MS_OK;
+    MS_TRY(ms__alloc_array_zero(&p->site_origin, x->nsites + 1, 1, "site origins", x->err));
+    for (uint32_t s = 0; s < x->nsites; s++) {
+        if (!p->used_site[s])
+            continue;
+        p->site_origin[s] = (uint8_t)site_origin(x, &x->sites[s]);
+        any_user |= p->site_origin[s] == MS__ORIGIN_USER;
+    }
+    if (!any_user) {
+        free(p->site_origin);
+        p->site_origin = NULL;
+    }
+done:
+    return rc;
+}
+
+/* The classes the sites name (their type name or the site itself), each
+ * with its site's origin: a name two sites of different origins share is
+ * unknown (the builder's rule).  "(size class N)" is not told: unknown. */
+static int class_origins(bx *x, const plan *p)
+{
+    int rc = MS_OK;
+    for (uint32_t s = 0; s < x->nsites && p->site_origin; s++)
+        if (p->used_site[s])
+            MS_TRY(ms__builder_class_origin(&x->b, x->sites[s].class_sid, p->site_origin[s],
+                                            x->err));
+done:
+    return rc;
+}
+
 /* The kept objects, in address order: node type by kind, class by site or
- * "(size class N)", id = address, self size = slot size. */
+ * "(size class N)", id = address, self size = slot size, origin by site
+ * (when the capture tells origins: site_origins). */
 static int add_objects(bx *x, const plan *p)
 {
     static const char *const kinds[] = {"atomic", "object", "uncollectable",
@@ -1372,6 +1444,8 @@ static int add_objects(bx *x, const plan *p)
                                 x->err));
         if (x->site[i])
             MS_TRY(ms__builder_site(&x->b, nd, x->sites[x->site[i] - 1].site_sid, x->err));
+        if (x->site[i] && p->site_origin)
+            MS_TRY(ms__builder_origin(&x->b, nd, p->site_origin[x->site[i] - 1], x->err));
     }
 done:
     ms__map64_free(&size_class);
@@ -1451,9 +1525,11 @@ static int build_graph(bx *x, ms__graph **out)
     MS_TRY(ms__builder_reserve(&x->b, 1 + p.ngroups + p.kept,
                                x->ne + p.nroot_edges + p.ngroups + 16, x->err));
     MS_TRY(name_sites(x, p.used_site, p.used_root, p.root_name));
+    MS_TRY(site_origins(x, &p));
     set_process(x);
     MS_TRY(add_groups(x, &p));
     MS_TRY(add_objects(x, &p));
+    MS_TRY(class_origins(x, &p));
     MS_TRY(add_root_edges(x, &p));
     /* object edges, in the order of the words */
     for (uint64_t e = 0; e < x->ne; e++) {
