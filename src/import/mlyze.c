@@ -65,6 +65,8 @@ enum {
     EXT_HEAP_REFS = 0x4B,
     EXT_HEAP_ROOTS = 0x4C,
     EXT_HEAP_END = 0x4D,
+    EXT_HEAP_CLASS_ORIGINS = 0x68,  /* ancillary: older readers skip them */
+    EXT_HEAP_OBJECT_ORIGINS = 0x69,
     EXT_ANCILLARY_BIT = 0x20
 };
 
@@ -206,6 +208,12 @@ typedef struct mlyze {
     uint64_t root_count, root_cap;
     uint64_t max_object;     /* largest object index a reference or root names, +1 */
     uint64_t max_object_off; /* the record that named it */
+    /* whose the classes and objects are (HEAP_*_ORIGINS), until HEAP_END:
+     * class string ids (interned) and object indices, each with its origin */
+    uint32_t *corg_sid, *oorg_obj;
+    uint8_t *corg_val, *oorg_val;
+    uint64_t corg_count, corg_cap, corg_vcap, oorg_count, oorg_cap, oorg_vcap;
+    uint64_t max_origin_object, max_origin_off; /* as max_object, for HEAP_OBJECT_ORIGINS */
     uint32_t empty_sid;
 
     ZSTD_DCtx *zd;
@@ -628,8 +636,109 @@ static int heap_roots(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
     return MS_OK;
 }
 
+/* Checks an origin byte of a HEAP_*_ORIGINS record (MS__ORIGIN_*). */
+static int origin_value(mlyze *m, const char *what, uint64_t i, uint8_t v, uint64_t off)
+{
+    if (v > MS__ORIGIN_RUNTIME)
+        return fail(m, MS_EFORMAT, off, "%s entry %llu has origin %u (0-2 are defined)", what,
+                    (unsigned long long)i, v);
+    return MS_OK;
+}
+
+/* HEAP_CLASS_ORIGINS: u32 n, u32 class[n] (string ids), u8 origin[n]; kept
+ * until HEAP_END. */
+static int heap_class_origins(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
+{
+    uint64_t n;
+    if (heap_array(m, "HEAP_CLASS_ORIGINS", "classes", 5, p, len, off, &n) < 0)
+        return MS_EFORMAT;
+    if (ms__grow(&m->corg_sid, &m->corg_cap, m->corg_count + n, 64, 4, "class origins", m->err) < 0 ||
+        ms__grow(&m->corg_val, &m->corg_vcap, m->corg_count + n, 64, 1, "class origins", m->err) < 0)
+        return forward(m, MS_ENOMEM, off);
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t v = p[4 + 4 * n + i];
+        if (heap_string(m, ms__le32(p + 4 + 4 * i), off, "a class origin",
+                        &m->corg_sid[m->corg_count + i]) < 0 ||
+            origin_value(m, "HEAP_CLASS_ORIGINS", i, v, off) < 0)
+            return MS_EFORMAT;
+        m->corg_val[m->corg_count + i] = v;
+    }
+    m->corg_count += n;
+    return MS_OK;
+}
+
+/* HEAP_OBJECT_ORIGINS: u32 n, u32 object[n], u8 origin[n]: objects whose
+ * origin is not their class's; kept until HEAP_END (objects may come
+ * later). */
+static int heap_object_origins(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
+{
+    uint64_t n;
+    if (heap_array(m, "HEAP_OBJECT_ORIGINS", "objects", 5, p, len, off, &n) < 0)
+        return MS_EFORMAT;
+    if (ms__grow(&m->oorg_obj, &m->oorg_cap, m->oorg_count + n, 64, 4, "object origins", m->err) < 0 ||
+        ms__grow(&m->oorg_val, &m->oorg_vcap, m->oorg_count + n, 64, 1, "object origins", m->err) < 0)
+        return forward(m, MS_ENOMEM, off);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t obj = ms__le32(p + 4 + 4 * i);
+        uint8_t v = p[4 + 4 * n + i];
+        if (origin_value(m, "HEAP_OBJECT_ORIGINS", i, v, off) < 0)
+            return MS_EFORMAT;
+        if ((uint64_t)obj + 1 > m->max_origin_object) {
+            m->max_origin_object = (uint64_t)obj + 1;
+            m->max_origin_off = m->in_block ? m->block_off : off;
+        }
+        m->oorg_obj[m->oorg_count + i] = obj;
+        m->oorg_val[m->oorg_count + i] = v;
+    }
+    m->oorg_count += n;
+    return MS_OK;
+}
+
+/* At HEAP_END: the classes' origins, and each object's (its class's, or
+ * its own where HEAP_OBJECT_ORIGINS says).  Objects are nodes 1 ..
+ * objects.  Errors: MS_ENOMEM, MS_EFORMAT (an object beyond the count). */
+static int apply_origins(mlyze *m, uint64_t off)
+{
+    ms__map64 by_class = {0}; /* class string id -> its first entry in corg_* */
+    ms__graph *g = m->b.g;
+    int rc = MS_OK;
+    if (m->max_origin_object > m->objects)
+        return fail(m, MS_EFORMAT, m->max_origin_off,
+                    "an object origin names object %llu, but the heap snapshot has %llu objects",
+                    (unsigned long long)(m->max_origin_object - 1), (unsigned long long)m->objects);
+    for (uint64_t i = 0; i < m->corg_count; i++) {
+        uint32_t first;
+        bool added;
+        if (ms__builder_class_origin(&m->b, m->corg_sid[i], m->corg_val[i], m->err) < 0 ||
+            (!by_class.vals && ms__map64_init(&by_class, m->corg_count, m->err) < 0) ||
+            ms__map64_put(&by_class, m->corg_sid[i], (uint32_t)i, &first, &added, m->err) < 0) {
+            rc = forward(m, m->err ? m->err->code : MS_ENOMEM, off);
+            goto done;
+        }
+        /* a class told twice with two origins is unknown (as the builder
+         * keeps it) */
+        if (!added && m->corg_val[first] != m->corg_val[i])
+            m->corg_val[first] = MS__ORIGIN_UNKNOWN;
+    }
+    for (uint64_t i = 0; i < m->objects && m->corg_count; i++) {
+        uint32_t node = (uint32_t)i + 1, k = ms__map64_get(&by_class, g->node_name[node]);
+        if (k != MS_MAP_NONE && ms__builder_origin(&m->b, node, m->corg_val[k], m->err) < 0) {
+            rc = forward(m, MS_ENOMEM, off);
+            goto done;
+        }
+    }
+    for (uint64_t i = 0; i < m->oorg_count; i++)
+        if (ms__builder_origin(&m->b, m->oorg_obj[i] + 1, m->oorg_val[i], m->err) < 0) {
+            rc = forward(m, MS_ENOMEM, off);
+            goto done;
+        }
+done:
+    ms__map64_free(&by_class);
+    return rc;
+}
+
 /* HEAP_END: the totals must match; then the roots become synthetic nodes,
- * one per kind, below the root. */
+ * one per kind, below the root, and the objects get their origins. */
 static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
 {
     uint64_t want[4];
@@ -654,6 +763,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
         return fail(m, MS_EFORMAT, m->max_object_off,
                     "a reference or root names object %llu, but the heap snapshot has %llu objects",
                     (unsigned long long)(m->max_object - 1), (unsigned long long)m->objects);
+    MS_TRY(apply_origins(m, off));
     MS_TRY(ms__alloc_array(&per_kind, m->root_count ? m->root_count : 1, 4, "roots", m->err));
     for (uint64_t i = 0; i < m->root_count; i++) {
         root_entry *e = &m->roots[i];
@@ -716,6 +826,8 @@ static const char *ext_name(unsigned type)
     case EXT_HEAP_REFS: return "HEAP_REFS";
     case EXT_HEAP_ROOTS: return "HEAP_ROOTS";
     case EXT_HEAP_END: return "HEAP_END";
+    case EXT_HEAP_CLASS_ORIGINS: return "HEAP_CLASS_ORIGINS";
+    case EXT_HEAP_OBJECT_ORIGINS: return "HEAP_OBJECT_ORIGINS";
     default: return "extension";
     }
 }
@@ -808,6 +920,12 @@ static int extension(mlyze *m, unsigned type, uint64_t delta, const uint8_t *p, 
         case EXT_HEAP_ROOTS: return heap_roots(m, p, len, off);
         default: return heap_end(m, p, len, off);
         }
+    case EXT_HEAP_CLASS_ORIGINS:
+        MS_TRY(advance(m, delta, false, off));
+        return heap_class_origins(m, p, len, off);
+    case EXT_HEAP_OBJECT_ORIGINS:
+        MS_TRY(advance(m, delta, false, off));
+        return heap_object_origins(m, p, len, off);
     default:
         if (!(type & EXT_ANCILLARY_BIT))
             return fail(m, MS_EFORMAT, off,
@@ -1368,6 +1486,10 @@ static void mlyze_free(mlyze *m)
     free(m->live.s);
     free(m->hstr);
     free(m->roots);
+    free(m->corg_sid);
+    free(m->corg_val);
+    free(m->oorg_obj);
+    free(m->oorg_val);
     ZSTD_freeDCtx(m->zd);
     free(m->block);
     free(m);

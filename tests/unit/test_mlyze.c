@@ -1215,6 +1215,145 @@ static void test_mlyze__flipped_bytes(void **state)
     free(inner.p);
 }
 
+
+/* ---- whose the objects are (HEAP_CLASS_ORIGINS, HEAP_OBJECT_ORIGINS) ----- */
+
+static void origins_rec(buf *b, unsigned type, uint32_t n, const uint32_t *what,
+                        const uint8_t *origin)
+{
+    buf p = {0};
+    uN(&p, n, 4);
+    col32(&p, what, n);
+    put(&p, origin, n);
+    emit(b, type, 0, &p);
+}
+
+/* heap_body's objects (strings 0-2: the classes module, dict, Leaky), with
+ * the classes told (Leaky the program's, module the runtime's, dict
+ * left unknown) and the module object told the program's on its own, in
+ * records before the objects they name. */
+static void heap_body_origins(buf *b, uint32_t cls_name, uint8_t obj_origin, uint32_t obj)
+{
+    static const char *const s1[] = {"builtins.module", "builtins.dict", "__main__.Leaky"};
+    static const char *const s2[] = {"builtins.list", "__dict__", "CACHE", "a", "b", "modules",
+                                     "__main__", "external", "self"};
+    uint64_t ids[5] = {0x7f0010, 0x7f0020, 0x7f0030, 0x7f0040, 0x7f0050};
+    uint32_t cls[5] = {0, 1, 2, 2, 3};
+    uint64_t size[5] = {72, 232, 48, 48, 56};
+    uint32_t site[5] = {0, 1, 2, 3, 0}; /* as heap_body's, for check_heap */
+    uint32_t from[6] = {0, 1, 1, 2, 4, 3};
+    uint32_t to[6] = {1, 2, 3, 4, 3, 2};
+    uint32_t name[6] = {4, 5, 6, 7, 0, 11};
+    uint8_t kind[6] = {2, 1, 1, 1, 0, 3};
+    uint32_t rkind[2] = {8, 10}, rname[2] = {9, 0xFFFFFFFFu}, robj[2] = {0, 3};
+    uint32_t classes[3] = {cls_name, 0, 2};
+    uint8_t corigin[3] = {1, 2, 1};
+    heap_begin(b, 7);
+    strings_rec(b, s1, 3);
+    origins_rec(b, 0x68, 3, classes, corigin);
+    origins_rec(b, 0x69, 1, &obj, &obj_origin);
+    strings_rec(b, s2, 9);
+    refs_rec(b, 6, from, to, name, kind);
+    objects_rec(b, 5, ids, cls, size, site);
+    roots_rec(b, 2, rkind, rname, robj);
+    heap_end(b, 5, 6, 2, 12);
+}
+
+static void test_mlyze__origins(void **state)
+{
+    (void)state;
+    buf b = {0};
+    ms_snapshot *s;
+    /* Leaky told twice alike (the program's); the module object the
+     * program's although its class is the runtime's */
+    header(&b, META);
+    heap_body_origins(&b, 2, 1, 0);
+    s = open_buf(&b);
+    check_heap(s, 7);
+    /* origins are told once the sources are made (as V8's) */
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0030)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_SOURCES, NULL), MS_OK);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0030)), MS_ORIGIN_USER);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0040)), MS_ORIGIN_USER);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0010)), MS_ORIGIN_USER);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0020)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0050)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_node_origin(s, 0), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_class_origin(s, "__main__.Leaky", "__main__.Leaky"), MS_ORIGIN_USER);
+    assert_int_equal(ms_class_origin(s, "builtins.module", "builtins.module"), MS_ORIGIN_RUNTIME);
+    assert_int_equal(ms_class_origin(s, "builtins.dict", "builtins.dict"), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_class_origin(s, "__main__.Nope", "__main__.Nope"), MS_ORIGIN_UNKNOWN);
+    ms_snapshot_free(s);
+    free(b.p);
+
+    /* a class told with two origins is unknown, its objects too; an
+     * object told unknown is unknown whatever its class */
+    b = (buf){0};
+    header(&b, META);
+    heap_body_origins(&b, 0, 0, 2);
+    s = open_buf(&b);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_SOURCES, NULL), MS_OK);
+    assert_int_equal(ms_class_origin(s, "builtins.module", "builtins.module"), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0010)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0030)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0040)), MS_ORIGIN_USER);
+    ms_snapshot_free(s);
+    free(b.p);
+
+    /* without the records (heap_body), nothing is told */
+    b = (buf){0};
+    header(&b, META);
+    heap_body(&b);
+    s = open_buf(&b);
+    assert_int_equal(ms_snapshot_compute(s, MS_ANALYSIS_SOURCES, NULL), MS_OK);
+    assert_int_equal(ms_node_origin(s, node_of(s, 0x7f0030)), MS_ORIGIN_UNKNOWN);
+    assert_int_equal(ms_class_origin(s, "__main__.Leaky", "__main__.Leaky"), MS_ORIGIN_UNKNOWN);
+    ms_snapshot_free(s);
+    free(b.p);
+}
+
+static void add_origin_outside_heap(buf *b)
+{
+    uint32_t c = 0;
+    uint8_t o = 1;
+    origins_rec(b, 0x68, 1, &c, &o);
+}
+static void add_origin_bad_value(buf *b)
+{
+    heap_body_origins(b, 2, 3, 0);
+}
+static void add_origin_bad_object(buf *b)
+{
+    heap_body_origins(b, 2, 1, 5);
+}
+static void add_origin_bad_class(buf *b)
+{
+    heap_body_origins(b, 12, 1, 0);
+}
+static void add_origin_bad_length(buf *b)
+{
+    buf p = {0};
+    heap_begin(b, 0);
+    uN(&p, 2, 4);
+    uN(&p, 0, 4);
+    u8(&p, 1);
+    emit(b, 0x69, 0, &p);
+}
+
+static void test_mlyze__bad_origins(void **state)
+{
+    (void)state;
+    event_case(add_origin_outside_heap, MS_EFORMAT,
+               "HEAP_CLASS_ORIGINS record outside a heap snapshot");
+    event_case(add_origin_bad_value, MS_EFORMAT,
+               "HEAP_OBJECT_ORIGINS entry 0 has origin 3 (0-2 are defined)");
+    event_case(add_origin_bad_object, MS_EFORMAT,
+               "an object origin names object 5, but the heap snapshot has 5 objects");
+    event_case(add_origin_bad_class, MS_EFORMAT,
+               "a class origin names string 12, but only 3 strings are written before it");
+    event_case(add_origin_bad_length, MS_EFORMAT, "HEAP_OBJECT_ORIGINS has 9 bytes; 2 objects take 14");
+}
+
 /* Two traces compared per allocation site (ms_trace_diff_compute): sites
  * matched by key ("stack N" here: no metadata), the live bytes' change,
  * largest growth first then by key, sites only in one of them. */
@@ -1291,6 +1430,8 @@ int main(void)
         cmocka_unit_test(test_mlyze__memlyze_quirks),
         cmocka_unit_test(test_mlyze__extension_timing_and_site_free),
         cmocka_unit_test(test_mlyze__heap_snapshot),
+        cmocka_unit_test(test_mlyze__origins),
+        cmocka_unit_test(test_mlyze__bad_origins),
         cmocka_unit_test(test_mlyze__zstd_blocks),
         cmocka_unit_test(test_mlyze__compressed_file),
         cmocka_unit_test(test_mlyze__long_series),

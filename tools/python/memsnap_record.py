@@ -15,7 +15,11 @@ sources):
   count exceeds the references found in the graph (held from C: "external").
   The recorder's own objects are left out: its module, its tables, its
   frames and sampler thread, what only they hold, and the modules it
-  imported (argparse, json...) unless the program uses them too.
+  imported (argparse, json...) unless the program uses them too;
+- whose code each class and object is: the program's (``__main__`` and
+  modules outside the standard library and the installed packages), the
+  runtime's (the standard library, the interpreter's machinery) or plain
+  data, so that memsnap lists the program's classes and leaks first.
 
 References the program holds are *property* edges (attributes, slots, dict
 values by key, an object's ``__dict__``) and *element* edges (list and tuple
@@ -59,13 +63,14 @@ import gc
 import json
 import operator
 import os
+import sysconfig
 import threading
 import time
 import tracemalloc
 import types
 from itertools import accumulate, compress, repeat
 
-__version__ = "1.0"
+__version__ = "1.1"
 __all__ = ["start", "stop", "snapshot", "mark", "is_tracing", "main"]
 
 try:  # Python 3.14+: zstd in the standard library
@@ -79,6 +84,11 @@ _ALLOC, _FREE, _GC, _MARKER = 0, 1, 2, 3
 _ZSTD_BLOCK, _SITE_FREE = 0x40, 0x41
 _HEAP_BEGIN, _HEAP_STRINGS, _HEAP_OBJECTS = 0x48, 0x49, 0x4A
 _HEAP_REFS, _HEAP_ROOTS, _HEAP_END = 0x4B, 0x4C, 0x4D
+# Ancillary (a reader that does not know them skips them): whose the
+# classes and the objects are.
+_HEAP_CLASS_ORIGINS, _HEAP_OBJECT_ORIGINS = 0x68, 0x69
+# Origins: plain data (or cannot tell), the program's, the runtime's.
+_UNKNOWN, _USER, _RUNTIME = 0, 1, 2
 # Reference kinds.
 _ELEMENT, _PROPERTY, _INTERNAL, _WEAK = 0, 1, 2, 3
 _NONE = 0xFFFFFFFF
@@ -168,6 +178,155 @@ try:
     _weakref_type = _weakref.ref
 except ImportError:  # pragma: no cover
     _weakref_type = None
+
+
+def _library_dirs():
+    """(installed packages' directories, the standard library's), absolute:
+    where a module's file is tells whose its code is (_file_origin).  Read
+    at import, so that what sysconfig loads is the recorder's."""
+    sites, std = set(), set()
+    try:
+        paths = sysconfig.get_paths()
+    except Exception:  # pragma: no cover - a broken installation
+        paths = {}
+    for k in ("purelib", "platlib"):
+        if paths.get(k):
+            sites.add(paths[k])
+    site = sys.modules.get("site")
+    for get in ("getsitepackages", "getusersitepackages"):
+        try:
+            found = getattr(site, get)()
+        except Exception:
+            continue
+        sites.update([found] if isinstance(found, str) else found)
+    sites.update(p for p in sys.path
+                 if isinstance(p, str) and os.path.basename(p) in ("site-packages", "dist-packages"))
+    for k in ("stdlib", "platstdlib"):
+        if paths.get(k):
+            std.add(paths[k])
+    here = os.path.dirname(os.__file__)
+    std.add(here)
+    std.add(os.path.join(os.path.dirname(here), "python%d%d.zip" % sys.version_info[:2]))
+
+    def norm(ds):
+        out = set()
+        for d in ds:
+            if isinstance(d, str) and d:
+                out.add(os.path.join(os.path.abspath(d), ""))
+                out.add(os.path.join(os.path.realpath(d), ""))
+        return tuple(sorted(out))
+    return norm(sites), norm(std)
+
+
+_SITE_DIRS, _STDLIB_DIRS = _library_dirs()
+
+# A heap snapshot names dict keys with repr(), and the first repr() of a
+# container in a thread makes the thread's dictionary and its "Py_Repr"
+# list (Py_ReprEnter), held from C: made now, they are not the first
+# snapshot's leftovers in the next one (a leak of three objects the
+# program never made).
+repr([None])
+
+# Classes of the builtins module that are the interpreter's machinery, not
+# data a program keeps (the others, dict, list, str, function..., are plain
+# data).  A module, frame or class object of the program's own code is
+# still the program's (_object_origin).
+_RUNTIME_BUILTINS = frozenset((
+    "code", "frame", "module", "type", "builtin_function_or_method", "method_descriptor",
+    "wrapper_descriptor", "method-wrapper", "getset_descriptor", "member_descriptor",
+    "classmethod_descriptor", "mappingproxy"))
+# Standard library modules whose classes are data structures: plain data,
+# like the builtins' dict and list.
+_DATA_MODULES = frozenset((
+    "collections", "datetime", "decimal", "_decimal", "_pydecimal", "fractions", "array",
+    "uuid", "ipaddress", "pathlib", "types", "weakref", "_weakrefset", "queue"))
+
+
+def _file_origin(path, _cache={}):
+    """Whose the code in source file `path` is: the standard library's
+    (_RUNTIME; frozen modules too), an installed package's (_UNKNOWN: a
+    library's objects are data the program or the runtime keeps), or the
+    program's (_USER: any other file, relative paths included)."""
+    got = _cache.get(path)
+    if got is not None:
+        return got
+    if not isinstance(path, str) or not path:
+        got = _UNKNOWN
+    elif path.startswith("<"):
+        got = _RUNTIME if path.startswith("<frozen") else _UNKNOWN
+    else:
+        full = os.path.abspath(path)
+        if full.startswith(_SITE_DIRS):
+            got = _UNKNOWN
+        elif full.startswith(_STDLIB_DIRS):
+            got = _RUNTIME
+        else:
+            got = _USER
+    _cache[path] = got
+    return got
+
+
+def _module_file_origin(m):
+    """_file_origin of module m's file; __main__ is the program's, a
+    module without a file (built into the interpreter, frozen) the
+    runtime's.  Reads the module's __dict__ (no module __getattr__ runs)."""
+    try:
+        d = types.ModuleType.__dict__["__dict__"].__get__(m, type(m))
+        name, f = d.get("__name__"), d.get("__file__")
+    except Exception:
+        return _UNKNOWN
+    if name == "__main__":
+        return _USER
+    if isinstance(f, str):
+        return _file_origin(f)
+    return _RUNTIME
+
+
+def _type_origin(t, _mod=type.__dict__["__module__"], _qual=type.__dict__["__qualname__"]):
+    """Whose class t is (its instances' origin): builtins' are plain data
+    but for the interpreter's machinery, the standard library's data
+    structures plain data, other classes by their module's file
+    (_file_origin)."""
+    try:
+        mod = _mod.__get__(t, type(t))
+        qual = _qual.__get__(t, type(t))
+    except Exception:
+        return _UNKNOWN
+    if mod == "builtins":
+        return _RUNTIME if qual in _RUNTIME_BUILTINS else _UNKNOWN
+    if mod == "__main__":
+        return _USER
+    if not isinstance(mod, str) or mod in _DATA_MODULES:
+        return _UNKNOWN
+    m = sys.modules.get(mod)
+    return _UNKNOWN if m is None else _module_file_origin(m)
+
+
+def _special_type(t):
+    """Whether t's objects have an origin of their own (_object_origin)."""
+    return (issubclass(t, type) or t is types.FunctionType or t is _FrameType
+            or issubclass(t, types.ModuleType))
+
+
+def _object_origin(o, t):
+    """Whose object o (of type t, one _special_type names) is, apart from
+    its class: a function or frame by its code's file, a module by its
+    file (the program's, else the runtime's: the import system's), a class
+    by itself (the program's classes are the program's, any other the
+    runtime's)."""
+    try:
+        if issubclass(t, type):
+            return _USER if _type_origin(o) == _USER else _RUNTIME
+        if t is types.FunctionType:
+            return _file_origin(o.__code__.co_filename)
+        if t is _FrameType:
+            return _file_origin(o.f_code.co_filename)
+        if issubclass(t, types.ModuleType):
+            return _USER if _module_file_origin(o) == _USER else _RUNTIME
+    except Exception:
+        pass
+    return _UNKNOWN
+
 
 # Module names the recorder loaded (main() adds argparse's).  The module
 # itself is not one: it is always left out.
@@ -774,6 +933,7 @@ class _Heap(object):
             b = min(n, a + _CHUNK)
             out.append(_record(_HEAP_OBJECTS, 0, _u32(b - a) + _le(ids[a:b]) + _le(cls[a:b])
                                + _le(sizes[a:b]) + _le(sites[a:b])))
+        out.extend(self._origin_records(cls))
         m = len(self.eto)
         for a in range(0, m, _CHUNK):
             b = min(m, a + _CHUNK)
@@ -788,6 +948,42 @@ class _Heap(object):
                                + _le(array.array("I", [x[1] for x in part]))
                                + _le(array.array("I", [x[2] for x in part]))))
         out.append(_record(_HEAP_END, 0, _u64(n) + _u64(m) + _u64(r) + _u64(len(strings))))
+        return out
+
+    def _origin_records(self, cls):
+        """HEAP_CLASS_ORIGINS: the classes whose origin is known
+        (_type_origin); HEAP_OBJECT_ORIGINS: the objects whose origin is not
+        their class's (modules, functions, frames, classes: _object_origin).
+        cls: each object's class string id."""
+        class_origin = {}
+        special = set()
+        for t, c in self.class_of.items():
+            org = _type_origin(t)
+            if org != _UNKNOWN:
+                class_origin[c] = org
+            if _special_type(t):
+                special.add(c)
+        out = []
+        known = sorted(class_origin.items())
+        for a in range(0, len(known), _CHUNK):
+            part = known[a:a + _CHUNK]
+            out.append(_record(_HEAP_CLASS_ORIGINS, 0, _u32(len(part))
+                               + _le(array.array("I", [c for c, _ in part]))
+                               + bytes(org for _, org in part)))
+        objs = self.objs
+        idx = array.array("I")
+        org = bytearray()
+        get = class_origin.get
+        for i in compress(range(len(cls)), map(special.__contains__, cls)):
+            o = objs[i]
+            k = _object_origin(o, type(o))
+            if k != get(cls[i], _UNKNOWN):
+                idx.append(i)
+                org.append(k)
+        for a in range(0, len(idx), _CHUNK):
+            b = min(len(idx), a + _CHUNK)
+            out.append(_record(_HEAP_OBJECT_ORIGINS, 0, _u32(b - a) + _le(idx[a:b])
+                               + bytes(org[a:b])))
         return out
 
     def release(self):
