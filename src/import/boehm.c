@@ -84,6 +84,7 @@ typedef struct bsite {
     uint64_t file, file_len, tname, tname_len, fn, fn_len; /* offsets into text */
     uint64_t frames, depth;                               /* into frames[] (module+1, pc pairs) */
     uint32_t site_sid, class_sid;                         /* string ids once named */
+    uint32_t file_sid; /* DESC, DEBUG: the source file as recorded; NONE otherwise */
 } bsite;
 
 typedef struct brange {
@@ -431,7 +432,7 @@ static int read_sites(bx *x)
         MS_TRY(ms__grow(&x->sites, &cap, i + 1, 256, sizeof *x->sites, "sites", x->err));
         s = &x->sites[i];
         memset(s, 0, sizeof *s);
-        s->site_sid = s->class_sid = NONE;
+        s->site_sid = s->class_sid = s->file_sid = NONE;
         MS_TRY(get_u8(x, &s->type, "site type"));
         switch (s->type) {
         case MS_GCCAP_SITE_PC:
@@ -1147,6 +1148,8 @@ static int site_names(bx *x, bsite *st, char *const *frame_text)
     }
     if (st->class_sid == NONE)
         st->class_sid = st->site_sid;
+    if ((st->type == MS_GCCAP_SITE_DESC || st->type == MS_GCCAP_SITE_DEBUG) && st->file_len)
+        MS_TRY(intern(x, text(x, st->file), st->file_len, &st->file_sid));
 done:
     return rc;
 }
@@ -1410,7 +1413,9 @@ done:
 
 /* The kept objects, in address order: node type by kind, class by site or
  * "(size class N)", id = address, self size = slot size, origin by site
- * (when the capture tells origins: site_origins). */
+ * (when the capture tells origins: site_origins), and the source file and
+ * line of the sites that record them (the macros', GC_debug_malloc's) as
+ * the object's location (the base rules': graph.h's positions). */
 static int add_objects(bx *x, const plan *p)
 {
     static const char *const kinds[] = {"atomic", "object", "uncollectable",
@@ -1446,6 +1451,11 @@ static int add_objects(bx *x, const plan *p)
             MS_TRY(ms__builder_site(&x->b, nd, x->sites[x->site[i] - 1].site_sid, x->err));
         if (x->site[i] && p->site_origin)
             MS_TRY(ms__builder_origin(&x->b, nd, p->site_origin[x->site[i] - 1], x->err));
+        if (x->site[i] && x->sites[x->site[i] - 1].file_sid != NONE) {
+            const bsite *st = &x->sites[x->site[i] - 1];
+            MS_TRY(ms__builder_location(&x->b, nd, st->file_sid,
+                                        st->line < UINT32_MAX ? (uint32_t)st->line : 0, 0, x->err));
+        }
     }
 done:
     ms__map64_free(&size_class);

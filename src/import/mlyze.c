@@ -67,6 +67,7 @@ enum {
     EXT_HEAP_END = 0x4D,
     EXT_HEAP_CLASS_ORIGINS = 0x68,  /* ancillary: older readers skip them */
     EXT_HEAP_OBJECT_ORIGINS = 0x69,
+    EXT_HEAP_CLASS_SOURCES = 0x6A,
     EXT_ANCILLARY_BIT = 0x20
 };
 
@@ -172,6 +173,10 @@ typedef struct root_entry {
     uint32_t kind, name, object;
 } root_entry;
 
+typedef struct class_source {
+    uint32_t cls, file, line;
+} class_source;
+
 typedef struct mlyze {
     ms__reader *r;
     ms__progress *progress;
@@ -214,6 +219,10 @@ typedef struct mlyze {
     uint8_t *corg_val, *oorg_val;
     uint64_t corg_count, corg_cap, corg_vcap, oorg_count, oorg_cap, oorg_vcap;
     uint64_t max_origin_object, max_origin_off; /* as max_object, for HEAP_OBJECT_ORIGINS */
+    /* where classes are (HEAP_CLASS_SOURCES), until HEAP_END: class, file
+     * (interned string ids) and line per class */
+    class_source *csrc;
+    uint64_t csrc_count, csrc_cap;
     uint32_t empty_sid;
 
     ZSTD_DCtx *zd;
@@ -694,6 +703,61 @@ static int heap_object_origins(mlyze *m, const uint8_t *p, uint64_t len, uint64_
     return MS_OK;
 }
 
+/* HEAP_CLASS_SOURCES: u32 n, u32 class[n], u32 file[n] (string ids), u32
+ * line[n] (1-based, 0 unknown); kept until HEAP_END. */
+static int heap_class_sources(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
+{
+    uint64_t n;
+    if (heap_array(m, "HEAP_CLASS_SOURCES", "classes", 12, p, len, off, &n) < 0)
+        return MS_EFORMAT;
+    if (ms__grow(&m->csrc, &m->csrc_cap, m->csrc_count + n, 64, sizeof *m->csrc, "class sources",
+                 m->err) < 0)
+        return forward(m, MS_ENOMEM, off);
+    for (uint64_t i = 0; i < n; i++) {
+        class_source *c = &m->csrc[m->csrc_count + i];
+        if (heap_string(m, ms__le32(p + 4 + 4 * i), off, "a class source", &c->cls) < 0 ||
+            heap_string(m, ms__le32(p + 4 + 4 * n + 4 * i), off, "a class source's file",
+                        &c->file) < 0)
+            return MS_EFORMAT;
+        c->line = ms__le32(p + 4 + 8 * n + 4 * i);
+    }
+    m->csrc_count += n;
+    return MS_OK;
+}
+
+/* At HEAP_END: each object of a class HEAP_CLASS_SOURCES names is located
+ * at its class's file and line (the base rules' location: graph.h's
+ * positions, the file's string id as the script).  A class named twice
+ * takes the last.  Errors: MS_ENOMEM. */
+static int apply_sources(mlyze *m, uint64_t off)
+{
+    ms__map64 by_class = {0}; /* class string id -> its entry in csrc */
+    ms__graph *g = m->b.g;
+    int rc = MS_OK;
+    if (!m->csrc_count)
+        return MS_OK;
+    if (ms__map64_init(&by_class, m->csrc_count, m->err) < 0)
+        return forward(m, MS_ENOMEM, off);
+    for (uint64_t i = m->csrc_count; i-- > 0;) {
+        uint32_t got;
+        if (ms__map64_put(&by_class, m->csrc[i].cls, (uint32_t)i, &got, NULL, m->err) < 0) {
+            rc = forward(m, MS_ENOMEM, off);
+            goto done;
+        }
+    }
+    for (uint64_t i = 0; i < m->objects; i++) {
+        uint32_t node = (uint32_t)i + 1, k = ms__map64_get(&by_class, g->node_name[node]);
+        if (k != MS_MAP_NONE &&
+            ms__builder_location(&m->b, node, m->csrc[k].file, m->csrc[k].line, 0, m->err) < 0) {
+            rc = forward(m, m->err ? m->err->code : MS_ENOMEM, off);
+            goto done;
+        }
+    }
+done:
+    ms__map64_free(&by_class);
+    return rc;
+}
+
 /* At HEAP_END: the classes' origins, and each object's (its class's, or
  * its own where HEAP_OBJECT_ORIGINS says).  Objects are nodes 1 ..
  * objects.  Errors: MS_ENOMEM, MS_EFORMAT (an object beyond the count). */
@@ -764,6 +828,7 @@ static int heap_end(mlyze *m, const uint8_t *p, uint64_t len, uint64_t off)
                     "a reference or root names object %llu, but the heap snapshot has %llu objects",
                     (unsigned long long)(m->max_object - 1), (unsigned long long)m->objects);
     MS_TRY(apply_origins(m, off));
+    MS_TRY(apply_sources(m, off));
     MS_TRY(ms__alloc_array(&per_kind, m->root_count ? m->root_count : 1, 4, "roots", m->err));
     for (uint64_t i = 0; i < m->root_count; i++) {
         root_entry *e = &m->roots[i];
@@ -828,6 +893,7 @@ static const char *ext_name(unsigned type)
     case EXT_HEAP_END: return "HEAP_END";
     case EXT_HEAP_CLASS_ORIGINS: return "HEAP_CLASS_ORIGINS";
     case EXT_HEAP_OBJECT_ORIGINS: return "HEAP_OBJECT_ORIGINS";
+    case EXT_HEAP_CLASS_SOURCES: return "HEAP_CLASS_SOURCES";
     default: return "extension";
     }
 }
@@ -926,6 +992,9 @@ static int extension(mlyze *m, unsigned type, uint64_t delta, const uint8_t *p, 
     case EXT_HEAP_OBJECT_ORIGINS:
         MS_TRY(advance(m, delta, false, off));
         return heap_object_origins(m, p, len, off);
+    case EXT_HEAP_CLASS_SOURCES:
+        MS_TRY(advance(m, delta, false, off));
+        return heap_class_sources(m, p, len, off);
     default:
         if (!(type & EXT_ANCILLARY_BIT))
             return fail(m, MS_EFORMAT, off,
@@ -1490,6 +1559,7 @@ static void mlyze_free(mlyze *m)
     free(m->corg_val);
     free(m->oorg_obj);
     free(m->oorg_val);
+    free(m->csrc);
     ZSTD_freeDCtx(m->zd);
     free(m->block);
     free(m);

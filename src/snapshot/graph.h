@@ -92,10 +92,13 @@ static inline bool ms__edge_type_is_indexed(unsigned type)
     return type == MS_ET_ELEMENT || type == MS_ET_HIDDEN;
 }
 
-/* A source position (V8 "locations": where an object's constructor is). */
+/* A source position (V8 "locations": where an object's constructor is).
+ * Other formats' importers locate objects the base rules' way (rules.h:
+ * ms__recorded_location): script_id is the string id of the source file,
+ * line 1-based (0 unknown), column 0 (unknown). */
 typedef struct ms__position {
     uint32_t script_id;
-    uint32_t line;   /* 0-based, as V8 writes them */
+    uint32_t line;   /* 0-based, as V8 writes them (base rules: 1-based) */
     uint32_t column; /* 0-based */
 } ms__position;
 

@@ -9,7 +9,7 @@
  * behaviour (HeapSnapshot.ts's HeapSnapshot); the V8 module (src/v8)
  * overrides it with Chrome DevTools' rules, as JSHeapSnapshot overrides
  * HeapSnapshot.  Hooks are NULL where the base behaviour applies, but for
- * the origins the input recorded (ms__rules_init's three hooks).
+ * the origins and locations the input recorded (ms__rules_init's hooks).
  *
  * The per-edge questions of the hot loops (dominators, BFS, paths) are
  * answered from data (type masks, bitsets) by the inline functions below;
@@ -152,6 +152,23 @@ static inline int ms__recorded_class_origin(const ms__rules *r, const ms__graph 
     return ms__graph_class_origin(g, name);
 }
 
+/* location: the node's recorded position, for the formats whose importer
+ * locates objects (a Python class's file, a C allocation's file and line):
+ * the position's script is the file's string id, its line 1-based (graph.h). */
+static inline int ms__recorded_location(const ms__rules *r, const ms__graph *g, uint32_t n,
+                                        ms__source *out)
+{
+    const ms__position *p = ms__graph_position(g, n);
+    (void)r;
+    if (!p)
+        return 0;
+    out->file = p->script_id;
+    out->script_id = 0;
+    out->line = p->line;
+    out->column = p->column;
+    return 1;
+}
+
 /* sources_make: nothing to build; origins can be told (sources_ready)
  * when the input recorded some.  Never fails. */
 static inline int ms__recorded_sources(ms__rules *r, const ms__graph *g, ms_error *err)
@@ -162,8 +179,8 @@ static inline int ms__recorded_sources(ms__rules *r, const ms__graph *g, ms_erro
 }
 
 /* The base rules: weak edges never retain and are never followed; origins
- * are what the input recorded (above; formats that tell them otherwise,
- * V8, override the three hooks). */
+ * and locations are what the input recorded (above; formats that tell
+ * them otherwise, V8, override the four hooks). */
 static inline void ms__rules_init(ms__rules *r)
 {
     *r = (ms__rules){0};
@@ -171,6 +188,7 @@ static inline void ms__rules_init(ms__rules *r)
     r->sources_make = ms__recorded_sources;
     r->origin = ms__recorded_origin;
     r->class_origin = ms__recorded_class_origin;
+    r->location = ms__recorded_location;
 }
 
 /* Whether edge e (from node `from`) retains its target: DevTools'

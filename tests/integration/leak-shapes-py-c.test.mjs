@@ -29,20 +29,20 @@ const summary = [];
 
 /** The variable declared on the line of `file` marked "@culprit TAG"
  * ("JOBS = {}  # @culprit cache", "static struct connection *g_registry;
- * /* @culprit *\/"). */
+ * /* @culprit *\/"), and that line (1-based). */
 function culprit(file, tag) {
-  const line = readFileSync(file, 'utf8').split('\n')
-    .find((l) => !/^\s*(\*|#|\/\/|\/\*)/.test(l) &&
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => !/^\s*(\*|#|\/\/|\/\*)/.test(l) &&
       new RegExp(`@culprit${tag ? ` ${tag}\\b` : '\\b'}`).test(l));
-  assert.ok(line, `${file} marks the culprit ${tag}`);
-  const m = line.match(/^\s*(?:static\s+[\w\s]+\*?\s*)?(\w+)\s*(?:=|;)/);
-  assert.ok(m, `a variable on the culprit line: ${line}`);
-  return m[1];
+  assert.ok(at >= 0, `${file} marks the culprit ${tag}`);
+  const m = lines[at].match(/^\s*(?:static\s+[\w\s]+\*?\s*)?(\w+)\s*(?:=|;)/);
+  assert.ok(m, `a variable on the culprit line: ${lines[at]}`);
+  return { variable: m[1], line: at + 1 };
 }
 
 /** leaks and compare on one program's three heaps (leaky) and its twin's
  * (fixed): the checks of the file comment. */
-function check(what, files, fixedFiles, cls, variable) {
+function check(what, files, fixedFiles, cls, { variable, line }, exactLine) {
   const lk = memsnapJson('leaks', '--json', '-n', '0', ...files);
   validLeaks(lk, `${what}: leaks --json`);
   const first = lk.groups[0];
@@ -58,14 +58,24 @@ function check(what, files, fixedFiles, cls, variable) {
   assert.match(first.cause.reference, new RegExp(`(^|[^\\w])${variable}(\\[…\\])?$`), said);
   assert.ok(first.path.hops.some((h) => h.edge && h.edge.name === variable),
     `${what}: the path goes through ${variable}`);
+  // where in the code: the program's file beside the class, and the
+  // variable's declaration found in it (Python: the culprit line; C: the
+  // first line assigning g_registry, memsnap's scan finds no C
+  // declaration)
+  const file = lk.groups[0].example.location && lk.groups[0].example.location.file;
+  assert.ok(file && file.endsWith(what.split(' ')[0]), `${what}: the example's location ${file}`);
+  const decl = first.cause.declaration;
+  assert.ok(decl && decl.name === variable && decl.location.file === file,
+    `${said}: declaration ${JSON.stringify(decl)}`);
+  if (exactLine) assert.equal(decl.location.line, line, `${said}: declared on the culprit line`);
   assert.ok(lk.program_count >= N && lk.program_count <= lk.count, `${what}: program_count ${lk.program_count}`);
   assert.ok(lk.groups.filter((g) => g.class === cls).length === 1, `${what}: one group of ${cls}`);
   // the text: the heading with the class and the reference
   const text = memsnap('leaks', '-n', '1', ...files);
   assert.equal(text.status, 0, text.stderr);
   const head = text.stdout.split('\n').find((l) => /^ {2}#1 /.test(l));
-  assert.ok(head && head.includes(` ${cls} `) && head.includes(first.cause.reference),
-    `${what}: heading ${head}\n${text.stdout}`);
+  assert.ok(head && head.includes(` ${cls} `) && head.includes(first.cause.reference) &&
+    head.includes(`${variable} declared at ${what.split(' ')[0]}:`), `${what}: heading ${head}\n${text.stdout}`);
   // the twin without the leak: nothing the program holds
   const fx = memsnapJson('leaks', '--json', ...fixedFiles);
   validLeaks(fx, `${what} fixed: leaks --json`);
@@ -99,7 +109,7 @@ for (const [shape, cls] of Object.entries(pyTruths)) {
     return ['baseline', 'target', 'final'].map((n) => join(out, `${n}.mlyze`));
   };
   const { lk } = check(`shapes.py ${shape}`, heaps(join(dir, `py-${shape}`)),
-    heaps(join(dir, `py-${shape}-fixed`), '--fixed'), cls, culprit(shapesPy, shape));
+    heaps(join(dir, `py-${shape}-fixed`), '--fixed'), cls, culprit(shapesPy, shape), true);
   // the interpreter's own objects are the runtime's: the module-level
   // frame that holds the globals is the program's (its code is), a frame
   // of the standard library's would not be
@@ -126,7 +136,7 @@ if (cc && lib) {
   };
   const { cmp } = check('registry.c', captures(build('registry'), join(dir, 'c')),
     captures(build('registry-fixed', '-DFIXED'), join(dir, 'c-fixed')), 'struct connection',
-    culprit(source, ''));
+    culprit(source, ''), false);
   // the peer names (GC_MALLOC_ATOMIC in the program: classed by their
   // site) are the program's; the greetings GC_strdup makes inside libgc
   // (a shared library's site) the runtime's, folded

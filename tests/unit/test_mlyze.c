@@ -1248,15 +1248,26 @@ static void heap_body_origins(buf *b, uint32_t cls_name, uint8_t obj_origin, uin
     uint32_t rkind[2] = {8, 10}, rname[2] = {9, 0xFFFFFFFFu}, robj[2] = {0, 3};
     uint32_t classes[3] = {cls_name, 0, 2};
     uint8_t corigin[3] = {1, 2, 1};
+    static const char *const s3[] = {"/src/app.py"};
+    uint32_t src_cls = 2, src_file = 12, src_line = 40;
     heap_begin(b, 7);
     strings_rec(b, s1, 3);
     origins_rec(b, 0x68, 3, classes, corigin);
     origins_rec(b, 0x69, 1, &obj, &obj_origin);
     strings_rec(b, s2, 9);
+    strings_rec(b, s3, 1);
+    {
+        buf p = {0}; /* HEAP_CLASS_SOURCES: Leaky is in /src/app.py, line 40 */
+        uN(&p, 1, 4);
+        uN(&p, src_cls, 4);
+        uN(&p, src_file, 4);
+        uN(&p, src_line, 4);
+        emit(b, 0x6A, 0, &p);
+    }
     refs_rec(b, 6, from, to, name, kind);
     objects_rec(b, 5, ids, cls, size, site);
     roots_rec(b, 2, rkind, rname, robj);
-    heap_end(b, 5, 6, 2, 12);
+    heap_end(b, 5, 6, 2, 13);
 }
 
 static void test_mlyze__origins(void **state)
@@ -1283,6 +1294,15 @@ static void test_mlyze__origins(void **state)
     assert_int_equal(ms_class_origin(s, "builtins.module", "builtins.module"), MS_ORIGIN_RUNTIME);
     assert_int_equal(ms_class_origin(s, "builtins.dict", "builtins.dict"), MS_ORIGIN_UNKNOWN);
     assert_int_equal(ms_class_origin(s, "__main__.Nope", "__main__.Nope"), MS_ORIGIN_UNKNOWN);
+    /* HEAP_CLASS_SOURCES locates Leaky's objects at its file and line */
+    {
+        ms_location loc;
+        assert_int_equal(ms_node_location(s, node_of(s, 0x7f0040), &loc), 1);
+        assert_string_equal(loc.file, "/src/app.py");
+        assert_int_equal(loc.line, 40);
+        assert_int_equal(loc.column, 0);
+        assert_int_equal(ms_node_location(s, node_of(s, 0x7f0020), &loc), 0);
+    }
     ms_snapshot_free(s);
     free(b.p);
 
@@ -1330,6 +1350,18 @@ static void add_origin_bad_class(buf *b)
 {
     heap_body_origins(b, 12, 1, 0);
 }
+static void add_source_bad_file(buf *b)
+{
+    buf p = {0};
+    static const char *const s[] = {"x"};
+    heap_begin(b, 0);
+    strings_rec(b, s, 1);
+    uN(&p, 1, 4);
+    uN(&p, 0, 4);
+    uN(&p, 1, 4);
+    uN(&p, 3, 4);
+    emit(b, 0x6A, 0, &p);
+}
 static void add_origin_bad_length(buf *b)
 {
     buf p = {0};
@@ -1352,6 +1384,8 @@ static void test_mlyze__bad_origins(void **state)
     event_case(add_origin_bad_class, MS_EFORMAT,
                "a class origin names string 12, but only 3 strings are written before it");
     event_case(add_origin_bad_length, MS_EFORMAT, "HEAP_OBJECT_ORIGINS has 9 bytes; 2 objects take 14");
+    event_case(add_source_bad_file, MS_EFORMAT,
+               "a class source's file names string 1, but only 1 strings are written before it");
 }
 
 /* Two traces compared per allocation site (ms_trace_diff_compute): sites

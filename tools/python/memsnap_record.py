@@ -85,8 +85,8 @@ _ZSTD_BLOCK, _SITE_FREE = 0x40, 0x41
 _HEAP_BEGIN, _HEAP_STRINGS, _HEAP_OBJECTS = 0x48, 0x49, 0x4A
 _HEAP_REFS, _HEAP_ROOTS, _HEAP_END = 0x4B, 0x4C, 0x4D
 # Ancillary (a reader that does not know them skips them): whose the
-# classes and the objects are.
-_HEAP_CLASS_ORIGINS, _HEAP_OBJECT_ORIGINS = 0x68, 0x69
+# classes and the objects are, and where the program's classes are.
+_HEAP_CLASS_ORIGINS, _HEAP_OBJECT_ORIGINS, _HEAP_CLASS_SOURCES = 0x68, 0x69, 0x6A
 # Origins: plain data (or cannot tell), the program's, the runtime's.
 _UNKNOWN, _USER, _RUNTIME = 0, 1, 2
 # Reference kinds.
@@ -300,6 +300,22 @@ def _type_origin(t, _mod=type.__dict__["__module__"], _qual=type.__dict__["__qua
         return _UNKNOWN
     m = sys.modules.get(mod)
     return _UNKNOWN if m is None else _module_file_origin(m)
+
+
+def _type_source(t, _mod=type.__dict__["__module__"]):
+    """(file, line) of class t's source: its module's file, absolute, and
+    the line of its class statement where the interpreter keeps it
+    (__firstlineno__, Python 3.13+; else 0); None without a file."""
+    try:
+        m = sys.modules.get(_mod.__get__(t, type(t)))
+        d = types.ModuleType.__dict__["__dict__"].__get__(m, type(m))
+        f = d.get("__file__")
+        line = type.__dict__["__dict__"].__get__(t, type(t)).get("__firstlineno__", 0)
+    except Exception:
+        return None
+    if not isinstance(f, str) or not f or f.startswith("<"):
+        return None
+    return os.path.abspath(f), line if type(line) is int and 0 < line < (1 << 32) else 0
 
 
 def _special_type(t):
@@ -921,6 +937,7 @@ class _Heap(object):
         out = [_record(_HEAP_BEGIN, delta, _u32(1) + _u32(0))]
         # classes and sizes (the objects are still held)
         ids, cls, sizes = _columns(objs, self.class_of, self.sid)
+        origins = self._origin_records(cls)  # before the strings: names files
         sites = self.sites
         if len(sites) < n:  # objects the second pass met first: no site
             sites.frombytes(bytes(4 * (n - len(sites))))
@@ -933,7 +950,7 @@ class _Heap(object):
             b = min(n, a + _CHUNK)
             out.append(_record(_HEAP_OBJECTS, 0, _u32(b - a) + _le(ids[a:b]) + _le(cls[a:b])
                                + _le(sizes[a:b]) + _le(sites[a:b])))
-        out.extend(self._origin_records(cls))
+        out.extend(origins)
         m = len(self.eto)
         for a in range(0, m, _CHUNK):
             b = min(m, a + _CHUNK)
@@ -953,17 +970,29 @@ class _Heap(object):
     def _origin_records(self, cls):
         """HEAP_CLASS_ORIGINS: the classes whose origin is known
         (_type_origin); HEAP_OBJECT_ORIGINS: the objects whose origin is not
-        their class's (modules, functions, frames, classes: _object_origin).
-        cls: each object's class string id."""
+        their class's (modules, functions, frames, classes: _object_origin);
+        HEAP_CLASS_SOURCES: the program's classes' files (_type_source).
+        cls: each object's class string id.  Names the files with new
+        strings: called before the strings are written."""
         class_origin = {}
         special = set()
+        sources = []
         for t, c in self.class_of.items():
             org = _type_origin(t)
             if org != _UNKNOWN:
                 class_origin[c] = org
             if _special_type(t):
                 special.add(c)
+            src = _type_source(t) if org == _USER else None
+            if src is not None:
+                sources.append((c, self.sid(src[0]), src[1]))
         out = []
+        sources.sort()
+        for a in range(0, len(sources), _CHUNK):
+            part = sources[a:a + _CHUNK]
+            out.append(_record(_HEAP_CLASS_SOURCES, 0, _u32(len(part))
+                               + b"".join(_le(array.array("I", [x[k] for x in part]))
+                                          for k in range(3))))
         known = sorted(class_origin.items())
         for a in range(0, len(known), _CHUNK):
             part = known[a:a + _CHUNK]
