@@ -37,6 +37,13 @@ static bool same_node(const ms__graph *a, uint32_t x, const ms__graph *b, uint32
         return false;
     na = ms__node_name(a, x, &la);
     nb = ms__node_name(b, y, &lb);
+    /* A DOM node detached between the two snapshots is the same object:
+     * the browser (and DevTools' propagateDOMState) renamed it "Detached
+     * <name>". */
+    if (la >= 9 && memcmp(na, "Detached ", 9) == 0)
+        na += 9, la -= 9;
+    if (lb >= 9 && memcmp(nb, "Detached ", 9) == 0)
+        nb += 9, lb -= 9;
     return la == lb && memcmp(na, nb, la) == 0;
 }
 
