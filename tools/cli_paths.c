@@ -50,12 +50,16 @@ void cli_unnamed_script_note(FILE *f)
 
 const char *cli_short_file(const char *file, size_t *len)
 {
-    size_t n = strlen(file), cut = n;
+    size_t n = strlen(file), cut;
     /* Node's own modules and URLs without a path keep their whole name */
     if (strncmp(file, "node:", 5) == 0) {
         *len = n;
         return file;
     }
+    /* a URL's query and fragment are not its file ("page.html?n=200") */
+    if (strstr(file, "://"))
+        n = strcspn(file, "?#");
+    cut = n;
     while (cut > 0 && file[cut - 1] != '/' && file[cut - 1] != '\\')
         cut--;
     /* index.js says little without its folder */

@@ -22,17 +22,50 @@ static struct {
     size_t len;
 } cached;
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The absolute path a script name is on this machine, into path[cap]: the
+ * name itself, or a file:// URL without its query and fragment,
+ * percent-decoded.  False for other names (http:, node:, relative ones)
+ * and paths that do not fit. */
+static bool local_path(const char *file, char *path, size_t cap)
+{
+    size_t n, k = 0;
+    bool url = strncmp(file, "file://", 7) == 0;
+    if (url)
+        file += 7;
+    n = url ? strcspn(file, "?#") : strlen(file);
+    if (n == 0 || file[0] != '/')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = file[i];
+        int hi, lo;
+        if (url && c == '%' && i + 2 < n && (hi = hex_digit(file[i + 1])) >= 0 &&
+            (lo = hex_digit(file[i + 2])) >= 0) {
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (k + 1 >= cap || c == 0)
+            return false;
+        path[k++] = c;
+    }
+    path[k] = 0;
+    return true;
+}
+
 /* The text of file (a path or a file:// URL), cached; NULL when it cannot
  * be read, is no regular file, or is larger than SOURCE_MAX. */
 static const char *source_text(const char *file, size_t *len)
 {
-    const char *path = file;
+    char path[4096];
     struct stat st;
     FILE *f;
     char *text;
-    if (strncmp(path, "file://", 7) == 0)
-        path += 7;
-    if (path[0] != '/')
+    if (!local_path(file, path, sizeof path))
         return NULL;
     if (cached.name && strcmp(cached.name, file) == 0) {
         *len = cached.len;
