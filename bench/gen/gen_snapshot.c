@@ -256,11 +256,25 @@ static uint32_t fixed_add(fixed_t *f, const char *s)
             return f->slots[i] - 1;
         i = (i + 1) & f->mask;
     }
-    if (f->n * 2 > f->mask || f->frozen)
+    if (f->frozen)
         die("internal: fixed string '%s' added late", s);
     GROW(f->s, f->n, f->cap);
     f->s[f->n] = strdup(s);
     f->slots[i] = ++f->n;
+    if (f->n * 2 > f->mask) { /* grow the index */
+        uint32_t mask = f->mask * 2 + 1, *slots = calloc((size_t)mask + 1, 4);
+        if (!slots)
+            die("out of memory");
+        for (uint32_t k = 0; k < f->n; k++) {
+            uint32_t p = (uint32_t)hash_str(f->s[k]) & mask;
+            while (slots[p])
+                p = (p + 1) & mask;
+            slots[p] = k + 1;
+        }
+        free(f->slots);
+        f->slots = slots;
+        f->mask = mask;
+    }
     return f->n - 1;
 }
 __attribute__((format(printf, 2, 3))) static uint32_t fixedf(fixed_t *f, const char *fmt, ...)
@@ -974,18 +988,25 @@ static uint64_t pick_value(ubuf *u, rng *r, uint32_t j)
 }
 
 /* A child array of unit j holding `n` children (units c0 ..) and `extra`
- * values: a JSArray and its elements store; returns the JSArray. */
+ * values: a JSArray and its elements store; returns the JSArray.  V8
+ * reports each element twice: an element edge of the JSArray and an
+ * internal edge of the FixedArray that stores it. */
 static uint32_t child_array(ubuf *u, rng *r, uint32_t j, uint32_t c0, uint32_t n, uint32_t extra)
 {
     uint32_t a = unode(u, NT_OBJECT, N.arr, 32);
     uint32_t el = unode(u, NT_ARRAY, N.obj_elements, 16 + 8 * (uint64_t)(n + extra + (n + extra) / 2));
     uint32_t idx = 0;
-    for (uint32_t i = 0; i < n; i++)
-        uedge(u, a, ET_ELEMENT, idx++, TO_UNIT | (c0 + i));
+    for (uint32_t i = 0; i < n; i++) {
+        uedge(u, a, ET_ELEMENT, idx, TO_UNIT | (c0 + i));
+        uedge(u, el, ET_INTERNAL, num_name(idx), TO_UNIT | (c0 + i));
+        idx++;
+    }
     for (uint32_t i = 0; i < extra; i++) {
         uint64_t v = pick_value(u, r, j);
-        if (v)
+        if (v) {
             uedge(u, a, ET_ELEMENT, idx, v);
+            uedge(u, el, ET_INTERNAL, num_name(idx), v);
+        }
         idx++;
     }
     uedge(u, a, ET_PROPERTY, N.proto, G.proto_array);
@@ -1139,7 +1160,7 @@ static void build_unit(ubuf *u, uint32_t j)
         break;
     }
     case K_ARRAY: {
-        uint32_t extra = pareto(&r, 1.05, 3, 5000);
+        uint32_t extra = pareto(&r, 1.1, 2, 5000);
         child_array(u, &r, j, c0, nchild, extra);
         break;
     }
