@@ -119,6 +119,27 @@ static bool declared_by_keyword(const char *s, size_t at)
     return false;
 }
 
+/* Whether the name at [at, at + nl) of s is declared by a C declaration
+ * at file scope: its line starts without indentation (not a directive, a
+ * comment or a brace), a type word or '*' comes before the name, and ';',
+ * '=', '[' or ',' after it ("static struct connection *g_registry;"). */
+static bool c_declaration(const char *s, size_t line_start, size_t at, size_t nl, size_t len)
+{
+    char first = s[line_start];
+    size_t before = at, after = at + nl;
+    if (first == ' ' || first == '\t' || first == '#' || first == '/' || first == '*' ||
+        first == '{' || first == '}' || before == line_start)
+        return false;
+    while (before > line_start && (s[before - 1] == ' ' || s[before - 1] == '\t'))
+        before--;
+    if (before == line_start || !(s[before - 1] == '*' || ident_char(s[before - 1])))
+        return false;
+    while (after < len && (s[after] == ' ' || s[after] == '\t'))
+        after++;
+    return after < len && (s[after] == ';' || s[after] == '=' || s[after] == '[' ||
+                           s[after] == ',');
+}
+
 /* Whether an assignment follows position `at` of s (after spaces): '='
  * that is not '==' or '=>'. */
 static bool assigned(const char *s, size_t at, size_t len)
@@ -146,7 +167,9 @@ bool cli_find_declaration(const char *file, const char *name, unsigned *line, un
         if (s[i] != name[0] || memcmp(s + i, name, nl) != 0 || (i > 0 && ident_char(s[i - 1])) ||
             (i + nl < len && ident_char(s[i + nl])))
             continue;
-        kind = declared_by_keyword(s, i) ? 2 : assigned(s, i + nl, len) ? 1 : 0;
+        kind = declared_by_keyword(s, i) || c_declaration(s, line_start, i, nl, len) ? 2
+               : assigned(s, i + nl, len)                                          ? 1
+                                                                                   : 0;
         if (kind > best) {
             best = kind;
             best_line = ln;

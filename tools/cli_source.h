@@ -11,8 +11,9 @@
 
 /* Where `name` (an identifier) is declared in the script `file` (a path or
  * a file:// URL; other URLs are not read): the first line declaring it
- * with const, let, var, class, function or static, else the first line
- * assigning it (`globalThis.name = ...`, `this.name = ...`).  *line and
+ * with const, let, var, class, function, static or def, or as a C
+ * declaration at file scope (`static struct conn *name;`), else the first
+ * line assigning it (`globalThis.name = ...`, `NAME = {}`).  *line and
  * *column 1-based (the name's first byte).  Reads files up to 16 MiB; the
  * last file read stays cached.  Returns false when the file cannot be read
  * or holds no such line (nothing is printed). */

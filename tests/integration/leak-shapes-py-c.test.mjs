@@ -42,7 +42,7 @@ function culprit(file, tag) {
 
 /** leaks and compare on one program's three heaps (leaky) and its twin's
  * (fixed): the checks of the file comment. */
-function check(what, files, fixedFiles, cls, { variable, line }, exactLine) {
+function check(what, files, fixedFiles, cls, { variable, line }) {
   const lk = memsnapJson('leaks', '--json', '-n', '0', ...files);
   validLeaks(lk, `${what}: leaks --json`);
   const first = lk.groups[0];
@@ -59,15 +59,13 @@ function check(what, files, fixedFiles, cls, { variable, line }, exactLine) {
   assert.ok(first.path.hops.some((h) => h.edge && h.edge.name === variable),
     `${what}: the path goes through ${variable}`);
   // where in the code: the program's file beside the class, and the
-  // variable's declaration found in it (Python: the culprit line; C: the
-  // first line assigning g_registry, memsnap's scan finds no C
-  // declaration)
+  // variable's declaration found in it, on the culprit line
   const file = lk.groups[0].example.location && lk.groups[0].example.location.file;
   assert.ok(file && file.endsWith(what.split(' ')[0]), `${what}: the example's location ${file}`);
   const decl = first.cause.declaration;
   assert.ok(decl && decl.name === variable && decl.location.file === file,
     `${said}: declaration ${JSON.stringify(decl)}`);
-  if (exactLine) assert.equal(decl.location.line, line, `${said}: declared on the culprit line`);
+  assert.equal(decl.location.line, line, `${said}: declared on the culprit line`);
   assert.ok(lk.program_count >= N && lk.program_count <= lk.count, `${what}: program_count ${lk.program_count}`);
   assert.ok(lk.groups.filter((g) => g.class === cls).length === 1, `${what}: one group of ${cls}`);
   // the text: the heading with the class and the reference
@@ -109,7 +107,7 @@ for (const [shape, cls] of Object.entries(pyTruths)) {
     return ['baseline', 'target', 'final'].map((n) => join(out, `${n}.mlyze`));
   };
   const { lk } = check(`shapes.py ${shape}`, heaps(join(dir, `py-${shape}`)),
-    heaps(join(dir, `py-${shape}-fixed`), '--fixed'), cls, culprit(shapesPy, shape), true);
+    heaps(join(dir, `py-${shape}-fixed`), '--fixed'), cls, culprit(shapesPy, shape));
   // the interpreter's own objects are the runtime's: the module-level
   // frame that holds the globals is the program's (its code is), a frame
   // of the standard library's would not be
@@ -136,7 +134,7 @@ if (cc && lib) {
   };
   const { cmp } = check('registry.c', captures(build('registry'), join(dir, 'c')),
     captures(build('registry-fixed', '-DFIXED'), join(dir, 'c-fixed')), 'struct connection',
-    culprit(source, ''), false);
+    culprit(source, ''));
   // the peer names (GC_MALLOC_ATOMIC in the program: classed by their
   // site) are the program's; the greetings GC_strdup makes inside libgc
   // (a shared library's site) the runtime's, folded
