@@ -799,7 +799,7 @@ static void build_runtime(void)
         k->name = plain ? fixed_add(S, "Object")
                   : rep ? fixedf(S, "%s%s%u", W_ENTITY[e], W_SUFFIX[s], rep)
                         : fixedf(S, "%s%s", W_ENTITY[e], W_SUFFIX[s]);
-        k->nprops = (uint8_t)(5 + below(&r, MAX_PROPS - 5));
+        k->nprops = (uint8_t)(6 + below(&r, MAX_PROPS - 5));
         k->inobject = (uint8_t)(4 + below(&r, 8));
         /* distinct property names, "id" first for entities */
         uint32_t used[MAX_PROPS];
@@ -1189,7 +1189,7 @@ static void build_unit(ubuf *u, uint32_t j)
     case K_CLOSURE: {
         const func_t *f = &G.funcs[skewed(&r, G.nfunc, 2)];
         uint32_t c = unode(u, NT_CLOSURE, f->name, 56 + 8 * (uint64_t)below(&r, 2));
-        uint32_t nvars = 1 + below(&r, 5);
+        uint32_t nvars = 2 + below(&r, 6);
         uint32_t ctx = unode(u, NT_OBJECT, N.ctx, 16 + 8 * (uint64_t)(2 + nvars + nchild));
         uint32_t cell = unode(u, NT_CODE, N.fcell, 24);
         uedge(u, c, ET_PROPERTY, N.proto, G.proto_func);
@@ -1744,25 +1744,34 @@ static uint64_t parse_size(const char *s)
     double v = strtod(s, &end);
     if (end == s || v <= 0)
         die("bad size '%s'", s);
+    /* as coreutils reads sizes: 8G is 8 GiB, 8GB 8 * 10^9 bytes */
+    double unit = 1;
+    int power = 0;
     switch (*end) {
-    case 'k': case 'K': v *= 1e3; end++; break;
-    case 'm': case 'M': v *= 1e6; end++; break;
-    case 'g': case 'G': v *= 1e9; end++; break;
+    case 'k': case 'K': power = 1; break;
+    case 'm': case 'M': power = 2; break;
+    case 'g': case 'G': power = 3; break;
     case '\0': break;
-    default: die("bad size '%s' (a number of bytes, or with K, M, G)", s);
+    default: die("bad size '%s' (bytes, or with K, M, G: KiB..., KB, MB, GB: 1000...)", s);
     }
-    if (*end == 'B' || *end == 'b')
+    if (power) {
         end++;
+        bool decimal = *end == 'B' || *end == 'b';
+        end += decimal;
+        for (int i = 0; i < power; i++)
+            unit *= decimal ? 1000 : 1024;
+    }
     if (*end)
         die("bad size '%s'", s);
-    return (uint64_t)v;
+    return (uint64_t)(v * unit);
 }
 
 static void usage(void)
 {
     fputs("usage: gen_snapshot --size SIZE [--seed N] [--step T] [--growth PCT] [--deaths PCT]\n"
           "                    [--stats] -o OUT.heapsnapshot\n"
-          "  --size     the file's approximate size: bytes, or 300M, 8G (decimal units)\n"
+          "  --size     the file's approximate size (within 2 %): bytes, or 300M, 8G (MiB,\n"
+          "             GiB, as coreutils reads them), 8GB (10^9 bytes)\n"
           "  --seed     what the heap is made of (default 1); same seed, same file\n"
           "  --step     the process T steps later (default 0): --growth PCT more object\n"
           "             clusters per step (default 10), --deaths PCT of the older ones\n"
