@@ -229,6 +229,167 @@ static void test_builder__remap_strings(void **state)
     ms__builder_discard(&b);
 }
 
+/* ---- the graph's limits (graph.h), without giant inputs ------------------
+ * Each limit is refused before anything is allocated for what is past it:
+ * the tests ask for one item past the limit (a batch whose arrays are never
+ * read past the check), or put a count at the limit in the builder's own
+ * state, and expect the exact message docs/graph.md quotes. */
+
+static void expect_error(int rc, const ms_error *err, int code, const char *message)
+{
+    if (rc != code || strcmp(err->message, message) != 0)
+        print_error("rc=%d (%s) message: %s\n", rc, ms_status_name(rc), err->message);
+    assert_int_equal(rc, code);
+    assert_int_equal(err->code, code);
+    assert_string_equal(err->message, message);
+}
+
+static void test_builder__node_limit(void **state)
+{
+    (void)state;
+    static const char nodes_msg[] = "more than 268435455 nodes (memsnap's limit; graph.h)";
+    uint8_t type = MS_NT_OBJECT;
+    uint32_t name = 0;
+    uint64_t id = 1, self = 8, degree = 0;
+    ms__node_batch nb = {&type, &name, &id, &self, &degree};
+    assert_int_equal(MS_NODE_LIMIT, 268435455u); /* 2^28 - 1: the target field of edge_word */
+    for (int mode = MS__BUILD_SEQUENTIAL; mode <= MS__BUILD_ANY_ORDER; mode++) {
+        ms__builder b;
+        ms_error err = MS_ERROR_INIT;
+        assert_int_equal(ms__builder_init(&b, (ms__build_mode)mode, &err), MS_OK);
+        str(&b, "");
+        assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 0, &err), MS_OK);
+        /* one node plus a batch of MS_NODE_LIMIT: one too many, refused whole */
+        expect_error(ms__builder_nodes(&b, MS_NODE_LIMIT, &nb, &err), &err, MS_ELIMIT, nodes_msg);
+        assert_int_equal(ms__builder_node_count(&b), 1);
+        /* with MS_NODE_LIMIT nodes, one more is refused */
+        b.g->node_count = MS_NODE_LIMIT;
+        err = (ms_error)MS_ERROR_INIT;
+        expect_error(ms__builder_node(&b, MS_NT_OBJECT, 0, 3, 8, 0, &err), &err, MS_ELIMIT,
+                     nodes_msg);
+        b.g->node_count = 1;
+        ms__builder_discard(&b);
+    }
+}
+
+static void test_builder__edge_limit(void **state)
+{
+    (void)state;
+    static const char edges_msg[] = "more than 4294967295 edges (memsnap's limit; graph.h)";
+    ms__builder b;
+    ms__graph *g = NULL;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t to = 0, name = 0;
+    uint8_t type = MS_ET_INTERNAL;
+    assert_int_equal(MS_EDGE_LIMIT, 4294967295u); /* 32-bit CSR offsets */
+
+    /* SEQUENTIAL: the declared degrees add up to the limit at most */
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, MS_EDGE_LIMIT, &err), MS_OK);
+    assert_int_equal(b.g->first_edge[1], MS_EDGE_LIMIT);
+    expect_error(ms__builder_node(&b, MS_NT_OBJECT, 0, 3, 0, 1, &err), &err, MS_ELIMIT, edges_msg);
+    err = (ms_error)MS_ERROR_INIT;
+    expect_error(ms__builder_finish(&b, &g, &err), &err, MS_EFORMAT,
+                 "the nodes declare 4294967295 edges but 0 were given");
+    assert_null(g);
+    ms__builder_discard(&b);
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    expect_error(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, (uint64_t)MS_EDGE_LIMIT + 1, &err),
+                 &err, MS_ELIMIT, edges_msg);
+    ms__builder_discard(&b);
+
+    /* ANY_ORDER: with MS_EDGE_LIMIT edges, one more is refused */
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_ANY_ORDER, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 0, &err), MS_OK);
+    assert_int_equal(ms__builder_edge(&b, 0, 0, MS_ET_INTERNAL, 0, &err), MS_OK);
+    b.g->edge_count = MS_EDGE_LIMIT;
+    expect_error(ms__builder_edge(&b, 0, 0, MS_ET_INTERNAL, 0, &err), &err, MS_ELIMIT, edges_msg);
+    b.g->edge_count = 1;
+    /* a target past the node limit, or a type past 16, does not fit edge_word */
+    err = (ms_error)MS_ERROR_INIT;
+    expect_error(ms__builder_edge(&b, 0, MS_EDGE_TO_MASK + 1u, MS_ET_INTERNAL, 0, &err), &err,
+                 MS_EFORMAT, "edge target or type out of range");
+    err = (ms_error)MS_ERROR_INIT;
+    expect_error(ms__builder_edge(&b, 0, 0, MS_EDGE_TYPE_LIMIT, 0, &err), &err, MS_EFORMAT,
+                 "edge target or type out of range");
+    ms__builder_discard(&b);
+
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_SYNTHETIC, 0, 1, 0, 1, &err), MS_OK);
+    to = MS_EDGE_TO_MASK + 1u;
+    expect_error(ms__builder_append_edges(&b, &to, &type, &name, 1, &err), &err, MS_EFORMAT,
+                 "edge target or type out of range");
+    ms__builder_discard(&b);
+}
+
+static void test_builder__size_and_type_limits(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms_error err = MS_ERROR_INIT;
+    unsigned code;
+    uint8_t type[2] = {MS_NT_OBJECT, MS_NT_OBJECT};
+    uint32_t name[2] = {0, 0};
+    uint64_t id[2] = {1, 3}, self[2] = {1ull << 63, 1ull << 63}, degree[2] = {0, 0};
+    ms__node_batch nb = {type, name, id, self, degree};
+
+    /* self sizes add up in 64 bits: one of 2^64 - 1 bytes, then nothing more */
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "");
+    assert_int_equal(ms__builder_node(&b, MS_NT_NATIVE, 0, 1, UINT64_MAX, 0, &err), MS_OK);
+    expect_error(ms__builder_node(&b, MS_NT_OBJECT, 0, 3, 1, 0, &err), &err, MS_ELIMIT,
+                 "the self sizes add up to more than 2^64-1 bytes");
+    ms__builder_discard(&b);
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    expect_error(ms__builder_nodes(&b, 2, &nb, &err), &err, MS_ELIMIT,
+                 "the self sizes add up to more than 2^64-1 bytes");
+    ms__builder_discard(&b);
+
+    /* 255 node types (a byte per node) */
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    for (int i = MS_NT_BUILTIN_COUNT; i < MS_TYPE_LIMIT; i++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "n%d", i);
+        assert_int_equal(ms__builder_node_type(&b, nm, &code, &err), MS_OK);
+        assert_int_equal(code, (unsigned)i);
+    }
+    expect_error(ms__builder_node_type(&b, "one too many", &code, &err), &err, MS_ELIMIT,
+                 "more than 255 node types");
+    assert_int_equal(ms__builder_node_type(&b, "n200", &code, &err), MS_OK); /* known: no new type */
+    ms__builder_discard(&b);
+}
+
+/* The string table's count limit, as coded (2^32 - 2 distinct strings):
+ * the count put at the limit, the next new string is refused and a known
+ * one is still found. */
+static void test_builder__string_count_limit(void **state)
+{
+    (void)state;
+    ms__builder b;
+    ms_error err = MS_ERROR_INIT;
+    uint32_t id = 0, real;
+    bool added = true;
+    assert_int_equal(ms__builder_init(&b, MS__BUILD_SEQUENTIAL, &err), MS_OK);
+    str(&b, "a");
+    real = b.g->strings.count;
+    b.g->strings.count = UINT32_MAX - 1;
+    expect_error(ms__builder_string(&b, "new", 3, &id, &added, &err), &err, MS_ELIMIT,
+                 "more than 4294967294 distinct strings");
+    err = (ms_error)MS_ERROR_INIT;
+    assert_int_equal(ms__builder_string(&b, "a", 1, &id, &added, &err), MS_OK);
+    assert_false(added);
+    b.g->strings.count = real;
+    ms__builder_discard(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +399,10 @@ int main(void)
         cmocka_unit_test(test_builder__any_order_matches_stable_sort),
         cmocka_unit_test(test_builder__locations_and_types),
         cmocka_unit_test(test_builder__remap_strings),
+        cmocka_unit_test(test_builder__node_limit),
+        cmocka_unit_test(test_builder__edge_limit),
+        cmocka_unit_test(test_builder__size_and_type_limits),
+        cmocka_unit_test(test_builder__string_count_limit),
     };
     return cmocka_run_group_tests_name("snapshot/builder", tests, NULL, NULL);
 }
