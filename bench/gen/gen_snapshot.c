@@ -330,9 +330,9 @@ static const char *const W_CONT[] = {"sessions", "userCache", "pending", "listen
                                      "lru", "index", "subscribers", "jobs", "metricsByName",
                                      "routesByPath"};
 static const char *const W_VALUE[] = {
-    "active", "inactive", "pending", "GET", "POST", "PUT", "DELETE", "application/json",
+    "inactive", "GET", "POST", "PUT", "DELETE", "application/json",
     "text/html; charset=utf-8", "en-US", "de-DE", "fr-FR", "UTC", "Europe/Berlin", "USD", "EUR",
-    "true", "false", "undefined", "null", "ok", "error", "timeout", "keep-alive", "gzip",
+    "true", "false", "undefined", "null", "ok", "keep-alive", "gzip",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
     "https://example.com/", "/api/v1/users", "/api/v1/orders", "/health", "admin", "guest",
     "caf\xc3\xa9", "say \"hi\"", "line\nbreak", "tab\there", "\xe6\x97\xa5\xe6\x9c\xac",
@@ -381,7 +381,7 @@ typedef struct {
     bedge *e, *sorted;
     uint32_t ne, ecap, scap;
     uint32_t *deg, degcap;
-    bool has_loc;
+    bool has_loc, has_uniq; /* a node named with the unit's own string */
     uint32_t loc_script, loc_line, loc_col;
 } ubuf;
 
@@ -429,6 +429,7 @@ typedef struct {
     uint32_t ncl, clcap; /* clusters planned */
     uint32_t *ucl;      /* cluster of each unit */
     uint16_t *unn, *une; /* nodes and edges per unit */
+    uint32_t *ukey;      /* units before j with an own string: its index among them */
     uint32_t *ubase;    /* node index of each unit in this step, UINT32_MAX: absent */
     uint32_t nunits, ucap, nunits_step;
     uint64_t node_count, edge_count;
@@ -455,7 +456,7 @@ static inline uint32_t resolve_name(uint32_t name)
     switch (name >> 30) {
     case 0: return name;
     case 1: return G.poolbase + (name & NAME_MASK);
-    case 2: return G.uniqbase + (name & NAME_MASK);
+    case 2: return G.uniqbase + G.ukey[name & NAME_MASK];
     default: return G.numbase + (name & NAME_MASK);
     }
 }
@@ -476,8 +477,8 @@ static size_t pool_text(uint32_t i, char *buf, size_t cap)
                                     W_EVENT[below(&r, COUNT(W_EVENT))], i);
     case 3: return (size_t)snprintf(buf, cap, "%s-%s-%u", W_ENTITY[below(&r, COUNT(W_ENTITY))],
                                     W_SUFFIX[below(&r, COUNT(W_SUFFIX))], i);
-    case 4: return (size_t)snprintf(buf, cap, "tag:%08x", (uint32_t)next(&r));
-    default: return (size_t)snprintf(buf, cap, "%u", i * 7919u);
+    case 4: return (size_t)snprintf(buf, cap, "tag:%08x.%u", (uint32_t)next(&r), i);
+    default: return (size_t)snprintf(buf, cap, "%u.%02u", i * 7919u, i % 100);
     }
 }
 static size_t uniq_text(uint32_t j, char *buf, size_t cap)
@@ -488,7 +489,7 @@ static size_t uniq_text(uint32_t j, char *buf, size_t cap)
     case 1: return (size_t)snprintf(buf, cap, "/api/v1/orders/%u", j);
     case 2: return (size_t)snprintf(buf, cap, "user%u@example.com", j);
     case 3: return (size_t)snprintf(buf, cap, "req-%u-%08x", j, (uint32_t)(h >> 20));
-    case 4: return (size_t)snprintf(buf, cap, "2024-%02u-%02uT%02u:%02u:%02u.%03uZ",
+    case 4: return (size_t)snprintf(buf, cap, "evt-%u 2024-%02u-%02uT%02u:%02u:%02u.%03uZ", j,
                                     (unsigned)(h % 12 + 1), (unsigned)(h >> 8) % 28 + 1,
                                     (unsigned)(h >> 16) % 24, (unsigned)(h >> 24) % 60,
                                     (unsigned)(h >> 32) % 60, (unsigned)(h >> 40) % 1000);
@@ -1028,7 +1029,7 @@ static void build_unit(ubuf *u, uint32_t j)
     uint32_t kind;
 
     u->nn = u->ne = 0;
-    u->has_loc = false;
+    u->has_loc = u->has_uniq = false;
     if (t == 0) {
         kind = K_RECORD;
     } else {
@@ -1052,6 +1053,7 @@ static void build_unit(ubuf *u, uint32_t j)
         uint32_t key = UINT32_MAX;
         if (t == 0 || chance(&r, 0.3)) {
             key = unode(u, NT_STRING, uniq_name(j), str_self(uniq_text(j, buf, sizeof buf)));
+            u->has_uniq = true;
             uedge(u, key, ET_INTERNAL, N.map, G.map_str);
         }
         uint64_t val[MAX_PROPS + 2];
@@ -1229,6 +1231,7 @@ static void build_unit(ubuf *u, uint32_t j)
         uint32_t depth = 1 + below(&r, 3);
         uint32_t top = unode(u, NT_CONS, N.cons, 32), cur = top;
         uint32_t own = unode(u, NT_STRING, uniq_name(j), str_self(uniq_text(j, buf, sizeof buf) + 40));
+        u->has_uniq = true;
         uedge(u, own, ET_INTERNAL, N.map, G.map_str);
         for (uint32_t d = 0; d < depth; d++) {
             uint32_t nx = d + 1 < depth ? unode(u, NT_CONS, N.cons, 32) : 0;
@@ -1315,6 +1318,9 @@ static void plan_cluster(uint32_t i)
             G.ucap = G.ucap ? G.ucap * 2 : 1u << 16;
             G.ucl = xrealloc(G.ucl, G.ucap * sizeof *G.ucl);
             G.unn = xrealloc(G.unn, G.ucap * sizeof *G.unn);
+            G.ukey = xrealloc(G.ukey, ((size_t)G.ucap + 1) * sizeof *G.ukey);
+            if (G.nunits == 0)
+                G.ukey[0] = 0;
             G.une = xrealloc(G.une, G.ucap * sizeof *G.une);
         }
         G.ucl[G.nunits++] = i;
@@ -1344,10 +1350,11 @@ static void count_unit(uint32_t j, uint64_t *nodes, uint64_t *edges, uint64_t *b
                   ? (unsigned)digits(nm & NAME_MASK)
                   : (unsigned)est_to_digits - 2);
     }
-    *bytes_est += b + 26; /* and its unique string */
+    *bytes_est += b + (u->has_uniq ? 26 : 0); /* and its own string */
     if (u->ne > UINT16_MAX)
         die("unit %u has %u edges", j, u->ne);
     G.unn[j] = (uint16_t)u->nn;
+    G.ukey[j + 1] = G.ukey[j] + u->has_uniq;
     G.une[j] = (uint16_t)u->ne;
     *nodes += u->nn;
     *edges += u->ne;
@@ -1730,6 +1737,8 @@ static void write_tail(void)
         json_string(buf, len);
     }
     for (uint32_t j = 0; j < G.nunits_step; j++) {
+        if (G.ukey[j + 1] == G.ukey[j])
+            continue; /* no own string */
         size_t len = uniq_text(j, buf, sizeof buf);
         out_str(&O, ",\n");
         json_string(buf, len);
@@ -1916,7 +1925,7 @@ int main(int argc, char **argv)
             "gen_snapshot: %s: %" PRIu64 " bytes, %" PRIu64 " nodes, %" PRIu64 " edges, %" PRIu64
             " locations, %u strings; %.1f s (plan %.1f, nodes %.1f, edges %.1f, strings %.1f)\n",
             G.out_path, O.total, G.node_count, G.edge_count, G.nloc,
-            G.uniqbase + G.nunits_step, t5 - t0, t2 - t0, t3 - t2, t4 - t3, t5 - t4);
+            G.uniqbase + G.ukey[G.nunits_step], t5 - t0, t2 - t0, t3 - t2, t4 - t3, t5 - t4);
     if (G.stats) {
         uint64_t tn = 0, te = 0;
         for (int i = 0; i < NT_COUNT; i++) tn += G.type_count[i];
