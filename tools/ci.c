@@ -296,6 +296,10 @@ int ci_leaks_order(const ms_leaks *lk, int sort, bool internals, size_t **classe
     for (size_t i = 0; i < ncls; i++) {
         const ms_class_row *r = ms_leaks_class_get(lk, i);
         crank[i] = all ? 1 : origin_rank(ms_class_origin(final, r->key, r->name));
+        /* a class none of whose leaked objects the program holds is the
+         * runtime's leftover (a browser's IntersectionObserver) */
+        if (!all && crank[i] < 2 && ms_leaks_class_program_count(lk, i) == 0)
+            crank[i] = 2;
         if (crank[i] == 2 && !internals) {
             cf->added_count += r->count;
             cf->size_delta += (int64_t)r->retained_size;

@@ -209,6 +209,10 @@ MS_EXPORT const ms_leaks_totals *ms_leaks_totals_get(const ms_leaks *l);
  * other leaked object of the class dominates). */
 MS_EXPORT size_t ms_leaks_class_count(const ms_leaks *l);
 MS_EXPORT const ms_class_row *ms_leaks_class_get(const ms_leaks *l, size_t i);
+/* How many of class row i's leaked objects the program holds (as
+ * ms_leaks_totals.program_count counts them); the row's count for formats
+ * without origins. */
+MS_EXPORT uint64_t ms_leaks_class_program_count(const ms_leaks *l, size_t i);
 /* Leaked objects grouped by cause in FINAL, as ms_compare_groups (borrowed). */
 MS_EXPORT const ms_path_groups *ms_leaks_groups(const ms_leaks *l);
 /* The facts of BASELINE (0), TARGET (1) and FINAL (2).  Borrowed. */

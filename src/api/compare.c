@@ -156,7 +156,7 @@ ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapsh
     const ms_compare_options *o;
     const uint64_t *unused64;
     const uint32_t *unused32;
-    uint64_t *member = NULL, instances = 0, program = 0, program_retained = 0;
+    uint64_t *member = NULL, *held = NULL, instances = 0, program = 0, program_retained = 0;
     ms_path_groups *groups = NULL;
     ms_leaks *l = NULL;
     ms__heap bh, th, fh;
@@ -181,10 +181,10 @@ ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapsh
     ms__snapshot_heap(final, &fh);
     MS_TRY(ms__leak_members(&bh, &th, &fh, &member, &instances, err));
     /* before the grouping, which may free the dominators it no longer needs */
-    MS_TRY(ms__leaks_program(&fh, member, &program, &program_retained, err));
+    MS_TRY(ms__leaks_program(&fh, member, &program, &program_retained, &held, err));
     MS_TRY(ms__group_new(final, member, &instances, o, &groups, err));
     ms__snapshot_heap(final, &fh);
-    rc = ms__leaks_finish(&fh, member, groups, &l, err);
+    rc = ms__leaks_finish(&fh, member, held, groups, &l, err);
     groups = NULL;
     if (rc < 0)
         goto done;
@@ -199,6 +199,7 @@ done:
     ms_leaks_free(l);
     ms_path_groups_free(groups);
     free(member);
+    free(held);
     return rc;
 }
 

@@ -44,6 +44,7 @@ struct ms_compare {
 struct ms_leaks {
     ms_leaks_totals totals;
     ms_class_row *rows;
+    uint64_t *row_program;      /* per row: its objects the program holds */
     size_t nrows;
     ms_path_groups *groups;
     void *final;                /* FINAL's handle (src/api) */
@@ -144,21 +145,24 @@ int ms__same_process(const ms__heap *a, const char *an, const ms__heap *b, const
 int ms__leak_members(const ms__heap *baseline, const ms__heap *target, const ms__heap *final,
                      uint64_t **member, uint64_t *instances, ms_error *err);
 
-/* The leaks result from the members (after the ignore lists) and their
- * grouping (taken over): per-class rows, largest retained first, and the
- * totals.  Reads FINAL's classes, shallow sizes and distances.  *out owned
- * by the caller (ms_leaks_free).  Errors: MS_ENOMEM (groups freed). */
 /* The leaked objects (member: bitset over FINAL's nodes) the program
  * holds (ms_leaks_totals.program_count): those whose nearest dominator of
  * known origin (the object first; synthetic nodes and plain data pass on
  * their dominator's) is the program's or the GC roots.  *count and
- * *retained (bytes they retain together, each once) get them.  Needs
- * FINAL's dominator tree, retained sizes and sources.
+ * *retained (bytes they retain together, each once) get them; *held (may
+ * be NULL; a bitset over FINAL's nodes the caller frees) which they are.
+ * Needs FINAL's dominator tree, retained sizes and sources.
  * Errors: MS_ENOMEM. */
 int ms__leaks_program(const ms__heap *final, const uint64_t *member, uint64_t *count,
-                      uint64_t *retained, ms_error *err);
+                      uint64_t *retained, uint64_t **held, ms_error *err);
 
-int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,
-                     ms_leaks **out, ms_error *err);
+/* The leaks result from the members (after the ignore lists), those the
+ * program holds (held, ms__leaks_program) and their grouping (taken
+ * over): per-class rows, largest retained first, each with how many of
+ * its objects the program holds, and the totals.  Reads FINAL's classes,
+ * shallow sizes and distances.  *out owned by the caller (ms_leaks_free).
+ * Errors: MS_ENOMEM (groups freed). */
+int ms__leaks_finish(const ms__heap *final, const uint64_t *member, const uint64_t *held,
+                     ms_path_groups *groups, ms_leaks **out, ms_error *err);
 
 #endif /* MS_COMPARE_H */

@@ -124,13 +124,15 @@ done:
 }
 
 int ms__leaks_program(const ms__heap *final, const uint64_t *member, uint64_t *count,
-                      uint64_t *retained, ms_error *err)
+                      uint64_t *retained, uint64_t **held_out, ms_error *err)
 {
     const uint32_t N = final->g->node_count;
     uint8_t *held = NULL;
     uint64_t *counted = NULL, *top = NULL;
     int rc = MS_OK;
     *count = *retained = 0;
+    if (held_out)
+        *held_out = NULL;
     MS_TRY(ms__alloc_array_zero(&held, N ? N : 1, 1, "leaks", err));
     MS_TRY(ms__bitset_alloc(&counted, N, "leaks", err));
     MS_TRY(ms__bitset_alloc(&top, N, "leaks", err));
@@ -142,6 +144,10 @@ int ms__leaks_program(const ms__heap *final, const uint64_t *member, uint64_t *c
         }
     MS_TRY(ms__dominated_tops(final->g, final->dom_first, final->dom_child, final->retained,
                               counted, NULL, 1, top, NULL, retained, err));
+    if (held_out) {
+        *held_out = counted;
+        counted = NULL;
+    }
 done:
     free(held);
     free(counted);
@@ -149,12 +155,13 @@ done:
     return rc;
 }
 
-int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_groups *groups,
-                     ms_leaks **out, ms_error *err)
+int ms__leaks_finish(const ms__heap *final, const uint64_t *member, const uint64_t *held,
+                     ms_path_groups *groups, ms_leaks **out, ms_error *err)
 {
     const ms__graph *gf = final->g;
     const ms__classes *cl = final->classes;
     ms_class_row *rows = NULL;
+    uint64_t *program = NULL; /* per class */
     uint32_t *order = NULL;
     ms_leaks *l;
     int rc = MS_OK;
@@ -168,6 +175,7 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_grou
     l->groups = groups;
     l->totals.retained_size = ms_path_groups_retained(groups);
     MS_TRY(ms__alloc_array_zero(&rows, cl->count + 1, sizeof *rows, "leaks", err));
+    MS_TRY(ms__alloc_array_zero(&program, cl->count + 1, 8, "leaks", err));
     for (uint32_t c = 0; c < cl->count; c++) {
         rows[c].key = ms__class_key(cl, c);
         rows[c].name = ms__class_name(cl, c);
@@ -180,6 +188,7 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_grou
             continue;
         r = &rows[cl->of[n]];
         r->count++;
+        program[cl->of[n]] += !held || ms__bit(held, n);
         r->shallow_size += ms__shallow_of(final, n);
         if (final->distance[n] < r->distance)
             r->distance = final->distance[n];
@@ -196,12 +205,16 @@ int ms__leaks_finish(const ms__heap *final, const uint64_t *member, ms_path_grou
             order[l->nrows++] = c;
     MS_TRY(ms__sort_u32(order, l->nrows, by_retained, rows, err));
     MS_TRY(ms__alloc_array(&l->rows, l->nrows + 1, sizeof *l->rows, "leaks", err));
-    for (size_t i = 0; i < l->nrows; i++)
+    MS_TRY(ms__alloc_array(&l->row_program, l->nrows + 1, 8, "leaks", err));
+    for (size_t i = 0; i < l->nrows; i++) {
         l->rows[i] = rows[order[i]];
+        l->row_program[i] = program[order[i]];
+    }
     *out = l;
     l = NULL;
 done:
     free(rows);
+    free(program);
     free(order);
     ms_leaks_free(l);
     return rc;
@@ -210,6 +223,7 @@ done:
 const ms_leaks_totals *ms_leaks_totals_get(const ms_leaks *l) { return &l->totals; }
 size_t ms_leaks_class_count(const ms_leaks *l) { return l->nrows; }
 const ms_class_row *ms_leaks_class_get(const ms_leaks *l, size_t i) { return &l->rows[i]; }
+uint64_t ms_leaks_class_program_count(const ms_leaks *l, size_t i) { return l->row_program[i]; }
 const ms_path_groups *ms_leaks_groups(const ms_leaks *l) { return l->groups; }
 double ms_leaks_seconds(const ms_leaks *l) { return l->seconds; }
 
@@ -223,6 +237,7 @@ void ms_leaks_free(ms_leaks *l)
     if (!l)
         return;
     free(l->rows);
+    free(l->row_program);
     ms_path_groups_free(l->groups);
     for (unsigned i = 0; i < 3; i++)
         free(l->input_name[i]);

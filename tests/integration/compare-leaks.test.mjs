@@ -248,7 +248,7 @@ assert.match(memsnap('compare', '-n', '1', before, after).stdout, /more classes 
 r = memsnap('leaks', '--markdown', '-n', '1', b3, t3, f3);
 assert.equal(r.status, 0, r.stderr);
 noHints(r.stdout, 'leaks', 'leaks --markdown');
-assert.match(r.stdout, new RegExp(`^${lk.class_count - 1} more classes\\.$`, 'm'));
+assert.match(r.stdout, new RegExp(`^${lk.class_count - 1} more class${lk.class_count - 1 === 1 ? '' : 'es'}\\.$`, 'm'));
 if (lk.group_count > 1) assert.match(r.stdout, new RegExp(`^${lk.group_count - 1} more groups\\.$`, 'm'));
 else assert.doesNotMatch(r.stdout, /more groups/, 'one cause: no "more groups" line');
 const traces = ['01_leak_simulation', '05_realistic_app'].map((n) => join(SOURCE, 'tests', 'fixtures', 'mlyze', `${n}.mlyze`));
