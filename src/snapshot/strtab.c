@@ -158,8 +158,10 @@ int ms__strtab_intern(ms__strtab *t, const char *s, size_t len, uint32_t *id, bo
         *added = true;
 
     if ((uint64_t)t->count * 2 > (uint64_t)t->slot_mask + 1) {
-        if ((uint64_t)t->slot_mask + 1 > (1ull << 31))
-            return ms__fail(err, MS_ELIMIT, UINT64_MAX, "string index too large");
+        /* the index's slot count is 32-bit: 2^31 slots hold 2^30 strings */
+        if ((uint64_t)t->slot_mask + 1 >= (1ull << 31))
+            return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                            "more than 1073741824 distinct strings (the string index's limit)");
         if (rehash(t, (t->slot_mask + 1) * 2, err) < 0)
             return MS_ENOMEM;
     } else {
@@ -182,8 +184,9 @@ int ms__strtab_build_index(ms__strtab *t, ms_error *err)
         return MS_OK;
     while (n < (uint64_t)t->count * 2 + 2)
         n *= 2;
-    if (n > (1ull << 32))
-        return ms__fail(err, MS_ELIMIT, UINT64_MAX, "string index too large");
+    if (n > (1ull << 31))
+        return ms__fail(err, MS_ELIMIT, UINT64_MAX,
+                        "more than 1073741824 distinct strings (the string index's limit)");
     return rehash(t, (uint32_t)n, err);
 }
 
