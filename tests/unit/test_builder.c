@@ -367,9 +367,9 @@ static void test_builder__size_and_type_limits(void **state)
     ms__builder_discard(&b);
 }
 
-/* The string table's count limit, as coded (2^32 - 2 distinct strings):
- * the count put at the limit, the next new string is refused and a known
- * one is still found. */
+/* The string count's own limit (2^32 - 2; the index stops the table at
+ * 2^30 strings before it, test_strtab): the count put at the limit, the
+ * next new string is refused and a known one is still found. */
 static void test_builder__string_count_limit(void **state)
 {
     (void)state;
