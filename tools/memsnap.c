@@ -27,6 +27,7 @@ static const struct command {
     {"leaks", cmd_leaks, "objects allocated in TARGET still alive in FINAL (memlab)"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
     {"timeline", cmd_timeline, "an .mlyze trace over time: live bytes, peak, markers, GCs"},
+    {"convert", cmd_convert, "the snapshot as a native .msnap file, with its analyses"},
     {NULL, NULL, NULL},
 };
 
