@@ -37,7 +37,8 @@ static void usage(FILE *f)
           "\n"
           "memsnap reads heap snapshots (V8 .heapsnapshot; Memlyze .mlyze traces and\n"
           "Python heaps recorded by memsnap_record; Boehm GC captures; also\n"
-          "zstd-compressed) and explains what they hold.\n"
+          "zstd-compressed; and memsnap's own .msnap files, made by convert) and\n"
+          "explains what they hold.\n"
           "\n"
           "commands:\n",
           f);

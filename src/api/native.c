@@ -322,43 +322,6 @@ done:
 /* A failure in section s of file f. */
 #define BAD(s, ...) ms__input_fail(err, MS_EFORMAT, f->name, (s)->offset, __VA_ARGS__)
 
-/* Whether following up[] from every node reaches the root (up[root] is
- * the root or NONE) without a cycle: an explicit chain per start, each
- * node walked once (state: 0 unknown, 1 on the chain, 2 reaches the
- * root); nodes whose up[] is NONE end their chain too.  *bad gets a node
- * on a cycle, NONE when there is none. */
-static int check_tree(const ms__graph *g, const uint32_t *up, uint32_t *bad, ms_error *err)
-{
-    const uint32_t N = g->node_count;
-    uint8_t *state = NULL;
-    uint32_t *chain = NULL;
-    int rc = MS_OK;
-    *bad = NONE;
-    MS_TRY(ms__alloc_array_zero(&state, N, 1, "analyses check", err));
-    MS_TRY(ms__alloc_array(&chain, N, 4, "analyses check", err));
-    state[g->root] = 2;
-    for (uint32_t n = 0; n < N && *bad == NONE; n++) {
-        uint32_t len = 0, v = n;
-        while (state[v] == 0) {
-            state[v] = 1;
-            chain[len++] = v;
-            if (up[v] == NONE)
-                break;
-            v = up[v];
-        }
-        if (state[v] == 1 && up[v] != NONE) {
-            *bad = n;
-            break;
-        }
-        for (uint32_t i = 0; i < len; i++)
-            state[chain[i]] = 2;
-    }
-done:
-    free(state);
-    free(chain);
-    return rc;
-}
-
 /* The source of each node's path edge (NONE where there is none): the
  * edges sorted, then one sweep over the offsets. */
 static int path_sources(const ms__graph *g, const uint32_t *edge, uint32_t *src, ms_error *err)
@@ -523,15 +486,16 @@ done:
 }
 
 /* Checks the analyses once the snapshot is whole: what the analyses and
- * the queries on them rely on (docs/formats/msnap.md, "Checks"). */
+ * the queries on them rely on (docs/formats/msnap.md, "Checks").  Scratch:
+ * 4 bytes per node (the dominator tree it builds is kept). */
 static int check_analyses(ms__msnap *f, ms_snapshot *s, ms_error *err)
 {
     const ms__graph *g = s->g;
     const uint32_t N = g->node_count;
     const ms__msnap_section *sec;
-    uint32_t *src = NULL, *first = NULL, *child = NULL, *stack = NULL, *next = NULL, bad;
-    uint64_t *sum = NULL, total = 0;
-    uint32_t sp = 0, seen = 0;
+    uint32_t *first = NULL, *child = NULL, *stack = NULL;
+    uint64_t total = 0, seen = 0;
+    uint32_t sp = 0, classes = 0;
     int rc = MS_OK;
 
     if (s->shallow) {
@@ -547,137 +511,86 @@ static int check_analyses(ms__msnap *f, ms_snapshot *s, ms_error *err)
     }
     /* (Each check below is of an analysis still held: raw sizes, say,
      * drop the retained sizes before the snapshot is made whole.) */
-    if (!s->idom || !s->retained || !s->parent_edge || !s->distance)
-        goto classes;
-    /* Immediate dominators: a tree under the root (each node's chain
-     * reaches it). */
-    sec = ms__msnap_find(f, MS__SEC_A_IDOM);
-    for (uint32_t n = 0; n < N; n++)
-        if ((n == g->root) != (s->idom[n] == n)) {
-            rc = BAD(sec, "node %u: immediate dominator %u", n, s->idom[n]);
+    if (s->idom) {
+        /* Immediate dominators: a tree under the root, which a walk down
+         * the tree from the root covers whole (a node on a cycle is not
+         * under the root: the walk misses it). */
+        sec = ms__msnap_find(f, MS__SEC_A_IDOM);
+        for (uint32_t n = 0; n < N; n++)
+            if ((n == g->root) != (s->idom[n] == n)) {
+                rc = BAD(sec, "node %u: immediate dominator %u", n, s->idom[n]);
+                goto done;
+            }
+        MS_TRY(ms__dominator_children(g, s->idom, &first, &child, err));
+        MS_TRY(ms__alloc_array(&stack, N, 4, "analyses check", err));
+        stack[sp++] = g->root;
+        while (sp) {
+            uint32_t v = stack[--sp];
+            seen++;
+            for (uint32_t i = first[v]; i < first[v + 1]; i++)
+                stack[sp++] = child[i];
+        }
+        if (seen != N) {
+            rc = BAD(sec, "%llu of %u nodes are under the root in the dominator tree",
+                     (unsigned long long)seen, N);
             goto done;
         }
-    {
-        uint32_t keep = s->idom[g->root];
-        s->idom[g->root] = NONE;
-        rc = check_tree(g, s->idom, &bad, err);
-        s->idom[g->root] = keep;
-        if (rc < 0)
-            goto done;
-    }
-    if (bad != NONE) {
-        rc = BAD(sec, "node %u: its dominators do not lead to the root", bad);
-        goto done;
-    }
-    /* Retained sizes: each node's is its shallow size and its children's
-     * in the dominator tree (iterative post order). */
-    sec = ms__msnap_find(f, MS__SEC_A_RETAINED);
-    MS_TRY(ms__dominator_children(g, s->idom, &first, &child, err));
-    MS_TRY(ms__alloc_array(&sum, 2 * (uint64_t)N, 8, "analyses check", err));
-    MS_TRY(ms__alloc_array(&stack, N, 4, "analyses check", err));
-    MS_TRY(ms__alloc_array(&next, N, 4, "analyses check", err));
-    stack[sp++] = g->root;
-    next[g->root] = first[g->root];
-    sum[g->root] = s->shallow ? s->shallow[g->root] : ms__node_self(g, g->root);
-    while (sp) {
-        uint32_t v = stack[sp - 1];
-        if (next[v] < first[v + 1]) {
-            uint32_t c = child[next[v]++];
-            stack[sp++] = c;
-            next[c] = first[c];
-            sum[c] = s->shallow ? s->shallow[c] : ms__node_self(g, c);
-            continue;
+        /* Retained sizes: each node's is its shallow size and its
+         * children's (a check at each node, in any order). */
+        sec = ms__msnap_find(f, MS__SEC_A_RETAINED);
+        for (uint32_t v = 0; s->retained && v < N; v++) {
+            uint64_t sum = s->shallow ? s->shallow[v] : ms__node_self(g, v);
+            bool over = false;
+            for (uint32_t i = first[v]; i < first[v + 1]; i++)
+                over |= ms__add_overflow(sum, s->retained[child[i]], &sum);
+            if (over || sum != s->retained[v]) {
+                rc = BAD(sec, "node %u retains %llu bytes, its dominator tree %llu", v,
+                         (unsigned long long)s->retained[v], (unsigned long long)sum);
+                goto done;
+            }
         }
-        sp--;
-        if (sum[v] != s->retained[v]) {
-            rc = BAD(sec, "node %u retains %llu bytes, its dominator tree %llu", v,
-                     (unsigned long long)s->retained[v], (unsigned long long)sum[v]);
-            goto done;
-        }
-        if (sp && ms__add_overflow(sum[stack[sp - 1]], sum[v], &sum[stack[sp - 1]])) {
-            rc = BAD(sec, "retained sizes beyond 2^64");
-            goto done;
+        /* The tree is kept: the next question about it does not make it again. */
+        if (!s->dom_first) {
+            s->dom_first = first;
+            s->dom_child = child;
+            first = child = NULL;
         }
     }
-    /* The tree is kept: the next question about it does not make it again. */
-    if (!s->dom_first) {
-        s->dom_first = first;
-        s->dom_child = child;
-        first = child = NULL;
-    }
-    /* Retention paths: each node's last edge ends at it, and following
-     * them from any node reaches the root. */
+    /* Retention paths: each node's last edge ends at it (and their sources
+     * come nearer the root at each hop: checked as they are read,
+     * msnap.c's parent_edges, so following them ends at the root). */
     sec = ms__msnap_find(f, MS__SEC_A_PARENT);
-    for (uint32_t n = 0; n < N; n++) {
+    for (uint32_t n = 0; s->parent_edge && n < N; n++) {
         uint32_t e = s->parent_edge[n];
         if (e != NONE && (ms__edge_to(g, e) != n || n == g->root ||
-                          s->distance[n] == MS_DISTANCE_UNREACHABLE)) {
+                          (s->distance && s->distance[n] == MS_DISTANCE_UNREACHABLE))) {
             rc = BAD(sec, "node %u: its retention path's last edge %u does not lead to it", n, e);
             goto done;
         }
     }
-    MS_TRY(ms__alloc_array(&src, N, 4, "analyses check", err));
-    MS_TRY(path_sources(g, s->parent_edge, src, err));
-    MS_TRY(check_tree(g, src, &bad, err));
-    if (bad != NONE) {
-        rc = BAD(sec, "node %u: its retention path does not start at the root", bad);
-        goto done;
-    }
-classes:
     /* Classes: numbered in the order of their first node. */
     sec = ms__msnap_find(f, MS__SEC_A_CLASS_OF);
     for (uint32_t n = 0; s->classes && s->classes->of && n < N; n++) {
         uint32_t k = s->classes->of[n];
-        if (k < seen)
+        if (k < classes)
             continue;
-        if (k != seen || s->classes->cls[k].first != n) {
+        if (k != classes || s->classes->cls[k].first != n) {
             rc = BAD(sec, "node %u: class %u is not the next one (%u) or not first at it", n, k,
-                     seen);
+                     classes);
             goto done;
         }
-        seen++;
+        classes++;
     }
-    if (s->classes && s->classes->of && seen != s->classes->count) {
-        rc = BAD(sec, "%u classes, of which %u have nodes", s->classes->count, seen);
+    if (s->classes && s->classes->of && classes != s->classes->count) {
+        rc = BAD(sec, "%u classes, of which %u have nodes", s->classes->count, classes);
         goto done;
     }
-    /* Retainers: the counts are the edges into each node; the other
-     * retainers lead to their node, a few each. */
-    if (!s->ret_counts || !s->other_first || !s->other_from)
-        goto top;
-    sec = ms__msnap_find(f, MS__SEC_A_RETAINERS);
-    free(sum);
-    MS_TRY(ms__alloc_array_zero(&sum, 2 * (uint64_t)N, 8, "analyses check", err));
-    for (uint64_t e = 0; e < g->edge_count; e++) {
-        sum[2 * (uint64_t)ms__edge_to(g, e)]++;
-        sum[2 * (uint64_t)ms__edge_to(g, e) + 1] += ms__edge_type(g, e) == MS_ET_WEAK;
-    }
-    for (uint64_t i = 0; i < 2 * (uint64_t)N; i++)
-        if (sum[i] != s->ret_counts[i]) {
-            rc = BAD(sec, "node %llu: %u retainers stored, %llu in the graph",
-                     (unsigned long long)(i / 2), s->ret_counts[i], (unsigned long long)sum[i]);
-            goto done;
-        }
-    sec = ms__msnap_find(f, MS__SEC_A_OTHER_FIRST);
-    for (uint32_t n = 0; n < N; n++) {
-        uint32_t a = s->other_first[n], b = s->other_first[n + 1];
-        if (b < a || b - a > MS__NATIVE_OTHERS) {
-            rc = BAD(sec, "node %u: %u other retainers", n, b - a);
-            goto done;
-        }
-        for (uint32_t i = a; i < b; i++)
-            if (ms__native_other_edge(g, s->other_from[i], n) == UINT64_MAX) {
-                rc = BAD(sec, "node %u: another retainer, %u, holds no edge to it", n,
-                         s->other_from[i]);
-                goto done;
-            }
-    }
-top:
-    /* The largest objects: in order, and none left out. */
+    /* The largest objects: in order, none left out, reached by edges to
+     * them. */
     if (!s->retained || !s->top)
         goto done;
     sec = ms__msnap_find(f, MS__SEC_A_TOP);
-    if (s->top_count && s->top_count < N) {
+    if (s->top_count < N) {
         uint32_t last = s->top[s->top_count - 1];
         uint64_t above = 0;
         for (uint32_t n = 0; n < N; n++)
@@ -703,12 +616,9 @@ top:
         }
     }
 done:
-    free(src);
     free(first);
     free(child);
-    free(sum);
     free(stack);
-    free(next);
     return rc;
 }
 
@@ -756,7 +666,8 @@ int ms__native_adopt(ms_snapshot *s, unsigned threads, ms_error *err)
                               (void **)&s->retained, err));
     MS_TRY(ms__msnap_lazy_add(f, MS__SEC_A_PARENT, 4, N, false, LK_PARENT, 0,
                               (void **)&s->parent_edge, err));
-    MS_TRY(ms__msnap_lazy_pair(f, (void **)&s->parent_edge, MS__SEC_A_PARENT_RANK, err));
+    MS_TRY(ms__msnap_lazy_pair(f, (void **)&s->parent_edge, MS__SEC_A_PARENT_RANK,
+                               (void **)&s->distance, err));
     MS_TRY(read_class_table(f, g, &s->classes, err));
     MS_TRY(ms__msnap_lazy_add(f, MS__SEC_A_CLASS_OF, 4, N, false, LK_BELOW, s->classes->count,
                               (void **)&s->classes->of, err));
@@ -813,12 +724,23 @@ int ms__snapshot_whole(ms_snapshot *s, ms_error *err)
     ms__graph *g = s->g;
     ms__msnap *f = g ? g->native : NULL;
     int rc = MS_OK;
+    if (s->lazy_failed) /* failed before: the same answer */
+        return ms__native_status(s, err);
     if (!f)
         return MS_OK;
+    /* What only `why` on demand reads (a scan of the edges answers once
+     * they are all in memory) is not read whole. */
+    ms__native_free_array(s, (void **)&s->ret_counts);
+    ms__native_free_array(s, (void **)&s->other_first);
+    ms__native_free_array(s, (void **)&s->other_from);
     if ((rc = ms__msnap_finish(f, f->threads, err)) < 0)
         goto done;
-    if (s->distance && (rc = check_analyses(f, s, err)) < 0)
+    if (s->distance && (rc = check_analyses(f, s, err)) < 0) {
+        /* nothing may read analyses that failed (a cycle of dominators
+         * would loop): they go, and are computed again if asked for */
+        drop_analyses(s);
         goto done;
+    }
     /* Everything is in memory: the file is not needed any more. */
     g->native = NULL;
     ms__msnap_release(f);

@@ -135,12 +135,43 @@ static uint64_t xxh_digest(const xxh *h)
     return acc;
 }
 
-uint64_t ms__msnap_hash(const void *p, size_t n)
+/* XXH64 of n bytes at p. */
+static uint64_t xxh64(const void *p, size_t n)
 {
     xxh h;
     xxh_init(&h);
     xxh_update(&h, p, n);
     return xxh_digest(&h);
+}
+
+/* The footer's hash from the blocks' hashes. */
+static uint64_t combine(const uint64_t *digests, size_t n)
+{
+    xxh h;
+    xxh_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[8];
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)(digests[i] >> (8 * k));
+        xxh_update(&h, b, 8);
+    }
+    return xxh_digest(&h);
+}
+
+uint64_t ms__msnap_hash(const void *p, size_t n)
+{
+    size_t blocks = (n + MS__MSNAP_HASH_BLOCK - 1) / MS__MSNAP_HASH_BLOCK;
+    uint64_t *d = malloc((blocks ? blocks : 1) * 8), h;
+    if (!d)
+        return 0;
+    for (size_t i = 0; i < blocks; i++) {
+        size_t at = i * MS__MSNAP_HASH_BLOCK, len = n - at < MS__MSNAP_HASH_BLOCK ? n - at
+                                                                                 : MS__MSNAP_HASH_BLOCK;
+        d[i] = xxh64((const uint8_t *)p + at, len);
+    }
+    h = combine(d, blocks);
+    free(d);
+    return h;
 }
 
 /* ---- Little-endian encoding ------------------------------------------------------ */
@@ -220,14 +251,41 @@ static void to_host(unsigned elem, void *p, size_t n)
 
 /* ---- Writing --------------------------------------------------------------------------- */
 
+/* Feeds n bytes to the file's hash, block by block. */
+static int hash_bytes(ms__msnap_writer *w, const uint8_t *p, size_t n, ms_error *err)
+{
+    while (n) {
+        size_t k = MS__MSNAP_HASH_BLOCK - (size_t)w->block_fill;
+        if (k > n)
+            k = n;
+        xxh_update((xxh *)w->hash, p, k);
+        w->block_fill += k;
+        p += k;
+        n -= k;
+        if (w->block_fill == MS__MSNAP_HASH_BLOCK) {
+            if (w->ndigests == w->digests_cap) {
+                size_t cap = w->digests_cap ? w->digests_cap * 2 : 64;
+                uint64_t *d = realloc(w->digests, cap * 8);
+                if (!d)
+                    return ms__oom(err, "hash");
+                w->digests = d;
+                w->digests_cap = cap;
+            }
+            w->digests[w->ndigests++] = xxh_digest((xxh *)w->hash);
+            xxh_init((xxh *)w->hash);
+            w->block_fill = 0;
+        }
+    }
+    return MS_OK;
+}
+
 static int emit(ms__msnap_writer *w, const void *p, size_t n, ms_error *err)
 {
     int rc;
     if (n == 0)
         return MS_OK;
-    if ((rc = w->sink(w->ctx, p, n, err)) < 0)
+    if ((rc = w->sink(w->ctx, p, n, err)) < 0 || (rc = hash_bytes(w, p, n, err)) < 0)
         return rc;
-    xxh_update((xxh *)w->hash, p, n);
     w->off += n;
     return MS_OK;
 }
@@ -251,6 +309,8 @@ int ms__msnap_writer_init(ms__msnap_writer *w, ms__msnap_sink sink, void *ctx, i
 
 void ms__msnap_writer_free(ms__msnap_writer *w)
 {
+    free(w->digests);
+    w->digests = NULL;
     for (uint32_t i = 0; i < w->nsections; i++)
         free(w->sec[i].chunk_off);
     free(w->sec);
@@ -403,7 +463,20 @@ int ms__msnap_writer_finish(ms__msnap_writer *w, ms_error *err)
     put64(f + 8, dir_bytes);
     put32(f + 16, w->nsections);
     MS_TRY(emit(w, f, 24, err));
-    put64(f + 24, xxh_digest((xxh *)w->hash));
+    /* the last block (the file is never empty there: the header) */
+    if (w->block_fill) {
+        if (w->ndigests == w->digests_cap) {
+            uint64_t *d = realloc(w->digests, (w->digests_cap + 1) * 8);
+            if (!d) {
+                rc = ms__oom(err, "hash");
+                goto done;
+            }
+            w->digests = d;
+            w->digests_cap++;
+        }
+        w->digests[w->ndigests++] = xxh_digest((xxh *)w->hash);
+    }
+    put64(f + 24, combine(w->digests, w->ndigests));
     memcpy(f + 32, end_magic, 8);
     rc = w->sink(w->ctx, f + 24, 16, err);
     w->off += 16;
@@ -461,43 +534,79 @@ void ms__msnap_close(ms__msnap *f)
     free(f);
 }
 
-/* Checks the hash of bytes [0, size - 16) against the footer's. */
-static int verify_hash(ms__msnap *f, uint64_t want, ms_error *err)
+/* Hashing a file's blocks: each thread takes every other block, read
+ * (not mapped: a file cut while it is read is an error, not a SIGBUS)
+ * 1 MiB at a time. */
+typedef struct hash_job {
+    ms__msnap *f;
+    uint64_t *digests;
+    size_t blocks, start;
+    uint64_t len;
+} hash_job;
+
+static int hash_run(void *arg, ms_error *err)
 {
-    const uint64_t len = f->size - 16;
-    void *map;
-    xxh h;
+    hash_job *j = arg;
+    ms__msnap *f = j->f;
+    const size_t cap = 1u << 20;
+    uint8_t *buf = f->mem ? NULL : malloc(cap);
     int rc = MS_OK;
-    xxh_init(&h);
-    if (f->mem) {
-        xxh_update(&h, f->mem, (size_t)len);
-    } else if ((map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f->fd, 0)) !=
-               MAP_FAILED) {
-        /* (mapped only while it is hashed: the page cache, no copies) */
-        xxh_update(&h, map, (size_t)len);
-        munmap(map, (size_t)len);
-    } else {
-        size_t cap = 1u << 20;
-        uint8_t *buf = malloc(cap);
-        if (!buf)
-            return ms__oom(err, "hash buffer");
-        for (uint64_t off = 0; off < len && rc == MS_OK;) {
-            size_t n = (size_t)(len - off < cap ? len - off : cap);
-            if ((rc = read_at(f, off, buf, n, err)) == MS_OK)
-                xxh_update(&h, buf, n);
-            off += n;
+    if (!f->mem && !buf)
+        return ms__oom(err, "hash buffer");
+    for (size_t b = j->start; b < j->blocks && rc == MS_OK; b += 2) {
+        uint64_t at = (uint64_t)b * MS__MSNAP_HASH_BLOCK;
+        uint64_t end = j->len - at < MS__MSNAP_HASH_BLOCK ? j->len : at + MS__MSNAP_HASH_BLOCK;
+        xxh h;
+        xxh_init(&h);
+        if (f->mem) {
+            xxh_update(&h, f->mem + at, (size_t)(end - at));
+        } else {
+            for (uint64_t off = at; off < end && rc == MS_OK;) {
+                size_t n = (size_t)(end - off < cap ? end - off : cap);
+                if ((rc = read_at(f, off, buf, n, err)) == MS_OK)
+                    xxh_update(&h, buf, n);
+                off += n;
+            }
         }
-        free(buf);
-        if (rc < 0)
-            return rc;
+        j->digests[b] = xxh_digest(&h);
     }
-    if (xxh_digest(&h) != want)
-        return FAIL(MS_EFORMAT, f->size - 16,
-                    "the file's hash does not match its content: the file is damaged");
-    return MS_OK;
+    free(buf);
+    return rc;
 }
 
-int ms__msnap_open(ms__msnap **out, ms__reader *r, bool verify, ms_error *err)
+/* Checks the hash of bytes [0, size - 16) against the footer's, hashing
+ * the blocks on two threads. */
+static int verify_hash(ms__msnap *f, uint64_t want, unsigned threads, ms_error *err)
+{
+    const uint64_t len = f->size - 16;
+    const size_t blocks = (size_t)((len + MS__MSNAP_HASH_BLOCK - 1) / MS__MSNAP_HASH_BLOCK);
+    hash_job jobs[2];
+    ms__task task;
+    uint64_t *digests = NULL;
+    int rc = MS_OK;
+    memset(&task, 0, sizeof task);
+    MS_TRY(ms__alloc_array(&digests, blocks ? blocks : 1, 8, "hash", err));
+    jobs[0] = (hash_job){f, digests, blocks, 0, len};
+    jobs[1] = (hash_job){f, digests, blocks, 1, len};
+    if (blocks > 1 && (threads < 2 || !ms__task_start(&task, hash_run, &jobs[1]))) {
+        rc = hash_run(&jobs[1], err); /* no second thread: both halves here */
+        if (rc < 0)
+            goto done;
+    }
+    rc = hash_run(&jobs[0], err);
+    rc = ms__task_join(&task, rc, err, NULL);
+    if (rc < 0)
+        goto done;
+    if (combine(digests, blocks) != want)
+        rc = FAIL(MS_EFORMAT, f->size - 16,
+                  "the file's hash does not match its content: the file is damaged");
+done:
+    free(digests);
+    return rc;
+}
+
+int ms__msnap_open(ms__msnap **out, ms__reader *r, bool verify, unsigned threads,
+                   ms_error *err)
 {
     ms__msnap *f = calloc(1, sizeof *f);
     uint8_t head[MS__MSNAP_HEADER], foot[MS__MSNAP_FOOTER], *dir = NULL;
@@ -576,7 +685,7 @@ int ms__msnap_open(ms__msnap **out, ms__reader *r, bool verify, ms_error *err)
         goto done;
     }
     if (verify)
-        MS_TRY(verify_hash(f, ms__le64(foot + 24), err));
+        MS_TRY(verify_hash(f, ms__le64(foot + 24), threads, err));
     /* The directory is at most the file's size: read it whole. */
     MS_TRY(ms__alloc_array(&dir, dir_bytes, 1, "directory", err));
     MS_TRY(read_at(f, dir_off, dir, (size_t)dir_bytes, err));
@@ -1445,9 +1554,12 @@ static bool names_ok(const ms__msnap *f, const uint32_t *word, const uint32_t *n
  * against the source's edge count; the graph's edge offsets must be
  * readable whole.  Errors: as read_chunk, MS_EFORMAT (into *e). */
 static int parent_edges(ms__msnap *f, const lazy_array *a, uint32_t *p, uint64_t c, size_t n,
-                        ZSTD_DCtx *dctx, uint8_t **buf, size_t *cap, ms_error *e)
+                        ZSTD_DCtx *dctx, uint8_t **buf, size_t *cap, bool whole, ms_error *e)
 {
     const ms__graph *g = f->g;
+    /* once whole, the distances are in memory: each hop comes one nearer
+     * (the root's to a user root lands at 1), so no path is a cycle */
+    const int32_t *dist = whole && a->aux && !array_at(f, *a->aux) ? *a->aux : NULL;
     uint32_t *rank = malloc(n ? n * 4 : 4);
     int rc = MS_OK;
     if (!rank)
@@ -1469,6 +1581,17 @@ static int parent_edges(ms__msnap *f, const lazy_array *a, uint32_t *p, uint64_t
             goto done;
         }
         p[i] = g->first_edge[u] + rank[i];
+        if (dist) {
+            int32_t dn = dist[(c << a->s->shift) + i], du = dist[u];
+            if (du < 0 || (dn != du + 1 && !(u == g->root && dn == 1))) {
+                rc = ms__input_fail(e, MS_EFORMAT, f->name, a->s->chunk_off[c],
+                                    "section %u: node %llu's path comes from node %u at distance "
+                                    "%d, not one hop nearer than its %d",
+                                    a->s->id, (unsigned long long)((c << a->s->shift) + i), u, du,
+                                    dn);
+                goto done;
+            }
+        }
     }
 done:
     free(rank);
@@ -1557,7 +1680,7 @@ static void load_chunk(ms__msnap *f, lazy_array *a, uint64_t c)
         lazy_offsets(&f->lazy); /* (before the chunk: it reads the offsets) */
     if (read_chunk(f, a->s, c, p, f->dctx, &f->cbuf, &f->cbuf_cap, &e) < 0 ||
         (a->kind == LK_PARENT && parent_edges(f, a, (uint32_t *)(void *)p, c, chunk_len(a, c),
-                                              f->dctx, &f->cbuf, &f->cbuf_cap, &e) < 0)) {
+                                              f->dctx, &f->cbuf, &f->cbuf_cap, false, &e) < 0)) {
         /* (a path edge of zeros would name edge 0: none instead) */
         memset(p, a->kind == LK_PARENT ? 0xff : 0, chunk_len(a, c) * a->s->elem);
         sticky(f, &e);
@@ -1697,14 +1820,16 @@ static int finish_run(void *arg, ms_error *err)
         uint8_t *p = j->dst + c * chunk_bytes;
         size_t n = chunk_len(a, c);
         uint64_t bad;
-        if (ms__bit(a->loaded, c)) {
+        /* (a path chunk read on demand is read again: its hops are
+         * checked against the distances only now) */
+        if (ms__bit(a->loaded, c) && a->kind != LK_PARENT) {
             memcpy(p, a->map + c * chunk_bytes, n * a->s->elem);
             continue;
         }
         if ((rc = read_chunk(f, a->s, c, p, dctx, &buf, &cap, err)) < 0)
             break;
         if (a->kind == LK_PARENT) {
-            rc = parent_edges(f, a, (uint32_t *)(void *)p, c, n, dctx, &buf, &cap, err);
+            rc = parent_edges(f, a, (uint32_t *)(void *)p, c, n, dctx, &buf, &cap, true, err);
             continue;
         }
         if (!chunk_ok(f, a, p, c, n, &bad))
@@ -1785,7 +1910,7 @@ void ms__msnap_damaged(ms__msnap *f, const ms__msnap_section *s, const char *wha
     sticky(f, &e);
 }
 
-int ms__msnap_lazy_pair(ms__msnap *f, void **owner, uint32_t id2, ms_error *err)
+int ms__msnap_lazy_pair(ms__msnap *f, void **owner, uint32_t id2, void **dist, ms_error *err)
 {
     lazy_array *a = find_array(f, owner);
     const ms__msnap_section *s2;
@@ -1798,6 +1923,7 @@ int ms__msnap_lazy_pair(ms__msnap *f, void **owner, uint32_t id2, ms_error *err)
         return FAIL(MS_EFORMAT, s2->offset, "section %u is not cut as section %u is", id2,
                     a->s->id);
     a->s2 = s2;
+    a->aux = dist;
     return MS_OK;
 }
 
@@ -1946,7 +2072,7 @@ static int run(ms__reader *r, ms__progress *progress, ms__graph **out, ms_error 
     if (!g)
         return ms__oom(err, "graph");
     ms__graph_builtin_types(g);
-    MS_TRY(ms__msnap_open(&f, r, true, err));
+    MS_TRY(ms__msnap_open(&f, r, true, progress && progress->threads > 1 ? 2 : 1, err));
     f->threads = progress && progress->threads > 1 ? 2 : 1;
     MS_TRY(ms__msnap_read_meta(f, g, &f->meta, err));
     MS_TRY(ms__msnap_read_strings(f, g, err));

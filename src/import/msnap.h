@@ -130,6 +130,7 @@ typedef struct lazy_array {
     unsigned field;     /* MS__T_* of a node array of the graph (lazy_node), 0 else */
     uint64_t left;      /* chunks not read yet */
     const struct ms__msnap_section *s2; /* LK_PARENT: the ranks */
+    void **aux;         /* LK_PARENT: the distances' owner (checked once whole) */
 } lazy_array;
 
 #define MS__MSNAP_LAZY_MAX 24
@@ -156,8 +157,14 @@ typedef struct ms__msnap {
     ms__msnap_meta meta;   /* read by ms__msnap_read_meta */
 } ms__msnap;
 
-/* The 64-bit hash the footer holds (XXH64, seed 0) of n bytes at p: of
- * every byte of a file before the footer's last 16. */
+/* Bytes per block of the file's hash. */
+#define MS__MSNAP_HASH_BLOCK (16u << 20)
+
+/* The 64-bit hash the footer holds of n bytes at p (every byte of a file
+ * before the footer's last 16): XXH64 (seed 0) of each block of
+ * MS__MSNAP_HASH_BLOCK bytes (the last one shorter), then XXH64 of those
+ * hashes as little-endian u64s, so that two threads hash a file.
+ * Returns 0 (and the caller's check fails) when memory runs out. */
 uint64_t ms__msnap_hash(const void *p, size_t n);
 
 /* Whether the first len bytes start a .msnap (its magic); 100 or 0, as
@@ -166,11 +173,12 @@ int ms__msnap_probe(const uint8_t *head, size_t len);
 
 /* Opens the .msnap that r reads (from its start, not compressed): checks
  * the header, the footer, the directory and, with verify, the hash of
- * every byte; keeps a duplicate of the reader's descriptor (or the
+ * every byte (on `threads` threads, 1 or 2); keeps a duplicate of the reader's descriptor (or the
  * reader's memory, which must then outlive *out) for the sections, read
  * later.  *out owned by the caller (ms__msnap_close).  Errors: MS_EFORMAT,
  * MS_ETRUNC (what is wrong, at its offset), MS_EIO, MS_ENOMEM. */
-int ms__msnap_open(ms__msnap **out, ms__reader *r, bool verify, ms_error *err);
+int ms__msnap_open(ms__msnap **out, ms__reader *r, bool verify, unsigned threads,
+                   ms_error *err);
 /* Closes the descriptor and frees the directory; accepts NULL. */
 void ms__msnap_close(ms__msnap *f);
 
@@ -211,7 +219,10 @@ typedef struct ms__msnap_writer {
     int level;           /* zstd level */
     unsigned threads;    /* 1 or 2 */
     uint64_t off;        /* bytes written */
-    uint64_t hash[11];   /* XXH64 state (msnap.c) */
+    uint64_t hash[11];   /* XXH64 state of the current block (msnap.c) */
+    uint64_t block_fill; /* bytes in it */
+    uint64_t *digests;   /* each finished block's XXH64 */
+    size_t ndigests, digests_cap;
     ms__msnap_section *sec;
     uint32_t nsections, cap;
 } ms__msnap_writer;
@@ -276,9 +287,11 @@ int ms__msnap_lazy_add(ms__msnap *f, uint32_t id, unsigned elem, uint64_t count,
 
 /* Gives the LK_PARENT array registered at owner its second section, id2
  * (the ranks: as many elements of 4 bytes, in chunks alike).  The edges
- * are made from both as chunks are read, with the graph's edge offsets.
- * Errors: MS_EFORMAT. */
-int ms__msnap_lazy_pair(ms__msnap *f, void **owner, uint32_t id2, ms_error *err);
+ * are made from both as chunks are read, with the graph's edge offsets;
+ * when the array is completed, each hop is also checked to come one
+ * nearer the root by the distances at *dist (int32 per node, registered
+ * before it: so following paths ends at the root).  Errors: MS_EFORMAT. */
+int ms__msnap_lazy_pair(ms__msnap *f, void **owner, uint32_t id2, void **dist, ms_error *err);
 
 /* Makes elements [first, first + count) of the array whose reservation
  * starts at base readable (decompressed and checked, once); no-op for an

@@ -24,7 +24,9 @@
  * the hash in their footer made right before they are opened, so that
  * mutations reach the checks behind it (the eighth fuzzes the hash check);
  * an accepted file's stored analyses are queried as they are (top, why,
- * paths, summary: whatever the file says, nothing may crash or loop), then
+ * paths, summary: whatever the file says, nothing may crash or loop; from a
+ * file they are read on demand, and completing the file may then refuse
+ * it, which must explain itself as a refused open does), then
  * dropped and computed afresh for the invariants above, which a file could
  * otherwise break on purpose with analyses that are consistent but not the
  * graph's.
@@ -39,6 +41,7 @@
 #include "api/snapshot.h"
 #include "dominators/dominators.h"
 #ifdef FUZZ_MSNAP
+#include "api/native.h"
 #include "import/msnap.h"
 #endif
 
@@ -490,13 +493,29 @@ static const uint8_t *fix_hash(const uint8_t *data, size_t size, uint8_t **copy)
 }
 #endif
 
-static void check_graph(ms_snapshot *s)
+static void check_graph(ms_snapshot *s, const char *name)
 {
     ms_error err = MS_ERROR_INIT;
     const uint32_t N = ms_snapshot_node_count(s);
     uint64_t edges = 0;
     char label[64];
 
+#ifdef FUZZ_MSNAP
+    /* Opened from a file, a native file is read on demand: first what top
+     * and why ask of it that way, then the rest of it, which may be found
+     * damaged only now: refused then, in the one message format. */
+    if (s->g->lazy) {
+        int rc;
+        query_stored(s);
+        if ((rc = ms__snapshot_whole(s, &err)) < 0) {
+            check_failure(rc, &err, name);
+            return;
+        }
+        CHECK(ms_snapshot_status(s, &err) == MS_OK, "whole but failed: %s", err.message);
+    }
+#else
+    (void)name;
+#endif
     check_ok(ms__graph_check(s->g, &err), &err, "graph check");
     for (uint32_t n = 0; n < N; n++) {
         uint64_t first, k = ms_node_edges(s, n, &first);
@@ -583,7 +602,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_failure(rc, &err, name);
     } else {
         CHECK(s != NULL && err.code == MS_OK, "success without a snapshot");
-        check_graph(s);
+        check_graph(s, name);
         ms_snapshot_free(s);
     }
 #ifdef FUZZ_MSNAP

@@ -619,7 +619,7 @@ static void test_msnap__damaged_chunk(void **state)
     {
         ms__reader r;
         assert_int_equal(ms__reader_open_memory(&r, data, len, "x.msnap", &err), MS_OK);
-        assert_int_equal(ms__msnap_open(&f, &r, true, &err), MS_OK);
+        assert_int_equal(ms__msnap_open(&f, &r, true, 1, &err), MS_OK);
         sec = ms__msnap_find(f, MS__SEC_A_DISTANCE);
         assert_non_null(sec);
         data[sec->chunk_off[0] + 6] ^= 0x55; /* inside the zstd frame */
