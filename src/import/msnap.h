@@ -11,7 +11,8 @@
  *   directory ...        one 40-byte entry per section, then every section's
  *                        chunk sizes (u32 each)
  *   footer    40 bytes   directory offset and size, section count, a 64-bit
- *                        hash (XXH64) of every byte before it, "MSNAPEND"
+ *                        hash of every byte before it (XXH64 of 16 MiB
+ *                        blocks' XXH64s: ms__msnap_hash), "MSNAPEND"
  *
  * and every offset, size and count in it is checked against the file's
  * size before anything is allocated from it (ms__msnap_open); a chunk is
