@@ -1420,6 +1420,20 @@ static int read_trace(ms__msnap *f, ms__graph *g, ms_error *err)
         x->alloc_bytes = o[3];
         x->freed_bytes = o[4];
         x->live_bytes = (int64_t)o[5];
+        /* what the trace holds by construction (trace.h), as readers rely on */
+        if (x->live_bytes != (int64_t)(x->alloc_bytes - x->freed_bytes) ||
+            (in->has_heap ? x->node != MS_NODE_NONE : x->node == MS_NODE_NONE)) {
+            rc = FAIL(MS_EFORMAT, s->offset,
+                      "trace site %u: live bytes are not allocated minus freed, or its node is "
+                      "not what the trace's kind gives",
+                      i);
+            goto done;
+        }
+    }
+    if (in->peak_bytes < 0 || in->peak_bytes < in->final_bytes) {
+        rc = FAIL(MS_EFORMAT, f->size, "the trace's peak (%lld bytes) is below 0 or its end",
+                  (long long)in->peak_bytes);
+        goto done;
     }
     free(v);
     v = NULL;
@@ -1432,7 +1446,16 @@ static int read_trace(ms__msnap *f, ms__graph *g, ms_error *err)
     t->sample_cap = in->sample_count;
     for (uint32_t i = 0; i < in->sample_count; i++) {
         const uint64_t *o = v + (uint64_t)i * 5;
-        t->samples[i] = (ms_trace_sample){o[0], (int64_t)o[1], (int64_t)o[2], (int64_t)o[3], o[4]};
+        ms_trace_sample *x = &t->samples[i];
+        *x = (ms_trace_sample){o[0], (int64_t)o[1], (int64_t)o[2], (int64_t)o[3], o[4]};
+        if (x->min_bytes > x->live_bytes || x->live_bytes > x->max_bytes ||
+            x->max_bytes > in->peak_bytes || x->time_us > in->end_time_us ||
+            (i > 0 && x->time_us <= t->samples[i - 1].time_us)) {
+            rc = FAIL(MS_EFORMAT, s->offset,
+                      "trace point %u: outside its own range or the peak, or out of time order",
+                      i);
+            goto done;
+        }
     }
     free(v);
     v = NULL;
@@ -1453,7 +1476,8 @@ static int read_trace(ms__msnap *f, ms__graph *g, ms_error *err)
         x->bytes = o[4];
         x->name = (uint32_t)o[5];
         x->kind = (uint32_t)(o[5] >> 32);
-        if (x->kind > MS_MARK_GC || (x->kind == MS_MARK_MARKER && x->name >= g->strings.count)) {
+        if (x->kind > MS_MARK_GC || (x->kind == MS_MARK_MARKER && x->name >= g->strings.count) ||
+            x->time_us > in->end_time_us) {
             rc = FAIL(MS_EFORMAT, s->offset, "trace mark %u: kind %u, name %u", i, x->kind,
                       x->name);
             goto done;
