@@ -195,8 +195,9 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
     if (what & MS__FORGET_EDGE_ANALYSES) {
         if (s->rules.edges_needed)
             ms__v8_edges_forget(&s->v8, &s->rules);
-        if (s->rules.sources_ready)
+        if (s->rules.sources_ready || s->native_sources)
             ms__v8_sources_free(&s->v8, &s->rules);
+        s->native_sources = false;
         ms__native_free_array(s, (void **)&s->distance);
         ms__native_free_array(s, (void **)&s->retained);
         ms__native_free_array(s, (void **)&s->parent_edge);
@@ -519,7 +520,9 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
          ((what & MS_ANALYSIS_PATHS) && !s->parent_edge) ||
          ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) ||
          ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) ||
-         ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready)))
+         /* (V8's are stored; the other formats' read no array) */
+         ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready &&
+          !s->native_sources && s->format == MS_FORMAT_HEAPSNAPSHOT)))
         MS_TRY(ms__snapshot_whole(s, err));
     /* Retained sizes need the DFS order, kept until they are computed
      * (again after a change of size mode). */
@@ -574,6 +577,10 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
     if ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) {
         MS_TRY(ms__retainer_index(s->g, &s->rev_first, &s->rev_edge, err));
         charge(s, MS_ANALYSIS_RETAINERS, &t0);
+    }
+    if ((what & MS_ANALYSIS_SOURCES) && s->native_sources) {
+        s->rules.sources_ready = true; /* read from a native file */
+        s->native_sources = false;
     }
     if ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready) {
         MS_TRY(s->rules.sources_make(&s->rules, s->g, err));

@@ -477,10 +477,14 @@ static int read_sources(ms__msnap *f, ms_snapshot *s, ms_error *err)
     for (uint32_t k = 0; k < g->location_count; k++)
         ms__bit_set(src->located, g->locations[k].node);
     MS_TRY(ms__v8_sources_from_strings(&s->v8, g, err));
-    s->rules.sources_ready = true;
+    /* ready when the sources are asked for (ms__snapshot_compute), as
+     * computed ones would be: until then origins and scripts are unknown */
+    s->native_sources = true;
 done:
-    if (rc < 0)
+    if (rc < 0) {
         ms__v8_sources_free(&s->v8, &s->rules);
+        s->native_sources = false;
+    }
     free(blob);
     return rc;
 }

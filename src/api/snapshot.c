@@ -143,7 +143,7 @@ void ms_snapshot_free(ms_snapshot *snap)
         return;
     ms__snapshot_forget(snap, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES |
                                   MS__FORGET_EDGE_ANALYSES);
-    if (snap->rules.sources_ready)
+    if (snap->rules.sources_ready || snap->native_sources)
         ms__v8_sources_free(&snap->v8, &snap->rules);
     ms__graph_free(snap->g);
     ms__classes_free(snap->sites);

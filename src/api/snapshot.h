@@ -61,6 +61,7 @@ struct ms_snapshot {
 
     /* Read from a native file (native.c). */
     bool native_classes;           /* the classes were read, without their naming data */
+    bool native_sources;           /* V8 sources read into v8.sources, not asked for yet */
     uint64_t native_graph_bytes;   /* the graph's bytes as the source's import held it; 0 */
     uint32_t *top;                 /* u32[top_count] nodes by retained size (DevTools'
                                       sizes), largest first; NULL */

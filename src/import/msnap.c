@@ -1088,7 +1088,7 @@ static int write_meta(ms__msnap_writer *w, const ms__graph *g, const ms__msnap_m
     MS_TRY(b64(&b, g->strings.bytes_len, err));
     MS_TRY(b32(&b, g->position_count, err));
     MS_TRY(b32(&b, (g->node_id_hi ? 1u : 0) | (g->self_hi ? 2u : 0) | (g->detachedness ? 4u : 0) |
-                       (g->node_site ? 8u : 0),
+                       (g->node_site ? 8u : 0) | (g->node_origin ? 16u : 0),
                err));
     MS_TRY(b64(&b, g->total_self_size, err));
     MS_TRY(b64(&b, m->input_bytes, err));
@@ -1100,7 +1100,8 @@ static int write_meta(ms__msnap_writer *w, const ms__graph *g, const ms__msnap_m
     MS_TRY(b64(&b, g->process.boot, err));
     MS_TRY(b32(&b, g->node_type_count, err));
     MS_TRY(b32(&b, g->edge_type_count, err));
-    MS_TRY(b64(&b, 0, err)); /* reserved */
+    MS_TRY(b32(&b, g->class_origin_count, err));
+    MS_TRY(b32(&b, 0, err)); /* reserved */
     MS_TRY(b64(&b, 0, err));
     MS_TRY(b64(&b, 0, err));
     if (b.len != META_FIXED) {
@@ -1214,6 +1215,11 @@ int ms__msnap_write_graph(ms__msnap_writer *w, const ms__graph *g, const ms__msn
                          tmp, err));
     if (g->trace)
         MS_TRY(write_trace(w, g->trace, err));
+    if (g->node_origin)
+        MS_TRY(ms__msnap_put(w, MS__SEC_NODE_ORIGIN, 1, MS__FILTER_NONE, N, g->node_origin, err));
+    _Static_assert(sizeof(ms__class_origin) == 8, "class origins are u32 pairs");
+    MS_TRY(ms__msnap_put(w, MS__SEC_CLASS_ORIGINS, 4, MS__FILTER_NONE,
+                         (uint64_t)g->class_origin_count * 2, g->class_origins, err));
 done:
     free(tmp);
     return rc;
@@ -1292,7 +1298,8 @@ int ms__msnap_read_meta(ms__msnap *f, ms__graph *g, ms__msnap_meta *m, ms_error 
     g->process.boot = get64(&c);
     ntypes = get32(&c);
     etypes = get32(&c);
-    if (get64(&c) | get64(&c) | get64(&c)) {
+    g->class_origin_count = get32(&c);
+    if (get32(&c) | get64(&c) | get64(&c)) {
         rc = FAIL(MS_EFORMAT, s->offset, "META: reserved fields are not 0");
         goto done;
     }
@@ -1300,7 +1307,7 @@ int ms__msnap_read_meta(ms__msnap *f, ms__graph *g, ms__msnap_meta *m, ms_error 
     g->dom_state_done = (flags & META_DOM_STATE) != 0;
     m->analyses = (flags & META_ANALYSES) != 0;
     if (m->source_format < MS_FORMAT_HEAPSNAPSHOT || m->source_format > MS_FORMAT_BOEHM ||
-        (flags & ~(uint32_t)META_KNOWN) || opt > 15) {
+        (flags & ~(uint32_t)META_KNOWN) || opt > 31) {
         rc = FAIL(MS_EFORMAT, s->offset, "META: source format %u, flags %u, arrays %u unknown",
                   (unsigned)m->source_format, flags, opt);
         goto done;
@@ -2019,6 +2026,7 @@ static int lazy_graph(ms__msnap *f, ms__graph *g, ms_error *err)
         {MS__SEC_FIRST_EDGE, 4, LK_FIRST_EDGE, N + 1, 0, MS__T_EDGES, (void **)&g->first_edge},
         {MS__SEC_DETACHED, 1, LK_DETACHED, N, 4, MS__T_OTHER, (void **)&g->detachedness},
         {MS__SEC_NODE_SITE, 4, LK_SITE, N, 8, MS__T_OTHER, (void **)&g->node_site},
+        {MS__SEC_NODE_ORIGIN, 1, LK_DETACHED, N, 16, MS__T_OTHER, (void **)&g->node_origin},
         {MS__SEC_EDGE_WORD, 4, LK_EDGE_WORD, E, 0, 0, (void **)&g->edge_word},
         {MS__SEC_EDGE_NAME, 4, LK_EDGE_NAME, E, 0, 0, (void **)&g->edge_name},
     };
@@ -2062,6 +2070,22 @@ static int lazy_graph(ms__msnap *f, ms__graph *g, ms_error *err)
     MS_TRY(ms__msnap_read_all(f, s, g->positions, f->threads, err));
     if (g->trace)
         MS_TRY(read_trace(f, g, err));
+    /* class origins: read whole (a few per class), sorted by text */
+    MS_TRY(ms__msnap_expect(f, MS__SEC_CLASS_ORIGINS, 4, (uint64_t)g->class_origin_count * 2,
+                            false, &s, err));
+    MS_TRY(ms__alloc_array(&g->class_origins, g->class_origin_count ? g->class_origin_count : 1,
+                           sizeof *g->class_origins, "class origins", err));
+    MS_TRY(ms__msnap_read_all(f, s, g->class_origins, 1, err));
+    for (uint32_t i = 0; i < g->class_origin_count; i++) {
+        const ms__class_origin *k = &g->class_origins[i];
+        if (k->name >= g->strings.count || k->origin > MS__ORIGIN_RUNTIME ||
+            (i > 0 && strcmp(ms__strtab_get(&g->strings, k[-1].name, NULL),
+                             ms__strtab_get(&g->strings, k->name, NULL)) >= 0)) {
+            rc = FAIL(MS_EFORMAT, s->offset, "class origin %u: name %u, origin %u out of range "
+                      "or order", i, k->name, k->origin);
+            goto done;
+        }
+    }
     f->lazy = (ms__lazy){lazy_node, lazy_edges, lazy_edge, lazy_offsets, lazy_array_cb, 0};
     g->lazy = &f->lazy;
     /* The node types, whole: a byte per node, compressed to almost nothing,

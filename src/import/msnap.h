@@ -68,6 +68,8 @@ enum {
     MS__SEC_TRACE_SITES,   /* u64[6S], optional: the event trace (trace.h) */
     MS__SEC_TRACE_SAMPLES, /* u64[5P] */
     MS__SEC_TRACE_MARKS,   /* u64[6M] */
+    MS__SEC_NODE_ORIGIN,   /* u8[N], optional: whose each object is, as the input told */
+    MS__SEC_CLASS_ORIGINS, /* u32[2C]: (class name, origin), sorted by the names' text */
     MS__SEC_GRAPH_END,     /* (not a section: ids of the graph are below it) */
 
     /* The analyses (src/api/native.c). */
@@ -116,7 +118,7 @@ typedef struct ms__msnap_meta {
     uint64_t graph_bytes;     /* ms__graph_memory of the graph read from it */
     bool analyses;            /* analysis sections follow (DevTools' sizes) */
     unsigned optional;        /* which optional arrays the file holds: 1 node_id_hi,
-                                 2 self_hi, 4 detachedness, 8 node_site */
+                                 2 self_hi, 4 detachedness, 8 node_site, 16 node_origin */
 } ms__msnap_meta;
 
 /* An array read on demand (msnap.c). */
