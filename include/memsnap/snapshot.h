@@ -43,7 +43,11 @@ typedef struct ms_open_options {
 
 /* Imports the file at `path` into a new snapshot (*out, owned by the
  * caller).  The file is streamed, never held in memory whole;
- * zstd-compressed input is decompressed on the fly.  opts may be NULL
+ * zstd-compressed input is decompressed on the fly.  A native .msnap is
+ * hashed whole, then read part by part as questions need them: it stays
+ * open (one descriptor) until the snapshot is freed or an analysis reads
+ * it whole; what a part read later finds wrong is kept for
+ * ms_snapshot_status.  opts may be NULL
  * (defaults).  Errors: MS_EIO (cannot open/read), MS_EFORMAT / MS_ETRUNC /
  * MS_ELIMIT (bad input, the message names the byte offset), MS_ENOMEM,
  * MS_ECANCEL, MS_EINVAL (bad arguments or options).  On failure *out is
@@ -91,9 +95,10 @@ typedef struct ms_save_options {
  * of the one it came from.  Writes are not atomic here: the caller writes
  * to a temporary file and renames it (the CLI's `convert` does).  `out`
  * is flushed, not closed; it stays the caller's.  opts may be NULL.
- * Memory: the analyses, plus the compressed frames of one section at a
- * time.  Errors: MS_EIO (a write failed), MS_ENOMEM, MS_EINVAL (bad
- * arguments, or a snapshot kept only for a comparison). */
+ * Memory: the analyses (about 36 bytes per node), plus while writing the
+ * compressed frames of one section and 40 bytes per node for `why`'s
+ * lists of other retainers.  Errors: MS_EIO (a write failed), MS_ENOMEM,
+ * MS_EINVAL (bad arguments, or a snapshot kept only for a comparison). */
 MS_EXPORT ms_status ms_snapshot_save(ms_snapshot *snap, FILE *out, const ms_save_options *opts,
                                      ms_error *err);
 
