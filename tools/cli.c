@@ -374,11 +374,41 @@ int cli_output_open(cli_output *o, const char *path)
     return CLI_OK;
 }
 
+static ms_snapshot *watched; /* cli_watch */
+
+void cli_watch(ms_snapshot *snap)
+{
+    watched = snap;
+}
+
+void cli_unwatch(ms_snapshot *snap)
+{
+    if (watched == snap)
+        watched = NULL;
+}
+
+/* CLI_OK, or CLI_BAD_INPUT after printing what reading the watched
+ * snapshot on demand met. */
+static int watched_status(void)
+{
+    ms_error err = MS_ERROR_INIT;
+    if (watched && ms_snapshot_status(watched, &err) != MS_OK)
+        return cli_fail(&err);
+    return CLI_OK;
+}
+
 int cli_output_close(cli_output *o, bool ok)
 {
     int rc = CLI_OK;
     if (!o->f)
         return CLI_FAILED;
+    if (ok && (rc = watched_status()) != CLI_OK) {
+        ok = false;
+        if (o->f == stdout) {
+            fflush(stdout);
+            return rc;
+        }
+    }
     if (o->f == stdout) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "memsnap: writing the output failed: %s\n", strerror(errno));

@@ -97,6 +97,13 @@ int cli_write_json_items(const cJSON *doc, const char *key, bool (*items)(FILE *
  * (0: all) followed by "..." when cut. */
 void cli_json_put_string(FILE *f, const char *s, size_t len, size_t max);
 
+/* The snapshot a command reads (one; NULL: none), whose ms_snapshot_status
+ * cli_output_close checks before it calls an output complete: a native
+ * file read on demand may fail its checks in a getter, which cannot say
+ * so.  cli_unwatch forgets it (before it is freed). */
+void cli_watch(ms_snapshot *snap);
+void cli_unwatch(ms_snapshot *snap);
+
 /* Output stream for text reports: stdout, or a temporary file renamed into
  * place by cli_output_close (removed on failure). */
 typedef struct cli_output {

@@ -15,7 +15,17 @@ int cli_open_input(cli_input *in, const cli_common *opt)
     if (cli_open(in->file, &in->snap, &in->seconds, &err) < 0)
         return cli_fail(&err);
     ms_snapshot_set_sizes(in->snap, in->raw ? MS_SIZES_RAW : MS_SIZES_DEVTOOLS);
+    cli_watch(in->snap);
     return CLI_OK;
+}
+
+void cli_close_input(cli_input *in)
+{
+    if (!in->snap)
+        return;
+    cli_unwatch(in->snap);
+    ms_snapshot_free(in->snap);
+    in->snap = NULL;
 }
 
 int cli_start(const cli_cmd *cmd, int argc, char **argv, cli_common *opt, void *args,

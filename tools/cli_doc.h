@@ -13,7 +13,7 @@
 
 /* The snapshot a command reads. */
 typedef struct cli_input {
-    ms_snapshot *snap;  /* freed by the command (ms_snapshot_free) */
+    ms_snapshot *snap;  /* freed by the command (cli_close_input) */
     const char *file;   /* as named on the command line; borrowed from argv */
     bool raw;           /* --raw-sizes: the sizes recorded in the file */
     double seconds;     /* how long loading took */
@@ -23,6 +23,8 @@ typedef struct cli_input {
  * sizes opt asks for: the recorded ones with --raw-sizes, else DevTools'.
  * CLI_OK, or the exit code after printing why (in->snap NULL). */
 int cli_open_input(cli_input *in, const cli_common *opt);
+/* Frees in->snap (NULL after).  Accepts a closed input. */
+void cli_close_input(cli_input *in);
 
 /* How a command that reads one snapshot starts: parses argv with cmd's
  * table into *opt and *args (cli_parse_args), then opens the first operand

@@ -405,6 +405,6 @@ int cmd_cycles(int argc, char **argv)
                       : cli_write_text(opt.output, cycles_text, &r);
     }
     ms_cycle_groups_free(r.cg);
-    ms_snapshot_free(r.in.snap);
+    cli_close_input(&r.in);
     return rc;
 }

@@ -325,6 +325,6 @@ int cmd_dominators(int argc, char **argv)
     free(t.shown);
     free(t.reach);
     free(t.holder_reach);
-    ms_snapshot_free(t.in.snap);
+    cli_close_input(&t.in);
     return rc;
 }

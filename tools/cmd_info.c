@@ -87,6 +87,6 @@ int cmd_info(int argc, char **argv)
     ms_snapshot_info_get(r.in.snap, &r.info);
     rc = opt.json ? cli_write_doc(info_json(&r), opt.output)
                   : cli_write_text(opt.output, info_text, &r);
-    ms_snapshot_free(r.in.snap);
+    cli_close_input(&r.in);
     return rc;
 }

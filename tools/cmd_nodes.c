@@ -102,6 +102,6 @@ int cmd_nodes(int argc, char **argv)
     if ((rc = cli_compute(in.snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED |
                                        MS_ANALYSIS_CLASSES)) == CLI_OK)
         rc = opt.json ? nodes_json(&in, opt.output) : cli_write_text(opt.output, nodes_text, &in);
-    ms_snapshot_free(in.snap);
+    cli_close_input(&in);
     return rc;
 }

@@ -280,6 +280,6 @@ int cmd_summary(int argc, char **argv)
         rc = opt.json ? cli_write_doc(summary_json(&r), opt.output)
                       : cli_write_text(opt.output, summary_text, &r);
     ms_summary_free(r.sum);
-    ms_snapshot_free(r.in.snap);
+    cli_close_input(&r.in);
     return rc;
 }

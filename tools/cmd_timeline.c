@@ -308,6 +308,6 @@ int cmd_timeline(int argc, char **argv)
         rc = opt.json ? cli_write_doc(timeline_json(&in), opt.output)
                       : cli_write_text(opt.output, timeline_text, &(report){&in, ta.rows});
     }
-    ms_snapshot_free(in.snap);
+    cli_close_input(&in);
     return rc;
 }

@@ -145,6 +145,6 @@ int cmd_top(int argc, char **argv)
     free(r.objects);
     free(r.reach);
     free(r.holder_reach);
-    ms_snapshot_free(r.in.snap);
+    cli_close_input(&r.in);
     return rc;
 }

@@ -313,6 +313,6 @@ int cmd_why(int argc, char **argv)
                     q.in.seconds, t_analysis, t_query, q.cls ? 1 : q.nids);
     }
     ms_path_groups_free(q.groups);
-    ms_snapshot_free(q.in.snap);
+    cli_close_input(&q.in);
     return rc;
 }

@@ -17,5 +17,6 @@ int cmd_cycles(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif /* MEMSNAP_COMMANDS_H */

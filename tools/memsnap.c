@@ -27,6 +27,7 @@ static const struct command {
     {"leaks", cmd_leaks, "objects allocated in TARGET still alive in FINAL (memlab)"},
     {"nodes", cmd_nodes, "every node as a tab-separated line (for scripts)"},
     {"timeline", cmd_timeline, "an .mlyze trace over time: live bytes, peak, markers, GCs"},
+    {"convert", cmd_convert, "the snapshot as a native .msnap file, with its analyses"},
     {NULL, NULL, NULL},
 };
 
@@ -36,7 +37,8 @@ static void usage(FILE *f)
           "\n"
           "memsnap reads heap snapshots (V8 .heapsnapshot; Memlyze .mlyze traces and\n"
           "Python heaps recorded by memsnap_record; Boehm GC captures; also\n"
-          "zstd-compressed) and explains what they hold.\n"
+          "zstd-compressed; and memsnap's own .msnap files, made by convert) and\n"
+          "explains what they hold.\n"
           "\n"
           "commands:\n",
           f);

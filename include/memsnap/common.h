@@ -102,10 +102,13 @@ typedef enum ms_format {
     MS_FORMAT_AUTO = 0,         /* detect from the content, never the file name */
     MS_FORMAT_HEAPSNAPSHOT = 1, /* V8 .heapsnapshot (JSON) */
     MS_FORMAT_MLYZE = 2,        /* Memlyze .mlyze trace (Python), and memsnap's graph extension */
-    MS_FORMAT_BOEHM = 3         /* memsnap's Boehm GC capture (C/C++) */
+    MS_FORMAT_BOEHM = 3,        /* memsnap's Boehm GC capture (C/C++) */
+    MS_FORMAT_MSNAP = 4         /* memsnap's native graph file (.msnap, `memsnap convert`):
+                                   read as the format it was converted from, which
+                                   ms_snapshot_format() then answers */
 } ms_format;
 
-/* Static name of a format: "heapsnapshot", "mlyze", "boehm", "auto". */
+/* Static name of a format: "heapsnapshot", "mlyze", "boehm", "msnap", "auto". */
 MS_EXPORT const char *ms_format_name(ms_format format);
 
 /* Progress callback, called every few MB of input: `input` is the name of

@@ -7,12 +7,16 @@
  * Memlyze .mlyze traces and Python heaps recorded by memsnap_record, and
  * Boehm GC captures (memsnap/capture.h); zstd-compressed or not.  Every
  * format becomes the same graph: typed nodes with names, ids and self
- * sizes, typed named edges, one synthetic root.
+ * sizes, typed named edges, one synthetic root.  A snapshot can be saved
+ * as memsnap's native file (.msnap, ms_snapshot_save) with its analyses,
+ * which opens as the snapshot it came from, without computing them again.
  */
 #ifndef MEMSNAP_SNAPSHOT_H
 #define MEMSNAP_SNAPSHOT_H
 
 #include "common.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,7 +43,11 @@ typedef struct ms_open_options {
 
 /* Imports the file at `path` into a new snapshot (*out, owned by the
  * caller).  The file is streamed, never held in memory whole;
- * zstd-compressed input is decompressed on the fly.  opts may be NULL
+ * zstd-compressed input is decompressed on the fly.  A native .msnap is
+ * hashed whole, then read part by part as questions need them: it stays
+ * open (one descriptor) until the snapshot is freed or an analysis reads
+ * it whole; what a part read later finds wrong is kept for
+ * ms_snapshot_status.  opts may be NULL
  * (defaults).  Errors: MS_EIO (cannot open/read), MS_EFORMAT / MS_ETRUNC /
  * MS_ELIMIT (bad input, the message names the byte offset), MS_ENOMEM,
  * MS_ECANCEL, MS_EINVAL (bad arguments or options).  On failure *out is
@@ -55,6 +63,44 @@ MS_EXPORT ms_status ms_snapshot_open_memory(ms_snapshot **out, const void *data,
 
 /* Frees a snapshot and everything borrowed from it.  Accepts NULL. */
 MS_EXPORT void ms_snapshot_free(ms_snapshot *snap);
+
+/* MS_OK, or what went wrong reading snap since it was opened, where no
+ * call could say so: a native file (.msnap) is read part by part as
+ * questions need them, and a part that fails its checks (a file made to
+ * pass its hash with wrong content) is found by a getter, which reads
+ * zeros there and cannot fail; the first such failure is kept, with its
+ * message ("FILE: offset N: ..."), and anything printed since is not to be
+ * trusted.  Other inputs are read whole when opened: always MS_OK.
+ * Errors: MS_EFORMAT, MS_EIO, MS_ENOMEM (as kept), MS_EINVAL (snap NULL). */
+MS_EXPORT ms_status ms_snapshot_status(const ms_snapshot *snap, ms_error *err);
+
+/* How ms_snapshot_save writes. */
+typedef struct ms_save_options {
+    unsigned version;   /* MS_SAVE_OPTIONS_VERSION */
+    int level;          /* zstd level, 1 to 19 (default 3) */
+    unsigned threads;   /* 2 or more: compress on two threads; 0 or 1: one */
+    const char *name;   /* the output's name, for messages (may be NULL) */
+} ms_save_options;
+
+#define MS_SAVE_OPTIONS_VERSION 1
+#define MS_SAVE_OPTIONS_INIT { MS_SAVE_OPTIONS_VERSION, 3, 1, NULL }
+
+/* Writes snap as a native .msnap file (docs/formats/msnap.md) to `out`,
+ * from its current position, sequentially (a pipe will do): the graph,
+ * zstd-compressed by section, and beside it the analyses a file stores
+ * (distances, immediate dominators, retained sizes, classes, retention
+ * paths, script names; in DevTools' sizes, whatever ms_snapshot_sizes
+ * says), which this computes first when they are not.  Opening the file
+ * gives the same snapshot, reporting the format, input size and graph size
+ * of the one it came from.  Writes are not atomic here: the caller writes
+ * to a temporary file and renames it (the CLI's `convert` does).  `out`
+ * is flushed, not closed; it stays the caller's.  opts may be NULL.
+ * Memory: the analyses (about 36 bytes per node), plus while writing the
+ * compressed frames of one section and 40 bytes per node for `why`'s
+ * lists of other retainers.  Errors: MS_EIO (a write failed), MS_ENOMEM,
+ * MS_EINVAL (bad arguments, or a snapshot kept only for a comparison). */
+MS_EXPORT ms_status ms_snapshot_save(ms_snapshot *snap, FILE *out, const ms_save_options *opts,
+                                     ms_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Whole-snapshot facts (cannot fail)                                        */

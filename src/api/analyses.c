@@ -2,7 +2,12 @@
  * analyses.c: the public analyses of one snapshot: each computes what it
  * needs through the planner (compute.c), then asks the layer that answers
  * it with a view of the results.
+ *
+ * A native file is read on demand (native.c): top, why, retention paths
+ * and their names read only what they touch; every other analysis makes
+ * the snapshot whole first (ms__snapshot_whole).
  */
+#include "native.h"
 #include "snapshot.h"
 
 #include "../dominators/summary.h"
@@ -16,6 +21,22 @@ ms_status ms_top(ms_snapshot *snap, size_t k, int include_synthetic, ms_node *ou
     if (k == 0)
         return MS_OK;
     if ((rc = ms__snapshot_compute(snap, MS_ANALYSIS_RETAINED, MS__PLAN_FAST, err)) < 0)
+        return rc;
+    if (snap->top && snap->sizes == MS_SIZES_DEVTOOLS) {
+        /* A native file's order of the largest: enough when it holds k of
+         * the kind asked for, or every node. */
+        size_t got = 0;
+        for (uint32_t i = 0; i < snap->top_count && got < k; i++) {
+            ms__touch_some(snap->g, snap->top[i], MS__T_TYPE);
+            if (include_synthetic || snap->g->node_type[snap->top[i]] != MS_NT_SYNTHETIC)
+                out[got++] = snap->top[i];
+        }
+        if (got == k || snap->top_count == snap->g->node_count) {
+            *count = got;
+            return ms__native_status(snap, err);
+        }
+    }
+    if ((rc = ms__snapshot_whole(snap, err)) < 0)
         return rc;
     *count = ms__top_retained(snap->g, snap->retained, k, include_synthetic != 0, out);
     return MS_OK;
@@ -37,6 +58,7 @@ ms_status ms_summary_compute(ms_snapshot *snap, const ms_summary_options *opts, 
         opts = &defaults;
     MS_TRY(ms__check_version(err, "ms_summary_options", opts->version,
                              MS_SUMMARY_OPTIONS_VERSION));
+    MS_TRY(ms__snapshot_whole(snap, err));
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_CLASSES | MS_ANALYSIS_DISTANCES |
                                           MS_ANALYSIS_RETAINED | MS_ANALYSIS_DOMINATOR_TREE,
                                 MS__PLAN_FAST, err));
@@ -54,6 +76,7 @@ ms_status ms_cycles_compute(ms_snapshot *snap, ms_cycle_edges edges, ms_cycles *
     ms__heap h;
     int rc = MS_OK;
     *out = NULL;
+    MS_TRY(ms__snapshot_whole(snap, err));
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES | MS_ANALYSIS_RETAINED, MS__PLAN_FAST,
                                 err));
     MS_TRY(ms__snapshot_shallow(snap, &shallow, err));
@@ -78,6 +101,7 @@ ms_status ms_cycle_groups_compute(ms_snapshot *snap, const ms_cycle_options *opt
     if (!opts)
         opts = &defaults;
     MS_TRY(ms__check_version(err, "ms_cycle_options", opts->version, MS_CYCLE_OPTIONS_VERSION));
+    MS_TRY(ms__snapshot_whole(snap, err));
     if (opts->edges != MS_CYCLE_EDGES_STRONG && opts->edges != MS_CYCLE_EDGES_ALL) {
         rc = ms__fail(err, MS_EINVAL, UINT64_MAX, "ms_cycle_options: unknown edges %d",
                       (int)opts->edges);
@@ -106,6 +130,10 @@ ms_status ms_why_compute(ms_snapshot *snap, ms_node n, size_t k, ms_why **out, m
     *out = NULL;
     if (!snap || n >= snap->g->node_count)
         return ms__fail(err, MS_EINVAL, UINT64_MAX, "node %u is not in the snapshot", n);
+    if ((rc = ms__native_why(snap, n, k, out, err)) != 0)
+        return rc < 0 ? rc : MS_OK;
+    if ((rc = ms__snapshot_whole(snap, err)) < 0)
+        return rc;
     rc = ms__snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED, MS__PLAN_FAST, err);
     if (rc < 0)
         return rc;
@@ -117,6 +145,11 @@ ms_status ms_node_retainers(const ms_snapshot *snap, ms_node n, uint64_t **out, 
                       ms_error *err)
 {
     ms__heap h;
+    int rc;
+    /* (a scan of every edge: the snapshot is made whole, as any analysis
+     * would; the handle is the caller's to change, const as it reads) */
+    if ((rc = ms__snapshot_whole((ms_snapshot *)(uintptr_t)snap, err)) < 0)
+        return rc;
     ms__snapshot_heap(snap, &h);
     return ms__retainers(&h, n, out, count, err);
 }
@@ -136,12 +169,18 @@ ms_status ms_retention_edges(ms_snapshot *snap, const ms_node *nodes, size_t cou
             return ms__fail(err, MS_EINVAL, UINT64_MAX, "%s: node %u out of range", snap->name,
                             nodes[i]);
     if (snap->parent_edge && !named) {
-        for (size_t i = 0; i < count; i++)
+        for (size_t i = 0; i < count; i++) {
+            ms__need(snap, snap->parent_edge, nodes[i]);
             out[i] = snap->parent_edge[nodes[i]] == UINT32_MAX ? UINT64_MAX
                                                                 : snap->parent_edge[nodes[i]];
-        return MS_OK;
+        }
+        return ms__native_status(snap, err);
     }
-    int rc = ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES, MS__PLAN_FAST, err);
+    if (named && ms__native_top_reach(snap, nodes, count, out))
+        return ms__native_status(snap, err);
+    int rc = ms__snapshot_whole(snap, err);
+    if (rc == MS_OK)
+        rc = ms__snapshot_compute(snap, MS_ANALYSIS_DISTANCES, MS__PLAN_FAST, err);
     if (rc < 0)
         return rc;
     return ms__parent_edges(snap->g, &snap->rules, snap->distance, nodes, count, named != 0, out,
@@ -165,6 +204,13 @@ ms_entry_kind ms_path_entry(const ms_snapshot *snap, const ms_path *p, size_t i,
 size_t ms_path_signature(const ms_snapshot *snap, const ms_path *path, char *buf, size_t cap)
 {
     ms__heap h;
+    for (size_t i = 0; snap->g->lazy && i < path->length; i++) {
+        ms__touch(snap->g, path->hops[i].node);
+        if (path->hops[i].edge != UINT64_MAX)
+            ms__touch_edge(snap->g, path->hops[i].edge);
+        if (snap->classes)
+            ms__need(snap, snap->classes->of, path->hops[i].node);
+    }
     ms__snapshot_heap(snap, &h);
     return ms__path_signature(&h, path, buf, cap);
 }

@@ -4,6 +4,7 @@
  * classes one array at a time, each step's scratch given back before the
  * next; AFTER's dominators and paths after BEFORE can be freed.
  */
+#include "native.h"
 #include "snapshot.h"
 
 #include "../compare/compare.h"
@@ -74,6 +75,10 @@ ms_status ms_compare_compute(ms_snapshot *before, ms_snapshot *after, const ms_c
     *out = NULL;
     memset(&edges, 0, sizeof edges);
     MS_TRY(compare_options(opts, &o, err));
+    MS_TRY(ms__snapshot_whole(before, err));
+    MS_TRY(ms__snapshot_whole(after, err));
+    ms__native_for_compare(before);
+    ms__native_for_compare(after);
     /* Meanwhile a second thread makes AFTER's edge rules, which its paths
      * need first (a BFS: 4 bytes per node of scratch, under the classes'
      * peak; a few MB kept). */
@@ -166,6 +171,12 @@ ms_status ms_leaks_compute(ms_snapshot *baseline, ms_snapshot *target, ms_snapsh
     *out = NULL;
     if ((rc = compare_options(opts, &o, err)) < 0)
         return rc;
+    MS_TRY(ms__snapshot_whole(baseline, err));
+    MS_TRY(ms__snapshot_whole(target, err));
+    MS_TRY(ms__snapshot_whole(final, err));
+    ms__native_for_compare(baseline);
+    ms__native_for_compare(target);
+    ms__native_for_compare(final);
     MS_TRY(ms__snapshot_by_id(baseline, &unused32, err));
     MS_TRY(ms__snapshot_by_id(target, &unused32, err));
     MS_TRY(ms__snapshot_by_id(final, &unused32, err));
@@ -229,6 +240,12 @@ static int open_input(const char *path, const ms_open_options *open, const ms_co
     int rc = ms_snapshot_open(out, path, open, err);
     if (rc == MS_OK)
         ms_snapshot_set_sizes(*out, o->sizes);
+    if (rc == MS_OK && (rc = ms__snapshot_whole(*out, err)) < 0) {
+        ms_snapshot_free(*out);
+        *out = NULL;
+    }
+    if (rc == MS_OK)
+        ms__native_for_compare(*out);
     return rc;
 }
 

@@ -13,6 +13,7 @@
  * to the distances and classes (about 12 bytes per node more at the
  * peak); MS__PLAN_LEAN overlaps only what fits under the peak.
  */
+#include "native.h"
 #include "snapshot.h"
 
 #include "../dominators/dominators.h"
@@ -45,6 +46,7 @@ int ms__snapshot_by_id(ms_snapshot *s, const uint32_t **out, ms_error *err)
         return MS_OK;
     }
     *out = NULL;
+    MS_TRY(ms__snapshot_whole(s, err));
     MS_TRY(ms__alloc_array(&idx, N ? N : 1, 4, "id index", err));
     MS_TRY(ms__alloc_array(&key, N ? N : 1, 8, "id index", err));
     if (!g->node_id_hi) {
@@ -96,6 +98,7 @@ int ms__snapshot_classes(ms_snapshot *s, ms_summary_group group, const ms__class
 {
     int rc = MS_OK;
     if (group == MS_GROUP_SITE) {
+        MS_TRY(ms__snapshot_whole(s, err));
         if (!s->sites)
             MS_TRY(ms__classes_by_site(s->g, &s->pool, &s->sites, err));
         *out = s->sites;
@@ -123,7 +126,7 @@ int ms__snapshot_edge_rules(ms_snapshot *s, ms_error *err)
                         "%s: the snapshot was reduced to a comparison base", s->name);
     if (!s->rules.edges_needed || s->rules.edges_ready)
         return MS_OK;
-    if ((rc = make_edge_rules(s, &x, err)) < 0)
+    if ((rc = ms__snapshot_whole(s, err)) < 0 || (rc = make_edge_rules(s, &x, err)) < 0)
         return rc;
     ms__v8_edges_install(&s->v8, &s->rules, &x);
     return MS_OK;
@@ -164,10 +167,8 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
         free(s->by_id);
         s->by_id = NULL;
     }
-    if (what & MS__FORGET_SHALLOW) {
-        free(s->shallow);
-        s->shallow = NULL;
-    }
+    if (what & MS__FORGET_SHALLOW)
+        ms__native_free_array(s, (void **)&s->shallow);
     if (what & MS__FORGET_CLASSES) {
         /* Their naming data stays: the same classes computed again need not
          * infer it again. */
@@ -176,33 +177,40 @@ void ms__snapshot_forget(ms_snapshot *s, unsigned what)
             s->class_defs_free = s->classes->defs_free;
             s->classes->defs = NULL;
         }
+        if (s->classes)
+            ms__native_free_array(s, (void **)&s->classes->of);
         ms__classes_free(s->classes);
         s->classes = NULL;
+        s->native_classes = false;
     }
-    if (what & MS__FORGET_IDOM) {
-        free(s->idom);
-        s->idom = NULL;
-    }
+    if (what & MS__FORGET_IDOM)
+        ms__native_free_array(s, (void **)&s->idom);
     if (what & MS__FORGET_DOMINATORS) {
-        free(s->idom);
+        ms__native_free_array(s, (void **)&s->idom);
         free(s->order);
         free(s->dom_first);
         free(s->dom_child);
-        s->idom = s->order = s->dom_first = s->dom_child = NULL;
+        s->order = s->dom_first = s->dom_child = NULL;
     }
     if (what & MS__FORGET_EDGE_ANALYSES) {
         if (s->rules.edges_needed)
             ms__v8_edges_forget(&s->v8, &s->rules);
-        if (s->rules.sources_ready)
+        if (s->rules.sources_ready || s->native_sources)
             ms__v8_sources_free(&s->v8, &s->rules);
-        free(s->distance);
-        free(s->retained);
-        free(s->parent_edge);
+        s->native_sources = false;
+        ms__native_free_array(s, (void **)&s->distance);
+        ms__native_free_array(s, (void **)&s->retained);
+        ms__native_free_array(s, (void **)&s->parent_edge);
+        ms__native_free_array(s, (void **)&s->ret_counts);
+        ms__native_free_array(s, (void **)&s->other_first);
+        ms__native_free_array(s, (void **)&s->other_from);
+        free(s->top);
+        free(s->top_reach);
+        s->top = s->top_reach = NULL;
+        s->top_count = 0;
         free(s->rev_first);
         free(s->rev_edge);
-        s->distance = NULL;
-        s->retained = NULL;
-        s->parent_edge = s->rev_first = s->rev_edge = NULL;
+        s->rev_first = s->rev_edge = NULL;
     }
 }
 
@@ -262,6 +270,7 @@ ms_status ms_snapshot_keep_for_compare(ms_snapshot *s, ms_error *err)
 
     if (s->compare_base)
         return MS_OK;
+    MS_TRY(ms__snapshot_whole(s, err));
     /* The graph is whole here, the other one not loaded yet: room for both
      * arrays' scratch at once. */
     memset(&ids, 0, sizeof ids);
@@ -501,6 +510,20 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
                         "can be computed",
                         s->name);
     what = closure(s, what);
+    /* A native file read on demand answers from what it stores; anything
+     * else is computed on the whole graph. */
+    if (s->g->lazy &&
+        (((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
+         ((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
+         ((what & MS_ANALYSIS_RETAINED) && !s->retained) ||
+         ((what & MS_ANALYSIS_CLASSES) && !s->classes) ||
+         ((what & MS_ANALYSIS_PATHS) && !s->parent_edge) ||
+         ((what & MS_ANALYSIS_DOMINATOR_TREE) && !s->dom_first) ||
+         ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) ||
+         /* (V8's are stored; the other formats' read no array) */
+         ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready &&
+          !s->native_sources && s->format == MS_FORMAT_HEAPSNAPSHOT)))
+        MS_TRY(ms__snapshot_whole(s, err));
     /* Retained sizes need the DFS order, kept until they are computed
      * (again after a change of size mode). */
     need_dom = ((what & MS_ANALYSIS_DOMINATORS) && !s->idom) ||
@@ -517,7 +540,11 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
         need_dom = s->idom == NULL; /* no thread could be started */
         t0 = ms__now();
     }
-    if (what & (MS_ANALYSIS_DISTANCES | MS_ANALYSIS_DOMINATORS)) {
+    /* The edge rules, unless nothing that reads edges is left to compute
+     * (analyses read from a native file). */
+    if ((what & (MS_ANALYSIS_DISTANCES | MS_ANALYSIS_DOMINATORS)) &&
+        (need_dom || ((what & MS_ANALYSIS_DISTANCES) && !s->distance) ||
+         ((what & MS_ANALYSIS_PATHS) && !s->parent_edge))) {
         bool had = !s->rules.edges_needed || s->rules.edges_ready;
         MS_TRY(ms__snapshot_edge_rules(s, err));
         if (!had)
@@ -550,6 +577,10 @@ int ms__snapshot_compute(ms_snapshot *s, unsigned what, ms__plan plan, ms_error 
     if ((what & MS_ANALYSIS_RETAINERS) && !s->rev_first) {
         MS_TRY(ms__retainer_index(s->g, &s->rev_first, &s->rev_edge, err));
         charge(s, MS_ANALYSIS_RETAINERS, &t0);
+    }
+    if ((what & MS_ANALYSIS_SOURCES) && s->native_sources) {
+        s->rules.sources_ready = true; /* read from a native file */
+        s->native_sources = false;
     }
     if ((what & MS_ANALYSIS_SOURCES) && s->rules.sources_make && !s->rules.sources_ready) {
         MS_TRY(s->rules.sources_make(&s->rules, s->g, err));

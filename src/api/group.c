@@ -3,6 +3,7 @@
  * analyses they need computed one stage at a time: `why --class`, and the
  * new or leaked objects of compare and leaks.
  */
+#include "native.h"
 #include "snapshot.h"
 
 #include "../compare/compare.h"
@@ -162,6 +163,7 @@ ms_status ms_path_groups_by_class(ms_snapshot *snap, const char *name, ms_path_g
     int rc = MS_OK;
 
     *out = NULL;
+    MS_TRY(ms__snapshot_whole(snap, err));
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED |
                                           MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE,
                                 MS__PLAN_FAST, err));
@@ -195,6 +197,7 @@ ms_status ms_path_groups_of_nodes(ms_snapshot *snap, const ms_node *nodes, size_
     int rc = MS_OK;
 
     *out = NULL;
+    MS_TRY(ms__snapshot_whole(snap, err));
     MS_TRY(ms__snapshot_compute(snap, MS_ANALYSIS_PATHS | MS_ANALYSIS_RETAINED |
                                           MS_ANALYSIS_CLASSES | MS_ANALYSIS_DOMINATOR_TREE,
                                 MS__PLAN_FAST, err));

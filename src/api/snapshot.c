@@ -5,6 +5,8 @@
  */
 #include "snapshot.h"
 
+#include "native.h"
+
 #include "../import/import.h"
 
 #include <string.h>
@@ -83,6 +85,8 @@ static int finish_open(ms_snapshot **out, ms__reader *r, const char *name,
     if (rc < 0)
         goto done;
     s->input_bytes = ms__reader_offset(r);
+    if ((rc = ms__native_adopt(s, opts->threads > 1 ? 2 : 1, err)) < 0)
+        goto done;
     s->threads = opts->threads;
     s->release_memory = opts->release_memory;
     s->payload = opts->payload;
@@ -139,13 +143,15 @@ void ms_snapshot_free(ms_snapshot *snap)
         return;
     ms__snapshot_forget(snap, MS__FORGET_ID_ORDER | MS__FORGET_SHALLOW | MS__FORGET_CLASSES |
                                   MS__FORGET_EDGE_ANALYSES);
-    if (snap->rules.sources_ready)
+    if (snap->rules.sources_ready || snap->native_sources)
         ms__v8_sources_free(&snap->v8, &snap->rules);
     ms__graph_free(snap->g);
     ms__classes_free(snap->sites);
     if (snap->class_defs && snap->class_defs_free)
         snap->class_defs_free(snap->class_defs);
     ms__pool_drain(&snap->pool);
+    free(snap->top);
+    free(snap->top_reach);
     free(snap->name);
     free(snap);
 }
@@ -182,7 +188,10 @@ uint32_t ms_snapshot_string_count(const ms_snapshot *snap) { return snap->g->str
 ms_node ms_snapshot_root(const ms_snapshot *snap) { return snap->g->root; }
 uint64_t ms_snapshot_total_self_size(const ms_snapshot *snap) { return snap->g->total_self_size; }
 uint64_t ms_snapshot_input_bytes(const ms_snapshot *snap) { return snap->input_bytes; }
-uint64_t ms_snapshot_graph_bytes(const ms_snapshot *snap) { return ms__graph_memory(snap->g); }
+uint64_t ms_snapshot_graph_bytes(const ms_snapshot *snap)
+{
+    return snap->native_graph_bytes ? snap->native_graph_bytes : ms__graph_memory(snap->g);
+}
 const char *ms_snapshot_name(const ms_snapshot *snap) { return snap->name; }
 
 void ms_snapshot_info_get(const ms_snapshot *snap, ms_snapshot_info *out)
@@ -195,7 +204,7 @@ void ms_snapshot_info_get(const ms_snapshot *snap, ms_snapshot_info *out)
     out->root = snap->g->root;
     out->total_self_size = snap->g->total_self_size;
     out->input_bytes = snap->input_bytes;
-    out->graph_bytes = ms__graph_memory(snap->g);
+    out->graph_bytes = ms_snapshot_graph_bytes(snap);
     out->load_seconds = snap->load_seconds;
 }
 
@@ -208,8 +217,11 @@ void ms_snapshot_set_sizes(ms_snapshot *snap, ms_size_mode mode)
 {
     if (snap->sizes != mode) {
         snap->sizes = mode;
-        free(snap->retained);
-        snap->retained = NULL;
+        ms__native_free_array(snap, (void **)&snap->retained);
+        free(snap->top);
+        free(snap->top_reach);
+        snap->top = snap->top_reach = NULL;
+        snap->top_count = 0;
     }
 }
 
@@ -219,30 +231,47 @@ void ms_snapshot_set_threads(ms_snapshot *snap, unsigned threads) { snap->thread
 
 /* ---- nodes and edges -------------------------------------------------------- */
 
+/* The getters below read a native file on demand (native.c): each touches
+ * what it reads first (a no-op for other inputs). */
+
 const char *ms_node_type(const ms_snapshot *snap, ms_node n)
 {
+    ms__touch_some(snap->g, n, MS__T_TYPE);
     return snap->g->node_type_names[snap->g->node_type[n]];
 }
 
 const char *ms_node_name(const ms_snapshot *snap, ms_node n, size_t *len)
 {
+    ms__touch_some(snap->g, n, MS__T_NAME);
     return ms__node_name(snap->g, n, len);
 }
 
-uint64_t ms_node_id(const ms_snapshot *snap, ms_node n) { return ms__node_id(snap->g, n); }
+uint64_t ms_node_id(const ms_snapshot *snap, ms_node n)
+{
+    ms__touch_some(snap->g, n, MS__T_ID);
+    return ms__node_id(snap->g, n);
+}
 
-uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n) { return ms__node_self(snap->g, n); }
+uint64_t ms_node_self_size(const ms_snapshot *snap, ms_node n)
+{
+    ms__touch_some(snap->g, n, MS__T_SELF);
+    return ms__node_self(snap->g, n);
+}
 
 uint64_t ms_node_edges(const ms_snapshot *snap, ms_node n, uint64_t *first)
 {
+    ms__touch_edges(snap->g, n);
     *first = snap->g->first_edge[n];
-    return snap->g->first_edge[n + 1] - *first;
+    /* (offsets read on demand may be damaged: never a negative count) */
+    return snap->g->first_edge[n + 1] >= *first ? snap->g->first_edge[n + 1] - *first : 0;
 }
 
 void ms_edge_get(const ms_snapshot *snap, uint64_t e, ms_edge_info *out)
 {
     const ms__graph *g = snap->g;
-    unsigned t = ms__edge_type(g, e);
+    unsigned t;
+    ms__touch_edge(g, e);
+    t = ms__edge_type(g, e);
     out->from = MS_NODE_NONE;
     out->to = ms__edge_to(g, e);
     out->type = g->edge_type_names[t];
@@ -264,6 +293,11 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
 {
     const ms__graph *g = snap->g;
     uint32_t lo = 0, hi = g->node_count;
+    if (g->lazy) {
+        /* (the ids compress to almost nothing: reading them all is cheap) */
+        ms__native_need_range(snap, g->node_id_lo, 0, g->node_count);
+        ms__native_need_range(snap, g->node_id_hi, 0, g->node_count);
+    }
     if (!snap->by_id && snap->id_lookups++ < FIND_ID_SCANS) {
         uint32_t lo32 = (uint32_t)id, hi32 = (uint32_t)(id >> 32);
         if (!g->node_id_hi && hi32)
@@ -293,23 +327,30 @@ ms_node ms_snapshot_find_id(ms_snapshot *snap, uint64_t id)
 
 int32_t ms_node_distance(const ms_snapshot *snap, ms_node n)
 {
+    ms__need(snap, snap->distance, n);
     return snap->distance ? snap->distance[n] : MS_DISTANCE_UNREACHABLE;
 }
 
 ms_node ms_node_dominator(const ms_snapshot *snap, ms_node n)
 {
+    ms__need(snap, snap->idom, n);
     return snap->idom ? snap->idom[n] : MS_NODE_NONE;
 }
 
 uint64_t ms_node_retained_size(const ms_snapshot *snap, ms_node n)
 {
+    ms__need(snap, snap->retained, n);
     return snap->retained ? snap->retained[n] : 0;
 }
 
 uint64_t ms_node_shallow_size(const ms_snapshot *snap, ms_node n)
 {
-    return snap->shallow && snap->sizes == MS_SIZES_DEVTOOLS ? snap->shallow[n]
-                                                            : ms__node_self(snap->g, n);
+    if (snap->shallow && snap->sizes == MS_SIZES_DEVTOOLS) {
+        ms__need(snap, snap->shallow, n);
+        return snap->shallow[n];
+    }
+    ms__touch_some(snap->g, n, MS__T_SELF);
+    return ms__node_self(snap->g, n);
 }
 
 uint32_t ms_node_dominated(const ms_snapshot *snap, ms_node n, const ms_node **children)
@@ -324,17 +365,24 @@ uint32_t ms_node_dominated(const ms_snapshot *snap, ms_node n, const ms_node **c
 
 const char *ms_node_class(const ms_snapshot *snap, ms_node n)
 {
-    return snap->classes ? ms__class_name(snap->classes, snap->classes->of[n]) : "";
+    if (!snap->classes)
+        return "";
+    ms__need(snap, snap->classes->of, n);
+    return ms__class_name(snap->classes, snap->classes->of[n]);
 }
 
 const char *ms_node_class_key(const ms_snapshot *snap, ms_node n)
 {
-    return snap->classes ? ms__class_key(snap->classes, snap->classes->of[n]) : "";
+    if (!snap->classes)
+        return "";
+    ms__need(snap, snap->classes->of, n);
+    return ms__class_key(snap->classes, snap->classes->of[n]);
 }
 
 const char *ms_node_site(const ms_snapshot *snap, ms_node n, size_t *len)
 {
     const ms__graph *g = snap->g;
+    ms__touch_some(g, n, MS__T_OTHER);
     if (!g->node_site || g->node_site[n] == MS_SITE_NONE) {
         if (len)
             *len = 0;
@@ -345,6 +393,7 @@ const char *ms_node_site(const ms_snapshot *snap, ms_node n, size_t *len)
 
 int ms_node_is_synthetic(const ms_snapshot *snap, ms_node n)
 {
+    ms__touch_some(snap->g, n, MS__T_TYPE);
     return snap->g->node_type[n] == MS_NT_SYNTHETIC;
 }
 
@@ -353,6 +402,7 @@ int ms_node_location(const ms_snapshot *snap, ms_node n, ms_location *out)
     const ms__rules *r = &snap->rules;
     ms__source src;
     memset(out, 0, sizeof *out);
+    ms__touch(snap->g, n);
     if (!r->location || !r->location(r, snap->g, n, &src))
         return 0;
     out->file = src.file == UINT32_MAX ? NULL : ms__strtab_get(&snap->g->strings, src.file, NULL);
@@ -373,6 +423,7 @@ const char *ms_script_name(const ms_snapshot *snap, uint32_t script_id)
 
 ms_origin ms_node_origin(const ms_snapshot *snap, ms_node n)
 {
+    ms__touch(snap->g, n);
     return (ms_origin)ms__rules_origin(&snap->rules, snap->g, n);
 }
 
@@ -399,7 +450,9 @@ size_t ms_node_scope(const ms_snapshot *snap, ms_node n, char *buf, size_t cap)
     const ms__rules *r = &snap->rules;
     ms__sbuf out = {0};
     size_t len;
-    int rc = r->scope && r->sources_ready ? r->scope(r, snap->g, n, &out, NULL) : 0;
+    int rc;
+    ms__touch(snap->g, n);
+    rc = r->scope && r->sources_ready ? r->scope(r, snap->g, n, &out, NULL) : 0;
     len = copy_out(rc > 0 ? out.data : "", rc > 0 ? out.len : 0, buf, cap);
     ms__sbuf_free(&out);
     return len;
@@ -411,7 +464,9 @@ size_t ms_node_label(ms_snapshot *snap, ms_node n, char *buf, size_t cap)
     ms__sbuf out = {0};
     const char *s;
     size_t len;
-    int rc = r->label ? r->label(r, snap->g, n, &out, NULL) : 0;
+    int rc;
+    ms__touch(snap->g, n);
+    rc = r->label ? r->label(r, snap->g, n, &out, NULL) : 0;
     if (rc > 0) {
         s = out.data;
         len = out.len;

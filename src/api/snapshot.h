@@ -58,6 +58,21 @@ struct ms_snapshot {
      * file_edges is the edge count read from the file. */
     bool compare_base;
     uint64_t file_edges;
+
+    /* Read from a native file (native.c). */
+    bool native_classes;           /* the classes were read, without their naming data */
+    bool native_sources;           /* V8 sources read into v8.sources, not asked for yet */
+    uint64_t native_graph_bytes;   /* the graph's bytes as the source's import held it; 0 */
+    uint32_t *top;                 /* u32[top_count] nodes by retained size (DevTools'
+                                      sizes), largest first; NULL */
+    uint32_t top_count;
+    uint32_t *top_reach;           /* u32[top_count] their named reach edges (native file) */
+    uint32_t *ret_counts;          /* u32[2N] edges into each node, weak ones (native file) */
+    uint32_t *other_first;         /* u32[N+1] CSR into other_from (native file) */
+    uint32_t *other_from;          /* why's other retainers, MS__NATIVE_OTHERS at most each */
+    uint64_t other_count;
+    bool lazy_failed;              /* completing the file failed: lazy_error says why */
+    ms_error lazy_error;
 };
 
 /* Wraps a finished graph (taking it over) in a snapshot of the given

@@ -3,6 +3,8 @@
  */
 #include "import.h"
 
+#include "msnap.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@ static const ms__importer *const importers[] = {
     &ms__importer_heapsnapshot,
     &ms__importer_boehm,
     &ms__importer_mlyze,
+    &ms__importer_msnap,
 };
 
 int ms__progress_report_at(ms__progress *p, const ms__reader *r, uint64_t off, double fraction,
@@ -39,6 +42,7 @@ const char *ms_format_name(ms_format format)
     case MS_FORMAT_HEAPSNAPSHOT: return "heapsnapshot";
     case MS_FORMAT_MLYZE: return "mlyze";
     case MS_FORMAT_BOEHM: return "boehm";
+    case MS_FORMAT_MSNAP: return "msnap";
     }
     return "unknown";
 }
@@ -90,11 +94,17 @@ int ms__import(ms__reader *r, ms_format format, ms__progress *progress, ms__grap
             excerpt(r->p, (size_t)n, ex, sizeof ex);
             return ms__fail(err, MS_EFORMAT, 0,
                             "%s: offset 0: not a heap snapshot memsnap can read (it starts with \"%s\"); "
-                            "expected a V8 .heapsnapshot, a Memlyze .mlyze trace or a memsnap Boehm GC capture",
+                            "expected a V8 .heapsnapshot, a Memlyze .mlyze trace, a memsnap Boehm GC capture or a .msnap",
                             r->name, ex);
         }
     }
-    if (detected)
-        *detected = best->format;
-    return best->run(r, progress, out, err);
+    {
+        int rc = best->run(r, progress, out, err);
+        /* A native file reads as the format it was converted from. */
+        if (detected)
+            *detected = rc == MS_OK && (*out)->native
+                            ? ((const ms__msnap *)(*out)->native)->meta.source_format
+                            : best->format;
+        return rc;
+    }
 }

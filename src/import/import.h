@@ -40,6 +40,7 @@ typedef struct ms__importer {
 extern const ms__importer ms__importer_heapsnapshot;
 extern const ms__importer ms__importer_boehm;
 extern const ms__importer ms__importer_mlyze;
+extern const ms__importer ms__importer_msnap; /* msnap.h */
 
 /* Reads the input with the importer for `format`, or the best probe match
  * for the reader's first bytes when format is MS_FORMAT_AUTO (*detected

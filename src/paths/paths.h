@@ -111,6 +111,28 @@ int ms__retainers(const ms__heap *h, uint32_t n, uint64_t **out, size_t *count, 
  * *out owned by the caller (ms_why_free).  Errors: MS_ENOMEM. */
 int ms__why(const ms__heap *h, uint32_t n, size_t k, ms_why **out, ms_error *err);
 
+/* The same answer from what is known of n's retainers (a native file
+ * stores it): nret edges into n, nweak of them weak, and the other
+ * retainers' edges ms__why would take (other[nother], in its order, one
+ * per retaining node).  Reads h's paths, distances and dominators only
+ * for n, its chain and those retainers, touching them first (graph.h).
+ * Errors: MS_ENOMEM. */
+int ms__why_known(const ms__heap *h, uint32_t n, size_t nret, size_t nweak,
+                  const uint64_t *other, size_t nother, ms_why **out, ms_error *err);
+
+/* The other retainers' edges ms__why takes for n, at most k, from n's
+ * retainers ret[nret] (edges into n): into out[k], *count of them.
+ * Errors: MS_ENOMEM. */
+int ms__why_candidates(const ms__heap *h, uint32_t n, const uint64_t *ret, size_t nret, size_t k,
+                       uint64_t *out, size_t *count, ms_error *err);
+
+/* The order in which ms__why lists other retainers: the retainer a_from by
+ * edge a_edge before (< 0) or after (> 0) b_from by b_edge (DevTools'
+ * Retainers view: nearer first, then ms__retainer_cmp).  bufs: two
+ * scratch buffers, kept between calls. */
+int ms__why_order(const ms__heap *h, uint32_t a_from, uint64_t a_edge, uint32_t b_from,
+                  uint64_t b_edge, ms__sbuf bufs[2]);
+
 /* ---- groups.c: objects grouped by the shape of their paths --------------- */
 
 /* Whether edge e (out of `from`) is named by an index or a key, so that

@@ -33,6 +33,7 @@
 
 uint32_t ms__edge_source(const ms__graph *g, uint64_t e)
 {
+    ms__touch_offsets(g);
     return ms__edge_source_in(g, 0, g->node_count ? g->node_count - 1 : 0, e);
 }
 
@@ -122,6 +123,8 @@ static const char *sort_name(const ms__graph *g, const ms__rules *r, uint32_t n,
 int ms__retainer_cmp(const ms__graph *g, const ms__rules *r, uint32_t v, uint64_t e, uint32_t u,
                      uint64_t f, ms__sbuf bufs[2])
 {
+    ms__touch(g, v);
+    ms__touch(g, u);
     if (v != u && (r->label || g->node_name[v] != g->node_name[u])) {
         size_t lv, lu;
         const char *sv = sort_name(g, r, v, &bufs[0], &lv);
@@ -313,10 +316,19 @@ size_t ms__retention_path(const ms__heap *h, const ms__edge_sources *src, uint32
 #define SOURCE(e) (src ? ms__edge_sources_get(src, (e)) : ms__edge_source(g, (e)))
     if (!parent || n >= g->node_count)
         return 0;
+    ms__touch_at(g, parent, n);
     if (n != g->root && parent[n] == NONE)
         return 0;
-    for (v = n; v != g->root; v = SOURCE(parent[v]))
+    /* (a path longer than the graph has nodes is a cycle: only a damaged
+     * file read on demand, not yet checked whole, can hold one) */
+    for (v = n; v != g->root && len <= g->node_count; v = SOURCE(parent[v])) {
+        ms__touch_at(g, parent, v);
+        if (parent[v] == NONE)
+            return 0;
         len++;
+    }
+    if (len > g->node_count)
+        return 0;
     /* Fill from the end: the object last, each parent before its child. */
     i = len - 1;
     if (i < cap)

@@ -47,6 +47,7 @@ static ms_why_status status_of(const ms__heap *h, uint32_t n, size_t nret, size_
 {
     if (n == h->g->root)
         return MS_WHY_ROOT;
+    ms__touch_at(h->g, h->parent_edge, n);
     if (h->parent_edge[n] != NONE)
         return MS_WHY_RETAINED;
     return nret == 0 ? MS_WHY_UNREFERENCED : nweak == nret ? MS_WHY_WEAK_ONLY : MS_WHY_GARBAGE;
@@ -117,17 +118,23 @@ done:
     return rc;
 }
 
-/* The dominator chain of n, nearest first, without the root. */
+/* The dominator chain of n, nearest first, without the root.  (A chain
+ * longer than the graph has nodes is a cycle, which only a damaged native
+ * file read on demand can hold: it is cut there.) */
 static int fill_dominators(const ms__heap *h, uint32_t n, why_impl *w, ms_error *err)
 {
-    const uint32_t root = h->g->root;
+    const ms__graph *g = h->g;
+    const uint32_t root = g->root;
     size_t len = 0;
-    for (uint32_t d = h->idom[n]; d != root; d = h->idom[d])
+    ms__touch_at(g, h->idom, n);
+    for (uint32_t d = h->idom[n]; d != root && len < g->node_count; d = h->idom[d]) {
         len++;
+        ms__touch_at(g, h->idom, d);
+    }
     if (ms__alloc_array(&w->dominators, len ? len : 1, sizeof *w->dominators, "why", err) < 0)
         return MS_ENOMEM;
     len = 0;
-    for (uint32_t d = h->idom[n]; d != root; d = h->idom[d])
+    for (uint32_t d = h->idom[n]; d != root && len < g->node_count; d = h->idom[d])
         w->dominators[len++] = d;
     w->pub.dominators = w->dominators;
     w->pub.dominator_count = len;
@@ -168,6 +175,66 @@ done:
     if (w)
         ms_why_free(&w->pub);
     return rc;
+}
+
+int ms__why_known(const ms__heap *h, uint32_t n, size_t nret, size_t nweak,
+                  const uint64_t *other, size_t nother, ms_why **out, ms_error *err)
+{
+    why_impl *w = NULL;
+    candidate *cand = NULL;
+    int rc = MS_OK;
+
+    *out = NULL;
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        rc = ms__oom(err, "why");
+        goto done;
+    }
+    w->pub.node = n;
+    w->pub.retainer_count = nret;
+    w->pub.weak_retainer_count = nweak;
+    w->pub.status = status_of(h, n, nret, nweak);
+    MS_TRY(ms__alloc_array(&cand, nother ? nother : 1, sizeof *cand, "why", err));
+    for (size_t i = 0; w->pub.status == MS_WHY_RETAINED && i < nother; i++) {
+        uint32_t from = ms__edge_source(h->g, other[i]);
+        ms__touch_at(h->g, h->distance, from);
+        cand[i] = (candidate){other[i], from, h->distance[from]};
+    }
+    MS_TRY(fill_paths(h, n, cand, w->pub.status == MS_WHY_RETAINED ? nother : 0, w, err));
+    if (w->pub.status == MS_WHY_RETAINED)
+        MS_TRY(fill_dominators(h, n, w, err));
+    *out = &w->pub;
+    w = NULL;
+done:
+    free(cand);
+    if (w)
+        ms_why_free(&w->pub);
+    return rc;
+}
+
+int ms__why_candidates(const ms__heap *h, uint32_t n, const uint64_t *ret, size_t nret, size_t k,
+                       uint64_t *out, size_t *count, ms_error *err)
+{
+    candidate *cand = NULL;
+    size_t ncand = 0;
+    int rc = MS_OK;
+    *count = 0;
+    MS_TRY(ms__alloc_array(&cand, nret ? nret : 1, sizeof *cand, "why", err));
+    MS_TRY(other_retainers(h, n, ret, nret, k, cand, &ncand, err));
+    for (size_t i = 0; i < ncand; i++)
+        out[i] = cand[i].edge;
+    *count = ncand;
+done:
+    free(cand);
+    return rc;
+}
+
+int ms__why_order(const ms__heap *h, uint32_t a_from, uint64_t a_edge, uint32_t b_from,
+                  uint64_t b_edge, ms__sbuf bufs[2])
+{
+    candidate x = {a_edge, a_from, h->distance[a_from]}, y = {b_edge, b_from, h->distance[b_from]};
+    candidate_order order = {h, bufs};
+    return candidate_cmp(&x, &y, &order);
 }
 
 void ms_why_free(ms_why *why)

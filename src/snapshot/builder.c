@@ -10,14 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
-    "hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
-    "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape",
-    "wasm object"};
-
-static const char *const builtin_edge_types[MS_ET_BUILTIN_COUNT] = {
-    "context", "element", "property", "internal", "hidden", "shortcut", "weak", "invisible"};
-
 int ms__builder_init(ms__builder *b, ms__build_mode mode, ms_error *err)
 {
     ms__graph *g;
@@ -27,12 +19,7 @@ int ms__builder_init(ms__builder *b, ms__build_mode mode, ms_error *err)
     if (!g)
         return ms__oom(err, "graph");
     b->g = g;
-    for (unsigned i = 0; i < MS_NT_BUILTIN_COUNT; i++)
-        g->node_type_names[i] = builtin_node_types[i];
-    for (unsigned i = 0; i < MS_ET_BUILTIN_COUNT; i++)
-        g->edge_type_names[i] = builtin_edge_types[i];
-    g->node_type_count = MS_NT_BUILTIN_COUNT;
-    g->edge_type_count = MS_ET_BUILTIN_COUNT;
+    ms__graph_builtin_types(g);
     if (ms__strtab_init(&g->strings, err) < 0 ||
         ms__alloc_array(&g->first_edge, 1, sizeof *g->first_edge, "edge offsets", err) < 0) {
         ms__builder_discard(b);

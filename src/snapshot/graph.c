@@ -7,6 +7,24 @@
 
 #include <string.h>
 
+static const char *const builtin_node_types[MS_NT_BUILTIN_COUNT] = {
+    "hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
+    "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape",
+    "wasm object"};
+
+static const char *const builtin_edge_types[MS_ET_BUILTIN_COUNT] = {
+    "context", "element", "property", "internal", "hidden", "shortcut", "weak", "invisible"};
+
+void ms__graph_builtin_types(ms__graph *g)
+{
+    for (unsigned i = 0; i < MS_NT_BUILTIN_COUNT; i++)
+        g->node_type_names[i] = builtin_node_types[i];
+    for (unsigned i = 0; i < MS_ET_BUILTIN_COUNT; i++)
+        g->edge_type_names[i] = builtin_edge_types[i];
+    g->node_type_count = MS_NT_BUILTIN_COUNT;
+    g->edge_type_count = MS_ET_BUILTIN_COUNT;
+}
+
 const ms__position *ms__graph_position(const ms__graph *g, uint32_t n)
 {
     uint32_t lo = 0, hi = g->location_count;
@@ -120,6 +138,10 @@ void ms__graph_free(ms__graph *g)
 {
     if (!g)
         return;
+    /* First: it releases the arrays still read on demand (their pointers
+     * become NULL). */
+    if (g->native && g->native_free)
+        g->native_free(g->native);
     free(g->node_type);
     free(g->node_name);
     free(g->node_id_lo);

@@ -149,6 +149,41 @@ static inline uint64_t ms__fnv1a(const void *p, size_t len)
     return h;
 }
 
+/* A graph read on demand (a native file, src/import/msnap.c): its arrays
+ * are reserved whole and filled a chunk at a time, when code that may run
+ * before the graph is whole touches what it is about to read
+ * (ms__touch_*).  Reading an untouched part faults (the reservation is not
+ * readable), so a missing touch shows in tests instead of reading zeros.
+ * The analyses never run on such a graph: src/api makes it whole first
+ * (ms__snapshot_whole).  Each callback loads what it names; a part that
+ * fails its checks is recorded in the file's error (src/api's
+ * ms_snapshot_status) and reads as zeros. */
+/* Which node arrays a touch of one node reads (ms__touch_some). */
+enum {
+    MS__T_TYPE = 1,
+    MS__T_NAME = 2,
+    MS__T_ID = 4,     /* node_id_lo, node_id_hi */
+    MS__T_SELF = 8,   /* self_lo, self_hi */
+    MS__T_EDGES = 16, /* first_edge[n], first_edge[n + 1] */
+    MS__T_OTHER = 32, /* detachedness, node_site */
+    MS__T_ALL = 63
+};
+
+typedef struct ms__lazy {
+    /* node n in the node arrays `which` names (MS__T_*) */
+    void (*node)(struct ms__lazy *l, uint32_t n, unsigned which);
+    void (*edges)(struct ms__lazy *l, uint32_t n);  /* node n and its out-edges */
+    void (*edge)(struct ms__lazy *l, uint64_t e);   /* edge e */
+    void (*offsets)(struct ms__lazy *l);            /* every node's edge offsets */
+    /* elements [first, first + count) of the array reserved at base (an
+     * analysis kept beside the graph: distances, dominators, ...); arrays
+     * not read on demand are left alone */
+    void (*array)(struct ms__lazy *l, const void *base, uint64_t first, uint64_t count);
+    /* MS__T_* of the node arrays read whole already: their touches are
+     * skipped inline (a scan of every node costs a test per node). */
+    unsigned complete;
+} ms__lazy;
+
 typedef struct ms__graph {
     uint32_t node_count;
     uint64_t edge_count;
@@ -193,7 +228,62 @@ typedef struct ms__graph {
     struct ms__trace *trace;
 
     ms__process process;
+
+    /* Whether DevTools' DOM state pass ran (it renames detached nodes, so
+     * it runs once; a native file records it). */
+    bool dom_state_done;
+
+    /* The native file (.msnap) the graph was read from, kept open for what
+     * is stored beside the graph (src/api/native.c reads it); closed with
+     * the graph by native_free.  NULL for other inputs. */
+    void *native;
+    void (*native_free)(void *native);
+    /* Non-NULL while the graph is read on demand (ms__lazy above). */
+    ms__lazy *lazy;
 } ms__graph;
+
+/* Touches: what code that may run on a graph read on demand calls before
+ * reading (no-ops on a graph in memory).  Node n's entries in every node
+ * array; n and its out-edges (edge_word, edge_name); edge e; every node's
+ * edge offsets (binary searches over first_edge). */
+static inline void ms__touch(const ms__graph *g, uint32_t n)
+{
+    if (MS_UNLIKELY(g->lazy != NULL))
+        g->lazy->node(g->lazy, n, MS__T_ALL);
+}
+
+/* Node n in the arrays `which` names (MS__T_*): for getters of one field
+ * that scans call for every node. */
+static inline void ms__touch_some(const ms__graph *g, uint32_t n, unsigned which)
+{
+    if (MS_UNLIKELY(g->lazy != NULL) && (which & ~g->lazy->complete))
+        g->lazy->node(g->lazy, n, which & ~g->lazy->complete);
+}
+
+static inline void ms__touch_edges(const ms__graph *g, uint32_t n)
+{
+    if (MS_UNLIKELY(g->lazy != NULL))
+        g->lazy->edges(g->lazy, n);
+}
+
+static inline void ms__touch_edge(const ms__graph *g, uint64_t e)
+{
+    if (MS_UNLIKELY(g->lazy != NULL))
+        g->lazy->edge(g->lazy, e);
+}
+
+static inline void ms__touch_offsets(const ms__graph *g)
+{
+    if (MS_UNLIKELY(g->lazy != NULL))
+        g->lazy->offsets(g->lazy);
+}
+
+/* Element i of an analysis array beside g (base: the array's pointer). */
+static inline void ms__touch_at(const ms__graph *g, const void *base, uint64_t i)
+{
+    if (MS_UNLIKELY(g->lazy != NULL) && base)
+        g->lazy->array(g->lazy, base, i, 1);
+}
 
 /* The target node of edge e (< edge_count). */
 static inline uint32_t ms__edge_to(const ms__graph *g, uint64_t e)
@@ -260,7 +350,12 @@ int ms__graph_check(const ms__graph *g, ms_error *err);
  * prints as the graph in memory). */
 uint64_t ms__graph_memory(const ms__graph *g);
 
-/* Frees the graph and its arrays. Accepts NULL. */
+/* Registers the builtin node and edge type names (MS_NT_*, MS_ET_*) in a
+ * new graph: node_type_count and edge_type_count become the builtin
+ * counts.  Cannot fail. */
+void ms__graph_builtin_types(ms__graph *g);
+
+/* Frees the graph, its arrays and its native file. Accepts NULL. */
 void ms__graph_free(ms__graph *g);
 
 #endif /* MS_GRAPH_H */

@@ -139,6 +139,7 @@ struct ms__rules {
 static inline int ms__recorded_origin(const ms__rules *r, const ms__graph *g, uint32_t n)
 {
     (void)r;
+    ms__touch_some(g, n, MS__T_OTHER);
     return ms__graph_node_origin(g, n);
 }
 

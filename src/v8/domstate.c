@@ -87,7 +87,7 @@ int ms__v8_propagate_dom_state(ms__graph *g, ms_error *err)
     const uint32_t N = g->node_count;
     int rc = MS_OK;
 
-    if (!g->detachedness)
+    if (!g->detachedness || g->dom_state_done)
         return MS_OK;
     memset(&d, 0, sizeof d);
     d.g = g;
@@ -109,6 +109,7 @@ int ms__v8_propagate_dom_state(ms__graph *g, ms_error *err)
             continue;
         MS_TRY(spread(&d, n, STATE_DETACHED, err));
     }
+    g->dom_state_done = true;
 done:
     ms__strtab_drop_index(&g->strings);
     free(d.visited);

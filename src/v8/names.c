@@ -133,6 +133,7 @@ static int cons_name(const ms__graph *g, uint32_t n, uint32_t first_sid, uint32_
     while (sp && units < 1024 && steps++ < CONS_STEPS_MAX) {
         uint32_t x = stack[--sp], a = 0, b = 0;
         bool has_a = false, has_b = false;
+        ms__touch_edges(g, x);
         if (g->node_type[x] != MS_NT_CONS_STRING) {
             size_t l;
             const char *s = ms__node_name(g, x, &l);
@@ -169,9 +170,12 @@ static int plain_object_name(const ms__graph *g, uint32_t n, uint32_t proto, ms_
 {
     ms__sbuf start = {0}, end = {0}, f = {0};
     size_t start_units = 1, end_units = 1;
-    uint64_t i = g->first_edge[n], j = g->first_edge[n + 1];
+    uint64_t i, j;
     bool from_end = false;
     int rc = MS_OK;
+    ms__touch_edges(g, n);
+    i = g->first_edge[n];
+    j = g->first_edge[n + 1];
     MS_TRY(ms__sbuf_append(&start, "{", 1, err));
     MS_TRY(ms__sbuf_append(&end, "}", 1, err));
     while (i < j) {
@@ -232,6 +236,7 @@ int ms__v8_label(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *o
 {
     const ms__v8_names *names = &((const ms__v8 *)r->impl)->names;
     int rc;
+    ms__touch(g, n);
     if (g->node_type[n] == MS_NT_CONS_STRING)
         rc = cons_name(g, n, names->first, names->second, out, err);
     else if (g->node_type[n] == MS_NT_OBJECT && g->node_name[n] == names->object)

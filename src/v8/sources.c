@@ -56,9 +56,12 @@ static uint32_t edge_named(const ms__graph *g, uint32_t n, uint32_t sid)
 {
     if (sid == NONE)
         return NONE;
+    ms__touch_edges(g, n);
     for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
-        if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] == sid)
+        if (!ms__edge_type_is_indexed(ms__edge_type(g, e)) && g->edge_name[e] == sid) {
+            ms__touch(g, ms__edge_to(g, e));
             return ms__edge_to(g, e);
+        }
     return NONE;
 }
 
@@ -115,6 +118,11 @@ static int context_names_make(ms__v8_sources *s, const ms__graph *g, ms_error *e
             ms__bit_set(s->native_context_names, i);
     }
     return MS_OK;
+}
+
+int ms__v8_sources_from_strings(ms__v8 *v, const ms__graph *g, ms_error *err)
+{
+    return context_names_make(&v->sources, g, err);
 }
 
 /* Whether n is a closure scope (a Context) / a NativeContext, by name. */
@@ -185,9 +193,10 @@ void ms__v8_sources_free(ms__v8 *v, ms__rules *r)
 static int location(const ms__rules *r, const ms__graph *g, uint32_t n, ms__source *out)
 {
     const ms__v8 *v = r->impl;
-    const ms__position *p =
-        r->sources_ready && !ms__bit(v->sources.located, n) ? NULL : ms__graph_position(g, n);
+    const ms__position *p;
     uint32_t script;
+    ms__touch(g, n);
+    p = r->sources_ready && !ms__bit(v->sources.located, n) ? NULL : ms__graph_position(g, n);
     if (p) {
         script = p->script_id;
         out->line = p->line + 1;
@@ -221,6 +230,7 @@ static int origin(const ms__rules *r, const ms__graph *g, uint32_t n)
     ms__source src;
     size_t len;
     const char *name;
+    ms__touch(g, n);
     switch (g->node_type[n]) {
     case MS_NT_SYNTHETIC:
     case MS_NT_HIDDEN:
@@ -296,6 +306,7 @@ static int class_origin(const ms__rules *r, const ms__graph *g, const char *key,
 /* Whether sid names one of scope n's variables (its context edges). */
 static bool scope_variable(const ms__graph *g, uint32_t n, uint32_t sid)
 {
+    ms__touch_edges(g, n);
     for (uint64_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++)
         if (ms__edge_type(g, e) == MS_ET_CONTEXT && g->edge_name[e] == sid)
             return true;
@@ -308,6 +319,7 @@ static int scope(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *o
     const ms__v8 *v = r->impl;
     const ms__v8_names *nm = &v->names;
     uint32_t prev, info;
+    ms__touch(g, n);
     if (!is_context(v, g, n))
         return 0;
     prev = edge_named(g, n, nm->previous);
@@ -316,6 +328,8 @@ static int scope(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *o
          * class in a script scope */
         uint32_t table = edge_named(g, prev, nm->script_context_table);
         if (table != NONE)
+            ms__touch_edges(g, table);
+        if (table != NONE)
             for (uint64_t e = g->first_edge[table]; e < g->first_edge[table + 1]; e++)
                 if (ms__edge_to(g, e) == n)
                     return ms__sbuf_append(out, "script scope", 12, err) < 0 ? MS_ENOMEM : 1;
@@ -323,10 +337,12 @@ static int scope(const ms__rules *r, const ms__graph *g, uint32_t n, ms__sbuf *o
     }
     info = edge_named(g, n, nm->scope_info);
     if (info != NONE) {
+        ms__touch_edges(g, info);
         for (uint64_t e = g->first_edge[info]; e < g->first_edge[info + 1]; e++) {
             uint32_t s = ms__edge_to(g, e);
             size_t len;
             const char *name;
+            ms__touch(g, s);
             if (g->node_type[s] != MS_NT_STRING || scope_variable(g, n, g->node_name[s]) ||
                 prev == NONE || !r->sources_ready ||
                 ms__map64_get(&v->sources.scope_function, ms__mix64(prev, g->node_name[s])) ==
@@ -365,11 +381,15 @@ static int entry(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64
                  uint32_t table, uint64_t e, uint32_t *key)
 {
     const ms__v8_names *nm = &((const ms__v8 *)r->impl)->names;
-    uint32_t hn = g->node_name[holder];
+    uint32_t hn;
     uint64_t slot;
     size_t len;
     const char *s;
     *key = NONE;
+    ms__touch(g, holder);
+    ms__touch_edge(g, via);
+    ms__touch_edge(g, e);
+    hn = g->node_name[holder];
     if (g->node_type[holder] != MS_NT_OBJECT || (hn != nm->map && hn != nm->set) ||
         hn == NONE || ms__edge_type_is_indexed(ms__edge_type(g, via)) ||
         g->edge_name[via] != nm->table || ms__edge_type(g, e) != MS_ET_INTERNAL)
@@ -385,6 +405,7 @@ static int entry(const ms__rules *r, const ms__graph *g, uint32_t holder, uint64
      * followed by its value's. */
     {
         bool value_after = false;
+        ms__touch_edges(g, table);
         for (uint64_t k = g->first_edge[table]; k < g->first_edge[table + 1]; k++) {
             uint64_t at;
             if (ms__edge_type(g, k) != MS_ET_INTERNAL)

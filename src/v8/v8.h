@@ -115,6 +115,11 @@ void ms__v8_edges_install(ms__v8 *v, ms__rules *r, ms__v8_edges *x);
 /* Frees the installed edge data (r->edges_ready false again). */
 void ms__v8_edges_forget(ms__v8 *v, ms__rules *r);
 
+/* The part of the sources made from the strings alone (which names are
+ * closure scopes' and NativeContexts'), for sources read from a native
+ * file beside the rest (src/api/native.c).  Errors: MS_ENOMEM. */
+int ms__v8_sources_from_strings(ms__v8 *v, const ms__graph *g, ms_error *err);
+
 /* Frees what the rules' sources_make built (r->sources_ready false again). */
 void ms__v8_sources_free(ms__v8 *v, ms__rules *r);
 
