@@ -6,7 +6,8 @@
 //
 //   node bench/scale.mjs [--sizes 1G,2G,4G,8G] [--runs N] [--threads 2,1]
 //                        [--real FILE] [--pair 4G] [--refs 4G,8G]
-//                        [--ref-timeout SECONDS] [--ref-rss-mb MB] [--only memsnap|refs|pair]
+//                        [--ref-timeout SECONDS] [--ref-rss-mb MB]
+//                        [--only memsnap|convert|pair|refs]
 //
 // Files: $MEMSNAP_GEN_DIR (default bench/.cache/gen) holds gen-SIZE.heapsnapshot
 // (written by gen_snapshot when missing; gen-SIZE-step1.heapsnapshot is the
@@ -152,6 +153,28 @@ if (want('memsnap')) {
     emit(row);
     log(`${size}: ${doc.node_count} nodes, ${doc.edge_count} edges: load ${doc.load_seconds.toFixed(2)} s, ` +
       opt.threads.map((t) => `top ${t}t ${row[`top_${t}`].seconds} s ${Math.round(row[`top_${t}`].rssMB)} MB`).join(', '));
+  }
+}
+
+// ---- convert: the native file, and `top` reopening it -----------------------------
+if (want('convert')) {
+  const files = [];
+  if (opt.real) files.push(['real', opt.real]);
+  for (const s of opt.sizes) files.push([s, await ensure(s)]);
+  for (const [size, f] of files) {
+    const out = join(genDir, `convert-${size}.msnap`);
+    const cv = await measure(`${size} convert`, memsnap, ['convert', '--json', '-o', out, f]);
+    const doc = JSON.parse(cv.stdout);
+    const top = await measure(`${size} top .msnap`, memsnap, ['top', '-n', '20', out]);
+    emit({ what: 'convert', size, file: f, bytes: doc.input_bytes, msnap_bytes: doc.output_bytes, ratio: doc.ratio,
+      nodes: doc.snapshot.node_count, edges: doc.snapshot.edge_count,
+      convert: { seconds: cv.seconds, rssMB: cv.rssMB, load_seconds: doc.load_seconds, write_seconds: doc.write_seconds,
+        runs: cv.runs, ns_per_edge: (cv.seconds * 1e9) / doc.snapshot.edge_count },
+      top_msnap: { seconds: top.seconds, rssMB: top.rssMB, runs: top.runs } });
+    log(`${size}: convert ${cv.seconds} s (load ${doc.load_seconds.toFixed(2)}, write ${doc.write_seconds.toFixed(2)}), ` +
+      `${Math.round(cv.rssMB)} MB, .msnap ${(doc.output_bytes / 1e6).toFixed(0)} MB (${doc.ratio.toFixed(3)} x); ` +
+      `top on it ${top.seconds} s, ${Math.round(top.rssMB)} MB`);
+    rmSync(out, { force: true });
   }
 }
 
